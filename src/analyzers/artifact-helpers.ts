@@ -1,0 +1,48 @@
+import type { ActivationEpoch, Artifacts, GradientEpoch, LayerGradient } from '../artifacts/schema.js';
+
+export const RELU_FAMILY = new Set(['relu', 'relu6']);
+export const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+
+/** Activations with NaN/Infinity say nothing about dead or saturated units: the non-finite analyzer owns them. */
+export function activationsBroken(e: ActivationEpoch | undefined): boolean {
+  return e !== undefined && e.layers.some((l) => l.stats.nonFinite > 0 || (l.preActivation?.stats.nonFinite ?? 0) > 0);
+}
+
+export function firstActivations(a: Artifacts): ActivationEpoch | undefined {
+  return a.activations[0];
+}
+
+export function lastActivations(a: Artifacts): ActivationEpoch | undefined {
+  return a.activations[a.activations.length - 1];
+}
+
+/** Layers that have a kernel gradient, in model order (input side first). */
+export function kernelLayers(epoch: GradientEpoch): LayerGradient[] {
+  return epoch.layers.filter((l) => l.kernelNorm !== null);
+}
+
+export function median(values: number[]): number | null {
+  const v = values.filter(Number.isFinite).sort((x, y) => x - y);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** Centered moving average over a window (nulls skipped), to read trends through epoch-to-epoch noise. */
+export function smooth(values: Array<number | null>, window = 3): Array<number | null> {
+  const half = Math.floor(window / 2);
+  return values.map((_, i) => {
+    const part = values.slice(Math.max(0, i - half), i + half + 1).filter((v): v is number => v !== null && Number.isFinite(v));
+    return part.length ? part.reduce((a, b) => a + b, 0) / part.length : null;
+  });
+}
+
+export function outputLayerName(a: Artifacts): string | undefined {
+  const layers = a.model.layers.filter((l) => l.className !== 'InputLayer');
+  return layers[layers.length - 1]?.name;
+}
+
+export function optimizerText(a: Artifacts): string {
+  const o = a.model.optimizer;
+  return o ? `${o.name} at learning rate ${o.learningRate}` : 'the current optimizer';
+}

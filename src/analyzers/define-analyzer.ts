@@ -1,0 +1,69 @@
+import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
+import type { Evidence } from '../result/evidence.js';
+
+export interface ThresholdDef {
+  default: number;
+  /** What the number means and where it comes from (a paper, a prior tool, or our tuning). */
+  source: string;
+}
+
+export interface AnalyzerMeta {
+  id: string;
+  /** Shown when it passes. */
+  title: string;
+  /** Shown when it does not. */
+  failureTitle: string;
+  /** Why it matters, in two sentences. */
+  description: string;
+  requiredArtifacts: ArtifactKind[];
+}
+
+export interface AnalyzerOutput {
+  /** 0..1, or null when not applicable. pass >= 0.9, warn >= 0.5, fail below. */
+  score: number | null;
+  /** Why it does not apply, when score is null. */
+  notApplicableReason?: string;
+  numericValue: number | null;
+  numericUnit?: string;
+  displayValue: string;
+  evidence: Evidence[];
+  recommendation: string | null;
+  /** Layers the finding is about: the report highlights them in the graph. */
+  affectedLayers: string[];
+}
+
+export interface AnalyzerContext<T extends string> {
+  thresholds: Record<T, number>;
+}
+
+export interface Analyzer<T extends string = string> {
+  meta: AnalyzerMeta;
+  thresholds: Record<T, ThresholdDef>;
+  run(artifacts: Artifacts, context: AnalyzerContext<T>): AnalyzerOutput;
+}
+
+/** Declares an analyzer: metadata, documented thresholds and a pure run(). */
+export function defineAnalyzer<T extends string>(analyzer: Analyzer<T>): Analyzer<T> {
+  return analyzer;
+}
+
+/** Result for an analyzer that has nothing to judge (e.g. no ReLU layers). */
+export function notApplicable(reason: string): AnalyzerOutput {
+  return { score: null, notApplicableReason: reason, numericValue: null, displayValue: reason, evidence: [], recommendation: null, affectedLayers: [] };
+}
+
+/** Score bands the runner maps to statuses: keep analyzers on the same scale. */
+export const SCORE = { pass: 1, warn: 0.6, fail: 0 } as const;
+
+function sci(v: number | null): string {
+  if (v === null) return 'n/a';
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? v.toPrecision(3) : v.toExponential(1);
+}
+
+/** A fraction as a percentage; ratios of 10 and more as "1.2e+3x". */
+function pct(v: number): string {
+  return Math.abs(v) >= 10 ? `${sci(v)}x` : `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 0)}%`;
+}
+
+export const fmt = { pct, sci };

@@ -1,0 +1,25 @@
+import type { Analyzer } from './define-analyzer.js';
+import deadRelu from './dead-relu.js';
+import explodingGradients from './exploding-gradients.js';
+import nonFiniteValues from './non-finite-values.js';
+import overfitting from './overfitting.js';
+import saturatedActivations from './saturated-activations.js';
+import underfitting from './underfitting.js';
+import vanishingGradients from './vanishing-gradients.js';
+
+/** Every analyzer, sorted by id. Add a new one here and in test/analyzers/<id>.test.ts. */
+export const ANALYZERS: readonly Analyzer[] = [
+  deadRelu,
+  explodingGradients,
+  nonFiniteValues,
+  overfitting,
+  saturatedActivations,
+  underfitting,
+  vanishingGradients,
+] as readonly Analyzer[];
+
+export function findAnalyzer(id: string): Analyzer | undefined {
+  return ANALYZERS.find((a) => a.meta.id === id);
+}
+
+export const ANALYZER_IDS = ANALYZERS.map((a) => a.meta.id);

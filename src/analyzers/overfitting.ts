@@ -1,0 +1,77 @@
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { smooth } from './artifact-helpers.js';
+
+export default defineAnalyzer({
+  meta: {
+    id: 'overfitting',
+    title: 'The model generalizes to validation data',
+    failureTitle: 'The model overfits',
+    description: 'Validation loss rising from its minimum while training loss keeps falling means the model is memorizing the ' +
+      'training set. The weights at the end are worse on new data than those at the best epoch.',
+    requiredArtifacts: ['History'],
+  },
+  thresholds: {
+    failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },
+    warnRise: { default: 0.1, source: 'ours: 10% above the minimum, beyond epoch-to-epoch noise on 100+ validation samples' },
+    failGap: { default: 0.1, source: 'the issue / common practice: a train-validation accuracy gap of 0.10 or more' },
+    minAbsRise: { default: 0.05, source: 'ours: the rise must also be >= 5% of the constant predictor\'s loss, so a tiny validation loss (0.13 -> 0.17 on Iris) wobbling is not flagged' },
+    minEpochs: { default: 5, source: 'fewer epochs give no trend to judge' },
+  },
+  run(artifacts, { thresholds }) {
+    const h = artifacts.history;
+    if (h === null) return notApplicable('no training history');
+    const loss = h.series['loss'];
+    const val = h.series['val_loss'];
+    if (!loss || !val) return notApplicable('no validation loss in the history');
+    if (h.epochs.length < thresholds.minEpochs) return notApplicable(`only ${h.epochs.length} epochs of history`);
+    const sVal = smooth(val);
+    const sLoss = smooth(loss);
+    let best = 0;
+    sVal.forEach((v, i) => { if (v !== null && (sVal[best] === null || v < sVal[best]!)) best = i; });
+    const last = sVal.length - 1;
+    const minVal = sVal[best]!;
+    const rise = sVal[last] !== null && minVal > 0 ? (sVal[last]! - minVal) / minVal : 0;
+    const trainFell = sLoss[last] !== null && sLoss[best] !== null && sLoss[last]! < sLoss[best]!;
+    const trivial = artifacts.data.trivialLoss;
+    const absRise = sVal[last] !== null ? sVal[last]! - minVal : 0;
+    const material = trivial === null || absRise >= thresholds.minAbsRise * trivial;
+    const acc = h.series['accuracy'];
+    const vacc = h.series['val_accuracy'];
+    const tail = (s: Array<number | null> | undefined) => {
+      const v = (s ?? []).slice(-3).filter((x): x is number => x !== null);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    const gap = acc && vacc ? (tail(acc) ?? 0) - (tail(vacc) ?? 0) : null;
+    const riseFail = trainFell && material && rise >= thresholds.failRise;
+    const riseWarn = trainFell && material && rise >= thresholds.warnRise;
+    const gapFail = gap !== null && gap >= thresholds.failGap;
+    const score = riseFail || (riseWarn && gapFail) ? 0.2 : riseWarn || gapFail ? SCORE.warn : SCORE.pass;
+    const bestEpoch = h.epochs[best]!;
+    const parts = [`validation loss ${fmt.pct(rise)} above its minimum (epoch ${bestEpoch})`];
+    if (gap !== null) parts.push(`train-validation accuracy gap ${gap.toFixed(2)}`);
+    return {
+      score,
+      numericValue: rise,
+      numericUnit: 'relative rise of smoothed validation loss above its minimum',
+      displayValue: parts.join('; '),
+      affectedLayers: [],
+      recommendation: score < 0.9
+        ? `Stop at epoch ${bestEpoch} (early stopping on val_loss with patience ~${Math.max(2, Math.round(h.epochs.length / 10))}), ` +
+          `add dropout (0.2-0.5) or L2 weight decay, reduce capacity (${artifacts.model.trainableParams} parameters for ` +
+          `${artifacts.data.trainSize} training samples), or get more data / augmentation.`
+        : null,
+      evidence: [
+        {
+          kind: 'series', title: 'Learning curves: loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
+          series: [{ name: 'train loss', values: loss }, { name: 'validation loss', values: val }],
+          markers: [{ x: bestEpoch, label: `best val_loss (epoch ${bestEpoch})` }],
+          regions: riseWarn ? [{ from: bestEpoch, to: h.epochs[last]!, label: 'validation loss rising' }] : [],
+        },
+        ...(acc && vacc ? [{
+          kind: 'series' as const, title: 'Learning curves: accuracy', xLabel: 'epoch', yLabel: 'accuracy', logY: false, x: h.epochs,
+          series: [{ name: 'train accuracy', values: acc }, { name: 'validation accuracy', values: vacc }], markers: [], regions: [],
+        }] : []),
+      ],
+    };
+  },
+});

@@ -1,0 +1,58 @@
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+
+export default defineAnalyzer({
+  meta: {
+    id: 'underfitting',
+    title: 'The model fits the training data',
+    failureTitle: 'The model underfits',
+    description: 'A training loss that stays near what a constant prediction scores means the model learned little of the signal: ' +
+      'too little capacity, too few epochs, a bad learning rate or a broken network (dead or saturated units).',
+    requiredArtifacts: ['Data'],
+  },
+  thresholds: {
+    failLossRatio: { default: 0.85, source: 'ours, tuned on the fixtures: final training loss >= 85% of the constant predictor\'s loss (healthy fixtures: 2-11%)' },
+    warnLossRatio: { default: 0.5, source: 'ours: loss down by less than half from the constant-predictor baseline' },
+    failSkill: { default: 0.3, source: 'ours: training accuracy under 30% of the way from chance to perfect (healthy fixtures: > 0.8; a linear model on spirals: 0.23)' },
+    warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
+  },
+  run(artifacts, { thresholds }) {
+    const trivial = artifacts.data.trivialLoss;
+    if (trivial === null || trivial <= 0) return notApplicable('no trivial-predictor baseline for this loss');
+    const h = artifacts.history;
+    const loss = h?.series['loss'];
+    const tailMean = (s: Array<number | null> | undefined) => {
+      const v = (s ?? []).slice(-3).filter((x): x is number => x !== null);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    // Without history (a loaded model), judge the probe loss of the saved weights.
+    const finalLoss = loss ? tailMean(loss) : artifacts.gradients[artifacts.gradients.length - 1]?.loss ?? null;
+    if (finalLoss === null) return notApplicable(loss ? 'the training loss is not finite' : 'no training history or probe loss');
+    const ratio = finalLoss / trivial;
+    const acc = tailMean(h?.series['accuracy']);
+    const chance = artifacts.data.chanceAccuracy;
+    const skill = acc !== null && chance !== null && chance < 1 ? (acc - chance) / (1 - chance) : null;
+    const nearChance = skill !== null && skill < thresholds.failSkill;
+    const lowSkill = skill !== null && skill < thresholds.warnSkill;
+    const score = ratio >= thresholds.failLossRatio || nearChance ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
+    const parts = [`training loss ${fmt.sci(finalLoss)} is ${fmt.pct(ratio)} of a constant predictor's ${fmt.sci(trivial)}`];
+    if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
+    const epochs = h?.epochs.length ?? 0;
+    return {
+      score,
+      numericValue: ratio,
+      numericUnit: 'final training loss / constant-predictor loss',
+      displayValue: parts.join('; '),
+      affectedLayers: [],
+      recommendation: score < 0.9
+        ? `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
+          `train longer (${epochs} epochs so far), tune the learning rate, and check the dead-relu and saturation findings: ` +
+          'a broken layer makes any model underfit.'
+        : null,
+      evidence: loss && h ? [{
+        kind: 'series', title: 'Training loss vs constant-predictor loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
+        series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
+        markers: [], regions: [],
+      }] : [],
+    };
+  },
+});

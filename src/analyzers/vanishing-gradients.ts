@@ -1,0 +1,45 @@
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { flowRatios, gradientEvidence } from './gradient-flow.js';
+
+export default defineAnalyzer({
+  meta: {
+    id: 'vanishing-gradients',
+    title: 'Gradients reach the first layers',
+    failureTitle: 'Gradients vanish before the first layers',
+    description: 'When the gradient shrinks layer by layer on its way back, the first layers barely learn and the network ' +
+      'behaves like a shallow one (Glorot & Bengio 2010). Deep sigmoid/tanh stacks and tiny initializations are the usual cause.',
+    requiredArtifacts: ['Gradients'],
+  },
+  thresholds: {
+    failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient' },
+    warnRatio: { default: 1e-2, source: 'ours: a decade of margin above the AUTOTRAINER threshold' },
+    tinyMeanAbs: { default: 1e-4, source: 'ours: first-layer mean |g| under 1e-4 moves weights by < 1e-6 per step at lr 0.01; healthy fixtures sit at 1e-3 and above' },
+  },
+  run(artifacts, { thresholds }) {
+    const flow = flowRatios(artifacts);
+    if (flow.medianKernelRatio === null) {
+      return notApplicable(flow.zeroGradientLayers.length
+        ? `gradients are exactly zero in ${flow.zeroGradientLayers.join(', ')} (blocked by dead units: see dead-relu)`
+        : 'fewer than two layers with kernel gradients');
+    }
+    const r = flow.medianKernelRatio;
+    const tiny = flow.medianFirstMeanAbs !== null && flow.medianFirstMeanAbs < thresholds.tinyMeanAbs;
+    const outR = flow.medianOutputRatio;
+    const score = r < thresholds.failRatio && tiny ? 0.1
+      : r < thresholds.failRatio || (r < thresholds.warnRatio && tiny) ? SCORE.warn : SCORE.pass;
+    const firstLayer = flow.layers[0] ?? 'the first layer';
+    return {
+      score,
+      numericValue: r,
+      numericUnit: 'first/last kernel-gradient norm ratio (median over epochs)',
+      displayValue: `first/last gradient ratio ${fmt.sci(r)} (back-propagated ${fmt.sci(outR)}); first-layer mean |g| ${fmt.sci(flow.medianFirstMeanAbs)}`,
+      affectedLayers: score < 0.9 ? flow.layers.slice(0, Math.max(1, Math.floor(flow.layers.length / 2))) : [],
+      recommendation: score < 0.9
+        ? `The gradient reaching ${firstLayer} is ${fmt.sci(r)} of the last layer's. Use relu (or leakyRelu) with heNormal initialization ` +
+          'instead of sigmoid/tanh with small weights, add batchNormalization between layers, or make the network shallower; ' +
+          'glorot initialization keeps the signal variance constant for tanh.'
+        : null,
+      evidence: gradientEvidence(artifacts, flow),
+    };
+  },
+});

@@ -1,0 +1,33 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { artifactsSchema, type Artifacts } from './schema.js';
+import { ArtifactError } from '../errors.js';
+import { formatZodIssues } from '../config/zod-issues.js';
+
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 1)}\n`);
+}
+
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ArtifactError(code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot read ${what}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ArtifactError(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Reads and validates an artifacts.json written by `nnaudit gather` (or another framework). */
+export async function readArtifacts(file: string): Promise<Artifacts> {
+  const raw = await readJsonFile(file, 'artifacts file');
+  const parsed = artifactsSchema.safeParse(raw);
+  if (!parsed.success) throw new ArtifactError(`${file}: not a valid artifacts document:\n${formatZodIssues(parsed.error, raw)}`);
+  return parsed.data;
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * The artifact document: everything gather measured, as plain JSON. Analyzers read only this.
+ * Another framework can produce it too; `artifactsVersion` changes when a field changes meaning.
+ */
+export const ARTIFACTS_VERSION = 1;
+
+const num = z.number();
+/** JSON has no NaN/Infinity: non-finite numbers are written as null. */
+const maybeNum = z.number().nullable();
+
+export const histogramSchema = z.object({
+  /** Bin edges, length counts.length + 1. */
+  edges: z.array(num),
+  counts: z.array(num),
+});
+export type Histogram = z.infer<typeof histogramSchema>;
+
+export const statsSchema = z.object({
+  count: num,
+  mean: maybeNum,
+  std: maybeNum,
+  min: maybeNum,
+  max: maybeNum,
+  /** Count of NaN and +-Infinity values. */
+  nonFinite: num,
+});
+export type Stats = z.infer<typeof statsSchema>;
+
+export const layerInfoSchema = z.object({
+  name: z.string(),
+  className: z.string(),
+  /** The layer's activation function, or null when it has none. */
+  activation: z.string().nullable(),
+  outputShape: z.array(z.number().nullable()),
+  params: num,
+  /** Names of the layers feeding this one. */
+  inputs: z.array(z.string()),
+  units: z.number().nullable(),
+});
+export type LayerInfo = z.infer<typeof layerInfoSchema>;
+
+export const modelInfoSchema = z.object({
+  name: z.string(),
+  source: z.enum(['trained', 'loaded', 'callback']),
+  location: z.string().nullable(),
+  inputShape: z.array(z.number().nullable()),
+  outputShape: z.array(z.number().nullable()),
+  params: num,
+  trainableParams: num,
+  layers: z.array(layerInfoSchema),
+  graph: z.object({
+    nodes: z.array(z.object({ id: z.string(), className: z.string() })),
+    edges: z.array(z.object({ from: z.string(), to: z.string() })),
+  }),
+  loss: z.string().nullable(),
+  optimizer: z.object({ name: z.string(), learningRate: num }).nullable(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const dataInfoSchema = z.object({
+  source: z.string(),
+  task: z.enum(['classification', 'regression']),
+  numClasses: num,
+  trainSize: num,
+  validationSize: num,
+  probeSize: num,
+  normalize: z.string(),
+  /** Raw feature range before normalization. */
+  featureRange: z.object({ min: num, max: num, meanAbs: num }),
+  /** Accuracy of always predicting the most frequent training class (classification). */
+  chanceAccuracy: z.number().nullable(),
+  /** Loss of the best constant predictor on the training labels: class-prior entropy or label variance. */
+  trivialLoss: z.number().nullable(),
+});
+export type DataInfo = z.infer<typeof dataInfoSchema>;
+
+/** Keras-style history: `loss`, `val_loss`, `accuracy`, `val_accuracy`... one value per epoch. */
+export const historySchema = z.object({
+  epochs: z.array(num),
+  series: z.record(z.string(), z.array(maybeNum)),
+});
+export type History = z.infer<typeof historySchema>;
+
+export const layerGradientSchema = z.object({
+  layer: z.string(),
+  /**
+   * L2 norm and mean |g| of d(mean probe loss)/d(kernel); null where the layer has no kernel.
+   * The loss is the model's loss averaged over the probe set, computed in inference mode (no dropout).
+   */
+  kernelNorm: maybeNum,
+  kernelMeanAbs: maybeNum,
+  biasNorm: maybeNum,
+  biasMeanAbs: maybeNum,
+  /** d(mean probe loss)/d(layer output): the back-propagated signal reaching this layer. */
+  outputNorm: maybeNum,
+  outputMeanAbs: maybeNum,
+  nonFinite: num,
+});
+export type LayerGradient = z.infer<typeof layerGradientSchema>;
+
+export const gradientEpochSchema = z.object({
+  /** 0 = before training, k = after epoch k. */
+  epoch: num,
+  loss: maybeNum,
+  layers: z.array(layerGradientSchema),
+});
+export type GradientEpoch = z.infer<typeof gradientEpochSchema>;
+
+export const weightStatSchema = z.object({
+  layer: z.string(),
+  weight: z.string(),
+  shape: z.array(num),
+  stats: statsSchema,
+  histogram: histogramSchema.nullable(),
+});
+export const weightEpochSchema = z.object({ epoch: num, weights: z.array(weightStatSchema) });
+export type WeightEpoch = z.infer<typeof weightEpochSchema>;
+
+export const layerActivationSchema = z.object({
+  layer: z.string(),
+  activation: z.string().nullable(),
+  stats: statsSchema,
+  histogram: histogramSchema.nullable(),
+  /** Pre-activation (z) statistics, for layers with a non-linear activation. */
+  preActivation: z.object({ stats: statsSchema, histogram: histogramSchema.nullable() }).nullable(),
+  /** Per unit (last axis): fraction of probe values where the output is <= 0. */
+  unitNonPositiveFraction: z.array(num),
+  /** Per unit: fraction of probe values where |pre-activation| >= 5; null without a pre-activation. */
+  unitSaturatedFraction: z.array(num).nullable(),
+  /** Per unit: output spread across probe samples (std); 0 = a constant unit. */
+  unitStd: z.array(num),
+});
+export type LayerActivation = z.infer<typeof layerActivationSchema>;
+
+export const activationEpochSchema = z.object({ epoch: num, layers: z.array(layerActivationSchema) });
+export type ActivationEpoch = z.infer<typeof activationEpochSchema>;
+
+export const artifactsSchema = z.object({
+  artifactsVersion: z.literal(ARTIFACTS_VERSION),
+  createdAt: z.string(),
+  backend: z.object({ name: z.string(), reason: z.string(), tfjsVersion: z.string() }),
+  seed: z.number().nullable(),
+  model: modelInfoSchema,
+  data: dataInfoSchema,
+  history: historySchema.nullable(),
+  gradients: z.array(gradientEpochSchema),
+  weights: z.array(weightEpochSchema),
+  /** Full activation detail on the probe set, at the probed epochs (always the first and last). */
+  activations: z.array(activationEpochSchema),
+  timing: z.record(z.string(), num),
+  warnings: z.array(z.string()),
+});
+export type Artifacts = z.infer<typeof artifactsSchema>;
+export const ARTIFACT_KINDS = ['History', 'Gradients', 'Weights', 'Activations', 'Model', 'Data'] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

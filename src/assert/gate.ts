@@ -1,0 +1,68 @@
+import type { AssertionSpec } from '../config/spec-schema.js';
+import type { AssertionResult, Finding, GateResult } from '../result/schema.js';
+import { PRESETS } from './presets.js';
+import { ANALYZER_IDS } from '../analyzers/index.js';
+import { SpecError } from '../errors.js';
+
+export interface GateConfig {
+  preset: keyof typeof PRESETS;
+  assertions: Record<string, AssertionSpec>;
+}
+
+export function validateGateConfig(gate: GateConfig, where = 'gate.assertions'): void {
+  for (const id of Object.keys(gate.assertions)) {
+    if (!ANALYZER_IDS.includes(id)) throw new SpecError(`${where}.${id}: no analyzer has this id; known: ${ANALYZER_IDS.join(', ')}`);
+  }
+}
+
+/**
+ * Judges findings against assertions (preset, then per-id overrides), Lighthouse CI style.
+ * An assertion without options fails when the finding's status is "fail"; options judge the score or value.
+ */
+export function evaluateGate(findings: Finding[], gate: GateConfig): GateResult {
+  validateGateConfig(gate);
+  const merged: Record<string, AssertionSpec> = { ...PRESETS[gate.preset], ...gate.assertions };
+  const results: AssertionResult[] = [];
+  let runError = false;
+  for (const [id, spec] of Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) {
+    const [level, options] = typeof spec === 'string' ? [spec, {}] : spec;
+    if (level === 'off') continue;
+    const f = findings.find((x) => x.id === id);
+    if (!f) continue; // disabled in the spec's analyzers section
+    results.push(judge(f, level, options));
+    if (f.status === 'error') runError = true;
+  }
+  results.sort((a, b) => Number(a.passed) - Number(b.passed) || (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) || a.id.localeCompare(b.id));
+  const errorFailed = results.some((r) => !r.passed && r.level === 'error');
+  const warned = results.some((r) => !r.passed) || findings.some((f) => f.status === 'warn');
+  return {
+    preset: gate.preset,
+    passed: !errorFailed && !runError,
+    exitCode: runError ? 2 : errorFailed ? 1 : 0,
+    verdict: errorFailed || runError ? 'FAIL' : warned ? 'WARN' : 'PASS',
+    assertions: results,
+  };
+}
+
+function judge(f: Finding, level: 'warn' | 'error', options: { maxNumericValue?: number; minScore?: number }): AssertionResult {
+  const base = { id: f.id, level };
+  if (f.status === 'error') {
+    return { ...base, passed: false, expected: 'analyzer runs', found: `error: ${f.errorMessage}`, message: `${f.id}: the analyzer failed: ${f.errorMessage}` };
+  }
+  if (f.status === 'notApplicable') {
+    return { ...base, passed: true, expected: 'n/a', found: 'not applicable', message: `${f.id}: not applicable (${f.displayValue})` };
+  }
+  if (options.maxNumericValue !== undefined) {
+    const v = f.numericValue;
+    const passed = v !== null && v <= options.maxNumericValue;
+    return { ...base, passed, expected: `numericValue <= ${options.maxNumericValue}`, found: `${v ?? 'none'}`,
+      message: `${f.id}: ${f.numericUnit ?? 'value'} ${v ?? 'none'} ${passed ? '<=' : '>'} ${options.maxNumericValue}` };
+  }
+  if (options.minScore !== undefined) {
+    const passed = (f.score ?? 1) >= options.minScore;
+    return { ...base, passed, expected: `score >= ${options.minScore}`, found: `${f.score?.toFixed(2)} (${f.status}): ${f.displayValue}`,
+      message: `${f.id}: ${f.title} (${f.displayValue})` };
+  }
+  const passed = f.status !== 'fail';
+  return { ...base, passed, expected: 'status pass or warn', found: `${f.status}: ${f.displayValue}`, message: `${f.id}: ${f.title} (${f.displayValue})` };
+}

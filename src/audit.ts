@@ -1,0 +1,27 @@
+import { gather, type GatherOptions } from './gather/gather.js';
+import { analyze } from './result/build-result.js';
+import { loadSpecFile, validateSpec } from './config/load-spec.js';
+import type { Spec, SpecInput } from './config/spec-schema.js';
+import type { AuditResult } from './result/schema.js';
+
+export interface AuditOptions extends GatherOptions {
+  runId?: string;
+}
+
+/**
+ * Runs a whole audit in-process: validate the spec, train or load, gather artifacts, analyze, gate.
+ * `spec` is a path to a JSON/YAML spec or a spec object (relative paths resolve against `baseDir`).
+ *
+ * @example
+ *   import { audit } from 'nnaudit';
+ *   const result = await audit('fixtures/specs/healthy.json');
+ *   if (!result.gate.passed) process.exitCode = result.gate.exitCode;
+ */
+export async function audit(spec: string | SpecInput | Spec, options: AuditOptions = {}): Promise<AuditResult> {
+  const startedAt = new Date();
+  const { spec: valid, baseDir } = typeof spec === 'string'
+    ? loadSpecFile(spec)
+    : { spec: validateSpec(spec), baseDir: options.baseDir ?? process.cwd() };
+  const artifacts = await gather(valid, { ...options, baseDir });
+  return analyze(artifacts, { spec: valid, startedAt, ...(options.runId ? { runId: options.runId } : {}) });
+}

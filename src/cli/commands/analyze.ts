@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { readArtifacts } from '../../artifacts/io.js';
+import { analyze } from '../../result/build-result.js';
+import { loadSpecFile } from '../../config/load-spec.js';
+import { writeOutputs } from '../../report/write-outputs.js';
+import { summaryText } from '../../report/summary-text.js';
+import { runCommand } from '../run-command.js';
+
+export const command = 'analyze <artifacts>';
+export const describe = 'Only the second half: analyze an artifacts.json, write result.json and gate (no tfjs)';
+
+export function builder(y: Argv) {
+  return y
+    .positional('artifacts', { type: 'string', demandOption: true, describe: 'artifacts.json written by `nnaudit gather`' })
+    .option('spec', { type: 'string', describe: 'Spec whose analyzers/gate sections apply (default: spec.json beside the artifacts)' })
+    .option('out', { alias: 'o', type: 'string', describe: 'Folder for result.json' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' })
+    .option('junit', { type: 'string', describe: 'Write a JUnit XML file' })
+    .option('markdown', { type: 'string', describe: 'Write a Markdown summary' })
+    .option('preset', { choices: ['recommended', 'strict', 'none'] as const, describe: 'Gate preset' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .example('$0 analyze a/artifacts.json --out r/ --preset strict', 'Re-judge recorded artifacts under the strict preset');
+}
+
+type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> ? T : never>;
+
+export function handler(argv: Args): Promise<void> {
+  return runCommand(async () => {
+    const artifacts = await readArtifacts(argv.artifacts);
+    const besideSpec = path.join(path.dirname(argv.artifacts), 'spec.json');
+    const specFile = argv.spec ?? (existsSync(besideSpec) ? besideSpec : undefined);
+    const spec = specFile ? loadSpecFile(specFile).spec : null;
+    const gate = { preset: argv.preset ?? spec?.gate.preset ?? 'recommended', assertions: spec?.gate.assertions ?? {} };
+    const result = analyze(artifacts, { spec, gate, analyzers: spec?.analyzers ?? {} });
+    const written = await writeOutputs(result, {
+      ...(argv.out ? { outDir: argv.out } : {}), ...(argv.junit ? { junit: argv.junit } : {}), ...(argv.markdown ? { markdown: argv.markdown } : {}),
+    });
+    if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+    const out = argv.json ? process.stderr : process.stdout;
+    out.write(`${summaryText(result)}\n`);
+    for (const file of Object.values(written)) if (!argv.quiet) out.write(`wrote ${file}\n`);
+    return result.gate.exitCode;
+  });
+}

@@ -1,0 +1,21 @@
+import type { Argv } from 'yargs';
+import { BACKENDS } from '../gather/backend.js';
+
+/** Options every auditing command shares. */
+export function withRunOptions<T>(y: Argv<T>) {
+  return y
+    .option('backend', { choices: ['auto', ...BACKENDS] as const, default: 'auto' as const, describe: 'TensorFlow.js backend (also NNAUDIT_BACKEND); auto = tfjs-node > wasm > cpu' })
+    .option('seed', { type: 'number', describe: 'Override the spec seed (training is deterministic per seed and backend)' })
+    .option('epochs', { type: 'number', describe: 'Override the number of training epochs (for a loaded model: train it this many epochs first)' })
+    .option('probe-size', { type: 'number', describe: 'Rows of the probe set used for gradients and activations (default 256)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' });
+}
+
+export function withModelFlags<T>(y: Argv<T>) {
+  return y
+    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), instead of a spec' })
+    .option('data', { type: 'string', describe: 'Data for --model: a CSV with a header row, or JSON {"x": [[...]], "y": [...]}' })
+    .option('label', { type: 'string', describe: 'The label column of the --data CSV' })
+    .option('loss', { type: 'string', describe: 'The loss the model was trained with, when model.json has no training config' })
+    .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file' });
+}

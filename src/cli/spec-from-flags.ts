@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { loadSpecFile, validateSpec, type LoadedSpec } from '../config/load-spec.js';
+import { SpecError } from '../errors.js';
+import type { LossName } from '../config/spec-schema.js';
+
+export interface SpecFlags {
+  spec?: string;
+  model?: string;
+  data?: string;
+  label?: string;
+  loss?: string;
+  history?: string;
+  epochs?: number;
+  seed?: number;
+  preset?: string;
+  probeSize?: number;
+}
+
+/** A spec from a file, or built from --model/--data/--label flags; flags override file values. */
+export function specFromFlags(f: SpecFlags): LoadedSpec {
+  if (f.spec && f.model) throw new SpecError('give either a spec file or --model, not both');
+  if (f.spec) {
+    const loaded = loadSpecFile(f.spec);
+    const spec = structuredClone(loaded.spec);
+    if (f.seed !== undefined) spec.seed = f.seed;
+    if (f.preset !== undefined) spec.gate.preset = f.preset as typeof spec.gate.preset; // re-validated below
+    if (f.epochs !== undefined) {
+      if ('train' in spec.model) spec.model.train.epochs = f.epochs;
+      else spec.model.load.epochs = f.epochs;
+    }
+    if (f.probeSize !== undefined) spec.data.probeSize = f.probeSize;
+    return { ...loaded, spec: validateSpec(spec, f.spec) };
+  }
+  if (!f.model) throw new SpecError('nothing to audit: give a spec file (nnaudit audit spec.json) or --model model.json --data data.csv --label y');
+  if (!f.data) throw new SpecError('--model needs --data (a CSV with a header row, or a JSON {"x": [[...]], "y": [...]} file)');
+  const isCsv = f.data.toLowerCase().endsWith('.csv');
+  if (isCsv && !f.label) throw new SpecError(`--data ${f.data} is a CSV: say which column is the label with --label`);
+  const raw = {
+    name: path.basename(path.dirname(path.resolve(f.model))),
+    ...(f.seed !== undefined ? { seed: f.seed } : {}),
+    model: { load: { path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.epochs !== undefined ? { epochs: f.epochs } : {}) } },
+    data: { ...(isCsv ? { csv: f.data, label: f.label } : { json: f.data }), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },
+    ...(f.preset ? { gate: { preset: f.preset } } : {}),
+  };
+  return { spec: validateSpec(raw, 'command-line flags'), baseDir: process.cwd(), file: null };
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { specSchema, type Spec, type SpecInput } from './spec-schema.js';
+import { formatZodIssues } from './zod-issues.js';
+import { SpecError } from '../errors.js';
+import { validateAnalyzerSettings } from '../analyzers/run-analyzers.js';
+import { validateGateConfig } from '../assert/gate.js';
+
+export interface LoadedSpec {
+  spec: Spec;
+  /** Relative paths in the spec resolve against this folder. */
+  baseDir: string;
+  file: string | null;
+}
+
+/** Reads a JSON or YAML spec file and validates it; errors name the file, field, value and expectation. */
+export function loadSpecFile(file: string): LoadedSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpecError(code === 'ENOENT' ? `${file}: spec file not found` : `${file}: cannot read spec: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  const isYaml = /\.ya?ml$/i.test(file);
+  try {
+    raw = isYaml ? YAML.parse(text) : JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${file}: invalid ${isYaml ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+  }
+  return { spec: validateSpec(raw, file), baseDir: path.dirname(path.resolve(file)), file };
+}
+
+/** Validates a spec object (from a file, the CLI flags or the library API). */
+export function validateSpec(raw: unknown, where = 'spec'): Spec {
+  const parsed = specSchema.safeParse(raw);
+  if (!parsed.success) throw new SpecError(`${where}: invalid spec:\n${formatZodIssues(parsed.error, raw)}`);
+  validateAnalyzerSettings(parsed.data.analyzers, `${where}: analyzers`);
+  validateGateConfig(parsed.data.gate, `${where}: gate.assertions`);
+  return parsed.data;
+}
+
+export type { SpecInput };

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+
+export const ACTIVATIONS = [
+  'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
+  'softplus', 'softsign', 'swish', 'mish', 'gelu',
+] as const;
+export const activationSchema = z.enum(ACTIVATIONS);
+
+const INITIALIZER_NAMES = [
+  'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform',
+  'zeros', 'ones', 'constant', 'randomNormal', 'randomUniform', 'truncatedNormal', 'orthogonal',
+] as const;
+
+/** An initializer: a name, or an object with the name and its parameters. */
+export const initializerSchema = z.union([
+  z.enum(INITIALIZER_NAMES),
+  z.strictObject({
+    name: z.enum(INITIALIZER_NAMES),
+    value: z.number().optional(),
+    mean: z.number().optional(),
+    stddev: z.number().positive().optional(),
+    minval: z.number().optional(),
+    maxval: z.number().optional(),
+    gain: z.number().positive().optional(),
+  }),
+]);
+export type InitializerSpec = z.infer<typeof initializerSchema>;
+
+const positiveInt = z.number().int().positive();
+const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+const layerName = z.string().min(1).regex(/^[A-Za-z0-9_.\-/]+$/, 'letters, digits, _ . - / only').optional();
+
+const denseLayer = z.strictObject({
+  type: z.literal('dense'),
+  name: layerName,
+  units: positiveInt,
+  activation: activationSchema.default('linear'),
+  kernelInitializer: initializerSchema.optional(),
+  biasInitializer: initializerSchema.optional(),
+  useBias: z.boolean().default(true),
+});
+const conv2dLayer = z.strictObject({
+  type: z.literal('conv2d'),
+  name: layerName,
+  filters: positiveInt,
+  kernelSize: pair,
+  strides: pair.default(1),
+  padding: z.enum(['valid', 'same']).default('valid'),
+  activation: activationSchema.default('linear'),
+  kernelInitializer: initializerSchema.optional(),
+  biasInitializer: initializerSchema.optional(),
+  useBias: z.boolean().default(true),
+});
+const maxPoolingLayer = z.strictObject({
+  type: z.literal('maxPooling2d'),
+  name: layerName,
+  poolSize: pair.default(2),
+  strides: pair.optional(),
+});
+const flattenLayer = z.strictObject({ type: z.literal('flatten'), name: layerName });
+const dropoutLayer = z.strictObject({ type: z.literal('dropout'), name: layerName, rate: z.number().min(0).lt(1) });
+const batchNormLayer = z.strictObject({ type: z.literal('batchNormalization'), name: layerName });
+const activationLayer = z.strictObject({ type: z.literal('activation'), name: layerName, activation: activationSchema });
+const leakyReluLayer = z.strictObject({ type: z.literal('leakyRelu'), name: layerName, alpha: z.number().min(0).default(0.3) });
+
+export const layerSchema = z.discriminatedUnion('type', [
+  denseLayer, conv2dLayer, maxPoolingLayer, flattenLayer, dropoutLayer, batchNormLayer, activationLayer, leakyReluLayer,
+]);
+export type LayerSpec = z.infer<typeof layerSchema>;
+
+export const LOSSES = [
+  'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+  'meanSquaredError', 'meanAbsoluteError',
+] as const;
+export const lossSchema = z.enum(LOSSES);
+export type LossName = z.infer<typeof lossSchema>;
+
+export const optimizerSchema = z.strictObject({
+  name: z.enum(['sgd', 'momentum', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta']).default('adam'),
+  learningRate: z.number().positive().default(0.001),
+  momentum: z.number().min(0).lt(1).optional(),
+});
+export type OptimizerSpec = z.infer<typeof optimizerSchema>;
+
+const metricSchema = z.enum(['accuracy', 'mae', 'mse']);
+export type MetricName = z.infer<typeof metricSchema>;
+
+/** Training settings shared by built and loaded models. */
+const fitFields = {
+  optimizer: optimizerSchema.default({ name: 'adam', learningRate: 0.001 }),
+  metrics: z.array(metricSchema).optional(),
+  batchSize: positiveInt.default(32),
+  validationSplit: z.number().min(0).lt(1).default(0.2),
+};
+
+export const trainModelSchema = z.strictObject({
+  ...fitFields,
+  layers: z.array(layerSchema).min(1),
+  inputShape: z.array(positiveInt).min(1).optional(),
+  loss: lossSchema,
+  epochs: positiveInt.max(10_000).default(20),
+});
+
+export const loadModelSchema = z.strictObject({
+  ...fitFields,
+  path: z.string().min(1),
+  /** Used when model.json carries no training config. */
+  loss: lossSchema.optional(),
+  /** 0: audit the weights as saved; N: train the loaded model N more epochs first. */
+  epochs: z.number().int().min(0).max(10_000).default(0),
+  /** A Keras history dict JSON or a CSV log with an epoch column. */
+  history: z.string().min(1).optional(),
+});
+
+export const modelSchema = z.union([
+  z.strictObject({ train: trainModelSchema }),
+  z.strictObject({ load: loadModelSchema }),
+]);
+
+export const GENERATORS = ['moons', 'circles', 'spirals', 'xor', 'blobs', 'sine', 'iris', 'bars'] as const;
+export type GeneratorName = (typeof GENERATORS)[number];
+
+const commonData = {
+  /** Probe subset used for activations and gradients (taken from the validation part, else training). */
+  probeSize: positiveInt.max(4096).default(256),
+  /** standardize: zero mean, unit variance per feature (from training statistics). */
+  normalize: z.enum(['none', 'standardize', 'minmax']).default('none'),
+  /** Cap on rows used, after shuffling. */
+  limit: positiveInt.optional(),
+};
+
+export const dataSchema = z.union([
+  z.strictObject({
+    ...commonData,
+    generator: z.enum(GENERATORS),
+    samples: positiveInt.max(1_000_000).default(600),
+    noise: z.number().min(0).default(0.1),
+    classes: z.number().int().min(2).max(50).default(3),
+    /** Multiplies every feature: used to build unnormalized-input cases. */
+    scale: z.number().positive().default(1),
+    /** Fraction of training labels replaced with random ones. */
+    labelNoise: z.number().min(0).max(1).default(0),
+    /** bars: image side in pixels. */
+    imageSize: z.number().int().min(4).max(64).default(8),
+  }),
+  z.strictObject({
+    ...commonData,
+    csv: z.string().min(1),
+    label: z.string().min(1),
+    features: z.array(z.string().min(1)).min(1).optional(),
+    task: z.enum(['classification', 'regression']).optional(),
+  }),
+  z.strictObject({
+    ...commonData,
+    json: z.union([
+      z.string().min(1),
+      z.strictObject({ x: z.array(z.array(z.number())).min(1), y: z.array(z.number()).min(1) }),
+    ]),
+    task: z.enum(['classification', 'regression']).optional(),
+  }),
+]);
+export type DataSpec = z.infer<typeof dataSchema>;
+
+const assertionLevel = z.enum(['off', 'warn', 'error']);
+export const assertionSchema = z.union([
+  assertionLevel,
+  z.tuple([
+    assertionLevel,
+    z.strictObject({
+      maxNumericValue: z.number().optional(),
+      minScore: z.number().min(0).max(1).optional(),
+    }),
+  ]),
+]);
+export type AssertionSpec = z.infer<typeof assertionSchema>;
+
+export const gateSchema = z.strictObject({
+  preset: z.enum(['recommended', 'strict', 'none']).default('recommended'),
+  assertions: z.record(z.string(), assertionSchema).default({}),
+});
+
+export const specSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  seed: z.number().int().min(0).default(42),
+  model: modelSchema,
+  data: dataSchema,
+  /** false disables an analyzer; an object overrides its thresholds. */
+  analyzers: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.number())])).default({}),
+  gate: gateSchema.default({ preset: 'recommended', assertions: {} }),
+});
+
+export type SpecInput = z.input<typeof specSchema>;
+export type Spec = z.infer<typeof specSchema>;
+export type TrainModelSpec = z.infer<typeof trainModelSchema>;
+export type LoadModelSpec = z.infer<typeof loadModelSchema>;

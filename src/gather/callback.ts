@@ -1,0 +1,105 @@
+import { tf } from './tf.js';
+import { ARTIFACTS_VERSION, type Artifacts } from '../artifacts/schema.js';
+import { normalizeMetricName } from '../artifacts/metric-names.js';
+import type { LossName } from '../config/spec-schema.js';
+import { describeModel } from './model-graph.js';
+import { probeModel, weightStats } from './probe.js';
+import { LOSS_FUNCS } from './targets.js';
+import { chooseProbeEpochs } from './gather.js';
+
+export interface CallbackOptions {
+  /** A small batch of inputs and encoded targets (128-512 rows) used for gradient and activation probes. */
+  probe: { x: tf.Tensor; y: tf.Tensor };
+  loss: LossName;
+  /** Total epochs planned, to spread the probes (default: probe every epoch). */
+  epochs?: number;
+}
+
+/**
+ * A tfjs callback that records nnaudit artifacts inside your own `model.fit`. The probe tensors stay
+ * yours (not disposed).
+ *
+ * @example
+ *   const cb = nnauditCallback({ probe: { x: xs.slice(0, 256), y: ys.slice(0, 256) }, loss: 'categoricalCrossentropy' });
+ *   await model.fit(xs, ys, { epochs: 20, validationSplit: 0.2, callbacks: [cb] });
+ *   const result = analyze(cb.artifacts());
+ */
+export function nnauditCallback(options: CallbackOptions): tf.CustomCallback & { artifacts(): Artifacts } {
+  const lossFn = LOSS_FUNCS[options.loss];
+  const probed = options.epochs ? chooseProbeEpochs(options.epochs) : null;
+  let model: tf.LayersModel | null = null;
+  const start = performance.now();
+  let probeMs = 0;
+  const state: Pick<Artifacts, 'gradients' | 'weights' | 'activations'> & { epochs: number[]; series: Record<string, Array<number | null>> } =
+    { gradients: [], weights: [], activations: [], epochs: [], series: {} };
+  const probe = async (epoch: number, detail: boolean) => {
+    const t = performance.now();
+    const r = await probeModel(model!, options.probe.x, options.probe.y, lossFn, epoch, detail);
+    state.gradients.push(r.gradients);
+    if (r.activations) state.activations.push({ epoch, layers: r.activations });
+    state.weights.push(await weightStats(model!, epoch, detail));
+    probeMs += performance.now() - t;
+  };
+  let snapshot: Artifacts | null = null;
+  const cb = new tf.CustomCallback({
+    onTrainBegin: async () => {
+      model = (cb as unknown as { model: tf.LayersModel }).model;
+      await probe(0, true);
+    },
+    onEpochEnd: async (epochIndex, logs) => {
+      const epoch = epochIndex + 1;
+      state.epochs.push(epoch);
+      for (const [k, v] of Object.entries(logs ?? {})) (state.series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
+      if (probed === null || probed.has(epoch)) await probe(epoch, false);
+    },
+    onTrainEnd: async () => {
+      const lastEpoch = state.epochs[state.epochs.length - 1] ?? 0;
+      if (state.gradients[state.gradients.length - 1]?.epoch === lastEpoch) { state.gradients.pop(); state.weights.pop(); }
+      await probe(lastEpoch, true);
+      snapshot = build();
+    },
+  });
+  const build = (): Artifacts => {
+    const m = model!;
+    const y = options.probe.y;
+    const classification = options.loss !== 'meanSquaredError' && options.loss !== 'meanAbsoluteError';
+    const priors = classification ? classPriorsOf(y) : null;
+    const entropy = priors ? -priors.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0) : null;
+    return {
+      artifactsVersion: ARTIFACTS_VERSION,
+      createdAt: new Date().toISOString(),
+      backend: { name: tf.getBackend(), reason: 'chosen by the caller', tfjsVersion: tf.version.tfjs },
+      seed: null,
+      model: describeModel(m, 'callback', null, options.loss, null),
+      data: {
+        source: 'callback probe', task: classification ? 'classification' : 'regression', numClasses: priors?.length ?? 0,
+        trainSize: 0, validationSize: 0, probeSize: options.probe.x.shape[0]!, normalize: 'unknown',
+        featureRange: { min: 0, max: 0, meanAbs: 0 },
+        chanceAccuracy: priors ? Math.max(...priors) : null,
+        trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
+      },
+      history: state.epochs.length ? { epochs: state.epochs, series: state.series } : null,
+      gradients: state.gradients,
+      weights: state.weights,
+      activations: state.activations,
+      timing: { probeMs, totalMs: performance.now() - start },
+      warnings: [],
+    };
+  };
+  return Object.assign(cb, { artifacts: () => snapshot ?? build() });
+}
+
+function classPriorsOf(y: tf.Tensor): number[] {
+  const cols = y.shape.length > 1 ? y.shape[y.shape.length - 1]! : 1;
+  const data = y.dataSync();
+  if (cols > 1) {
+    const sums = new Array<number>(cols).fill(0);
+    for (let i = 0; i < data.length; i++) sums[i % cols]! += data[i]!;
+    const n = data.length / cols;
+    return sums.map((s) => s / n);
+  }
+  const counts = new Map<number, number>();
+  for (const v of data) counts.set(Math.round(v), (counts.get(Math.round(v)) ?? 0) + 1);
+  const k = Math.max(2, ...[...counts.keys()].map((c) => c + 1));
+  return Array.from({ length: k }, (_, i) => (counts.get(i) ?? 0) / data.length);
+}

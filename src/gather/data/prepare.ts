@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { DataSpec } from '../../config/spec-schema.js';
+import { createRng, permutation } from '../../util/random.js';
+import { type Dataset, rowCount, rowWidth, takeRows } from './dataset.js';
+import { generate } from './generators.js';
+import { readCsv, readJsonArrays } from './read-tabular.js';
+import { DataError } from '../../errors.js';
+
+export interface PreparedData {
+  train: Dataset;
+  validation: Dataset | null;
+  probe: Dataset;
+  /** Summary of the raw (pre-normalization) features: lets analyzers spot unnormalized inputs. */
+  featureRange: { min: number; max: number; meanAbs: number };
+  normalize: DataSpec['normalize'];
+}
+
+/** Reads or generates the dataset a spec names; file paths resolve against `baseDir`. */
+export function loadDataset(spec: DataSpec, seed: number, baseDir: string): Dataset {
+  if ('generator' in spec) {
+    const d = generate(spec.generator, { samples: spec.samples, noise: spec.noise, classes: spec.classes, imageSize: spec.imageSize, seed });
+    if (spec.scale !== 1) d.x = d.x.map((v) => v * spec.scale);
+    if (spec.labelNoise > 0 && d.task === 'classification') corruptLabels(d, spec.labelNoise, seed + 1);
+    return d;
+  }
+  if ('csv' in spec) return readCsv(path.resolve(baseDir, spec.csv), spec.label, spec.features, spec.task);
+  return readJsonArrays(typeof spec.json === 'string' ? path.resolve(baseDir, spec.json) : spec.json, spec.task);
+}
+
+function corruptLabels(d: Dataset, fraction: number, seed: number): void {
+  const rng = createRng(seed);
+  for (let i = 0; i < d.y.length; i++) {
+    if (rng() < fraction) d.y[i] = Math.floor(rng() * d.numClasses);
+  }
+}
+
+/** Shuffles (seeded), caps, splits into train/validation, normalizes with training statistics, picks the probe. */
+export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number, seed: number): PreparedData {
+  const n = rowCount(d);
+  if (n < 2) throw new DataError(`${d.source}: needs at least 2 rows, found ${n}`);
+  const order = permutation(n, createRng(seed + 17)).slice(0, spec.limit ?? n);
+  const nVal = validationSplit > 0 ? Math.max(1, Math.round(order.length * validationSplit)) : 0;
+  const train = takeRows(d, order.slice(nVal));
+  const validation = nVal > 0 ? takeRows(d, order.slice(0, nVal)) : null;
+  const featureRange = rangeOf(train.x);
+  if (spec.normalize !== 'none') {
+    const stats = columnStats(train);
+    for (const part of [train, validation]) if (part) applyNormalization(part, stats, spec.normalize);
+  }
+  const probeSource = validation !== null && rowCount(validation) >= Math.min(spec.probeSize, 32) ? validation : train;
+  const probeN = Math.min(spec.probeSize, rowCount(probeSource));
+  const probe = takeRows(probeSource, Array.from({ length: probeN }, (_, i) => i));
+  return { train, validation, probe, featureRange, normalize: spec.normalize };
+}
+
+interface ColumnStats { mean: Float64Array; std: Float64Array; min: Float64Array; max: Float64Array }
+
+function columnStats(d: Dataset): ColumnStats {
+  const w = rowWidth(d);
+  const n = rowCount(d);
+  const s: ColumnStats = { mean: new Float64Array(w), std: new Float64Array(w), min: new Float64Array(w).fill(Infinity), max: new Float64Array(w).fill(-Infinity) };
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < w; c++) {
+      const v = d.x[r * w + c]!;
+      s.mean[c]! += v / n;
+      if (v < s.min[c]!) s.min[c] = v;
+      if (v > s.max[c]!) s.max[c] = v;
+    }
+  }
+  for (let r = 0; r < n; r++) for (let c = 0; c < w; c++) s.std[c]! += (d.x[r * w + c]! - s.mean[c]!) ** 2 / n;
+  for (let c = 0; c < w; c++) s.std[c] = Math.sqrt(s.std[c]!);
+  return s;
+}
+
+function applyNormalization(d: Dataset, s: ColumnStats, how: 'standardize' | 'minmax'): void {
+  const w = rowWidth(d);
+  for (let i = 0; i < d.x.length; i++) {
+    const c = i % w;
+    d.x[i] = how === 'standardize'
+      ? (d.x[i]! - s.mean[c]!) / (s.std[c]! || 1)
+      : (d.x[i]! - s.min[c]!) / ((s.max[c]! - s.min[c]!) || 1);
+  }
+}
+
+function rangeOf(x: Float32Array): PreparedData['featureRange'] {
+  let min = Infinity;
+  let max = -Infinity;
+  let sumAbs = 0;
+  for (const v of x) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sumAbs += Math.abs(v);
+  }
+  return { min, max, meanAbs: x.length ? sumAbs / x.length : 0 };
+}

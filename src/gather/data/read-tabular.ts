@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { DataError } from '../../errors.js';
+import type { Dataset } from './dataset.js';
+
+type Task = 'classification' | 'regression' | undefined;
+
+/** Reads a CSV with a header row: numeric feature columns plus one label column. */
+export function readCsv(file: string, label: string, features: string[] | undefined, task: Task): Dataset {
+  const text = readText(file);
+  let rows: string[][];
+  try {
+    rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+  } catch (e) {
+    throw new DataError(`${file}: not a valid CSV: ${(e as Error).message}`);
+  }
+  const header = rows[0];
+  if (header === undefined || rows.length < 2) throw new DataError(`${file}: needs a header row and at least one data row`);
+  const labelIdx = header.indexOf(label);
+  if (labelIdx < 0) throw new DataError(`${file}: no label column "${label}"; columns are: ${header.join(', ')}`);
+  const featureNames = features ?? header.filter((_, i) => i !== labelIdx);
+  const featureIdx = featureNames.map((name) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new DataError(`${file}: no feature column "${name}"; columns are: ${header.join(', ')}`);
+    return i;
+  });
+  const body = rows.slice(1);
+  const x = new Float32Array(body.length * featureIdx.length);
+  const rawLabels: string[] = [];
+  body.forEach((row, r) => {
+    featureIdx.forEach((c, j) => {
+      x[r * featureIdx.length + j] = parseNumber(row[c], file, r + 2, header[c]!);
+    });
+    rawLabels.push(row[labelIdx] ?? '');
+  });
+  return { ...encodeLabels(rawLabels, task, file, label), x, featureShape: [featureIdx.length], featureNames, source: `csv:${file}` };
+}
+
+/** Reads `{ "x": [[...], ...], "y": [...] }` from a file or an inline object. */
+export function readJsonArrays(input: string | { x: number[][]; y: number[] }, task: Task): Dataset {
+  const where = typeof input === 'string' ? input : 'data.json';
+  let obj: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      obj = JSON.parse(readText(input));
+    } catch (e) {
+      throw new DataError(`${input}: invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  const o = obj as { x?: unknown; y?: unknown };
+  if (!Array.isArray(o.x) || !Array.isArray(o.y)) throw new DataError(`${where}: expected an object with arrays "x" (rows) and "y" (labels)`);
+  if (o.x.length !== o.y.length) throw new DataError(`${where}: x has ${o.x.length} rows but y has ${o.y.length}`);
+  const first = o.x[0];
+  const width = Array.isArray(first) ? first.length : 0;
+  if (width === 0) throw new DataError(`${where}: x[0] must be a non-empty array of numbers`);
+  const x = new Float32Array(o.x.length * width);
+  o.x.forEach((row: unknown, r: number) => {
+    if (!Array.isArray(row) || row.length !== width) throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);
+    row.forEach((v: unknown, c: number) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: x[${r}][${c}] is ${JSON.stringify(v)}, expected a finite number`);
+      x[r * width + c] = v;
+    });
+  });
+  const labels = (o.y as unknown[]).map((v) => String(v));
+  return {
+    ...encodeLabels(labels, task, where, 'y'),
+    x,
+    featureShape: [width],
+    featureNames: Array.from({ length: width }, (_, i) => `x${i}`),
+    source: typeof input === 'string' ? `json:${input}` : 'json:inline',
+  };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+function parseNumber(cell: string | undefined, file: string, line: number, column: string): number {
+  const v = cell === undefined || cell === '' ? NaN : Number(cell);
+  if (!Number.isFinite(v)) {
+    throw new DataError(`${file}:${line}: column "${column}" is ${JSON.stringify(cell ?? '')}, expected a finite number (clean or impute the data first)`);
+  }
+  return v;
+}
+
+/**
+ * Labels that are all integers 0..K-1 (K <= 50), or any non-numeric strings, mean classification;
+ * other numbers mean regression. `task` overrides the guess.
+ */
+function encodeLabels(raw: string[], task: Task, file: string, column: string): Pick<Dataset, 'y' | 'task' | 'numClasses'> {
+  const numeric = raw.map(Number);
+  const allNumeric = numeric.every(Number.isFinite);
+  const integerClasses = allNumeric && numeric.every((v) => Number.isInteger(v) && v >= 0 && v < 50);
+  const resolved = task ?? (!allNumeric || integerClasses ? 'classification' : 'regression');
+  if (resolved === 'regression') {
+    const bad = numeric.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DataError(`${file}: label "${column}" row ${bad + 1} is ${JSON.stringify(raw[bad])}, expected a number for regression`);
+    return { y: Float32Array.from(numeric), task: 'regression', numClasses: 0 };
+  }
+  if (integerClasses) {
+    return { y: Float32Array.from(numeric), task: 'classification', numClasses: Math.max(...numeric) + 1 };
+  }
+  const classes = [...new Set(raw)].sort();
+  return { y: Float32Array.from(raw.map((r) => classes.indexOf(r))), task: 'classification', numClasses: classes.length };
+}

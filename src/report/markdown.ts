@@ -1,0 +1,29 @@
+import type { AuditResult } from '../result/schema.js';
+
+const ICON: Record<string, string> = { fail: '❌ fail', error: '💥 error', warn: '⚠️ warn', pass: '✅ pass', notApplicable: '➖ n/a' };
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A Markdown summary for CI job pages and pull-request comments. */
+export function markdownSummary(r: AuditResult): string {
+  const lines = [
+    `## nnaudit: ${cell(r.model.name)} — ${r.gate.verdict}`,
+    '',
+    `${r.model.source === 'trained' ? 'Trained' : 'Loaded'} model, ${r.model.params} parameters, ${r.run.backend.name} backend, ` +
+      `${(r.run.durationMs / 1000).toFixed(1)} s, gate preset \`${r.gate.preset}\`.`,
+    '',
+    '| Status | Analyzer | Finding |',
+    '| --- | --- | --- |',
+    ...r.findings.map((f) => `| ${ICON[f.status]} | \`${f.id}\` | ${cell(f.displayValue)} |`),
+  ];
+  const failed = r.gate.assertions.filter((a) => !a.passed);
+  if (failed.length) {
+    lines.push('', '### Assertions not met', '');
+    for (const a of failed) lines.push(`- **${a.id}** (${a.level}): expected ${cell(a.expected)}, found ${cell(a.found)}`);
+  }
+  const recs = r.findings.filter((f) => f.recommendation);
+  if (recs.length) {
+    lines.push('', '### What to change', '');
+    for (const f of recs) lines.push(`- **${f.id}**: ${cell(f.recommendation!)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,17 @@
+import type { AuditResult, Finding } from '../result/schema.js';
+
+const BADGE: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'pass', notApplicable: 'n/a' };
+
+/** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
+export function summaryText(r: AuditResult): string {
+  const lines = [`nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`];
+  const width = Math.max(...r.findings.map((f) => f.id.length));
+  for (const f of r.findings) lines.push(`  ${BADGE[f.status].padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
+  const failed = r.gate.assertions.filter((a) => !a.passed);
+  if (failed.length) {
+    lines.push('', 'Gate assertions not met:');
+    for (const a of failed) lines.push(`  [${a.level}] ${a.id}: expected ${a.expected}, found ${a.found}`);
+  }
+  for (const w of r.runWarnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

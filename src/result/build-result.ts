@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Artifacts } from '../artifacts/schema.js';
+import type { Spec } from '../config/spec-schema.js';
+import { runAnalyzers, type AnalyzerSettings } from '../analyzers/run-analyzers.js';
+import { evaluateGate, type GateConfig } from '../assert/gate.js';
+import { SCHEMA_VERSION, type AuditResult } from './schema.js';
+import { VERSION } from '../version.js';
+
+export interface AnalyzeOptions {
+  analyzers?: AnalyzerSettings;
+  gate?: GateConfig;
+  spec?: Spec | null;
+  runId?: string;
+  startedAt?: Date;
+}
+
+/**
+ * The analyze stage: artifacts in, the versioned result document out. Pure but for the clock and run id.
+ *
+ * @example
+ *   const result = analyze(artifacts, { gate: { preset: 'strict', assertions: {} } });
+ */
+export function analyze(artifacts: Artifacts, options: AnalyzeOptions = {}): AuditResult {
+  const t0 = performance.now();
+  const startedAt = options.startedAt ?? new Date(artifacts.createdAt);
+  const findings = runAnalyzers(artifacts, options.analyzers ?? options.spec?.analyzers ?? {});
+  const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', assertions: {} });
+  const finishedAt = new Date();
+  const order = { fail: 0, error: 1, warn: 2, pass: 3, notApplicable: 4 } as const;
+  findings.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'nnaudit', version: VERSION },
+    run: {
+      id: options.runId ?? randomUUID(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: (artifacts.timing['totalMs'] ?? 0) + (performance.now() - t0),
+      backend: artifacts.backend,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      seed: artifacts.seed,
+    },
+    spec: options.spec ? (JSON.parse(JSON.stringify(options.spec)) as Record<string, unknown>) : null,
+    model: artifacts.model,
+    data: artifacts.data,
+    training: { history: artifacts.history },
+    findings,
+    gate,
+    measurements: artifacts,
+    runWarnings: artifacts.warnings,
+    timing: { ...artifacts.timing, analyzeMs: performance.now() - t0 },
+  };
+}
