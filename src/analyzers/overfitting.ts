@@ -26,10 +26,12 @@ export default defineAnalyzer({
     if (h.epochs.length < thresholds.minEpochs) return notApplicable(`only ${h.epochs.length} epochs of history`);
     const sVal = smooth(val);
     const sLoss = smooth(loss);
-    let best = 0;
-    sVal.forEach((v, i) => { if (v !== null && (sVal[best] === null || v < sVal[best]!)) best = i; });
+    // The best epoch is where the raw validation loss bottoms out (what early stopping restores);
+    // the rise is measured on the smoothed curve so one noisy epoch neither hides nor fakes it.
+    const argmin = (s: Array<number | null>) => s.reduce<number>((b, v, i) => (v !== null && (s[b] == null || v < s[b]!) ? i : b), 0);
+    const best = argmin(val);
     const last = sVal.length - 1;
-    const minVal = sVal[best]!;
+    const minVal = sVal[argmin(sVal)] ?? 0;
     const rise = sVal[last] !== null && minVal > 0 ? (sVal[last]! - minVal) / minVal : 0;
     const trainFell = sLoss[last] !== null && sLoss[best] !== null && sLoss[last]! < sLoss[best]!;
     const trivial = artifacts.data.trivialLoss;

@@ -1,8 +1,8 @@
 import type { AssertionSpec } from '../config/spec-schema.js';
 
 /**
- * recommended: the failures that make a model unusable fail the gate; over/underfitting and saturation,
- * which can be a deliberate trade-off, warn. strict: every analyzer must pass outright (score >= 0.9).
+ * recommended: any finding with status "fail" fails the gate; "warn" findings are reported but pass.
+ * strict: every analyzer must pass outright (score >= 0.9), so warnings fail the gate too.
  */
 export const PRESETS: Record<'recommended' | 'strict' | 'none', Record<string, AssertionSpec>> = {
   recommended: {
@@ -10,7 +10,7 @@ export const PRESETS: Record<'recommended' | 'strict' | 'none', Record<string, A
     'exploding-gradients': 'error',
     'non-finite-values': 'error',
     'overfitting': 'error',
-    'saturated-activations': 'warn',
+    'saturated-activations': 'error',
     'underfitting': 'error',
     'vanishing-gradients': 'error',
   },

@@ -19,7 +19,7 @@ export async function writeOutputs(r: AuditResult, opts: { outDir?: string; juni
   };
   if (opts.outDir) {
     written.result = path.join(opts.outDir, 'result.json');
-    await put(written.result, `${JSON.stringify({ $schema: 'https://nnaudit.dev/schema/result.v1.json', ...r }, null, 1)}\n`);
+    await put(written.result, `${JSON.stringify(r, null, 1)}\n`);
   }
   if (opts.junit) { await put(opts.junit, junitXml(r)); written.junit = opts.junit; }
   if (opts.markdown) { await put(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }

@@ -1,0 +1,71 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ANALYZERS } from '../../src/analyzers/index.js';
+
+const srcDir = path.resolve(__dirname, '../../src/analyzers');
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'run-analyzers.ts', 'artifact-helpers.ts', 'gradient-flow.ts']);
+
+describe('analyzer registry', () => {
+  it('is sorted by id and every id is unique', () => {
+    const ids = ANALYZERS.map((a) => a.meta.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('registers every analyzer file, whose name equals its id, and each has a test', () => {
+    const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && !helperFiles.has(f));
+    expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(ANALYZERS.map((a) => a.meta.id));
+    for (const a of ANALYZERS) expect(existsSync(path.resolve(__dirname, `${a.meta.id}.test.ts`)), `test for ${a.meta.id}`).toBe(true);
+  });
+
+  it('documents every threshold with a source, and the threshold names stay stable', () => {
+    const names = Object.fromEntries(ANALYZERS.map((a) => [a.meta.id, Object.keys(a.thresholds).sort()]));
+    expect(names).toMatchInlineSnapshot(`
+      {
+        "dead-relu": [
+          "failLayerFraction",
+          "warnLayerFraction",
+        ],
+        "exploding-gradients": [
+          "growthPerEpoch",
+          "maxNorm",
+          "warnRatio",
+        ],
+        "non-finite-values": [
+          "maxCount",
+        ],
+        "overfitting": [
+          "failGap",
+          "failRise",
+          "minAbsRise",
+          "minEpochs",
+          "warnRise",
+        ],
+        "saturated-activations": [
+          "failLayerFraction",
+          "unitFraction",
+          "warnLayerFraction",
+        ],
+        "underfitting": [
+          "failLossRatio",
+          "failSkill",
+          "warnLossRatio",
+          "warnSkill",
+        ],
+        "vanishing-gradients": [
+          "failRatio",
+          "tinyMeanAbs",
+          "warnRatio",
+        ],
+      }
+    `);
+    for (const a of ANALYZERS) {
+      for (const [name, t] of Object.entries(a.thresholds)) {
+        expect(t.source.length, `${a.meta.id}.${name} source`).toBeGreaterThan(10);
+        expect(Number.isFinite(t.default)).toBe(true);
+      }
+      expect(a.meta.title).not.toBe(a.meta.failureTitle);
+    }
+  });
+});
