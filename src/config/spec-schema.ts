@@ -123,6 +123,11 @@ export type GeneratorName = (typeof GENERATORS)[number];
 const commonData = {
   /** Probe subset used for activations and gradients (taken from the validation part, else training). */
   probeSize: positiveInt.max(4096).default(256),
+  /**
+   * Probe gradients every N epochs. auto: every epoch while a probe costs under 5% of an epoch
+   * (probeSize <= 5% of the training rows), else sparser; never more than 20 probes per run.
+   */
+  probeEvery: z.union([z.literal('auto'), positiveInt]).default('auto'),
   /** standardize: zero mean, unit variance per feature (from training statistics). */
   normalize: z.enum(['none', 'standardize', 'minmax']).default('none'),
   /** Cap on rows used, after shuffling. */

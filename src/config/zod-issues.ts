@@ -1,15 +1,35 @@
 import type { z } from 'zod';
 
+type Issue = z.core.$ZodIssue;
+
 /** Formats zod issues as "path: message (got value)" lines that name the field, value and expectation. */
 export function formatZodIssues(error: z.ZodError, input: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-      const got = valueAt(input, issue.path);
-      const gotText = got === undefined ? '' : ` (got ${truncate(JSON.stringify(got))})`;
-      return `  - ${path}: ${issue.message}${gotText}`;
+  return flatten(error.issues as Issue[], [])
+    .map(({ issue, path }) => {
+      const where = path.length ? path.map(String).join('.') : '(root)';
+      const got = valueAt(input, path);
+      const gotText = got === undefined || issue.code === 'unrecognized_keys' ? '' : ` (got ${truncate(JSON.stringify(got))})`;
+      return `  - ${where}: ${issue.message}${gotText}`;
     })
     .join('\n');
+}
+
+/**
+ * A union ("train" or "load", "generator" or "csv" or "json") fails as one vague "Invalid input".
+ * Report the branch the user evidently meant: the one with the fewest structural mismatches
+ * (unknown or missing keys at the union's own level), then the fewest issues.
+ */
+function flatten(issues: Issue[], prefix: PropertyKey[]): Array<{ issue: Issue; path: PropertyKey[] }> {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const structural = (branch: Issue[]) => branch.filter((i) => i.code === 'unrecognized_keys' ||
+        (i.code === 'invalid_type' && i.path.length <= 1 && /received undefined/.test(i.message))).length;
+      const best = [...issue.errors].sort((a, b) => structural(a) - structural(b) || a.length - b.length)[0]!;
+      return flatten(best, path);
+    }
+    return [{ issue, path }];
+  });
 }
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {

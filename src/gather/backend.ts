@@ -22,9 +22,15 @@ let selected: Promise<BackendInfo> | null = null;
  * Picks the fastest TensorFlow.js backend that works here, once per process:
  * tfjs-node (native) > wasm (SIMD) > cpu. `NNAUDIT_BACKEND` or `requested` forces one.
  */
-export function selectBackend(requested: BackendName | 'auto' = envBackend()): Promise<BackendInfo> {
+export function selectBackend(requested: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
   if (selected === null) {
-    selected = doSelect(requested).catch((e: unknown) => {
+    let choice: BackendName | 'auto';
+    try {
+      choice = requested === 'auto' ? envBackend() : requested;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    selected = doSelect(choice).catch((e: unknown) => {
       selected = null;
       throw e;
     });
@@ -55,7 +61,7 @@ async function doSelect(requested: BackendName | 'auto'): Promise<BackendInfo> {
       attempts.push({ backend, ok: true });
       const failed = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
       const reason = requested !== 'auto'
-        ? `forced by ${process.env['NNAUDIT_BACKEND'] ? 'NNAUDIT_BACKEND' : 'option'}`
+        ? `forced by ${process.env['NNAUDIT_BACKEND'] === requested ? 'NNAUDIT_BACKEND' : 'the backend option'}`
         : failed.length === 0 ? 'fastest available' : `fastest that loaded (${failed.join('; ')})`;
       return { name: backend, reason, attempts, bridgedKernels: backend === 'wasm' ? bridgedKernels : [], tfjsVersion: tf.version.tfjs };
     } catch (e) {

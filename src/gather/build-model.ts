@@ -5,8 +5,8 @@ import { SpecError } from '../errors.js';
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
 /** Builds the Sequential model a spec describes. Initializer seeds derive from `seed` so builds repeat. */
-export function buildModel(spec: TrainModelSpec, inputShape: number[], seed: number): tf.Sequential {
-  const model = tf.sequential();
+export function buildModel(spec: TrainModelSpec, inputShape: number[], seed: number, name?: string): tf.Sequential {
+  const model = tf.sequential(name ? { name } : {});
   spec.layers.forEach((layer, i) => {
     const first = i === 0 ? { inputShape } : {};
     // Stable Keras-style names (dense_1, dense_2...): tfjs' defaults count up across every model in the process.

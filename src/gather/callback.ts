@@ -13,6 +13,8 @@ export interface CallbackOptions {
   loss: LossName;
   /** Total epochs planned, to spread the probes (default: probe every epoch). */
   epochs?: number;
+  /** Probe every N epochs (default 1). */
+  every?: number;
 }
 
 /**
@@ -24,9 +26,9 @@ export interface CallbackOptions {
  *   await model.fit(xs, ys, { epochs: 20, validationSplit: 0.2, callbacks: [cb] });
  *   const result = analyze(cb.artifacts());
  */
-export function nnauditCallback(options: CallbackOptions): tf.CustomCallback & { artifacts(): Artifacts } {
+export function nnauditCallback(options: CallbackOptions): tf.Callback & { artifacts(): Artifacts } {
   const lossFn = LOSS_FUNCS[options.loss];
-  const probed = options.epochs ? chooseProbeEpochs(options.epochs) : null;
+  const probed = options.epochs ? chooseProbeEpochs(options.epochs, options.every ?? 1) : null;
   let model: tf.LayersModel | null = null;
   const start = performance.now();
   let probeMs = 0;
@@ -41,24 +43,27 @@ export function nnauditCallback(options: CallbackOptions): tf.CustomCallback & {
     probeMs += performance.now() - t;
   };
   let snapshot: Artifacts | null = null;
-  const cb = new tf.CustomCallback({
-    onTrainBegin: async () => {
-      model = (cb as unknown as { model: tf.LayersModel }).model;
+  // tf.Callback (unlike CustomCallback) keeps the model fit() hands it.
+  class NnauditCallback extends tf.Callback {
+    override async onTrainBegin(): Promise<void> {
+      model = this.model as tf.LayersModel;
       await probe(0, true);
-    },
-    onEpochEnd: async (epochIndex, logs) => {
+    }
+    override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
       state.epochs.push(epoch);
       for (const [k, v] of Object.entries(logs ?? {})) (state.series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
       if (probed === null || probed.has(epoch)) await probe(epoch, false);
-    },
-    onTrainEnd: async () => {
+    }
+    override async onTrainEnd(): Promise<void> {
       const lastEpoch = state.epochs[state.epochs.length - 1] ?? 0;
-      if (state.gradients[state.gradients.length - 1]?.epoch === lastEpoch) { state.gradients.pop(); state.weights.pop(); }
-      await probe(lastEpoch, true);
+      // The last probe is redone with full activation detail.
+      if (state.gradients[state.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0) { state.gradients.pop(); state.weights.pop(); }
+      if (lastEpoch > 0) await probe(lastEpoch, true);
       snapshot = build();
-    },
-  });
+    }
+  }
+  const cb = new NnauditCallback();
   const build = (): Artifacts => {
     const m = model!;
     const y = options.probe.y;

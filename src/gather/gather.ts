@@ -34,6 +34,8 @@ export interface GatherOptions {
 
 /** Probing every epoch of a long run adds cost without adding insight: at most this many probes, spread out. */
 export const MAX_PROBED_EPOCHS = 20;
+/** Share of an epoch's compute a probe may cost before "auto" probes less often (the <= 1.10x overhead goal). */
+export const PROBE_BUDGET = 0.05;
 
 interface ModelUnderAudit {
   model: tf.LayersModel;
@@ -84,7 +86,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     model.compile({ optimizer, loss: mua.loss, metrics });
     const lossFn = LOSS_FUNCS[mua.loss];
 
-    const probedEpochs = chooseProbeEpochs(mua.epochs);
+    const probedEpochs = chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train));
     const gradients: Artifacts['gradients'] = [];
     const weights: Artifacts['weights'] = [];
     const activations: Artifacts['activations'] = [];
@@ -167,7 +169,7 @@ async function obtainModel(spec: Spec, raw: Dataset, baseDir: string): Promise<M
     const t = spec.model.train;
     const inputShape = t.inputShape ?? raw.featureShape;
     return {
-      model: buildModel(t, inputShape, spec.seed), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
+      model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
       epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
     };
   }
@@ -214,9 +216,15 @@ function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits:
   };
 }
 
-/** Epochs after which to probe gradients: all of them for short runs, else MAX_PROBED_EPOCHS spread evenly. */
-export function chooseProbeEpochs(epochs: number): Set<number> {
-  if (epochs <= MAX_PROBED_EPOCHS) return new Set(Array.from({ length: epochs }, (_, i) => i + 1));
-  const step = epochs / MAX_PROBED_EPOCHS;
-  return new Set(Array.from({ length: MAX_PROBED_EPOCHS }, (_, i) => Math.round((i + 1) * step)));
+/**
+ * Epochs after which to probe gradients: every `every` epochs ("auto": as often as PROBE_BUDGET allows, judged by
+ * probe rows vs training rows, since a probe is one forward+backward pass over its rows), at most
+ * MAX_PROBED_EPOCHS, spread evenly. The first (0) and last epochs are always probed in full detail by the caller.
+ */
+export function chooseProbeEpochs(epochs: number, every: number | 'auto' = 1, probeRows = 0, trainRows = 1): Set<number> {
+  const interval = every === 'auto' ? Math.max(1, Math.ceil(probeRows / (PROBE_BUDGET * Math.max(1, trainRows)))) : every;
+  const candidates = Array.from({ length: Math.floor(epochs / interval) }, (_, i) => (i + 1) * interval);
+  if (candidates.length <= MAX_PROBED_EPOCHS) return new Set(candidates);
+  const step = candidates.length / MAX_PROBED_EPOCHS;
+  return new Set(Array.from({ length: MAX_PROBED_EPOCHS }, (_, i) => candidates[Math.min(candidates.length - 1, Math.round((i + 1) * step) - 1)]!));
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 /** Validates against the published JSON Schema file (not the zod schema): what a user of the file gets. */
 export function publishedValidator(name: 'result' | 'artifacts'): (doc: unknown) => string | null {

@@ -1,0 +1,67 @@
+/**
+ * One backend, one process: wall time of plain model.fit vs the same fit with full diagnostics,
+ * alternated `reps` times. Prints one JSON line. Run through bench/run.ts, which sets NNAUDIT_BACKEND.
+ */
+import { gather } from '../src/gather/gather.js';
+import { validateSpec } from '../src/config/load-spec.js';
+import type { SpecInput } from '../src/config/spec-schema.js';
+import { selectBackend } from '../src/gather/backend.js';
+import { tf } from '../src/gather/tf.js';
+
+export const BENCH_MODELS: Record<string, SpecInput> = {
+  // An MLP on 4000 moons, 20 epochs: a typical small tabular audit.
+  mlp: {
+    seed: 1,
+    data: { generator: 'moons', samples: 4000, noise: 0.2, normalize: 'standardize' },
+    model: { train: {
+      layers: [
+        { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' },
+        { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+      loss: 'binaryCrossentropy', epochs: 20, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.003 },
+    } },
+  },
+  // A small CNN on 3000 16x16 images, 10 epochs: exercises the conv gradient kernels.
+  cnn: {
+    seed: 1,
+    data: { generator: 'bars', samples: 3000, noise: 0.3, imageSize: 16, probeSize: 128 },
+    model: { train: {
+      layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' }, { type: 'flatten' },
+        { type: 'dense', units: 2, activation: 'softmax' },
+      ],
+      loss: 'categoricalCrossentropy', epochs: 10, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.005 },
+    } },
+  },
+};
+// The same CNN on 600 images, 3 epochs: small enough for the pure-JS cpu backend in a backend comparison.
+BENCH_MODELS['cnn-small'] = { ...BENCH_MODELS['cnn']!, data: { generator: 'bars', samples: 600, noise: 0.3, imageSize: 16, probeSize: 128 },
+  model: { train: { ...(BENCH_MODELS['cnn']!.model as { train: object }).train, epochs: 3 } } } as SpecInput;
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+async function main(): Promise<void> {
+  const [modelName = 'mlp', repsText = '5', mode = 'both'] = process.argv.slice(2);
+  const spec = validateSpec(BENCH_MODELS[modelName]);
+  const backend = await selectBackend();
+  await gather(spec, { noProbes: true }); // warm-up: kernels compiled, wasm initialized
+  const plain: number[] = [];
+  const full: number[] = [];
+  const probe: number[] = [];
+  for (let i = 0; i < Number(repsText); i++) {
+    const p = await gather(spec, { noProbes: true });
+    plain.push(p.timing['trainMs']!);
+    if (mode === 'plain') continue;
+    const f = await gather(spec);
+    full.push(f.timing['trainMs']! + f.timing['probeMs']!);
+    probe.push(f.timing['probeMs']!);
+  }
+  process.stdout.write(`${JSON.stringify({
+    model: modelName, backend: backend.name, reps: plain.length,
+    plainMs: median(plain), fullMs: full.length ? median(full) : null, probeMs: probe.length ? median(probe) : null,
+    ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null, numTensors: tf.memory().numTensors,
+  })}\n`);
+}
+
+await main();

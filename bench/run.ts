@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: measured numbers for the README. Each backend runs in its own process (tfjs keeps one
+ * backend per process), on the same specs, medians of alternated repetitions.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface OverheadRow { model: string; backend: string; reps: number; plainMs: number; fullMs: number | null; probeMs: number | null; ratio: number | null; numTensors: number }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function overhead(model: string, backend: string, reps: number, mode: 'both' | 'plain' = 'both'): OverheadRow {
+  const out = execFileSync(process.execPath, [path.join(here, 'overhead.js'), model, String(reps), mode], {
+    env: { ...process.env, NNAUDIT_BACKEND: backend }, encoding: 'utf8', maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as OverheadRow;
+}
+
+function main(): void {
+  const reps = Number(process.env['BENCH_REPS'] ?? 5);
+  process.stdout.write(`nnaudit bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${reps} reps, medians\n\n`);
+  const rows = [overhead('mlp', 'wasm', reps), overhead('cnn', 'wasm', reps), overhead('mlp', 'cpu', reps)];
+  process.stdout.write('Diagnostics overhead (plain model.fit vs the same fit with every probe; goal <= 1.10x)\n');
+  process.stdout.write('model  backend  plain fit   with diagnostics  probes    ratio\n');
+  for (const r of rows) {
+    process.stdout.write(`${r.model.padEnd(6)} ${r.backend.padEnd(8)} ${`${r.plainMs.toFixed(0)} ms`.padStart(9)}   ${`${r.fullMs!.toFixed(0)} ms`.padStart(14)}  ${`${r.probeMs!.toFixed(0)} ms`.padStart(7)}   ${r.ratio!.toFixed(3)}x\n`);
+  }
+  process.stdout.write('\nBackend speed (plain fit, same model and seed)\n');
+  const pairs: Array<[string, OverheadRow, OverheadRow]> = [
+    ['mlp', rows[0]!, rows[2]!],
+    ['cnn-small', overhead('cnn-small', 'wasm', reps, 'plain'), overhead('cnn-small', 'cpu', 1, 'plain')],
+  ];
+  for (const [model, wasm, cpu] of pairs) {
+    process.stdout.write(`${model.padEnd(10)} wasm ${wasm.plainMs.toFixed(0)} ms, cpu ${cpu.plainMs.toFixed(0)} ms: wasm is ${(cpu.plainMs / wasm.plainMs).toFixed(1)}x faster\n`);
+  }
+}
+
+main();
