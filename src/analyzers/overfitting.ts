@@ -13,7 +13,7 @@ export default defineAnalyzer({
   thresholds: {
     failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },
     warnRise: { default: 0.1, source: 'ours: 10% above the minimum, beyond epoch-to-epoch noise on 100+ validation samples' },
-    failGap: { default: 0.1, source: 'the issue / common practice: a train-validation accuracy gap of 0.10 or more' },
+    warnGap: { default: 0.1, source: 'the issue / common practice: a train-validation accuracy gap of 0.10 or more' },
     minAbsRise: { default: 0.05, source: 'ours: the rise must also be >= 5% of the constant predictor\'s loss, so a tiny validation loss (0.13 -> 0.17 on Iris) wobbling is not flagged' },
     minEpochs: { default: 5, source: 'fewer epochs give no trend to judge' },
   },
@@ -46,7 +46,7 @@ export default defineAnalyzer({
     const gap = acc && vacc ? (tail(acc) ?? 0) - (tail(vacc) ?? 0) : null;
     const riseFail = trainFell && material && rise >= thresholds.failRise;
     const riseWarn = trainFell && material && rise >= thresholds.warnRise;
-    const gapFail = gap !== null && gap >= thresholds.failGap;
+    const gapFail = gap !== null && gap >= thresholds.warnGap;
     const score = riseFail || (riseWarn && gapFail) ? 0.2 : riseWarn || gapFail ? SCORE.warn : SCORE.pass;
     const bestEpoch = h.epochs[best]!;
     const parts = [`validation loss ${fmt.pct(rise)} above its minimum (epoch ${bestEpoch})`];

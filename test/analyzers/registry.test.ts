@@ -36,10 +36,10 @@ describe('analyzer registry', () => {
           "maxCount",
         ],
         "overfitting": [
-          "failGap",
           "failRise",
           "minAbsRise",
           "minEpochs",
+          "warnGap",
           "warnRise",
         ],
         "saturated-activations": [
