@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchReports } from './report.js';
 
 interface OverheadRow { model: string; backend: string; reps: number; plainMs: number; fullMs: number | null; probeMs: number | null; ratio: number | null; numTensors: number }
 
@@ -18,7 +19,7 @@ function overhead(model: string, backend: string, reps: number, mode: 'both' | '
   return JSON.parse(out.trim().split('\n').pop()!) as OverheadRow;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const reps = Number(process.env['BENCH_REPS'] ?? 5);
   process.stdout.write(`nnaudit bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${reps} reps, medians\n\n`);
   const rows = [overhead('mlp', 'wasm', reps), overhead('cnn', 'wasm', reps), overhead('mlp', 'cpu', reps)];
@@ -35,6 +36,11 @@ function main(): void {
   for (const [model, wasm, cpu] of pairs) {
     process.stdout.write(`${model.padEnd(10)} wasm ${wasm.plainMs.toFixed(0)} ms, cpu ${cpu.plainMs.toFixed(0)} ms: wasm is ${(cpu.plainMs / wasm.plainMs).toFixed(1)}x faster\n`);
   }
+  const rep = await benchReports(reps);
+  process.stdout.write(`\nReports (${rep.reports} sample results x ${reps} rounds; goal < 500 ms per PDF)\n`);
+  process.stdout.write(`HTML per report: median ${rep.htmlMedianMs.toFixed(0)} ms\n`);
+  process.stdout.write(`PDF per report, warm browser: median ${rep.pdfWarmMedianMs.toFixed(0)} ms, max ${rep.pdfWarmMaxMs.toFixed(0)} ms\n`);
+  process.stdout.write(`Cold \`nnaudit render --pdf\` (process start, browser launch, one report): ${rep.coldRenderPdfMs.toFixed(0)} ms\n`);
 }
 
-main();
+await main();

@@ -4,6 +4,7 @@ import * as auditCmd from './commands/audit.js';
 import * as gatherCmd from './commands/gather.js';
 import * as analyzeCmd from './commands/analyze.js';
 import * as demoCmd from './commands/demo.js';
+import * as renderCmd from './commands/render.js';
 import { VERSION } from '../version.js';
 
 /** The nnaudit command line. Only this layer calls process.exit (via process.exitCode). */
@@ -14,6 +15,7 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .command(auditCmd)
     .command(gatherCmd)
     .command(analyzeCmd)
+    .command(renderCmd)
     .command(demoCmd)
     .demandCommand(1, 'Say which command to run (nnaudit --help lists them).')
     .strict()

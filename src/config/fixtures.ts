@@ -1,22 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package-root.js';
 import { z } from 'zod';
 import { STATUSES } from '../result/schema.js';
 
-/** The bundled fixtures folder (works from src/ under vitest and from dist/src/ once built). */
+/** The bundled fixtures folder. */
 export function fixturesDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    const dir = path.resolve(here, up, 'fixtures');
-    try {
-      readdirSync(path.join(dir, 'specs'));
-      return dir;
-    } catch {
-      // try the next level
-    }
-  }
-  throw new Error(`cannot find the fixtures folder near ${here}`);
+  return path.join(packageRoot(), 'fixtures');
 }
 
 const expectationSchema = z.record(z.string(), z.record(z.string(), z.array(z.enum(STATUSES)).min(1)));

@@ -3,25 +3,64 @@ import path from 'node:path';
 import type { AuditResult } from '../result/schema.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
+import { renderHtml } from './html/render-html.js';
+import { PdfRenderer } from './pdf/pdf-renderer.js';
+
+export const OUTPUT_FORMATS = ['json', 'html', 'pdf'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface OutputOptions {
+  /** Folder for result.json, report.html, report.pdf. */
+  outDir?: string;
+  /** Which of result.json / report.html / report.pdf to write into outDir (default: json). */
+  formats?: readonly OutputFormat[];
+  junit?: string;
+  markdown?: string;
+  /** A warm renderer to reuse (a worker keeps one); otherwise one is launched and closed here. */
+  pdfRenderer?: PdfRenderer;
+}
 
 export interface OutputPaths {
   result?: string;
+  html?: string;
+  pdf?: string;
   junit?: string;
   markdown?: string;
 }
 
-/** Writes result.json into `outDir` (when given) and the CI files where asked. Returns the paths written. */
-export async function writeOutputs(r: AuditResult, opts: { outDir?: string; junit?: string; markdown?: string }): Promise<OutputPaths> {
+async function put(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, data);
+}
+
+/**
+ * Writes the requested outputs, all from the result alone. Everything that needs no browser is written
+ * before the PDF is attempted, so a missing Chromium never costs the HTML or the JSON.
+ */
+export async function writeOutputs(r: AuditResult, opts: OutputOptions): Promise<OutputPaths> {
+  const formats = new Set(opts.formats ?? ['json']);
   const written: OutputPaths = {};
-  const put = async (file: string, text: string) => {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, text);
-  };
-  if (opts.outDir) {
+  if (opts.outDir && formats.has('json')) {
     written.result = path.join(opts.outDir, 'result.json');
     await put(written.result, `${JSON.stringify(r, null, 1)}\n`);
   }
   if (opts.junit) { await put(opts.junit, junitXml(r)); written.junit = opts.junit; }
   if (opts.markdown) { await put(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }
+  if (!opts.outDir || (!formats.has('html') && !formats.has('pdf'))) return written;
+  const html = renderHtml(r);
+  if (formats.has('html')) {
+    written.html = path.join(opts.outDir, 'report.html');
+    await put(written.html, html);
+  }
+  if (formats.has('pdf')) {
+    const renderer = opts.pdfRenderer ?? new PdfRenderer();
+    try {
+      const pdf = await renderer.render(html);
+      written.pdf = path.join(opts.outDir, 'report.pdf');
+      await put(written.pdf, pdf);
+    } finally {
+      if (!opts.pdfRenderer) await renderer.close();
+    }
+  }
   return written;
 }

@@ -1,0 +1,43 @@
+/** Report rendering times: HTML per report, PDF per report with a warm browser, and a cold `nnaudit render --pdf`. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { renderHtml } from '../src/report/html/render-html.js';
+import { PdfRenderer } from '../src/report/pdf/pdf-renderer.js';
+import { upgradeResult } from '../src/result/upgrade.js';
+import { fixturesDir } from '../src/config/fixtures.js';
+import { packageRoot } from '../src/util/package-root.js';
+
+export interface ReportBench { reports: number; htmlMedianMs: number; pdfWarmMedianMs: number; pdfWarmMaxMs: number; coldRenderPdfMs: number }
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+export async function benchReports(rounds = 3): Promise<ReportBench> {
+  const dir = path.join(fixturesDir(), 'results');
+  const results = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => upgradeResult(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))));
+  const htmlTimes: number[] = [];
+  const pdfTimes: number[] = [];
+  const renderer = new PdfRenderer();
+  try {
+    await renderer.render(renderHtml(results[0]!)); // launch once: "warm"
+    for (let round = 0; round < rounds; round++) {
+      for (const r of results) {
+        let t = performance.now();
+        const html = renderHtml(r);
+        htmlTimes.push(performance.now() - t);
+        t = performance.now();
+        await renderer.render(html);
+        pdfTimes.push(performance.now() - t);
+      }
+    }
+  } finally {
+    await renderer.close();
+  }
+  const out = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-bench-'));
+  const t = performance.now();
+  execFileSync(process.execPath, [path.join(packageRoot(), 'bin', 'nnaudit.js'), 'render', path.join(dir, 'overfitting.json'), '--pdf', '--out', out, '-q']);
+  const cold = performance.now() - t;
+  rmSync(out, { recursive: true, force: true });
+  return { reports: results.length, htmlMedianMs: median(htmlTimes), pdfWarmMedianMs: median(pdfTimes), pdfWarmMaxMs: Math.max(...pdfTimes), coldRenderPdfMs: cold };
+}

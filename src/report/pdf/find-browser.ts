@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { UserInputError } from '../../errors.js';
+
+/** Where a system Chromium usually is; PUPPETEER_EXECUTABLE_PATH wins, then puppeteer's own cache. */
+export const CANDIDATE_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+export class BrowserNotFoundError extends UserInputError {
+  constructor(tried: string[]) {
+    super('browser', `no Chromium/Chrome found for PDF rendering (tried: ${tried.join(', ')}). Install one ` +
+      '(Debian/Ubuntu: apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH to a Chrome/Chromium binary. ' +
+      'The HTML report does not need a browser.');
+  }
+}
+
+/** Resolves the browser binary to launch, or throws BrowserNotFoundError saying how to get one. */
+export async function findBrowser(): Promise<string> {
+  const tried: string[] = [];
+  const env = process.env['PUPPETEER_EXECUTABLE_PATH'];
+  if (env) {
+    if (existsSync(env)) return env;
+    tried.push(`PUPPETEER_EXECUTABLE_PATH=${env} (missing)`);
+  }
+  try {
+    const { default: puppeteer } = await import('puppeteer');
+    const cached = puppeteer.executablePath();
+    if (cached && existsSync(cached)) return cached;
+    tried.push(`puppeteer cache (${cached})`);
+  } catch {
+    tried.push('puppeteer cache (none)');
+  }
+  for (const p of CANDIDATE_PATHS) {
+    if (existsSync(p)) return p;
+    tried.push(p);
+  }
+  throw new BrowserNotFoundError(tried);
+}

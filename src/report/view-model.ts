@@ -1,0 +1,126 @@
+import type { AuditResult, Finding } from '../result/schema.js';
+import type { Evidence } from '../result/evidence.js';
+import { evidenceChart } from './charts/evidence-chart.js';
+import { overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
+import { layerGraphSvgs } from './graph/layer-graph.js';
+import { compactJson } from './compact-json.js';
+
+export const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'PASS', notApplicable: 'N/A' };
+
+export interface TableView { title: string; columns: string[]; rows: Array<{ cells: string[]; highlight: boolean }>; more: number }
+export interface EvidenceView { title: string; table: TableView | null; svg: string | null }
+export interface FindingView {
+  id: string; anchor: string; title: string; status: Finding['status']; statusLabel: string; displayValue: string; description: string;
+  recommendation: string | null; errorMessage: string | null; thresholds: Array<{ name: string; value: string; source: string }>;
+  affectedLayers: string; evidence: EvidenceView[];
+}
+
+export interface ReportView {
+  title: string;
+  modelName: string;
+  source: string;
+  location: string | null;
+  backend: string;
+  backendReason: string;
+  date: string;
+  duration: string;
+  verdict: AuditResult['gate']['verdict'];
+  verdictLower: string;
+  preset: string;
+  counts: string;
+  findings: FindingView[];
+  failedAssertions: Array<{ id: string; level: string; expected: string; found: string }>;
+  charts: OverviewCharts;
+  graphs: string[];
+  layerTable: TableView;
+  dataRows: Array<[string, string]>;
+  environment: Array<[string, string]>;
+  timings: Array<[string, string]>;
+  runWarnings: string[];
+  specJson: string | null;
+  toolVersion: string;
+}
+
+/** Rows per evidence table in the report; the rest are counted, not dropped silently. */
+export const MAX_TABLE_ROWS = 40;
+
+export function num(v: number | null | undefined, unit?: string): string {
+  if (v === null || v === undefined) return '—';
+  if (unit === '%') return `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return v.toLocaleString('en-US');
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
+  const highlight = new Set(e.highlight ?? []);
+  return {
+    title: e.title,
+    columns: e.columns.map((c) => c.label),
+    rows: e.rows.slice(0, MAX_TABLE_ROWS).map((row, i) => ({
+      cells: e.columns.map((c) => { const v = row[c.key]; return typeof v === 'number' || v === null || v === undefined ? num(v, c.unit) : String(v); }),
+      highlight: highlight.has(i),
+    })),
+    more: Math.max(0, e.rows.length - MAX_TABLE_ROWS),
+  };
+}
+
+function findingView(f: Finding): FindingView {
+  // Passing findings show their tables; charts are drawn only where something is wrong, to keep reports short.
+  const detailed = f.status === 'fail' || f.status === 'warn';
+  return {
+    id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
+    description: f.description, recommendation: f.recommendation, errorMessage: f.errorMessage,
+    thresholds: Object.entries(f.thresholds).map(([name, t]) => ({ name, value: num(t.value), source: t.source })),
+    affectedLayers: f.affectedLayers.join(', '),
+    evidence: f.evidence.flatMap((e): EvidenceView[] => {
+      if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null }];
+      return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e) }] : [];
+    }),
+  };
+}
+
+/** Everything the template shows, computed from the result document alone. */
+export function buildReportView(r: AuditResult): ReportView {
+  const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
+  const m = r.model;
+  return {
+    title: `nnaudit report: ${m.name}`,
+    modelName: m.name,
+    source: m.source === 'trained' ? 'trained from spec' : m.source === 'loaded' ? 'loaded model' : 'collected by callback',
+    location: m.location,
+    backend: r.run.backend.name,
+    backendReason: r.run.backend.reason,
+    date: r.run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    duration: `${(r.run.durationMs / 1000).toFixed(1)} s`,
+    verdict: r.gate.verdict,
+    verdictLower: r.gate.verdict.toLowerCase(),
+    preset: r.gate.preset,
+    counts: `${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed, ${count('notApplicable')} not applicable${count('error') ? `, ${count('error')} errors` : ''}`,
+    findings: r.findings.map(findingView),
+    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),
+    charts: overviewCharts(r),
+    graphs: layerGraphSvgs(r),
+    layerTable: tableView({
+      kind: 'table', title: 'Layers', highlight: [],
+      columns: [{ key: 'name', label: 'Layer' }, { key: 'className', label: 'Type' }, { key: 'activation', label: 'Activation' }, { key: 'shape', label: 'Output shape' }, { key: 'params', label: 'Params' }],
+      rows: m.layers.map((l) => ({ name: l.name, className: l.className, activation: l.activation ?? '—', shape: `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`, params: l.params })),
+    }),
+    dataRows: [
+      ['Source', r.data.source], ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
+      ['Rows (train / validation / probe)', `${r.data.trainSize} / ${r.data.validationSize} / ${r.data.probeSize}`],
+      ['Normalization', r.data.normalize], ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
+      ['Chance accuracy', num(r.data.chanceAccuracy)], ['Constant-predictor loss', num(r.data.trivialLoss)],
+      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`], ['Loss', m.loss ?? '—'],
+      ['Optimizer', m.optimizer ? `${m.optimizer.name}, learning rate ${m.optimizer.learningRate}` : '—'],
+    ],
+    environment: [
+      ['nnaudit', r.tool.version], ['Backend', `${r.run.backend.name} (${r.run.backend.reason})`], ['TensorFlow.js', r.run.backend.tfjsVersion],
+      ['Node.js', r.run.node], ['Platform', r.run.platform], ['Seed', r.run.seed === null ? '—' : String(r.run.seed)], ['Run id', r.run.id],
+    ],
+    timings: Object.entries(r.timing).map(([k, v]) => [k.replace(/Ms$/, ''), `${(v / 1000).toFixed(2)} s`]),
+    runWarnings: r.runWarnings,
+    specJson: r.spec ? compactJson(r.spec) : null,
+    toolVersion: r.tool.version,
+  };
+}

@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/report/html/render-html.js';
+import { PdfRenderer } from '../../src/report/pdf/pdf-renderer.js';
+import { sampleResult } from '../helpers/results.js';
+
+/**
+ * Real Chromium (PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium). Without one these tests fail with the
+ * renderer's message saying how to install it (apt-get install -y chromium): they are not skipped.
+ */
+async function pdfText(pdf: Uint8Array): Promise<string> {
+  const parser = new PDFParse({ data: pdf });
+  try {
+    return (await parser.getText()).text;
+  } finally {
+    await parser.destroy();
+  }
+}
+
+let renderer: PdfRenderer;
+beforeAll(() => { renderer = new PdfRenderer(); });
+afterAll(async () => { await renderer.close(); });
+
+describe('PDF report', () => {
+  it.each(['dead-relu', 'overfitting', 'healthy', 'wine-loaded'])('%s: the PDF text holds the verdict and every finding title', async (name) => {
+    const r = sampleResult(name);
+    const text = (await pdfText(await renderer.render(renderHtml(r)))).replace(/\s+/g, ' ');
+    expect(text).toContain(r.gate.verdict);
+    for (const f of r.findings) expect(text, f.id).toContain(f.title);
+  });
+
+  describe('hardening', () => {
+    let server: Server;
+    let hits: string[];
+    let port: number;
+    beforeAll(async () => {
+      hits = [];
+      server = createServer((req, res) => { hits.push(req.url ?? ''); res.end('x'); });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+    it('escapes hostile layer names, fetches nothing, runs no script', async () => {
+      const r = sampleResult('dead-relu');
+      const evil = `<script>document.title="pwned"</script><img src="http://127.0.0.1:${port}/x">`;
+      const old = r.model.layers[1]!.name;
+      r.model.name = evil;
+      r.model.layers[1]!.name = evil;
+      r.model.graph.nodes.forEach((n) => { if (n.id === old) n.id = evil; });
+      r.model.graph.edges.forEach((e) => { if (e.from === old) e.from = evil; if (e.to === old) e.to = evil; });
+      for (const f of r.findings) {
+        f.displayValue = `${f.displayValue} in ${evil}`;
+        f.affectedLayers = f.affectedLayers.map((l) => (l === old ? evil : l));
+      }
+      const html = renderHtml(r);
+      expect(html).not.toContain('<script>document.title');
+      expect(html).not.toContain(`<img src="http://127.0.0.1:${port}/x">`);
+      expect(html).toContain('&lt;script&gt;');
+      // The raw markup also reaches the browser through an <img> planted deliberately: interception must stop it.
+      const planted = html.replace('</body>', `<img src="http://127.0.0.1:${port}/planted"><link rel="stylesheet" href="http://127.0.0.1:${port}/css"></body>`);
+      const pdf = await renderer.render(planted);
+      const text = (await pdfText(pdf)).replace(/\s+/g, ' ');
+      expect(text).toContain('<script>document.title="pwned"</script>');
+      expect(hits).toEqual([]);
+      // Two layers stop it: the page's Content-Security-Policy, and request interception on its own.
+      const noCsp = planted.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+      expect(noCsp).not.toContain('Content-Security-Policy');
+      await renderer.render(noCsp);
+      expect(renderer.blockedRequests.some((u) => u.includes('/planted'))).toBe(true);
+      expect(hits).toEqual([]);
+    });
+
+    it('does not run JavaScript in the report page', async () => {
+      const html = `<!DOCTYPE html><html><body><p id="t">static</p><script>document.getElementById('t').textContent = 'SCRIPT RAN'; fetch('http://127.0.0.1:${port}/js');</script></body></html>`;
+      const text = await pdfText(await renderer.render(html));
+      expect(text).toContain('static');
+      expect(text).not.toContain('SCRIPT RAN');
+      expect(hits).toEqual([]);
+    });
+  });
+
+  it('reuses one browser and relaunches it after a crash', async () => {
+    const html = renderHtml(sampleResult('iris'));
+    await renderer.render(html);
+    const first = (renderer as unknown as { browser: { process(): { pid: number; kill(s: string): boolean } | null } }).browser;
+    await renderer.render(html);
+    expect((renderer as unknown as { browser: unknown }).browser).toBe(first);
+    first.process()!.kill('SIGKILL');
+    await new Promise((ok) => setTimeout(ok, 300));
+    const text = await pdfText(await renderer.render(html));
+    expect(text).toContain('PASS');
+    expect((renderer as unknown as { browser: unknown }).browser).not.toBe(first);
+  });
+});
