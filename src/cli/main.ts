@@ -5,6 +5,10 @@ import * as gatherCmd from './commands/gather.js';
 import * as analyzeCmd from './commands/analyze.js';
 import * as demoCmd from './commands/demo.js';
 import * as renderCmd from './commands/render.js';
+import * as workerCmd from './commands/worker.js';
+import * as enqueueCmd from './commands/enqueue.js';
+import * as scheduleCmd from './commands/schedule.js';
+import { jobsCommand, statusCommand } from './commands/jobs.js';
 import { VERSION } from '../version.js';
 
 /** The nnaudit command line. Only this layer calls process.exit (via process.exitCode). */
@@ -17,6 +21,11 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .command(analyzeCmd)
     .command(renderCmd)
     .command(demoCmd)
+    .command(workerCmd)
+    .command(enqueueCmd)
+    .command(scheduleCmd)
+    .command(jobsCommand)
+    .command(statusCommand)
     .demandCommand(1, 'Say which command to run (nnaudit --help lists them).')
     .strict()
     .recommendCommands()

@@ -27,7 +27,7 @@ export function seriesChart(e: Ev<'series'>, height = 260): string {
       type: 'line', name: s.name, showSymbol: e.x.length <= 30, symbolSize: 4, connectNulls: false,
       data: e.x.map((x, j) => [x, positive(s.values[j] ?? null)]),
       ...(i === 0 && (e.markers ?? []).length ? {
-        markLine: { symbol: 'none', label: { formatter: '{b}', position: 'insideEndTop', fontSize: 10 }, lineStyle: { color: COLORS.pass, type: 'dashed' },
+        markLine: { symbol: 'none', label: { formatter: '{b}', position: 'end', fontSize: 10, color: COLORS.pass }, lineStyle: { color: COLORS.pass, type: 'dashed' },
           data: (e.markers ?? []).map((m) => ({ xAxis: m.x, name: m.label })) },
       } : {}),
       ...(i === 0 && (e.regions ?? []).length ? {

@@ -1,0 +1,51 @@
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { enqueueAudit, waitForAudit } from '../../queue/producer.js';
+import { queueSettings } from '../../queue/settings.js';
+import { progressReporter } from '../progress.js';
+import { runCommand } from '../run-command.js';
+import { UserInputError } from '../../errors.js';
+
+export const command = 'enqueue <spec>';
+export const describe = 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)';
+
+export function builder(y: Argv) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'Spec file (JSON or YAML); validated now, stored in the job' })
+    .option('email', { type: 'array', string: true, default: [] as string[], describe: 'Email the verdict and PDF to these addresses' })
+    .option('wait', { type: 'boolean', default: false, describe: 'Show progress, then exit 0/1/2 with the gate verdict' })
+    .option('dedupe', { type: 'boolean', default: false, describe: 'Do not add a second audit of the same spec while one is pending' })
+    .option('no-pdf', { type: 'boolean', default: false, describe: 'Render only report.html' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .example('$0 enqueue spec.json --email ml-team@example.com', 'Prints the job id')
+    .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)');
+}
+
+type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> ? T : never>;
+
+export function handler(argv: Args): Promise<void> {
+  return runCommand(async () => {
+    const settings = queueSettings();
+    const { jobId, deduplicated } = await enqueueAudit(argv.spec, {
+      settings, email: argv.email.map(String), dedupe: argv.dedupe, formats: argv.noPdf ? ['html'] : ['html', 'pdf'],
+    });
+    process.stdout.write(`${jobId}\n`);
+    if (deduplicated && !argv.quiet) process.stderr.write(`an identical audit is already pending: job ${jobId}\n`);
+    if (!argv.wait) return 0;
+    const report = progressReporter({ quiet: argv.quiet, label: `job ${jobId}` });
+    try {
+      const pointer = await waitForAudit(jobId, {
+        settings,
+        onProgress: (p) => {
+          if (p.phase === 'train') report({ phase: 'train', epoch: p.epoch, epochs: p.epochs, ...(typeof p.loss === 'number' ? { logs: { loss: p.loss } } : {}) });
+          if (p.phase === 'done') report({ phase: 'done', epoch: 0, epochs: 0 });
+        },
+      });
+      const findings = Object.entries(pointer.findings).map(([id, s]) => `  ${s.padEnd(13)} ${id}`).join('\n');
+      process.stdout.write(`${pointer.modelName}: ${pointer.verdict}\n${findings}\nresult: ${pointer.resultPath}\n`);
+      return pointer.exitCode;
+    } catch (e) {
+      if (e instanceof UserInputError) throw e;
+      throw new UserInputError('queue', `job ${jobId} failed: ${(e as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+export const QUEUES = { audit: 'audit', render: 'render', notify: 'notify' } as const;
+export type QueueName = keyof typeof QUEUES;
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+const emails = z.array(z.email()).default([]);
+const reportFormats = z.array(z.enum(['html', 'pdf'])).default(['html', 'pdf']);
+
+/** An audit job carries the validated spec itself, so a worker host needs no copy of the spec file. */
+export const auditJobSchema = z.object({
+  spec: z.record(z.string(), z.unknown()),
+  /** Where relative data/model paths in the spec resolve: must exist on the worker hosts too. */
+  baseDir: z.string().min(1),
+  label: z.string().min(1),
+  email: emails,
+  formats: reportFormats,
+  /** Set by schedules: which scheduler produced the job. */
+  schedule: z.string().optional(),
+});
+export type AuditJobData = z.input<typeof auditJobSchema>;
+
+export const renderJobSchema = z.object({
+  auditJobId: z.string().min(1),
+  resultPath: z.string().min(1),
+  outDir: z.string().min(1),
+  formats: reportFormats,
+  email: emails,
+});
+export type RenderJobData = z.input<typeof renderJobSchema>;
+
+export const notifyJobSchema = z.object({
+  auditJobId: z.string().min(1),
+  resultPath: z.string().min(1),
+  pdfPath: z.string().nullable(),
+  htmlPath: z.string().nullable(),
+  to: z.array(z.email()).min(1),
+});
+export type NotifyJobData = z.input<typeof notifyJobSchema>;
+
+/** What an audit job returns: a pointer to its outputs and the verdict, never the report itself. */
+export interface AuditPointer {
+  resultPath: string;
+  outDir: string;
+  modelName: string;
+  verdict: 'PASS' | 'WARN' | 'FAIL';
+  exitCode: 0 | 1 | 2;
+  findings: Record<string, string>;
+  /** true when a retry found the result already written and did not retrain. */
+  reused: boolean;
+}
+export interface RenderPointer { htmlPath: string | null; pdfPath: string | null }
+export interface NotifyPointer { messageId: string; to: string[] }
+
+/** Chained job ids derive from the audit job id: re-adding them after a crash is a no-op, not a duplicate. */
+export const chainedJobId = (auditJobId: string, stage: 'render' | 'notify'): string => `${auditJobId}-${stage}`;

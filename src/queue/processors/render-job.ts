@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { UnrecoverableError } from 'bullmq';
+import { upgradeResult } from '../../result/upgrade.js';
+import { writeOutputs } from '../../report/write-outputs.js';
+import { BrowserNotFoundError } from '../../report/pdf/find-browser.js';
+import type { PdfRenderer } from '../../report/pdf/pdf-renderer.js';
+import { chainedJobId, renderJobSchema, type NotifyJobData, type RenderPointer } from '../job-data.js';
+import { openQueue } from '../queues.js';
+import type { QueueSettings } from '../settings.js';
+import type { JobLike } from './job-like.js';
+
+/** Renders report.html/report.pdf from result.json with the worker's warm browser, then enqueues the email. */
+export async function runRenderJob(job: JobLike, settings: QueueSettings, renderer: PdfRenderer): Promise<RenderPointer> {
+  const parsed = renderJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid render job data: ${parsed.error.message}`);
+  const d = parsed.data;
+  let text: string;
+  try {
+    text = await readFile(d.resultPath, 'utf8');
+  } catch (e) {
+    throw new UnrecoverableError(`${d.resultPath}: cannot read the audit result (is NNAUDIT_REPORTS_DIR shared between worker hosts?): ${(e as Error).message}`);
+  }
+  const result = upgradeResult(JSON.parse(text), d.resultPath);
+  let written;
+  try {
+    written = await writeOutputs(result, { outDir: d.outDir, formats: d.formats, pdfRenderer: renderer });
+  } catch (e) {
+    if (e instanceof BrowserNotFoundError) throw new UnrecoverableError(e.message);
+    throw e; // a browser crash: retried, and the renderer relaunches
+  }
+  const pointer: RenderPointer = { htmlPath: written.html ?? null, pdfPath: written.pdf ?? null };
+  if (d.email.length) {
+    const notify: NotifyJobData = { auditJobId: d.auditJobId, resultPath: d.resultPath, pdfPath: pointer.pdfPath, htmlPath: pointer.htmlPath, to: d.email };
+    const queue = openQueue('notify', settings, 'worker');
+    try {
+      await queue.add('notify', notify, { jobId: chainedJobId(d.auditJobId, 'notify') });
+    } finally {
+      await queue.close();
+    }
+  }
+  return pointer;
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Job, type QueueEvents } from 'bullmq';
+import { loadSpecFile, validateSpec } from '../config/load-spec.js';
+import type { Spec, SpecInput } from '../config/spec-schema.js';
+import { auditJobSchema, type AuditJobData, type AuditPointer } from './job-data.js';
+import { openQueue, openQueueEvents } from './queues.js';
+import { queueSettings, type QueueSettings } from './settings.js';
+import { UserInputError } from '../errors.js';
+
+export interface EnqueueOptions {
+  email?: string[];
+  formats?: Array<'html' | 'pdf'>;
+  /** Use a content hash of the job: enqueueing the same spec again while one is pending adds nothing. */
+  dedupe?: boolean;
+  baseDir?: string;
+  settings?: QueueSettings;
+}
+
+export interface Enqueued {
+  jobId: string;
+  /** true when --dedupe found the same audit already pending. */
+  deduplicated: boolean;
+}
+
+/** Builds the audit job data from a spec file or object: validated here, so a bad spec never reaches a worker. */
+export function auditJobData(spec: string | SpecInput | Spec, opts: EnqueueOptions = {}): AuditJobData {
+  const loaded = typeof spec === 'string'
+    ? loadSpecFile(spec)
+    : { spec: validateSpec(spec), baseDir: path.resolve(opts.baseDir ?? process.cwd()), file: null };
+  const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
+  const data = { spec: JSON.parse(JSON.stringify(loaded.spec)) as Record<string, unknown>, baseDir: loaded.baseDir, label, email: opts.email ?? [], formats: opts.formats ?? ['html', 'pdf'] };
+  const parsed = auditJobSchema.safeParse(data);
+  if (!parsed.success) throw new UserInputError('config', `invalid job options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return data;
+}
+
+/**
+ * Adds an audit to the queue and returns its job id; `waitForAudit` follows it to the verdict.
+ *
+ * @example
+ *   const { jobId } = await enqueueAudit('specs/churn.json', { email: ['ml-team@example.com'] });
+ *   const pointer = await waitForAudit(jobId);   // { verdict: 'FAIL', exitCode: 1, resultPath, ... }
+ */
+export async function enqueueAudit(spec: string | SpecInput | Spec, opts: EnqueueOptions = {}): Promise<Enqueued> {
+  const settings = opts.settings ?? queueSettings();
+  const data = auditJobData(spec, opts);
+  const queue = openQueue('audit', settings);
+  try {
+    const dedupeId = opts.dedupe ? `h${createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 32)}` : undefined;
+    // BullMQ keeps the deduplication key until the job completes or fails: "pending" is exactly that window.
+    const pending = dedupeId ? await queue.getDeduplicationJobId(dedupeId) : null;
+    const job = await queue.add('audit', data, dedupeId ? { deduplication: { id: dedupeId } } : {});
+    return { jobId: job.id!, deduplicated: pending !== null && pending === job.id };
+  } catch (e) {
+    throw wrapRedisError(e, settings);
+  } finally {
+    await queue.close();
+  }
+}
+
+export interface AuditProgress { phase: string; epoch: number; epochs: number; loss?: number | null }
+
+/** Waits for an audit job to finish (following its progress), returning its pointer; a failed job throws with its reason. */
+export async function waitForAudit(jobId: string, opts: { settings?: QueueSettings; onProgress?: (p: AuditProgress) => void; timeoutMs?: number } = {}): Promise<AuditPointer> {
+  const settings = opts.settings ?? queueSettings();
+  const queue = openQueue('audit', settings);
+  const events: QueueEvents = openQueueEvents('audit', settings);
+  try {
+    await events.waitUntilReady();
+    const job = await Job.fromId(queue, jobId);
+    if (!job) throw new UserInputError('queue', `no audit job ${jobId} (finished jobs are kept ${Math.round(settings.keepSeconds / 86400)} days)`);
+    if (opts.onProgress) {
+      events.on('progress', ({ jobId: id, data }) => { if (id === jobId && typeof data === 'object') opts.onProgress!(data as unknown as AuditProgress); });
+    }
+    return (await job.waitUntilFinished(events, opts.timeoutMs)) as AuditPointer;
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+}
+
+export function wrapRedisError(e: unknown, settings: QueueSettings): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue/i.test(msg)) {
+    return new UserInputError('queue', `cannot reach Redis at ${settings.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}: ${msg}. ` +
+      'Start one (redis-server) or set REDIS_URL.');
+  }
+  return e instanceof Error ? e : new Error(msg);
+}

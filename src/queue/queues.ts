@@ -1,0 +1,22 @@
+import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { redisOptions } from './connection.js';
+import { QUEUES, type QueueName } from './job-data.js';
+import type { QueueSettings } from './settings.js';
+
+/** Retries with exponential backoff for transient errors; finished jobs kept for listing, then trimmed. */
+export function defaultJobOptions(s: QueueSettings): JobsOptions {
+  return {
+    attempts: s.attempts,
+    backoff: { type: 'exponential', delay: s.backoffMs },
+    removeOnComplete: { age: s.keepSeconds, count: 10_000 },
+    removeOnFail: { age: s.keepSeconds, count: 10_000 },
+  };
+}
+
+export function openQueue(name: QueueName, s: QueueSettings, role: 'worker' | 'producer' = 'producer'): Queue {
+  return new Queue(QUEUES[name], { connection: redisOptions(s.redisUrl, role), prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) });
+}
+
+export function openQueueEvents(name: QueueName, s: QueueSettings): QueueEvents {
+  return new QueueEvents(QUEUES[name], { connection: redisOptions(s.redisUrl, 'worker'), prefix: s.prefix });
+}

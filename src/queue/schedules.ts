@@ -1,0 +1,69 @@
+import type { AuditJobData } from './job-data.js';
+import { openQueue } from './queues.js';
+import type { QueueSettings } from './settings.js';
+import { UserInputError } from '../errors.js';
+import { wrapRedisError } from './producer.js';
+
+export type ScheduleRepeat = { cron: string; tz?: string } | { everyMs: number };
+
+export interface ScheduleInfo { name: string; repeat: string; next: string | null; label: string | null; email: string[] }
+
+/** Adds or updates (same name) a recurring audit, as a BullMQ job scheduler. */
+export async function upsertSchedule(settings: QueueSettings, name: string, repeat: ScheduleRepeat, data: AuditJobData): Promise<ScheduleInfo> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UserInputError('queue', `schedule name "${name}": use letters, digits, . _ - only`);
+  const queue = openQueue('audit', settings);
+  try {
+    const opts = 'cron' in repeat ? { pattern: repeat.cron, ...(repeat.tz ? { tz: repeat.tz } : {}) } : { every: repeat.everyMs };
+    if ('tz' in repeat && repeat.tz) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: repeat.tz });
+      } catch {
+        throw new UserInputError('queue', `--tz ${repeat.tz}: not an IANA time zone (e.g. Europe/Berlin, UTC)`);
+      }
+    }
+    try {
+      await queue.upsertJobScheduler(name, opts, { name: 'audit', data: { ...data, schedule: name } });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if ('cron' in repeat && !/ECONNREFUSED|Connection/i.test(msg)) throw new UserInputError('queue', `--cron "${repeat.cron}": ${msg}`);
+      throw e;
+    }
+    return (await listSchedules(settings)).find((s) => s.name === name)!;
+  } catch (e) {
+    throw e instanceof UserInputError ? e : wrapRedisError(e, settings);
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function listSchedules(settings: QueueSettings): Promise<ScheduleInfo[]> {
+  const queue = openQueue('audit', settings);
+  try {
+    const all = await queue.getJobSchedulers(0, -1, true);
+    return all.map((s) => {
+      const template = s.template?.data as Partial<AuditJobData> | undefined;
+      return {
+        name: s.key,
+        repeat: s.pattern ? `cron "${s.pattern}"${s.tz ? ` ${s.tz}` : ''}` : `every ${s.every} ms`,
+        next: s.next ? new Date(s.next).toISOString() : null,
+        label: template?.label ?? null,
+        email: template?.email ?? [],
+      };
+    });
+  } catch (e) {
+    throw wrapRedisError(e, settings);
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function removeSchedule(settings: QueueSettings, name: string): Promise<boolean> {
+  const queue = openQueue('audit', settings);
+  try {
+    return await queue.removeJobScheduler(name);
+  } catch (e) {
+    throw wrapRedisError(e, settings);
+  } finally {
+    await queue.close();
+  }
+}

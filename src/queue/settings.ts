@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { UserInputError } from '../errors.js';
+import { formatZodIssues } from '../config/zod-issues.js';
+
+/** Every queue setting comes from the environment, read and validated here once. */
+const envSchema = z.object({
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /** Key prefix; wrapped in {braces} (a Redis Cluster hash tag) so all of a queue's keys share one slot. */
+  NNAUDIT_QUEUE_PREFIX: z.string().min(1).default('nnaudit'),
+  NNAUDIT_REPORTS_DIR: z.string().min(1).default('nnaudit-reports'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  NNAUDIT_MAIL_FROM: z.string().min(3).default('nnaudit <nnaudit@localhost>'),
+  NNAUDIT_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
+  NNAUDIT_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+  /** How long completed/failed jobs are kept (listing, status), in seconds. */
+  NNAUDIT_KEEP_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** Audit job lock: a worker that dies loses its job to another after about this long. */
+  NNAUDIT_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+});
+
+export interface QueueSettings {
+  redisUrl: string;
+  prefix: string;
+  reportsDir: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  attempts: number;
+  backoffMs: number;
+  keepSeconds: number;
+  lockMs: number;
+}
+
+export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(clean);
+  if (!parsed.success) throw new UserInputError('config', `invalid environment:\n${formatZodIssues(parsed.error, clean)}`);
+  const e = parsed.data;
+  const prefix = /^\{.*\}$/.test(e.NNAUDIT_QUEUE_PREFIX) ? e.NNAUDIT_QUEUE_PREFIX : `{${e.NNAUDIT_QUEUE_PREFIX}}`;
+  return {
+    redisUrl: e.REDIS_URL, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.NNAUDIT_MAIL_FROM, attempts: e.NNAUDIT_ATTEMPTS, backoffMs: e.NNAUDIT_BACKOFF_MS, keepSeconds: e.NNAUDIT_KEEP_SECONDS,
+    lockMs: e.NNAUDIT_LOCK_MS,
+  };
+}

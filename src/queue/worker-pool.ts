@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker, type Job } from 'bullmq';
+import { redisOptions, redactUrl } from './connection.js';
+import { QUEUES, type QueueName } from './job-data.js';
+import type { QueueSettings } from './settings.js';
+import { runRenderJob } from './processors/render-job.js';
+import { runNotifyJob } from './processors/notify-job.js';
+import { PdfRenderer } from '../report/pdf/pdf-renderer.js';
+import { smtpTransport } from '../notify/transport.js';
+import { packageRoot } from '../util/package-root.js';
+
+export interface WorkerPoolOptions {
+  queues: QueueName[];
+  /** Concurrent audits per worker process (each in its own child process). */
+  auditConcurrency: number;
+  log?: (line: string) => void;
+}
+
+export interface WorkerPool {
+  workers: Worker[];
+  /** Stops taking jobs, lets active ones finish, closes the browser. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the workers of one process. Audits run sandboxed (a child process per concurrent job: tfjs-node
+ * cannot load twice in one process, and training must not starve lock renewal); render keeps one warm
+ * browser; notify needs SMTP_URL, checked here at start rather than at the first email.
+ */
+export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): WorkerPool {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const transport = opts.queues.includes('notify') ? smtpTransport(settings.smtpUrl) : null;
+  const connection = redisOptions(settings.redisUrl, 'worker');
+  const common = { connection, prefix: settings.prefix };
+  const workers: Worker[] = [];
+  const renderer = new PdfRenderer();
+  if (opts.queues.includes('audit')) {
+    const processorFile = path.join(packageRoot(), 'dist', 'workers', 'audit-processor.js');
+    workers.push(new Worker(QUEUES.audit, pathToFileURL(processorFile), {
+      ...common, concurrency: opts.auditConcurrency, useWorkerThreads: false,
+      // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
+      lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)), maxStalledCount: 2,
+    }));
+  }
+  if (opts.queues.includes('render')) {
+    workers.push(new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common, concurrency: 1 }));
+  }
+  if (opts.queues.includes('notify') && transport) {
+    workers.push(new Worker(QUEUES.notify, (job: Job) => runNotifyJob(job, settings, transport), { ...common, concurrency: 4 }));
+  }
+  for (const w of workers) {
+    w.on('completed', (job) => log(`${w.name} ${job.id} completed`));
+    w.on('failed', (job, err) => log(`${w.name} ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));
+    w.on('error', (err) => log(`${w.name} worker error: ${err.message}`));
+  }
+  log(`nnaudit worker: queues ${opts.queues.join(', ')} on ${redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`);
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await renderer.close();
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * BullMQ sandboxed processor for the audit queue: runs in its own child process, so tfjs training never
+ * blocks the worker's lock renewal and a crash takes down only this job.
+ */
+import type { SandboxedJob } from 'bullmq';
+import { runAuditJob } from '../src/queue/processors/audit-job.js';
+import { queueSettings } from '../src/queue/settings.js';
+import type { AuditPointer } from '../src/queue/job-data.js';
+
+export default function auditProcessor(job: SandboxedJob): Promise<AuditPointer> {
+  return runAuditJob(job, queueSettings());
+}
