@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchReports } from './report.js';
+import { benchQueue } from './queue.js';
 
 interface OverheadRow { model: string; backend: string; reps: number; plainMs: number; fullMs: number | null; probeMs: number | null; ratio: number | null; numTensors: number }
 
@@ -41,6 +42,16 @@ async function main(): Promise<void> {
   process.stdout.write(`HTML per report: median ${rep.htmlMedianMs.toFixed(0)} ms\n`);
   process.stdout.write(`PDF per report, warm browser: median ${rep.pdfWarmMedianMs.toFixed(0)} ms, max ${rep.pdfWarmMaxMs.toFixed(0)} ms\n`);
   process.stdout.write(`Cold \`nnaudit render --pdf\` (process start, browser launch, one report): ${rep.coldRenderPdfMs.toFixed(0)} ms\n`);
+  const q = await benchQueue();
+  process.stdout.write('\nQueue (Redis, audit workers as separate processes; latency: iris fixture, throughput: healthy fixture)\n');
+  if (typeof q === 'string') {
+    process.stdout.write(`${q}\n`);
+    return;
+  }
+  process.stdout.write(`End-to-end latency of one audit (enqueue -> result), warm worker: ${q.latencyMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}\n`);
+  process.stdout.write(`Audits per minute: 1 worker ${q.perMinute[1]!.toFixed(0)}, 2 workers ${q.perMinute[2]!.toFixed(0)} (${(q.perMinute[2]! / q.perMinute[1]!).toFixed(2)}x on ${os.cpus().length} cores)\n`);
+  const m = q.memory;
+  process.stdout.write(`Memory over ${m.audits} audits in one process: tensors ${m.tensorsBefore} -> ${m.tensorsAfter}; RSS ${m.rssStartMb.toFixed(0)} MB -> ${m.rssAfter10Mb.toFixed(0)} MB after 10 -> ${m.rssEndMb.toFixed(0)} MB after 50\n`);
 }
 
 await main();

@@ -36,7 +36,8 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`nnaudit: ${msg}\nRun 'nnaudit <command> --help' for usage and examples.\n`);
-      process.exitCode = 2;
+      // Usage errors stop here: returning would let yargs run the command anyway.
+      process.exit(2);
     })
     .parseAsync();
 }

@@ -48,6 +48,8 @@ export interface AuditPointer {
   findings: Record<string, string>;
   /** true when a retry found the result already written and did not retrain. */
   reused: boolean;
+  /** run.finishedAt of the result on disk: identifies which write the pointer refers to. */
+  runFinishedAt: string;
 }
 export interface RenderPointer { htmlPath: string | null; pdfPath: string | null }
 export interface NotifyPointer { messageId: string; to: string[] }

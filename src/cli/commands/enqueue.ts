@@ -14,7 +14,7 @@ export function builder(y: Argv) {
     .option('email', { type: 'array', string: true, default: [] as string[], describe: 'Email the verdict and PDF to these addresses' })
     .option('wait', { type: 'boolean', default: false, describe: 'Show progress, then exit 0/1/2 with the gate verdict' })
     .option('dedupe', { type: 'boolean', default: false, describe: 'Do not add a second audit of the same spec while one is pending' })
-    .option('no-pdf', { type: 'boolean', default: false, describe: 'Render only report.html' })
+    .option('pdf', { type: 'boolean', default: true, describe: 'Render report.pdf as well as report.html (--no-pdf: HTML only)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false })
     .example('$0 enqueue spec.json --email ml-team@example.com', 'Prints the job id')
     .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)');
@@ -26,7 +26,7 @@ export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const settings = queueSettings();
     const { jobId, deduplicated } = await enqueueAudit(argv.spec, {
-      settings, email: argv.email.map(String), dedupe: argv.dedupe, formats: argv.noPdf ? ['html'] : ['html', 'pdf'],
+      settings, email: argv.email.map(String), dedupe: argv.dedupe, formats: argv.pdf ? ['html', 'pdf'] : ['html'],
     });
     process.stdout.write(`${jobId}\n`);
     if (deduplicated && !argv.quiet) process.stderr.write(`an identical audit is already pending: job ${jobId}\n`);

@@ -51,7 +51,7 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings): Promis
   }
   return {
     resultPath, outDir, modelName: result.model.name, verdict: result.gate.verdict, exitCode: result.gate.exitCode,
-    findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])), reused,
+    findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])), reused, runFinishedAt: result.run.finishedAt,
   };
 }
 

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueAudit, waitForAudit } from '../../src/queue/producer.js';
+import { queueSettings } from '../../src/queue/settings.js';
+import { openQueue } from '../../src/queue/queues.js';
+import type { AuditPointer } from '../../src/queue/job-data.js';
+import { ROOT } from '../helpers/cli.js';
+import { cleanupPrefix, queueEnv, requireRedis, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
+
+const iris = path.join(ROOT, 'fixtures/specs/iris.json');
+
+describe('reliability', () => {
+  beforeAll(() => requireRedis());
+
+  it('20 audits, two worker processes, one SIGKILLed mid-job: every job completes once, nothing lost', async () => {
+    const env = queueEnv();
+    const settings = queueSettings({ ...process.env, ...env });
+    const a = startWorker(env, ['--queue', 'audit,render']);
+    const b = startWorker(env, ['--queue', 'audit,render']);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) ids.push((await enqueueAudit({ ...JSON.parse(readFileSync(iris, 'utf8')), seed: i }, { settings, formats: ['html'], baseDir: path.dirname(iris) })).jobId);
+      // Kill worker A while it holds an active job.
+      const queue = openQueue('audit', settings);
+      await until('worker A to be mid-job', async () => /audit \d+ completed/.test(a.log()) && (await queue.getActiveCount()) > 0, 60_000);
+      a.child.kill('SIGKILL');
+      const pointers = await Promise.all(ids.map((id) => waitForAudit(id, { settings, timeoutMs: 120_000 })));
+      expect(pointers.map((p) => p.modelName)).toEqual(Array(20).fill('iris'));
+      expect(pointers.filter((p) => p.reused).length).toBeLessThanOrEqual(1);
+      for (const [i, id] of ids.entries()) {
+        const job = await Job.fromId(queue, id);
+        expect(await job!.getState()).toBe('completed');
+        // The file on disk is the write the completed job reported: nobody rewrote it afterwards.
+        const onDisk = JSON.parse(readFileSync(path.join(env['NNAUDIT_REPORTS_DIR']!, id, 'result.json'), 'utf8')) as { run: { id: string; finishedAt: string; seed: number } };
+        expect(onDisk.run).toMatchObject({ id, finishedAt: (job!.returnvalue as AuditPointer).runFinishedAt, seed: i });
+      }
+      const render = openQueue('render', settings);
+      await until('all 20 renders', async () => (await render.getCompletedCount()) === 20, 60_000);
+      await render.close();
+      await queue.close();
+    } finally {
+      await b.stop();
+      await a.stop('SIGKILL');
+      await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!);
+    }
+  });
+
+  describe('Redis restart', () => {
+    let redis: ChildProcess | null = null;
+    let port = 0;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-redis-'));
+    const startRedis = async () => {
+      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+      await until('redis to answer', () => new Promise<boolean>((ok) => {
+        const s = net.connect(port, '127.0.0.1', () => { s.end(); ok(true); });
+        s.on('error', () => ok(false));
+      }), 10_000);
+    };
+    beforeAll(async () => {
+      port = await new Promise<number>((ok) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => ok(p)); }); });
+      await startRedis();
+    });
+    afterAll(() => { redis?.kill('SIGKILL'); });
+
+    it('workers reconnect after Redis restarts mid-run, and the jobs complete', async () => {
+      const env = queueEnv({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const settings = queueSettings({ ...process.env, ...env });
+      let worker: WorkerProcess | null = startWorker(env, ['--queue', 'audit,render']);
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) ids.push((await enqueueAudit(iris, { settings, formats: ['html'] })).jobId);
+        await until('the first audit', () => /audit \d+ completed/.test(worker!.log()), 60_000);
+        redis!.kill('SIGTERM'); // graceful: the append-only file keeps the queue
+        await new Promise<void>((ok) => redis!.once('exit', () => ok()));
+        await new Promise((ok) => setTimeout(ok, 1500));
+        await startRedis();
+        const pointers = await Promise.all(ids.map((id) => waitForAudit(id, { settings, timeoutMs: 120_000 })));
+        expect(pointers.map((p) => p.verdict)).toEqual(Array(6).fill('PASS'));
+        expect(worker.log()).toMatch(/audit \d+ completed[\s\S]*audit \d+ completed/);
+      } finally {
+        await worker?.stop();
+        worker = null;
+      }
+    });
+  });
+});
