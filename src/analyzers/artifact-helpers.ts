@@ -46,3 +46,15 @@ export function optimizerText(a: Artifacts): string {
   const o = a.model.optimizer;
   return o ? `${o.name} at learning rate ${o.learningRate}` : 'the current optimizer';
 }
+
+/**
+ * Final loss / constant-predictor loss: the last 3 epochs of training loss, or the probe loss of a model
+ * audited without history. null when there is no baseline.
+ */
+export function lossRatio(a: Artifacts): number | null {
+  const trivial = a.data.trivialLoss;
+  if (trivial === null || trivial <= 0) return null;
+  const tail = (a.history?.series['loss'] ?? []).slice(-3).filter((v): v is number => v !== null);
+  const final = tail.length ? tail.reduce((x, y) => x + y, 0) / tail.length : a.gradients[a.gradients.length - 1]?.loss ?? null;
+  return final === null ? null : final / trivial;
+}

@@ -2,9 +2,11 @@ import type { Analyzer } from './define-analyzer.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
 import nonFiniteValues from './non-finite-values.js';
+import outputActivation from './output-activation.js';
 import overfitting from './overfitting.js';
 import saturatedActivations from './saturated-activations.js';
 import underfitting from './underfitting.js';
+import unnormalizedInputs from './unnormalized-inputs.js';
 import vanishingGradients from './vanishing-gradients.js';
 
 /** Every analyzer, sorted by id. Add a new one here and in test/analyzers/<id>.test.ts. */
@@ -12,9 +14,11 @@ export const ANALYZERS: readonly Analyzer[] = [
   deadRelu,
   explodingGradients,
   nonFiniteValues,
+  outputActivation,
   overfitting,
   saturatedActivations,
   underfitting,
+  unnormalizedInputs,
   vanishingGradients,
 ] as readonly Analyzer[];
 

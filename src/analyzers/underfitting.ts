@@ -34,7 +34,8 @@ export default defineAnalyzer({
     const nearChance = skill !== null && skill < thresholds.failSkill;
     const lowSkill = skill !== null && skill < thresholds.warnSkill;
     const score = ratio >= thresholds.failLossRatio || nearChance ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
-    const parts = [`training loss ${fmt.sci(finalLoss)} is ${fmt.pct(ratio)} of a constant predictor's ${fmt.sci(trivial)}`];
+    const what = loss ? 'training loss' : 'probe loss of the saved weights';
+    const parts = [`${what} ${fmt.sci(finalLoss)} is ${fmt.pct(ratio)} of a constant predictor's ${fmt.sci(trivial)}`];
     if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     const epochs = h?.epochs.length ?? 0;
     return {

@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { flowRatios, gradientEvidence } from './gradient-flow.js';
+import { lossRatio } from './artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {
@@ -14,6 +15,7 @@ export default defineAnalyzer({
     failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient' },
     warnRatio: { default: 1e-2, source: 'ours: a decade of margin above the AUTOTRAINER threshold' },
     tinyMeanAbs: { default: 1e-4, source: 'ours: first-layer mean |g| under 1e-4 moves weights by < 1e-6 per step at lr 0.01; healthy fixtures sit at 1e-3 and above' },
+    learnedLossRatio: { default: 0.5, source: 'ours, from the dd-threshold corpus: a model whose loss is under half the constant predictor\'s has learned despite small early-layer gradients (a converged checkpoint), so that is not reported as vanishing' },
   },
   run(artifacts, { thresholds }) {
     const flow = flowRatios(artifacts);
@@ -25,14 +27,18 @@ export default defineAnalyzer({
     const r = flow.medianKernelRatio;
     const tiny = flow.medianFirstMeanAbs !== null && flow.medianFirstMeanAbs < thresholds.tinyMeanAbs;
     const outR = flow.medianOutputRatio;
-    const score = r < thresholds.failRatio && tiny ? 0.1
+    const learned = lossRatio(artifacts);
+    const learnedWell = learned !== null && learned < thresholds.learnedLossRatio;
+    const raw = r < thresholds.failRatio && tiny ? 0.1
       : r < thresholds.failRatio || (r < thresholds.warnRatio && tiny) ? SCORE.warn : SCORE.pass;
+    const score = learnedWell ? SCORE.pass : raw;
     const firstLayer = flow.layers[0] ?? 'the first layer';
     return {
       score,
       numericValue: r,
       numericUnit: 'first/last kernel-gradient norm ratio (median over epochs)',
-      displayValue: `first/last gradient ratio ${fmt.sci(r)} (back-propagated ${fmt.sci(outR)}); first-layer mean |g| ${fmt.sci(flow.medianFirstMeanAbs)}`,
+      displayValue: `first/last gradient ratio ${fmt.sci(r)} (back-propagated ${fmt.sci(outR)}); first-layer mean |g| ${fmt.sci(flow.medianFirstMeanAbs)}` +
+        (learnedWell && raw < 0.9 ? `; small, but the model learned (loss ${fmt.pct(learned!)} of a constant predictor's)` : ''),
       affectedLayers: score < 0.9 ? flow.layers.slice(0, Math.max(1, Math.floor(flow.layers.length / 2))) : [],
       recommendation: score < 0.9
         ? `The gradient reaching ${firstLayer} is ${fmt.sci(r)} of the last layer's. Use relu (or leakyRelu) with heNormal initialization ` +

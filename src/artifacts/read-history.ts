@@ -6,7 +6,7 @@ import { normalizeMetricName } from './metric-names.js';
 
 /**
  * Reads a training history a user saved elsewhere: a Keras `history.history` dict as JSON
- * (`{"loss": [...], "val_loss": [...]}`) or a CSVLogger file with an `epoch` column.
+ * (`{"loss": [...], "val_loss": [...]}`) or a CSV log (Keras CSVLogger: an `epoch` column; without one, a row per epoch).
  */
 export function readHistoryFile(file: string): History {
   let text: string;
@@ -43,7 +43,8 @@ function fromJson(text: string, file: string): History {
 
 function fromCsv(text: string, file: string): History {
   const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
-  if (rows.length === 0 || !('epoch' in rows[0]!)) throw new DataError(`${file}: a CSV history needs a header with an "epoch" column`);
+  if (rows.length === 0) throw new DataError(`${file}: a CSV history needs a header row and one row per epoch`);
+  const hasEpoch = 'epoch' in rows[0]!;
   const series: History['series'] = {};
   for (const key of Object.keys(rows[0]!)) {
     if (key === 'epoch') continue;
@@ -53,6 +54,6 @@ function fromCsv(text: string, file: string): History {
     });
   }
   if (!('loss' in series)) throw new DataError(`${file}: the CSV history has no "loss" column`);
-  // Keras' CSVLogger counts epochs from 0; the artifacts count from 1.
-  return { epochs: rows.map((r) => Number(r['epoch']) + 1), series };
+  // Keras' CSVLogger counts epochs from 0; the artifacts count from 1. Logs without the column are one row per epoch.
+  return { epochs: rows.map((r, i) => (hasEpoch ? Number(r['epoch']) + 1 : i + 1)), series };
 }

@@ -143,7 +143,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       createdAt: new Date().toISOString(),
       backend: { name: backend.name, reason: backend.reason, tfjsVersion: backend.tfjsVersion },
       seed: spec.seed,
-      model: describeModel(model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
+      model: { ...describeModel(model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }), name: spec.name ?? model.name },
       data: dataInfo(raw, data, mua.loss, outputUnits),
       history,
       gradients,

@@ -150,7 +150,8 @@ const KERAS_OPTIMIZERS: Record<string, OptimizerSpec['name']> = {
 };
 
 function readTrainingConfig(json: ModelJson): LoadedModel['training'] {
-  const tc = json.trainingConfig;
+  // Converted Keras models may carry it inside modelTopology (tfjs cannot deserialize that one: we parse it ourselves).
+  const tc = json.trainingConfig ?? (json.modelTopology as { training_config?: ModelJson['trainingConfig'] } | undefined)?.training_config;
   if (tc === undefined) return {};
   const rawLoss = typeof tc.loss === 'string' ? tc.loss : undefined;
   const out: LoadedModel['training'] = {};

@@ -35,6 +35,9 @@ describe('analyzer registry', () => {
         "non-finite-values": [
           "maxCount",
         ],
+        "output-activation": [
+          "constantStd",
+        ],
         "overfitting": [
           "failRise",
           "minAbsRise",
@@ -53,8 +56,13 @@ describe('analyzer registry', () => {
           "warnLossRatio",
           "warnSkill",
         ],
+        "unnormalized-inputs": [
+          "failAbs",
+          "warnAbs",
+        ],
         "vanishing-gradients": [
           "failRatio",
+          "learnedLossRatio",
           "tinyMeanAbs",
           "warnRatio",
         ],

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { makeArtifacts } from '../helpers/artifacts.js';
+import { runOne } from '../helpers/run.js';
+
+const withRange = (min: number, max: number, normalize = 'none', firstClass = 'Dense') => {
+  const base = makeArtifacts();
+  return makeArtifacts({
+    data: { ...base.data, normalize, featureRange: { min, max, meanAbs: (Math.abs(min) + Math.abs(max)) / 4 } },
+    model: { ...base.model, layers: base.model.layers.map((l, i) => (i === 0 ? { ...l, className: firstClass } : l)) },
+  });
+};
+
+describe('unnormalized-inputs', () => {
+  it.each([
+    { name: 'standardized-looking [-3, 3]', min: -3, max: 3, status: 'pass' },
+    { name: 'pixels 0..16 (digits)', min: 0, max: 16, status: 'warn' },
+    { name: 'raw areas up to 4254 (breast cancer)', min: 0.0, max: 4254, status: 'fail' },
+    { name: 'x100 inputs (AUTOTRAINER)', min: -150, max: 120, status: 'fail' },
+  ])('$name -> $status', ({ min, max, status }) => {
+    const f = runOne('unnormalized-inputs', withRange(min, max));
+    expect(f.status).toBe(status);
+    expect(f.numericValue).toBe(Math.max(Math.abs(min), Math.abs(max)));
+  });
+
+  it('does not apply when the spec standardizes or the model normalizes first', () => {
+    expect(runOne('unnormalized-inputs', withRange(0, 4254, 'standardize')).status).toBe('notApplicable');
+    expect(runOne('unnormalized-inputs', withRange(0, 4254, 'none', 'BatchNormalization')).status).toBe('notApplicable');
+  });
+});
