@@ -32,8 +32,11 @@ export function flowRatios(a: Artifacts): FlowRatios {
     const ls = live(g);
     return ls.length < 2 ? null : ratio(ls[0]!.kernelNorm, ls[ls.length - 1]!.kernelNorm);
   });
+  // Back-propagated ratio between the first and the last *hidden* layer: the output layer's own gradient is
+  // d(loss)/d(probability), ~1/p for a confident miss, on another scale altogether.
+  const outputLayer = a.model.layers.filter((l) => l.className !== 'InputLayer').at(-1)?.name;
   const outputRatio = a.gradients.map((g) => {
-    const ls = live(g).filter((l) => l.outputNorm !== null && l.outputNorm !== 0);
+    const ls = live(g).filter((l) => l.outputNorm !== null && l.outputNorm !== 0 && l.layer !== outputLayer);
     return ls.length < 2 ? null : ratio(ls[0]!.outputNorm, ls[ls.length - 1]!.outputNorm);
   });
   const lastProbe = a.gradients[a.gradients.length - 1];

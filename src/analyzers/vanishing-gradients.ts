@@ -12,7 +12,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Gradients'],
   },
   thresholds: {
-    failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient' },
+    failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient (applied to the kernel ratio and, since the first held-out run, to the back-propagated ratio between first and last hidden layer)' },
     warnRatio: { default: 1e-2, source: 'ours: a decade of margin above the AUTOTRAINER threshold' },
     tinyMeanAbs: { default: 1e-4, source: 'ours: first-layer mean |g| under 1e-4 moves weights by < 1e-6 per step at lr 0.01; healthy fixtures sit at 1e-3 and above' },
     learnedLossRatio: { default: 0.5, source: 'ours, from the dd-threshold corpus: a model whose loss is under half the constant predictor\'s has learned despite small early-layer gradients (a converged checkpoint), so that is not reported as vanishing' },
@@ -29,14 +29,17 @@ export default defineAnalyzer({
     const outR = flow.medianOutputRatio;
     const learned = lossRatio(artifacts);
     const learnedWell = learned !== null && learned < thresholds.learnedLossRatio;
-    const raw = r < thresholds.failRatio && tiny ? 0.1
-      : r < thresholds.failRatio || (r < thresholds.warnRatio && tiny) ? SCORE.warn : SCORE.pass;
+    // Either ratio can show it: kernel gradients also scale with each layer's input, which tiny activations shrink
+    // at the top as much as a vanishing signal shrinks them at the bottom (a deep tanh stack with small weights).
+    const worst = Math.min(r, outR ?? Infinity);
+    const raw = worst < thresholds.failRatio && tiny ? 0.1
+      : worst < thresholds.failRatio || (worst < thresholds.warnRatio && tiny) ? SCORE.warn : SCORE.pass;
     const score = learnedWell ? SCORE.pass : raw;
     const firstLayer = flow.layers[0] ?? 'the first layer';
     return {
       score,
-      numericValue: r,
-      numericUnit: 'first/last kernel-gradient norm ratio (median over epochs)',
+      numericValue: worst,
+      numericUnit: 'smaller of the first/last kernel-gradient and back-propagated (hidden) ratios, medians over epochs',
       displayValue: `first/last gradient ratio ${fmt.sci(r)} (back-propagated ${fmt.sci(outR)}); first-layer mean |g| ${fmt.sci(flow.medianFirstMeanAbs)}` +
         (learnedWell && raw < 0.9 ? `; small, but the model learned (loss ${fmt.pct(learned!)} of a constant predictor's)` : ''),
       affectedLayers: score < 0.9 ? flow.layers.slice(0, Math.max(1, Math.floor(flow.layers.length / 2))) : [],
