@@ -13,9 +13,10 @@ export function withRunOptions<T>(y: Argv<T>) {
 
 export function withModelFlags<T>(y: Argv<T>) {
   return y
-    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), instead of a spec' })
+    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL) or a Keras .h5 file, instead of a spec' })
     .option('data', { type: 'string', describe: 'Data for --model: a CSV with a header row, or JSON {"x": [[...]], "y": [...]}' })
     .option('label', { type: 'string', describe: 'The label column of the --data CSV' })
     .option('loss', { type: 'string', describe: 'The loss the model was trained with, when model.json has no training config' })
+    .option('architecture', { type: 'string', describe: 'For a weights-only Keras .h5 given as --model: the architecture JSON from model.to_json()' })
     .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file' });
 }

@@ -10,6 +10,7 @@ export interface SpecFlags {
   label?: string;
   loss?: string;
   history?: string;
+  architecture?: string;
   epochs?: number;
   seed?: number;
   preset?: string;
@@ -38,7 +39,7 @@ export function specFromFlags(f: SpecFlags): LoadedSpec {
   const raw = {
     name: path.basename(path.dirname(path.resolve(f.model))),
     ...(f.seed !== undefined ? { seed: f.seed } : {}),
-    model: { load: { path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.epochs !== undefined ? { epochs: f.epochs } : {}) } },
+    model: { load: { path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.architecture ? { architecture: f.architecture } : {}), ...(f.epochs !== undefined ? { epochs: f.epochs } : {}) } },
     data: { ...(isCsv ? { csv: f.data, label: f.label } : { json: f.data }), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },
     ...(f.preset ? { gate: { preset: f.preset } } : {}),
   };

@@ -110,6 +110,8 @@ export const loadModelSchema = z.strictObject({
   epochs: z.number().int().min(0).max(10_000).default(0),
   /** A Keras history dict JSON or a CSV log with an epoch column. */
   history: z.string().min(1).optional(),
+  /** For a weights-only Keras .h5: the architecture JSON from model.to_json(). */
+  architecture: z.string().min(1).optional(),
 });
 
 export const modelSchema = z.union([

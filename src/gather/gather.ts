@@ -175,7 +175,7 @@ async function obtainModel(spec: Spec, raw: Dataset, baseDir: string): Promise<M
   }
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
-  const loaded = await loadLayersModel(location);
+  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
   const loss = l.loss ?? loaded.training.loss;
   if (loss === undefined) {
     loaded.model.dispose();

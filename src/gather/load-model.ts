@@ -3,6 +3,7 @@ import path from 'node:path';
 import { tf } from './tf.js';
 import { ModelLoadError } from '../errors.js';
 import type { LossName, OptimizerSpec } from '../config/spec-schema.js';
+import { isKerasFile, loadKerasH5 } from './load-keras-h5.js';
 
 /** Limits for http(s) loads: a stuck or huge server must not hang or exhaust a worker. */
 export const HTTP_TIMEOUT_MS = 30_000;
@@ -16,7 +17,7 @@ export interface LoadedModel {
 }
 
 interface WeightsManifestEntry { paths: string[]; weights: tf.io.WeightsManifestEntry[] }
-interface ModelJson {
+export interface ModelJson {
   format?: string;
   modelTopology?: unknown;
   weightsManifest?: WeightsManifestEntry[];
@@ -27,8 +28,17 @@ interface ModelJson {
  * Loads a TensorFlow.js LayersModel (model.json + weight shards) from a path or an http(s) URL.
  * Shard paths must stay inside the model's folder; graph models are rejected with a clear reason.
  */
-export async function loadLayersModel(location: string): Promise<LoadedModel> {
+export async function loadLayersModel(location: string, architecture?: string): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
+  const keras = isKerasFile(location);
+  if (keras === 'keras3') {
+    throw new ModelLoadError(`${location}: Keras 3 .keras archives are not supported yet. In Keras, save the model as HDF5 ` +
+      "(model.save('model.h5')) or convert it with tensorflowjs_converter, then audit that file.");
+  }
+  if (keras === 'h5') {
+    if (isUrl) throw new ModelLoadError(`${location}: Keras .h5 files are read from a local path; download it first`);
+    return loadKerasH5(location, architecture);
+  }
   const fetchText = isUrl ? fetchBytes : readLocal;
   const json = parseModelJson(Buffer.from(await fetchText(location)).toString('utf8'), location);
   checkIsLayersModel(json, location);
@@ -149,7 +159,7 @@ const KERAS_OPTIMIZERS: Record<string, OptimizerSpec['name']> = {
   sgd: 'sgd', adam: 'adam', adamax: 'adamax', rmsprop: 'rmsprop', adagrad: 'adagrad', adadelta: 'adadelta',
 };
 
-function readTrainingConfig(json: ModelJson): LoadedModel['training'] {
+export function readTrainingConfig(json: ModelJson): LoadedModel['training'] {
   // Converted Keras models may carry it inside modelTopology (tfjs cannot deserialize that one: we parse it ourselves).
   const tc = json.trainingConfig ?? (json.modelTopology as { training_config?: ModelJson['trainingConfig'] } | undefined)?.training_config;
   if (tc === undefined) return {};
@@ -161,7 +171,8 @@ function readTrainingConfig(json: ModelJson): LoadedModel['training'] {
     if (mapped !== undefined) out.loss = mapped;
   }
   const oc = tc.optimizer_config;
-  const name = oc?.class_name !== undefined ? KERAS_OPTIMIZERS[oc.class_name.toLowerCase()] : undefined;
+  // Keras 2.11+ writes registered names such as "Custom>Adam".
+  const name = oc?.class_name !== undefined ? KERAS_OPTIMIZERS[oc.class_name.replace(/^.*>/, '').toLowerCase()] : undefined;
   if (name !== undefined) {
     const lr = oc?.config?.['learning_rate'] ?? oc?.config?.['lr'];
     const momentum = oc?.config?.['momentum'];
