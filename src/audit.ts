@@ -1,5 +1,6 @@
 import { gather, type GatherOptions } from './gather/gather.js';
 import { analyze } from './result/build-result.js';
+import { analyzeSeeds } from './result/multi-seed.js';
 import { loadSpecFile, validateSpec } from './config/load-spec.js';
 import type { Spec, SpecInput } from './config/spec-schema.js';
 import type { AuditResult } from './result/schema.js';
@@ -22,6 +23,12 @@ export async function audit(spec: string | SpecInput | Spec, options: AuditOptio
   const { spec: valid, baseDir } = typeof spec === 'string'
     ? loadSpecFile(spec)
     : { spec: validateSpec(spec), baseDir: options.baseDir ?? process.cwd() };
+  const extra = { startedAt, ...(options.runId ? { runId: options.runId } : {}) };
+  if (valid.seeds > 1) {
+    const runs = [];
+    for (let i = 0; i < valid.seeds; i++) runs.push(await gather({ ...valid, seed: valid.seed + i }, { ...options, baseDir }));
+    return analyzeSeeds(runs, valid, extra);
+  }
   const artifacts = await gather(valid, { ...options, baseDir });
-  return analyze(artifacts, { spec: valid, startedAt, ...(options.runId ? { runId: options.runId } : {}) });
+  return analyze(artifacts, { spec: valid, ...extra });
 }

@@ -6,6 +6,7 @@ import { SpecError } from '../errors.js';
 
 export interface GateConfig {
   preset: keyof typeof PRESETS;
+  aggregate?: 'median' | 'pessimistic' | 'optimistic';
   assertions: Record<string, AssertionSpec>;
 }
 

@@ -15,6 +15,8 @@ export interface SpecFlags {
   seed?: number;
   preset?: string;
   probeSize?: number;
+  seeds?: number;
+  aggregate?: string;
 }
 
 /** A spec from a file, or built from --model/--data/--label flags; flags override file values. */
@@ -30,6 +32,8 @@ export function specFromFlags(f: SpecFlags): LoadedSpec {
       else spec.model.load.epochs = f.epochs;
     }
     if (f.probeSize !== undefined) spec.data.probeSize = f.probeSize;
+    if (f.seeds !== undefined) spec.seeds = f.seeds;
+    if (f.aggregate !== undefined) spec.gate.aggregate = f.aggregate as typeof spec.gate.aggregate;
     return { ...loaded, spec: validateSpec(spec, f.spec) };
   }
   if (!f.model) throw new SpecError('nothing to audit: give a spec file (nnaudit audit spec.json) or --model model.json --data data.csv --label y');
@@ -41,7 +45,8 @@ export function specFromFlags(f: SpecFlags): LoadedSpec {
     ...(f.seed !== undefined ? { seed: f.seed } : {}),
     model: { load: { path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.architecture ? { architecture: f.architecture } : {}), ...(f.epochs !== undefined ? { epochs: f.epochs } : {}) } },
     data: { ...(isCsv ? { csv: f.data, label: f.label } : { json: f.data }), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },
-    ...(f.preset ? { gate: { preset: f.preset } } : {}),
+    ...(f.preset || f.aggregate ? { gate: { ...(f.preset ? { preset: f.preset } : {}), ...(f.aggregate ? { aggregate: f.aggregate } : {}) } } : {}),
+    ...(f.seeds !== undefined ? { seeds: f.seeds } : {}),
   };
   return { spec: validateSpec(raw, 'command-line flags'), baseDir: process.cwd(), file: null };
 }

@@ -181,8 +181,11 @@ export const assertionSchema = z.union([
 ]);
 export type AssertionSpec = z.infer<typeof assertionSchema>;
 
+export const AGGREGATES = ['median', 'pessimistic', 'optimistic'] as const;
 export const gateSchema = z.strictObject({
   preset: z.enum(['recommended', 'strict', 'none']).default('recommended'),
+  /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
+  aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),
 });
 
@@ -195,7 +198,9 @@ export const specSchema = z.strictObject({
   data: dataSchema,
   /** false disables an analyzer; an object overrides its thresholds. */
   analyzers: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.number())])).default({}),
-  gate: gateSchema.default({ preset: 'recommended', assertions: {} }),
+  gate: gateSchema.default({ preset: 'recommended', aggregate: 'median', assertions: {} }),
+  /** Train this many times (seeds seed, seed+1, ...) and aggregate: some problems appear in only part of the runs. */
+  seeds: z.number().int().min(1).max(50).default(1),
 });
 
 export type SpecInput = z.input<typeof specSchema>;

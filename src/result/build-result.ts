@@ -3,7 +3,7 @@ import type { Artifacts } from '../artifacts/schema.js';
 import type { Spec } from '../config/spec-schema.js';
 import { runAnalyzers, type AnalyzerSettings } from '../analyzers/run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../assert/gate.js';
-import { SCHEMA_VERSION, type AuditResult } from './schema.js';
+import { SCHEMA_VERSION, type AuditResult, type Finding } from './schema.js';
 import { VERSION } from '../version.js';
 
 export interface AnalyzeOptions {
@@ -22,9 +22,13 @@ export interface AnalyzeOptions {
  */
 export function analyze(artifacts: Artifacts, options: AnalyzeOptions = {}): AuditResult {
   const t0 = performance.now();
+  return assembleResult(artifacts, runAnalyzers(artifacts, options.analyzers ?? options.spec?.analyzers ?? {}), options, t0);
+}
+
+/** Gate, order and wrap findings into the result document (shared by single- and multi-seed audits). */
+export function assembleResult(artifacts: Artifacts, findings: Finding[], options: AnalyzeOptions, t0 = performance.now()): AuditResult {
   const startedAt = options.startedAt ?? new Date(artifacts.createdAt);
-  const findings = runAnalyzers(artifacts, options.analyzers ?? options.spec?.analyzers ?? {});
-  const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', assertions: {} });
+  const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', aggregate: 'median', assertions: {} });
   const finishedAt = new Date();
   const order = { fail: 0, error: 1, warn: 2, pass: 3, notApplicable: 4 } as const;
   findings.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));

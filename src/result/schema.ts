@@ -77,5 +77,11 @@ export const resultSchema = z.object({
   measurements: artifactsSchema,
   runWarnings: z.array(z.string()),
   timing: z.record(z.string(), z.number()),
+  /** Present for multi-seed audits: every run's status per analyzer; measurements are those of the first seed. */
+  seedRuns: z.object({
+    seeds: z.array(z.number()),
+    aggregate: z.enum(['median', 'pessimistic', 'optimistic']),
+    perAnalyzer: z.record(z.string(), z.object({ statuses: z.array(statusSchema), scores: z.array(z.number().nullable()), chosenSeed: z.number() })),
+  }).optional(),
 });
 export type AuditResult = z.infer<typeof resultSchema>;

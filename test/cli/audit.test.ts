@@ -51,7 +51,7 @@ describe('nnaudit audit', () => {
     const r = await runCli(['audit', '--model', 'fixtures/models/wine-mlp-no-training-config/model.json', '--data', 'fixtures/data/wine-standardized.json',
       '--loss', 'categoricalCrossentropy', '--out', path.join(tmp, 'wine'), '-q']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/nnaudit wine_mlp \(loaded/);
+    expect(r.stdout).toMatch(/nnaudit wine-mlp-no-training-config \(loaded/);
     expect(existsSync(path.join(tmp, 'wine', 'result.json'))).toBe(true);
   });
 

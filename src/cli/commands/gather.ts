@@ -6,6 +6,7 @@ import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
+import { UserInputError } from '../../errors.js';
 
 export const command = 'gather [spec]';
 export const describe = 'Only the first half: train or load and record artifacts.json (no analysis)';
@@ -22,6 +23,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const loaded = specFromFlags({ ...argv, probeSize: argv.probeSize });
+    if (loaded.spec.seeds > 1) throw new UserInputError('spec', 'gather records one training run: use `nnaudit audit --seeds N` for multi-seed audits');
     const artifacts = await gather(loaded.spec, {
       baseDir: loaded.baseDir, backend: argv.backend, onProgress: progressReporter({ quiet: argv.quiet, label: loaded.spec.name ?? 'gather' }),
     });
