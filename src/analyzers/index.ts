@@ -1,6 +1,7 @@
 import type { Analyzer } from './define-analyzer.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
+import learningRate from './learning-rate.js';
 import nonFiniteValues from './non-finite-values.js';
 import outputActivation from './output-activation.js';
 import overfitting from './overfitting.js';
@@ -13,6 +14,7 @@ import vanishingGradients from './vanishing-gradients.js';
 export const ANALYZERS: readonly Analyzer[] = [
   deadRelu,
   explodingGradients,
+  learningRate,
   nonFiniteValues,
   outputActivation,
   overfitting,

@@ -114,6 +114,11 @@ export const weightStatSchema = z.object({
   shape: z.array(num),
   stats: statsSchema,
   histogram: histogramSchema.nullable(),
+  /**
+   * ||W after the next optimizer step - W|| / ||W||: the relative size of one update, measured on the first step
+   * after this probe. null for the last probe, biases of zero norm, and models audited without training.
+   */
+  updateRatio: z.number().nullable().default(null),
 });
 export const weightEpochSchema = z.object({ epoch: num, weights: z.array(weightStatSchema) });
 export type WeightEpoch = z.infer<typeof weightEpochSchema>;

@@ -10,6 +10,7 @@ export const PRESETS: Record<'recommended' | 'strict' | 'none', Record<string, A
   recommended: {
     'dead-relu': 'error',
     'exploding-gradients': 'error',
+    'learning-rate': 'error',
     'non-finite-values': 'error',
     'overfitting': 'error',
     'saturated-activations': 'error',
@@ -21,6 +22,7 @@ export const PRESETS: Record<'recommended' | 'strict' | 'none', Record<string, A
   strict: {
     'dead-relu': ['error', { minScore: 0.9 }],
     'exploding-gradients': ['error', { minScore: 0.9 }],
+    'learning-rate': ['error', { minScore: 0.9 }],
     'non-finite-values': ['error', { minScore: 0.9 }],
     'overfitting': ['error', { minScore: 0.9 }],
     'saturated-activations': ['error', { minScore: 0.9 }],

@@ -1,7 +1,7 @@
 import { tf } from './tf.js';
 import { selectBackend, type BackendName } from './backend.js';
 import type { Spec, LossName, OptimizerSpec, MetricName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type ModelInfo } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type ModelInfo, type WeightEpoch } from '../artifacts/schema.js';
 import { normalizeMetricName } from '../artifacts/metric-names.js';
 import { readHistoryFile } from '../artifacts/read-history.js';
 import { loadDataset, prepareData, type PreparedData } from './data/prepare.js';
@@ -9,7 +9,7 @@ import { type Dataset, rowCount } from './data/dataset.js';
 import { buildModel, makeOptimizer } from './build-model.js';
 import { loadLayersModel } from './load-model.js';
 import { describeModel } from './model-graph.js';
-import { probeModel, weightStats } from './probe.js';
+import { probeModel, recordUpdateRatios, weightStats } from './probe.js';
 import { classPriors, encodeTargets, LOSS_FUNCS, trivialLoss } from './targets.js';
 import { withSeededMathRandom } from './seeded-random.js';
 import { DataError, SpecError } from '../errors.js';
@@ -91,13 +91,18 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const weights: Artifacts['weights'] = [];
     const activations: Artifacts['activations'] = [];
     let probeMs = 0;
+    // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
+    let reference: { kept: Map<string, Float32Array>; probe: WeightEpoch } | null = null;
     const probe = async (epoch: number, detail: boolean) => {
       if (options.noProbes) return;
       const start = performance.now();
       const r = await probeModel(model, xProbe, yProbe, lossFn, epoch, detail);
       gradients.push(r.gradients);
       if (r.activations) activations.push({ epoch, layers: r.activations });
-      weights.push(await weightStats(model, epoch, detail));
+      const kept = new Map<string, Float32Array>();
+      const w = await weightStats(model, epoch, detail, kept);
+      weights.push(w);
+      reference = { kept, probe: w };
       probeMs += performance.now() - start;
     };
 
@@ -115,6 +120,13 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         verbose: 0,
         ...(validation ? { validationData: validation } : {}),
         callbacks: {
+          onBatchEnd: async () => {
+            if (reference === null) return;
+            const start = performance.now();
+            await recordUpdateRatios(model, reference.kept, reference.probe);
+            reference = null;
+            probeMs += performance.now() - start;
+          },
           onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
             const epoch = epochIndex + 1;
             lastEpoch = epoch;

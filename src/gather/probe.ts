@@ -182,11 +182,12 @@ function perUnitStd(values: Float32Array, units: number): number[] {
 }
 
 /** Per weight tensor: stats, and a histogram when `withHistograms`. Reads variables in place (no copies kept). */
-export async function weightStats(model: tf.LayersModel, epoch: number, withHistograms: boolean): Promise<WeightEpoch> {
+export async function weightStats(model: tf.LayersModel, epoch: number, withHistograms: boolean, keep?: Map<string, Float32Array>): Promise<WeightEpoch> {
   const weights: WeightEpoch['weights'] = [];
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const values = await w.read().data() as Float32Array;
+      if (keep && w.trainable) keep.set(`${layer.name}/${w.originalName}`, values.slice());
       const stats = summarize(values);
       weights.push({
         layer: layer.name,
@@ -194,8 +195,31 @@ export async function weightStats(model: tf.LayersModel, epoch: number, withHist
         shape: w.shape.map((d) => d ?? -1),
         stats,
         histogram: withHistograms ? histogram(values, stats) : null,
+        updateRatio: null,
       });
     }
   }
   return { epoch, weights };
+}
+
+/**
+ * Fills `updateRatio` of a probe's weights: compares the weights kept at the probe with the current ones,
+ * called right after the first optimizer step that follows the probe.
+ */
+export async function recordUpdateRatios(model: tf.LayersModel, reference: Map<string, Float32Array>, probe: WeightEpoch): Promise<void> {
+  for (const layer of model.layers) {
+    for (const w of layer.weights) {
+      const before = reference.get(`${layer.name}/${w.originalName}`);
+      if (!before) continue;
+      const after = await w.read().data() as Float32Array;
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < before.length; i++) {
+        diff += (after[i]! - before[i]!) ** 2;
+        norm += before[i]! ** 2;
+      }
+      const entry = probe.weights.find((x) => x.layer === layer.name && x.weight === (w.originalName.split('/').pop() ?? w.originalName));
+      if (entry && norm > 0 && Number.isFinite(diff)) entry.updateRatio = Math.sqrt(diff / norm);
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { activationLayer, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
-const weights = (nonFinite: number) => [{ epoch: 0, weights: [{ layer: 'dense_1', weight: 'kernel', shape: [2, 4], histogram: null,
+const weights = (nonFinite: number) => [{ epoch: 0, weights: [{ layer: 'dense_1', weight: 'kernel', shape: [2, 4], histogram: null, updateRatio: null,
   stats: { count: 8, mean: 0, std: 1, min: -1, max: 1, nonFinite } }] }];
 
 describe('non-finite-values', () => {

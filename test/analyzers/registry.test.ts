@@ -32,6 +32,12 @@ describe('analyzer registry', () => {
           "maxNorm",
           "warnRatio",
         ],
+        "learning-rate": [
+          "failHighLog10",
+          "failLowLog10",
+          "warnHighLog10",
+          "warnLowLog10",
+        ],
         "non-finite-values": [
           "maxCount",
         ],

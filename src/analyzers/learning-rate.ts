@@ -1,0 +1,59 @@
+import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
+import { median, optimizerText } from './artifact-helpers.js';
+
+export default defineAnalyzer({
+  meta: {
+    id: 'learning-rate',
+    title: 'Updates are a healthy size for the weights',
+    failureTitle: 'The learning rate is off',
+    description: 'One optimizer step should change a layer\'s weights by about 0.1% of their size (log10 ratio near -3): ' +
+      'much more and training overshoots or diverges, much less and it crawls.',
+    requiredArtifacts: ['Weights'],
+  },
+  thresholds: {
+    warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },
+    warnHighLog10: { default: -1, source: 'the issue / cs231n: above -1, each step changes weights by 10% or more' },
+    failLowLog10: { default: -5.5, source: 'ours: 1e-5.5 per step moves a weight by under 3% in 10,000 steps' },
+    failHighLog10: { default: -0.5, source: 'ours: a step of ~30% of the weights\' size is not training, it is re-initializing' },
+  },
+  run(artifacts, { thresholds }) {
+    const perLayer = new Map<string, number[]>();
+    let zeroSteps = 0;
+    for (const e of artifacts.weights) {
+      for (const w of e.weights) {
+        if (w.weight !== 'kernel' || w.updateRatio === null || w.updateRatio === undefined) continue;
+        if (w.updateRatio <= 0) { zeroSteps++; continue; }
+        (perLayer.get(w.layer) ?? perLayer.set(w.layer, []).get(w.layer)!).push(Math.log10(w.updateRatio));
+      }
+    }
+    if (perLayer.size === 0) {
+      return notApplicable(zeroSteps ? 'no kernel moved in the measured steps (zero gradients: see dead-relu)' : 'no optimizer steps were observed (a loaded model audited without training)');
+    }
+    const rows = [...perLayer.entries()].map(([layer, logs]) => ({ layer, log10: median(logs)!, probes: logs.length }));
+    const overall = median(rows.map((r) => r.log10))!;
+    const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 ? 0.2
+      : overall > thresholds.warnHighLog10 || overall < thresholds.warnLowLog10 ? SCORE.warn : SCORE.pass;
+    const tooHigh = overall > thresholds.warnHighLog10;
+    return {
+      score,
+      numericValue: overall,
+      numericUnit: 'median log10(update / weight norm) per optimizer step',
+      displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})`,
+      affectedLayers: score < 0.9 ? rows.filter((r) => r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10).map((r) => r.layer) : [],
+      recommendation: score < 0.9
+        ? tooHigh
+          ? `Lower the learning rate (now ${optimizerText(artifacts)}) by about 10^${(overall + 3).toFixed(1)} to reach ~1e-3 per step, or clip gradients.`
+          : `Raise the learning rate (now ${optimizerText(artifacts)}) by about 10^${(-3 - overall).toFixed(1)}, or use Adam, which scales steps per weight.`
+        : null,
+      evidence: [{
+        kind: 'bars', title: 'log10(update / weight) per step, per layer (median over probes)', labels: rows.map((r) => r.layer),
+        values: rows.map((r) => r.log10), unit: 'log10 ratio', logY: false, threshold: null,
+      }, {
+        kind: 'table', title: 'Relative update size per layer',
+        columns: [{ key: 'layer', label: 'Layer' }, { key: 'ratio', label: 'update / weight per step' }, { key: 'probes', label: 'Steps measured' }],
+        rows: rows.map((r) => ({ layer: r.layer, ratio: 10 ** r.log10, probes: r.probes })),
+        highlight: rows.flatMap((r, i) => (r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10 ? [i] : [])),
+      }],
+    };
+  },
+});
