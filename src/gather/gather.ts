@@ -92,7 +92,13 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const activations: Artifacts['activations'] = [];
     let probeMs = 0;
     // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
-    let reference: { kept: Map<string, Float32Array>; probe: WeightEpoch } | null = null;
+    let reference: { kept: Map<string, Float32Array>; probe: WeightEpoch; steps: number } | null = null;
+    const measureUpdate = async () => {
+      const start = performance.now();
+      await recordUpdateRatios(model, reference!.kept, reference!.probe);
+      reference = null;
+      probeMs += performance.now() - start;
+    };
     const probe = async (epoch: number, detail: boolean) => {
       if (options.noProbes) return;
       const start = performance.now();
@@ -102,7 +108,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const kept = new Map<string, Float32Array>();
       const w = await weightStats(model, epoch, detail, kept);
       weights.push(w);
-      reference = { kept, probe: w };
+      reference = { kept, probe: w, steps: 0 };
       probeMs += performance.now() - start;
     };
 
@@ -120,16 +126,19 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         verbose: 0,
         ...(validation ? { validationData: validation } : {}),
         callbacks: {
-          onBatchEnd: async () => {
-            if (reference === null) return;
-            const start = performance.now();
-            await recordUpdateRatios(model, reference.kept, reference.probe);
-            reference = null;
-            probeMs += performance.now() - start;
-          },
+          // onBatchBegin, not onBatchEnd: tfjs downloads the batch logs before every onBatchEnd, a sync per step.
+          // The begin of the second batch after a probe sees the weights after exactly one step.
+          ...(options.noProbes ? {} : {
+            onBatchBegin: async () => {
+              if (reference === null) return;
+              if (reference.steps++ === 0) return;
+              await measureUpdate();
+            },
+          }),
           onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
             const epoch = epochIndex + 1;
             lastEpoch = epoch;
+            if (reference !== null && reference.steps > 0) await measureUpdate(); // an epoch of a single batch
             epochs.push(epoch);
             for (const [k, v] of Object.entries(logs ?? {})) {
               (series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
