@@ -33,7 +33,7 @@ async function cleanup(url: string, prefix: string): Promise<void> {
   r.disconnect();
 }
 
-export interface QueueBench { latencyMs: number[]; perMinute: Record<number, number>; memory: { audits: number; tensorsBefore: number; tensorsAfter: number; rssStartMb: number; rssEndMb: number; rssAfter10Mb: number } }
+export interface QueueBench { latencyMs: number[]; perMinute: Record<number, number>; memory: { audits: number; tensorsBefore: number; tensorsAfter: number; rssStartMb: number; rssEndMb: number; rssAfter10Mb: number; heapStartMb: number; heapEndMb: number; gc: boolean } }
 
 export async function benchQueue(jobs = 8): Promise<QueueBench | string> {
   const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -71,13 +71,17 @@ export async function benchQueue(jobs = 8): Promise<QueueBench | string> {
   // Memory: 50 audits in one process, as a worker's audit child runs them.
   const spec = { seed: 1, data: { generator: 'moons' as const, samples: 300 }, model: { train: { layers: [{ type: 'dense' as const, units: 16, activation: 'relu' as const }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const, epochs: 5 } } };
   await audit(spec);
-  const rss = () => process.memoryUsage().rss / 2 ** 20;
+  // Collect first (npm run bench passes --expose-gc): otherwise RSS shows V8's lazy collection, not retention.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rss = () => { gc?.(); return process.memoryUsage().rss / 2 ** 20; };
+  const heap = () => process.memoryUsage().heapUsed / 2 ** 20;
   const tensorsBefore = tf.memory().numTensors;
   const rssStartMb = rss();
+  const heapStartMb = heap();
   let rssAfter10Mb = 0;
   for (let i = 0; i < 50; i++) {
     await audit({ ...spec, seed: i });
     if (i === 9) rssAfter10Mb = rss();
   }
-  return { latencyMs, perMinute, memory: { audits: 50, tensorsBefore, tensorsAfter: tf.memory().numTensors, rssStartMb, rssEndMb: rss(), rssAfter10Mb } };
+  return { latencyMs, perMinute, memory: { audits: 50, tensorsBefore, tensorsAfter: tf.memory().numTensors, rssStartMb, rssEndMb: rss(), rssAfter10Mb, heapStartMb, heapEndMb: heap(), gc: gc !== undefined } };
 }

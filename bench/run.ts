@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   process.stdout.write(`End-to-end latency of one audit (enqueue -> result), warm worker: ${q.latencyMs.map((v) => `${v.toFixed(0)} ms`).join(', ')}\n`);
   process.stdout.write(`Audits per minute: 1 worker ${q.perMinute[1]!.toFixed(0)}, 2 workers ${q.perMinute[2]!.toFixed(0)} (${(q.perMinute[2]! / q.perMinute[1]!).toFixed(2)}x on ${os.cpus().length} cores)\n`);
   const m = q.memory;
-  process.stdout.write(`Memory over ${m.audits} audits in one process: tensors ${m.tensorsBefore} -> ${m.tensorsAfter}; RSS ${m.rssStartMb.toFixed(0)} MB -> ${m.rssAfter10Mb.toFixed(0)} MB after 10 -> ${m.rssEndMb.toFixed(0)} MB after 50\n`);
+  process.stdout.write(`Memory over ${m.audits} audits in one process${m.gc ? ' (collected before each reading)' : ' (no --expose-gc: RSS includes uncollected garbage)'}: tensors ${m.tensorsBefore} -> ${m.tensorsAfter}; ` +
+    `RSS ${m.rssStartMb.toFixed(0)} MB -> ${m.rssAfter10Mb.toFixed(0)} MB after 10 -> ${m.rssEndMb.toFixed(0)} MB after 50; JS heap ${m.heapStartMb.toFixed(0)} -> ${m.heapEndMb.toFixed(0)} MB\n`);
 }
 
 await main();

@@ -72,7 +72,7 @@ describe('nnaudit audit', () => {
   });
 
   it('--help teaches: every command has examples', async () => {
-    for (const cmd of ['audit', 'gather', 'analyze', 'demo']) {
+    for (const cmd of ['audit', 'gather', 'analyze', 'render', 'demo', 'worker', 'enqueue', 'schedule', 'jobs', 'status']) {
       const r = await runCli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout, cmd).toMatch(/Examples:/);
