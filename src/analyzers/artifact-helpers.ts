@@ -54,7 +54,18 @@ export function optimizerText(a: Artifacts): string {
 export function lossRatio(a: Artifacts): number | null {
   const trivial = a.data.trivialLoss;
   if (trivial === null || trivial <= 0) return null;
-  const tail = (a.history?.series['loss'] ?? []).slice(-3).filter((v): v is number => v !== null);
-  const final = tail.length ? tail.reduce((x, y) => x + y, 0) / tail.length : a.gradients[a.gradients.length - 1]?.loss ?? null;
+  const final = finalLoss(a);
   return final === null ? null : final / trivial;
+}
+
+/** Mean of the last `n` finite values of a per-epoch series (null when there are none). */
+export function tailMean(series: Array<number | null> | undefined, n = 3): number | null {
+  const v = (series ?? []).slice(-n).filter((x): x is number => x !== null);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+/** The training loss at the end (mean of the last 3 epochs), or the probe loss of a model audited without history. */
+export function finalLoss(a: Artifacts): number | null {
+  const loss = a.history?.series['loss'];
+  return loss ? tailMean(loss) : a.gradients[a.gradients.length - 1]?.loss ?? null;
 }

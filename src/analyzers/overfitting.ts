@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { smooth } from './artifact-helpers.js';
+import { smooth, tailMean } from './artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {
@@ -39,11 +39,7 @@ export default defineAnalyzer({
     const material = trivial === null || absRise >= thresholds.minAbsRise * trivial;
     const acc = h.series['accuracy'];
     const vacc = h.series['val_accuracy'];
-    const tail = (s: Array<number | null> | undefined) => {
-      const v = (s ?? []).slice(-3).filter((x): x is number => x !== null);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-    };
-    const gap = acc && vacc ? (tail(acc) ?? 0) - (tail(vacc) ?? 0) : null;
+    const gap = acc && vacc ? (tailMean(acc) ?? 0) - (tailMean(vacc) ?? 0) : null;
     const riseFail = trainFell && material && rise >= thresholds.failRise;
     const riseWarn = trainFell && material && rise >= thresholds.warnRise;
     const gapFail = gap !== null && gap >= thresholds.warnGap;

@@ -1,4 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { finalLoss, tailMean } from './artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {
@@ -20,14 +21,10 @@ export default defineAnalyzer({
     if (trivial === null || trivial <= 0) return notApplicable('no trivial-predictor baseline for this loss');
     const h = artifacts.history;
     const loss = h?.series['loss'];
-    const tailMean = (s: Array<number | null> | undefined) => {
-      const v = (s ?? []).slice(-3).filter((x): x is number => x !== null);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-    };
     // Without history (a loaded model), judge the probe loss of the saved weights.
-    const finalLoss = loss ? tailMean(loss) : artifacts.gradients[artifacts.gradients.length - 1]?.loss ?? null;
-    if (finalLoss === null) return notApplicable(loss ? 'the training loss is not finite' : 'no training history or probe loss');
-    const ratio = finalLoss / trivial;
+    const final = finalLoss(artifacts);
+    if (final === null) return notApplicable(loss ? 'the training loss is not finite' : 'no training history or probe loss');
+    const ratio = final / trivial;
     const acc = tailMean(h?.series['accuracy']);
     const chance = artifacts.data.chanceAccuracy;
     const skill = acc !== null && chance !== null && chance < 1 ? (acc - chance) / (1 - chance) : null;
@@ -35,7 +32,7 @@ export default defineAnalyzer({
     const lowSkill = skill !== null && skill < thresholds.warnSkill;
     const score = ratio >= thresholds.failLossRatio || nearChance ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
-    const parts = [`${what} ${fmt.sci(finalLoss)} is ${fmt.pct(ratio)} of a constant predictor's ${fmt.sci(trivial)}`];
+    const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of a constant predictor's ${fmt.sci(trivial)}`];
     if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     const epochs = h?.epochs.length ?? 0;
     return {

@@ -1,6 +1,7 @@
 import type { AuditResult } from '../result/schema.js';
+import { escapeXml } from './escape-xml.js';
 
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+const esc = escapeXml;
 
 /** JUnit XML: one test case per finding; error-level assertion failures are <failure>, analyzer errors <error>. */
 export function junitXml(r: AuditResult): string {

@@ -1,13 +1,13 @@
 import dagre from '@dagrejs/dagre';
 import type { AuditResult } from '../../result/schema.js';
 import { COLORS, FONT } from '../charts/echarts-svg.js';
+import { escapeXml } from '../escape-xml.js';
 
 /** Nodes per drawing: beyond this a graph is split into parts so each fits a printed page. */
 export const NODES_PER_PART = 24;
 const NODE_W = 240;
 const NODE_H = 50;
 
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 interface NodeInfo { id: string; className: string; activation: string | null; shape: string; params: number; severity: 'fail' | 'warn' | null }
