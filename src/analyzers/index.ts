@@ -3,6 +3,7 @@ import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
 import learningRate from './learning-rate.js';
 import nonFiniteValues from './non-finite-values.js';
+import oscillatingLoss from './oscillating-loss.js';
 import outputActivation from './output-activation.js';
 import overfitting from './overfitting.js';
 import saturatedActivations from './saturated-activations.js';
@@ -16,6 +17,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   explodingGradients,
   learningRate,
   nonFiniteValues,
+  oscillatingLoss,
   outputActivation,
   overfitting,
   saturatedActivations,

@@ -41,6 +41,12 @@ describe('analyzer registry', () => {
         "non-finite-values": [
           "maxCount",
         ],
+        "oscillating-loss": [
+          "changeShare",
+          "failSwing",
+          "minEpochs",
+          "warnSwing",
+        ],
         "output-activation": [
           "constantStd",
         ],

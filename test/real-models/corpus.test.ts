@@ -87,6 +87,19 @@ describe('real-models corpus', () => {
     }
   }, 60_000);
 
+  it('AUTOTRAINER oscillating-loss demo (SGD 0.01, momentum 0.9, batch size 1, blob data): oscillating-loss is flagged', async () => {
+    // The config says 200 epochs; 30 show the pattern and keep the suite fast.
+    const r = await audit({
+      name: 'at-demo-oscillating-loss',
+      model: { load: { path: path.join(CORPUS, 'at-demo-oscillating-loss/tfjs_model_initial/model.json'), loss: 'categoricalCrossentropy', epochs: 30, batchSize: 1,
+        validationSplit: 0.3, optimizer: { name: 'momentum', learningRate: 0.01, momentum: 0.9 } } },
+      data: { json: corpusData('blob'), probeSize: 128 },
+    });
+    const f = r.findings.find((x) => x.id === 'oscillating-loss')!;
+    expect(['warn', 'fail'], f.displayValue).toContain(f.status);
+    expect(f.recommendation).toMatch(/larger batch size/);
+  }, 120_000);
+
   /**
    * Labelled "normal" (weakly: AUTOTRAINER raised no issue at its default thresholds). One label we dispute, with
    * the measurements: blob-22eb8478's own log ends at training accuracy 0.357 (chance 0.33) and loss 1.061 (a
