@@ -7,6 +7,7 @@ import { loadLayersModel } from '../../src/gather/load-model.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
+import { createRng, gaussian } from '../../src/util/random.js';
 import type { LossName } from '../../src/config/spec-schema.js';
 
 /**
@@ -99,6 +100,26 @@ describe('real-models corpus', () => {
     expect(['warn', 'fail'], f.displayValue).toContain(f.status);
     expect(f.recommendation).toMatch(/larger batch size/);
   }, 120_000);
+
+  it('AUTOTRAINER 34-layer dying-ReLU model (dies in 50-80% of runs): the statistic over 5 seeds, not one run', async () => {
+    // MNIST-shaped inputs the test generates: 10 classes of 784 pixels in [0, 1], each pixel
+    // clip(0.5 + 0.3 * prototype + noise), prototype and noise Gaussian (sd 1 and 0.3).
+    const rng = createRng(12345);
+    const prototypes = Array.from({ length: 10 }, () => Array.from({ length: 784 }, () => gaussian(rng)));
+    const x = Array.from({ length: 1500 }, (_, i) => prototypes[i % 10]!.map((p) => Math.min(1, Math.max(0, 0.5 + 0.3 * p + 0.3 * gaussian(rng)))));
+    const data = path.join(tmp, 'mnist-like.json');
+    writeFileSync(data, JSON.stringify({ x, y: x.map((_, i) => i % 10) }));
+    const r = await audit({
+      name: 'dying-relu-34', seed: 1, seeds: 5, gate: { aggregate: 'median' },
+      model: { load: { path: path.join(CORPUS, 'at-motivation-dying-relu-34layer/tfjs_model_initial/model.json'), loss: 'categoricalCrossentropy',
+        epochs: 5, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.001 } } },
+      data: { json: data, probeSize: 256 },
+    });
+    const statuses = r.seedRuns!.perAnalyzer['dead-relu']!.statuses;
+    const died = statuses.filter((s) => s === 'fail').length / statuses.length;
+    expect(died, statuses.join(',')).toBeGreaterThanOrEqual(0.4);
+    expect(r.findings.find((f) => f.id === 'dead-relu')!.displayValue).toMatch(/median of 5 seeds: /);
+  }, 300_000);
 
   /**
    * Labelled "normal" (weakly: AUTOTRAINER raised no issue at its default thresholds). One label we dispute, with
