@@ -155,6 +155,14 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
     const d = DATASETS[name]!;
     add(`linear-enough-${name}`, 'underfit-negative', spec(d.data, d.classes, [], { epochs: 40, optimizer: { name: 'adam', learningRate: 0.02 } }), L(false, false, false, false, false));
   }
+  // J. Normalization off: the same healthy MLPs on raw generator features (moons/circles within about [-1.5, 2.5],
+  // blobs within about [-10, 10]). Rule: inputs of this size do not break a He-initialized ReLU net trained by
+  // Adam, so nothing is built in (unnormalized-inputs is not one of the five targets).
+  for (const name of ['moons', 'circles', 'blobs']) {
+    const d = DATASETS[name]!;
+    add(`raw-${name}`, 'normalization-off', spec({ ...d.data, normalize: 'none' } as Data, d.classes, [dense(32, 'relu'), dense(32, 'relu')], { epochs: 30, optimizer: { name: 'adam', learningRate: 0.005 } }),
+      L(false, false, false, false, false));
+  }
   return cases;
 }
 
