@@ -44,7 +44,7 @@ export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
       return loss(y, out).mean() as tf.Scalar;
     }, [...weightVars, ...eps.values()]);
     try {
-      const gradients = await summarizeGradients(model, layers, grads, eps, value, epoch);
+      const gradients = await summarizeGradients(layers, grads, eps, value, epoch);
       const activations = withActivations ? await summarizeActivations(kept) : null;
       return { gradients, activations };
     } finally {
@@ -93,7 +93,7 @@ function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, e
   return values.get((model.outputs[0] as unknown as { id: number }).id)!;
 }
 
-async function summarizeGradients(model: tf.LayersModel, layers: GraphLayer[], grads: tf.NamedTensorMap,
+async function summarizeGradients(layers: GraphLayer[], grads: tf.NamedTensorMap,
   eps: Map<string, tf.Variable>, value: tf.Scalar, epoch: number): Promise<GradientEpoch> {
   // One download for all numbers: [norm, meanAbs, nonFinite] per tensor.
   const order: Array<{ layer: string; kind: 'kernel' | 'bias' | 'output' }> = [];
@@ -135,7 +135,6 @@ async function summarizeGradients(model: tf.LayersModel, layers: GraphLayer[], g
     if (o.kind === 'bias') { g.biasNorm = jsonNumber(norm); g.biasMeanAbs = jsonNumber(meanAbs); }
     if (o.kind === 'output') { g.outputNorm = jsonNumber(norm); g.outputMeanAbs = jsonNumber(meanAbs); }
   });
-  void model;
   return { epoch, loss: jsonNumber(lossValue), layers: [...byLayer.values()] };
 }
 

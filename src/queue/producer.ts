@@ -5,6 +5,7 @@ import { loadSpecFile, validateSpec } from '../config/load-spec.js';
 import type { Spec, SpecInput } from '../config/spec-schema.js';
 import { auditJobSchema, type AuditJobData, type AuditPointer } from './job-data.js';
 import { openQueue, openQueueEvents } from './queues.js';
+import { redactUrl } from './connection.js';
 import { queueSettings, type QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
 
@@ -83,7 +84,7 @@ export async function waitForAudit(jobId: string, opts: { settings?: QueueSettin
 export function wrapRedisError(e: unknown, settings: QueueSettings): Error {
   const msg = e instanceof Error ? e.message : String(e);
   if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue/i.test(msg)) {
-    return new UserInputError('queue', `cannot reach Redis at ${settings.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}: ${msg}. ` +
+    return new UserInputError('queue', `cannot reach Redis at ${redactUrl(settings.redisUrl)}: ${msg}. ` +
       'Start one (redis-server) or set REDIS_URL.');
   }
   return e instanceof Error ? e : new Error(msg);
