@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { redisOptions, redactUrl } from '../../src/queue/connection.js';
+import { queueSettings } from '../../src/queue/settings.js';
+
+describe('queue settings from the environment', () => {
+  it('parses REDIS_URL: user, password, db, TLS for rediss://', () => {
+    expect(redisOptions('rediss://app:s%40cret@cache.example:6380/3', 'worker')).toMatchObject({
+      host: 'cache.example', port: 6380, username: 'app', password: 's@cret', db: 3, tls: { servername: 'cache.example' }, maxRetriesPerRequest: null,
+    });
+    const producer = redisOptions('redis://127.0.0.1', 'producer');
+    expect(producer).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, maxRetriesPerRequest: 3 });
+    expect(producer.tls).toBeUndefined();
+    expect(redactUrl('redis://u:p4ss@h:1')).toBe('redis://u:***@h:1');
+  });
+
+  it('wraps the prefix in a Redis Cluster hash tag and names bad settings', () => {
+    expect(queueSettings({ NNAUDIT_QUEUE_PREFIX: 'team-a' }).prefix).toBe('{team-a}');
+    expect(queueSettings({ NNAUDIT_QUEUE_PREFIX: '{already}' }).prefix).toBe('{already}');
+    expect(() => queueSettings({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(() => queueSettings({ NNAUDIT_ATTEMPTS: 'many' })).toThrow(/NNAUDIT_ATTEMPTS/);
+  });
+});
