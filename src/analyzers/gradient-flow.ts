@@ -1,6 +1,6 @@
 import type { Artifacts } from '../artifacts/schema.js';
 import type { Evidence } from '../result/evidence.js';
-import { kernelLayers, median } from './artifact-helpers.js';
+import { kernelLayers, median, outputLayerName } from './artifact-helpers.js';
 
 /** Per probed epoch: the first/last kernel-gradient ratio and the back-propagated (output-gradient) ratio. */
 export interface FlowRatios {
@@ -34,7 +34,7 @@ export function flowRatios(a: Artifacts): FlowRatios {
   });
   // Back-propagated ratio between the first and the last *hidden* layer: the output layer's own gradient is
   // d(loss)/d(probability), ~1/p for a confident miss, on another scale altogether.
-  const outputLayer = a.model.layers.filter((l) => l.className !== 'InputLayer').at(-1)?.name;
+  const outputLayer = outputLayerName(a);
   const outputRatio = a.gradients.map((g) => {
     const ls = live(g).filter((l) => l.outputNorm !== null && l.outputNorm !== 0 && l.layer !== outputLayer);
     return ls.length < 2 ? null : ratio(ls[0]!.outputNorm, ls[ls.length - 1]!.outputNorm);

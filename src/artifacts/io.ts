@@ -4,9 +4,14 @@ import { artifactsSchema, type Artifacts } from './schema.js';
 import { ArtifactError } from '../errors.js';
 import { formatZodIssues } from '../config/zod-issues.js';
 
-export async function writeJson(file: string, value: unknown): Promise<void> {
+/** Writes a file, creating its folder first. */
+export async function writeFileCreatingDir(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(file, `${JSON.stringify(value, null, 1)}\n`);
+  await writeFile(file, data);
+}
+
+export function writeJson(file: string, value: unknown): Promise<void> {
+  return writeFileCreatingDir(file, `${JSON.stringify(value, null, 1)}\n`);
 }
 
 export async function readJsonFile(file: string, what: string): Promise<unknown> {

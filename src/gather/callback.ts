@@ -1,9 +1,8 @@
 import { tf } from './tf.js';
-import { ARTIFACTS_VERSION, type Artifacts } from '../artifacts/schema.js';
-import { normalizeMetricName } from '../artifacts/metric-names.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History } from '../artifacts/schema.js';
 import type { LossName } from '../config/spec-schema.js';
 import { describeModel } from './model-graph.js';
-import { probeModel, weightStats } from './probe.js';
+import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './gather.js';
 
@@ -30,36 +29,28 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
   const lossFn = LOSS_FUNCS[options.loss];
   const probed = options.epochs ? chooseProbeEpochs(options.epochs, options.every ?? 1) : null;
   let model: tf.LayersModel | null = null;
+  let recorder: ProbeRecorder | null = null;
   const start = performance.now();
-  let probeMs = 0;
-  const state: Pick<Artifacts, 'gradients' | 'weights' | 'activations'> & { epochs: number[]; series: Record<string, Array<number | null>> } =
-    { gradients: [], weights: [], activations: [], epochs: [], series: {} };
-  const probe = async (epoch: number, detail: boolean) => {
-    const t = performance.now();
-    const r = await probeModel(model!, options.probe.x, options.probe.y, lossFn, epoch, detail);
-    state.gradients.push(r.gradients);
-    if (r.activations) state.activations.push({ epoch, layers: r.activations });
-    state.weights.push(await weightStats(model!, epoch, detail));
-    probeMs += performance.now() - t;
-  };
+  const history: History = { epochs: [], series: {} };
   let snapshot: Artifacts | null = null;
   // tf.Callback (unlike CustomCallback) keeps the model fit() hands it.
   class NnauditCallback extends tf.Callback {
     override async onTrainBegin(): Promise<void> {
       model = this.model as tf.LayersModel;
-      await probe(0, true);
+      // Update sizes are not tracked here: that needs a per-batch hook inside the caller's fit.
+      recorder = new ProbeRecorder(model, options.probe.x, options.probe.y, lossFn, false);
+      await recorder.probe(0, true);
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
-      state.epochs.push(epoch);
-      for (const [k, v] of Object.entries(logs ?? {})) (state.series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
-      if (probed === null || probed.has(epoch)) await probe(epoch, false);
+      appendEpochLogs(history, epoch, logs);
+      if (probed === null || probed.has(epoch)) await recorder!.probe(epoch, false);
     }
     override async onTrainEnd(): Promise<void> {
-      const lastEpoch = state.epochs[state.epochs.length - 1] ?? 0;
+      const lastEpoch = history.epochs[history.epochs.length - 1] ?? 0;
       // The last probe is redone with full activation detail.
-      if (state.gradients[state.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0) { state.gradients.pop(); state.weights.pop(); }
-      if (lastEpoch > 0) await probe(lastEpoch, true);
+      if (recorder!.gradients[recorder!.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0) recorder!.dropLast();
+      if (lastEpoch > 0) await recorder!.probe(lastEpoch, true);
       snapshot = build();
     }
   }
@@ -83,11 +74,11 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         chanceAccuracy: priors ? Math.max(...priors) : null,
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
       },
-      history: state.epochs.length ? { epochs: state.epochs, series: state.series } : null,
-      gradients: state.gradients,
-      weights: state.weights,
-      activations: state.activations,
-      timing: { probeMs, totalMs: performance.now() - start },
+      history: history.epochs.length ? history : null,
+      gradients: recorder?.gradients ?? [],
+      weights: recorder?.weights ?? [],
+      activations: recorder?.activations ?? [],
+      timing: { probeMs: recorder?.probeMs ?? 0, totalMs: performance.now() - start },
       warnings: [],
     };
   };

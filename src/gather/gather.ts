@@ -1,15 +1,14 @@
 import { tf } from './tf.js';
 import { selectBackend, type BackendName } from './backend.js';
 import type { Spec, LossName, OptimizerSpec, MetricName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type ModelInfo, type WeightEpoch } from '../artifacts/schema.js';
-import { normalizeMetricName } from '../artifacts/metric-names.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type ModelInfo } from '../artifacts/schema.js';
 import { readHistoryFile } from '../artifacts/read-history.js';
 import { loadDataset, prepareData, type PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import { buildModel, makeOptimizer } from './build-model.js';
 import { loadLayersModel } from './load-model.js';
 import { describeModel } from './model-graph.js';
-import { probeModel, recordUpdateRatios, weightStats } from './probe.js';
+import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { classPriors, encodeTargets, LOSS_FUNCS, trivialLoss } from './targets.js';
 import { withSeededMathRandom } from './seeded-random.js';
 import { DataError, SpecError } from '../errors.js';
@@ -87,29 +86,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const lossFn = LOSS_FUNCS[mua.loss];
 
     const probedEpochs = chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train));
-    const gradients: Artifacts['gradients'] = [];
-    const weights: Artifacts['weights'] = [];
-    const activations: Artifacts['activations'] = [];
-    let probeMs = 0;
-    // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
-    let reference: { kept: Map<string, Float32Array>; probe: WeightEpoch; steps: number } | null = null;
-    const measureUpdate = async () => {
-      const start = performance.now();
-      await recordUpdateRatios(model, reference!.kept, reference!.probe);
-      reference = null;
-      probeMs += performance.now() - start;
-    };
+    const recorder = new ProbeRecorder(model, xProbe, yProbe, lossFn, true);
     const probe = async (epoch: number, detail: boolean) => {
-      if (options.noProbes) return;
-      const start = performance.now();
-      const r = await probeModel(model, xProbe, yProbe, lossFn, epoch, detail);
-      gradients.push(r.gradients);
-      if (r.activations) activations.push({ epoch, layers: r.activations });
-      const kept = new Map<string, Float32Array>();
-      const w = await weightStats(model, epoch, detail, kept);
-      weights.push(w);
-      reference = { kept, probe: w, steps: 0 };
-      probeMs += performance.now() - start;
+      if (!options.noProbes) await recorder.probe(epoch, detail);
     };
 
     const tTrain0 = performance.now();
@@ -117,8 +96,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     let history = mua.history;
     let lastEpoch = 0;
     if (mua.epochs > 0) {
-      const series: Record<string, Array<number | null>> = {};
-      const epochs: number[] = [];
+      const trained: History = { epochs: [], series: {} };
       await withSeededMathRandom(spec.seed, () => model.fit(xTrain, yTrain, {
         epochs: mua.epochs,
         batchSize: mua.batchSize,
@@ -126,23 +104,13 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         verbose: 0,
         ...(validation ? { validationData: validation } : {}),
         callbacks: {
-          // onBatchBegin, not onBatchEnd: tfjs downloads the batch logs before every onBatchEnd, a sync per step.
-          // The begin of the second batch after a probe sees the weights after exactly one step.
-          ...(options.noProbes ? {} : {
-            onBatchBegin: async () => {
-              if (reference === null) return;
-              if (reference.steps++ === 0) return;
-              await measureUpdate();
-            },
-          }),
+          // A per-batch hook costs a little per step: only register it when probing.
+          ...(options.noProbes ? {} : { onBatchBegin: () => recorder.onBatchBegin() }),
           onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
             const epoch = epochIndex + 1;
             lastEpoch = epoch;
-            if (reference !== null && reference.steps > 0) await measureUpdate(); // an epoch of a single batch
-            epochs.push(epoch);
-            for (const [k, v] of Object.entries(logs ?? {})) {
-              (series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
-            }
+            await recorder.onEpochEnd();
+            appendEpochLogs(trained, epoch, logs);
             progress({ phase: 'train', epoch, epochs: mua.epochs, logs: { ...(logs ?? {}) } });
             const lossNow = logs?.['loss'];
             const diverged = lossNow !== undefined && !Number.isFinite(lossNow);
@@ -154,7 +122,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           },
         },
       }));
-      history = { epochs, series };
+      history = trained;
       await probe(lastEpoch, true);
     }
     const tTrain1 = performance.now();
@@ -167,13 +135,13 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       model: { ...describeModel(model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }), name: spec.name ?? model.name },
       data: dataInfo(raw, data, mua.loss, outputUnits),
       history,
-      gradients,
-      weights,
-      activations,
+      gradients: recorder.gradients,
+      weights: recorder.weights,
+      activations: recorder.activations,
       timing: {
         backendMs: tBackend - t0,
-        trainMs: tTrain1 - tTrain0 - probeMs,
-        probeMs,
+        trainMs: tTrain1 - tTrain0 - recorder.probeMs,
+        probeMs: recorder.probeMs,
         totalMs: performance.now() - t0,
       },
       warnings,

@@ -180,6 +180,9 @@ function perUnitStd(values: Float32Array, units: number): number[] {
   return Array.from(sum, (s, u) => Math.sqrt(Math.max(0, sq[u]! / n - (s / n) ** 2)));
 }
 
+/** Short weight name ("kernel", "bias", "gamma") as the artifacts record it. */
+const shortWeightName = (originalName: string): string => originalName.split('/').pop() ?? originalName;
+
 /** Per weight tensor: stats, and a histogram when `withHistograms`. Reads variables in place (no copies kept). */
 export async function weightStats(model: tf.LayersModel, epoch: number, withHistograms: boolean, keep?: Map<string, Float32Array>): Promise<WeightEpoch> {
   const weights: WeightEpoch['weights'] = [];
@@ -190,7 +193,7 @@ export async function weightStats(model: tf.LayersModel, epoch: number, withHist
       const stats = summarize(values);
       weights.push({
         layer: layer.name,
-        weight: w.originalName.split('/').pop() ?? w.originalName,
+        weight: shortWeightName(w.originalName),
         shape: w.shape.map((d) => d ?? -1),
         stats,
         histogram: withHistograms ? histogram(values, stats) : null,
@@ -217,7 +220,7 @@ export async function recordUpdateRatios(model: tf.LayersModel, reference: Map<s
         diff += (after[i]! - before[i]!) ** 2;
         norm += before[i]! ** 2;
       }
-      const entry = probe.weights.find((x) => x.layer === layer.name && x.weight === (w.originalName.split('/').pop() ?? w.originalName));
+      const entry = probe.weights.find((x) => x.layer === layer.name && x.weight === shortWeightName(w.originalName));
       if (entry && norm > 0 && Number.isFinite(diff)) entry.updateRatio = Math.sqrt(diff / norm);
     }
   }

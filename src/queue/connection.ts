@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { UserInputError } from '../errors.js';
+import type { QueueSettings } from './settings.js';
 
 /**
  * ioredis options from a redis:// or rediss:// URL (user, password, db, TLS). Workers need
@@ -31,4 +32,14 @@ export function redisOptions(url: string, role: 'worker' | 'producer'): RedisOpt
 /** Describes a URL without its password, for messages. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/** Turns a connection failure into a user-facing error that names the (redacted) URL and the fix. */
+export function wrapRedisError(e: unknown, settings: QueueSettings): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue/i.test(msg)) {
+    return new UserInputError('queue', `cannot reach Redis at ${redactUrl(settings.redisUrl)}: ${msg}. ` +
+      'Start one (redis-server) or set REDIS_URL.');
+  }
+  return e instanceof Error ? e : new Error(msg);
 }

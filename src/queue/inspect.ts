@@ -1,8 +1,7 @@
 import { Job, type JobType } from 'bullmq';
-import { openQueue } from './queues.js';
-import { chainedJobId, type QueueName } from './job-data.js';
+import { withQueue } from './queues.js';
+import { chainedJobId } from './job-data.js';
 import type { QueueSettings } from './settings.js';
-import { wrapRedisError } from './producer.js';
 import { UserInputError } from '../errors.js';
 
 export const JOB_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -11,17 +10,6 @@ export type JobState = (typeof JOB_STATES)[number];
 export interface JobRow {
   id: string; state: string; label: string; progress: string; attempts: number; createdAt: string; finishedAt: string | null;
   verdict: string | null; failedReason: string | null;
-}
-
-async function withQueue<T>(name: QueueName, settings: QueueSettings, fn: (q: ReturnType<typeof openQueue>) => Promise<T>): Promise<T> {
-  const queue = openQueue(name, settings);
-  try {
-    return await fn(queue);
-  } catch (e) {
-    throw e instanceof UserInputError ? e : wrapRedisError(e, settings);
-  } finally {
-    await queue.close();
-  }
 }
 
 function progressText(p: unknown): string {

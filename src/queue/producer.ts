@@ -4,8 +4,7 @@ import { Job, type QueueEvents } from 'bullmq';
 import { loadSpecFile, validateSpec } from '../config/load-spec.js';
 import type { Spec, SpecInput } from '../config/spec-schema.js';
 import { auditJobSchema, type AuditJobData, type AuditPointer } from './job-data.js';
-import { openQueue, openQueueEvents } from './queues.js';
-import { redactUrl } from './connection.js';
+import { openQueue, openQueueEvents, withQueue } from './queues.js';
 import { queueSettings, type QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
 
@@ -46,18 +45,13 @@ export function auditJobData(spec: string | SpecInput | Spec, opts: EnqueueOptio
 export async function enqueueAudit(spec: string | SpecInput | Spec, opts: EnqueueOptions = {}): Promise<Enqueued> {
   const settings = opts.settings ?? queueSettings();
   const data = auditJobData(spec, opts);
-  const queue = openQueue('audit', settings);
-  try {
-    const dedupeId = opts.dedupe ? `h${createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 32)}` : undefined;
+  const dedupeId = opts.dedupe ? `h${createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 32)}` : undefined;
+  return withQueue('audit', settings, async (queue) => {
     // BullMQ keeps the deduplication key until the job completes or fails: "pending" is exactly that window.
     const pending = dedupeId ? await queue.getDeduplicationJobId(dedupeId) : null;
     const job = await queue.add('audit', data, dedupeId ? { deduplication: { id: dedupeId } } : {});
     return { jobId: job.id!, deduplicated: pending !== null && pending === job.id };
-  } catch (e) {
-    throw wrapRedisError(e, settings);
-  } finally {
-    await queue.close();
-  }
+  });
 }
 
 export interface AuditProgress { phase: string; epoch: number; epochs: number; loss?: number | null }
@@ -79,13 +73,4 @@ export async function waitForAudit(jobId: string, opts: { settings?: QueueSettin
     await events.close();
     await queue.close();
   }
-}
-
-export function wrapRedisError(e: unknown, settings: QueueSettings): Error {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue/i.test(msg)) {
-    return new UserInputError('queue', `cannot reach Redis at ${redactUrl(settings.redisUrl)}: ${msg}. ` +
-      'Start one (redis-server) or set REDIS_URL.');
-  }
-  return e instanceof Error ? e : new Error(msg);
 }

@@ -1,5 +1,6 @@
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import { redisOptions } from './connection.js';
+import { redisOptions, wrapRedisError } from './connection.js';
+import { UserInputError } from '../errors.js';
 import { QUEUES, type QueueName } from './job-data.js';
 import type { QueueSettings } from './settings.js';
 
@@ -19,4 +20,19 @@ export function openQueue(name: QueueName, s: QueueSettings, role: 'worker' | 'p
 
 export function openQueueEvents(name: QueueName, s: QueueSettings): QueueEvents {
   return new QueueEvents(QUEUES[name], { connection: redisOptions(s.redisUrl, 'worker'), prefix: s.prefix });
+}
+
+/**
+ * Opens a producer-side queue for one piece of work and always closes it; connection failures become a
+ * UserInputError that names REDIS_URL, other user errors pass through.
+ */
+export async function withQueue<T>(name: QueueName, settings: QueueSettings, fn: (q: Queue) => Promise<T>): Promise<T> {
+  const queue = openQueue(name, settings);
+  try {
+    return await fn(queue);
+  } catch (e) {
+    throw e instanceof UserInputError ? e : wrapRedisError(e, settings);
+  } finally {
+    await queue.close();
+  }
 }

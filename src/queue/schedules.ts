@@ -1,8 +1,7 @@
 import type { AuditJobData } from './job-data.js';
-import { openQueue } from './queues.js';
+import { withQueue } from './queues.js';
 import type { QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
-import { wrapRedisError } from './producer.js';
 
 export type ScheduleRepeat = { cron: string; tz?: string } | { everyMs: number };
 
@@ -11,16 +10,15 @@ export interface ScheduleInfo { name: string; repeat: string; next: string | nul
 /** Adds or updates (same name) a recurring audit, as a BullMQ job scheduler. */
 export async function upsertSchedule(settings: QueueSettings, name: string, repeat: ScheduleRepeat, data: AuditJobData): Promise<ScheduleInfo> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UserInputError('queue', `schedule name "${name}": use letters, digits, . _ - only`);
-  const queue = openQueue('audit', settings);
-  try {
-    const opts = 'cron' in repeat ? { pattern: repeat.cron, ...(repeat.tz ? { tz: repeat.tz } : {}) } : { every: repeat.everyMs };
-    if ('tz' in repeat && repeat.tz) {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: repeat.tz });
-      } catch {
-        throw new UserInputError('queue', `--tz ${repeat.tz}: not an IANA time zone (e.g. Europe/Berlin, UTC)`);
-      }
+  if ('tz' in repeat && repeat.tz) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: repeat.tz });
+    } catch {
+      throw new UserInputError('queue', `--tz ${repeat.tz}: not an IANA time zone (e.g. Europe/Berlin, UTC)`);
     }
+  }
+  const opts = 'cron' in repeat ? { pattern: repeat.cron, ...(repeat.tz ? { tz: repeat.tz } : {}) } : { every: repeat.everyMs };
+  await withQueue('audit', settings, async (queue) => {
     try {
       await queue.upsertJobScheduler(name, opts, { name: 'audit', data: { ...data, schedule: name } });
     } catch (e) {
@@ -28,17 +26,12 @@ export async function upsertSchedule(settings: QueueSettings, name: string, repe
       if ('cron' in repeat && !/ECONNREFUSED|Connection/i.test(msg)) throw new UserInputError('queue', `--cron "${repeat.cron}": ${msg}`);
       throw e;
     }
-    return (await listSchedules(settings)).find((s) => s.name === name)!;
-  } catch (e) {
-    throw e instanceof UserInputError ? e : wrapRedisError(e, settings);
-  } finally {
-    await queue.close();
-  }
+  });
+  return (await listSchedules(settings)).find((s) => s.name === name)!;
 }
 
-export async function listSchedules(settings: QueueSettings): Promise<ScheduleInfo[]> {
-  const queue = openQueue('audit', settings);
-  try {
+export function listSchedules(settings: QueueSettings): Promise<ScheduleInfo[]> {
+  return withQueue('audit', settings, async (queue) => {
     const all = await queue.getJobSchedulers(0, -1, true);
     return all.map((s) => {
       const template = s.template?.data as Partial<AuditJobData> | undefined;
@@ -50,20 +43,9 @@ export async function listSchedules(settings: QueueSettings): Promise<ScheduleIn
         email: template?.email ?? [],
       };
     });
-  } catch (e) {
-    throw wrapRedisError(e, settings);
-  } finally {
-    await queue.close();
-  }
+  });
 }
 
-export async function removeSchedule(settings: QueueSettings, name: string): Promise<boolean> {
-  const queue = openQueue('audit', settings);
-  try {
-    return await queue.removeJobScheduler(name);
-  } catch (e) {
-    throw wrapRedisError(e, settings);
-  } finally {
-    await queue.close();
-  }
+export function removeSchedule(settings: QueueSettings, name: string): Promise<boolean> {
+  return withQueue('audit', settings, (queue) => queue.removeJobScheduler(name));
 }

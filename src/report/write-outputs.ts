@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditResult } from '../result/schema.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
 import { renderHtml } from './html/render-html.js';
 import { PdfRenderer } from './pdf/pdf-renderer.js';
+import { writeFileCreatingDir, writeJson } from '../artifacts/io.js';
 
 export const OUTPUT_FORMATS = ['json', 'html', 'pdf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -28,11 +28,6 @@ export interface OutputPaths {
   markdown?: string;
 }
 
-async function put(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(file, data);
-}
-
 /**
  * Writes the requested outputs, all from the result alone. Everything that needs no browser is written
  * before the PDF is attempted, so a missing Chromium never costs the HTML or the JSON.
@@ -42,22 +37,22 @@ export async function writeOutputs(r: AuditResult, opts: OutputOptions): Promise
   const written: OutputPaths = {};
   if (opts.outDir && formats.has('json')) {
     written.result = path.join(opts.outDir, 'result.json');
-    await put(written.result, `${JSON.stringify(r, null, 1)}\n`);
+    await writeJson(written.result, r);
   }
-  if (opts.junit) { await put(opts.junit, junitXml(r)); written.junit = opts.junit; }
-  if (opts.markdown) { await put(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }
+  if (opts.junit) { await writeFileCreatingDir(opts.junit, junitXml(r)); written.junit = opts.junit; }
+  if (opts.markdown) { await writeFileCreatingDir(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }
   if (!opts.outDir || (!formats.has('html') && !formats.has('pdf'))) return written;
   const html = renderHtml(r);
   if (formats.has('html')) {
     written.html = path.join(opts.outDir, 'report.html');
-    await put(written.html, html);
+    await writeFileCreatingDir(written.html, html);
   }
   if (formats.has('pdf')) {
     const renderer = opts.pdfRenderer ?? new PdfRenderer();
     try {
       const pdf = await renderer.render(html);
       written.pdf = path.join(opts.outDir, 'report.pdf');
-      await put(written.pdf, pdf);
+      await writeFileCreatingDir(written.pdf, pdf);
     } finally {
       if (!opts.pdfRenderer) await renderer.close();
     }
