@@ -6,7 +6,7 @@ import { audit } from '../../src/audit.js';
 import { loadLayersModel } from '../../src/gather/load-model.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
-import { ROOT } from '../helpers/cli.js';
+import { describeWith, sharedPath } from '../helpers/requirements.js';
 import { createRng, gaussian } from '../../src/util/random.js';
 import type { LossName } from '../../src/config/spec-schema.js';
 
@@ -14,7 +14,7 @@ import type { LossName } from '../../src/config/spec-schema.js';
  * The shared real-models corpus (public Keras/tfjs models with known problems), read in place: its licenses
  * are not stated, so nothing is copied into this repository. The folder sits beside the project checkout.
  */
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'real-models');
+const CORPUS = sharedPath('real-models');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-corpus-'));
 
 function modelDirs(dir = CORPUS): string[] {
@@ -38,12 +38,9 @@ function corpusData(name: 'blob' | 'circle'): string {
 
 const KERAS_LOSS: Record<string, LossName> = { binary_crossentropy: 'binaryCrossentropy', categorical_crossentropy: 'categoricalCrossentropy' };
 
-beforeAll(async () => {
-  if (!existsSync(CORPUS)) throw new Error(`the real-models corpus is missing: expected it at ${CORPUS} (the shared/ folder beside the checkout)`);
-  await selectBackend();
-});
+describeWith(['shared'], 'real-models corpus', () => {
+  beforeAll(async () => { await selectBackend(); });
 
-describe('real-models corpus', () => {
   it('loads every tfjs model.json, and rejects the graph model with a clear message', async () => {
     const dirs = modelDirs();
     expect(dirs.length).toBeGreaterThanOrEqual(48);
@@ -128,7 +125,7 @@ describe('real-models corpus', () => {
    * gradient, and AUTOTRAINER itself reports "vanish" there when its thresholds change. We call it vanishing.
    */
   const disputed: Record<string, string> = { 'blob-22eb8478': 'fail' };
-  const thresholdCases = readdirSync(path.join(CORPUS, 'dd-threshold')).sort();
+  const thresholdCases = existsSync(CORPUS) ? readdirSync(path.join(CORPUS, 'dd-threshold')).sort() : [];
   it.each(thresholdCases)('dd-threshold/%s (labelled normal): no vanishing or exploding alarm on the trained checkpoint', async (name) => {
     const dir = path.join(CORPUS, 'dd-threshold', name);
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { dataset: string; loss: string };

@@ -9,19 +9,6 @@ import { BIN, ROOT } from './cli.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-/** Fails (not skips) with a clear message when no Redis answers. */
-export async function requireRedis(url = REDIS_URL): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 3000 });
-  try {
-    await r.connect();
-    await r.ping();
-  } catch (e) {
-    throw new Error(`the queue tests need Redis at ${url} (set REDIS_URL, or start one: redis-server --port 6379 --save ""): ${(e as Error).message}`);
-  } finally {
-    r.disconnect();
-  }
-}
-
 /** A unique prefix per test run, and the env every CLI/worker process of the run shares. */
 export function queueEnv(extra: Record<string, string> = {}): Record<string, string> {
   const prefix = `nnaudit-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

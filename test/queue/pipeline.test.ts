@@ -9,7 +9,8 @@ import { listSchedules, removeSchedule, upsertSchedule } from '../../src/queue/s
 import { auditJobData } from '../../src/queue/producer.js';
 import { listJobs } from '../../src/queue/inspect.js';
 import { runCli, ROOT } from '../helpers/cli.js';
-import { cleanupPrefix, queueEnv, requireRedis, startSmtp, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
+import { describeWith } from '../helpers/requirements.js';
+import { cleanupPrefix, queueEnv, startSmtp, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
 
 const spec = (name: string) => path.join(ROOT, 'fixtures/specs', `${name}.json`);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-q-'));
@@ -18,22 +19,21 @@ let worker: WorkerProcess;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
 const settings = () => queueSettings({ ...process.env, ...env });
 
-beforeAll(async () => {
-  await requireRedis();
-  smtp = await startSmtp();
-  env = queueEnv({ SMTP_URL: smtp.url });
-  worker = startWorker(env);
-  await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 20_000);
-});
+describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on loopback, real Chromium)', () => {
+  beforeAll(async () => {
+      smtp = await startSmtp();
+    env = queueEnv({ SMTP_URL: smtp.url });
+    worker = startWorker(env);
+    await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 20_000);
+  });
 
-afterAll(async () => {
-  const code = await worker?.stop('SIGTERM');
-  await smtp?.close();
-  if (env) await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!);
-  expect(code, worker?.log()).toBe(0); // SIGTERM: active jobs finish, then a clean exit
-});
+  afterAll(async () => {
+    const code = await worker?.stop('SIGTERM');
+    await smtp?.close();
+    if (env) await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!);
+    expect(code, worker?.log()).toBe(0); // SIGTERM: active jobs finish, then a clean exit
+  });
 
-describe('queue pipeline (real Redis, real SMTP on loopback, real Chromium)', () => {
   it('enqueue -> audit -> render -> email with a PDF whose text holds the verdict', async () => {
     const { jobId } = await enqueueAudit(spec('dead-relu'), { settings: settings(), email: ['ml-team@example.com'] });
     const pointer = await waitForAudit(jobId, { settings: settings() });

@@ -10,12 +10,12 @@ import { queueSettings } from '../../src/queue/settings.js';
 import { openQueue } from '../../src/queue/queues.js';
 import type { AuditPointer } from '../../src/queue/job-data.js';
 import { ROOT } from '../helpers/cli.js';
-import { cleanupPrefix, queueEnv, requireRedis, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
+import { describeWith } from '../helpers/requirements.js';
+import { cleanupPrefix, queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
 
 const iris = path.join(ROOT, 'fixtures/specs/iris.json');
 
-describe('reliability', () => {
-  beforeAll(() => requireRedis());
+describeWith(['redis', 'chromium'], 'reliability', () => {
 
   it('20 audits, two worker processes, one SIGKILLed mid-job: every job completes once, nothing lost', async () => {
     const env = queueEnv();
