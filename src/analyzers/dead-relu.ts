@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'A ReLU unit whose output is 0 for every input passes no gradient and never recovers: it is wasted capacity. ' +
       'A layer whose units are all dead makes everything after it constant.',
     requiredArtifacts: ['Activations'],
+    gateLevel: 'error',
   },
   thresholds: {
     failLayerFraction: { default: 0.7, source: 'DeepDiagnosis and AUTOTRAINER alert on a layer with >= 70% dead ReLU units' },

@@ -16,6 +16,12 @@ export interface AnalyzerMeta {
   /** Why it matters, in two sentences. */
   description: string;
   requiredArtifacts: ArtifactKind[];
+  /**
+   * The assertion level the `recommended` gate preset gives this analyzer: 'error' fails the gate on a
+   * failing finding, 'warn' only reports it (for analyzers that name a likely cause, not harm itself).
+   * Required, so a new analyzer cannot be silently left out of the gate.
+   */
+  gateLevel: 'error' | 'warn';
 }
 
 export interface AnalyzerOutput {

@@ -10,6 +10,7 @@ export default defineAnalyzer({
     description: 'Gradients that grow layer by layer, or epoch by epoch, make updates overshoot until weights and loss turn to ' +
       'Infinity or NaN. Too high a learning rate, large initial weights and unnormalized inputs are the usual causes.',
     requiredArtifacts: ['Gradients'],
+    gateLevel: 'error',
   },
   thresholds: {
     warnRatio: { default: 70, source: 'AUTOTRAINER: first/last layer gradient-norm ratio above 70 is an exploding gradient' },

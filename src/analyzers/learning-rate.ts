@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'One optimizer step should change a layer\'s weights by about 0.1% of their size (log10 ratio near -3): ' +
       'much more and training overshoots or diverges, much less and it crawls.',
     requiredArtifacts: ['Weights'],
+    gateLevel: 'error',
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },

@@ -8,6 +8,7 @@ export default defineAnalyzer({
     description: 'A single NaN in a weight, activation, gradient or the loss spreads through every later step: the model is broken ' +
       'from that point. The cause is usually divergence (too high a learning rate) or log/division of zero.',
     requiredArtifacts: ['Weights', 'Gradients'],
+    gateLevel: 'error',
   },
   thresholds: {
     maxCount: { default: 0, source: 'any non-finite value is a failure' },

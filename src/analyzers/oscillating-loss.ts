@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'A loss that jumps up and down from epoch to epoch without trending down means the steps overshoot the ' +
       'minimum: the learning rate (or momentum) is too high for the batch size, or the batches are too small and noisy.',
     requiredArtifacts: ['History'],
+    gateLevel: 'error',
   },
   thresholds: {
     minEpochs: { default: 6, source: 'fewer epochs give no pattern to judge' },

@@ -26,6 +26,7 @@ export default defineAnalyzer({
     description: 'Cross-entropy needs probabilities: softmax over two or more units, or sigmoid. Softmax over a single unit always ' +
       'outputs 1.0, so the model predicts a constant and cannot learn; ReLU or linear outputs give log(0) or values above 1.',
     requiredArtifacts: ['Model'],
+    gateLevel: 'error',
   },
   thresholds: {
     constantStd: { default: 1e-6, source: 'ours: an output whose spread across the probe set is below 1e-6 is constant to float32 precision' },

@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'Validation loss rising from its minimum while training loss keeps falling means the model is memorizing the ' +
       'training set. The weights at the end are worse on new data than those at the best epoch.',
     requiredArtifacts: ['History'],
+    gateLevel: 'error',
   },
   thresholds: {
     failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },

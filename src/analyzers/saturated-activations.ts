@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'A sigmoid or tanh unit whose input sits beyond |z| = 5 outputs a constant and passes back almost no gradient ' +
       '(derivative < 0.01). Many saturated units stall learning in the layers below.',
     requiredArtifacts: ['Activations'],
+    gateLevel: 'error',
   },
   thresholds: {
     unitFraction: { default: 0.5, source: 'DeepDiagnosis: a unit is saturated when |z| >= 5 on more than half of the inputs' },

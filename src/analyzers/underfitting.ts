@@ -9,6 +9,7 @@ export default defineAnalyzer({
     description: 'A training loss that stays near what a constant prediction scores means the model learned little of the signal: ' +
       'too little capacity, too few epochs, a bad learning rate or a broken network (dead or saturated units).',
     requiredArtifacts: ['Data'],
+    gateLevel: 'error',
   },
   thresholds: {
     failLossRatio: { default: 0.85, source: 'ours, tuned on the fixtures: final training loss >= 85% of the constant predictor\'s loss (healthy fixtures: 2-11%)' },

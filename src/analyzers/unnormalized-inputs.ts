@@ -8,6 +8,7 @@ export default defineAnalyzer({
     description: 'Large raw inputs make the first layer\'s pre-activations and gradients large: sigmoid/tanh units saturate, ' +
       'ReLU units die, and the learning rate that suits one feature is wrong for another.',
     requiredArtifacts: ['Data'],
+    gateLevel: 'warn',
   },
   thresholds: {
     warnAbs: { default: 10, source: 'ours: an order of magnitude beyond the [-1, 1] that glorot/he initializations assume' },

@@ -10,6 +10,7 @@ export default defineAnalyzer({
     description: 'When the gradient shrinks layer by layer on its way back, the first layers barely learn and the network ' +
       'behaves like a shallow one (Glorot & Bengio 2010). Deep sigmoid/tanh stacks and tiny initializations are the usual cause.',
     requiredArtifacts: ['Gradients'],
+    gateLevel: 'error',
   },
   thresholds: {
     failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient (applied to the kernel ratio and, since the first held-out run, to the back-propagated ratio between first and last hidden layer)' },

@@ -1,37 +1,19 @@
 import type { AssertionSpec } from '../config/spec-schema.js';
+import { ANALYZERS } from '../analyzers/index.js';
+
+export const PRESET_NAMES = ['recommended', 'strict', 'none'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 /**
- * recommended: any finding with status "fail" fails the gate; "warn" findings are reported but pass.
- * unnormalized-inputs only warns there: it names a likely cause, while the analyzers of its effects
- * (saturation, dead units, exploding gradients) decide whether the model is actually hurt.
+ * Built from each analyzer's metadata, never hand-listed, so a new analyzer is gated the moment it is
+ * registered.
+ * recommended: each analyzer at its declared `gateLevel`: a failing finding at 'error' fails the gate, one at
+ * 'warn' is reported but passes (e.g. unnormalized-inputs names a likely cause, while the analyzers of its
+ * effects decide whether the model is actually hurt).
  * strict: every analyzer must pass outright (score >= 0.9), so warnings fail the gate too.
  */
-export const PRESETS: Record<'recommended' | 'strict' | 'none', Record<string, AssertionSpec>> = {
-  recommended: {
-    'dead-relu': 'error',
-    'exploding-gradients': 'error',
-    'learning-rate': 'error',
-    'non-finite-values': 'error',
-    'oscillating-loss': 'error',
-    'output-activation': 'error',
-    'overfitting': 'error',
-    'saturated-activations': 'error',
-    'underfitting': 'error',
-    'unnormalized-inputs': 'warn',
-    'vanishing-gradients': 'error',
-  },
-  strict: {
-    'dead-relu': ['error', { minScore: 0.9 }],
-    'exploding-gradients': ['error', { minScore: 0.9 }],
-    'learning-rate': ['error', { minScore: 0.9 }],
-    'non-finite-values': ['error', { minScore: 0.9 }],
-    'oscillating-loss': ['error', { minScore: 0.9 }],
-    'output-activation': ['error', { minScore: 0.9 }],
-    'overfitting': ['error', { minScore: 0.9 }],
-    'saturated-activations': ['error', { minScore: 0.9 }],
-    'underfitting': ['error', { minScore: 0.9 }],
-    'unnormalized-inputs': ['error', { minScore: 0.9 }],
-    'vanishing-gradients': ['error', { minScore: 0.9 }],
-  },
+export const PRESETS: Record<PresetName, Record<string, AssertionSpec>> = {
+  recommended: Object.fromEntries(ANALYZERS.map((a) => [a.meta.id, a.meta.gateLevel])),
+  strict: Object.fromEntries(ANALYZERS.map((a) => [a.meta.id, ['error', { minScore: 0.9 }] as AssertionSpec])),
   none: {},
 };

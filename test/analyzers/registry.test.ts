@@ -89,3 +89,15 @@ describe('analyzer registry', () => {
     }
   });
 });
+
+describe('gate presets come from analyzer metadata', () => {
+  it('every registered analyzer is gated by recommended at its declared level and by strict', async () => {
+    const { PRESETS } = await import('../../src/assert/presets.js');
+    for (const a of ANALYZERS) {
+      expect(['error', 'warn'], a.meta.id).toContain(a.meta.gateLevel);
+      expect(PRESETS.recommended[a.meta.id], a.meta.id).toBe(a.meta.gateLevel);
+      expect(PRESETS.strict[a.meta.id], a.meta.id).toEqual(['error', { minScore: 0.9 }]);
+    }
+    expect(Object.keys(PRESETS.recommended).sort()).toEqual(ANALYZERS.map((a) => a.meta.id));
+  });
+});
