@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from './tf.js';
 import { ModelLoadError } from '../errors.js';
 import { readTrainingConfig, type LoadedModel } from './load-model.js';
+import { checkedPath, openFileSync } from '../policy/open-input.js';
+import { checkHdf5Signature, quietHdf5 } from './quiet-hdf5.js';
 
 interface H5Attr { value: unknown }
 interface H5Node { attrs: Record<string, H5Attr>; keys?(): string[] }
 interface H5Dataset extends H5Node { shape: number[] | null; dtype: string; value: unknown }
-interface H5File extends H5Node { get(p: string): H5Node | H5Dataset | null; close(): void }
+interface H5File extends H5Node { file_id: bigint | number; get(p: string): H5Node | H5Dataset | null; close(): void }
 interface H5Module { ready: Promise<unknown>; File: new (filename: string, mode: 'r') => H5File }
 
 let h5: Promise<H5Module> | null = null;
@@ -31,16 +32,19 @@ const strings = (a: H5Attr | undefined): string[] => (a === undefined ? [] : Arr
  * weights-only file (`save_weights`), pass the architecture JSON from `model.to_json()`.
  */
 export async function loadKerasH5(file: string, architectureFile?: string): Promise<LoadedModel> {
-  if (!existsSync(file)) throw new ModelLoadError(`${file}: Keras model file not found`);
+  const real = checkedPath(file, 'Keras model file'); // policy chokepoint: confinement, regular file, size cap
+  checkHdf5Signature(real);
   const mod = await h5wasm();
   let f: H5File;
   try {
-    f = new mod.File(file, 'r');
+    f = quietHdf5(() => new mod.File(real, 'r'));
+    // h5wasm does not throw when libhdf5 cannot open the file (truncated): it returns a negative id.
+    if (Number(f.file_id) < 0) throw new Error('libhdf5 could not read its superblock');
   } catch (e) {
-    throw new ModelLoadError(`${file}: not a readable HDF5 file: ${(e as Error).message}`);
+    throw new ModelLoadError(`${file}: not a readable HDF5 file (truncated or damaged): ${(e as Error).message.split('\n')[0]}`);
   }
   try {
-    const configText = architectureFile ? readArchitecture(architectureFile) : text(f.attrs['model_config']);
+    const configText = architectureFile ? readArchitecture(architectureFile) : quietHdf5(() => text(f.attrs['model_config']));
     if (!configText) {
       throw new ModelLoadError(`${file}: a weights-only HDF5 file (no model_config): also give the architecture JSON from model.to_json() ` +
         '(--architecture arch.json, or model.load.architecture)');
@@ -56,8 +60,8 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
     }
     // Keras <= 2.2 wrote Sequential configs as a bare list of layers.
     if (topology.class_name === 'Sequential' && Array.isArray(topology.config)) topology = { ...topology, config: { layers: topology.config } };
-    const weightsRoot = f.get('model_weights') ?? f; // save_weights() files keep the layer groups at the root
-    const { specs, data } = readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file);
+    const weightsRoot = quietHdf5(() => f.get('model_weights')) ?? f; // save_weights() files keep the layer groups at the root
+    const { specs, data } = quietHdf5(() => readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file));
     let model: tf.LayersModel;
     try {
       model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData: data.buffer as ArrayBuffer }));
@@ -71,16 +75,12 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
     const training = trainingText ? readTrainingConfig({ trainingConfig: JSON.parse(trainingText) as never }) : {};
     return { model, training, source: file };
   } finally {
-    f.close();
+    quietHdf5(() => f.close());
   }
 }
 
 function readArchitecture(p: string): string {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch (e) {
-    throw new ModelLoadError(`${p}: architecture file ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `unreadable: ${(e as Error).message}`}`);
-  }
+  return openFileSync(p, 'architecture file').toString('utf8');
 }
 
 /**

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
+import { openFileSync } from '../../policy/open-input.js';
+import { parseErrorText, quoteInput, showInput } from '../../policy/redact.js';
 import type { Dataset } from './dataset.js';
 
 type Task = 'classification' | 'regression' | undefined;
@@ -12,16 +13,16 @@ export function readCsv(file: string, label: string, features: string[] | undefi
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (e) {
-    throw new DataError(`${file}: not a valid CSV: ${(e as Error).message}`);
+    throw new DataError(`${file}: ${parseErrorText(e, 'CSV').replace('invalid CSV', 'not a valid CSV')}`);
   }
   const header = rows[0];
   if (header === undefined || rows.length < 2) throw new DataError(`${file}: needs a header row and at least one data row`);
   const labelIdx = header.indexOf(label);
-  if (labelIdx < 0) throw new DataError(`${file}: no label column "${label}"; columns are: ${header.join(', ')}`);
+  if (labelIdx < 0) throw new DataError(`${file}: no label column "${label}"; columns are: ${showInput(header.join(', '))}`);
   const featureNames = features ?? header.filter((_, i) => i !== labelIdx);
   const featureIdx = featureNames.map((name) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DataError(`${file}: no feature column "${name}"; columns are: ${header.join(', ')}`);
+    if (i < 0) throw new DataError(`${file}: no feature column "${name}"; columns are: ${showInput(header.join(', '))}`);
     return i;
   });
   const body = rows.slice(1);
@@ -41,10 +42,11 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
   const where = typeof input === 'string' ? input : 'data.json';
   let obj: unknown = input;
   if (typeof input === 'string') {
+    const text = readText(input);
     try {
-      obj = JSON.parse(readText(input));
+      obj = JSON.parse(text);
     } catch (e) {
-      throw new DataError(`${input}: invalid JSON: ${(e as Error).message}`);
+      throw new DataError(`${input}: ${parseErrorText(e, 'JSON')}`);
     }
   }
   const o = obj as { x?: unknown; y?: unknown };
@@ -71,19 +73,15 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
   };
 }
 
+/** Through the policy chokepoint: under a worker, only files under NNAUDIT_DATA_DIRS. */
 function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read: ${(e as Error).message}`);
-  }
+  return openFileSync(file, 'data file').toString('utf8');
 }
 
 function parseNumber(cell: string | undefined, file: string, line: number, column: string): number {
   const v = cell === undefined || cell === '' ? NaN : Number(cell);
   if (!Number.isFinite(v)) {
-    throw new DataError(`${file}:${line}: column "${column}" is ${JSON.stringify(cell ?? '')}, expected a finite number (clean or impute the data first)`);
+    throw new DataError(`${file}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number (clean or impute the data first)`);
   }
   return v;
 }
@@ -99,11 +97,11 @@ function encodeLabels(raw: string[], task: Task, file: string, column: string): 
   const resolved = task ?? (!allNumeric || integerClasses ? 'classification' : 'regression');
   if (resolved === 'regression') {
     const bad = numeric.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new DataError(`${file}: label "${column}" row ${bad + 1} is ${JSON.stringify(raw[bad])}, expected a number for regression`);
+    if (bad >= 0) throw new DataError(`${file}: label "${column}" row ${bad + 1} is ${quoteInput(raw[bad] ?? '')}, expected a number for regression`);
     return { y: Float32Array.from(numeric), task: 'regression', numClasses: 0 };
   }
   if (integerClasses) {
-    return { y: Float32Array.from(numeric), task: 'classification', numClasses: Math.max(...numeric) + 1 };
+    return { y: Float32Array.from(numeric), task: 'classification', numClasses: numeric.reduce((a, b) => (b > a ? b : a), 0) + 1 }; // no spread: 200k labels overflow the stack
   }
   const classes = [...new Set(raw)].sort();
   return { y: Float32Array.from(raw.map((r) => classes.indexOf(r))), task: 'classification', numClasses: classes.length };
