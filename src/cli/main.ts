@@ -8,6 +8,7 @@ import * as renderCmd from './commands/render.js';
 import * as workerCmd from './commands/worker.js';
 import * as enqueueCmd from './commands/enqueue.js';
 import * as scheduleCmd from './commands/schedule.js';
+import * as cancelCmd from './commands/cancel.js';
 import { jobsCommand, statusCommand } from './commands/jobs.js';
 import { VERSION } from '../version.js';
 
@@ -26,6 +27,7 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .command(scheduleCmd)
     .command(jobsCommand)
     .command(statusCommand)
+    .command(cancelCmd)
     .demandCommand(1, 'Say which command to run (nnaudit --help lists them).')
     .strict()
     .recommendCommands()

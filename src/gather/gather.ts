@@ -13,6 +13,7 @@ import { classPriors, encodeTargets, LOSS_FUNCS, trivialLoss } from './targets.j
 import { withSeededMathRandom } from './seeded-random.js';
 import { DataError, SpecError } from '../errors.js';
 import path from 'node:path';
+import { checkModelCaps, checkParamCount, checkRowCount, effectiveCaps } from '../policy/limits.js';
 
 export interface GatherProgress {
   phase: 'load' | 'train' | 'probe' | 'done';
@@ -63,6 +64,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
   const tBackend = performance.now();
   const warnings: string[] = [];
   const raw = loadDataset(spec.data, spec.seed, baseDir);
+  checkRowCount(rowCount(raw), effectiveCaps(spec.limits), raw.source);
   progress({ phase: 'load', epoch: 0, epochs: 0, message: `data: ${rowCount(raw)} rows from ${raw.source}` });
   const mua = await obtainModel(spec, raw, baseDir);
   const { model } = mua;
@@ -157,6 +159,7 @@ async function obtainModel(spec: Spec, raw: Dataset, baseDir: string): Promise<M
   if ('train' in spec.model) {
     const t = spec.model.train;
     const inputShape = t.inputShape ?? raw.featureShape;
+    checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
     return {
       model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
       epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
@@ -165,6 +168,12 @@ async function obtainModel(spec: Spec, raw: Dataset, baseDir: string): Promise<M
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
   const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
+  try {
+    checkParamCount(loaded.model.countParams(), effectiveCaps(spec.limits), location);
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
   const loss = l.loss ?? loaded.training.loss;
   if (loss === undefined) {
     loaded.model.dispose();

@@ -17,11 +17,14 @@ export const auditJobSchema = z.object({
   formats: reportFormats,
   /** Set by schedules: which scheduler produced the job. */
   schedule: z.string().optional(),
+  /** The run's UUID, names its output folder; set by the worker on the first attempt (see job-identity.ts). */
+  runId: z.uuid().optional(),
 });
 export type AuditJobData = z.input<typeof auditJobSchema>;
 
 export const renderJobSchema = z.object({
   auditJobId: z.string().min(1),
+  runId: z.uuid(),
   resultPath: z.string().min(1),
   outDir: z.string().min(1),
   formats: reportFormats,
@@ -31,6 +34,7 @@ export type RenderJobData = z.input<typeof renderJobSchema>;
 
 export const notifyJobSchema = z.object({
   auditJobId: z.string().min(1),
+  runId: z.uuid(),
   resultPath: z.string().min(1),
   pdfPath: z.string().nullable(),
   htmlPath: z.string().nullable(),
@@ -40,6 +44,8 @@ export type NotifyJobData = z.input<typeof notifyJobSchema>;
 
 /** What an audit job returns: a pointer to its outputs and the verdict, never the report itself. */
 export interface AuditPointer {
+  /** The run's UUID: names outDir and is result.run.id. */
+  runId: string;
   resultPath: string;
   outDir: string;
   modelName: string;

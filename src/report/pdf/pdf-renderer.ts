@@ -75,6 +75,9 @@ export class PdfRenderer {
       executablePath,
       headless: true,
       userDataDir: this.profileDir,
+      // A pipe instead of a WebSocket: Chromium exits when the pipe closes, i.e. when this process dies,
+      // even by SIGKILL; a killed worker must not leave a browser behind.
+      pipe: true,
       args: [
         // Root in containers has no usable sandbox; pages are our own static HTML with JavaScript disabled.
         '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
