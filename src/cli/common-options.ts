@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { BACKENDS } from '../gather/backend.js';
+import { BACKENDS } from '../gather/backend-names.js';
 
 /** Options every auditing command shares. */
 export function withRunOptions<T>(y: Argv<T>) {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { writeOutputs } from '../../report/write-outputs.js';
-import { fixtureExpectations, fixtureSpecPath } from '../../config/fixtures.js';
+import { fixtureExpectations, fixtureSpecPath } from '../fixtures.js';
 import { runCommand } from '../run-command.js';
 import { progressReporter } from '../progress.js';
 import type { Finding } from '../../result/schema.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Artifacts } from '../artifacts/schema.js';
 import type { Spec } from '../config/spec-schema.js';
-import { runAnalyzers, type AnalyzerSettings } from '../analyzers/run-analyzers.js';
+import { runAnalyzers, type AnalyzerSettings } from './run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../assert/gate.js';
-import { SCHEMA_VERSION, type AuditResult, type Finding } from './schema.js';
+import { SCHEMA_VERSION, type AuditResult, type Finding } from '../result/schema.js';
 import { VERSION } from '../version.js';
 
 export interface AnalyzeOptions {
