@@ -8,8 +8,6 @@ import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';
 import { runCommand } from '../run-command.js';
 
-export const command = 'analyze <artifacts>';
-export const describe = 'Only the second half: analyze an artifacts.json, write result.json and gate (no tfjs)';
 
 export function builder(y: Argv) {
   return y

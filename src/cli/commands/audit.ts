@@ -11,8 +11,6 @@ import { SpecError } from '../../errors.js';
 import { OUTPUT_FORMATS as FORMATS, type OutputFormat } from '../../report/write-outputs.js';
 
 
-export const command = 'audit [spec]';
-export const describe = 'Train or load a model, diagnose it, write result.json and gate on the verdict';
 
 export function builder(y: Argv) {
   return withRunOptions(withModelFlags(y))

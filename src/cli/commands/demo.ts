@@ -8,8 +8,6 @@ import { progressReporter } from '../progress.js';
 import type { Finding } from '../../result/schema.js';
 import { PdfRenderer } from '../../report/pdf/pdf-renderer.js';
 
-export const command = 'demo';
-export const describe = 'Audit every bundled fixture in-process and compare each verdict with its known ground truth';
 
 export function builder(y: Argv) {
   return y

@@ -5,8 +5,6 @@ import { upgradeResult } from '../../result/upgrade.js';
 import { writeOutputs, type OutputFormat } from '../../report/write-outputs.js';
 import { runCommand } from '../run-command.js';
 
-export const command = 'render <result>';
-export const describe = 'Re-render report.html (and report.pdf) from a result.json, without TensorFlow.js';
 
 export function builder(y: Argv) {
   return y
