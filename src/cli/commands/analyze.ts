@@ -7,6 +7,7 @@ import { loadSpecFile } from '../../config/load-spec.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';
 import { runCommand } from '../run-command.js';
+import { PRESET_NAMES } from '../../result/vocabulary.js';
 
 
 export function builder(y: Argv) {
@@ -17,7 +18,7 @@ export function builder(y: Argv) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' })
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary' })
-    .option('preset', { choices: ['recommended', 'strict', 'none'] as const, describe: 'Gate preset' })
+    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false })
     .example('$0 analyze a/artifacts.json --out r/ --preset strict', 'Re-judge recorded artifacts under the strict preset');
 }
