@@ -3,9 +3,6 @@ import { cancelJob } from '../../queue/cancel.js';
 import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
 
-export const command = 'cancel <jobId>';
-export const describe = 'Cancel an audit job: remove it if waiting, stop it at the next epoch if running (not retried)';
-
 export function builder(y: Argv) {
   return y.positional('jobId', { type: 'string', demandOption: true, describe: 'The id enqueue printed (nnaudit jobs lists them)' })
     .example('$0 cancel 42', 'Prints removed | cancel sent | already finished');

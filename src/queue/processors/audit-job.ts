@@ -1,7 +1,7 @@
 import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { validateSpec } from '../../config/load-spec.js';
 import { errorMessage, isUserInputError } from '../../errors.js';
 import { checkEmail, runWithPolicy, type InputPolicy } from '../../policy/input-policy.js';
