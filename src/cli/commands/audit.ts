@@ -7,6 +7,7 @@ import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
+import { checkOutDir } from '../check-out-dir.js';
 import { PRESET_NAMES } from '../../result/vocabulary.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 
@@ -35,6 +36,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const formats = parseFormats(argv.format, { out: argv.out, json: argv.json });
+    if (argv.out) checkOutDir(argv.out); // before training: a run must not fail to save after minutes of work
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
     const result = await audit(loaded.spec, {
