@@ -19,7 +19,7 @@ export function encodeTargets(d: Dataset, loss: LossName, outputUnits: number): 
   const n = d.y.length;
   const classification = d.task === 'classification';
   const oneHot = (units: number) => {
-    const maxLabel = Math.max(...d.y);
+    const maxLabel = d.y.reduce((a, b) => (b > a ? b : a), 0); // no spread: 200k labels overflow the stack
     if (maxLabel >= units) {
       throw new DataError(`${d.source}: labels go up to class ${maxLabel} but the model's last layer has ${units} units; ` +
         `give it ${maxLabel + 1} units (softmax) or use sparse labels`);
@@ -34,6 +34,11 @@ export function encodeTargets(d: Dataset, loss: LossName, outputUnits: number): 
       if (classification && d.numClasses > 2 && outputUnits > 1) return oneHot(outputUnits);
       return tf.tensor2d(d.y, [n, 1]);
     case 'sparseCategoricalCrossentropy':
+      if (classification && d.numClasses > outputUnits) {
+        // Out-of-range sparse labels train silently to a meaningless result: this is bad input, not a finding.
+        throw new DataError(`${d.source}: the labels hold ${d.numClasses} classes but the model's last layer has ${outputUnits} units; ` +
+          `give it ${d.numClasses} units (softmax) or check the label column`);
+      }
       return tf.tensor2d(d.y, [n, 1]);
     case 'meanSquaredError':
     case 'meanAbsoluteError':

@@ -5,6 +5,7 @@ import { upgradeResult } from '../../result/upgrade.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 import { runCommand } from '../run-command.js';
+import { checkOutDir } from '../check-out-dir.js';
 
 
 export function builder(y: Argv) {
@@ -24,6 +25,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const result = upgradeResult(await readJsonFile(argv.result, 'result file'), argv.result);
+    if (argv.out) checkOutDir(argv.out); // a clear "is a file" instead of ENOTDIR from mkdir
     const outDir = argv.out ?? path.dirname(argv.result);
     const formats = parseFormats(argv.format, { out: outDir, json: false }).filter((f) => f !== 'json'); // result.json exists already
     if (argv.pdf && !formats.includes('pdf')) formats.push('pdf');
