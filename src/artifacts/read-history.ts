@@ -9,7 +9,7 @@ import { openFileSync } from '../policy/open-input.js';
  * (`{"loss": [...], "val_loss": [...]}`) or a CSV log (Keras CSVLogger: an `epoch` column; without one, a row per epoch).
  */
 export function readHistoryFile(file: string): History {
-  const text = openFileSync(file, 'history file').toString('utf8'); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
+  const text = openFileSync(file, 'history file', DataError).toString('utf8'); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
   return file.toLowerCase().endsWith('.csv') ? fromCsv(text, file) : fromJson(text, file);
 }
 

@@ -19,7 +19,7 @@ export function loadSpecFile(file: string): LoadedSpec {
   let text: string;
   try {
     // Regular files only, size-capped: `nnaudit audit /dev/zero` must fail, not read forever.
-    text = openFileSync(file, 'spec file').toString('utf8');
+    text = openFileSync(file, 'spec file', SpecError).toString('utf8');
   } catch (e) {
     if (e instanceof UserInputError) throw new SpecError(e.message);
     const code = (e as NodeJS.ErrnoException).code;

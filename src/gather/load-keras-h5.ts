@@ -32,7 +32,7 @@ const strings = (a: H5Attr | undefined): string[] => (a === undefined ? [] : Arr
  * weights-only file (`save_weights`), pass the architecture JSON from `model.to_json()`.
  */
 export async function loadKerasH5(file: string, architectureFile?: string): Promise<LoadedModel> {
-  const real = checkedPath(file, 'Keras model file'); // policy chokepoint: confinement, regular file, size cap
+  const real = checkedPath(file, 'Keras model file', ModelLoadError); // policy chokepoint: confinement, regular file, size cap
   checkHdf5Signature(real);
   const mod = await h5wasm();
   let f: H5File;
@@ -80,7 +80,7 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
 }
 
 function readArchitecture(p: string): string {
-  return openFileSync(p, 'architecture file').toString('utf8');
+  return openFileSync(p, 'architecture file', ModelLoadError).toString('utf8');
 }
 
 /**

@@ -41,7 +41,7 @@ export async function loadLayersModel(location: string, architecture?: string): 
     return loadKerasH5(location, architecture);
   }
   // Every read goes through openInput: under a worker it enforces NNAUDIT_DATA_DIRS / NNAUDIT_ALLOWED_HOSTS.
-  const json = parseModelJson(Buffer.from(await openInput(location, 'model file')).toString('utf8'), location);
+  const json = parseModelJson(Buffer.from(await openInput(location, 'model file', { errorType: ModelLoadError })).toString('utf8'), location);
   const origin = isUrl ? new URL(location).origin : undefined;
   checkIsLayersModel(json, location);
   const specs: tf.io.WeightsManifestEntry[] = [];
@@ -50,7 +50,7 @@ export async function loadLayersModel(location: string, architecture?: string): 
     specs.push(...group.weights);
     for (const p of group.paths) {
       const shard = resolveShard(location, p, isUrl);
-      buffers.push(await openInput(isUrl ? shard : confineShard(location, shard), 'weight shard', origin ? { sameOrigin: origin } : {}));
+      buffers.push(await openInput(isUrl ? shard : confineShard(location, shard), 'weight shard', { errorType: ModelLoadError, ...(origin ? { sameOrigin: origin } : {}) }));
     }
   }
   checkShardBytes(specs, buffers, location);

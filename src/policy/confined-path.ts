@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { UserInputError } from '../errors.js';
+import { ModelLoadError, UserInputError } from '../errors.js';
 import type { InputPolicy } from './input-policy.js';
 
 /** Is `child` (a real path) `dir` itself or inside it? Lexical on real paths, so symlinks are already resolved. */
@@ -39,10 +39,10 @@ export function confineShard(modelFile: string, shardFile: string): string {
     real = realpathSync(shardFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserInputError('model-load', code === 'ENOENT' ? `${shardFile}: weight shard not found` : `${shardFile}: cannot open weight shard (${code ?? 'error'})`);
+    throw new ModelLoadError(code === 'ENOENT' ? `${shardFile}: weight shard not found` : `${shardFile}: cannot open weight shard (${code ?? 'error'})`);
   }
   if (!isInside(dir, real)) {
-    throw new UserInputError('model-load', `${modelFile}: weight shard "${path.basename(shardFile)}" resolves (through a symlink) outside the model's folder ${dir}; refusing to load it`);
+    throw new ModelLoadError(`${modelFile}: weight shard "${path.basename(shardFile)}" resolves (through a symlink) outside the model's folder ${dir}; refusing to load it`);
   }
   return real;
 }

@@ -9,6 +9,18 @@ export const HTTP_TIMEOUT_MS = 30_000;
 
 export const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
+/** The caller's typed error (ModelLoadError, DataError, ...): a reader's errors keep their kind whatever the cause. */
+export type ErrorType = new (message: string, options?: { cause?: unknown }) => UserInputError;
+
+function as<T>(type: ErrorType | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (type && e instanceof UserInputError && !(e instanceof type)) throw new type((e as Error).message, { cause: e });
+    throw e;
+  }
+}
+
 /**
  * The one chokepoint every spec-named input goes through: a local file (confined to NNAUDIT_DATA_DIRS
  * under a worker, realpath-checked, a regular file, under the size cap) or an http(s) URL (see safe-fetch).
@@ -17,12 +29,17 @@ export const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
  * @example
  *   const bytes = await openInput(path.resolve(baseDir, spec.csv), 'data file');
  */
-export async function openInput(pathOrUrl: string, what: string, opts: { sameOrigin?: string } = {}): Promise<Uint8Array> {
-  if (!isUrl(pathOrUrl)) return openFileSync(pathOrUrl, what);
+export async function openInput(pathOrUrl: string, what: string, opts: { sameOrigin?: string; errorType?: ErrorType } = {}): Promise<Uint8Array> {
+  if (!isUrl(pathOrUrl)) return openFileSync(pathOrUrl, what, opts.errorType);
   const policy = currentPolicy();
-  const bytes = await safeFetch(pathOrUrl, policy, {
-    timeoutMs: HTTP_TIMEOUT_MS, maxBytes: policy.maxInputBytes, what, ...(opts.sameOrigin ? { sameOrigin: opts.sameOrigin } : {}),
-  });
+  let bytes: Uint8Array;
+  try {
+    bytes = await safeFetch(pathOrUrl, policy, {
+      timeoutMs: HTTP_TIMEOUT_MS, maxBytes: policy.maxInputBytes, what, ...(opts.sameOrigin ? { sameOrigin: opts.sameOrigin } : {}),
+    });
+  } catch (e) {
+    return as(opts.errorType, () => { throw e; });
+  }
   recordRead(bytes);
   return bytes;
 }
@@ -31,11 +48,12 @@ export async function openInput(pathOrUrl: string, what: string, opts: { sameOri
  * Checks a local path against the policy and returns the real path, for libraries that open files
  * themselves (h5wasm). The same checks as openFileSync except reading.
  */
-export function checkedPath(file: string, what: string): string {
-  const real = confinePath(file, currentPolicy(), what);
-  const fd = openChecked(file, real, what);
-  closeSync(fd);
-  return real;
+export function checkedPath(file: string, what: string, errorType?: ErrorType): string {
+  return as(errorType, () => {
+    const real = confinePath(file, currentPolicy(), what);
+    closeSync(openChecked(file, real, what));
+    return real;
+  });
 }
 
 /** Opens and checks: a regular file under the size cap. /dev/zero, a FIFO or a folder would read forever or fail obscurely. */
@@ -66,7 +84,11 @@ function notReadable(file: string, what: string, e: unknown): UserInputError {
 }
 
 /** Synchronous read of a local input under the current policy (for the synchronous data readers). */
-export function openFileSync(file: string, what: string): Buffer {
+export function openFileSync(file: string, what: string, errorType?: ErrorType): Buffer {
+  return as(errorType, () => readAll(file, what));
+}
+
+function readAll(file: string, what: string): Buffer {
   const real = confinePath(file, currentPolicy(), what);
   const fd = openChecked(file, real, what);
   try {

@@ -75,7 +75,7 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
 
 /** Through the policy chokepoint: under a worker, only files under NNAUDIT_DATA_DIRS. */
 function readText(file: string): string {
-  return openFileSync(file, 'data file').toString('utf8');
+  return openFileSync(file, 'data file', DataError).toString('utf8');
 }
 
 function parseNumber(cell: string | undefined, file: string, line: number, column: string): number {
