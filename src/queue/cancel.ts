@@ -1,6 +1,4 @@
 import { Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { redisOptions } from './connection.js';
 import { cancelChannel } from './audit-worker.js';
 import { withQueue } from './queues.js';
 import type { QueueSettings } from './settings.js';
@@ -26,13 +24,9 @@ export async function cancelJob(settings: QueueSettings, jobId: string): Promise
         // It became active between the two calls: signal it instead.
       }
     }
-    const pub = new Redis(redisOptions(settings.redisUrl, 'producer'));
-    try {
-      const listeners = await pub.publish(cancelChannel(settings.prefix), jobId);
-      if (listeners === 0) throw new UserInputError('queue', `job ${jobId} is active but no worker is listening for cancels (is the worker older than this nnaudit?)`);
-    } finally {
-      pub.disconnect();
-    }
+    // The queue's own (connected) client: publishing needs no subscriber connection.
+    const listeners = await (await q.client).publish(cancelChannel(settings.prefix), jobId);
+    if (listeners === 0) throw new UserInputError('queue', `job ${jobId} is active but no worker is listening for cancels (is the worker older than this nnaudit?)`);
     return 'signalled';
   });
 }
