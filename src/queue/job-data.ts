@@ -17,8 +17,6 @@ export const auditJobSchema = z.object({
   formats: reportFormats,
   /** Set by schedules: which scheduler produced the job. */
   schedule: z.string().optional(),
-  /** The run's UUID, names its output folder; set by the worker on the first attempt (see job-identity.ts). */
-  runId: z.uuid().optional(),
 });
 export type AuditJobData = z.input<typeof auditJobSchema>;
 

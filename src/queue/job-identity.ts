@@ -14,6 +14,19 @@ export interface RunOwner { runId: string; prefix: string; jobId: string; jobCre
 
 export const OWNER_FILE = 'job.json';
 
+/**
+ * The run id of a queued job: a UUID derived from the queue prefix, the job id and the job's creation time
+ * (ms). Derived, not stored, so every attempt of a job, on any worker, after any crash, computes the same
+ * one, and two jobs that share a counter id (another prefix, or after Redis lost its data) never do.
+ * Formatted as an RFC 9562 version-8 (custom) UUID.
+ */
+export function runIdFor(prefix: string, jobId: string, jobCreatedAt: number): string {
+  const h = createHash('sha256').update(`${prefix}\0${jobId}\0${jobCreatedAt}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** For callers outside the queue (a fresh run id with no job behind it). */
 export function newRunId(): string {
   return randomUUID();
 }

@@ -33,7 +33,10 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
     const workers: WorkerProcess[] = [];
     const start = () => { const w = startWorker(env, ['--queue', 'audit,render']); workers.push(w); return w; };
     const browsersOf = (w: WorkerProcess) => descendants(w.child.pid!).filter(isBrowser).map((p) => p.pid);
+    // Every child of a killed worker (audit sandbox, browser) must die with it.
+    const childrenOf = (w: WorkerProcess) => descendants(w.child.pid!).map((p) => p.pid);
     const killed: number[] = [];
+    let browsers = 0;
     try {
       const a = start();
       const b = start();
@@ -44,12 +47,14 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
 
       await until('worker A to finish a job and hold another', () => /audit \d+ completed/.test(a.log()), 300_000);
       await until('A to have rendered (a warm browser)', () => /render \S+ completed/.test(a.log()) || /render \S+ completed/.test(b.log()), 300_000);
-      killed.push(...browsersOf(a));
+      browsers += browsersOf(a).length;
+      killed.push(...childrenOf(a));
       a.child.kill('SIGKILL');
       start();
       await redis.restart();
       await until('worker B to complete after the restart', () => (b.log().match(/audit \d+ completed/g) ?? []).length >= 2, 300_000);
-      killed.push(...browsersOf(b));
+      browsers += browsersOf(b).length;
+      killed.push(...childrenOf(b));
       b.child.kill('SIGKILL');
       start();
 
@@ -68,10 +73,10 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
       expect(await render.getCompletedCount()).toBe(N);
       await render.close();
       // 0 orphan browsers: every Chromium of a killed worker is gone.
-      expect(killed.length).toBeGreaterThan(0);
-      await until('killed workers\' browsers to exit', () => alive(killed).length === 0, 20_000).catch(() => undefined);
+      expect(browsers).toBeGreaterThan(0);
+      await until('killed workers\' children to exit', () => alive(killed).length === 0, 20_000).catch(() => undefined);
       expect(alive(killed)).toEqual([]);
-      process.stdout.write(`faults: ${N} audits, ${done.filter((p) => p.reused).length} reused after a kill, ${killed.length} browser processes of killed workers, 0 left\n`);
+      process.stdout.write(`faults: ${N} audits, ${done.filter((p) => p.reused).length} reused after a kill, ${browsers} browser and ${killed.length - browsers} other child processes of killed workers, 0 left\n`);
     } finally {
       for (const w of workers) await w.stop('SIGKILL');
       redis.stop();

@@ -7,7 +7,7 @@ import { errorMessage, isUserInputError } from '../../errors.js';
 import { checkEmail, runWithPolicy, type InputPolicy } from '../../policy/input-policy.js';
 import { scrubMessage } from '../../policy/redact.js';
 import { auditJobSchema, chainedJobId, type AuditPointer, type RenderJobData } from '../job-data.js';
-import { claimOutputDir, newRunId, readOwnResult, specHash } from '../job-identity.js';
+import { claimOutputDir, readOwnResult, runIdFor, specHash } from '../job-identity.js';
 import { openQueue } from '../queues.js';
 import type { QueueSettings } from '../settings.js';
 import { jobGuard } from './job-guard.js';
@@ -23,11 +23,9 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
   if (!parsed.success || !job.id) throw new UnrecoverableError(`invalid audit job data: ${parsed.error?.message ?? 'no job id'}`);
   const data = parsed.data;
   const jobId = job.id;
-  let runId = data.runId;
-  if (runId === undefined) {
-    runId = newRunId();
-    await job.updateData({ ...data, runId });
-  }
+  // Derived from the job itself (not read from job data, which a client could forge, nor stored, which a
+  // crash could lose): every attempt of this job agrees on it, no other job shares it.
+  const runId = runIdFor(settings.prefix, jobId, job.timestamp ?? 0);
   const spec = validateOrFail(data.spec, jobId);
   try {
     checkEmail(data.email, policy);

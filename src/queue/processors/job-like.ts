@@ -6,5 +6,4 @@ export interface JobLike {
   /** Creation time (ms): with the id and the prefix it tells this job from an older one with the same counter id. */
   timestamp?: number;
   updateProgress(progress: number | object): Promise<void>;
-  updateData(data: unknown): Promise<void>;
 }
