@@ -1,12 +1,12 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
 import type { ProbeRecorder } from './probe-recorder.js';
 import { describeModel } from './model-graph.js';
-import { classPriors, trivialLoss } from './targets.js';
+import { chanceAccuracy, trivialLoss } from './targets.js';
 import type { BackendInfo } from './backend.js';
 
 export interface AssembleInputs {
@@ -18,6 +18,7 @@ export interface AssembleInputs {
   data: PreparedData;
   outputUnits: number;
   history: History | null;
+  evaluation: Evaluation;
   recorder: ProbeRecorder;
   timing: Artifacts['timing'];
   warnings: string[];
@@ -37,6 +38,7 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     },
     data: dataInfo(a.raw, a.data, mua.loss, a.outputUnits),
     history: a.history,
+    evaluation: a.evaluation,
     gradients: a.recorder.gradients,
     weights: a.recorder.weights,
     activations: a.recorder.activations,
@@ -46,7 +48,6 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
 }
 
 function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits: number): Artifacts['data'] {
-  const priors = raw.task === 'classification' ? classPriors(data.train) : null;
   return {
     source: raw.source,
     task: raw.task,
@@ -56,7 +57,9 @@ function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits:
     probeSize: rowCount(data.probe),
     normalize: data.normalize,
     featureRange: data.featureRange,
-    chanceAccuracy: priors ? Math.max(...priors) : null,
+    chanceAccuracy: chanceAccuracy(data.train),
     trivialLoss: trivialLoss(data.train, loss, outputUnits),
+    ...(data.train.yWidth && data.train.yWidth > 1 ? { targets: data.train.yWidth } : {}),
+    ...(raw.classes ? { classes: raw.classes } : {}),
   };
 }
