@@ -27,14 +27,14 @@ export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<nu
   return null;
 }
 
-export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string): DataError {
+export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string, note?: string): DataError {
   const flat = featureShape.length === 1;
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
   const hint = flat && model.length > 1 && modelSize === featureShape[0]
     ? `reshape each row with data.shape: ${JSON.stringify(model)}`
     : flat ? 'choose the matching feature columns (data.features, data.exclude) or a model built for this data'
       : 'resize the data or use a model built for this input';
-  return new DataError(`${where}: each sample has shape ${fmt(featureShape)}, but the model's input expects ${fmt(model)}: ${hint}`);
+  return new DataError(`${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`);
 }
 
 /**

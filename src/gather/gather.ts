@@ -60,8 +60,8 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       baseDir,
       seed: spec.seed,
       inputShape: knownInput,
-      checkShape: (shape, where) => {
-        if (knownInput && !fitFeatureShape(shape, knownInput)) throw inputMismatch(shape, knownInput, where);
+      checkShape: (shape, where, note) => {
+        if (knownInput && !fitFeatureShape(shape, knownInput)) throw inputMismatch(shape, knownInput, where, note);
       },
     });
     progress({ phase: 'load', epoch: 0, epochs: 0, message: `data: ${rowCount(raw)} rows from ${raw.source}` });
@@ -71,7 +71,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const data = prepareData(raw, spec.data, validationSplit, spec.seed);
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
-    if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source);
+    if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
     const outputUnits = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1] ?? 1;
     const lastLayer = model.layers[model.layers.length - 1];
     checkTargetsFit(data.train, { inputShape: modelInput, outputUnits, outputActivation: lastLayer ? activationName(lastLayer) : null, loss: mua.loss });

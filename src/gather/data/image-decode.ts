@@ -37,7 +37,11 @@ export function resizeInto(img: Rgba, height: number, width: number, channels: n
   const sx = img.width / width;
   const pixel = (y: number, x: number, c: number): number => {
     const p = (y * img.width + x) * 4;
-    if (channels === 1) return 0.2989 * img.data[p]! + 0.587 * img.data[p + 1]! + 0.114 * img.data[p + 2]!;
+    if (channels === 1) {
+      const [r, g, b] = [img.data[p]!, img.data[p + 1]!, img.data[p + 2]!];
+      // A grey pixel stays exact (the weights sum to 0.9999, not 1), as decoding a grey PNG with channels=1 does.
+      return r === g && g === b ? r : 0.2989 * r + 0.587 * g + 0.114 * b;
+    }
     return img.data[p + c]!;
   };
   for (let oy = 0; oy < height; oy++) {

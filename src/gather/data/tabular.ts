@@ -45,7 +45,7 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
     if (cats.size > 0) throw new DataError(`${where}: data.shape and data.categorical cannot be combined (one-hot columns change the row width)`);
     if (n !== width) throw new DataError(`${where}: data.shape [${o.shape.join(', ')}] holds ${n} values but each row has ${width} feature columns`);
   }
-  if (cats.size === 0) ctx.checkShape(featureShape, `${where} (${width} feature columns)`);
+  if (cats.size === 0) ctx.checkShape(featureShape, where, `${width} feature columns`);
 
   const pending: PendingCategorical[] = featureNames.flatMap((name, j) => {
     const encode = cats.get(name);

@@ -23,7 +23,7 @@ export default defineSource({
     const imagesFile = path.resolve(ctx.baseDir, spec.idx.images);
     const labelsFile = path.resolve(ctx.baseDir, spec.idx.labels);
     const images = parseIdx(readBytes(imagesFile), imagesFile, (shape) => {
-      ctx.checkShape(shape.slice(1), `${imagesFile} (shape (${shape.join(', ')}))`);
+      ctx.checkShape(shape.slice(1), imagesFile, `array shape (${shape.join(', ')})`);
       if ((shape[0] ?? 0) > spec.maxRows) throw new DataError(`${imagesFile}: ${shape[0]} images, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
     });
     const labels = parseIdx(readBytes(labelsFile), labelsFile, () => undefined);

@@ -59,7 +59,7 @@ export function readArrays(obj: unknown, where: string, task: Task, labelKind: L
   const first = o.x[0];
   const width = Array.isArray(first) ? first.length : 0;
   if (width === 0) throw new DataError(`${where}: x[0] must be a non-empty array of numbers`);
-  ctx?.checkShape([width], where);
+  ctx?.checkShape([width], where, `${width} values per row`);
   const x = new Float32Array(o.x.length * width);
   o.x.forEach((row: unknown, r: number) => {
     if (!Array.isArray(row) || row.length !== width) throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);

@@ -12,7 +12,7 @@ export default defineSource({
     const xFile = path.resolve(ctx.baseDir, spec.npy.x);
     const yFile = path.resolve(ctx.baseDir, spec.npy.y);
     const head = readNpyHeader(readHead(xFile, 65_536), xFile);
-    ctx.checkShape(head.shape.slice(1), `${xFile} (shape (${head.shape.join(', ')}))`);
+    ctx.checkShape(head.shape.slice(1), xFile, `array shape (${head.shape.join(', ')})`);
     if ((head.shape[0] ?? 0) > spec.maxRows) throw new DataError(`${xFile}: ${head.shape[0]} rows, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
     const x = parseNpy(readBytes(xFile), xFile);
     const y = parseNpy(readBytes(yFile), yFile);

@@ -25,7 +25,7 @@ export default defineSource({
       for (const k of [keys.x, keys.y]) if (!names.includes(`${k}.npy`)) throw new DataError(`${file}: no array "${k}"; it holds ${names.map((n) => n.replace(/\.npy$/, '')).join(', ')}`);
       entries = unzipSync(bytes, { filter: (f) => f.name === `${keys.x}.npy` || f.name === `${keys.y}.npy` });
       const x = parseNpy(entries[`${keys.x}.npy`]!, `${file}:${keys.x}`);
-      ctx.checkShape(x.shape.slice(1), `${file}:${keys.x} (shape (${x.shape.join(', ')}))`);
+      ctx.checkShape(x.shape.slice(1), `${file}:${keys.x}`, `array shape (${x.shape.join(', ')})`);
       if ((x.shape[0] ?? 0) > spec.maxRows) throw new DataError(`${file}: ${x.shape[0]} rows, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
       const y = parseNpy(entries[`${keys.y}.npy`]!, `${file}:${keys.y}`);
       return arraysToDataset(x, y, { x: `${file}:${keys.x}`, y: `${file}:${keys.y}` }, spec.task, spec.labelKind, `npz:${file}`);

@@ -19,7 +19,7 @@ export interface SourceContext {
    * Throws a DataError when a per-sample shape cannot fit the model. Sources call it as soon as they know the
    * shape (a header), before reading the rows.
    */
-  checkShape(featureShape: readonly number[], where: string): void;
+  checkShape(featureShape: readonly number[], where: string, note?: string): void;
 }
 
 /**
