@@ -32,7 +32,10 @@ export function toTfjsTopology(config: Json, where: string): JsonObject {
   return layerEntry(config, where);
 }
 
-function layerEntry(entry: JsonObject, where: string): JsonObject {
+type RefMap = (ref: Json[]) => Json[];
+const same: RefMap = (r) => r;
+
+function layerEntry(entry: JsonObject, where: string, refMap: RefMap = same): JsonObject {
   const className = String(entry['class_name']);
   const config = isObject(entry['config']) ? entry['config'] : {};
   const out: JsonObject = {};
@@ -47,22 +50,22 @@ function layerEntry(entry: JsonObject, where: string): JsonObject {
     out['config'] = className === 'InputLayer' ? inputLayerConfig(config) : (value(config) as JsonObject);
   }
   if (typeof entry['name'] === 'string') out['name'] = entry['name'];
-  if (Array.isArray(entry['inbound_nodes'])) out['inbound_nodes'] = entry['inbound_nodes'].map((n) => inboundNode(n, where));
+  if (Array.isArray(entry['inbound_nodes'])) out['inbound_nodes'] = entry['inbound_nodes'].map((n) => inboundNode(n, where, refMap));
   for (const k of ['keras_version', 'backend']) if (entry[k] !== undefined) out[k] = entry[k]!;
   return out;
 }
 
-function layersOf(config: JsonObject, where: string): JsonObject[] {
+function rawLayers(config: JsonObject, where: string): JsonObject[] {
   const layers = config['layers'];
   if (!Array.isArray(layers)) throw new ModelLoadError(`${where}: model "${String(config['name'])}" has no "layers" list`);
   return layers.map((l) => {
     if (!isObject(l) || typeof l['class_name'] !== 'string') throw new ModelLoadError(`${where}: a layer entry has no "class_name"`);
-    return layerEntry(l, where);
+    return l;
   });
 }
 
 function sequentialConfig(config: JsonObject, where: string): JsonObject {
-  const layers = layersOf(config, where);
+  const layers = rawLayers(config, where).map((l) => layerEntry(l, where));
   // A Sequential built with build(shape) instead of an Input keeps the shape beside its layers.
   const first = layers[0];
   const built = config['build_input_shape'];
@@ -73,11 +76,18 @@ function sequentialConfig(config: JsonObject, where: string): JsonObject {
 }
 
 function functionalConfig(config: JsonObject, where: string): JsonObject {
+  const raw = rawLayers(config, where);
+  const keras3 = raw.some((l) => Array.isArray(l['inbound_nodes']) && l['inbound_nodes'].some(isObject));
+  // A nested Sequential: in tfjs (as in Keras 2, where Sequential was a Functional) it owns node 0, the link from
+  // its own input to its output, so its calls are numbered from 1. Keras 3's Sequential is not a Functional and
+  // numbers its calls from 0 (functional.py get_config: kept_nodes = 1 only for Functional subclasses).
+  const sequential = new Set(raw.filter((l) => l['class_name'] === 'Sequential').map((l) => String(l['name'] ?? (isObject(l['config']) ? l['config']['name'] : ''))));
+  const refMap: RefMap = keras3 ? (r) => (sequential.has(String(r[0])) ? [r[0]!, Number(r[1]) + 1, r[2]!] : r) : same;
   return {
     name: config['name'] ?? 'model',
-    layers: layersOf(config, where),
-    input_layers: tensorRefs(config['input_layers'], where),
-    output_layers: tensorRefs(config['output_layers'], where),
+    layers: raw.map((l) => layerEntry(l, where, refMap)),
+    input_layers: tensorRefs(config['input_layers'], where).map((r) => refMap(r as Json[])),
+    output_layers: tensorRefs(config['output_layers'], where).map((r) => refMap(r as Json[])),
   };
 }
 
@@ -103,7 +113,7 @@ function tensorRefs(v: Json | undefined, where: string): Json[] {
 }
 
 /** One call of a layer: Keras 2 `[[name, node, tensor, kwargs], ...]` stays; Keras 3 `{args, kwargs}` is rewritten. */
-function inboundNode(node: Json, where: string): Json {
+function inboundNode(node: Json, where: string, refMap: RefMap): Json {
   if (Array.isArray(node)) return node;
   if (!isObject(node)) throw new ModelLoadError(`${where}: an inbound node is neither a list nor an {args, kwargs} object`);
   const refs: Json[] = [];
@@ -116,7 +126,7 @@ function inboundNode(node: Json, where: string): Json {
     // Plain call options (training=False on a frozen base model) mean the same in tfjs.
     if (v === null || typeof v !== 'object') kwargs[k] = v;
   }
-  return refs.map((r) => [...(r as Json[]), kwargs]);
+  return refs.map((r) => [...refMap(r as Json[]), kwargs]);
 }
 
 function collectTensors(v: Json, into: Json[]): void {
