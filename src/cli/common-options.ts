@@ -15,7 +15,7 @@ export function withRunOptions<T>(y: Argv<T>) {
 
 export function withModelFlags<T>(y: Argv<T>) {
   return y
-    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL) or a Keras .h5 file, instead of a spec' })
+    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), a Keras .h5 or a Keras 3 .keras file, instead of a spec' })
     .option('data', { type: 'string', describe: 'Data for --model: a CSV with a header row, or JSON {"x": [[...]], "y": [...]}' })
     .option('label', { type: 'string', describe: 'The label column of the --data CSV' })
     .option('loss', { type: 'string', describe: 'The loss the model was trained with, when model.json has no training config' })
