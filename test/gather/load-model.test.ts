@@ -207,9 +207,11 @@ describe('Keras 3 .keras archives', () => {
   ])('rejects %s with a ModelLoadError that says what is wrong', async (name, make, message) => {
     const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.keras`);
     await make(file);
+    const before = tf.memory().numTensors;
     const err = await loadLayersModel(file).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(ModelLoadError);
     expect((err as Error).message).toMatch(message);
+    expect(tf.memory().numTensors).toBe(before); // a half-built model is disposed
   });
 });
 

@@ -133,14 +133,14 @@ function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, ba
       throw new ModelLoadError(`${file}: layer "${name}" (${className}) has ${expected.length} weights in TensorFlow.js but ` +
         `${values.length} in ${WEIGHTS} at ${groupPath}/vars: this layer type is saved differently and is not supported`);
     }
-    const tensors = values.map((v, i) => {
+    values.forEach((v, i) => {
       const want = expected[i]!.shape;
       if (want.length !== v.shape.length || want.some((d, j) => d !== v.shape[j])) {
         throw new ModelLoadError(`${file}: weight ${groupPath}/vars/${i} of layer "${name}" has shape [${v.shape.join(', ')}], ` +
           `the model expects [${want.join(', ')}]`);
       }
-      return tf.tensor(v.data, v.shape);
     });
+    const tensors = values.map((v) => tf.tensor(v.data, v.shape));
     try {
       layer.setWeights(tensors);
     } finally {
