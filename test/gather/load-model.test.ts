@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { loadLayersModel } from '../../src/gather/load-model.js';
-import { fixturesDir } from '../../src/config/fixtures.js';
+import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
 import { tf } from '../../src/gather/tf.js';

@@ -1,8 +1,8 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Finding, Status } from '../result/schema.js';
 import { evidenceSchema } from '../result/evidence.js';
-import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from './index.js';
-import type { Analyzer } from './define-analyzer.js';
+import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from '../analyzers/index.js';
+import type { Analyzer } from '../analyzers/define-analyzer.js';
 import { errorMessage, SpecError } from '../errors.js';
 
 /** Per analyzer id: false disables it; an object overrides thresholds by name. */
