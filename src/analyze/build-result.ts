@@ -49,6 +49,7 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
     model: artifacts.model,
     data: artifacts.data,
     training: { history: artifacts.history },
+    evaluation: artifacts.evaluation ?? null,
     findings,
     gate,
     measurements: artifacts,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { artifactsSchema, dataInfoSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
+import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
 import { AGGREGATES, STATUSES, VERDICTS } from './vocabulary.js';
 
@@ -68,6 +68,11 @@ export const resultSchema = z.object({
   model: modelInfoSchema,
   data: dataInfoSchema,
   training: z.object({ history: historySchema.nullable() }),
+  /**
+   * The model's loss and metrics (accuracy...) on the evaluation rows: the validation split, or every row of a
+   * loaded model audited with validationSplit 0. null when the artifacts carry none (callback, older artifacts).
+   */
+  evaluation: evaluationSchema.nullable().optional(),
   findings: z.array(findingSchema),
   gate: gateResultSchema,
   /**
