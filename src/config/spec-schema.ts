@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AGGREGATES, ASSERTION_LEVELS, PRESET_NAMES } from '../result/vocabulary.js';
+import { AGGREGATES, PRESET_NAMES } from '../result/vocabulary.js';
+import { assertionSchema, type AssertionSpec } from '../assert/assertion-schema.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
@@ -215,18 +216,7 @@ export const dataSchema = z.union([
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-const assertionLevel = z.enum(ASSERTION_LEVELS);
-export const assertionSchema = z.union([
-  assertionLevel,
-  z.tuple([
-    assertionLevel,
-    z.strictObject({
-      maxNumericValue: z.number().optional(),
-      minScore: z.number().min(0).max(1).optional(),
-    }),
-  ]),
-]);
-export type AssertionSpec = z.infer<typeof assertionSchema>;
+export { assertionSchema, type AssertionSpec };
 
 export { AGGREGATES };
 export const gateSchema = z.strictObject({
