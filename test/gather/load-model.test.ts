@@ -187,6 +187,21 @@ describe('Keras 3 .keras archives', () => {
     loaded.model.dispose();
   });
 
+  it('reads a Keras 2.13-2.15 archive, whose weight groups sit under _layer_checkpoint_dependencies', async () => {
+    const file = path.join(tmp, 'keras213.keras');
+    const renamed = Object.fromEntries(Object.entries(functionalVars).map(([k, v]) => [k.replace(/layers\//g, '_layer_checkpoint_dependencies/'), v]));
+    await writeKerasArchive(file, functional, renamed, '2.13.1');
+    const loaded = await loadLayersModel(file);
+    const x = tf.tensor2d([[0.5, -1, 2, 0.25]]);
+    const y = loaded.model.predict(x) as tf.Tensor;
+    const l = matVec([0.5, -1, 2, 0.25], left[0]!, left[1]!).map((v) => Math.max(0, v));
+    const r = matVec([0.5, -1, 2, 0.25], right[0]!, right[1]!).map(Math.tanh);
+    const z = matVec(l.map((v, j) => v + r[j]!), head[0]!, head[1]!);
+    expect((await y.data())[0]).toBeCloseTo(1 / (1 + Math.exp(z[1]! - z[0]!)), 5);
+    tf.dispose([x, y]);
+    loaded.model.dispose();
+  });
+
   it('recognizes an archive by its bytes whatever its name', async () => {
     const file = path.join(tmp, 'renamed.bin');
     await writeKerasArchive(file, functional, functionalVars);
