@@ -1,6 +1,6 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type StoppedEarly } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
@@ -18,9 +18,10 @@ export interface AssembleInputs {
   data: PreparedData;
   outputUnits: number;
   history: History | null;
-  recorder: ProbeRecorder;
+  recorder: Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>;
   timing: Artifacts['timing'];
   warnings: string[];
+  stoppedEarly?: StoppedEarly | null;
 }
 
 /** The artifact document from what gather measured: plain JSON, no tensors. */
@@ -42,6 +43,7 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     activations: a.recorder.activations,
     timing: a.timing,
     warnings: a.warnings,
+    ...(a.stoppedEarly ? { stoppedEarly: a.stoppedEarly } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { artifactsSchema, dataInfoSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
+import { artifactsSchema, dataInfoSchema, historySchema, modelInfoSchema, stoppedEarlySchema } from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
 
 /** Bump when a field changes meaning; add an upgrade step in upgrade.ts so old results still render. */
@@ -25,6 +25,23 @@ export const findingSchema = z.object({
   affectedLayers: z.array(z.string()),
   /** Set when status is "error": what the analyzer threw. */
   errorMessage: z.string().nullable(),
+  /**
+   * Set by `nnaudit fix` / `audit --try-fixes`: a repair retrained and shown to clear this finding without a new
+   * failure. Absent: the recommendation is advice, not tested.
+   */
+  verifiedFix: z.object({
+    repair: z.string(),
+    title: z.string(),
+    /** The finding's numericValue before and after the repair. */
+    before: z.number().nullable(),
+    after: z.number().nullable(),
+    /** The validation metric (val_accuracy, else -val_loss) before and after. */
+    metric: z.string(),
+    metricBefore: z.number().nullable(),
+    metricAfter: z.number().nullable(),
+    /** "verified: with heNormal kernels ... the worst-layer dead fraction falls from 100% to 3% and val_accuracy rises 0.51 -> 0.97" */
+    text: z.string(),
+  }).optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -66,7 +83,8 @@ export const resultSchema = z.object({
   spec: z.record(z.string(), z.unknown()).nullable(),
   model: modelInfoSchema,
   data: dataInfoSchema,
-  training: z.object({ history: historySchema.nullable() }),
+  /** stoppedEarly: present when --fail-fast ended training before its last epoch. */
+  training: z.object({ history: historySchema.nullable(), stoppedEarly: stoppedEarlySchema.optional() }),
   findings: z.array(findingSchema),
   gate: gateResultSchema,
   /**
