@@ -8,6 +8,7 @@ import * as renderCmd from './commands/render.js';
 import * as workerCmd from './commands/worker.js';
 import * as enqueueCmd from './commands/enqueue.js';
 import * as scheduleCmd from './commands/schedule.js';
+import * as fixCmd from './commands/fix.js';
 import { jobsCommand, statusCommand } from './commands/jobs.js';
 import { VERSION } from '../version.js';
 
@@ -21,6 +22,7 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .command(analyzeCmd)
     .command(renderCmd)
     .command(demoCmd)
+    .command(fixCmd)
     .command(workerCmd)
     .command(enqueueCmd)
     .command(scheduleCmd)
