@@ -1,4 +1,4 @@
-import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
+import type { Artifacts } from '../artifacts/schema.js';
 import { ANALYZERS } from '../analyzers/index.js';
 import { runAnalyzers, type AnalyzerSettings } from '../analyzers/run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../assert/gate.js';
@@ -34,9 +34,4 @@ export function failFastJudge(settings: AnalyzerSettings, gate: GateConfig): Sho
     }
     return decision;
   };
-}
-
-/** "stopped at epoch 3 of 150: dead-relu: ..." for the terminal, the report and the Markdown summary. */
-export function stoppedEarlyText(s: StoppedEarly): string {
-  return `stopped at epoch ${s.epoch} of ${s.epochs}: ${s.analyzer}: ${s.reason}`;
 }

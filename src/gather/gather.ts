@@ -13,6 +13,7 @@ import { fitWithProbes } from './fit.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { DataError } from '../errors.js';
 import { earlyStopCallback, type ShouldStop } from './early-stop.js';
+import { stoppedEarlyText } from '../fix/stopped-text.js';
 
 export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './probe-schedule.js';
 
@@ -104,6 +105,8 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       lastEpoch = fitted.lastEpoch;
       warnings.push(...fitted.warnings);
       stoppedEarly = stopper?.stopped() ?? null;
+      // A run warning, so the terminal, the HTML report and the e-mail all say where and why training stopped.
+      if (stoppedEarly) warnings.push(`training ${stoppedEarlyText(stoppedEarly)}`);
       // gather may have probed the stop epoch already: the full probe below replaces it.
       if (stoppedEarly && recorder.gradients[recorder.gradients.length - 1]?.epoch === lastEpoch) recorder.dropLast();
       await probe(lastEpoch, true);
