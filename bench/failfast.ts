@@ -9,22 +9,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/audit.js';
-import { fixtureExpectations, fixtureSpecPath } from '../src/config/fixtures.js';
+import { fixtureSpecPath } from '../src/config/fixtures.js';
 import { loadSpecFile } from '../src/config/load-spec.js';
-import type { SpecInput } from '../src/config/spec-schema.js';
-import { benchCases, TARGETS } from './accuracy-cases.js';
-
-export interface FailingCase { id: string; family: string; spec: SpecInput | string }
-
-/** The fixtures expected to fail, then every accuracy case with at least one problem built in (a true label). */
-export function failingCases(): FailingCase[] {
-  const expected = fixtureExpectations();
-  const fixtures = Object.entries(expected)
-    .filter(([, byId]) => Object.values(byId).some((s) => s.length === 1 && s[0] === 'fail'))
-    .map(([name]) => ({ id: `fixture:${name}`, family: 'fixtures', spec: fixtureSpecPath(name) }));
-  const cases = benchCases('v1').filter((c) => TARGETS.some((t) => c.labels[t] === true)).map((c) => ({ id: c.id, family: c.family, spec: c.spec }));
-  return [...fixtures, ...cases];
-}
+import { failingCases } from './failing-cases.js';
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = Math.floor(s.length / 2); return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
