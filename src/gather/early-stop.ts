@@ -14,6 +14,17 @@ export type ShouldStop = (partial: Artifacts) => StopDecision | null;
 
 /** Epochs probed at every epoch for fail-fast; later ones only where gather probes anyway (bounds the overhead). */
 export const FAIL_FAST_DENSE_EPOCHS = 10;
+/**
+ * A fail-fast probe (one forward+backward pass over the probe rows) may cost about this share of an epoch (one pass
+ * over the training rows): where the probe set is large next to the training set, fail-fast probes every few
+ * epochs instead. Judged by row counts, not the clock, so where a run stops does not depend on machine load.
+ */
+export const FAIL_FAST_BUDGET = 0.5;
+
+/** Fail-fast probes every this many epochs in the dense phase. */
+export function failFastInterval(probeRows: number, trainRows: number): number {
+  return Math.max(1, Math.ceil(probeRows / (FAIL_FAST_BUDGET * Math.max(1, trainRows))));
+}
 
 export type ProbeSet = Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>;
 
@@ -22,6 +33,8 @@ export interface EarlyStopOptions {
   epochs: number;
   /** Epochs gather probes anyway: fail-fast also judges there after the first FAIL_FAST_DENSE_EPOCHS. */
   probedEpochs: Set<number>;
+  /** Probe every this many epochs during the first FAIL_FAST_DENSE_EPOCHS (failFastInterval). */
+  every: number;
   /**
    * A recorder of its own, probing with full activation detail: its probes never enter the final artifacts, so a
    * run that is not stopped records exactly what it would without fail-fast.
@@ -45,7 +58,8 @@ export function earlyStopCallback(model: tf.LayersModel, o: EarlyStopOptions): {
       const epoch = epochIndex + 1;
       appendEpochLogs(history, epoch, logs);
       // The last epoch ends the run anyway; a run gather already stopped (loss not finite) needs no verdict here.
-      if (epoch >= o.epochs || model.stopTraining || !(epoch <= FAIL_FAST_DENSE_EPOCHS || o.probedEpochs.has(epoch))) return;
+      const due = (epoch <= FAIL_FAST_DENSE_EPOCHS && epoch % o.every === 0) || o.probedEpochs.has(epoch);
+      if (epoch >= o.epochs || model.stopTraining || !due) return;
       await o.sentinel.probe(epoch, true);
       const start = (xs: Array<{ epoch: number }>) => xs.filter((x) => x.epoch === 0);
       const probes: ProbeSet = {

@@ -12,7 +12,7 @@ import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { DataError } from '../errors.js';
-import { earlyStopCallback, type ShouldStop } from './early-stop.js';
+import { earlyStopCallback, failFastInterval, type ShouldStop } from './early-stop.js';
 import { stoppedEarlyText } from '../fix/stopped-text.js';
 
 export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './probe-schedule.js';
@@ -90,6 +90,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const probedEpochs = chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train));
       const stopper = options.shouldStop && !options.noProbes ? earlyStopCallback(model, {
         shouldStop: options.shouldStop, epochs: mua.epochs, probedEpochs, main: recorder, sentinel,
+        every: failFastInterval(rowCount(data.probe), rowCount(data.train)),
         snapshot: (h, probes) => assembleArtifacts({ spec, backend, model, mua, raw, data, outputUnits, history: h, recorder: probes, warnings: [], timing: {} }),
       }) : null;
       const fitted = await fitWithProbes(model, { xTrain, yTrain, validation }, {
