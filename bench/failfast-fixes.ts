@@ -8,7 +8,7 @@
  * --max-trials=N; BENCH_FIXES_JSON=file saves every row.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/audit.js';
+import { audit } from '../src/analyze/audit.js';
 import { loadSpecFile, validateSpec } from '../src/config/load-spec.js';
 import { tryFixes } from '../src/fix/fix-spec.js';
 import { failingCases } from './failing-cases.js';

@@ -8,8 +8,8 @@
  * every row.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/audit.js';
-import { fixtureSpecPath } from '../src/config/fixtures.js';
+import { audit } from '../src/analyze/audit.js';
+import { fixtureSpecPath } from '../src/cli/fixtures.js';
 import { loadSpecFile } from '../src/config/load-spec.js';
 import { failingCases } from './failing-cases.js';
 

@@ -1,4 +1,4 @@
-import { fixtureExpectations, fixtureSpecPath } from '../src/config/fixtures.js';
+import { fixtureExpectations, fixtureSpecPath } from '../src/cli/fixtures.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
 import { benchCases, TARGETS } from './accuracy-cases.js';
 

@@ -1,4 +1,4 @@
-import { audit } from '../audit.js';
+import { audit } from '../analyze/audit.js';
 import type { BackendName } from '../gather/backend.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';

@@ -1,12 +1,12 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type StoppedEarly } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type StoppedEarly } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
 import type { ProbeRecorder } from './probe-recorder.js';
 import { describeModel } from './model-graph.js';
-import { classPriors, trivialLoss } from './targets.js';
+import { chanceAccuracy, trivialLoss } from './targets.js';
 import type { BackendInfo } from './backend.js';
 
 export interface AssembleInputs {
@@ -18,6 +18,8 @@ export interface AssembleInputs {
   data: PreparedData;
   outputUnits: number;
   history: History | null;
+  /** null for fail-fast's snapshots of a run still training. */
+  evaluation: Evaluation | null;
   recorder: Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>;
   timing: Artifacts['timing'];
   warnings: string[];
@@ -38,6 +40,7 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     },
     data: dataInfo(a.raw, a.data, mua.loss, a.outputUnits),
     history: a.history,
+    ...(a.evaluation ? { evaluation: a.evaluation } : {}),
     gradients: a.recorder.gradients,
     weights: a.recorder.weights,
     activations: a.recorder.activations,
@@ -48,7 +51,6 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
 }
 
 function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits: number): Artifacts['data'] {
-  const priors = raw.task === 'classification' ? classPriors(data.train) : null;
   return {
     source: raw.source,
     task: raw.task,
@@ -58,7 +60,9 @@ function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits:
     probeSize: rowCount(data.probe),
     normalize: data.normalize,
     featureRange: data.featureRange,
-    chanceAccuracy: priors ? Math.max(...priors) : null,
+    chanceAccuracy: chanceAccuracy(data.train),
     trivialLoss: trivialLoss(data.train, loss, outputUnits),
+    ...(data.train.yWidth && data.train.yWidth > 1 ? { targets: data.train.yWidth } : {}),
+    ...(raw.classes ? { classes: raw.classes } : {}),
   };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { failFastJudge } from '../../src/fix/fail-fast.js';
-import { runAnalyzers } from '../../src/analyzers/run-analyzers.js';
+import { runAnalyzers } from '../../src/analyze/run-analyzers.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
-import { audit } from '../../src/audit.js';
-import { fixtureExpectations, fixtureSpecPath } from '../../src/config/fixtures.js';
+import { audit } from '../../src/analyze/audit.js';
+import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { resultSchema } from '../../src/result/schema.js';
 import { activationLayer, makeArtifacts } from '../helpers/artifacts.js';
 import { publishedValidator } from '../helpers/schema.js';

@@ -3,8 +3,8 @@ import { judgeTrial, planCandidates, rankTrials, type Candidate, type TrialOutco
 import { findFixes } from '../../src/fix/run-fixes.js';
 import { fixSummary } from '../../src/fix/report.js';
 import { loadSpecFile } from '../../src/config/load-spec.js';
-import { fixtureSpecPath } from '../../src/config/fixtures.js';
-import { audit } from '../../src/audit.js';
+import { fixtureSpecPath } from '../../src/cli/fixtures.js';
+import { audit } from '../../src/analyze/audit.js';
 import type { Spec } from '../../src/config/spec-schema.js';
 import type { Status } from '../../src/result/schema.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPAIRS, ALL_REPAIRS } from '../../src/fix/spec-patches.js';
 import { loadSpecFile, validateSpec } from '../../src/config/load-spec.js';
-import { fixtureExpectations, fixtureSpecPath } from '../../src/config/fixtures.js';
+import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 import type { Spec } from '../../src/config/spec-schema.js';
 

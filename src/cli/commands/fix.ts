@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { tryFixes } from '../../fix/fix-spec.js';
 import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
 import { progressReporter } from '../progress.js';
@@ -8,9 +8,6 @@ import { specFromFlags } from '../spec-from-flags.js';
 import { runCommand } from '../run-command.js';
 import { BACKENDS } from '../../gather/backend.js';
 import { SpecError } from '../../errors.js';
-
-export const command = 'fix <spec>';
-export const describe = 'Retrain with candidate repairs for each failing finding, keep those that verifiably clear it, write fixed.yaml';
 
 export function builder(y: Argv) {
   return y
