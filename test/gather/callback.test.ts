@@ -6,7 +6,7 @@ import { analyze } from '../../src/analyze/build-result.js';
 import { generate } from '../../src/gather/data/generators.js';
 import { gather } from '../../src/gather/gather.js';
 import { validateSpec } from '../../src/config/load-spec.js';
-import { loadDataset, prepareData } from '../../src/gather/data/prepare.js';
+import { openDataset, prepareData } from '../../src/gather/data/prepare.js';
 import { rowCount, type Dataset } from '../../src/gather/data/dataset.js';
 import { buildModel, makeOptimizer } from '../../src/gather/build-model.js';
 import { encodeTargets } from '../../src/gather/targets.js';
@@ -30,7 +30,7 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
 
     // The user's side: the same rows, model and optimizer; their own fit, with the callback.
     const baseline = tf.memory().numTensors;
-    const raw = loadDataset(spec.data, spec.seed, process.cwd());
+    const raw = await openDataset(spec.data, { baseDir: process.cwd(), seed: spec.seed, inputShape: null, checkShape: () => undefined });
     const data = prepareData(raw, spec.data, train.validationSplit, spec.seed);
     const toX = (d: Dataset) => tf.tensor(d.x, [rowCount(d), ...d.featureShape]);
     const [xTrain, yTrain, xVal, yVal, xProbe, yProbe] = [toX(data.train), encodeTargets(data.train, train.loss, 1),
