@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AGGREGATES, ASSERTION_LEVELS, PRESET_NAMES } from '../result/vocabulary.js';
+import { AGGREGATES, PRESET_NAMES } from '../result/vocabulary.js';
+import { assertionSchema, type AssertionSpec } from '../assert/assertion-schema.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
@@ -80,6 +81,8 @@ export const optimizerSchema = z.strictObject({
   name: z.enum(['sgd', 'momentum', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta']).default('adam'),
   learningRate: z.number().positive().default(0.001),
   momentum: z.number().min(0).lt(1).optional(),
+  /** Clip each gradient tensor to this L2 norm before the step (Keras clipnorm): a repair for exploding gradients. */
+  clipnorm: z.number().positive().optional(),
 });
 export type OptimizerSpec = z.infer<typeof optimizerSchema>;
 
@@ -224,18 +227,7 @@ export const dataSchema = z.union([
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-const assertionLevel = z.enum(ASSERTION_LEVELS);
-export const assertionSchema = z.union([
-  assertionLevel,
-  z.tuple([
-    assertionLevel,
-    z.strictObject({
-      maxNumericValue: z.number().optional(),
-      minScore: z.number().min(0).max(1).optional(),
-    }),
-  ]),
-]);
-export type AssertionSpec = z.infer<typeof assertionSchema>;
+export { assertionSchema, type AssertionSpec };
 
 export { AGGREGATES };
 export const gateSchema = z.strictObject({
@@ -243,6 +235,8 @@ export const gateSchema = z.strictObject({
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),
+  /** Stop training once a fail-level finding that can be judged early has held for its analyzer's number of probes. */
+  failFast: z.boolean().optional(),
 });
 
 export const specSchema = z.strictObject({
