@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { loadLayersModel } from '../../src/gather/load-model.js';
+import { readCompileConfig } from '../../src/gather/loaders/training-config.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
@@ -134,7 +135,7 @@ describe('Keras 3 .keras archives', () => {
     const file = path.join(tmp, 'branchy.keras');
     await writeKerasArchive(file, functional, functionalVars);
     const loaded = await loadLayersModel(file);
-    expect(loaded.training).toMatchObject({ loss: 'categoricalCrossentropy', optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 } });
+    expect(loaded.training).toMatchObject({ loss: 'categoricalCrossentropy', optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 }, metrics: ['accuracy'] });
     const rows = [[0.5, -1, 2, 0.25], [-0.3, 0.8, 0.1, -1.5]];
     const x = tf.tensor2d(rows);
     const y = loaded.model.predict(x) as tf.Tensor;
@@ -233,3 +234,21 @@ describe('Keras 3 .keras archives', () => {
 function zipOf(files: Record<string, string>): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])));
 }
+
+describe('readCompileConfig: Keras 2 training_config and Keras 3 compile_config', () => {
+  const adam = (learning_rate: unknown) => ({ module: 'keras.optimizers', class_name: 'Adam', config: { name: 'adam', learning_rate }, registered_name: null });
+  it.each([
+    ['Keras 2 names', { loss: 'mse', optimizer_config: { class_name: 'Custom>Adam', config: { learning_rate: 0.02 } }, metrics: ['mae'] },
+      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.02 }, metrics: ['mae'] }],
+    ['a Keras 3 Loss object', { loss: { module: 'keras.losses', class_name: 'BinaryCrossentropy', config: { name: 'binary_crossentropy', from_logits: false } }, optimizer: adam(0.01) },
+      { loss: 'binaryCrossentropy', optimizer: { name: 'adam', learningRate: 0.01 } }],
+    ['a loss on logits (named, not mapped)', { loss: { class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true } }, optimizer: 'sgd' },
+      { rawLoss: 'SparseCategoricalCrossentropy(from_logits=True)', optimizer: { name: 'sgd', learningRate: 0.001 } }],
+    ['a learning-rate schedule (its initial rate)', { loss: 'categorical_crossentropy', optimizer: adam({ module: 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.1, decay_steps: 100 } }) },
+      { loss: 'categoricalCrossentropy', optimizer: { name: 'adam', learningRate: 0.1 } }],
+    ['metrics as objects, per output', { loss: 'mse', metrics: [[{ module: 'keras.metrics', class_name: 'MeanAbsoluteError', config: { name: 'mean_absolute_error' } }], ['mse', 'auc']] },
+      { loss: 'meanSquaredError', metrics: ['mae', 'mse'] }],
+  ])('%s', (_name, config, expected) => {
+    expect(readCompileConfig(config)).toEqual({ rawLoss: expect.any(String) as unknown, ...expected });
+  });
+});
