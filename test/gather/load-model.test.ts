@@ -203,6 +203,39 @@ describe('Keras 3 .keras archives', () => {
     loaded.model.dispose();
   });
 
+  it('loads an LSTM, whose variables Keras keeps in its cell', async () => {
+    const units = 3;
+    const kernel = W([2, 4 * units], (i) => Math.sin(i) * 0.3);
+    const recurrent = W([units, 4 * units], (i) => Math.cos(i) * 0.2);
+    const bias = W([4 * units], (i) => 0.01 * i);
+    const out = [W([units, 1], (i) => 0.5 - i * 0.2), W([1], () => 0.1)];
+    const lstm = { module: 'keras.layers', class_name: 'LSTM', registered_name: null, config: {
+      name: 'lstm', trainable: true, dtype: DTYPE_POLICY, return_sequences: false, return_state: false, go_backwards: false, stateful: false,
+      unroll: false, zero_output_for_mask: false, units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true,
+      kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null },
+      recurrent_initializer: { module: 'keras.initializers', class_name: 'Orthogonal', config: { seed: null, gain: 1.0 }, registered_name: null },
+      bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null },
+      unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+      kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0.0, recurrent_dropout: 0.0, seed: null,
+    } };
+    const config = { module: 'keras', class_name: 'Sequential', registered_name: null,
+      config: { name: 'rnn', trainable: true, dtype: DTYPE_POLICY, layers: [inputLayer('in', [null, 5, 2]), lstm, dense('out', 1, 'sigmoid', units)] } };
+    const file = path.join(tmp, 'lstm.keras');
+    await writeKerasArchive(file, config, { 'layers/lstm/cell': [kernel, recurrent, bias], 'layers/dense': out });
+    const loaded = await loadLayersModel(file);
+    // The same network built directly in tfjs with the same weights.
+    const ref = tf.sequential({ layers: [tf.layers.lstm({ units, inputShape: [5, 2], recurrentActivation: 'sigmoid' }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    ref.setWeights([kernel, recurrent, bias, ...out].map((v) => tf.tensor(v.data, v.shape)));
+    const x = tf.randomNormal([4, 5, 2], 0, 1, 'float32', 9);
+    const [a, b] = [loaded.model.predict(x) as tf.Tensor, ref.predict(x) as tf.Tensor];
+    const [pa, pb] = [await a.data(), await b.data()];
+    pa.forEach((v, i) => expect(v).toBeCloseTo(pb[i]!, 6));
+    expect(new Set(pa).size).toBeGreaterThan(1);
+    tf.dispose([x, a, b]);
+    loaded.model.dispose();
+    ref.dispose();
+  });
+
   it('recognizes an archive by its bytes whatever its name', async () => {
     const file = path.join(tmp, 'renamed.bin');
     await writeKerasArchive(file, functional, functionalVars);
