@@ -39,6 +39,13 @@ function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<stri
     thresholdDocs[name] = { value: thresholds[name]!, source: name in overrides ? `overridden (default ${def.default}: ${def.source})` : def.source };
   }
   const base = { id: analyzer.meta.id, description: analyzer.meta.description, thresholds: thresholdDocs };
+  // Fail-fast stopped training: an analyzer that needs the whole run says it was not judged rather than pass.
+  const stopped = artifacts.stoppedEarly;
+  if (stopped && !analyzer.meta.failFast) {
+    return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
+      displayValue: `not judged: training stopped at epoch ${stopped.epoch} of ${stopped.epochs} (${stopped.analyzer} failed), and this needs the whole run`,
+      evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+  }
   const missing = analyzer.meta.requiredArtifacts.filter((k) => !present(artifacts, k));
   if (missing.length) {
     return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,

@@ -1,5 +1,6 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
 import { median, optimizerText } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,7 @@ export default defineAnalyzer({
       'much more and training overshoots or diverges, much less and it crawls.',
     requiredArtifacts: ['Weights'],
     gateLevel: 'error',
+    repairs: [REPAIRS.lrDown, REPAIRS.lrUp],
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },

@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { optimizerText } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,7 @@ export default defineAnalyzer({
       'minimum: the learning rate (or momentum) is too high for the batch size, or the batches are too small and noisy.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
+    repairs: [REPAIRS.lrDown],
   },
   thresholds: {
     minEpochs: { default: 6, source: 'fewer epochs give no pattern to judge' },

@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { finalLoss, tailMean } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,7 @@ export default defineAnalyzer({
       'too little capacity, too few epochs, a bad learning rate or a broken network (dead or saturated units).',
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
+    repairs: [REPAIRS.addHiddenLayers, REPAIRS.adam, REPAIRS.lrUp, REPAIRS.moreEpochs],
   },
   thresholds: {
     failLossRatio: { default: 0.85, source: 'ours, tuned on the fixtures: final training loss >= 85% of the constant predictor\'s loss (healthy fixtures: 2-11%)' },

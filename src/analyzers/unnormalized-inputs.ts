@@ -1,4 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -9,6 +10,8 @@ export default defineAnalyzer({
       'ReLU units die, and the learning rate that suits one feature is wrong for another.',
     requiredArtifacts: ['Data'],
     gateLevel: 'warn',
+    failFast: { probes: 1, reason: 'the input scale is fixed by the data: training cannot change it' },
+    repairs: [REPAIRS.standardizeInputs],
   },
   thresholds: {
     warnAbs: { default: 10, source: 'ours: an order of magnitude beyond the [-1, 1] that glorot/he initializations assume' },

@@ -146,6 +146,16 @@ export type LayerActivation = z.infer<typeof layerActivationSchema>;
 export const activationEpochSchema = z.object({ epoch: num, layers: z.array(layerActivationSchema) });
 export type ActivationEpoch = z.infer<typeof activationEpochSchema>;
 
+/** Where fail-fast stopped training, and why (absent when the run trained every epoch it planned). */
+export const stoppedEarlySchema = z.object({
+  epoch: num,
+  epochs: num,
+  /** The analyzer whose fail-level finding held for its number of probes. */
+  analyzer: z.string(),
+  reason: z.string(),
+});
+export type StoppedEarly = z.infer<typeof stoppedEarlySchema>;
+
 /**
  * The model's own loss and compiled metrics on the evaluation rows: the validation split, or every row when there is
  * none (a loaded model audited as saved with validationSplit 0). Measured after training, or as loaded.
@@ -175,6 +185,7 @@ export const artifactsSchema = z.object({
   activations: z.array(activationEpochSchema),
   timing: z.record(z.string(), num),
   warnings: z.array(z.string()),
+  stoppedEarly: stoppedEarlySchema.optional(),
 });
 export type Artifacts = z.infer<typeof artifactsSchema>;
 export const ARTIFACT_KINDS = ['History', 'Gradients', 'Weights', 'Activations', 'Model', 'Data'] as const;

@@ -81,6 +81,8 @@ export const optimizerSchema = z.strictObject({
   name: z.enum(['sgd', 'momentum', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta']).default('adam'),
   learningRate: z.number().positive().default(0.001),
   momentum: z.number().min(0).lt(1).optional(),
+  /** Clip each gradient tensor to this L2 norm before the step (Keras clipnorm): a repair for exploding gradients. */
+  clipnorm: z.number().positive().optional(),
 });
 export type OptimizerSpec = z.infer<typeof optimizerSchema>;
 
@@ -224,6 +226,8 @@ export const gateSchema = z.strictObject({
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),
+  /** Stop training once a fail-level finding that can be judged early has held for its analyzer's number of probes. */
+  failFast: z.boolean().optional(),
 });
 
 export const specSchema = z.strictObject({
