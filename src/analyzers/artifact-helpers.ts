@@ -1,4 +1,5 @@
 import type { ActivationEpoch, Artifacts, GradientEpoch, LayerGradient } from '../artifacts/schema.js';
+import { constantLoss } from './baselines.js';
 
 export const RELU_FAMILY = new Set(['relu', 'relu6']);
 export const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
@@ -52,7 +53,7 @@ export function optimizerText(a: Artifacts): string {
  * audited without history. null when there is no baseline.
  */
 export function lossRatio(a: Artifacts): number | null {
-  const trivial = a.data.trivialLoss;
+  const trivial = constantLoss(a);
   if (trivial === null || trivial <= 0) return null;
   const final = finalLoss(a);
   return final === null ? null : final / trivial;

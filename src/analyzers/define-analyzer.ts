@@ -1,5 +1,6 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Evidence } from '../result/evidence.js';
+import type { Status } from '../result/schema.js';
 
 export interface ThresholdDef {
   default: number;
@@ -22,6 +23,19 @@ export interface AnalyzerMeta {
    * Required, so a new analyzer cannot be silently left out of the gate.
    */
   gateLevel: 'error' | 'warn';
+  /**
+   * Analyzers whose findings this one reads (context.findings), to cite a cause only when it holds in the same
+   * result. The runner runs these first; a cycle is a programming error caught by the registry test.
+   */
+  after?: string[];
+}
+
+/** What an analyzer may read of an earlier finding (read-only, plain data). */
+export interface FindingView {
+  readonly status: Status;
+  readonly numericValue: number | null;
+  readonly displayValue: string;
+  readonly affectedLayers: readonly string[];
 }
 
 export interface AnalyzerOutput {
@@ -40,6 +54,8 @@ export interface AnalyzerOutput {
 
 export interface AnalyzerContext<T extends string> {
   thresholds: Record<T, number>;
+  /** Findings of the analyzers named in meta.after that ran (disabled ones are absent). */
+  findings: Readonly<Record<string, FindingView>>;
 }
 
 export interface Analyzer<T extends string = string> {

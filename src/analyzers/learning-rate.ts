@@ -1,5 +1,6 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
 import { median, optimizerText } from './artifact-helpers.js';
+import { holds } from './baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,7 @@ export default defineAnalyzer({
       'much more and training overshoots or diverges, much less and it crawls.',
     requiredArtifacts: ['Weights'],
     gateLevel: 'error',
+    after: ['dead-relu'],
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },
@@ -17,7 +19,7 @@ export default defineAnalyzer({
     failLowLog10: { default: -5.5, source: 'ours: 1e-5.5 per step moves a weight by under 3% in 10,000 steps' },
     failHighLog10: { default: -0.5, source: 'ours: a step of ~30% of the weights\' size is not training, it is re-initializing' },
   },
-  run(artifacts, { thresholds }) {
+  run(artifacts, { thresholds, findings }) {
     const perLayer = new Map<string, number[]>();
     let zeroSteps = 0;
     for (const e of artifacts.weights) {
@@ -28,7 +30,11 @@ export default defineAnalyzer({
       }
     }
     if (perLayer.size === 0) {
-      return notApplicable(zeroSteps ? 'no kernel moved in the measured steps (zero gradients: see dead-relu)' : 'no optimizer steps were observed (a loaded model audited without training)');
+      if (zeroSteps) return notApplicable(`no kernel moved in the measured steps${holds(findings, 'dead-relu') ? ' (zero gradients: see dead-relu)' : ' (zero gradients)'}`);
+      const src = artifacts.model.source;
+      return notApplicable(src === 'callback' ? 'update sizes are not measured in a callback run (that needs a per-batch hook inside your own fit)'
+        : src === 'loaded' && artifacts.gradients.length <= 1 ? 'no optimizer steps were observed (a loaded model audited without training)'
+          : 'no optimizer steps were measured in this run (probes off or too few)');
     }
     const rows = [...perLayer.entries()].map(([layer, logs]) => ({ layer, log10: median(logs)!, probes: logs.length }));
     const overall = median(rows.map((r) => r.log10))!;

@@ -10,6 +10,7 @@ import { loadLayersModel } from './load-model.js';
 import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { classPriors, encodeTargets, LOSS_FUNCS, trivialLoss } from './targets.js';
+import { summarizeTargetTensor } from './target-summary.js';
 import { withSeededMathRandom } from './seeded-random.js';
 import { DataError, SpecError } from '../errors.js';
 import path from 'node:path';
@@ -133,7 +134,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       backend: { name: backend.name, reason: backend.reason, tfjsVersion: backend.tfjsVersion },
       seed: spec.seed,
       model: { ...describeModel(model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }), name: spec.name ?? model.name },
-      data: dataInfo(raw, data, mua.loss, outputUnits),
+      data: { ...dataInfo(raw, data, mua.loss, outputUnits), targets: summarizeTargetTensor(yTrain, mua.loss) },
       history,
       gradients: recorder.gradients,
       weights: recorder.weights,

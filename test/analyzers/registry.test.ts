@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 
 const srcDir = path.resolve(__dirname, '../../src/analyzers');
-const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'run-analyzers.ts', 'artifact-helpers.ts', 'gradient-flow.ts']);
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'run-analyzers.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts']);
 
 describe('analyzer registry', () => {
   it('is sorted by id and every id is unique', () => {
@@ -38,6 +38,10 @@ describe('analyzer registry', () => {
           "warnHighLog10",
           "warnLowLog10",
         ],
+        "missing-nonlinearity": [
+          "failLossRatio",
+          "failSkill",
+        ],
         "non-finite-values": [
           "maxCount",
         ],
@@ -61,6 +65,9 @@ describe('analyzer registry', () => {
           "failLayerFraction",
           "unitFraction",
           "warnLayerFraction",
+        ],
+        "task-setup": [
+          "negativeLoss",
         ],
         "underfitting": [
           "failLossRatio",
