@@ -70,3 +70,13 @@ export function finalLoss(a: Artifacts): number | null {
   const loss = a.history?.series['loss'];
   return loss ? tailMean(loss) : a.gradients[a.gradients.length - 1]?.loss ?? null;
 }
+
+/**
+ * How much the probe loss fell over the run: (first - last) / first, on the same probe rows in inference mode,
+ * so dropout and batch noise do not blur it. null with fewer than two finite probe losses or a first loss <= 0.
+ */
+export function probeProgress(a: Artifacts): number | null {
+  const losses = a.gradients.map((g) => g.loss).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (losses.length < 2 || losses[0]! <= 0) return null;
+  return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
+}

@@ -1,5 +1,5 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
-import { median, optimizerText } from './artifact-helpers.js';
+import { median, optimizerText, probeProgress } from './artifact-helpers.js';
 import { holds } from './baselines.js';
 
 export default defineAnalyzer({
@@ -18,6 +18,7 @@ export default defineAnalyzer({
     warnHighLog10: { default: -1, source: 'the issue / cs231n: above -1, each step changes weights by 10% or more' },
     failLowLog10: { default: -5.5, source: 'ours: 1e-5.5 per step moves a weight by under 3% in 10,000 steps' },
     failHighLog10: { default: -0.5, source: 'ours: a step of ~30% of the weights\' size is not training, it is re-initializing' },
+    stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: steps below the warn level while the probe loss fell by under 10% over the run: the small steps are why nothing is learned' },
   },
   run(artifacts, { thresholds, findings }) {
     const perLayer = new Map<string, number[]>();
@@ -38,14 +39,17 @@ export default defineAnalyzer({
     }
     const rows = [...perLayer.entries()].map(([layer, logs]) => ({ layer, log10: median(logs)!, probes: logs.length }));
     const overall = median(rows.map((r) => r.log10))!;
-    const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 ? 0.2
+    const progress = probeProgress(artifacts);
+    const stalled = overall < thresholds.warnLowLog10 && progress !== null && progress < thresholds.stalledProgress;
+    const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 || stalled ? 0.2
       : overall > thresholds.warnHighLog10 || overall < thresholds.warnLowLog10 ? SCORE.warn : SCORE.pass;
     const tooHigh = overall > thresholds.warnHighLog10;
     return {
       score,
       numericValue: overall,
       numericUnit: 'median log10(update / weight norm) per optimizer step',
-      displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})`,
+      displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})` +
+        (stalled ? `, and the probe loss fell by only ${(progress! * 100).toFixed(1)}% over the run` : ''),
       affectedLayers: score < 0.9 ? rows.filter((r) => r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10).map((r) => r.layer) : [],
       recommendation: score < 0.9
         ? tooHigh

@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, tailMean } from './artifact-helpers.js';
+import { finalLoss, probeProgress, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds } from './baselines.js';
 
 export default defineAnalyzer({
@@ -18,6 +18,7 @@ export default defineAnalyzer({
     warnLossRatio: { default: 0.5, source: 'ours: loss down by less than half from the constant-predictor baseline' },
     failSkill: { default: 0.3, source: 'ours: training accuracy under 30% of the way from chance to perfect (healthy fixtures: > 0.8; a linear model on spirals: 0.23)' },
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
+    stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4)' },
   },
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);
@@ -41,10 +42,13 @@ export default defineAnalyzer({
     const skill = acc !== null && chance !== null && chance < 1 ? (acc - chance) / (1 - chance) : null;
     const nearChance = skill !== null && skill < thresholds.failSkill;
     const lowSkill = skill !== null && skill < thresholds.warnSkill;
-    const score = ratio >= thresholds.failLossRatio || nearChance ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
+    const progress = probeProgress(artifacts);
+    const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress;
+    const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targets ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
+    if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     return {
       score,

@@ -39,4 +39,15 @@ describe('learning-rate', () => {
     expect(still.displayValue).toMatch(/zero gradients/);
     expect(still.displayValue).not.toMatch(/dead-relu/);
   });
+
+  it('steps below the warn level fail when the probe loss did not fall over the run', () => {
+    const a = withRatios([1e-5, 2e-5, 1e-5]);
+    const probe = (epoch: number, loss: number) => ({ epoch, loss, layers: [] });
+    a.gradients = [probe(0, 0.69), probe(20, 0.68)];
+    const f = runOne('learning-rate', a);
+    expect(f.status).toBe('fail');
+    expect(f.displayValue).toMatch(/fell by only 1\.\d%/);
+    a.gradients = [probe(0, 0.69), probe(20, 0.2)];
+    expect(runOne('learning-rate', a).status).toBe('warn');
+  });
 });

@@ -35,6 +35,7 @@ describe('analyzer registry', () => {
         "learning-rate": [
           "failHighLog10",
           "failLowLog10",
+          "stalledProgress",
           "warnHighLog10",
           "warnLowLog10",
         ],
@@ -72,6 +73,7 @@ describe('analyzer registry', () => {
         "underfitting": [
           "failLossRatio",
           "failSkill",
+          "stalledProgress",
           "warnLossRatio",
           "warnSkill",
         ],

@@ -46,6 +46,7 @@ describe('task-setup', () => {
     // Labels that contradict the head or the loss.
     { act: 'sigmoid', units: 1, loss: 'binaryCrossentropy', target: 'ids3', status: 'fail', match: /targets in \[0, 1\].*class ids of 3 classes/ },
     { act: 'softmax', units: 3, loss: 'binaryCrossentropy', target: 'onehot3', status: 'fail', match: /independent yes\/no/ },
+    { act: 'softmax', units: 2, loss: 'binaryCrossentropy', target: 'binary', status: 'fail', match: /1 target column for 2 output units/ },
     { act: 'softmax', units: 3, loss: 'categoricalCrossentropy', target: 'ids3', status: 'fail', match: /integer class ids/ },
     { act: 'softmax', units: 3, loss: 'categoricalCrossentropy', target: 'multihot3', status: 'fail', match: /multi-hot/ },
     { act: 'softmax', units: 3, loss: 'categoricalCrossentropy', target: 'real', status: 'fail', match: /class-probability rows/ },

@@ -55,4 +55,13 @@ describe('underfitting', () => {
     expect(f.displayValue).toMatch(/accuracy 0.90 vs chance 0.90/);
     expect(f.numericValue).toBeCloseTo(0.3 / 0.325, 2);
   });
+
+  it('a loss above half the baseline that barely moved over the run (probe loss) fails: training is stalled', () => {
+    const probes = (first: number, last: number) => [0, 10, 20].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: first + ((last - first) * i) / 2 }));
+    const h = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).status).toBe('fail');
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only/);
+    // The same end point reached from far above: learning, only slowly (warn).
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
+  });
 });
