@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from '../src/gather/data/generators.js';
-import { fixturesDir } from '../src/config/fixtures.js';
+import { fixturesDir } from '../src/cli/fixtures.js';
 import type { GeneratorName } from '../src/config/spec-schema.js';
 
 export interface BenchData {

@@ -5,7 +5,7 @@
  * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), a substring filter.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/audit.js';
+import { audit } from '../src/analyze/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import { benchDatasets } from './faults-data.js';
 import { faultCases, isHeldOut, OPERATORS, type FaultCase } from './faults-cases.js';

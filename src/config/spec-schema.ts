@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGGREGATES, ASSERTION_LEVELS, PRESET_NAMES } from '../result/vocabulary.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
@@ -168,7 +169,7 @@ export const dataSchema = z.union([
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-const assertionLevel = z.enum(['off', 'warn', 'error']);
+const assertionLevel = z.enum(ASSERTION_LEVELS);
 export const assertionSchema = z.union([
   assertionLevel,
   z.tuple([
@@ -181,9 +182,9 @@ export const assertionSchema = z.union([
 ]);
 export type AssertionSpec = z.infer<typeof assertionSchema>;
 
-export const AGGREGATES = ['median', 'pessimistic', 'optimistic'] as const;
+export { AGGREGATES };
 export const gateSchema = z.strictObject({
-  preset: z.enum(['recommended', 'strict', 'none']).default('recommended'),
+  preset: z.enum(PRESET_NAMES).default('recommended'),
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activationLayer, decay, history, makeArtifacts } from '../helpers/artifacts.js';
-import { runAnalyzers } from '../../src/analyzers/run-analyzers.js';
+import { runAnalyzers } from '../../src/analyze/run-analyzers.js';
 import { runOrder } from '../../src/analyzers/cross-references.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 import type { Analyzer } from '../../src/analyzers/define-analyzer.js';

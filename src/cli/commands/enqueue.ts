@@ -5,8 +5,6 @@ import { progressReporter } from '../progress.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'enqueue <spec>';
-export const describe = 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)';
 
 export function builder(y: Argv) {
   return y

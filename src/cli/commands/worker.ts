@@ -5,8 +5,6 @@ import { QUEUE_NAMES, type QueueName } from '../../queue/job-data.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'worker';
-export const describe = 'Process queued audits, renders and emails (REDIS_URL, NNAUDIT_REPORTS_DIR, SMTP_URL)';
 
 export function builder(y: Argv) {
   return y

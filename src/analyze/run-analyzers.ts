@@ -1,9 +1,9 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Finding, Status } from '../result/schema.js';
 import { evidenceSchema } from '../result/evidence.js';
-import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from './index.js';
-import type { Analyzer, FindingView } from './define-analyzer.js';
-import { citeInputScale, runOrder } from './cross-references.js';
+import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from '../analyzers/index.js';
+import type { Analyzer, FindingView } from '../analyzers/define-analyzer.js';
+import { citeInputScale, runOrder } from '../analyzers/cross-references.js';
 import { errorMessage, SpecError } from '../errors.js';
 
 /** Per analyzer id: false disables it; an object overrides thresholds by name. */
