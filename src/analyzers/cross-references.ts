@@ -31,7 +31,7 @@ export function runOrder(analyzers: readonly Analyzer[]): Analyzer[] {
  * gradients and make one learning rate wrong for every feature). The recommended gate only warns on
  * unnormalized-inputs itself, since scale alone harms nothing; when one of these fails beside it, the failure says so.
  */
-const INPUT_SCALE_EFFECTS = new Set(['dead-relu', 'saturated-activations', 'exploding-gradients', 'vanishing-gradients',
+export const INPUT_SCALE_EFFECTS = new Set(['dead-relu', 'saturated-activations', 'exploding-gradients', 'vanishing-gradients',
   'underfitting', 'oscillating-loss', 'learning-rate', 'non-finite-values']);
 
 /** Adds "likely cause: unnormalized inputs" to failing effects when unnormalized-inputs holds in the same result. */

@@ -11,7 +11,7 @@ export default defineAnalyzer({
       'much more and training overshoots or diverges, much less and it crawls.',
     requiredArtifacts: ['Weights'],
     gateLevel: 'error',
-    after: ['dead-relu'],
+    after: ['dead-relu', 'vanishing-gradients'],
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },
@@ -40,7 +40,9 @@ export default defineAnalyzer({
     const rows = [...perLayer.entries()].map(([layer, logs]) => ({ layer, log10: median(logs)!, probes: logs.length }));
     const overall = median(rows.map((r) => r.log10))!;
     const progress = probeProgress(artifacts);
-    const stalled = overall < thresholds.warnLowLog10 && progress !== null && progress < thresholds.stalledProgress;
+    // Tiny steps from vanishing gradients are that finding's to report: a larger learning rate is not the fix.
+    const vanishing = overall < thresholds.warnLowLog10 && holds(findings, 'vanishing-gradients');
+    const stalled = overall < thresholds.warnLowLog10 && !vanishing && progress !== null && progress < thresholds.stalledProgress;
     const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 || stalled ? 0.2
       : overall > thresholds.warnHighLog10 || overall < thresholds.warnLowLog10 ? SCORE.warn : SCORE.pass;
     const tooHigh = overall > thresholds.warnHighLog10;
@@ -49,7 +51,8 @@ export default defineAnalyzer({
       numericValue: overall,
       numericUnit: 'median log10(update / weight norm) per optimizer step',
       displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})` +
-        (stalled ? `, and the probe loss fell by only ${(progress! * 100).toFixed(1)}% over the run` : ''),
+        (stalled ? `, and the probe loss fell by only ${(progress! * 100).toFixed(1)}% over the run` : '') +
+        (vanishing ? ' (small because the gradients vanish: see vanishing-gradients)' : ''),
       affectedLayers: score < 0.9 ? rows.filter((r) => r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10).map((r) => r.layer) : [],
       recommendation: score < 0.9
         ? tooHigh

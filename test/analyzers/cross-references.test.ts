@@ -9,13 +9,13 @@ const ln2 = Math.log(2);
 const deadEpoch = (epoch: number) => ({ epoch, layers: [activationLayer('dense_1', 'relu', [1, 1, 1, 1]), activationLayer('dense_2', 'relu', [1, 1, 1, 1]), activationLayer('dense_3', 'sigmoid', [0.5], [0])] });
 
 describe('cross-references between findings', () => {
-  it('raw 0-16 pixels (warn on unnormalized-inputs): the failures they cause say so', () => {
+  it('raw 0-16 pixels (a warn-level scale): the failures they cause say so, and unnormalized-inputs fails with them', () => {
     const base = makeArtifacts();
     const data = { ...base.data, normalize: 'none', featureRange: { min: 0, max: 16, meanAbs: 5 } };
     const a = makeArtifacts({ data, history: history({ loss: decay(20, ln2, 0.99 * ln2), accuracy: Array(20).fill(0.5) }), activations: [deadEpoch(0), deadEpoch(5)] });
     const findings = runAnalyzers(a);
     const byId = Object.fromEntries(findings.map((f) => [f.id, f]));
-    expect(byId['unnormalized-inputs']!.status).toBe('warn');
+    expect(byId['unnormalized-inputs']!.status).toBe('fail');
     for (const id of ['underfitting', 'dead-relu']) {
       expect(byId[id]!.status).toBe('fail');
       expect(byId[id]!.displayValue).toMatch(/likely cause: the inputs are not normalized \(features range over \[0, 16/);
