@@ -44,7 +44,10 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
-      appendEpochLogs(history, epoch, logs);
+      // A tf.Callback (unlike CustomCallback) receives the epoch logs as unresolved scalars: read them as numbers.
+      const resolved: tf.Logs = {};
+      for (const [k, v] of Object.entries(logs ?? {})) resolved[k] = typeof v === 'number' ? v : (await (v as unknown as tf.Scalar).data())[0]!;
+      appendEpochLogs(history, epoch, resolved);
       if (probed === null || probed.has(epoch)) await recorder!.probe(epoch, false);
     }
     override async onTrainEnd(): Promise<void> {
