@@ -1,28 +1,13 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Finding, Status } from '../result/schema.js';
 import { evidenceSchema } from '../result/evidence.js';
-import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from '../analyzers/index.js';
+import { ANALYZERS } from '../analyzers/index.js';
 import type { Analyzer, FindingView } from '../analyzers/define-analyzer.js';
 import { citeInputScale, runOrder } from '../analyzers/cross-references.js';
-import { errorMessage, SpecError } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { validateAnalyzerSettings, type AnalyzerSettings } from '../analyzers/settings.js';
 
-/** Per analyzer id: false disables it; an object overrides thresholds by name. */
-export type AnalyzerSettings = Record<string, false | Record<string, number>>;
-
-/** Rejects unknown analyzer ids and threshold names: a typo must not silently keep the default. */
-export function validateAnalyzerSettings(settings: AnalyzerSettings, where = 'analyzers'): void {
-  for (const [id, value] of Object.entries(settings)) {
-    const analyzer = findAnalyzer(id);
-    if (!analyzer) throw new SpecError(`${where}.${id}: unknown analyzer; known: ${ANALYZER_IDS.join(', ')}`);
-    if (value === false) continue;
-    for (const [name, v] of Object.entries(value)) {
-      if (!(name in analyzer.thresholds)) {
-        throw new SpecError(`${where}.${id}.${name}: unknown threshold; ${id} has: ${Object.keys(analyzer.thresholds).join(', ')}`);
-      }
-      if (!Number.isFinite(v)) throw new SpecError(`${where}.${id}.${name}: must be a finite number (got ${v})`);
-    }
-  }
-}
+export { validateAnalyzerSettings, type AnalyzerSettings };
 
 /** One place maps scores to statuses (Lighthouse's bands). */
 export function statusFromScore(score: number | null): Status {
@@ -66,6 +51,13 @@ function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<stri
     thresholdDocs[name] = { value: thresholds[name]!, source: name in overrides ? `overridden (default ${def.default}: ${def.source})` : def.source };
   }
   const base = { id: analyzer.meta.id, description: analyzer.meta.description, thresholds: thresholdDocs };
+  // Fail-fast stopped training: an analyzer that needs the whole run says it was not judged rather than pass.
+  const stopped = artifacts.stoppedEarly;
+  if (stopped && !analyzer.meta.failFast) {
+    return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
+      displayValue: `not judged: training stopped at epoch ${stopped.epoch} of ${stopped.epochs} (${stopped.analyzer} failed), and this needs the whole run`,
+      evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+  }
   const missing = analyzer.meta.requiredArtifacts.filter((k) => !present(artifacts, k));
   if (missing.length) {
     return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,

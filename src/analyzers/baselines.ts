@@ -6,15 +6,15 @@ import type { FindingView } from './define-analyzer.js';
  * the recorded loss and head) when gather recorded one, else the older data.trivialLoss / data.chanceAccuracy.
  */
 export function constantLoss(a: Artifacts): number | null {
-  return a.data.targets ? a.data.targets.constantLoss : a.data.trivialLoss;
+  return a.data.targetSummary ? a.data.targetSummary.constantLoss : a.data.trivialLoss;
 }
 
 export function chanceAccuracy(a: Artifacts): number | null {
-  return a.data.targets ? a.data.targets.chanceAccuracy : a.data.chanceAccuracy;
+  return a.data.targetSummary ? a.data.targetSummary.chanceAccuracy : a.data.chanceAccuracy;
 }
 
 export function constantPredictorText(a: Artifacts): string {
-  return a.data.targets?.constantPredictor ?? 'a constant predictor';
+  return a.data.targetSummary?.constantPredictor ?? 'a constant predictor';
 }
 
 /** True when an earlier finding reports a problem (warn or fail): only then may another finding cite it as a cause. */

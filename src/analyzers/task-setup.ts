@@ -117,7 +117,7 @@ export default defineAnalyzer({
     const out = outputActivation(artifacts);
     if (!loss || !out) return notApplicable('no loss or output activation recorded');
     const units = artifacts.model.outputShape[artifacts.model.outputShape.length - 1] ?? 1;
-    const t = artifacts.data.targets;
+    const t = artifacts.data.targetSummary;
     const head = checkHead(loss, units, out.activation, artifacts, t);
     const tgt = t ? checkTargets(loss, units, out.activation, t, artifacts) : null;
     const problems = [...head.problems, ...(tgt?.problems ?? [])];

@@ -1,6 +1,7 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { finalLoss, probeProgress, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds } from './baselines.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -12,6 +13,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
     after: ['task-setup'],
+    repairs: [REPAIRS.addHiddenLayers, REPAIRS.adam, REPAIRS.lrUp, REPAIRS.moreEpochs],
   },
   thresholds: {
     failLossRatio: { default: 0.85, source: 'ours, tuned on the fixtures: final training loss >= 85% of the constant predictor\'s loss (healthy fixtures: 2-11%)' },
@@ -46,7 +48,7 @@ export default defineAnalyzer({
     const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress;
     const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
-    const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targets ? ` (${constantPredictorText(artifacts)})` : ''}`];
+    const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;

@@ -44,10 +44,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
-      // A tf.Callback (unlike CustomCallback) receives the epoch logs as unresolved scalars: read them as numbers.
-      const resolved: tf.Logs = {};
-      for (const [k, v] of Object.entries(logs ?? {})) resolved[k] = typeof v === 'number' ? v : (await (v as unknown as tf.Scalar).data())[0]!;
-      appendEpochLogs(history, epoch, resolved);
+      appendEpochLogs(history, epoch, await resolveLogs(logs));
       if (probed === null || probed.has(epoch)) await recorder!.probe(epoch, false);
     }
     override async onTrainEnd(): Promise<void> {
@@ -77,7 +74,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         featureRange: { min: 0, max: 0, meanAbs: 0 },
         chanceAccuracy: priors ? Math.max(...priors) : null,
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
-        targets: summarizeTargetTensor(options.probe.y, options.loss),
+        targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],
@@ -88,6 +85,24 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     };
   };
   return Object.assign(cb, { artifacts: () => snapshot ?? build() });
+}
+
+/**
+ * fit() hands a plain tf.Callback its epoch logs unresolved: the averaged loss and metrics are still Scalars
+ * (tfjs' BaseLogger computes them on the backend; only its CustomCallback wrapper awaits them). Resolve them in
+ * place, as that wrapper does (and dispose them as it does), so that the callbacks after this one, tfjs'
+ * History included, read the same numbers.
+ */
+async function resolveLogs(logs: tf.Logs | undefined): Promise<tf.Logs | undefined> {
+  if (logs === undefined) return logs;
+  const raw = logs as Record<string, number | tf.Tensor>;
+  for (const [key, value] of Object.entries(raw)) {
+    if (value instanceof tf.Tensor) {
+      raw[key] = (await value.data())[0]!;
+      value.dispose();
+    }
+  }
+  return logs;
 }
 
 function classPriorsOf(y: tf.Tensor): number[] {

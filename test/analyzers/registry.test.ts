@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 
 const srcDir = path.resolve(__dirname, '../../src/analyzers');
-const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts']);
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts']);
 
 describe('analyzer registry', () => {
   it('is sorted by id and every id is unique', () => {

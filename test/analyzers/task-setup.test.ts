@@ -26,7 +26,7 @@ function setup(act: string, units: number, loss: string, target: TargetName, los
   const task = target.startsWith('real') || target === 'unitReal' ? 'regression' as const : 'classification' as const;
   return makeArtifacts({
     model: { ...base.model, layers, loss, outputShape: [null, units] },
-    data: { ...base.data, task, targets: summarizeTargets(Float32Array.from(t.values), t.cols, loss) },
+    data: { ...base.data, task, targetSummary: summarizeTargets(Float32Array.from(t.values), t.cols, loss) },
     history: lossSeries ? history({ loss: lossSeries }) : null,
   });
 }

@@ -37,7 +37,7 @@ describe('underfitting', () => {
     const y = Float32Array.from({ length: 200 }, (_, i) => i % 2);
     const base = makeArtifacts();
     // The old artifacts had no trivial loss for MAE.
-    const data = { ...base.data, trivialLoss: null, targets: summarizeTargets(y, 1, 'meanAbsoluteError') };
+    const data = { ...base.data, trivialLoss: null, targetSummary: summarizeTargets(y, 1, 'meanAbsoluteError') };
     const a = makeArtifacts({ model: { ...base.model, loss: 'meanAbsoluteError' }, data, history: history({ loss: decay(20, 0.5, 0.49), accuracy: Array(20).fill(0.5) }) });
     const f = runOne('underfitting', a);
     expect(f.status).toBe('fail');
@@ -47,7 +47,7 @@ describe('underfitting', () => {
   it('multi-label BCE over 10 units: per-unit binary entropy and binary-accuracy chance 0.9, not ln(10)/10 and 0.11', () => {
     const y = Float32Array.from(Array.from({ length: 500 }, (_, i) => Array.from({ length: 10 }, (_, c) => (i % 10 === c ? 1 : 0))).flat());
     const base = makeArtifacts();
-    const data = { ...base.data, numClasses: 10, chanceAccuracy: 0.11, trivialLoss: Math.log(10) / 10, targets: summarizeTargets(y, 10, 'binaryCrossentropy') };
+    const data = { ...base.data, numClasses: 10, chanceAccuracy: 0.11, trivialLoss: Math.log(10) / 10, targetSummary: summarizeTargets(y, 10, 'binaryCrossentropy') };
     // Binary accuracy 0.9 is what predicting 0 for every unit scores: no skill, whatever the old chance of 0.11 said.
     const stuck = makeArtifacts({ data, history: history({ loss: decay(20, 0.4, 0.3), accuracy: Array(20).fill(0.9) }) });
     const f = runOne('underfitting', stuck);
