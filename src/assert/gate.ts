@@ -1,4 +1,4 @@
-import type { AssertionSpec } from '../config/spec-schema.js';
+import type { AssertionSpec } from './assertion-schema.js';
 import type { AssertionResult, Finding, GateResult } from '../result/schema.js';
 import { PRESETS } from './presets.js';
 import { ANALYZER_IDS } from '../analyzers/index.js';

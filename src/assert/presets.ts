@@ -1,4 +1,4 @@
-import type { AssertionSpec } from '../config/spec-schema.js';
+import type { AssertionSpec } from './assertion-schema.js';
 import { ANALYZERS } from '../analyzers/index.js';
 
 import { PRESET_NAMES, type PresetName } from '../result/vocabulary.js';

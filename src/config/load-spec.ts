@@ -4,7 +4,7 @@ import { specSchema, type Spec, type SpecInput } from './spec-schema.js';
 import { formatZodIssues } from '../util/zod-issues.js';
 import { SpecError, UserInputError } from '../errors.js';
 import { openFileSync } from '../policy/open-input.js';
-import { validateAnalyzerSettings } from '../analyze/run-analyzers.js';
+import { validateAnalyzerSettings } from '../analyzers/settings.js';
 import { validateGateConfig } from '../assert/gate.js';
 
 export interface LoadedSpec {

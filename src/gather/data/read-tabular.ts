@@ -1,28 +1,31 @@
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
-import { openFileSync } from '../../policy/open-input.js';
-import { parseErrorText, quoteInput, showInput } from '../../policy/redact.js';
 import type { Dataset } from './dataset.js';
+import { encodeLabels } from './labels.js';
 
 type Task = 'classification' | 'regression' | undefined;
 
-/** Reads a CSV with a header row: numeric feature columns plus one label column. */
+/**
+ * Reads a small CSV synchronously: numeric feature columns plus one label column. For scripts and tests; gather
+ * reads data through the streaming sources (sources/csv.ts).
+ */
 export function readCsv(file: string, label: string, features: string[] | undefined, task: Task): Dataset {
   const text = readText(file);
   let rows: string[][];
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (e) {
-    throw new DataError(`${file}: ${parseErrorText(e, 'CSV').replace('invalid CSV', 'not a valid CSV')}`);
+    throw new DataError(`${file}: not a valid CSV: ${(e as Error).message}`);
   }
   const header = rows[0];
   if (header === undefined || rows.length < 2) throw new DataError(`${file}: needs a header row and at least one data row`);
   const labelIdx = header.indexOf(label);
-  if (labelIdx < 0) throw new DataError(`${file}: no label column "${label}"; columns are: ${showInput(header.join(', '))}`);
+  if (labelIdx < 0) throw new DataError(`${file}: no label column "${label}"; columns are: ${header.join(', ')}`);
   const featureNames = features ?? header.filter((_, i) => i !== labelIdx);
   const featureIdx = featureNames.map((name) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DataError(`${file}: no feature column "${name}"; columns are: ${showInput(header.join(', '))}`);
+    if (i < 0) throw new DataError(`${file}: no feature column "${name}"; columns are: ${header.join(', ')}`);
     return i;
   });
   const body = rows.slice(1);
@@ -42,11 +45,10 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
   const where = typeof input === 'string' ? input : 'data.json';
   let obj: unknown = input;
   if (typeof input === 'string') {
-    const text = readText(input);
     try {
-      obj = JSON.parse(text);
+      obj = JSON.parse(readText(input));
     } catch (e) {
-      throw new DataError(`${input}: ${parseErrorText(e, 'JSON')}`);
+      throw new DataError(`${input}: invalid JSON: ${(e as Error).message}`);
     }
   }
   const o = obj as { x?: unknown; y?: unknown };
@@ -73,36 +75,19 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
   };
 }
 
-/** Through the policy chokepoint: under a worker, only files under NNAUDIT_DATA_DIRS. */
 function readText(file: string): string {
-  return openFileSync(file, 'data file', DataError).toString('utf8');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read: ${(e as Error).message}`);
+  }
 }
 
 function parseNumber(cell: string | undefined, file: string, line: number, column: string): number {
   const v = cell === undefined || cell === '' ? NaN : Number(cell);
   if (!Number.isFinite(v)) {
-    throw new DataError(`${file}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number (clean or impute the data first)`);
+    throw new DataError(`${file}:${line}: column "${column}" is ${JSON.stringify(cell ?? '')}, expected a finite number (clean or impute the data first)`);
   }
   return v;
-}
-
-/**
- * Labels that are all integers 0..K-1 (K <= 50), or any non-numeric strings, mean classification;
- * other numbers mean regression. `task` overrides the guess.
- */
-function encodeLabels(raw: string[], task: Task, file: string, column: string): Pick<Dataset, 'y' | 'task' | 'numClasses'> {
-  const numeric = raw.map(Number);
-  const allNumeric = numeric.every(Number.isFinite);
-  const integerClasses = allNumeric && numeric.every((v) => Number.isInteger(v) && v >= 0 && v < 50);
-  const resolved = task ?? (!allNumeric || integerClasses ? 'classification' : 'regression');
-  if (resolved === 'regression') {
-    const bad = numeric.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new DataError(`${file}: label "${column}" row ${bad + 1} is ${quoteInput(raw[bad] ?? '')}, expected a number for regression`);
-    return { y: Float32Array.from(numeric), task: 'regression', numClasses: 0 };
-  }
-  if (integerClasses) {
-    return { y: Float32Array.from(numeric), task: 'classification', numClasses: numeric.reduce((a, b) => (b > a ? b : a), 0) + 1 }; // no spread: 200k labels overflow the stack
-  }
-  const classes = [...new Set(raw)].sort();
-  return { y: Float32Array.from(raw.map((r) => classes.indexOf(r))), task: 'classification', numClasses: classes.length };
 }
