@@ -12,6 +12,7 @@ import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
 import { evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
+import { summarizeTargetTensor } from './target-summary.js';
 import { earlyStopCallback, failFastInterval, type ShouldStop } from './early-stop.js';
 import { stoppedEarlyText } from '../fix/stopped-text.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
@@ -140,6 +141,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
         spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly,
+        targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,
           trainMs: tTrain1 - tTrain0 - recorder.probeMs - sentinel.probeMs,
