@@ -5,7 +5,7 @@
  * inverse of the fault the case was built with.
  *
  * Arguments: an optional substring of case ids; --families=a,b picks families; --per-family=N keeps the first N cases
- * of each family; * --max-trials=N; BENCH_FIXES_JSON=file saves every row.
+ * of each family; --max-trials=N; BENCH_FIXES_JSON=file saves every row.
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
