@@ -10,6 +10,8 @@ export { writeOutputs } from './report/write-outputs.js';
 export { summaryText } from './report/summary-text.js';
 export { junitXml } from './report/junit.js';
 export { markdownSummary } from './report/markdown.js';
+export { githubAnnotations } from './report/github.js';
+export { gitlabCodeQuality } from './report/gitlab.js';
 export { ANALYZERS, ANALYZER_IDS } from './analyzers/index.js';
 export { selectBackend, type BackendInfo } from './gather/backend.js';
 export type { BackendName } from './gather/backend-names.js';

@@ -1,3 +1,4 @@
+import { constantLoss } from './baselines.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { smooth, tailMean } from './artifact-helpers.js';
 import { REPAIRS } from '../fix/spec-patches.js';
@@ -38,7 +39,7 @@ export default defineAnalyzer({
     const minVal = sVal[argmin(sVal)] ?? 0;
     const rise = sVal[last] !== null && minVal > 0 ? (sVal[last]! - minVal) / minVal : 0;
     const trainFell = sLoss[last] !== null && sLoss[best] !== null && sLoss[last]! < sLoss[best]!;
-    const trivial = artifacts.data.trivialLoss;
+    const trivial = constantLoss(artifacts);
     const absRise = sVal[last] !== null ? sVal[last]! - minVal : 0;
     const material = trivial === null || absRise >= thresholds.minAbsRise * trivial;
     const acc = h.series['accuracy'];

@@ -5,6 +5,7 @@ import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './gather.js';
+import { summarizeTargetTensor } from './target-summary.js';
 
 export interface CallbackOptions {
   /** A small batch of inputs and encoded targets (128-512 rows) used for gradient and activation probes. */
@@ -73,6 +74,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         featureRange: { min: 0, max: 0, meanAbs: 0 },
         chanceAccuracy: priors ? Math.max(...priors) : null,
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
+        targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],

@@ -1,10 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadLayersModel } from '../../src/gather/load-model.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { tf } from '../../src/gather/tf.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';
+import { runCli } from '../helpers/cli.js';
 import { EXPECTED_LAYERS, describeArchive, predictClass, readArchiveWeights, readIdx } from './fashion-reference.js';
 
 const MODELS = sharedPath('real-models');
@@ -20,7 +22,14 @@ function pngIndices(): Array<{ index: number; label: number }> {
 }
 
 describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () => {
-  beforeAll(async () => { await selectBackend(); });
+  /** The independent computation's accuracy, which the end-to-end audit must report too. */
+  let referenceAccuracy: number | null = null;
+  let tmp = '';
+  beforeAll(async () => {
+    await selectBackend();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-k3-'));
+  });
+  afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
   it.each([
     ['k3-churn-ann/model.keras', 'binaryCrossentropy', 0.01, 2945],
@@ -64,6 +73,7 @@ describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () =
     const reference = picked.filter((p) => predictClass(weights, images[p.index]!) === p.label).length / picked.length;
     expect(reference).toBeGreaterThan(0.85);
     expect(reference).toBeLessThan(0.97);
+    referenceAccuracy = reference;
 
     const { model } = await loadLayersModel(archive);
     const x = tf.tensor4d(Float32Array.from(picked.flatMap((p) => Array.from(images[p.index]!))), [picked.length, 28, 28, 1]);
@@ -75,4 +85,20 @@ describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () =
     model.dispose();
     console.log(`k3-fashion-mnist-cnn on the 600 fashion-mnist-png images: accuracy ${reference.toFixed(4)} (independent) = ${loadedAccuracy.toFixed(4)} (nnaudit)`);
   }, 300_000); // plain-JS convolutions on a shared 2-core machine
+
+  it('nnaudit audit of the .keras on the fashion-mnist-png folder reports that accuracy in result.evaluation', async () => {
+    expect(referenceAccuracy).not.toBeNull(); // set by the independent computation above
+    const spec = path.join(tmp, 'fashion.json');
+    writeFileSync(spec, JSON.stringify({
+      name: 'k3-fashion-mnist-cnn',
+      // Sorted folder names (the default) would give ankle-boot class 0: the model's order must be given.
+      data: { images: PNG, classes: CLASSES, rescale: 1 / 255 },
+      model: { load: { path: path.join(MODELS, 'k3-fashion-mnist-cnn/model.keras'), validationSplit: 0 } },
+    }));
+    const run = await runCli(['audit', spec, '--json', '--quiet']);
+    expect(run.stderr).not.toMatch(/Error/);
+    const result = JSON.parse(run.stdout) as { evaluation?: { rows: number; on: string; metrics: Record<string, number | null> }; model: { source: string } };
+    expect(result.evaluation).toMatchObject({ rows: 600, on: 'all rows' });
+    expect(Math.abs(result.evaluation!.metrics['accuracy']! - referenceAccuracy!)).toBeLessThan(1e-3);
+  }, 300_000);
 });

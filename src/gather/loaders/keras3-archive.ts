@@ -57,7 +57,9 @@ export async function loadKeras3Archive(file: string): Promise<LoadedModel> {
     await withTempFile(weights, async (h5Path) => {
       const f = await openH5(h5Path, `${file}: ${WEIGHTS}`);
       try {
-        assignWeights(model, (config as { config?: { layers?: unknown } }).config?.layers, f, '', file);
+        // Keras 2.13-2.15 wrote the same layout under another name (saving_lib.py keeps a shim for it).
+        const layersKey = isGroup(f.get('layers')) || !isGroup(f.get('_layer_checkpoint_dependencies')) ? 'layers' : '_layer_checkpoint_dependencies';
+        assignWeights(model, (config as { config?: { layers?: unknown } }).config?.layers, f, '', file, layersKey);
       } finally {
         f.close();
       }
@@ -110,7 +112,7 @@ async function withTempFile(bytes: Uint8Array, fn: (p: string) => Promise<void>)
  * "dense", "dense_1", ...; Sequential.layers leaves out its InputLayer, which has no variables anyway) and
  * hands each tfjs layer its variables in file order.
  */
-function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, base: string, file: string): void {
+function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, base: string, file: string, layersKey: string): void {
   if (!Array.isArray(layers)) throw new ModelLoadError(`${file}: config.json: model "${container.name}" has no "layers" list`);
   const used = new Map<string, number>();
   for (const entry of layers as ConfigLayer[]) {
@@ -122,12 +124,14 @@ function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, ba
     if (n !== undefined) key = `${key}_${n + 1}`;
     const name = String(entry.config?.name ?? entry.name);
     const layer = container.getLayer(name);
-    const groupPath = `${base}layers/${key}`;
+    const groupPath = `${base}${layersKey}/${key}`;
     if (className === 'Sequential' || className === 'Functional' || className === 'Model') {
-      assignWeights(layer as tf.LayersModel, entry.config?.layers, f, `${groupPath}/`, file);
+      assignWeights(layer as tf.LayersModel, entry.config?.layers, f, `${groupPath}/`, file, layersKey);
       continue;
     }
-    const values = readVars(f, groupPath, file);
+    // Recurrent layers (LSTM, GRU, SimpleRNN) keep their variables in their cell: `<layer>/cell/vars`.
+    let values = readVars(f, groupPath, file);
+    if (values.length === 0 && layer.weights.length > 0) values = readVars(f, `${groupPath}/cell`, file);
     const expected = layer.weights;
     if (values.length !== expected.length) {
       throw new ModelLoadError(`${file}: layer "${name}" (${className}) has ${expected.length} weights in TensorFlow.js but ` +
