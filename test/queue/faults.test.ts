@@ -28,7 +28,8 @@ const suite = process.env['NNAUDIT_FAULTS'] === '1' ? describeWith : (_p: unknow
 suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Redis restart`, () => {
   it('0 lost, 0 duplicated, 0 results of another job, 0 orphan browsers', async () => {
     const redis = await startTestRedis();
-    const env = { ...queueEnv(), REDIS_URL: redis.url };
+    // A 15 s lock: on a loaded machine a 4 s lock lapses during the Redis restart and jobs count as stalled.
+    const env = { ...queueEnv(), REDIS_URL: redis.url, NNAUDIT_LOCK_MS: '15000' };
     const settings = queueSettings({ ...process.env, ...env });
     const workers: WorkerProcess[] = [];
     const start = () => { const w = startWorker(env, ['--queue', 'audit,render']); workers.push(w); return w; };
