@@ -4,6 +4,7 @@ import { evidenceChart } from './charts/evidence-chart.js';
 import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
 import { displayPath, publicReason } from './public-text.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
+import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
 
 export const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'PASS', notApplicable: 'N/A' };
@@ -41,6 +42,8 @@ export interface ReportView {
   detailedFindings: FindingView[];
   assertionsMet: string;
   graphs: string[];
+  /** Small dense networks are drawn neuron by neuron instead of the layer graph. */
+  network: { svg: string; caption: string } | null;
   layerTable: TableView;
   dataRows: Array<[string, string]>;
   environment: Array<[string, string]>;
@@ -51,7 +54,7 @@ export interface ReportView {
 }
 
 /** Characters per spec line: what fits the printed page at the appendix's monospace size, so no line wraps. */
-export const SPEC_WIDTH = 100;
+export const SPEC_WIDTH = 112;
 
 /** Rows per evidence table in the report; the rest are counted, not dropped silently. */
 export const MAX_TABLE_ROWS = 40;
@@ -137,6 +140,7 @@ export function buildReportView(r: AuditResult): ReportView {
     failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),
     charts,
     graphs: layerGraphSvgs(r),
+    network: networkDrawing(r),
     layerTable: tableView({
       kind: 'table', title: 'Layers', highlight: [],
       columns: [{ key: 'name', label: 'Layer' }, { key: 'className', label: 'Type' }, { key: 'activation', label: 'Activation' }, { key: 'shape', label: 'Output shape' }, { key: 'params', label: 'Params' }],
