@@ -94,7 +94,9 @@ function findingView(f: Finding): FindingView {
     affectedLayers: f.affectedLayers.join(', '),
     evidence: f.evidence.flatMap((e): EvidenceView[] => {
       if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
-      return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, 340), wide: e.kind === 'heatmap' }] : [];
+      // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
+      const wide = e.kind === 'heatmap' || (e.kind === 'bars' && e.labels.length > 4);
+      return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
     }),
   };
 }
