@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { BACKENDS } from '../gather/backend.js';
+import { AGGREGATES } from '../result/vocabulary.js';
+import { BACKENDS } from '../gather/backend-names.js';
 
 /** Options every auditing command shares. */
 export function withRunOptions<T>(y: Argv<T>) {
@@ -7,7 +8,7 @@ export function withRunOptions<T>(y: Argv<T>) {
     .option('backend', { choices: ['auto', ...BACKENDS] as const, default: 'auto' as const, describe: 'TensorFlow.js backend (also NNAUDIT_BACKEND); auto = tfjs-node > wasm > cpu' })
     .option('seed', { type: 'number', describe: 'Override the spec seed (training is deterministic per seed and backend)' })
     .option('seeds', { type: 'number', describe: 'Train N times (seed, seed+1, ...) and aggregate each analyzer: some problems appear in only part of the runs' })
-    .option('aggregate', { choices: ['median', 'pessimistic', 'optimistic'] as const, describe: 'With --seeds: report each analyzer\'s median, worst or best run (default median)' })
+    .option('aggregate', { choices: AGGREGATES, describe: 'With --seeds: report each analyzer\'s median, worst or best run (default median)' })
     .option('epochs', { type: 'number', describe: 'Override the number of training epochs (for a loaded model: train it this many epochs first)' })
     .option('probe-size', { type: 'number', describe: 'Rows of the probe set used for gradients and activations (default 256)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AGGREGATES, PRESET_NAMES } from '../result/vocabulary.js';
+import { assertionSchema, type AssertionSpec } from '../assert/assertion-schema.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
@@ -168,22 +170,11 @@ export const dataSchema = z.union([
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-const assertionLevel = z.enum(['off', 'warn', 'error']);
-export const assertionSchema = z.union([
-  assertionLevel,
-  z.tuple([
-    assertionLevel,
-    z.strictObject({
-      maxNumericValue: z.number().optional(),
-      minScore: z.number().min(0).max(1).optional(),
-    }),
-  ]),
-]);
-export type AssertionSpec = z.infer<typeof assertionSchema>;
+export { assertionSchema, type AssertionSpec };
 
-export const AGGREGATES = ['median', 'pessimistic', 'optimistic'] as const;
+export { AGGREGATES };
 export const gateSchema = z.strictObject({
-  preset: z.enum(['recommended', 'strict', 'none']).default('recommended'),
+  preset: z.enum(PRESET_NAMES).default('recommended'),
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),

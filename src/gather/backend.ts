@@ -3,9 +3,9 @@ import path from 'node:path';
 import { tf } from './tf.js';
 import { bridgeMissingWasmKernels } from './wasm-kernel-bridge.js';
 import { errorMessage, UserInputError } from '../errors.js';
+import { BACKENDS, type BackendName } from './backend-names.js';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;

@@ -6,8 +6,9 @@ import { displayPath, publicReason } from './public-text.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
+import { STATUS_LABEL } from '../result/vocabulary.js';
 
-export const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'PASS', notApplicable: 'N/A' };
+export { STATUS_LABEL };
 
 export interface TableView { title: string; columns: string[]; rows: Array<{ cells: string[]; highlight: boolean }>; more: number }
 export interface EvidenceView { title: string; table: TableView | null; svg: string | null; wide: boolean }

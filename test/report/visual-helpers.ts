@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer-core';
 import { findBrowser } from '../../src/report/pdf/find-browser.js';
 
 /** A4 content width at 96 dpi (210 mm minus the 12 mm print margins) and a low scale: goldens stay small. */
@@ -21,7 +21,7 @@ export const GOLDEN_DIR = path.join(import.meta.dirname, 'goldens');
 export const UPDATE = process.env['NNAUDIT_UPDATE_GOLDENS'] === '1';
 
 export async function launch(): Promise<Browser> {
-  const { default: puppeteer } = await import('puppeteer');
+  const { default: puppeteer } = await import('puppeteer-core');
   return puppeteer.launch({
     executablePath: await findBrowser(), headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--font-render-hinting=none', '--no-first-run'],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer-core';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { renderSvg, titleBlock } from '../../src/report/charts/echarts-svg.js';
 import { sampleResult, sampleResults } from '../helpers/results.js';
