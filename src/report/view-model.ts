@@ -3,6 +3,7 @@ import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
 import { displayPath, publicReason } from './public-text.js';
+import { trendView, type TrendView } from './trend-view.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
@@ -42,6 +43,8 @@ export interface ReportView {
   verdictChart: { caption: string; svg: string } | null;
   detailedFindings: FindingView[];
   assertionsMet: string;
+  /** The comparison with the baseline run, when the result has one. */
+  trend: TrendView | null;
   graphs: string[];
   /** Small dense networks are drawn neuron by neuron instead of the layer graph. */
   network: { svg: string; caption: string } | null;
@@ -139,6 +142,7 @@ export function buildReportView(r: AuditResult): ReportView {
     findings,
     detailedFindings: findings.filter((f) => f.detailed),
     verdictChart: verdictChart(r, charts),
+    trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
     failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),
     charts,
