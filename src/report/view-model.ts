@@ -111,7 +111,7 @@ function verdictChart(r: AuditResult, charts: OverviewCharts): ReportView['verdi
     for (const e of f.evidence) {
       if (e.kind === 'table') continue;
       const svg = evidenceChart(e);
-      if (svg) return { caption: `Worst finding, ${f.id}: ${e.title}`, svg };
+      if (svg) return { caption: `Worst finding: ${f.id}`, svg };
     }
   }
   const loss = learningCurves(r, 680)[0];
