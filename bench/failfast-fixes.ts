@@ -4,8 +4,8 @@
  * verified fix, the share whose best fix makes the whole gate pass, and the share whose top-ranked fix is the
  * inverse of the fault the case was built with.
  *
- * Arguments: an optional substring of case ids; --per-family=N keeps the first N cases of each family;
- * --max-trials=N; BENCH_FIXES_JSON=file saves every row.
+ * Arguments: an optional substring of case ids; --families=a,b picks families; --per-family=N keeps the first N cases
+ * of each family; --max-trials=N; BENCH_FIXES_JSON=file saves every row.
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
@@ -31,9 +31,10 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
   const perFamily = Number(process.argv.find((a) => a.startsWith('--per-family='))?.split('=')[1] ?? Infinity);
   const maxTrials = Number(process.argv.find((a) => a.startsWith('--max-trials='))?.split('=')[1] ?? 8);
+  const families = process.argv.find((a) => a.startsWith('--families='))?.slice('--families='.length).split(',');
   const seen = new Map<string, number>();
   const cases = failingCases().filter((c) => {
-    if (only && !c.id.includes(only)) return false;
+    if ((only && !c.id.includes(only)) || (families && !families.includes(c.family))) return false;
     seen.set(c.family, (seen.get(c.family) ?? 0) + 1);
     return seen.get(c.family)! <= perFamily;
   });
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       inverse: inverse ? top !== null && inverse.repairs.includes(top) : null, seconds: (performance.now() - t) / 1000,
     };
     rows.push(row);
+    // Saved after every case: a long run stopped part-way still leaves its rows.
+    if (process.env['BENCH_FIXES_JSON']) writeFileSync(process.env['BENCH_FIXES_JSON'], JSON.stringify(rows, null, 1));
     process.stderr.write(`${row.verified ? 'fixed' : 'NONE '} ${c.id.padEnd(34)} failing ${row.failing.join(',') || '-'}; ${row.trials} trials; best ${row.top ?? '-'}${row.gatePasses ? ' (gate passes)' : ''}; inverse ${row.inverse}; ${row.seconds.toFixed(0)} s\n`);
   }
   const lines = [

@@ -201,6 +201,8 @@ export const dataSchema = z.union([
     classes: z.array(z.string().min(1)).min(1).optional(),
     /** Multiplies every pixel value (0..255), e.g. 0.00392156862745098 for Keras' rescale=1./255. */
     rescale: z.number().positive().default(1),
+    /** Added after rescale, as Keras' Rescaling(scale, offset) layer: rescale 1/255 with offset -0.5 gives [-0.5, 0.5]. */
+    offset: z.number().default(0),
     /** [height, width, channels] to resize to when the model does not say (a model built from layers). */
     size: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
   }),
@@ -214,7 +216,14 @@ export const dataSchema = z.union([
     labelKind,
     task,
   }),
-  z.strictObject({ ...commonData, maxRows, idx: z.strictObject({ images: fileName, labels: fileName }), task }),
+  z.strictObject({
+    ...commonData,
+    maxRows,
+    idx: z.strictObject({ images: fileName, labels: fileName }),
+    /** Multiplies every value, e.g. 0.00392156862745098 (1/255) for MNIST pixels as most MNIST models expect. */
+    rescale: z.number().positive().default(1),
+    task,
+  }),
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 

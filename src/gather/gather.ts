@@ -70,10 +70,11 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       },
     });
     progress({ phase: 'load', epoch: 0, epochs: 0, message: `data: ${rowCount(raw)} rows from ${raw.source}` });
-    mua ??= await obtainModel(spec, raw.featureShape, baseDir);
-    const { model } = mua;
     const validationSplit = 'train' in spec.model ? spec.model.train.validationSplit : spec.model.load.validationSplit;
     const data = prepareData(raw, spec.data, validationSplit, spec.seed);
+    // After prepareData: one-hot categorical columns widen the rows a built model takes.
+    mua ??= await obtainModel(spec, data.train.featureShape, baseDir);
+    const { model } = mua;
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);

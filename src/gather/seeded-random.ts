@@ -3,13 +3,14 @@ import { createRng } from '../util/random.js';
 
 /** The seeded generator of the training run the current async call chain belongs to, if any. */
 const stream = new AsyncLocalStorage<() => number>();
-let original: (() => number) | null = null;
+// Kept after the last run ends: a module that captured Math.random meanwhile still gets a working generator.
+let original: () => number = Math.random;
 let running = 0;
 
 /** Math.random while seeded runs are active: the caller's own run's generator, else the process' real one. */
 function routed(): number {
   const rng = stream.getStore();
-  return rng !== undefined ? rng() : original!();
+  return rng !== undefined ? rng() : original();
 }
 
 /**
@@ -32,9 +33,6 @@ export async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>
   try {
     return await stream.run(createRng(seed), fn);
   } finally {
-    if (--running === 0) {
-      Math.random = original!;
-      original = null;
-    }
+    if (--running === 0) Math.random = original;
   }
 }

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
-import { loadLayersModel } from '../../src/gather/load-model.js';
+import { detectFormat, loadLayersModel } from '../../src/gather/load-model.js';
+import { execFileSync } from 'node:child_process';
+import { readCompileConfig } from '../../src/gather/loaders/training-config.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
@@ -134,7 +136,7 @@ describe('Keras 3 .keras archives', () => {
     const file = path.join(tmp, 'branchy.keras');
     await writeKerasArchive(file, functional, functionalVars);
     const loaded = await loadLayersModel(file);
-    expect(loaded.training).toMatchObject({ loss: 'categoricalCrossentropy', optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 } });
+    expect(loaded.training).toMatchObject({ loss: 'categoricalCrossentropy', optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.9 }, metrics: ['accuracy'] });
     const rows = [[0.5, -1, 2, 0.25], [-0.3, 0.8, 0.1, -1.5]];
     const x = tf.tensor2d(rows);
     const y = loaded.model.predict(x) as tf.Tensor;
@@ -202,6 +204,45 @@ describe('Keras 3 .keras archives', () => {
     loaded.model.dispose();
   });
 
+  it('loads an LSTM, whose variables Keras keeps in its cell', async () => {
+    const units = 3;
+    const kernel = W([2, 4 * units], (i) => Math.sin(i) * 0.3);
+    const recurrent = W([units, 4 * units], (i) => Math.cos(i) * 0.2);
+    const bias = W([4 * units], (i) => 0.01 * i);
+    const out = [W([units, 1], (i) => 0.5 - i * 0.2), W([1], () => 0.1)];
+    const lstm = { module: 'keras.layers', class_name: 'LSTM', registered_name: null, config: {
+      name: 'lstm', trainable: true, dtype: DTYPE_POLICY, return_sequences: false, return_state: false, go_backwards: false, stateful: false,
+      unroll: false, zero_output_for_mask: false, units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true,
+      kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null },
+      recurrent_initializer: { module: 'keras.initializers', class_name: 'Orthogonal', config: { seed: null, gain: 1.0 }, registered_name: null },
+      bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null },
+      unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+      kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0.0, recurrent_dropout: 0.0, seed: null,
+    } };
+    const config = { module: 'keras', class_name: 'Sequential', registered_name: null,
+      config: { name: 'rnn', trainable: true, dtype: DTYPE_POLICY, layers: [inputLayer('in', [null, 5, 2]), lstm, dense('out', 1, 'sigmoid', units)] } };
+    const file = path.join(tmp, 'lstm.keras');
+    await writeKerasArchive(file, config, { 'layers/lstm/cell': [kernel, recurrent, bias], 'layers/dense': out });
+    const loaded = await loadLayersModel(file);
+    // The same network built directly in tfjs with the same weights.
+    const ref = tf.sequential({ layers: [tf.layers.lstm({ units, inputShape: [5, 2], recurrentActivation: 'sigmoid' }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    ref.setWeights([kernel, recurrent, bias, ...out].map((v) => tf.tensor(v.data, v.shape)));
+    const x = tf.randomNormal([4, 5, 2], 0, 1, 'float32', 9);
+    const [a, b] = [loaded.model.predict(x) as tf.Tensor, ref.predict(x) as tf.Tensor];
+    const [pa, pb] = [await a.data(), await b.data()];
+    pa.forEach((v, i) => expect(v).toBeCloseTo(pb[i]!, 6));
+    expect(new Set(pa).size).toBeGreaterThan(1);
+    tf.dispose([x, a, b]);
+    loaded.model.dispose();
+    ref.dispose();
+  });
+
+  it('does not open a FIFO to sniff its format (it would block)', async () => {
+    const fifo = path.join(tmp, 'model.json.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await detectFormat(fifo)).toBe('tfjs-layers');
+  });
+
   it('recognizes an archive by its bytes whatever its name', async () => {
     const file = path.join(tmp, 'renamed.bin');
     await writeKerasArchive(file, functional, functionalVars);
@@ -233,3 +274,21 @@ describe('Keras 3 .keras archives', () => {
 function zipOf(files: Record<string, string>): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])));
 }
+
+describe('readCompileConfig: Keras 2 training_config and Keras 3 compile_config', () => {
+  const adam = (learning_rate: unknown) => ({ module: 'keras.optimizers', class_name: 'Adam', config: { name: 'adam', learning_rate }, registered_name: null });
+  it.each([
+    ['Keras 2 names', { loss: 'mse', optimizer_config: { class_name: 'Custom>Adam', config: { learning_rate: 0.02 } }, metrics: ['mae'] },
+      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.02 }, metrics: ['mae'] }],
+    ['a Keras 3 Loss object', { loss: { module: 'keras.losses', class_name: 'BinaryCrossentropy', config: { name: 'binary_crossentropy', from_logits: false } }, optimizer: adam(0.01) },
+      { loss: 'binaryCrossentropy', optimizer: { name: 'adam', learningRate: 0.01 } }],
+    ['a loss on logits (named, not mapped)', { loss: { class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true } }, optimizer: 'sgd' },
+      { rawLoss: 'SparseCategoricalCrossentropy(from_logits=True)', optimizer: { name: 'sgd', learningRate: 0.001 } }],
+    ['a learning-rate schedule (its initial rate)', { loss: 'categorical_crossentropy', optimizer: adam({ module: 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.1, decay_steps: 100 } }) },
+      { loss: 'categoricalCrossentropy', optimizer: { name: 'adam', learningRate: 0.1 } }],
+    ['metrics as objects, per output', { loss: 'mse', metrics: [[{ module: 'keras.metrics', class_name: 'MeanAbsoluteError', config: { name: 'mean_absolute_error' } }], ['mse', 'auc']] },
+      { loss: 'meanSquaredError', metrics: ['mae', 'mse'] }],
+  ])('%s', (_name, config, expected) => {
+    expect(readCompileConfig(config)).toEqual({ rawLoss: expect.any(String) as unknown, ...expected });
+  });
+});

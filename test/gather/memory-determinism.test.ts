@@ -54,6 +54,9 @@ describe('gather memory and determinism', () => {
     expect(Math.random).toBe(original);
     await expect(withSeededMathRandom(3, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(Math.random).toBe(original);
+    // A module that kept a reference to Math.random during a run still gets unseeded numbers afterwards.
+    const captured = await withSeededMathRandom(1, () => Promise.resolve(Math.random));
+    expect(soloA).not.toContain(captured());
   });
 
   it('two audits at once: each result equals its solo run, and the global Math.random is left as it was', async () => {

@@ -129,7 +129,9 @@ function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, ba
       assignWeights(layer as tf.LayersModel, entry.config?.layers, f, `${groupPath}/`, file, layersKey);
       continue;
     }
-    const values = readVars(f, groupPath, file);
+    // Recurrent layers (LSTM, GRU, SimpleRNN) keep their variables in their cell: `<layer>/cell/vars`.
+    let values = readVars(f, groupPath, file);
+    if (values.length === 0 && layer.weights.length > 0) values = readVars(f, `${groupPath}/cell`, file);
     const expected = layer.weights;
     if (values.length !== expected.length) {
       throw new ModelLoadError(`${file}: layer "${name}" (${className}) has ${expected.length} weights in TensorFlow.js but ` +

@@ -47,7 +47,7 @@ function layerEntry(entry: JsonObject, where: string, refMap: RefMap = same): Js
     out['config'] = functionalConfig(config, where);
   } else {
     out['class_name'] = className;
-    out['config'] = className === 'InputLayer' ? inputLayerConfig(config) : (value(config) as JsonObject);
+    out['config'] = className === 'InputLayer' ? inputLayerConfig(config) : layerConfig(className, config, where);
   }
   if (typeof entry['name'] === 'string') out['name'] = entry['name'];
   if (Array.isArray(entry['inbound_nodes'])) out['inbound_nodes'] = entry['inbound_nodes'].map((n) => inboundNode(n, where, refMap));
@@ -89,6 +89,26 @@ function functionalConfig(config: JsonObject, where: string): JsonObject {
     input_layers: tensorRefs(config['input_layers'], where).map((r) => refMap(r as Json[])),
     output_layers: tensorRefs(config['output_layers'], where).map((r) => refMap(r as Json[])),
   };
+}
+
+/**
+ * A layer's own config, plus the Keras 3 renames that would otherwise be ignored silently by tfjs and change
+ * the model's output: LeakyReLU's `negative_slope` (tfjs: `alpha`), the `silu` activation (tfjs: `swish`), and
+ * Keras 3's hard_sigmoid (relu6(x + 3) / 6, slope 1/6), which tfjs computes as Keras 2's (slope 0.2).
+ */
+function layerConfig(className: string, config: JsonObject, where: string): JsonObject {
+  const out = value(config) as JsonObject;
+  if (className === 'LeakyReLU' && typeof out['negative_slope'] === 'number') {
+    out['alpha'] = out['negative_slope'];
+    delete out['negative_slope'];
+  }
+  if (out['activation'] === 'silu') out['activation'] = 'swish';
+  const keras3 = isObject(config['dtype']) && /DTypePolicy$/.test(String(config['dtype']['class_name']));
+  if (keras3 && out['activation'] === 'hard_sigmoid') {
+    throw new ModelLoadError(`${where}: layer "${String(config['name'])}" uses Keras 3's hard_sigmoid (relu6(x + 3) / 6), which TensorFlow.js ` +
+      'computes differently (0.2x + 0.5): its predictions would not match; use sigmoid, or audit a model saved without it');
+  }
+  return out;
 }
 
 function inputLayerConfig(config: JsonObject): JsonObject {

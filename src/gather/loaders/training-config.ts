@@ -1,4 +1,4 @@
-import type { LossName, OptimizerSpec } from '../../config/spec-schema.js';
+import type { LossName, MetricName, OptimizerSpec } from '../../config/spec-schema.js';
 import type { LoadedModel } from './loaded-model.js';
 
 const KERAS_LOSSES: Record<string, LossName> = {
@@ -21,6 +21,7 @@ const KERAS_OPTIMIZERS: Record<string, OptimizerSpec['name']> = {
  */
 export interface KerasCompileConfig {
   loss?: unknown;
+  metrics?: unknown;
   optimizer?: unknown;
   optimizer_config?: unknown;
 }
@@ -47,7 +48,31 @@ export function readCompileConfig(tc: KerasCompileConfig): LoadedModel['training
   if (loss.name !== undefined) out.loss = loss.name;
   const optimizer = readOptimizer(tc.optimizer_config ?? tc.optimizer);
   if (optimizer !== undefined) out.optimizer = optimizer;
+  const metrics = readMetrics(tc.metrics);
+  if (metrics.length > 0) out.metrics = metrics;
   return out;
+}
+
+const KERAS_METRICS: Record<string, MetricName> = {
+  accuracy: 'accuracy', acc: 'accuracy', binary_accuracy: 'accuracy', categorical_accuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy',
+  mae: 'mae', mean_absolute_error: 'mae', mse: 'mse', mean_squared_error: 'mse',
+};
+
+/**
+ * The metrics nnaudit can compute, from a list of names or serialized Metric objects (nested per output in
+ * multi-output models). tfjs' "accuracy" picks the binary/categorical variant from the loss, as Keras does.
+ */
+function readMetrics(metrics: unknown): MetricName[] {
+  const found = new Set<MetricName>();
+  const visit = (m: unknown): void => {
+    if (Array.isArray(m)) { m.forEach(visit); return; }
+    if (isRecord(m) && !('class_name' in m)) { Object.values(m).forEach(visit); return; }
+    const name = typeof m === 'string' ? m : isRecord(m) && isRecord(m['config']) && typeof m['config']['name'] === 'string' ? m['config']['name'] : null;
+    const mapped = name === null ? undefined : KERAS_METRICS[name] ?? KERAS_METRICS[name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()];
+    if (mapped) found.add(mapped);
+  };
+  visit(metrics);
+  return [...found];
 }
 
 /** A loss is a name ("mse") or a serialized Loss object ({class_name: "BinaryCrossentropy", config: {from_logits}}). */
