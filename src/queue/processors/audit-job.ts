@@ -12,6 +12,7 @@ import { openQueue } from '../queues.js';
 import type { QueueSettings } from '../settings.js';
 import { jobGuard } from './job-guard.js';
 import type { JobLike } from './job-like.js';
+import { compareWithPrevious, recordRun } from '../history.js';
 
 /**
  * The audit stage of the queue: validate, give the run a UUID (kept across retries), train/load and analyze
@@ -58,10 +59,13 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
     } finally {
       guard.dispose();
     }
+    // Nightly diagnostics are about change: compare with the previous run of this schedule or label.
+    result = await compareWithPrevious(settings, historyName(data), result);
     const tmp = `${resultPath}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(result, null, 1)}\n`);
     await rename(tmp, resultPath);
   }
+  await recordRun(settings, historyName(data), result, resultPath);
   await job.updateProgress({ phase: 'done', epoch: 0, epochs: 0 });
   const render: RenderJobData = { auditJobId: jobId, runId, resultPath, outDir, formats: data.formats, email: data.email };
   const queue = openQueue('render', settings, 'worker');
@@ -75,6 +79,9 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
     findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])), reused, runFinishedAt: result.run.finishedAt,
   };
 }
+
+/** The history a run belongs to: its schedule, else its label (labels outside the history's charset are made safe). */
+const historyName = (d: { schedule?: string | undefined; label: string }): string => (d.schedule ?? d.label).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
 
 function validateOrFail(raw: unknown, jobId: string) {
   try {
