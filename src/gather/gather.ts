@@ -1,5 +1,6 @@
 import { tf } from './tf.js';
 import { selectBackend, type BackendName } from './backend.js';
+import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec, LossName, OptimizerSpec, MetricName } from '../config/spec-schema.js';
 import { ARTIFACTS_VERSION, type Artifacts, type History, type ModelInfo } from '../artifacts/schema.js';
 import { readHistoryFile } from '../artifacts/read-history.js';
@@ -146,6 +147,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       },
       warnings,
     };
+  } catch (e) {
+    // A WebAssembly trap carries the emscripten glue in its stack: the user gets one line and the fix instead.
+    throw explainWasmError(e);
   } finally {
     tf.dispose(tensors);
     optimizer.dispose();
