@@ -1,6 +1,7 @@
 import { tf } from './tf.js';
 import { depthwiseBackpropFilterViaWasm, depthwiseBackpropInputViaWasm } from './wasm/depthwise.js';
 import type { KernelFunc, TensorInfo } from './wasm/kernel-types.js';
+import { registerSliceCopyGather } from './wasm/gather.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
@@ -21,7 +22,7 @@ type WasmBackend = BackendWithData & {
  * @returns the names of the kernels bridged, composed or replaced.
  */
 export function registerWasmKernels(): string[] {
-  return [...registerTransposeFreeMatMuls(), ...bridgeMissingWasmKernels()];
+  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...bridgeMissingWasmKernels()];
 }
 
 /**
