@@ -6,7 +6,7 @@ RUN apt-get update \
 ENV PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \
     NNAUDIT_REPORTS_DIR=/reports
 WORKDIR /app
-COPY package.json package-lock.json .puppeteerrc.cjs tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY workers ./workers
 COPY bench ./bench

@@ -4,7 +4,7 @@
  * left out of that analyzer's confusion table). The rule behind each family is written beside it.
  */
 import type { SpecInput } from '../src/config/spec-schema.js';
-import { fixturesDir } from '../src/config/fixtures.js';
+import { fixturesDir } from '../src/cli/fixtures.js';
 import path from 'node:path';
 
 export const TARGETS = ['dead-relu', 'vanishing-gradients', 'exploding-gradients', 'overfitting', 'underfitting'] as const;

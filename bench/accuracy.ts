@@ -3,7 +3,7 @@
  * for the tuning half and the held-out half separately. A finding counts as "detected" when its status is fail.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/audit.js';
+import { audit } from '../src/analyze/audit.js';
 import { benchCases, isHeldOut, TARGETS, type BenchCase } from './accuracy-cases.js';
 
 interface Outcome { c: BenchCase; statuses: Record<string, string>; seconds: number }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { renderHtml } from '../src/report/html/render-html.js';
 import { PdfRenderer } from '../src/report/pdf/pdf-renderer.js';
 import { upgradeResult } from '../src/result/upgrade.js';
-import { fixturesDir } from '../src/config/fixtures.js';
+import { fixturesDir } from '../src/cli/fixtures.js';
 import { packageRoot } from '../src/util/package-root.js';
 
 export interface ReportBench { reports: number; htmlMedianMs: number; pdfWarmMedianMs: number; pdfWarmMaxMs: number; coldRenderPdfMs: number }

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../src/gather/tf.js';
 import { selectBackend } from '../src/gather/backend.js';
-import { fixturesDir } from '../src/config/fixtures.js';
+import { fixturesDir } from '../src/cli/fixtures.js';
 import { readCsv } from '../src/gather/data/read-tabular.js';
 import { withSeededMathRandom } from '../src/gather/seeded-random.js';
 

@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { audit } from '../src/audit.js';
-import { fixtureExpectations, fixtureSpecPath, fixturesDir } from '../src/config/fixtures.js';
+import { audit } from '../src/analyze/audit.js';
+import { fixtureExpectations, fixtureSpecPath, fixturesDir } from '../src/cli/fixtures.js';
 
 const dir = path.join(fixturesDir(), 'results');
 mkdirSync(dir, { recursive: true });

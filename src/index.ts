@@ -1,7 +1,7 @@
 /** nnaudit's public library API. */
-export { audit, type AuditOptions } from './audit.js';
+export { audit, type AuditOptions } from './analyze/audit.js';
 export { gather, type GatherOptions, type GatherProgress } from './gather/gather.js';
-export { analyze, type AnalyzeOptions } from './result/build-result.js';
+export { analyze, type AnalyzeOptions } from './analyze/build-result.js';
 export { nnauditCallback, type CallbackOptions } from './gather/callback.js';
 export { loadSpecFile, validateSpec } from './config/load-spec.js';
 export { upgradeResult } from './result/upgrade.js';
@@ -11,7 +11,8 @@ export { summaryText } from './report/summary-text.js';
 export { junitXml } from './report/junit.js';
 export { markdownSummary } from './report/markdown.js';
 export { ANALYZERS, ANALYZER_IDS } from './analyzers/index.js';
-export { selectBackend, type BackendInfo, type BackendName } from './gather/backend.js';
+export { selectBackend, type BackendInfo } from './gather/backend.js';
+export type { BackendName } from './gather/backend-names.js';
 export type { Spec, SpecInput } from './config/spec-schema.js';
 export type { Artifacts } from './artifacts/schema.js';
 export type { AuditResult, Finding, GateResult } from './result/schema.js';

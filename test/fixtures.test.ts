@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../src/audit.js';
-import { fixtureExpectations, fixtureSpecPath } from '../src/config/fixtures.js';
+import { audit } from '../src/analyze/audit.js';
+import { fixtureExpectations, fixtureSpecPath } from '../src/cli/fixtures.js';
 import { ANALYZER_IDS } from '../src/analyzers/index.js';
 import { resultSchema } from '../src/result/schema.js';
 import { publishedValidator } from './helpers/schema.js';

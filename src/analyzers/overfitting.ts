@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { smooth, tailMean } from './artifact-helpers.js';
+import { EVIDENCE_IDS } from '../result/vocabulary.js';
 
 export default defineAnalyzer({
   meta: {
@@ -61,7 +62,7 @@ export default defineAnalyzer({
         : null,
       evidence: [
         {
-          kind: 'series', title: 'Learning curves: loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
+          kind: 'series', id: EVIDENCE_IDS.lossCurves, title: 'Learning curves: loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
           series: [{ name: 'train loss', values: loss }, { name: 'validation loss', values: val }],
           markers: [{ x: bestEpoch, label: `best val_loss (epoch ${bestEpoch})` }],
           regions: riseWarn ? [{ from: bestEpoch, to: h.epochs[last]!, label: 'validation loss rising' }] : [],

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactsSchema, type Artifacts } from './schema.js';
 import { ArtifactError } from '../errors.js';
-import { formatZodIssues } from '../config/zod-issues.js';
+import { formatZodIssues } from '../util/zod-issues.js';
 
 /** Writes a file, creating its folder first. */
 export async function writeFileCreatingDir(file: string, data: string | Uint8Array): Promise<void> {

@@ -73,6 +73,10 @@ export const dataInfoSchema = z.object({
   chanceAccuracy: z.number().nullable(),
   /** Loss of the best constant predictor on the training labels: class-prior entropy or label variance. */
   trivialLoss: z.number().nullable(),
+  /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
+  targets: num.optional(),
+  /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */
+  classes: z.object({ names: z.array(z.string()), order: z.string() }).optional(),
 });
 export type DataInfo = z.infer<typeof dataInfoSchema>;
 
@@ -142,6 +146,19 @@ export type LayerActivation = z.infer<typeof layerActivationSchema>;
 export const activationEpochSchema = z.object({ epoch: num, layers: z.array(layerActivationSchema) });
 export type ActivationEpoch = z.infer<typeof activationEpochSchema>;
 
+/**
+ * The model's own loss and compiled metrics on the evaluation rows: the validation split, or every row when there is
+ * none (a loaded model audited as saved with validationSplit 0). Measured after training, or as loaded.
+ */
+export const evaluationSchema = z.object({
+  rows: num,
+  on: z.enum(['validation', 'all rows']),
+  loss: maybeNum,
+  /** accuracy, mse, mae... as compiled (accuracy by default for classification); null when not finite. */
+  metrics: z.record(z.string(), maybeNum),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
 export const artifactsSchema = z.object({
   artifactsVersion: z.literal(ARTIFACTS_VERSION),
   createdAt: z.string(),
@@ -150,6 +167,8 @@ export const artifactsSchema = z.object({
   model: modelInfoSchema,
   data: dataInfoSchema,
   history: historySchema.nullable(),
+  /** Absent in artifacts from before evaluation was measured, and from the training callback. */
+  evaluation: evaluationSchema.optional(),
   gradients: z.array(gradientEpochSchema),
   weights: z.array(weightEpochSchema),
   /** Full activation detail on the probe set, at the probed epochs (always the first and last). */

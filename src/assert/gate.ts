@@ -1,12 +1,13 @@
-import type { AssertionSpec } from '../config/spec-schema.js';
+import type { AssertionSpec } from './assertion-schema.js';
 import type { AssertionResult, Finding, GateResult } from '../result/schema.js';
 import { PRESETS } from './presets.js';
 import { ANALYZER_IDS } from '../analyzers/index.js';
 import { SpecError } from '../errors.js';
+import type { Aggregate, PresetName, Verdict } from '../result/vocabulary.js';
 
 export interface GateConfig {
-  preset: keyof typeof PRESETS;
-  aggregate?: 'median' | 'pessimistic' | 'optimistic';
+  preset: PresetName;
+  aggregate?: Aggregate;
   assertions: Record<string, AssertionSpec>;
 }
 
@@ -36,11 +37,12 @@ export function evaluateGate(findings: Finding[], gate: GateConfig): GateResult 
   results.sort((a, b) => Number(a.passed) - Number(b.passed) || (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) || a.id.localeCompare(b.id));
   const errorFailed = results.some((r) => !r.passed && r.level === 'error');
   const warned = results.some((r) => !r.passed) || findings.some((f) => f.status === 'warn');
+  const verdict: Verdict = errorFailed || runError ? 'FAIL' : warned ? 'WARN' : 'PASS';
   return {
     preset: gate.preset,
     passed: !errorFailed && !runError,
     exitCode: runError ? 2 : errorFailed ? 1 : 0,
-    verdict: errorFailed || runError ? 'FAIL' : warned ? 'WARN' : 'PASS',
+    verdict,
     assertions: results,
   };
 }

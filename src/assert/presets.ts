@@ -1,8 +1,9 @@
-import type { AssertionSpec } from '../config/spec-schema.js';
+import type { AssertionSpec } from './assertion-schema.js';
 import { ANALYZERS } from '../analyzers/index.js';
 
-export const PRESET_NAMES = ['recommended', 'strict', 'none'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+import { PRESET_NAMES, type PresetName } from '../result/vocabulary.js';
+
+export { PRESET_NAMES, type PresetName };
 
 /**
  * Built from each analyzer's metadata, never hand-listed, so a new analyzer is gated the moment it is

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadSpecFile, validateSpec, type LoadedSpec } from '../config/load-spec.js';
 import { SpecError } from '../errors.js';
+import { dataFromFlag } from './data-from-flag.js';
 import type { LossName } from '../config/spec-schema.js';
 
 export interface SpecFlags {
@@ -37,14 +38,12 @@ export function specFromFlags(f: SpecFlags): LoadedSpec {
     return { ...loaded, spec: validateSpec(spec, f.spec) };
   }
   if (!f.model) throw new SpecError('nothing to audit: give a spec file (nnaudit audit spec.json) or --model model.json --data data.csv --label y');
-  if (!f.data) throw new SpecError('--model needs --data (a CSV with a header row, or a JSON {"x": [[...]], "y": [...]} file)');
-  const isCsv = f.data.toLowerCase().endsWith('.csv');
-  if (isCsv && !f.label) throw new SpecError(`--data ${f.data} is a CSV: say which column is the label with --label`);
+  if (!f.data) throw new SpecError('--model needs --data (a folder of class folders, a .csv with --label, .json, .npy, .npz or IDX file)');
   const raw = {
     name: path.basename(path.dirname(path.resolve(f.model))),
     ...(f.seed !== undefined ? { seed: f.seed } : {}),
     model: { load: { path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.architecture ? { architecture: f.architecture } : {}), ...(f.epochs !== undefined ? { epochs: f.epochs } : {}) } },
-    data: { ...(isCsv ? { csv: f.data, label: f.label } : { json: f.data }), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },
+    data: { ...dataFromFlag(f.data, f.label), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },
     ...(f.preset || f.aggregate ? { gate: { ...(f.preset ? { preset: f.preset } : {}), ...(f.aggregate ? { aggregate: f.aggregate } : {}) } } : {}),
     ...(f.seeds !== undefined ? { seeds: f.seeds } : {}),
   };

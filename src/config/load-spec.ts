@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { specSchema, type Spec, type SpecInput } from './spec-schema.js';
-import { formatZodIssues } from './zod-issues.js';
+import { formatZodIssues } from '../util/zod-issues.js';
 import { SpecError } from '../errors.js';
-import { validateAnalyzerSettings } from '../analyzers/run-analyzers.js';
+import { validateAnalyzerSettings } from '../analyzers/settings.js';
 import { validateGateConfig } from '../assert/gate.js';
 
 export interface LoadedSpec {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AGGREGATES, PRESET_NAMES } from '../result/vocabulary.js';
+import { assertionSchema, type AssertionSpec } from '../assert/assertion-schema.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',
@@ -136,6 +138,32 @@ const commonData = {
   limit: positiveInt.optional(),
 };
 
+const task = z.enum(['classification', 'regression']).optional();
+const fileName = z.string().min(1);
+/** Several label columns: k targets (regression), k 0/1 labels (multi-label), or one-hot columns of one class label. */
+const labelColumns = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/** How several label columns are read; auto: one-hot when every row has exactly one 1, multi-label when all 0/1, else targets. */
+const labelKind = z.enum(['auto', 'one-hot', 'multi-label', 'targets']).default('auto');
+const imageShape = z.array(positiveInt).min(1).max(4);
+/** A categorical feature column: one-hot (default), or ordinal codes 0..k-1 in sorted order (scikit-learn's LabelEncoder). */
+const categoricalColumn = z.union([z.string().min(1), z.strictObject({ column: z.string().min(1), encode: z.enum(['one-hot', 'ordinal']) })]);
+export type CategoricalColumn = z.infer<typeof categoricalColumn>;
+/** Options of the column-based sources (CSV, JSON records). */
+const tableFields = {
+  label: labelColumns,
+  labelKind,
+  /** Feature columns, in the order the model expects (default: every column that is not a label or excluded). */
+  features: z.array(z.string().min(1)).min(1).optional(),
+  /** Columns to ignore (ids, names). */
+  exclude: z.array(z.string().min(1)).optional(),
+  categorical: z.array(categoricalColumn).optional(),
+  /** Reshape each flat row into this shape, e.g. [28, 28, 1]. */
+  shape: imageShape.optional(),
+  task,
+};
+/** Refuses to read more rows than this (a guard against an unexpectedly huge file); raise it for big data. */
+const maxRows = positiveInt.default(1_000_000);
+
 export const dataSchema = z.union([
   z.strictObject({
     ...commonData,
@@ -150,40 +178,49 @@ export const dataSchema = z.union([
     /** bars: image side in pixels. */
     imageSize: z.number().int().min(4).max(64).default(8),
   }),
+  z.strictObject({ ...commonData, ...tableFields, maxRows, csv: fileName }),
   z.strictObject({
     ...commonData,
-    csv: z.string().min(1),
-    label: z.string().min(1),
-    features: z.array(z.string().min(1)).min(1).optional(),
-    task: z.enum(['classification', 'regression']).optional(),
-  }),
-  z.strictObject({
-    ...commonData,
+    maxRows,
+    /** A file or inline {x, y}; a file may also hold an array of records (objects), read like CSV rows with `label`. */
     json: z.union([
-      z.string().min(1),
-      z.strictObject({ x: z.array(z.array(z.number())).min(1), y: z.array(z.number()).min(1) }),
+      fileName,
+      z.strictObject({ x: z.array(z.array(z.number())).min(1), y: z.array(z.union([z.number(), z.array(z.number())])).min(1) }),
     ]),
-    task: z.enum(['classification', 'regression']).optional(),
+    ...tableFields,
+    label: labelColumns.optional(),
   }),
+  z.strictObject({
+    ...commonData,
+    maxRows,
+    /** A folder with one subfolder of PNG/JPEG images per class (Keras image_dataset_from_directory). */
+    images: fileName,
+    /** Class folder names in class-id order (default: sorted folder names, as Keras does). */
+    classes: z.array(z.string().min(1)).min(1).optional(),
+    /** Multiplies every pixel value (0..255), e.g. 0.00392156862745098 for Keras' rescale=1./255. */
+    rescale: z.number().positive().default(1),
+    /** [height, width, channels] to resize to when the model does not say (a model built from layers). */
+    size: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
+  }),
+  z.strictObject({ ...commonData, maxRows, npy: z.strictObject({ x: fileName, y: fileName }), labelKind, task }),
+  z.strictObject({
+    ...commonData,
+    maxRows,
+    npz: fileName,
+    /** Array names inside the .npz (default x and y, else x_train and y_train). */
+    arrays: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }).optional(),
+    labelKind,
+    task,
+  }),
+  z.strictObject({ ...commonData, maxRows, idx: z.strictObject({ images: fileName, labels: fileName }), task }),
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-const assertionLevel = z.enum(['off', 'warn', 'error']);
-export const assertionSchema = z.union([
-  assertionLevel,
-  z.tuple([
-    assertionLevel,
-    z.strictObject({
-      maxNumericValue: z.number().optional(),
-      minScore: z.number().min(0).max(1).optional(),
-    }),
-  ]),
-]);
-export type AssertionSpec = z.infer<typeof assertionSchema>;
+export { assertionSchema, type AssertionSpec };
 
-export const AGGREGATES = ['median', 'pessimistic', 'optimistic'] as const;
+export { AGGREGATES };
 export const gateSchema = z.strictObject({
-  preset: z.enum(['recommended', 'strict', 'none']).default('recommended'),
+  preset: z.enum(PRESET_NAMES).default('recommended'),
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),

@@ -5,9 +5,9 @@ import { registerWasmKernels } from './wasm-kernel-bridge.js';
 import { guardWasmAllocations, removeEmscriptenProcessHandlers, snapshotProcessHandlers } from './wasm/memory-guard.js';
 import type { WasmBackend } from './wasm/kernel-types.js';
 import { errorMessage, UserInputError } from '../errors.js';
+import { BACKENDS, type BackendName } from './backend-names.js';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;

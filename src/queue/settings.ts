@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
-import { formatZodIssues } from '../config/zod-issues.js';
+import { formatZodIssues } from '../util/zod-issues.js';
 
 /** Every queue setting comes from the environment, read and validated here once. */
 const envSchema = z.object({

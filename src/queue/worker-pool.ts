@@ -24,6 +24,19 @@ export interface WorkerPool {
 }
 
 /**
+ * The queues a worker works when none are named: audit and render always, notify only when SMTP_URL is set
+ * (a worker that only audits and renders needs no mail server). `note` says so, once, when email is off.
+ */
+export function defaultQueues(settings: QueueSettings): { queues: QueueName[]; note: string | null } {
+  if (settings.smtpUrl) return { queues: ['audit', 'render', 'notify'], note: null };
+  return {
+    queues: ['audit', 'render'],
+    note: 'nnaudit worker: email is off (SMTP_URL is not set): working the audit and render queues; ' +
+      'emails requested with --email wait in the notify queue until a worker with SMTP_URL starts',
+  };
+}
+
+/**
  * Starts the workers of one process. Audits run sandboxed (a child process per concurrent job: tfjs-node
  * cannot load twice in one process, and training must not starve lock renewal); render keeps one warm
  * browser; notify needs SMTP_URL, checked here at start rather than at the first email.

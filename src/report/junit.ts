@@ -1,20 +1,24 @@
 import type { AuditResult } from '../result/schema.js';
 import { escapeXml } from './escape-xml.js';
+import { ciFindings } from './ci-findings.js';
 
 const esc = escapeXml;
 
-/** JUnit XML: one test case per finding; error-level assertion failures are <failure>, analyzer errors <error>. */
+/**
+ * JUnit XML: one test case per analyzer, named `nnaudit.<analyzer-id>` whatever the outcome, so CI test
+ * history (GitLab, Jenkins, GitHub test reporters) follows the same test across runs. Error-level assertion
+ * failures are <failure>, analyzer errors <error>, not-applicable analyzers <skipped>; the message carries
+ * the finding's headline.
+ */
 export function junitXml(r: AuditResult): string {
-  const cases = r.findings.map((f) => {
-    const assertion = r.gate.assertions.find((a) => a.id === f.id);
-    const name = `${f.id}: ${f.title}`;
+  const cases = ciFindings(r).map(({ finding: f, standing, headline, expected, found }) => {
     let body = '';
-    if (f.status === 'error') body = `<error message="${esc(f.errorMessage ?? 'error')}"/>`;
-    else if (assertion && !assertion.passed && assertion.level === 'error') {
-      body = `<failure message="${esc(`expected ${assertion.expected}, found ${assertion.found}`)}">${esc(f.recommendation ?? '')}</failure>`;
+    if (f.status === 'error') body = `<error message="${esc(headline)}"/>`;
+    else if (standing === 'gate') {
+      body = `<failure message="${esc(`${headline} (expected ${expected})`)}">${esc(f.recommendation ?? '')}</failure>`;
     } else if (f.status === 'notApplicable') body = `<skipped message="${esc(f.displayValue)}"/>`;
-    const out = `<system-out>${esc(`${f.status}: ${f.displayValue}`)}</system-out>`;
-    return `    <testcase classname="nnaudit.${esc(r.model.name)}" name="${esc(name)}">${body}${out}</testcase>`;
+    const out = `<system-out>${esc(`${f.status}: ${headline}`)}</system-out>`;
+    return `    <testcase classname="nnaudit.${esc(r.model.name)}" name="nnaudit.${esc(f.id)}">${body}${out}</testcase>`;
   });
   const failures = r.gate.assertions.filter((a) => !a.passed && a.level === 'error').length;
   const errors = r.findings.filter((f) => f.status === 'error').length;

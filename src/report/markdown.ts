@@ -1,6 +1,6 @@
 import type { AuditResult } from '../result/schema.js';
+import { STATUS_ICON, STATUS_LABEL } from '../result/vocabulary.js';
 
-const ICON: Record<string, string> = { fail: '❌ fail', error: '💥 error', warn: '⚠️ warn', pass: '✅ pass', notApplicable: '➖ n/a' };
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A Markdown summary for CI job pages and pull-request comments. */
@@ -13,7 +13,7 @@ export function markdownSummary(r: AuditResult): string {
     '',
     '| Status | Analyzer | Finding |',
     '| --- | --- | --- |',
-    ...r.findings.map((f) => `| ${ICON[f.status]} | \`${f.id}\` | ${cell(f.displayValue)} |`),
+    ...r.findings.map((f) => `| ${STATUS_ICON[f.status]} ${STATUS_LABEL[f.status].toLowerCase()} | \`${f.id}\` | ${cell(f.displayValue)} |`),
   ];
   const failed = r.gate.assertions.filter((a) => !a.passed);
   if (failed.length) {

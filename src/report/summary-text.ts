@@ -1,12 +1,11 @@
-import type { AuditResult, Finding } from '../result/schema.js';
-
-const BADGE: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'pass', notApplicable: 'n/a' };
+import type { AuditResult } from '../result/schema.js';
+import { statusBadge } from '../result/vocabulary.js';
 
 /** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
 export function summaryText(r: AuditResult): string {
   const lines = [`nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`];
   const width = Math.max(...r.findings.map((f) => f.id.length));
-  for (const f of r.findings) lines.push(`  ${BADGE[f.status].padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
+  for (const f of r.findings) lines.push(`  ${statusBadge(f.status).padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
   const failed = r.gate.assertions.filter((a) => !a.passed);
   if (failed.length) {
     lines.push('', 'Gate assertions not met:');

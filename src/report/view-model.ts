@@ -4,8 +4,9 @@ import { evidenceChart } from './charts/evidence-chart.js';
 import { overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
 import { compactJson } from './compact-json.js';
+import { STATUS_LABEL } from '../result/vocabulary.js';
 
-export const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'PASS', notApplicable: 'N/A' };
+export { STATUS_LABEL };
 
 export interface TableView { title: string; columns: string[]; rows: Array<{ cells: string[]; highlight: boolean }>; more: number }
 export interface EvidenceView { title: string; table: TableView | null; svg: string | null }

@@ -2,12 +2,21 @@ import path from 'node:path';
 import type { AuditResult } from '../result/schema.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
+import { githubAnnotations } from './github.js';
+import { gitlabCodeQuality } from './gitlab.js';
 import { renderHtml } from './html/render-html.js';
 import { PdfRenderer } from './pdf/pdf-renderer.js';
 import { writeFileCreatingDir, writeJson } from '../artifacts/io.js';
 
-export const OUTPUT_FORMATS = ['json', 'html', 'pdf'] as const;
+/**
+ * json: result.json, html: report.html, pdf: report.pdf, junit: junit.xml, markdown: summary.md,
+ * gitlab: gl-code-quality-report.json (GitLab Code Quality), all in outDir; github: GitHub Actions
+ * annotations printed (workflow commands only work on stdout).
+ */
+export const OUTPUT_FORMATS = ['json', 'html', 'pdf', 'junit', 'markdown', 'gitlab', 'github'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** Formats that write no file, so need no outDir. */
+export const PRINTED_FORMATS: readonly OutputFormat[] = ['github'];
 
 export interface OutputOptions {
   /** Folder for result.json, report.html, report.pdf. */
@@ -18,6 +27,10 @@ export interface OutputOptions {
   markdown?: string;
   /** A warm renderer to reuse (a worker keeps one); otherwise one is launched and closed here. */
   pdfRenderer?: PdfRenderer;
+  /** The repository file CI annotations point at (github, gitlab), e.g. the spec. */
+  sourceFile?: string;
+  /** Where the github format prints (default stdout). */
+  print?: (text: string) => void;
 }
 
 export interface OutputPaths {
@@ -26,6 +39,7 @@ export interface OutputPaths {
   pdf?: string;
   junit?: string;
   markdown?: string;
+  gitlab?: string;
 }
 
 /**
@@ -41,6 +55,20 @@ export async function writeOutputs(r: AuditResult, opts: OutputOptions): Promise
   }
   if (opts.junit) { await writeFileCreatingDir(opts.junit, junitXml(r)); written.junit = opts.junit; }
   if (opts.markdown) { await writeFileCreatingDir(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }
+  const ci = opts.sourceFile ? { file: opts.sourceFile, path: opts.sourceFile } : {};
+  if (opts.outDir && formats.has('junit')) {
+    written.junit = path.join(opts.outDir, 'junit.xml');
+    await writeFileCreatingDir(written.junit, junitXml(r));
+  }
+  if (opts.outDir && formats.has('markdown')) {
+    written.markdown = path.join(opts.outDir, 'summary.md');
+    await writeFileCreatingDir(written.markdown, markdownSummary(r));
+  }
+  if (opts.outDir && formats.has('gitlab')) {
+    written.gitlab = path.join(opts.outDir, 'gl-code-quality-report.json');
+    await writeFileCreatingDir(written.gitlab, `${JSON.stringify(gitlabCodeQuality(r, ci), null, 1)}\n`);
+  }
+  if (formats.has('github')) (opts.print ?? ((t: string) => process.stdout.write(t)))(githubAnnotations(r, ci));
   if (!opts.outDir || (!formats.has('html') && !formats.has('pdf'))) return written;
   const html = renderHtml(r);
   if (formats.has('html')) {

@@ -14,6 +14,8 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('series'),
+    /** A stable id (result/vocabulary.ts EVIDENCE_IDS) for evidence other outputs reuse; titles are prose. */
+    id: z.string().optional(),
     title: z.string(),
     xLabel: z.string(),
     yLabel: z.string(),

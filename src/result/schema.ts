@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { artifactsSchema, dataInfoSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
+import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
+import { AGGREGATES, STATUSES, VERDICTS } from './vocabulary.js';
 
 /** Bump when a field changes meaning; add an upgrade step in upgrade.ts so old results still render. */
 export const SCHEMA_VERSION = 1;
 
-export const STATUSES = ['pass', 'warn', 'fail', 'notApplicable', 'error'] as const;
+export { STATUSES };
 export const statusSchema = z.enum(STATUSES);
 export type Status = z.infer<typeof statusSchema>;
 
@@ -43,7 +44,7 @@ export const gateResultSchema = z.object({
   passed: z.boolean(),
   /** 0 passed, 1 an error-level assertion failed, 2 a run error (an analyzer threw). */
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-  verdict: z.enum(['PASS', 'WARN', 'FAIL']),
+  verdict: z.enum(VERDICTS),
   assertions: z.array(assertionResultSchema),
 });
 export type GateResult = z.infer<typeof gateResultSchema>;
@@ -67,6 +68,11 @@ export const resultSchema = z.object({
   model: modelInfoSchema,
   data: dataInfoSchema,
   training: z.object({ history: historySchema.nullable() }),
+  /**
+   * The model's loss and metrics (accuracy...) on the evaluation rows: the validation split, or every row of a
+   * loaded model audited with validationSplit 0. null when the artifacts carry none (callback, older artifacts).
+   */
+  evaluation: evaluationSchema.nullable().optional(),
   findings: z.array(findingSchema),
   gate: gateResultSchema,
   /**
@@ -80,7 +86,7 @@ export const resultSchema = z.object({
   /** Present for multi-seed audits: every run's status per analyzer; measurements are those of the first seed. */
   seedRuns: z.object({
     seeds: z.array(z.number()),
-    aggregate: z.enum(['median', 'pessimistic', 'optimistic']),
+    aggregate: z.enum(AGGREGATES),
     perAnalyzer: z.record(z.string(), z.object({ statuses: z.array(statusSchema), scores: z.array(z.number().nullable()), chosenSeed: z.number() })),
   }).optional(),
 });

@@ -1,6 +1,6 @@
 import { resultSchema, SCHEMA_VERSION, type AuditResult } from './schema.js';
 import { ArtifactError } from '../errors.js';
-import { formatZodIssues } from '../config/zod-issues.js';
+import { formatZodIssues } from '../util/zod-issues.js';
 
 /**
  * Brings a result of any published schemaVersion up to the current one. Old results are upgraded,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 
 const srcDir = path.resolve(__dirname, '../../src/analyzers');
-const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'run-analyzers.ts', 'artifact-helpers.ts', 'gradient-flow.ts']);
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts']);
 
 describe('analyzer registry', () => {
   it('is sorted by id and every id is unique', () => {

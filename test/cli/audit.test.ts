@@ -18,7 +18,7 @@ describe('nnaudit audit', () => {
     const result = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as { schemaVersion: number; gate: { verdict: string } };
     expect(result).toMatchObject({ schemaVersion: 1, gate: { verdict: 'FAIL' } });
     const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="nnaudit.dead-relu" name="dead-relu: ReLU units are dead"><failure message="expected status pass or warn, found fail/);
+    expect(junit).toMatch(/<testcase classname="nnaudit.dead-relu" name="nnaudit.dead-relu"><failure message="ReLU units are dead: 100% dead in dense_2/);
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/## nnaudit: dead-relu — FAIL/);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { nnauditCallback } from '../../src/gather/callback.js';
-import { analyze } from '../../src/result/build-result.js';
+import { analyze } from '../../src/analyze/build-result.js';
 import { generate } from '../../src/gather/data/generators.js';
 
 describe('nnauditCallback inside a user-owned model.fit', () => {

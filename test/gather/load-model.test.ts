@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLayersModel } from '../../src/gather/load-model.js';
-import { fixturesDir } from '../../src/config/fixtures.js';
+import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit.js';
-import { fixtureSpecPath } from '../../src/config/fixtures.js';
+import { audit } from '../../src/analyze/audit.js';
+import { fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit.js';
-import { fixturesDir } from '../../src/config/fixtures.js';
+import { audit } from '../../src/analyze/audit.js';
+import { fixturesDir } from '../../src/cli/fixtures.js';
 import { tf } from '../../src/gather/tf.js';
 import { loadLayersModel } from '../../src/gather/load-model.js';
 import { readJsonArrays } from '../../src/gather/data/read-tabular.js';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fixturesDir } from '../../src/config/fixtures.js';
+import { fixturesDir } from '../../src/cli/fixtures.js';
 import { upgradeResult } from '../../src/result/upgrade.js';
 import type { AuditResult } from '../../src/result/schema.js';
 

@@ -112,8 +112,9 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
 });
 
 describe('queue configuration errors', () => {
-  it('a notify worker without SMTP_URL refuses to start, naming the setting', async () => {
-    const w = startWorker({ ...queueEnv(), SMTP_URL: '' });
+  it('a worker asked for the notify queue without SMTP_URL refuses to start, naming the setting', async () => {
+    // Without --queue it starts with email off instead (test/queue/worker-email.test.ts).
+    const w = startWorker({ ...queueEnv(), SMTP_URL: '' }, ['--queue', 'audit,render,notify']);
     expect(await w.exited).toBe(2);
     expect(w.log()).toMatch(/SMTP_URL is not set/);
   });

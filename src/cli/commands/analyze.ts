@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { readArtifacts } from '../../artifacts/io.js';
-import { analyze } from '../../result/build-result.js';
+import { analyze } from '../../analyze/build-result.js';
 import { loadSpecFile } from '../../config/load-spec.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';
 import { runCommand } from '../run-command.js';
+import { PRESET_NAMES } from '../../result/vocabulary.js';
 
-export const command = 'analyze <artifacts>';
-export const describe = 'Only the second half: analyze an artifacts.json, write result.json and gate (no tfjs)';
 
 export function builder(y: Argv) {
   return y
@@ -19,7 +18,7 @@ export function builder(y: Argv) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' })
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary' })
-    .option('preset', { choices: ['recommended', 'strict', 'none'] as const, describe: 'Gate preset' })
+    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false })
     .example('$0 analyze a/artifacts.json --out r/ --preset strict', 'Re-judge recorded artifacts under the strict preset');
 }

@@ -1,33 +1,32 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';
 import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
-import { SpecError } from '../../errors.js';
-import { OUTPUT_FORMATS as FORMATS, type OutputFormat } from '../../report/write-outputs.js';
+import { PRESET_NAMES } from '../../result/vocabulary.js';
+import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 
 
-export const command = 'audit [spec]';
-export const describe = 'Train or load a model, diagnose it, write result.json and gate on the verdict';
 
 export function builder(y: Argv) {
   return withRunOptions(withModelFlags(y))
     .positional('spec', { type: 'string', describe: 'Spec file (JSON or YAML)' })
     .option('out', { alias: 'o', type: 'string', describe: 'Folder for result.json (and reports)' })
-    .option('format', { type: 'string', default: 'json', describe: `Comma-separated outputs written to --out: ${FORMATS.join(', ')} (pdf needs Chromium)` })
+    .option('format', { type: 'string', default: 'json', describe: FORMAT_HELP })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout (progress goes to stderr)' })
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file (one test case per analyzer) for CI' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary (CI job summary, PR comment)' })
-    .option('preset', { choices: ['recommended', 'strict', 'none'] as const, describe: 'Gate preset (overrides the spec)' })
+    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset (overrides the spec)' })
     .example('$0 audit fixtures/specs/dead-relu.json --out out/dead-relu', 'Exit 1: the gate fails and says why')
     .example('$0 audit fixtures/specs/overfitting.json --out out/of --format html,pdf,json', 'Also write report.html and report.pdf')
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
     .example('$0 audit spec.yaml --json > result.json', 'Result JSON on stdout')
+    .example('$0 audit spec.yaml --out out --format json,github,gitlab', 'In CI: annotations on the GitHub run, a GitLab Code Quality report')
     .epilogue('Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
 }
 
@@ -35,10 +34,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
-    const formats = argv.format.split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
-    if (unknown.length) throw new SpecError(`--format ${unknown.join(',')}: unknown output; available: ${FORMATS.join(', ')}`);
-    if (formats.some((f) => f !== 'json') && !argv.out) throw new SpecError(`--format ${argv.format} writes files: give --out <folder>`);
+    const formats = parseFormats(argv.format, { out: argv.out, json: argv.json });
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
     const result = await audit(loaded.spec, {
@@ -50,7 +46,8 @@ export function handler(argv: Args): Promise<void> {
     const out = argv.json ? process.stderr : process.stdout;
     if (!argv.quiet || !argv.json) out.write(`${summaryText(result)}\n`);
     const written = await writeOutputs(result, {
-      formats: formats as OutputFormat[],
+      formats,
+      ...(loaded.file ? { sourceFile: path.relative(process.cwd(), loaded.file) } : argv.model && !/^https?:/.test(argv.model) ? { sourceFile: argv.model } : {}),
       ...(argv.out ? { outDir: argv.out } : {}),
       ...(argv.junit ? { junit: argv.junit } : {}),
       ...(argv.markdown ? { markdown: argv.markdown } : {}),

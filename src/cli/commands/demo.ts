@@ -1,15 +1,14 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { writeOutputs } from '../../report/write-outputs.js';
-import { fixtureExpectations, fixtureSpecPath } from '../../config/fixtures.js';
+import { fixtureExpectations, fixtureSpecPath } from '../fixtures.js';
 import { runCommand } from '../run-command.js';
 import { progressReporter } from '../progress.js';
 import type { Finding } from '../../result/schema.js';
+import { statusBadge } from '../../result/vocabulary.js';
 import { PdfRenderer } from '../../report/pdf/pdf-renderer.js';
 
-export const command = 'demo';
-export const describe = 'Audit every bundled fixture in-process and compare each verdict with its known ground truth';
 
 export function builder(y: Argv) {
   return y
@@ -21,7 +20,6 @@ export function builder(y: Argv) {
 }
 
 type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> ? T : never>;
-const SHORT: Record<Finding['status'], string> = { pass: 'pass', warn: 'WARN', fail: 'FAIL', error: 'ERR', notApplicable: 'n/a' };
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
@@ -51,7 +49,7 @@ export function handler(argv: Args): Promise<void> {
     for (const r of rows) {
       const cells = ids.map((id) => {
         const c = r.cells.get(id);
-        return (c ? `${SHORT[c.status]}${c.ok ? '' : '(!)'}` : '-').padEnd(10);
+        return (c ? `${statusBadge(c.status)}${c.ok ? '' : '(!)'}` : '-').padEnd(10);
       });
       lines.push(`${r.name.padEnd(w)}  ${r.verdict.padEnd(7)}  ${cells.join(' ')}  ${r.seconds.toFixed(1)}s`);
     }

@@ -1,12 +1,11 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { enqueueAudit, waitForAudit } from '../../queue/producer.js';
 import { queueSettings } from '../../queue/settings.js';
+import { withQueue } from '../../queue/queues.js';
 import { progressReporter } from '../progress.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'enqueue <spec>';
-export const describe = 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)';
 
 export function builder(y: Argv) {
   return y
@@ -30,6 +29,11 @@ export function handler(argv: Args): Promise<void> {
     });
     process.stdout.write(`${jobId}\n`);
     if (deduplicated && !argv.quiet) process.stderr.write(`an identical audit is already pending: job ${jobId}\n`);
+    if (argv.email.length && (await withQueue('notify', settings, (q) => q.getWorkersCount())) === 0) {
+      // A warning, not an error: workers may start later, and whether one will have SMTP_URL is not knowable here.
+      process.stderr.write('nnaudit: warning: no worker is sending email right now (a worker sends email only when SMTP_URL is set); ' +
+        `the email for job ${jobId} waits in the notify queue until one starts\n`);
+    }
     if (!argv.wait) return 0;
     const report = progressReporter({ quiet: argv.quiet, label: `job ${jobId}` });
     try {

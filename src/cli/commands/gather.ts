@@ -8,8 +8,6 @@ import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'gather [spec]';
-export const describe = 'Only the first half: train or load and record artifacts.json (no analysis)';
 
 export function builder(y: Argv) {
   return withRunOptions(withModelFlags(y))

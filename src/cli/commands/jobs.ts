@@ -4,8 +4,6 @@ import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
 
 export const jobsCommand = {
-  command: 'jobs',
-  describe: 'List audit jobs: state, progress, verdict, failure reason',
   builder: (y: Argv) => y
     .option('state', { choices: JOB_STATES, describe: 'Only jobs in this state (default: all)' })
     .option('limit', { type: 'number', default: 50 })
@@ -22,8 +20,6 @@ export const jobsCommand = {
 };
 
 export const statusCommand = {
-  command: 'status <jobId>',
-  describe: 'One audit job: state, progress, failure reason, verdict, report paths and its render/email stages',
   builder: (y: Argv) => y.positional('jobId', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false })
     .example('$0 status 42', ''),
   handler: (argv: ArgumentsCamelCase<{ jobId: string; json: boolean }>) => runCommand(async () => {

@@ -5,8 +5,6 @@ import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'schedule <action> [name] [spec]';
-export const describe = 'Recurring audits: schedule add|list|remove (BullMQ job schedulers; adding a name again updates it)';
 
 export function builder(y: Argv) {
   return y

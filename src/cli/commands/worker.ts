@@ -1,18 +1,16 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { queueSettings } from '../../queue/settings.js';
-import { startWorkers } from '../../queue/worker-pool.js';
+import { defaultQueues, startWorkers } from '../../queue/worker-pool.js';
 import { QUEUE_NAMES, type QueueName } from '../../queue/job-data.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
-export const command = 'worker';
-export const describe = 'Process queued audits, renders and emails (REDIS_URL, NNAUDIT_REPORTS_DIR, SMTP_URL)';
 
 export function builder(y: Argv) {
   return y
-    .option('queue', { type: 'string', default: QUEUE_NAMES.join(','), describe: `Comma-separated queues to work: ${QUEUE_NAMES.join(', ')}` })
+    .option('queue', { type: 'string', describe: `Comma-separated queues to work: ${QUEUE_NAMES.join(', ')} (default: audit,render, plus notify when SMTP_URL is set)` })
     .option('concurrency', { type: 'number', default: 1, describe: 'Audits at once in this process (each in its own child process); keep <= cores' })
-    .example('REDIS_URL=redis://127.0.0.1:6379 $0 worker', 'All queues; SIGTERM lets the active jobs finish, then exits 0')
+    .example('REDIS_URL=redis://127.0.0.1:6379 $0 worker', 'Audits and reports (and email when SMTP_URL is set); SIGTERM lets the active jobs finish, then exits 0')
     .example('$0 worker --queue audit --concurrency 2', 'A training-only host (render/notify run elsewhere)')
     .epilogue('Scale out by starting workers on more hosts with the same REDIS_URL and NNAUDIT_QUEUE_PREFIX; they must share NNAUDIT_REPORTS_DIR (e.g. an NFS mount) and the data/model paths the specs name.');
 }
@@ -21,11 +19,20 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
-    const queues = argv.queue.split(',').map((q) => q.trim()).filter(Boolean);
-    const unknown = queues.filter((q) => !(QUEUE_NAMES as string[]).includes(q));
-    if (unknown.length || queues.length === 0) throw new UserInputError('config', `--queue ${argv.queue}: unknown queue; use ${QUEUE_NAMES.join(', ')}`);
+    const settings = queueSettings();
+    let queues: string[];
+    if (argv.queue === undefined) {
+      const chosen = defaultQueues(settings);
+      queues = chosen.queues;
+      if (chosen.note) process.stderr.write(`${chosen.note}\n`);
+    } else {
+      // Named explicitly: notify without SMTP_URL is refused at start (startWorkers), not silently dropped.
+      queues = argv.queue.split(',').map((q) => q.trim()).filter(Boolean);
+      const unknown = queues.filter((q) => !(QUEUE_NAMES as string[]).includes(q));
+      if (unknown.length || queues.length === 0) throw new UserInputError('config', `--queue ${argv.queue}: unknown queue; use ${QUEUE_NAMES.join(', ')}`);
+    }
     if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1) throw new UserInputError('config', `--concurrency ${argv.concurrency}: must be a whole number >= 1`);
-    const pool = startWorkers(queueSettings(), { queues: queues as QueueName[], auditConcurrency: argv.concurrency });
+    const pool = startWorkers(settings, { queues: queues as QueueName[], auditConcurrency: argv.concurrency });
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {

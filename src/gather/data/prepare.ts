@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { DataSpec } from '../../config/spec-schema.js';
 import { createRng, permutation } from '../../util/random.js';
 import { type Dataset, rowCount, rowWidth, takeRows } from './dataset.js';
-import { generate } from './generators.js';
-import { readCsv, readJsonArrays } from './read-tabular.js';
+import { encodeCategoricals } from './categorical.js';
 import { DataError } from '../../errors.js';
+
+export { openDataset } from './sources/index.js';
 
 export interface PreparedData {
   train: Dataset;
@@ -15,33 +15,18 @@ export interface PreparedData {
   normalize: DataSpec['normalize'];
 }
 
-/** Reads or generates the dataset a spec names; file paths resolve against `baseDir`. */
-export function loadDataset(spec: DataSpec, seed: number, baseDir: string): Dataset {
-  if ('generator' in spec) {
-    const d = generate(spec.generator, { samples: spec.samples, noise: spec.noise, classes: spec.classes, imageSize: spec.imageSize, seed });
-    if (spec.scale !== 1) d.x = d.x.map((v) => v * spec.scale);
-    if (spec.labelNoise > 0 && d.task === 'classification') corruptLabels(d, spec.labelNoise, seed + 1);
-    return d;
-  }
-  if ('csv' in spec) return readCsv(path.resolve(baseDir, spec.csv), spec.label, spec.features, spec.task);
-  return readJsonArrays(typeof spec.json === 'string' ? path.resolve(baseDir, spec.json) : spec.json, spec.task);
-}
-
-function corruptLabels(d: Dataset, fraction: number, seed: number): void {
-  const rng = createRng(seed);
-  for (let i = 0; i < d.y.length; i++) {
-    if (rng() < fraction) d.y[i] = Math.floor(rng() * d.numClasses);
-  }
-}
-
-/** Shuffles (seeded), caps, splits into train/validation, normalizes with training statistics, picks the probe. */
+/**
+ * Shuffles (seeded), caps, splits into train/validation, encodes categorical columns with the training split's
+ * categories, normalizes with training statistics, picks the probe.
+ */
 export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number, seed: number): PreparedData {
   const n = rowCount(d);
   if (n < 2) throw new DataError(`${d.source}: needs at least 2 rows, found ${n}`);
   const order = permutation(n, createRng(seed + 17)).slice(0, spec.limit ?? n);
   const nVal = validationSplit > 0 ? Math.max(1, Math.round(order.length * validationSplit)) : 0;
-  const train = takeRows(d, order.slice(nVal));
-  const validation = nVal > 0 ? takeRows(d, order.slice(0, nVal)) : null;
+  let train = takeRows(d, order.slice(nVal));
+  let validation = nVal > 0 ? takeRows(d, order.slice(0, nVal)) : null;
+  if (d.categorical?.length) [train, validation] = encodeCategoricals(train, validation);
   const featureRange = rangeOf(train.x);
   if (spec.normalize !== 'none') {
     const stats = columnStats(train);

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
 import type { Dataset } from './dataset.js';
+import { encodeLabels } from './labels.js';
 
 type Task = 'classification' | 'regression' | undefined;
 
-/** Reads a CSV with a header row: numeric feature columns plus one label column. */
+/**
+ * Reads a small CSV synchronously: numeric feature columns plus one label column. For scripts and tests; gather
+ * reads data through the streaming sources (sources/csv.ts).
+ */
 export function readCsv(file: string, label: string, features: string[] | undefined, task: Task): Dataset {
   const text = readText(file);
   let rows: string[][];
@@ -86,25 +90,4 @@ function parseNumber(cell: string | undefined, file: string, line: number, colum
     throw new DataError(`${file}:${line}: column "${column}" is ${JSON.stringify(cell ?? '')}, expected a finite number (clean or impute the data first)`);
   }
   return v;
-}
-
-/**
- * Labels that are all integers 0..K-1 (K <= 50), or any non-numeric strings, mean classification;
- * other numbers mean regression. `task` overrides the guess.
- */
-function encodeLabels(raw: string[], task: Task, file: string, column: string): Pick<Dataset, 'y' | 'task' | 'numClasses'> {
-  const numeric = raw.map(Number);
-  const allNumeric = numeric.every(Number.isFinite);
-  const integerClasses = allNumeric && numeric.every((v) => Number.isInteger(v) && v >= 0 && v < 50);
-  const resolved = task ?? (!allNumeric || integerClasses ? 'classification' : 'regression');
-  if (resolved === 'regression') {
-    const bad = numeric.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new DataError(`${file}: label "${column}" row ${bad + 1} is ${JSON.stringify(raw[bad])}, expected a number for regression`);
-    return { y: Float32Array.from(numeric), task: 'regression', numClasses: 0 };
-  }
-  if (integerClasses) {
-    return { y: Float32Array.from(numeric), task: 'classification', numClasses: Math.max(...numeric) + 1 };
-  }
-  const classes = [...new Set(raw)].sort();
-  return { y: Float32Array.from(raw.map((r) => classes.indexOf(r))), task: 'classification', numClasses: classes.length };
 }

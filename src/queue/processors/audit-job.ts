@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
-import { audit } from '../../audit.js';
+import { audit } from '../../analyze/audit.js';
 import { validateSpec } from '../../config/load-spec.js';
 import { isUserInputError } from '../../errors.js';
 import type { AuditResult } from '../../result/schema.js';

@@ -2,6 +2,7 @@ import type { AuditResult } from '../../result/schema.js';
 import type { Histogram } from '../../artifacts/schema.js';
 import { COLORS, logAxis, renderSvg, sampleEvenly, shortLabel } from './echarts-svg.js';
 import { heatmapChart, histogramChart, seriesChart } from './evidence-chart.js';
+import { EVIDENCE_IDS } from '../../result/vocabulary.js';
 
 /** At most this many per-layer small multiples: a 60-layer model gets a readable sample, affected layers first. */
 export const MAX_LAYER_PANELS = 12;
@@ -46,7 +47,8 @@ function learningCurves(r: AuditResult): string[] {
   const h = r.training.history;
   if (!h || h.epochs.length === 0) return [];
   const overfit = r.findings.find((f) => f.id === 'overfitting');
-  const lossEvidence = overfit?.evidence.find((e) => e.kind === 'series' && e.title.includes('loss'));
+  // By id; results written before evidence had ids (schemaVersion 1 allows both) are recognized by their y axis.
+  const lossEvidence = overfit?.evidence.find((e) => e.kind === 'series' && (e.id === EVIDENCE_IDS.lossCurves || (e.id === undefined && e.yLabel === 'loss')));
   const markers = lossEvidence?.kind === 'series' ? lossEvidence.markers : [];
   const regions = lossEvidence?.kind === 'series' ? lossEvidence.regions : [];
   const charts: string[] = [];

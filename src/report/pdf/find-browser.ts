@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { UserInputError } from '../../errors.js';
 
-/** Where a system Chromium usually is; PUPPETEER_EXECUTABLE_PATH wins, then puppeteer's own cache. */
+/**
+ * Where a system Chromium usually is; PUPPETEER_EXECUTABLE_PATH wins. nnaudit depends on puppeteer-core, which
+ * never downloads a browser, so installing nnaudit works offline and uses the machine's Chromium.
+ */
 export const CANDIDATE_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
 export class BrowserNotFoundError extends UserInputError {
@@ -19,14 +22,6 @@ export async function findBrowser(): Promise<string> {
   if (env) {
     if (existsSync(env)) return env;
     tried.push(`PUPPETEER_EXECUTABLE_PATH=${env} (missing)`);
-  }
-  try {
-    const { default: puppeteer } = await import('puppeteer');
-    const cached = puppeteer.executablePath();
-    if (cached && existsSync(cached)) return cached;
-    tried.push(`puppeteer cache (${cached})`);
-  } catch {
-    tried.push('puppeteer cache (none)');
   }
   for (const p of CANDIDATE_PATHS) {
     if (existsSync(p)) return p;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer-core';
 import { findBrowser } from './find-browser.js';
 
 export interface PdfOptions {
@@ -69,7 +69,7 @@ export class PdfRenderer {
 
   private async launch(): Promise<Browser> {
     const executablePath = await findBrowser();
-    const { default: puppeteer } = await import('puppeteer');
+    const { default: puppeteer } = await import('puppeteer-core');
     this.profileDir = await mkdtemp(path.join(os.tmpdir(), 'nnaudit-chromium-'));
     const browser = await puppeteer.launch({
       executablePath,

@@ -1,10 +1,12 @@
 import type { Artifacts } from '../artifacts/schema.js';
 import type { Spec } from '../config/spec-schema.js';
-import { runAnalyzers } from '../analyzers/run-analyzers.js';
+import { runAnalyzers } from './run-analyzers.js';
 import { assembleResult, type AnalyzeOptions } from './build-result.js';
-import type { AuditResult, Finding } from './schema.js';
+import type { AuditResult, Finding } from '../result/schema.js';
 
-export type Aggregate = 'median' | 'pessimistic' | 'optimistic';
+import type { Aggregate } from '../result/vocabulary.js';
+
+export type { Aggregate };
 
 /**
  * Picks, for each analyzer, the run whose score is the median (lower median), the worst or the best, and reports

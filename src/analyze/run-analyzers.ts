@@ -1,27 +1,12 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Finding, Status } from '../result/schema.js';
 import { evidenceSchema } from '../result/evidence.js';
-import { ANALYZERS, ANALYZER_IDS, findAnalyzer } from './index.js';
-import type { Analyzer } from './define-analyzer.js';
-import { errorMessage, SpecError } from '../errors.js';
+import { ANALYZERS } from '../analyzers/index.js';
+import { validateAnalyzerSettings, type AnalyzerSettings } from '../analyzers/settings.js';
+import type { Analyzer } from '../analyzers/define-analyzer.js';
+import { errorMessage } from '../errors.js';
 
-/** Per analyzer id: false disables it; an object overrides thresholds by name. */
-export type AnalyzerSettings = Record<string, false | Record<string, number>>;
-
-/** Rejects unknown analyzer ids and threshold names: a typo must not silently keep the default. */
-export function validateAnalyzerSettings(settings: AnalyzerSettings, where = 'analyzers'): void {
-  for (const [id, value] of Object.entries(settings)) {
-    const analyzer = findAnalyzer(id);
-    if (!analyzer) throw new SpecError(`${where}.${id}: unknown analyzer; known: ${ANALYZER_IDS.join(', ')}`);
-    if (value === false) continue;
-    for (const [name, v] of Object.entries(value)) {
-      if (!(name in analyzer.thresholds)) {
-        throw new SpecError(`${where}.${id}.${name}: unknown threshold; ${id} has: ${Object.keys(analyzer.thresholds).join(', ')}`);
-      }
-      if (!Number.isFinite(v)) throw new SpecError(`${where}.${id}.${name}: must be a finite number (got ${v})`);
-    }
-  }
-}
+export { validateAnalyzerSettings, type AnalyzerSettings };
 
 /** One place maps scores to statuses (Lighthouse's bands). */
 export function statusFromScore(score: number | null): Status {

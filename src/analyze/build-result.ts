@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Artifacts } from '../artifacts/schema.js';
 import type { Spec } from '../config/spec-schema.js';
-import { runAnalyzers, type AnalyzerSettings } from '../analyzers/run-analyzers.js';
+import { runAnalyzers, type AnalyzerSettings } from './run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../assert/gate.js';
-import { SCHEMA_VERSION, type AuditResult, type Finding } from './schema.js';
+import { SCHEMA_VERSION, type AuditResult, type Finding } from '../result/schema.js';
 import { VERSION } from '../version.js';
+import { statusRank } from '../result/vocabulary.js';
 
 export interface AnalyzeOptions {
   analyzers?: AnalyzerSettings;
@@ -30,8 +31,7 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
   const startedAt = options.startedAt ?? new Date(artifacts.createdAt);
   const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', aggregate: 'median', assertions: {} });
   const finishedAt = new Date();
-  const order = { fail: 0, error: 1, warn: 2, pass: 3, notApplicable: 4 } as const;
-  findings.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
+  findings.sort((a, b) => statusRank(a.status) - statusRank(b.status) || a.id.localeCompare(b.id));
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'nnaudit', version: VERSION },
@@ -49,6 +49,7 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
     model: artifacts.model,
     data: artifacts.data,
     training: { history: artifacts.history },
+    evaluation: artifacts.evaluation ?? null,
     findings,
     gate,
     measurements: artifacts,

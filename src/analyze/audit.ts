@@ -1,9 +1,9 @@
-import { gather, type GatherOptions } from './gather/gather.js';
-import { analyze } from './result/build-result.js';
-import { analyzeSeeds } from './result/multi-seed.js';
-import { loadSpecFile, validateSpec } from './config/load-spec.js';
-import type { Spec, SpecInput } from './config/spec-schema.js';
-import type { AuditResult } from './result/schema.js';
+import { gather, type GatherOptions } from '../gather/gather.js';
+import { analyze } from './build-result.js';
+import { analyzeSeeds } from './multi-seed.js';
+import { loadSpecFile, validateSpec } from '../config/load-spec.js';
+import type { Spec, SpecInput } from '../config/spec-schema.js';
+import type { AuditResult } from '../result/schema.js';
 
 export interface AuditOptions extends GatherOptions {
   runId?: string;

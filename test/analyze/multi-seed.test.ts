@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateFindings } from '../../src/result/multi-seed.js';
-import { audit } from '../../src/audit.js';
+import { aggregateFindings } from '../../src/analyze/multi-seed.js';
+import { audit } from '../../src/analyze/audit.js';
 import type { Finding } from '../../src/result/schema.js';
 
 const f = (status: Finding['status'], score: number | null): Finding => ({

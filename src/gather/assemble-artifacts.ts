@@ -1,0 +1,65 @@
+import type { tf } from './tf.js';
+import type { Spec, LossName } from '../config/spec-schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History } from '../artifacts/schema.js';
+import type { PreparedData } from './data/prepare.js';
+import { type Dataset, rowCount } from './data/dataset.js';
+import type { ModelUnderAudit } from './obtain-model.js';
+import type { ProbeRecorder } from './probe-recorder.js';
+import { describeModel } from './model-graph.js';
+import { chanceAccuracy, trivialLoss } from './targets.js';
+import type { BackendInfo } from './backend.js';
+
+export interface AssembleInputs {
+  spec: Spec;
+  backend: Pick<BackendInfo, 'name' | 'reason' | 'tfjsVersion'>;
+  model: tf.LayersModel;
+  mua: ModelUnderAudit;
+  raw: Dataset;
+  data: PreparedData;
+  outputUnits: number;
+  history: History | null;
+  evaluation: Evaluation;
+  recorder: ProbeRecorder;
+  timing: Artifacts['timing'];
+  warnings: string[];
+}
+
+/** The artifact document from what gather measured: plain JSON, no tensors. */
+export function assembleArtifacts(a: AssembleInputs): Artifacts {
+  const { mua } = a;
+  return {
+    artifactsVersion: ARTIFACTS_VERSION,
+    createdAt: new Date().toISOString(),
+    backend: { name: a.backend.name, reason: a.backend.reason, tfjsVersion: a.backend.tfjsVersion },
+    seed: a.spec.seed,
+    model: {
+      ...describeModel(a.model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
+      name: a.spec.name ?? a.model.name,
+    },
+    data: dataInfo(a.raw, a.data, mua.loss, a.outputUnits),
+    history: a.history,
+    evaluation: a.evaluation,
+    gradients: a.recorder.gradients,
+    weights: a.recorder.weights,
+    activations: a.recorder.activations,
+    timing: a.timing,
+    warnings: a.warnings,
+  };
+}
+
+function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits: number): Artifacts['data'] {
+  return {
+    source: raw.source,
+    task: raw.task,
+    numClasses: raw.numClasses,
+    trainSize: rowCount(data.train),
+    validationSize: data.validation ? rowCount(data.validation) : 0,
+    probeSize: rowCount(data.probe),
+    normalize: data.normalize,
+    featureRange: data.featureRange,
+    chanceAccuracy: chanceAccuracy(data.train),
+    trivialLoss: trivialLoss(data.train, loss, outputUnits),
+    ...(data.train.yWidth && data.train.yWidth > 1 ? { targets: data.train.yWidth } : {}),
+    ...(raw.classes ? { classes: raw.classes } : {}),
+  };
+}

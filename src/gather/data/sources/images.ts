@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DataError } from '../../../errors.js';
+import { createRng, permutation } from '../../../util/random.js';
+import type { Dataset } from '../dataset.js';
+import { decodeImage, resizeInto } from '../image-decode.js';
+import { defineSource, type SourceContext, type SpecOf } from './source.js';
+
+const IMAGE_FILE = /\.(png|jpe?g)$/i;
+const SORTED_ORDER = 'sorted folder names (the Keras image_dataset_from_directory default; set data.classes to change it)';
+
+/**
+ * A folder with one subfolder of images per class (Keras' image_dataset_from_directory layout). Files are listed
+ * first and decoded one at a time straight into the feature array, resized to the model's input.
+ */
+export default defineSource({
+  key: 'images',
+  detect: (dir, isDir) => isDir && classFolders(dir).length > 0,
+  async open(spec, ctx) {
+    const root = path.resolve(ctx.baseDir, spec.images);
+    const folders = classFolders(root);
+    if (folders.length === 0) throw new DataError(`${root}: no class subfolders; put each class's images in its own folder (${root}/<class>/*.png)`);
+    const names = spec.classes ?? [...folders].sort();
+    for (const n of names) {
+      if (!folders.includes(n)) throw new DataError(`${root}: data.classes names "${n}", but there is no such folder; folders are: ${folders.join(', ')}`);
+    }
+    let files = names.flatMap((n, cls) => listImages(path.join(root, n)).map((f) => ({ file: f, cls })));
+    if (files.length === 0) throw new DataError(`${root}: no .png/.jpg/.jpeg files in the class folders ${names.join(', ')}`);
+    if (files.length > spec.maxRows) throw new DataError(`${root}: ${files.length} images, more than data.maxRows (${spec.maxRows}); raise it or use data.limit`);
+    // data.limit: decode only a seeded random subset (prepareData would otherwise drop the rest after decoding).
+    if (spec.limit !== undefined && spec.limit < files.length) {
+      const pick = permutation(files.length, createRng(ctx.seed + 23)).slice(0, spec.limit).sort((a, b) => a - b);
+      files = pick.map((i) => files[i]!);
+    }
+    const [h, w, c] = targetSize(spec, ctx, files[0]!.file);
+    const featureShape = [h, w, c];
+    ctx.checkShape(featureShape, root);
+    const size = h * w * c;
+    const x = new Float32Array(files.length * size);
+    const y = new Float32Array(files.length);
+    files.forEach(({ file, cls }, i) => {
+      resizeInto(decodeImage(readFileSync(file), file), h, w, c, spec.rescale, x, i * size);
+      y[i] = cls;
+    });
+    const d: Dataset = {
+      x, y, featureShape, featureNames: [], task: 'classification', numClasses: names.length, source: `images:${root}`,
+      classes: { names, order: spec.classes ? 'data.classes' : SORTED_ORDER },
+    };
+    return d;
+  },
+});
+
+function classFolders(root: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? `${root}: image folder not found` : `${root}: cannot list: ${(e as Error).message}`);
+  }
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+function listImages(dir: string): string[] {
+  return readdirSync(dir).filter((f) => IMAGE_FILE.test(f)).sort().map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
+}
+
+/** The model's [h, w, c] if it says; else data.size; else the first image's size, in RGB. */
+function targetSize(spec: SpecOf<'images'>, ctx: SourceContext, first: string): [number, number, number] {
+  const want = ctx.inputShape;
+  if (want && want.length !== 3) {
+    throw new DataError(`${spec.images}: images are [height, width, channels], but the model's input is [${want.map((d) => d ?? '?').join(', ')}]; ` +
+      'use a model with an image input, or give the pixels as CSV/npy rows');
+  }
+  const img = want?.some((d) => d === null) || !want ? decodeImage(readFileSync(first), first) : null;
+  const h = want?.[0] ?? spec.size?.[0] ?? img!.height;
+  const w = want?.[1] ?? spec.size?.[1] ?? img!.width;
+  const c = want?.[2] ?? spec.size?.[2] ?? 3;
+  if (c !== 1 && c !== 3 && c !== 4) throw new DataError(`${spec.images}: the model wants ${c} channels per pixel; images give 1 (grey), 3 (RGB) or 4 (RGBA)`);
+  return [h, w, c];
+}

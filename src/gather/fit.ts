@@ -1,0 +1,66 @@
+import { tf } from './tf.js';
+import type { History } from '../artifacts/schema.js';
+import { appendEpochLogs, type ProbeRecorder } from './probe-recorder.js';
+import { withSeededMathRandom } from './seeded-random.js';
+import type { GatherProgress } from './gather.js';
+
+export interface FitInputs {
+  xTrain: tf.Tensor;
+  yTrain: tf.Tensor;
+  validation: [tf.Tensor, tf.Tensor] | undefined;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Epochs (1-based) after which to probe gradients, besides the last one. */
+  probedEpochs: Set<number>;
+  /** null: no probes at all (benchmarking plain fit). */
+  recorder: ProbeRecorder | null;
+  progress: (p: GatherProgress) => void;
+}
+
+export interface FitOutcome {
+  history: History;
+  /** The last epoch that finished (less than `epochs` when training stopped early). */
+  lastEpoch: number;
+  warnings: string[];
+}
+
+/**
+ * Trains a compiled model, probing gradients after the chosen epochs and stopping when the loss stops being finite.
+ * The last epoch's full probe is the caller's.
+ */
+export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: FitOptions): Promise<FitOutcome> {
+  const history: History = { epochs: [], series: {} };
+  const warnings: string[] = [];
+  let lastEpoch = 0;
+  const recorder = o.recorder;
+  await withSeededMathRandom(o.seed, () => model.fit(data.xTrain, data.yTrain, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    shuffle: true,
+    verbose: 0,
+    ...(data.validation ? { validationData: data.validation } : {}),
+    callbacks: {
+      // A per-batch hook costs a little per step: only register it when probing.
+      ...(recorder ? { onBatchBegin: () => recorder.onBatchBegin() } : {}),
+      onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
+        const epoch = epochIndex + 1;
+        lastEpoch = epoch;
+        await recorder?.onEpochEnd();
+        appendEpochLogs(history, epoch, logs);
+        o.progress({ phase: 'train', epoch, epochs: o.epochs, logs: { ...(logs ?? {}) } });
+        const lossNow = logs?.['loss'];
+        const diverged = lossNow !== undefined && !Number.isFinite(lossNow);
+        if (diverged) {
+          warnings.push(`training stopped at epoch ${epoch}: the loss became ${lossNow}`);
+          model.stopTraining = true;
+        }
+        if (recorder && epoch < o.epochs && !diverged && o.probedEpochs.has(epoch)) await recorder.probe(epoch, false);
+      },
+    },
+  }));
+  return { history, lastEpoch, warnings };
+}

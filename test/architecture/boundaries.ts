@@ -1,0 +1,77 @@
+import { roomOf, type ImportEdge } from '../helpers/import-graph.js';
+
+// The house rules of CONVENTIONS.md §1-2, as checks over the import graph of src/. Pure, so the test can
+// show each rule fires on a graph that breaks it.
+
+const TFJS = (pkg: string) => pkg.startsWith('@tensorflow/');
+
+/** Everything reachable from the files matching `start` (files and packages), following `follow` edges. */
+export function reach(edges: ImportEdge[], start: (file: string) => boolean, follow: (e: ImportEdge) => boolean = () => true): Map<string, string[]> {
+  const out = new Map<string, ImportEdge[]>();
+  for (const e of edges) if (e.kind === 'file') out.set(e.from, [...(out.get(e.from) ?? []), e]); else out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  const paths = new Map<string, string[]>(); // reached node -> the chain that reached it
+  const queue = [...new Set(edges.map((e) => e.from).filter(start))].map((f) => [f]);
+  for (const chain of queue) paths.set(chain[0]!, chain);
+  while (queue.length) {
+    const chain = queue.shift()!;
+    for (const e of out.get(chain[chain.length - 1]!) ?? []) {
+      if (!follow(e) || paths.has(e.to)) continue;
+      const next = [...chain, e.to];
+      paths.set(e.to, next);
+      if (e.kind === 'file') queue.push(next);
+    }
+  }
+  return paths;
+}
+
+/** Cycles in the room graph (one room's files importing another's and back), each as a chain of rooms. */
+export function roomCycles(edges: ImportEdge[], ignore: (e: ImportEdge) => boolean = () => false): string[][] {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    if (e.kind !== 'file' || ignore(e)) continue;
+    const [a, b] = [roomOf(e.from), roomOf(e.to)];
+    if (a !== b) graph.set(a, new Set([...(graph.get(a) ?? []), b]));
+  }
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (room: string, stack: string[]): void => {
+    state.set(room, 'open');
+    for (const next of graph.get(room) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), room, next]);
+      else if (!state.has(next)) visit(next, [...stack, room]);
+    }
+    state.set(room, 'done');
+  };
+  for (const room of [...graph.keys()].sort()) if (!state.has(room)) visit(room, []);
+  return cycles.map((c) => c.filter((r, i) => i === 0 || r !== c[i - 1]));
+}
+
+const inRoom = (...rooms: string[]) => (file: string) => rooms.includes(roomOf(file));
+
+/** Every broken rule, one line each naming the chain of imports that breaks it. */
+export function boundaryViolations(edges: ImportEdge[]): string[] {
+  const v: string[] = [];
+  const chain = (p: string[]) => p.join(' -> ');
+
+  // report and analyzers never reach gather or tfjs (render/analyze must run without TensorFlow.js).
+  for (const [node, p] of reach(edges, inRoom('report', 'analyzers'))) {
+    if (roomOf(node) === 'gather' || TFJS(node)) v.push(`report/analyzers reach ${node}: ${chain(p)}`);
+  }
+  // tfjs is imported only under gather.
+  for (const e of edges) if (e.kind === 'package' && TFJS(e.to) && roomOf(e.from) !== 'gather') v.push(`only gather imports tfjs: ${e.from} -> ${e.to}`);
+  // result is a leaf: its own files, the artifacts schema it embeds, errors, util and the version.
+  const resultMayImport = (to: string) => ['result', 'errors', 'util', 'version'].includes(roomOf(to)) || to === 'artifacts/schema.ts';
+  for (const e of edges) if (e.kind === 'file' && roomOf(e.from) === 'result' && !resultMayImport(e.to)) v.push(`result is a leaf: ${e.from} -> ${e.to}`);
+  // analyze never reaches the outputs, the queue or the CLI.
+  for (const [node, p] of reach(edges, inRoom('analyze'))) {
+    if (['report', 'queue', 'cli', 'notify'].includes(roomOf(node)) && node.endsWith('.ts')) v.push(`analyze reaches ${roomOf(node)}: ${chain(p)}`);
+  }
+  // nothing imports the CLI.
+  for (const e of edges) if (e.kind === 'file' && roomOf(e.to) === 'cli' && roomOf(e.from) !== 'cli') v.push(`nothing imports cli: ${e.from} -> ${e.to}`);
+  // The CLI's entry loads commands lazily: its static imports reach no tfjs, queue or browser.
+  const heavy = (n: string) => TFJS(n) || ['bullmq', 'ioredis', 'puppeteer', 'puppeteer-core', 'nodemailer'].includes(n);
+  for (const [node, p] of reach(edges, (f) => f === 'cli/main.ts', (e) => !e.dynamic)) if (heavy(node)) v.push(`cli/main.ts loads ${node} before a command runs: ${chain(p)}`);
+  // No cycles between rooms. (Within a room, e.g. gather's model loaders, files may know each other.)
+  for (const c of roomCycles(edges)) v.push(`rooms import each other: ${chain(c)}`);
+  return v;
+}

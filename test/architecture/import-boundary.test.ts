@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importGraph, type ImportEdge } from '../helpers/import-graph.js';
+import { boundaryViolations } from './boundaries.js';
+
+const SRC = path.resolve(__dirname, '../../src');
+const file = (from: string, to: string, extra: Partial<ImportEdge> = {}): ImportEdge => ({ from, to, kind: 'file', typeOnly: false, dynamic: false, ...extra });
+const pkg = (from: string, to: string, extra: Partial<ImportEdge> = {}): ImportEdge => ({ from, to, kind: 'package', typeOnly: false, dynamic: false, ...extra });
+
+describe('import boundaries of src/', () => {
+  const edges = importGraph(SRC);
+
+  it('reads the real graph (the check is not vacuous)', () => {
+    expect(edges.length).toBeGreaterThan(200);
+    expect(edges).toContainEqual(expect.objectContaining({ from: 'gather/tf.ts', kind: 'package', to: '@tensorflow/tfjs' }));
+    expect(edges).toContainEqual(expect.objectContaining({ from: 'cli/commands/index.ts', to: 'cli/commands/render.ts', dynamic: true }));
+  });
+
+  it('hold: report/analyzers never reach gather or tfjs, result is a leaf, analyze never reaches outputs, nothing imports cli, no room cycles', () => {
+    expect(boundaryViolations(edges)).toEqual([]);
+  });
+
+  // Each rule fires on a graph that breaks it: the real graph plus one bad import.
+  it.each([
+    ['report imports gather', [file('report/junit.ts', 'gather/backend.ts')], /report\/analyzers reach gather\/backend.ts: report\/junit.ts -> gather\/backend.ts/],
+    ['report reaches gather through another file', [file('report/junit.ts', 'util/random.ts'), file('util/random.ts', 'gather/gather.ts')], /report\/analyzers reach gather\/gather.ts: report\/junit.ts -> util\/random.ts -> gather\/gather.ts/],
+    ['an analyzer imports tfjs', [pkg('analyzers/dead-relu.ts', '@tensorflow/tfjs')], /only gather imports tfjs: analyzers\/dead-relu.ts/],
+    ['result imports the analyze stage', [file('result/schema.ts', 'analyze/run-analyzers.ts')], /result is a leaf: result\/schema.ts -> analyze\/run-analyzers.ts/],
+    ['analyze imports the report', [file('analyze/audit.ts', 'report/write-outputs.ts')], /analyze reaches report/],
+    ['the queue imports the CLI', [file('queue/producer.ts', 'cli/progress.ts')], /nothing imports cli: queue\/producer.ts -> cli\/progress.ts/],
+    ['the CLI entry imports a command statically', [file('cli/main.ts', 'cli/commands/audit.ts')], /cli\/main.ts loads @tensorflow\/tfjs before a command runs/],
+    ['config imports the analyze stage back', [file('config/load-spec.ts', 'analyze/run-analyzers.ts')], /rooms import each other: .*config -> analyze/],
+  ])('fails when %s', (_name, extra, message) => {
+    const found = boundaryViolations([...edges, ...extra]);
+    expect(found.join('\n')).toMatch(message);
+  });
+});
