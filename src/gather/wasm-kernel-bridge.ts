@@ -1,6 +1,7 @@
 import { tf } from './tf.js';
 import { depthwiseBackpropFilterViaWasm, depthwiseBackpropInputViaWasm } from './wasm/depthwise.js';
 import type { KernelFunc, TensorInfo } from './wasm/kernel-types.js';
+import { registerFusedAdam } from './wasm/adam.js';
 import { registerSliceCopyGather } from './wasm/gather.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 
@@ -22,7 +23,7 @@ type WasmBackend = BackendWithData & {
  * @returns the names of the kernels bridged, composed or replaced.
  */
 export function registerWasmKernels(): string[] {
-  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...bridgeMissingWasmKernels()];
+  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerFusedAdam(), ...bridgeMissingWasmKernels()];
 }
 
 /**
