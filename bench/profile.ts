@@ -44,14 +44,16 @@ async function prepare(target: string): Promise<Run> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const target = args.find((a) => !a.startsWith('--'));
-  if (!target) throw new Error(`usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N]`);
+  if (!target) throw new Error(`usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N] [--quick]`);
   const top = Number(args[args.indexOf('--top') + 1] ?? 15) || 15;
   const backend = await selectBackend();
   setWasmKernelOverrides(!args.includes('--before'));
   const { run, steps, label } = await prepare(target);
-  await run(); // warm-up
+  // --quick: one profiled run and no warm-up, for models whose epoch takes minutes.
+  const quick = args.includes('--quick');
+  if (!quick) await run(); // warm-up
   let t = performance.now();
-  await run();
+  if (!quick) await run();
   const wallMs = performance.now() - t;
   t = performance.now();
   const info = await tf.profile(async () => { await run(); return []; });
@@ -67,7 +69,8 @@ async function main(): Promise<void> {
   const kernelMs = rows.filter(([n]) => !COMPOSITE.has(n)).reduce((s, [, e]) => s + e.ms, 0);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`${label}`);
-  out(`backend ${backend.name}${args.includes('--before') ? ' (nnaudit kernels off)' : ''}; one epoch = ${steps} steps: ${wallMs.toFixed(0)} ms (${(wallMs / steps).toFixed(1)} ms/step); profiled run ${profiledMs.toFixed(0)} ms`);
+  const unprofiled = quick ? '' : `${wallMs.toFixed(0)} ms (${(wallMs / steps).toFixed(1)} ms/step); `;
+  out(`backend ${backend.name}${args.includes('--before') ? ' (nnaudit kernels off)' : ''}; one epoch = ${steps} steps: ${unprofiled}profiled run ${profiledMs.toFixed(0)} ms`);
   out(`${info.kernels.length} kernel calls (${(info.kernels.length / steps).toFixed(0)} per step); kernel time ${kernelMs.toFixed(0)} ms, the rest of the profiled run (JS, tfjs engine, data) ${(profiledMs - kernelMs).toFixed(0)} ms = ${(100 * (1 - kernelMs / profiledMs)).toFixed(0)}%`);
   out('');
   out('kernel                                  calls/step   ms/step   share of profiled run');

@@ -63,7 +63,9 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
     const before: number[] = [];
     const after: number[] = [];
     const torchMs: number[] = [];
-    await fitOnce(c, x, y); // warm-up: wasm compiled, XNNPACK operators and the allocator at their working size
+    // Warm-up: wasm compiled, XNNPACK operators and the allocator at their working size. A loaded model's fit takes
+    // minutes, against which a cold start is noise: skip it there.
+    if (c.layers) await fitOnce(c, x, y);
     for (let i = 0; i < reps; i++) {
       // Alternate which goes first, so a drift in machine load does not favour one side.
       for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
