@@ -4,6 +4,7 @@ import type { KernelFunc, TensorInfo } from './wasm/kernel-types.js';
 import { registerFusedAdam } from './wasm/adam.js';
 import { registerSliceCopyGather } from './wasm/gather.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
+import { registerBlockTile } from './wasm/tile.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -23,7 +24,7 @@ type WasmBackend = BackendWithData & {
  * @returns the names of the kernels bridged, composed or replaced.
  */
 export function registerWasmKernels(): string[] {
-  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerFusedAdam(), ...bridgeMissingWasmKernels()];
+  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerFusedAdam(), ...bridgeMissingWasmKernels()];
 }
 
 /**

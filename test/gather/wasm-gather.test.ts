@@ -42,3 +42,19 @@ describe('wasm GatherV2 by slice copies', () => {
     tf.dispose([x, idx]);
   });
 });
+
+describe('wasm Tile by block copies', () => {
+  const TILES = [
+    { name: 'batch-norm gradient [1,1,1,C] to [B,H,W,C]', x: [1, 1, 1, 6], reps: [3, 5, 4, 1] },
+    { name: 'rank 2 rows', x: [1, 7], reps: [9, 1] },
+    { name: 'odd total (last copy partial)', x: [1, 1, 3], reps: [5, 3, 1] },
+    { name: 'general tiling (original kernel)', x: [2, 3], reps: [2, 2] },
+  ];
+  it.each(TILES)('$name equals cpu exactly', async ({ x, reps }) => {
+    await selectBackend('wasm');
+    const n = x.reduce((p, d) => p * d, 1);
+    const { wasm, cpu } = await onWasmAndCpu(() => [tf.tile(tf.tensor(values(n, 9), x), reps)]);
+    expect(wasm[0]!.length).toBe(n * reps.reduce((p, r) => p * r, 1));
+    expect(Array.from(wasm[0]!)).toEqual(Array.from(cpu[0]!));
+  });
+});
