@@ -7,7 +7,7 @@ import type { SpecInput } from '../src/config/spec-schema.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
 import path from 'node:path';
 
-export const TARGETS = ['dead-relu', 'vanishing-gradients', 'exploding-gradients', 'overfitting', 'underfitting'] as const;
+export const TARGETS = ['dead-relu', 'vanishing-gradients', 'exploding-gradients', 'overfitting', 'underfitting', 'missing-nonlinearity'] as const;
 export type Target = (typeof TARGETS)[number];
 export type Labels = Record<Target, boolean | null>;
 
@@ -16,8 +16,9 @@ export interface BenchCase { id: string; family: string; spec: SpecInput; labels
 type Layer = NonNullable<Extract<SpecInput['model'], { train: unknown }>['train']['layers']>[number];
 type Data = SpecInput['data'];
 
+/** missing-nonlinearity is labelled by construction in add(): true only for the linear classifiers on non-separable data. */
 const L = (dead: boolean | null, van: boolean | null, exp: boolean | null, over: boolean | null, under: boolean | null): Labels =>
-  ({ 'dead-relu': dead, 'vanishing-gradients': van, 'exploding-gradients': exp, overfitting: over, underfitting: under });
+  ({ 'dead-relu': dead, 'vanishing-gradients': van, 'exploding-gradients': exp, overfitting: over, underfitting: under, 'missing-nonlinearity': false });
 
 const csv = (name: string, extra: Partial<Data> = {}): Data => ({ csv: path.join(fixturesDir(), 'data', `${name}.csv`), label: 'label', normalize: 'standardize', ...extra } as Data);
 const DATASETS: Record<string, { data: Data; classes: number }> = {
@@ -56,7 +57,9 @@ const repeat = <T>(n: number, f: (i: number) => T[]): T[] => Array.from({ length
  */
 export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   const cases: BenchCase[] = [];
-  const add = (id: string, family: string, s: SpecInput, labels: Labels) => {
+  const add = (id: string, family: string, s: SpecInput, given: Labels) => {
+    // Family H's linear classifiers underfit because they are linear: that is what missing-nonlinearity names.
+    const labels = { ...given, 'missing-nonlinearity': family === 'underfitting' && id.startsWith('linear-') };
     if (variant === 'v1') { cases.push({ id, family, spec: { ...s, name: id }, labels }); return; }
     const d = s.data as { noise?: number; generator?: string };
     const data = d.generator && typeof d.noise === 'number' ? { ...s.data, noise: d.noise * 1.25 } : s.data;

@@ -22,6 +22,10 @@ function table(outcomes: Outcome[], title: string): string[] {
     const r = tp + fn ? tp / (tp + fn) : NaN;
     lines.push(`${t.padEnd(20)} ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)} ${String(tn).padStart(3)}   ${(Number.isNaN(p) ? '  n/a' : p.toFixed(2)).padStart(9)}  ${(Number.isNaN(r) ? ' n/a' : r.toFixed(2)).padStart(6)}   (${tp + fp + fn + tn})`);
   }
+  // A linear classifier on spirals underfits because it is linear: missing-nonlinearity names that cause at fail.
+  const under = outcomes.filter((o) => o.c.labels.underfitting === true);
+  const named = under.filter((o) => o.statuses['underfitting'] === 'fail' || o.statuses['missing-nonlinearity'] === 'fail');
+  lines.push(`underfitting cases named at fail by underfitting or missing-nonlinearity: ${named.length}/${under.length}`);
   return lines;
 }
 

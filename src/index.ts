@@ -10,6 +10,8 @@ export { writeOutputs } from './report/write-outputs.js';
 export { summaryText } from './report/summary-text.js';
 export { junitXml } from './report/junit.js';
 export { markdownSummary } from './report/markdown.js';
+export { githubAnnotations } from './report/github.js';
+export { gitlabCodeQuality } from './report/gitlab.js';
 export { ANALYZERS, ANALYZER_IDS } from './analyzers/index.js';
 export { selectBackend, type BackendInfo } from './gather/backend.js';
 export type { BackendName } from './gather/backend-names.js';
@@ -24,3 +26,8 @@ export { upsertSchedule, listSchedules, removeSchedule } from './queue/schedules
 export { startWorkers } from './queue/worker-pool.js';
 export { queueSettings } from './queue/settings.js';
 export type { AuditPointer } from './queue/job-data.js';
+export { tryFixes, type TryFixesOptions } from './fix/fix-spec.js';
+export { findFixes, type FixOptions, type FixReport } from './fix/run-fixes.js';
+export { fixTable, fixSummary, writeFixedSpec } from './fix/report.js';
+export { failFastJudge } from './fix/fail-fast.js';
+export { REPAIRS } from './fix/spec-patches.js';

@@ -4,9 +4,12 @@ import { analyzeSeeds } from './multi-seed.js';
 import { loadSpecFile, validateSpec } from '../config/load-spec.js';
 import type { Spec, SpecInput } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';
+import { failFastJudge } from '../fix/fail-fast.js';
 
 export interface AuditOptions extends GatherOptions {
   runId?: string;
+  /** Stop training once a finding that can be judged early fails (default: the spec's gate.failFast, else off). */
+  failFast?: boolean;
 }
 
 /**
@@ -24,11 +27,14 @@ export async function audit(spec: string | SpecInput | Spec, options: AuditOptio
     ? loadSpecFile(spec)
     : { spec: validateSpec(spec), baseDir: options.baseDir ?? process.cwd() };
   const extra = { startedAt, ...(options.runId ? { runId: options.runId } : {}) };
+  // A fresh judge per training run: it counts consecutive failing probes.
+  const failFast = options.failFast ?? valid.gate.failFast ?? false;
+  const gatherOptions = (): GatherOptions => ({ ...options, baseDir, ...(failFast ? { shouldStop: failFastJudge(valid.analyzers, valid.gate) } : {}) });
   if (valid.seeds > 1) {
     const runs = [];
-    for (let i = 0; i < valid.seeds; i++) runs.push(await gather({ ...valid, seed: valid.seed + i }, { ...options, baseDir }));
+    for (let i = 0; i < valid.seeds; i++) runs.push(await gather({ ...valid, seed: valid.seed + i }, gatherOptions()));
     return analyzeSeeds(runs, valid, extra);
   }
-  const artifacts = await gather(valid, { ...options, baseDir });
+  const artifacts = await gather(valid, gatherOptions());
   return analyze(artifacts, { spec: valid, ...extra });
 }

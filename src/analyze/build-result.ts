@@ -48,7 +48,7 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
     spec: options.spec ? (JSON.parse(JSON.stringify(options.spec)) as Record<string, unknown>) : null,
     model: artifacts.model,
     data: artifacts.data,
-    training: { history: artifacts.history },
+    training: { history: artifacts.history, ...(artifacts.stoppedEarly ? { stoppedEarly: artifacts.stoppedEarly } : {}) },
     evaluation: artifacts.evaluation ?? null,
     findings,
     gate,

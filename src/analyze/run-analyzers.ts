@@ -2,9 +2,10 @@ import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Finding, Status } from '../result/schema.js';
 import { evidenceSchema } from '../result/evidence.js';
 import { ANALYZERS } from '../analyzers/index.js';
-import { validateAnalyzerSettings, type AnalyzerSettings } from '../analyzers/settings.js';
-import type { Analyzer } from '../analyzers/define-analyzer.js';
+import type { Analyzer, FindingView } from '../analyzers/define-analyzer.js';
+import { citeInputScale, runOrder } from '../analyzers/cross-references.js';
 import { errorMessage } from '../errors.js';
+import { validateAnalyzerSettings, type AnalyzerSettings } from '../analyzers/settings.js';
 
 export { validateAnalyzerSettings, type AnalyzerSettings };
 
@@ -28,10 +29,21 @@ function present(a: Artifacts, kind: ArtifactKind): boolean {
 /** Runs every enabled analyzer; one that throws yields an `error` finding and the others still run. */
 export function runAnalyzers(artifacts: Artifacts, settings: AnalyzerSettings = {}): Finding[] {
   validateAnalyzerSettings(settings);
-  return ANALYZERS.filter((a) => settings[a.meta.id] !== false).map((a) => runOne(a, artifacts, settings[a.meta.id] || {}));
+  const enabled = ANALYZERS.filter((a) => settings[a.meta.id] !== false);
+  // Analyzers that cite another finding run after it and read it (read-only); the output keeps registry order.
+  const byId = new Map<string, Finding>();
+  for (const a of runOrder(enabled)) {
+    const earlier: Record<string, FindingView> = {};
+    for (const id of a.meta.after ?? []) {
+      const f = byId.get(id);
+      if (f) earlier[id] = Object.freeze({ status: f.status, numericValue: f.numericValue, displayValue: f.displayValue, affectedLayers: Object.freeze([...f.affectedLayers]) });
+    }
+    byId.set(a.meta.id, runOne(a, artifacts, settings[a.meta.id] || {}, Object.freeze(earlier)));
+  }
+  return citeInputScale(enabled.map((a) => byId.get(a.meta.id)!));
 }
 
-function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<string, number>): Finding {
+function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<string, number>, findings: Readonly<Record<string, FindingView>>): Finding {
   const thresholds: Record<string, number> = {};
   const thresholdDocs: Finding['thresholds'] = {};
   for (const [name, def] of Object.entries(analyzer.thresholds)) {
@@ -39,13 +51,20 @@ function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<stri
     thresholdDocs[name] = { value: thresholds[name]!, source: name in overrides ? `overridden (default ${def.default}: ${def.source})` : def.source };
   }
   const base = { id: analyzer.meta.id, description: analyzer.meta.description, thresholds: thresholdDocs };
+  // Fail-fast stopped training: an analyzer that needs the whole run says it was not judged rather than pass.
+  const stopped = artifacts.stoppedEarly;
+  if (stopped && !analyzer.meta.failFast) {
+    return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
+      displayValue: `not judged: training stopped at epoch ${stopped.epoch} of ${stopped.epochs} (${stopped.analyzer} failed), and this needs the whole run`,
+      evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+  }
   const missing = analyzer.meta.requiredArtifacts.filter((k) => !present(artifacts, k));
   if (missing.length) {
     return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
       displayValue: `needs ${missing.join(', ')} artifacts, which this run did not record`, evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
   }
   try {
-    const out = analyzer.run(artifacts, { thresholds });
+    const out = analyzer.run(artifacts, { thresholds, findings });
     const status = statusFromScore(out.score);
     return {
       ...base,

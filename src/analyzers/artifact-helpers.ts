@@ -1,4 +1,5 @@
 import type { ActivationEpoch, Artifacts, GradientEpoch, LayerGradient } from '../artifacts/schema.js';
+import { constantLoss } from './baselines.js';
 
 export const RELU_FAMILY = new Set(['relu', 'relu6']);
 export const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
@@ -52,7 +53,7 @@ export function optimizerText(a: Artifacts): string {
  * audited without history. null when there is no baseline.
  */
 export function lossRatio(a: Artifacts): number | null {
-  const trivial = a.data.trivialLoss;
+  const trivial = constantLoss(a);
   if (trivial === null || trivial <= 0) return null;
   const final = finalLoss(a);
   return final === null ? null : final / trivial;
@@ -68,4 +69,14 @@ export function tailMean(series: Array<number | null> | undefined, n = 3): numbe
 export function finalLoss(a: Artifacts): number | null {
   const loss = a.history?.series['loss'];
   return loss ? tailMean(loss) : a.gradients[a.gradients.length - 1]?.loss ?? null;
+}
+
+/**
+ * How much the probe loss fell over the run: (first - last) / first, on the same probe rows in inference mode,
+ * so dropout and batch noise do not blur it. null with fewer than two finite probe losses or a first loss <= 0.
+ */
+export function probeProgress(a: Artifacts): number | null {
+  const losses = a.gradients.map((g) => g.loss).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (losses.length < 2 || losses[0]! <= 0) return null;
+  return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
 }

@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { activationsBroken, firstActivations, lastActivations, optimizerText, RELU_FAMILY } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,8 @@ export default defineAnalyzer({
       'A layer whose units are all dead makes everything after it constant.',
     requiredArtifacts: ['Activations'],
     gateLevel: 'error',
+    failFast: { probes: 3, reason: 'a ReLU layer dead at 3 probes in a row gets no gradient to revive it' },
+    repairs: [REPAIRS.heInit, REPAIRS.leakyRelu, REPAIRS.batchNorm, REPAIRS.lrDown],
   },
   thresholds: {
     failLayerFraction: { default: 0.7, source: 'DeepDiagnosis and AUTOTRAINER alert on a layer with >= 70% dead ReLU units' },

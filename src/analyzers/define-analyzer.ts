@@ -1,5 +1,16 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Evidence } from '../result/evidence.js';
+import type { Status } from '../result/schema.js';
+import type { Spec } from '../config/spec-schema.js';
+
+/** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */
+export interface Repair {
+  id: string;
+  /** What the patch changes, e.g. "heNormal kernels and zero biases on ReLU layers". */
+  title: string;
+  /** The patched spec, or null when the patch does not apply to this spec (nothing to change). */
+  patch(spec: Spec): Spec | null;
+}
 
 export interface ThresholdDef {
   default: number;
@@ -22,6 +33,26 @@ export interface AnalyzerMeta {
    * Required, so a new analyzer cannot be silently left out of the gate.
    */
   gateLevel: 'error' | 'warn';
+  /**
+   * Analyzers whose findings this one reads (context.findings), to cite a cause only when it holds in the same
+   * result. The runner runs these first; a cycle is a programming error caught by the registry test.
+   */
+  after?: string[];
+  /**
+   * Set when the analyzer can judge from a partly trained run: --fail-fast stops training once its finding has
+   * failed at `probes` consecutive probes. Absent: it needs the whole run, and a stopped run reports it not judged.
+   */
+  failFast?: { probes: number; reason: string };
+  /** Candidate repairs `nnaudit fix` tries for a failing finding, most likely first. */
+  repairs?: readonly Repair[];
+}
+
+/** What an analyzer may read of an earlier finding (read-only, plain data). */
+export interface FindingView {
+  readonly status: Status;
+  readonly numericValue: number | null;
+  readonly displayValue: string;
+  readonly affectedLayers: readonly string[];
 }
 
 export interface AnalyzerOutput {
@@ -40,6 +71,8 @@ export interface AnalyzerOutput {
 
 export interface AnalyzerContext<T extends string> {
   thresholds: Record<T, number>;
+  /** Findings of the analyzers named in meta.after that ran (disabled ones are absent). */
+  findings: Readonly<Record<string, FindingView>>;
 }
 
 export interface Analyzer<T extends string = string> {

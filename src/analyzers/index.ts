@@ -2,11 +2,13 @@ import type { Analyzer } from './define-analyzer.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
 import learningRate from './learning-rate.js';
+import missingNonlinearity from './missing-nonlinearity.js';
 import nonFiniteValues from './non-finite-values.js';
 import oscillatingLoss from './oscillating-loss.js';
 import outputActivation from './output-activation.js';
 import overfitting from './overfitting.js';
 import saturatedActivations from './saturated-activations.js';
+import taskSetup from './task-setup.js';
 import underfitting from './underfitting.js';
 import unnormalizedInputs from './unnormalized-inputs.js';
 import vanishingGradients from './vanishing-gradients.js';
@@ -16,11 +18,13 @@ export const ANALYZERS: readonly Analyzer[] = [
   deadRelu,
   explodingGradients,
   learningRate,
+  missingNonlinearity,
   nonFiniteValues,
   oscillatingLoss,
   outputActivation,
   overfitting,
   saturatedActivations,
+  taskSetup,
   underfitting,
   unnormalizedInputs,
   vanishingGradients,

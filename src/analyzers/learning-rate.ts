@@ -1,5 +1,7 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
-import { median, optimizerText } from './artifact-helpers.js';
+import { median, optimizerText, probeProgress } from './artifact-helpers.js';
+import { holds } from './baselines.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,14 +12,17 @@ export default defineAnalyzer({
       'much more and training overshoots or diverges, much less and it crawls.',
     requiredArtifacts: ['Weights'],
     gateLevel: 'error',
+    after: ['dead-relu', 'vanishing-gradients'],
+    repairs: [REPAIRS.lrDown, REPAIRS.lrUp],
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },
     warnHighLog10: { default: -1, source: 'the issue / cs231n: above -1, each step changes weights by 10% or more' },
     failLowLog10: { default: -5.5, source: 'ours: 1e-5.5 per step moves a weight by under 3% in 10,000 steps' },
     failHighLog10: { default: -0.5, source: 'ours: a step of ~30% of the weights\' size is not training, it is re-initializing' },
+    stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: steps below the warn level while the probe loss fell by under 10% over the run: the small steps are why nothing is learned' },
   },
-  run(artifacts, { thresholds }) {
+  run(artifacts, { thresholds, findings }) {
     const perLayer = new Map<string, number[]>();
     let zeroSteps = 0;
     for (const e of artifacts.weights) {
@@ -28,18 +33,28 @@ export default defineAnalyzer({
       }
     }
     if (perLayer.size === 0) {
-      return notApplicable(zeroSteps ? 'no kernel moved in the measured steps (zero gradients: see dead-relu)' : 'no optimizer steps were observed (a loaded model audited without training)');
+      if (zeroSteps) return notApplicable(`no kernel moved in the measured steps${holds(findings, 'dead-relu') ? ' (zero gradients: see dead-relu)' : ' (zero gradients)'}`);
+      const src = artifacts.model.source;
+      return notApplicable(src === 'callback' ? 'update sizes are not measured in a callback run (that needs a per-batch hook inside your own fit)'
+        : src === 'loaded' && artifacts.gradients.length <= 1 ? 'no optimizer steps were observed (a loaded model audited without training)'
+          : 'no optimizer steps were measured in this run (probes off or too few)');
     }
     const rows = [...perLayer.entries()].map(([layer, logs]) => ({ layer, log10: median(logs)!, probes: logs.length }));
     const overall = median(rows.map((r) => r.log10))!;
-    const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 ? 0.2
+    const progress = probeProgress(artifacts);
+    // Tiny steps from vanishing gradients are that finding's to report: a larger learning rate is not the fix.
+    const vanishing = overall < thresholds.warnLowLog10 && holds(findings, 'vanishing-gradients');
+    const stalled = overall < thresholds.warnLowLog10 && !vanishing && progress !== null && progress < thresholds.stalledProgress;
+    const score = overall > thresholds.failHighLog10 || overall < thresholds.failLowLog10 || stalled ? 0.2
       : overall > thresholds.warnHighLog10 || overall < thresholds.warnLowLog10 ? SCORE.warn : SCORE.pass;
     const tooHigh = overall > thresholds.warnHighLog10;
     return {
       score,
       numericValue: overall,
       numericUnit: 'median log10(update / weight norm) per optimizer step',
-      displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})`,
+      displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})` +
+        (stalled ? `, and the probe loss fell by only ${(progress! * 100).toFixed(1)}% over the run` : '') +
+        (vanishing ? ' (small because the gradients vanish: see vanishing-gradients)' : ''),
       affectedLayers: score < 0.9 ? rows.filter((r) => r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10).map((r) => r.layer) : [],
       recommendation: score < 0.9
         ? tooHigh

@@ -1,4 +1,5 @@
 import { defineAnalyzer } from './define-analyzer.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -9,6 +10,8 @@ export default defineAnalyzer({
       'from that point. The cause is usually divergence (too high a learning rate) or log/division of zero.',
     requiredArtifacts: ['Weights', 'Gradients'],
     gateLevel: 'error',
+    failFast: { probes: 1, reason: 'a NaN or Infinity spreads to every later step' },
+    repairs: [REPAIRS.lrDown, REPAIRS.clipGradients, REPAIRS.standardizeInputs],
   },
   thresholds: {
     maxCount: { default: 0, source: 'any non-finite value is a failure' },

@@ -1,5 +1,7 @@
+import { constantLoss } from './baselines.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { optimizerText } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +12,7 @@ export default defineAnalyzer({
       'minimum: the learning rate (or momentum) is too high for the batch size, or the batches are too small and noisy.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
+    repairs: [REPAIRS.lrDown],
   },
   thresholds: {
     minEpochs: { default: 6, source: 'fewer epochs give no pattern to judge' },
@@ -27,7 +30,7 @@ export default defineAnalyzer({
     const changeShare = diffs.length > 1 ? flips / (diffs.length - 1) : 0;
     // Swings are measured against the loss scale of the task (a constant predictor's loss, else the first epoch's):
     // relative to a nearly converged loss of 0.01, any noise would look like a 50% swing.
-    const scale = artifacts.data.trivialLoss ?? loss[0]!;
+    const scale = constantLoss(artifacts) ?? loss[0]!;
     const swing = scale > 0 ? diffs.reduce((a, d) => a + Math.abs(d), 0) / diffs.length / scale : 0;
     // A loss that still falls overall is learning, even if noisy.
     const netDrop = scale > 0 ? (tail[0]! - tail[tail.length - 1]!) / scale : 0;

@@ -1,6 +1,7 @@
 import { defineAnalyzer, notApplicable } from './define-analyzer.js';
 import type { Artifacts } from '../artifacts/schema.js';
 import { lastActivations } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 const CROSS_ENTROPY = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 
@@ -27,6 +28,8 @@ export default defineAnalyzer({
       'outputs 1.0, so the model predicts a constant and cannot learn; ReLU or linear outputs give log(0) or values above 1.',
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
+    failFast: { probes: 1, reason: 'the output activation and loss are fixed by the model: training cannot change them' },
+    repairs: [REPAIRS.matchOutput],
   },
   thresholds: {
     constantStd: { default: 1e-6, source: 'ours: an output whose spread across the probe set is below 1e-6 is constant to float32 precision' },

@@ -1,5 +1,7 @@
+import { constantLoss } from './baselines.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { smooth, tailMean } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 import { EVIDENCE_IDS } from '../result/vocabulary.js';
 
 export default defineAnalyzer({
@@ -11,6 +13,7 @@ export default defineAnalyzer({
       'training set. The weights at the end are worse on new data than those at the best epoch.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
+    repairs: [REPAIRS.fewerEpochs, REPAIRS.dropout, REPAIRS.smallerLayers],
   },
   thresholds: {
     failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },
@@ -36,7 +39,7 @@ export default defineAnalyzer({
     const minVal = sVal[argmin(sVal)] ?? 0;
     const rise = sVal[last] !== null && minVal > 0 ? (sVal[last]! - minVal) / minVal : 0;
     const trainFell = sLoss[last] !== null && sLoss[best] !== null && sLoss[last]! < sLoss[best]!;
-    const trivial = artifacts.data.trivialLoss;
+    const trivial = constantLoss(artifacts);
     const absRise = sVal[last] !== null ? sVal[last]! - minVal : 0;
     const material = trivial === null || absRise >= thresholds.minAbsRise * trivial;
     const acc = h.series['accuracy'];

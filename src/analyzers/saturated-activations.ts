@@ -1,5 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { activationsBroken, lastActivations, outputLayerName, SQUASHING } from './artifact-helpers.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -10,6 +11,8 @@ export default defineAnalyzer({
       '(derivative < 0.01). Many saturated units stall learning in the layers below.',
     requiredArtifacts: ['Activations'],
     gateLevel: 'error',
+    failFast: { probes: 3, reason: 'half a layer saturated at 3 probes in a row passes back almost no gradient to unsaturate it' },
+    repairs: [REPAIRS.standardizeInputs, REPAIRS.glorotInit, REPAIRS.batchNorm, REPAIRS.reluHe],
   },
   thresholds: {
     unitFraction: { default: 0.5, source: 'DeepDiagnosis: a unit is saturated when |z| >= 5 on more than half of the inputs' },

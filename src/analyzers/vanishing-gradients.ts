@@ -1,6 +1,8 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { flowRatios, gradientEvidence } from './gradient-flow.js';
 import { lossRatio } from './artifact-helpers.js';
+import { holds } from './baselines.js';
+import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -11,6 +13,9 @@ export default defineAnalyzer({
       'behaves like a shallow one (Glorot & Bengio 2010). Deep sigmoid/tanh stacks and tiny initializations are the usual cause.',
     requiredArtifacts: ['Gradients'],
     gateLevel: 'error',
+    after: ['dead-relu', 'output-activation', 'task-setup'],
+    failFast: { probes: 4, reason: 'a first/last gradient ratio under 1e-3 at 4 probes in a row while the loss has not fallen' },
+    repairs: [REPAIRS.reluHe, REPAIRS.batchNorm, REPAIRS.fewerLayers, REPAIRS.glorotInit],
   },
   thresholds: {
     failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient (applied to the kernel ratio and, since the first held-out run, to the back-propagated ratio between first and last hidden layer)' },
@@ -18,12 +23,15 @@ export default defineAnalyzer({
     tinyMeanAbs: { default: 1e-4, source: 'ours: first-layer mean |g| under 1e-4 moves weights by < 1e-6 per step at lr 0.01; healthy fixtures sit at 1e-3 and above' },
     learnedLossRatio: { default: 0.5, source: 'ours, from the dd-threshold corpus: a model whose loss is under half the constant predictor\'s has learned despite small early-layer gradients (a converged checkpoint), so that is not reported as vanishing' },
   },
-  run(artifacts, { thresholds }) {
+  run(artifacts, { thresholds, findings }) {
     const flow = flowRatios(artifacts);
     if (flow.medianKernelRatio === null) {
-      return notApplicable(flow.zeroGradientLayers.length
-        ? `gradients are exactly zero in ${flow.zeroGradientLayers.join(', ')} (blocked by dead units: see dead-relu)`
-        : 'fewer than two layers with kernel gradients');
+      if (!flow.zeroGradientLayers.length) return notApplicable('fewer than two layers with kernel gradients');
+      // Name a cause only when its own finding reports it in this result.
+      const cause = holds(findings, 'dead-relu') ? ' (blocked by dead units: see dead-relu)'
+        : holds(findings, 'output-activation') ? ' (the output does not depend on the weights: see output-activation)'
+          : holds(findings, 'task-setup') ? ' (see task-setup)' : '';
+      return notApplicable(`gradients are exactly zero in ${flow.zeroGradientLayers.join(', ')}${cause}`);
     }
     const r = flow.medianKernelRatio;
     const tiny = flow.medianFirstMeanAbs !== null && flow.medianFirstMeanAbs < thresholds.tinyMeanAbs;

@@ -59,6 +59,29 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** The encoded targets as the loss sees them (rows x columns), and what a constant prediction scores on them. */
+export const targetSummarySchema = z.object({
+  /** integer: whole numbers in one column (class ids) or not 0/1; one-hot / multi-hot: 0/1 columns summing to 1 / not; real: any fraction. */
+  kind: z.enum(['integer', 'one-hot', 'multi-hot', 'real']),
+  rows: num,
+  columns: num,
+  /** Distinct values over the whole matrix; null when more than 1000. */
+  distinct: z.number().nullable(),
+  min: maybeNum,
+  max: maybeNum,
+  /** Mean of each column (at most 256): class priors for one-hot, unit priors for multi-hot. */
+  unitMeans: z.array(num),
+  /** Frequency of each class id (integer targets in one column) or each one-hot column; null otherwise. */
+  classPriors: z.array(num).nullable(),
+  /** Loss of the best constant prediction for the recorded loss (the median for MAE, per-unit entropy for multi-label BCE...). */
+  constantLoss: maybeNum,
+  /** What that constant prediction is, in words. */
+  constantPredictor: z.string(),
+  /** Accuracy of the best constant prediction, measured the way tfjs' `accuracy` metric does for this loss and head. */
+  chanceAccuracy: maybeNum,
+});
+export type TargetSummary = z.infer<typeof targetSummarySchema>;
+
 export const dataInfoSchema = z.object({
   source: z.string(),
   task: z.enum(['classification', 'regression']),
@@ -73,6 +96,8 @@ export const dataInfoSchema = z.object({
   chanceAccuracy: z.number().nullable(),
   /** Loss of the best constant predictor on the training labels: class-prior entropy or label variance. */
   trivialLoss: z.number().nullable(),
+  /** Summary of the encoded training targets; absent in artifacts written before it existed. */
+  targetSummary: targetSummarySchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),
   /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */
@@ -146,6 +171,16 @@ export type LayerActivation = z.infer<typeof layerActivationSchema>;
 export const activationEpochSchema = z.object({ epoch: num, layers: z.array(layerActivationSchema) });
 export type ActivationEpoch = z.infer<typeof activationEpochSchema>;
 
+/** Where fail-fast stopped training, and why (absent when the run trained every epoch it planned). */
+export const stoppedEarlySchema = z.object({
+  epoch: num,
+  epochs: num,
+  /** The analyzer whose fail-level finding held for its number of probes. */
+  analyzer: z.string(),
+  reason: z.string(),
+});
+export type StoppedEarly = z.infer<typeof stoppedEarlySchema>;
+
 /**
  * The model's own loss and compiled metrics on the evaluation rows: the validation split, or every row when there is
  * none (a loaded model audited as saved with validationSplit 0). Measured after training, or as loaded.
@@ -175,6 +210,7 @@ export const artifactsSchema = z.object({
   activations: z.array(activationEpochSchema),
   timing: z.record(z.string(), num),
   warnings: z.array(z.string()),
+  stoppedEarly: stoppedEarlySchema.optional(),
 });
 export type Artifacts = z.infer<typeof artifactsSchema>;
 export const ARTIFACT_KINDS = ['History', 'Gradients', 'Weights', 'Activations', 'Model', 'Data'] as const;

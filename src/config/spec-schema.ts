@@ -81,6 +81,8 @@ export const optimizerSchema = z.strictObject({
   name: z.enum(['sgd', 'momentum', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta']).default('adam'),
   learningRate: z.number().positive().default(0.001),
   momentum: z.number().min(0).lt(1).optional(),
+  /** Clip each gradient tensor to this L2 norm before the step (Keras clipnorm): a repair for exploding gradients. */
+  clipnorm: z.number().positive().optional(),
 });
 export type OptimizerSpec = z.infer<typeof optimizerSchema>;
 
@@ -199,6 +201,8 @@ export const dataSchema = z.union([
     classes: z.array(z.string().min(1)).min(1).optional(),
     /** Multiplies every pixel value (0..255), e.g. 0.00392156862745098 for Keras' rescale=1./255. */
     rescale: z.number().positive().default(1),
+    /** Added after rescale, as Keras' Rescaling(scale, offset) layer: rescale 1/255 with offset -0.5 gives [-0.5, 0.5]. */
+    offset: z.number().default(0),
     /** [height, width, channels] to resize to when the model does not say (a model built from layers). */
     size: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
   }),
@@ -212,7 +216,14 @@ export const dataSchema = z.union([
     labelKind,
     task,
   }),
-  z.strictObject({ ...commonData, maxRows, idx: z.strictObject({ images: fileName, labels: fileName }), task }),
+  z.strictObject({
+    ...commonData,
+    maxRows,
+    idx: z.strictObject({ images: fileName, labels: fileName }),
+    /** Multiplies every value, e.g. 0.00392156862745098 (1/255) for MNIST pixels as most MNIST models expect. */
+    rescale: z.number().positive().default(1),
+    task,
+  }),
 ]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
@@ -224,6 +235,8 @@ export const gateSchema = z.strictObject({
   /** With seeds > 1: which run's finding each analyzer reports (median score, worst, best). */
   aggregate: z.enum(AGGREGATES).default('median'),
   assertions: z.record(z.string(), assertionSchema).default({}),
+  /** Stop training once a fail-level finding that can be judged early has held for its analyzer's number of probes. */
+  failFast: z.boolean().optional(),
 });
 
 export const specSchema = z.strictObject({

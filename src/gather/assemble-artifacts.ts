@@ -1,6 +1,6 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type StoppedEarly, type TargetSummary } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
@@ -18,10 +18,14 @@ export interface AssembleInputs {
   data: PreparedData;
   outputUnits: number;
   history: History | null;
-  evaluation: Evaluation;
-  recorder: ProbeRecorder;
+  /** null for fail-fast's snapshots of a run still training. */
+  evaluation: Evaluation | null;
+  recorder: Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>;
   timing: Artifacts['timing'];
   warnings: string[];
+  stoppedEarly?: StoppedEarly | null;
+  /** The encoded training targets summarized for the loss (target-summary.ts). */
+  targetSummary?: TargetSummary;
 }
 
 /** The artifact document from what gather measured: plain JSON, no tensors. */
@@ -36,14 +40,15 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
       ...describeModel(a.model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
       name: a.spec.name ?? a.model.name,
     },
-    data: dataInfo(a.raw, a.data, mua.loss, a.outputUnits),
+    data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}) },
     history: a.history,
-    evaluation: a.evaluation,
+    ...(a.evaluation ? { evaluation: a.evaluation } : {}),
     gradients: a.recorder.gradients,
     weights: a.recorder.weights,
     activations: a.recorder.activations,
     timing: a.timing,
     warnings: a.warnings,
+    ...(a.stoppedEarly ? { stoppedEarly: a.stoppedEarly } : {}),
   };
 }
 

@@ -71,8 +71,33 @@ function initializer(spec: InitializerSpec, seed: number): Initializer {
   }
 }
 
-/** A tfjs optimizer from the spec's name and learning rate. */
+/** A tfjs optimizer from the spec's name and learning rate (and clipnorm, which tfjs optimizers lack). */
 export function makeOptimizer(o: OptimizerSpec): tf.Optimizer {
+  const optimizer = plainOptimizer(o);
+  return o.clipnorm === undefined ? optimizer : withClipNorm(optimizer, o.clipnorm);
+}
+
+/**
+ * Keras' clipnorm: each gradient tensor is scaled down to at most `clipnorm` L2 norm before the step. tfjs has no
+ * such option, so the optimizer's applyGradients (which minimize(), and so fit(), calls) is wrapped.
+ */
+function withClipNorm(optimizer: tf.Optimizer, clipnorm: number): tf.Optimizer {
+  const apply = optimizer.applyGradients.bind(optimizer);
+  const clip = (g: tf.Tensor) => tf.tidy(() => g.mul(tf.minimum(1, tf.div(clipnorm, tf.norm(g).add(1e-12)))));
+  optimizer.applyGradients = (grads: Parameters<tf.Optimizer["applyGradients"]>[0]) => {
+    const clipped = Array.isArray(grads)
+      ? grads.map((g) => ({ name: g.name, tensor: clip(g.tensor) }))
+      : Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, clip(g)]));
+    try {
+      apply(clipped);
+    } finally {
+      tf.dispose(Array.isArray(clipped) ? clipped.map((g) => g.tensor) : Object.values(clipped));
+    }
+  };
+  return optimizer;
+}
+
+function plainOptimizer(o: OptimizerSpec): tf.Optimizer {
   switch (o.name) {
     case 'sgd': return tf.train.sgd(o.learningRate);
     case 'momentum': return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);

@@ -5,6 +5,7 @@ import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './gather.js';
+import { summarizeTargetTensor } from './target-summary.js';
 
 export interface CallbackOptions {
   /** A small batch of inputs and encoded targets (128-512 rows) used for gradient and activation probes. */
@@ -43,7 +44,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
-      appendEpochLogs(history, epoch, logs);
+      appendEpochLogs(history, epoch, await resolveLogs(logs));
       if (probed === null || probed.has(epoch)) await recorder!.probe(epoch, false);
     }
     override async onTrainEnd(): Promise<void> {
@@ -73,6 +74,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         featureRange: { min: 0, max: 0, meanAbs: 0 },
         chanceAccuracy: priors ? Math.max(...priors) : null,
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
+        targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],
@@ -83,6 +85,24 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     };
   };
   return Object.assign(cb, { artifacts: () => snapshot ?? build() });
+}
+
+/**
+ * fit() hands a plain tf.Callback its epoch logs unresolved: the averaged loss and metrics are still Scalars
+ * (tfjs' BaseLogger computes them on the backend; only its CustomCallback wrapper awaits them). Resolve them in
+ * place, as that wrapper does (and dispose them as it does), so that the callbacks after this one, tfjs'
+ * History included, read the same numbers.
+ */
+async function resolveLogs(logs: tf.Logs | undefined): Promise<tf.Logs | undefined> {
+  if (logs === undefined) return logs;
+  const raw = logs as Record<string, number | tf.Tensor>;
+  for (const [key, value] of Object.entries(raw)) {
+    if (value instanceof tf.Tensor) {
+      raw[key] = (await value.data())[0]!;
+      value.dispose();
+    }
+  }
+  return logs;
 }
 
 function classPriorsOf(y: tf.Tensor): number[] {

@@ -19,6 +19,8 @@ export interface FitOptions {
   /** null: no probes at all (benchmarking plain fit). */
   recorder: ProbeRecorder | null;
   progress: (p: GatherProgress) => void;
+  /** Run after the probing callback at each epoch end (fail-fast's early stop). */
+  extraCallbacks?: tf.CustomCallbackArgs[];
 }
 
 export interface FitOutcome {
@@ -43,7 +45,7 @@ export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: F
     shuffle: true,
     verbose: 0,
     ...(data.validation ? { validationData: data.validation } : {}),
-    callbacks: {
+    callbacks: [{
       // A per-batch hook costs a little per step: only register it when probing.
       ...(recorder ? { onBatchBegin: () => recorder.onBatchBegin() } : {}),
       onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
@@ -60,7 +62,7 @@ export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: F
         }
         if (recorder && epoch < o.epochs && !diverged && o.probedEpochs.has(epoch)) await recorder.probe(epoch, false);
       },
-    },
+    }, ...(o.extraCallbacks ?? [])],
   }));
   return { history, lastEpoch, warnings };
 }

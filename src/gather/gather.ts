@@ -2,7 +2,7 @@ import { tf } from './tf.js';
 import { selectBackend, type BackendName } from './backend.js';
 import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
-import type { Artifacts } from '../artifacts/schema.js';
+import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import { makeOptimizer } from './build-model.js';
@@ -13,6 +13,9 @@ import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
 import { evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
+import { summarizeTargetTensor } from './target-summary.js';
+import { earlyStopCallback, failFastInterval, type ShouldStop } from './early-stop.js';
+import { stoppedEarlyText } from '../fix/stopped-text.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
 import { activationName } from './model-graph.js';
 
@@ -33,6 +36,8 @@ export interface GatherOptions {
   onProgress?: (p: GatherProgress) => void;
   /** Skip all probes (for benchmarking plain fit). */
   noProbes?: boolean;
+  /** Fail-fast: judges the run after each probe and stops training when it returns a decision (a fresh one per call). */
+  shouldStop?: ShouldStop;
 }
 
 /**
@@ -66,10 +71,11 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       },
     });
     progress({ phase: 'load', epoch: 0, epochs: 0, message: `data: ${rowCount(raw)} rows from ${raw.source}` });
-    mua ??= await obtainModel(spec, raw.featureShape, baseDir);
-    const { model } = mua;
     const validationSplit = 'train' in spec.model ? spec.model.train.validationSplit : spec.model.load.validationSplit;
     const data = prepareData(raw, spec.data, validationSplit, spec.seed);
+    // After prepareData: one-hot categorical columns widen the rows a built model takes.
+    mua ??= await obtainModel(spec, data.train.featureShape, baseDir);
+    const { model } = mua;
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
@@ -94,22 +100,38 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         if (!options.noProbes) await recorder.probe(epoch, detail);
       };
 
+      // Fail-fast's own probes: timed apart, never part of the artifacts.
+      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false);
       const tTrain0 = performance.now();
       await probe(0, true);
       let history = mua.history;
       let lastEpoch = 0;
+      let stoppedEarly: StoppedEarly | null = null;
       if (mua.epochs > 0) {
+        const probedEpochs = chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train));
+        const m = mua;
+        const stopper = options.shouldStop && !options.noProbes ? earlyStopCallback(model, {
+          shouldStop: options.shouldStop, epochs: mua.epochs, probedEpochs, main: recorder, sentinel,
+          every: failFastInterval(rowCount(data.probe), rowCount(data.train)),
+          snapshot: (h, probes) => assembleArtifacts({ spec, backend, model, mua: m, raw, data, outputUnits, history: h, evaluation: null, recorder: probes, warnings: [], timing: {} }),
+        }) : null;
         const fitted = await fitWithProbes(model, { xTrain, yTrain, validation }, {
           epochs: mua.epochs,
           batchSize: mua.batchSize,
           seed: spec.seed,
-          probedEpochs: chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train)),
+          probedEpochs,
           recorder: options.noProbes ? null : recorder,
           progress,
+          ...(stopper ? { extraCallbacks: [stopper.callback] } : {}),
         });
         history = fitted.history;
         lastEpoch = fitted.lastEpoch;
         warnings.push(...fitted.warnings);
+        stoppedEarly = stopper?.stopped() ?? null;
+        // A run warning, so the terminal, the HTML report and the e-mail all say where and why training stopped.
+        if (stoppedEarly) warnings.push(`training ${stoppedEarlyText(stoppedEarly)}`);
+        // gather may have probed the stop epoch already: the full probe below replaces it.
+        if (stoppedEarly && recorder.gradients[recorder.gradients.length - 1]?.epoch === lastEpoch) recorder.dropLast();
         await probe(lastEpoch, true);
       }
       const tTrain1 = performance.now();
@@ -119,10 +141,12 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const tEval = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
-        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings,
+        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly,
+        targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,
-          trainMs: tTrain1 - tTrain0 - recorder.probeMs,
+          trainMs: tTrain1 - tTrain0 - recorder.probeMs - sentinel.probeMs,
+          ...(options.shouldStop ? { failFastProbeMs: sentinel.probeMs } : {}),
           probeMs: recorder.probeMs,
           evaluateMs: tEval - tTrain1,
           totalMs: performance.now() - t0,

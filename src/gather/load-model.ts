@@ -1,186 +1,65 @@
-import { readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { tf } from './tf.js';
 import { ModelLoadError } from '../errors.js';
-import type { LossName, OptimizerSpec } from '../config/spec-schema.js';
-import { isKerasFile, loadKerasH5 } from './load-keras-h5.js';
+import type { LoadedModel } from './loaders/loaded-model.js';
+import { loadTfjsLayersModel } from './loaders/tfjs-layers-json.js';
+import { loadKerasH5 } from './loaders/keras-h5.js';
+import { loadKeras3Archive } from './loaders/keras3-archive.js';
 
-/** Limits for http(s) loads: a stuck or huge server must not hang or exhaust a worker. */
-export const HTTP_TIMEOUT_MS = 30_000;
-export const HTTP_MAX_BYTES = 512 * 1024 * 1024;
+export type { LoadedModel } from './loaders/loaded-model.js';
+export { HTTP_MAX_BYTES, HTTP_TIMEOUT_MS } from './loaders/tfjs-layers-json.js';
+export { readTrainingConfig } from './loaders/training-config.js';
 
-export interface LoadedModel {
-  model: tf.LayersModel;
-  /** From model.json's trainingConfig, when present. */
-  training: { loss?: LossName; optimizer?: OptimizerSpec; rawLoss?: string };
-  source: string;
-}
+export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras3';
 
-interface WeightsManifestEntry { paths: string[]; weights: tf.io.WeightsManifestEntry[] }
-export interface ModelJson {
-  format?: string;
-  modelTopology?: unknown;
-  weightsManifest?: WeightsManifestEntry[];
-  trainingConfig?: { loss?: unknown; optimizer_config?: { class_name?: string; config?: Record<string, unknown> } };
-}
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /**
- * Loads a TensorFlow.js LayersModel (model.json + weight shards) from a path or an http(s) URL.
- * Shard paths must stay inside the model's folder; graph models are rejected with a clear reason.
+ * Loads a model in any format nnaudit reads, chosen by its first bytes (HDF5 or zip signature) or, for URLs and
+ * unreadable files, by extension: a TensorFlow.js model.json (path or http(s) URL), a Keras .h5 (Keras 2 or 3;
+ * `architecture` is the model.to_json() file for a weights-only .h5) or a Keras 3 .keras archive.
+ *
+ * @example
+ *   const { model, training } = await loadLayersModel('models/churn.keras');
  */
 export async function loadLayersModel(location: string, architecture?: string): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
-  const keras = isKerasFile(location);
-  if (keras === 'keras3') {
-    throw new ModelLoadError(`${location}: Keras 3 .keras archives are not supported yet. In Keras, save the model as HDF5 ` +
-      "(model.save('model.h5')) or convert it with tensorflowjs_converter, then audit that file.");
+  const format = isUrl ? formatByExtension(location) : await detectFormat(location);
+  if (format !== 'tfjs-layers' && isUrl) {
+    throw new ModelLoadError(`${location}: Keras ${format === 'keras3' ? '.keras' : '.h5'} files are read from a local path; download it first`);
   }
-  if (keras === 'h5') {
-    if (isUrl) throw new ModelLoadError(`${location}: Keras .h5 files are read from a local path; download it first`);
-    return loadKerasH5(location, architecture);
+  switch (format) {
+    case 'keras-h5': return loadKerasH5(location, architecture);
+    case 'keras3': return loadKeras3Archive(location);
+    case 'tfjs-layers': return loadTfjsLayersModel(location);
   }
-  const fetchText = isUrl ? fetchBytes : readLocal;
-  const json = parseModelJson(Buffer.from(await fetchText(location)).toString('utf8'), location);
-  checkIsLayersModel(json, location);
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Uint8Array[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    specs.push(...group.weights);
-    for (const p of group.paths) {
-      const shard = resolveShard(location, p, isUrl);
-      buffers.push(await fetchText(shard));
+}
+
+export function formatByExtension(p: string): ModelFormat {
+  const ext = path.extname(/^https?:\/\//i.test(p) ? new URL(p).pathname : p).toLowerCase();
+  return ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : ext === '.keras' ? 'keras3' : 'tfjs-layers';
+}
+
+/** A Keras file renamed (model.bin, checkpoint.model) is still recognized by its signature. */
+export async function detectFormat(file: string): Promise<ModelFormat> {
+  let head: Uint8Array;
+  try {
+    // Only a regular file is sniffed: opening a FIFO would block, a device could stream forever.
+    if (!(await stat(file)).isFile()) return formatByExtension(file);
+    const fh = await open(file, 'r');
+    try {
+      const buf = new Uint8Array(8);
+      const { bytesRead } = await fh.read(buf, 0, 8, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
     }
+  } catch {
+    return formatByExtension(file); // the loader reports the missing or unreadable file in its own words
   }
-  const weightData = concat(buffers).buffer as ArrayBuffer;
-  let model: tf.LayersModel;
-  try {
-    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData }));
-  } catch (e) {
-    throw new ModelLoadError(`${location}: TensorFlow.js could not build the model: ${(e as Error).message}`);
-  }
-  return { model, training: readTrainingConfig(json), source: location };
-}
-
-function parseModelJson(text: string, where: string): ModelJson {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('top level is not an object');
-    return v as ModelJson;
-  } catch (e) {
-    throw new ModelLoadError(`${where}: invalid JSON: ${(e as Error).message}`);
-  }
-}
-
-function checkIsLayersModel(json: ModelJson, where: string): void {
-  const topo = json.modelTopology as { node?: unknown; class_name?: unknown; model_config?: unknown } | undefined;
-  if (json.format === 'graph-model' || (topo !== undefined && Array.isArray(topo.node))) {
-    throw new ModelLoadError(
-      `${where}: this is a TensorFlow.js graph model (a frozen inference graph, format "graph-model"), not a LayersModel. ` +
-      'nnaudit needs layers and trainable weights: export the Keras model with tensorflowjs_converter --output_format tfjs_layers_model.');
-  }
-  if (topo === undefined || (topo.class_name === undefined && topo.model_config === undefined)) {
-    throw new ModelLoadError(`${where}: no "modelTopology" with a Keras model config: is this a TensorFlow.js model.json?`);
-  }
-  if (json.weightsManifest !== undefined && !Array.isArray(json.weightsManifest)) {
-    throw new ModelLoadError(`${where}: "weightsManifest" must be an array`);
-  }
-}
-
-/** Resolves a shard path against model.json's folder and refuses one that escapes it. */
-function resolveShard(modelLocation: string, shardPath: string, isUrl: boolean): string {
-  if (isUrl) {
-    const base = new URL('.', modelLocation);
-    const url = new URL(shardPath, base);
-    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
-      throw new ModelLoadError(`${modelLocation}: weight shard "${shardPath}" points outside the model's folder (${base.href}); refusing to load it`);
-    }
-    return url.href;
-  }
-  const dir = path.dirname(path.resolve(modelLocation));
-  const full = path.resolve(dir, shardPath);
-  const rel = path.relative(dir, full);
-  if (path.isAbsolute(shardPath) || rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new ModelLoadError(`${modelLocation}: weight shard "${shardPath}" points outside the model's folder (${dir}); refusing to load it`);
-  }
-  return full;
-}
-
-async function readLocal(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const what = file.endsWith('.json') ? 'model file' : 'weight shard';
-    throw new ModelLoadError(code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot read ${what}: ${(e as Error).message}`);
-  }
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow' });
-  } catch (e) {
-    throw new ModelLoadError(`${url}: request failed: ${(e as Error).message} (timeout ${HTTP_TIMEOUT_MS / 1000} s)`);
-  }
-  if (!res.ok) throw new ModelLoadError(`${url}: HTTP ${res.status} ${res.statusText}`);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > HTTP_MAX_BYTES) throw new ModelLoadError(`${url}: ${declared} bytes exceeds the ${HTTP_MAX_BYTES}-byte cap`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body === null) return new Uint8Array();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > HTTP_MAX_BYTES) throw new ModelLoadError(`${url}: response exceeds the ${HTTP_MAX_BYTES}-byte cap`);
-    chunks.push(chunk);
-  }
-  return concat(chunks);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((a, p) => a + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}
-
-const KERAS_LOSSES: Record<string, LossName> = {
-  binary_crossentropy: 'binaryCrossentropy', binaryCrossentropy: 'binaryCrossentropy',
-  categorical_crossentropy: 'categoricalCrossentropy', categoricalCrossentropy: 'categoricalCrossentropy',
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
-  mean_squared_error: 'meanSquaredError', mse: 'meanSquaredError', meanSquaredError: 'meanSquaredError',
-  mean_absolute_error: 'meanAbsoluteError', mae: 'meanAbsoluteError', meanAbsoluteError: 'meanAbsoluteError',
-};
-
-const KERAS_OPTIMIZERS: Record<string, OptimizerSpec['name']> = {
-  sgd: 'sgd', adam: 'adam', adamax: 'adamax', rmsprop: 'rmsprop', adagrad: 'adagrad', adadelta: 'adadelta',
-};
-
-export function readTrainingConfig(json: ModelJson): LoadedModel['training'] {
-  // Converted Keras models may carry it inside modelTopology (tfjs cannot deserialize that one: we parse it ourselves).
-  const tc = json.trainingConfig ?? (json.modelTopology as { training_config?: ModelJson['trainingConfig'] } | undefined)?.training_config;
-  if (tc === undefined) return {};
-  const rawLoss = typeof tc.loss === 'string' ? tc.loss : undefined;
-  const out: LoadedModel['training'] = {};
-  if (rawLoss !== undefined) {
-    out.rawLoss = rawLoss;
-    const mapped = KERAS_LOSSES[rawLoss];
-    if (mapped !== undefined) out.loss = mapped;
-  }
-  const oc = tc.optimizer_config;
-  // Keras 2.11+ writes registered names such as "Custom>Adam".
-  const name = oc?.class_name !== undefined ? KERAS_OPTIMIZERS[oc.class_name.replace(/^.*>/, '').toLowerCase()] : undefined;
-  if (name !== undefined) {
-    const lr = oc?.config?.['learning_rate'] ?? oc?.config?.['lr'];
-    const momentum = oc?.config?.['momentum'];
-    out.optimizer = {
-      name: name === 'sgd' && typeof momentum === 'number' && momentum > 0 ? 'momentum' : name,
-      learningRate: typeof lr === 'number' && lr > 0 ? lr : 0.001,
-      ...(typeof momentum === 'number' && momentum > 0 && momentum < 1 ? { momentum } : {}),
-    };
-  }
-  return out;
+  const starts = (magic: number[]) => magic.every((b, i) => head[i] === b);
+  if (starts(HDF5_MAGIC)) return 'keras-h5';
+  if (starts(ZIP_MAGIC)) return 'keras3';
+  return formatByExtension(file);
 }

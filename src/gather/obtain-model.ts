@@ -46,6 +46,6 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   const history = l.history ? readHistoryFile(path.resolve(baseDir, l.history)) : null;
   return {
     model: loaded.model, source: 'loaded', location, loss, optimizer: loaded.training.optimizer ?? l.optimizer,
-    epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics, history,
+    epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics ?? loaded.training.metrics, history,
   };
 }

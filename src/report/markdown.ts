@@ -15,6 +15,7 @@ export function markdownSummary(r: AuditResult): string {
     '| --- | --- | --- |',
     ...r.findings.map((f) => `| ${STATUS_ICON[f.status]} ${STATUS_LABEL[f.status].toLowerCase()} | \`${f.id}\` | ${cell(f.displayValue)} |`),
   ];
+  for (const w of r.runWarnings) lines.push('', `> ${cell(w)}`);
   const failed = r.gate.assertions.filter((a) => !a.passed);
   if (failed.length) {
     lines.push('', '### Assertions not met', '');
@@ -23,7 +24,7 @@ export function markdownSummary(r: AuditResult): string {
   const recs = r.findings.filter((f) => f.recommendation);
   if (recs.length) {
     lines.push('', '### What to change', '');
-    for (const f of recs) lines.push(`- **${f.id}**: ${cell(f.recommendation!)}`);
+    for (const f of recs) lines.push(`- **${f.id}**: ${cell(f.recommendation!)} ${f.verifiedFix ? `**${cell(f.verifiedFix.text)}**` : '_(advice, not tested: `nnaudit fix` verifies repairs)_'}`);
   }
   return `${lines.join('\n')}\n`;
 }

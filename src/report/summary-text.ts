@@ -6,6 +6,8 @@ export function summaryText(r: AuditResult): string {
   const lines = [`nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`];
   const width = Math.max(...r.findings.map((f) => f.id.length));
   for (const f of r.findings) lines.push(`  ${statusBadge(f.status).padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
+  const verified = r.findings.filter((f) => f.verifiedFix);
+  if (verified.length) lines.push('', 'Verified fixes:', ...verified.map((f) => `  ${f.id}: ${f.verifiedFix!.text}`));
   const failed = r.gate.assertions.filter((a) => !a.passed);
   if (failed.length) {
     lines.push('', 'Gate assertions not met:');

@@ -12,7 +12,7 @@ export interface TableView { title: string; columns: string[]; rows: Array<{ cel
 export interface EvidenceView { title: string; table: TableView | null; svg: string | null }
 export interface FindingView {
   id: string; anchor: string; title: string; status: Finding['status']; statusLabel: string; displayValue: string; description: string;
-  recommendation: string | null; errorMessage: string | null; thresholds: Array<{ name: string; value: string; source: string }>;
+  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null; thresholds: Array<{ name: string; value: string; source: string }>;
   affectedLayers: string; evidence: EvidenceView[];
 }
 
@@ -71,7 +71,7 @@ function findingView(f: Finding): FindingView {
   const detailed = f.status === 'fail' || f.status === 'warn';
   return {
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
-    description: f.description, recommendation: f.recommendation, errorMessage: f.errorMessage,
+    description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
     thresholds: Object.entries(f.thresholds).map(([name, t]) => ({ name, value: num(t.value), source: t.source })),
     affectedLayers: f.affectedLayers.join(', '),
     evidence: f.evidence.flatMap((e): EvidenceView[] => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema } from '../artifacts/schema.js';
+import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema, stoppedEarlySchema } from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
 import { AGGREGATES, STATUSES, VERDICTS } from './vocabulary.js';
 
@@ -26,6 +26,23 @@ export const findingSchema = z.object({
   affectedLayers: z.array(z.string()),
   /** Set when status is "error": what the analyzer threw. */
   errorMessage: z.string().nullable(),
+  /**
+   * Set by `nnaudit fix` / `audit --try-fixes`: a repair retrained and shown to clear this finding without a new
+   * failure. Absent: the recommendation is advice, not tested.
+   */
+  verifiedFix: z.object({
+    repair: z.string(),
+    title: z.string(),
+    /** The finding's numericValue before and after the repair. */
+    before: z.number().nullable(),
+    after: z.number().nullable(),
+    /** The validation metric (val_accuracy, else -val_loss) before and after. */
+    metric: z.string(),
+    metricBefore: z.number().nullable(),
+    metricAfter: z.number().nullable(),
+    /** "verified: with heNormal kernels ... the worst-layer dead fraction falls from 100% to 3% and val_accuracy rises 0.51 -> 0.97" */
+    text: z.string(),
+  }).optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -67,7 +84,8 @@ export const resultSchema = z.object({
   spec: z.record(z.string(), z.unknown()).nullable(),
   model: modelInfoSchema,
   data: dataInfoSchema,
-  training: z.object({ history: historySchema.nullable() }),
+  /** stoppedEarly: present when --fail-fast ended training before its last epoch. */
+  training: z.object({ history: historySchema.nullable(), stoppedEarly: stoppedEarlySchema.optional() }),
   /**
    * The model's loss and metrics (accuracy...) on the evaluation rows: the validation split, or every row of a
    * loaded model audited with validationSplit 0. null when the artifacts carry none (callback, older artifacts).

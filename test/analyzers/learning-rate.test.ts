@@ -23,8 +23,31 @@ describe('learning-rate', () => {
     if (status !== 'pass') expect(f.recommendation).toMatch(status === 'fail' && ratios[0]! > 0.1 || ratios[0]! > 0.1 ? /Lower the learning rate/ : /Raise the learning rate/);
   });
 
-  it('is not applicable without measured steps, and says why when kernels did not move', () => {
-    expect(runOne('learning-rate', withRatios([null, null])).displayValue).toMatch(/no optimizer steps/);
-    expect(runOne('learning-rate', withRatios([0, 0])).displayValue).toMatch(/zero gradients: see dead-relu/);
+  it('is not applicable without measured steps, and says why, citing only causes that hold', () => {
+    const loaded = withRatios([null, null]);
+    loaded.model.source = 'loaded';
+    expect(runOne('learning-rate', loaded).displayValue).toMatch(/a loaded model audited without training/);
+    // After a callback fit the model was trained: the reason is the callback, not "a loaded model".
+    const callback = withRatios([null, null]);
+    callback.model.source = 'callback';
+    callback.history = { epochs: [1, 2], series: { loss: [0.6, 0.5] } };
+    const f = runOne('learning-rate', callback);
+    expect(f.displayValue).toMatch(/not measured in a callback run/);
+    expect(f.displayValue).not.toMatch(/loaded/);
+    // Kernels that did not move: dead-relu is cited only when it reports dead units (here it has no activations to judge).
+    const still = runOne('learning-rate', withRatios([0, 0]));
+    expect(still.displayValue).toMatch(/zero gradients/);
+    expect(still.displayValue).not.toMatch(/dead-relu/);
+  });
+
+  it('steps below the warn level fail when the probe loss did not fall over the run', () => {
+    const a = withRatios([1e-5, 2e-5, 1e-5]);
+    const probe = (epoch: number, loss: number) => ({ epoch, loss, layers: [] });
+    a.gradients = [probe(0, 0.69), probe(20, 0.68)];
+    const f = runOne('learning-rate', a);
+    expect(f.status).toBe('fail');
+    expect(f.displayValue).toMatch(/fell by only 1\.\d%/);
+    a.gradients = [probe(0, 0.69), probe(20, 0.2)];
+    expect(runOne('learning-rate', a).status).toBe('warn');
   });
 });

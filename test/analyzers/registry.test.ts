@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 
 const srcDir = path.resolve(__dirname, '../../src/analyzers');
-const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts']);
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts']);
 
 describe('analyzer registry', () => {
   it('is sorted by id and every id is unique', () => {
@@ -35,8 +35,13 @@ describe('analyzer registry', () => {
         "learning-rate": [
           "failHighLog10",
           "failLowLog10",
+          "stalledProgress",
           "warnHighLog10",
           "warnLowLog10",
+        ],
+        "missing-nonlinearity": [
+          "failLossRatio",
+          "failSkill",
         ],
         "non-finite-values": [
           "maxCount",
@@ -62,9 +67,13 @@ describe('analyzer registry', () => {
           "unitFraction",
           "warnLayerFraction",
         ],
+        "task-setup": [
+          "negativeLoss",
+        ],
         "underfitting": [
           "failLossRatio",
           "failSkill",
+          "stalledProgress",
           "warnLossRatio",
           "warnSkill",
         ],

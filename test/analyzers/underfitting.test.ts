@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decay, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
+import { summarizeTargets } from '../../src/gather/target-summary.js';
 
 const ln2 = Math.log(2);
 
@@ -30,5 +31,37 @@ describe('underfitting', () => {
     const data = { ...makeArtifacts().data, task: 'regression' as const, chanceAccuracy: null, trivialLoss: 2 };
     expect(runOne('underfitting', makeArtifacts({ data, history: history({ loss: decay(20, 3, 1.9) }) })).status).toBe('fail');
     expect(runOne('underfitting', makeArtifacts({ data, history: history({ loss: decay(20, 3, 0.2) }) })).status).toBe('pass');
+  });
+
+  it('MAE on 0/1 labels (an XOR net stuck at accuracy 0.5) is judged against the median, not "n/a"', () => {
+    const y = Float32Array.from({ length: 200 }, (_, i) => i % 2);
+    const base = makeArtifacts();
+    // The old artifacts had no trivial loss for MAE.
+    const data = { ...base.data, trivialLoss: null, targetSummary: summarizeTargets(y, 1, 'meanAbsoluteError') };
+    const a = makeArtifacts({ model: { ...base.model, loss: 'meanAbsoluteError' }, data, history: history({ loss: decay(20, 0.5, 0.49), accuracy: Array(20).fill(0.5) }) });
+    const f = runOne('underfitting', a);
+    expect(f.status).toBe('fail');
+    expect(f.displayValue).toMatch(/the median of each output/);
+  });
+
+  it('multi-label BCE over 10 units: per-unit binary entropy and binary-accuracy chance 0.9, not ln(10)/10 and 0.11', () => {
+    const y = Float32Array.from(Array.from({ length: 500 }, (_, i) => Array.from({ length: 10 }, (_, c) => (i % 10 === c ? 1 : 0))).flat());
+    const base = makeArtifacts();
+    const data = { ...base.data, numClasses: 10, chanceAccuracy: 0.11, trivialLoss: Math.log(10) / 10, targetSummary: summarizeTargets(y, 10, 'binaryCrossentropy') };
+    // Binary accuracy 0.9 is what predicting 0 for every unit scores: no skill, whatever the old chance of 0.11 said.
+    const stuck = makeArtifacts({ data, history: history({ loss: decay(20, 0.4, 0.3), accuracy: Array(20).fill(0.9) }) });
+    const f = runOne('underfitting', stuck);
+    expect(f.status).toBe('fail');
+    expect(f.displayValue).toMatch(/accuracy 0.90 vs chance 0.90/);
+    expect(f.numericValue).toBeCloseTo(0.3 / 0.325, 2);
+  });
+
+  it('a loss above half the baseline that barely moved over the run (probe loss) fails: training is stalled', () => {
+    const probes = (first: number, last: number) => [0, 10, 20].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: first + ((last - first) * i) / 2 }));
+    const h = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).status).toBe('fail');
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only/);
+    // The same end point reached from far above: learning, only slowly (warn).
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
   });
 });

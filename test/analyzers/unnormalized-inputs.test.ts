@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeArtifacts } from '../helpers/artifacts.js';
+import { decay, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
 const withRange = (min: number, max: number, normalize = 'none', firstClass = 'Dense') => {
@@ -25,5 +25,14 @@ describe('unnormalized-inputs', () => {
   it('does not apply when the spec standardizes or the model normalizes first', () => {
     expect(runOne('unnormalized-inputs', withRange(0, 4254, 'standardize')).status).toBe('notApplicable');
     expect(runOne('unnormalized-inputs', withRange(0, 4254, 'none', 'BatchNormalization')).status).toBe('notApplicable');
+  });
+
+  it('raw 0-16 pixels fail when an effect of large inputs fails in the same result, and only warn otherwise', () => {
+    const a = withRange(0, 16);
+    expect(runOne('unnormalized-inputs', a).status).toBe('warn');
+    a.history = history({ loss: decay(20, Math.log(2), 0.99 * Math.log(2)), accuracy: Array(20).fill(0.5) });
+    const f = runOne('unnormalized-inputs', a);
+    expect(f.status).toBe('fail');
+    expect(f.displayValue).toMatch(/its usual effects fail: underfitting/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradientEpoch, makeArtifacts } from '../helpers/artifacts.js';
+import { activationLayer, gradientEpoch, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
 describe('vanishing-gradients', () => {
@@ -23,11 +23,18 @@ describe('vanishing-gradients', () => {
     expect(runOne('vanishing-gradients', a).status).toBe('pass');
   });
 
-  it('leaves exactly-zero gradients (dead units) to dead-relu', () => {
-    const a = makeArtifacts({ gradients: [gradientEpoch(0, [0, 0, 0.3])] });
-    const f = runOne('vanishing-gradients', a);
-    expect(f.status).toBe('notApplicable');
-    expect(f.displayValue).toMatch(/dead-relu/);
+  it('leaves exactly-zero gradients to dead-relu, citing it only when dead-relu reports dead units', () => {
+    const relu = (layer: string, dead: number) => activationLayer(layer, 'relu', [dead, dead, dead, dead]);
+    const acts = (dead: number) => [0, 5].map((epoch) => ({ epoch, layers: [relu('dense_1', dead), relu('dense_2', dead), activationLayer('dense_3', 'sigmoid', [0.5], [0])] }));
+    const blocked = runOne('vanishing-gradients', makeArtifacts({ gradients: [gradientEpoch(0, [0, 0, 0.3])], activations: acts(1) }));
+    expect(blocked.status).toBe('notApplicable');
+    expect(blocked.displayValue).toMatch(/blocked by dead units: see dead-relu/);
+    // The case: dead-relu reports 0% dead (the real cause was a softmax over one unit), so dead-relu is not cited.
+    const base = makeArtifacts();
+    const softmax1 = base.model.layers.map((l, i) => (i === 2 ? { ...l, activation: 'softmax' } : l));
+    const notDead = runOne('vanishing-gradients', makeArtifacts({ model: { ...base.model, layers: softmax1 }, gradients: [gradientEpoch(0, [0, 0, 0.3])], activations: acts(0.5) }));
+    expect(notDead.displayValue).not.toMatch(/dead/);
+    expect(notDead.displayValue).toMatch(/see output-activation/);
   });
 
   it('is not applicable for a single-layer model', () => {

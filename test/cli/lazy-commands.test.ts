@@ -21,10 +21,13 @@ describe('lazy command loading', () => {
 
   it('render runs with @tensorflow/* unresolvable and never tries to load it', async () => {
     const out = path.join(tmp, 'render');
-    const r = await runCli(['render', 'fixtures/results/dead-relu.json', '--out', out], without('@tensorflow/'));
+    const r = await runCli(['render', 'fixtures/results/dead-relu.json', '--out', out, '--format', 'html,junit,gitlab,github'], without('@tensorflow/'));
     expect(r.stderr).not.toMatch(/blocked-import/);
     expect(r.code).toBe(0);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+    expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
+    expect(existsSync(path.join(out, 'gl-code-quality-report.json'))).toBe(true);
+    expect(r.stdout).toMatch(/^::error title=nnaudit dead-relu%3A dead-relu::ReLU units are dead/m);
   });
 
   it('analyze runs with @tensorflow/* unresolvable and never tries to load it', async () => {

@@ -73,7 +73,7 @@ describeWith(['shared'], 'Keras HDF5 import (h5wasm)', () => {
     await expect(loadLayersModel(path.join(dir, 'weights_only.h5'), path.join(dir, 'keras_to_json.json'))).rejects.toThrow(/Lambda layer: Python code/);
   });
 
-  it('rejects a Keras 3 .keras archive with what to do instead', async () => {
-    await expect(loadLayersModel('/tmp/model.keras')).rejects.toThrow(/Keras 3 .keras archives are not supported yet.*model\.save\('model\.h5'\)/);
+  it('names a missing .keras file (Keras 3 archives load: test/corpus/keras3.test.ts)', async () => {
+    await expect(loadLayersModel('/tmp/nnaudit-no-such/model.keras')).rejects.toThrow(/model\.keras: Keras model file not found/);
   });
 });

@@ -24,7 +24,7 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
       smtp = await startSmtp();
     env = queueEnv({ SMTP_URL: smtp.url });
     worker = startWorker(env);
-    await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 20_000);
+    await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 120_000);
   });
 
   afterAll(async () => {
@@ -39,7 +39,7 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
     const pointer = await waitForAudit(jobId, { settings: settings() });
     expect(pointer).toMatchObject({ verdict: 'FAIL', exitCode: 1, modelName: 'dead-relu', reused: false });
     expect(pointer.resultPath).toBe(path.join(env['NNAUDIT_REPORTS_DIR']!, jobId, 'result.json'));
-    const mail = await until('the email', () => smtp.mails.find((m) => m.subject?.includes('dead-relu')), 60_000);
+    const mail = await until('the email', () => smtp.mails.find((m) => m.subject?.includes('dead-relu')), 240_000);
     expect(mail.subject).toBe('[nnaudit] dead-relu: FAIL');
     expect(mail.text).toMatch(/FAIL {2}dead-relu: 100% dead in dense_2/);
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
@@ -104,7 +104,7 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
     const listed = (await listSchedules(settings())).filter((s) => s.name === 'every-test');
     expect(listed).toHaveLength(1);
     expect(listed[0]!.repeat).toBe('every 2000 ms');
-    await until('a scheduled audit to complete', async () => (await listJobs(settings(), ['completed'], 200)).some((j) => j.label === 'iris' && j.verdict === 'PASS' && j.id.startsWith('repeat:')), 60_000);
+    await until('a scheduled audit to complete', async () => (await listJobs(settings(), ['completed'], 200)).some((j) => j.label === 'iris' && j.verdict === 'PASS' && j.id.startsWith('repeat:')), 240_000);
     expect(await removeSchedule(settings(), 'every-test')).toBe(true);
     const cli = await runCli(['schedule', 'list'], { env });
     expect(cli.stdout).not.toContain('every-test');

@@ -24,7 +24,7 @@ describeWith(['redis'], 'worker without SMTP_URL (real Redis)', () => {
     const env = envFor({ SMTP_URL: '' });
     const worker = startWorker(env);
     try {
-      await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 60_000);
+      await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 120_000);
       expect(worker.log()).toMatch(/queues audit, render on/);
       expect(worker.log().match(/email is off \(SMTP_URL is not set\)/g)).toHaveLength(1);
       // --email with no worker sending email: enqueued anyway, with a warning saying why nothing is sent yet.
@@ -35,7 +35,7 @@ describeWith(['redis'], 'worker without SMTP_URL (real Redis)', () => {
       const settings = queueSettings({ ...process.env, ...env });
       const pointer = await waitForAudit(jobId, { settings });
       expect(pointer.verdict).toBe('PASS');
-      await until('the render to complete', () => worker.log().match(/render \S+ completed/), 120_000);
+      await until('the render to complete', () => worker.log().match(/render \S+ completed/), 240_000);
       expect(await listJobs(settings, ['failed'], 50)).toEqual([]);
     } finally {
       expect(await worker.stop('SIGTERM'), worker.log()).toBe(0);
@@ -47,7 +47,7 @@ describeWith(['redis'], 'worker without SMTP_URL (real Redis)', () => {
     const env = envFor({ SMTP_URL: smtp.url });
     const worker = startWorker(env, ['--queue', 'notify']);
     try {
-      await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 60_000);
+      await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 120_000);
       expect(worker.log()).not.toMatch(/email is off/);
       const r = await runCli(['enqueue', spec('iris'), '--email', 'ml-team@example.com'], { env });
       expect(r.code, r.stderr).toBe(0);

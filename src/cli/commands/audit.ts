@@ -9,6 +9,8 @@ import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
 import { PRESET_NAMES } from '../../result/vocabulary.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
+import { tryFixes } from '../../fix/fix-spec.js';
+import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
 
 
 
@@ -21,6 +23,12 @@ export function builder(y: Argv) {
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file (one test case per analyzer) for CI' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary (CI job summary, PR comment)' })
     .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset (overrides the spec)' })
+    .option('fail-fast', { type: 'boolean', describe: 'Stop training once a finding that can be judged early (dead units, NaN, exploding gradients...) has failed for its number of probes (default: the spec\'s gate.failFast)' })
+    .option('try-fixes', { type: 'boolean', default: false, describe: 'When findings fail (model.train specs): retrain with candidate repairs, mark the findings a repair verifiably clears, write fixed.yaml to --out' })
+    .option('max-trials', { type: 'number', default: 12, describe: 'With --try-fixes: retrain at most this many candidates' })
+    .option('time-budget', { type: 'number', default: 900, describe: 'With --try-fixes: start no new candidate after this many seconds' })
+    .example('$0 audit fixtures/specs/dead-relu.json --fail-fast', 'Stops at epoch 3 of 20: the dead layer cannot revive')
+    .example('$0 audit fixtures/specs/dead-relu.json --try-fixes --out out/dr', 'Recommendations say which repair was verified; writes out/dr/fixed.yaml')
     .example('$0 audit fixtures/specs/dead-relu.json --out out/dead-relu', 'Exit 1: the gate fails and says why')
     .example('$0 audit fixtures/specs/overfitting.json --out out/of --format html,pdf,json', 'Also write report.html and report.pdf')
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
@@ -41,10 +49,13 @@ export function handler(argv: Args): Promise<void> {
       baseDir: loaded.baseDir,
       backend: argv.backend,
       onProgress: progressReporter({ quiet: argv.quiet, label }),
+      ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
     });
+    const fixText = argv.tryFixes ? await verifyFixes(argv, loaded, result) : null;
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     const out = argv.json ? process.stderr : process.stdout;
     if (!argv.quiet || !argv.json) out.write(`${summaryText(result)}\n`);
+    if (fixText) out.write(`\n${fixText}\n`);
     const written = await writeOutputs(result, {
       formats,
       ...(loaded.file ? { sourceFile: path.relative(process.cwd(), loaded.file) } : argv.model && !/^https?:/.test(argv.model) ? { sourceFile: argv.model } : {}),
@@ -55,4 +66,14 @@ export function handler(argv: Args): Promise<void> {
     for (const file of Object.values(written)) if (!argv.quiet) out.write(`wrote ${file}\n`);
     return result.gate.exitCode;
   });
+}
+
+/** --try-fixes: retrain candidate repairs for the failing findings; marks the result's findings, writes fixed.yaml to --out. */
+async function verifyFixes(argv: Args, loaded: ReturnType<typeof specFromFlags>, result: Awaited<ReturnType<typeof audit>>): Promise<string | null> {
+  if (!result.findings.some((f) => f.status === 'fail')) return null;
+  if (!('train' in loaded.spec.model)) return 'Fixes not tried: --try-fixes retrains the model, and this spec loads a saved one (model.load).';
+  const report = await tryFixes(loaded.spec, result, { baseDir: loaded.baseDir, backend: argv.backend, maxTrials: argv.maxTrials, timeBudgetMs: argv.timeBudget * 1000 });
+  const lines = [...(report.trials.length ? [fixTable(report), ''] : []), fixSummary(report)];
+  if (report.best && argv.out) lines.push(`wrote ${writeFixedSpec(report.best.spec, report.best.repairs, path.join(argv.out, 'fixed.yaml'), loaded.baseDir)}`);
+  return lines.join('\n');
 }

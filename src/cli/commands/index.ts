@@ -47,6 +47,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazy('analyze <artifacts>', 'Only the second half: analyze an artifacts.json, write result.json and gate (no tfjs)', () => import('./analyze.js')),
   lazy('render <result>', 'Re-render report.html (and report.pdf) from a result.json, without TensorFlow.js', () => import('./render.js')),
   lazy('demo', 'Audit every bundled fixture in-process and compare each verdict with its known ground truth', () => import('./demo.js')),
+  lazy('fix <spec>', 'Retrain with candidate repairs for each failing finding, keep those that verifiably clear it, write fixed.yaml', () => import('./fix.js')),
   lazy('worker', 'Process queued audits, renders and emails (REDIS_URL, NNAUDIT_REPORTS_DIR, SMTP_URL)', () => import('./worker.js')),
   lazy('enqueue <spec>', 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)', () => import('./enqueue.js')),
   lazy('schedule <action> [name] [spec]', 'Recurring audits: schedule add|list|remove (BullMQ job schedulers; adding a name again updates it)', () => import('./schedule.js')),

@@ -28,11 +28,11 @@ export function decodeImage(bytes: Uint8Array, file: string): Rgba {
 }
 
 /**
- * Writes `img` resized to height x width with `channels` channels into `out` at `offset`, times `rescale`.
+ * Writes `img` resized to height x width with `channels` channels into `out` at `at`, as value * rescale + offset.
  * Bilinear with half-pixel centres, as tf.image.resize (what Keras' image_dataset_from_directory uses); grey from
  * RGB with the ITU-R 601 weights tf.image.rgb_to_grayscale uses.
  */
-export function resizeInto(img: Rgba, height: number, width: number, channels: number, rescale: number, out: Float32Array, offset: number): void {
+export function resizeInto(img: Rgba, height: number, width: number, channels: number, scale: { rescale: number; offset: number }, out: Float32Array, at: number): void {
   const sy = img.height / height;
   const sx = img.width / width;
   const pixel = (y: number, x: number, c: number): number => {
@@ -59,7 +59,7 @@ export function resizeInto(img: Rgba, height: number, width: number, channels: n
       for (let c = 0; c < channels; c++) {
         const top = pixel(y0, x0, c) + (pixel(y0, x1, c) - pixel(y0, x0, c)) * lx;
         const bottom = pixel(y1, x0, c) + (pixel(y1, x1, c) - pixel(y1, x0, c)) * lx;
-        out[offset + (oy * width + ox) * channels + c] = (top + (bottom - top) * ly) * rescale;
+        out[at + (oy * width + ox) * channels + c] = (top + (bottom - top) * ly) * scale.rescale + scale.offset;
       }
     }
   }

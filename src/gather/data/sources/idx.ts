@@ -27,6 +27,7 @@ export default defineSource({
       if ((shape[0] ?? 0) > spec.maxRows) throw new DataError(`${imagesFile}: ${shape[0]} images, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
     });
     const labels = parseIdx(readBytes(labelsFile), labelsFile, () => undefined);
+    if (spec.rescale !== 1) for (let i = 0; i < images.data.length; i++) images.data[i]! *= spec.rescale;
     return arraysToDataset(images, labels, { x: imagesFile, y: labelsFile }, spec.task, 'auto', `idx:${imagesFile}`);
   },
 });

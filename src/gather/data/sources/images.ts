@@ -39,7 +39,7 @@ export default defineSource({
     const x = new Float32Array(files.length * size);
     const y = new Float32Array(files.length);
     files.forEach(({ file, cls }, i) => {
-      resizeInto(decodeImage(readFileSync(file), file), h, w, c, spec.rescale, x, i * size);
+      resizeInto(decodeImage(readFileSync(file), file), h, w, c, spec, x, i * size);
       y[i] = cls;
     });
     const d: Dataset = {

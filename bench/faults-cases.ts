@@ -1,0 +1,133 @@
+/**
+ * Real-fault mutation cases. Each operator reproduces a fault class from Humbatova et al., "Taxonomy of Real Faults
+ * in Deep Learning Systems" (ICSE 2020), named after the matching DeepCrime mutation operator (Humbatova, Jahangirova
+ * & Tonella, ISSTA 2021) where there is one. One mutation at a time is applied to a healthy model; the finding ids that
+ * name the fault are written here, before any run (`expect`). A case is "named at fail" when one of them fails.
+ */
+import type { SpecInput } from '../src/config/spec-schema.js';
+import type { BenchData } from './faults-data.js';
+import { createRng } from '../src/util/random.js';
+
+type Train = Extract<SpecInput['model'], { train: unknown }>['train'];
+type Layer = NonNullable<Train['layers']>[number];
+type Dense = Extract<Layer, { type: 'dense' }>;
+
+export interface Operator { id: string; deepcrime: string; taxonomy: string; expect: string[] }
+
+const EFFECTS_OF_STEP_SIZE = ['learning-rate', 'exploding-gradients', 'oscillating-loss', 'non-finite-values', 'dead-relu', 'underfitting'];
+export const OPERATORS: Operator[] = [
+  { id: 'wrong-output-activation', deepcrime: 'ACH (change activation function), on the output layer', taxonomy: 'Model > Layers > Activation function > wrong activation', expect: ['output-activation', 'task-setup'] },
+  { id: 'wrong-loss', deepcrime: 'LCH (change loss function)', taxonomy: 'Training > Loss function > wrong loss function', expect: ['task-setup', 'output-activation'] },
+  { id: 'labels-head-mismatch', deepcrime: '- (taxonomy only)', taxonomy: 'Model > Layers > wrong output units / Tensors & inputs > wrong label encoding', expect: ['task-setup', 'output-activation'] },
+  { id: 'missing-normalization', deepcrime: '- (taxonomy only)', taxonomy: 'Training > Preprocessing of training data > missing normalization', expect: ['unnormalized-inputs'] },
+  { id: 'linear-layers-only', deepcrime: 'ARM (remove activation function)', taxonomy: 'Model > Layers > Activation function > missing activation', expect: ['missing-nonlinearity'] },
+  { id: 'zero-initialization', deepcrime: 'WCI (change weights initialisation)', taxonomy: 'Model > Wrong weights initialisation', expect: ['dead-relu', 'vanishing-gradients', 'underfitting', 'saturated-activations'] },
+  { id: 'huge-initialization', deepcrime: 'WCI (change weights initialisation)', taxonomy: 'Model > Wrong weights initialisation', expect: ['exploding-gradients', 'dead-relu', 'saturated-activations', 'non-finite-values', 'underfitting', 'learning-rate'] },
+  { id: 'bias-removed', deepcrime: 'WRB (remove bias from a layer)', taxonomy: 'Model > Layers > Layer properties > missing bias', expect: ['underfitting'] },
+  { id: 'learning-rate-x100', deepcrime: 'HLR (change learning rate)', taxonomy: 'Training > Hyperparameters > suboptimal learning rate', expect: EFFECTS_OF_STEP_SIZE },
+  { id: 'learning-rate-div1000', deepcrime: 'HLR (change learning rate)', taxonomy: 'Training > Hyperparameters > suboptimal learning rate', expect: ['learning-rate', 'underfitting'] },
+  { id: 'wrong-optimizer-settings', deepcrime: 'OCH (change optimisation function)', taxonomy: 'Training > Optimiser > wrong optimiser / settings', expect: EFFECTS_OF_STEP_SIZE },
+  { id: 'too-few-epochs', deepcrime: 'HNE (change number of epochs)', taxonomy: 'Training > Hyperparameters > wrong number of epochs', expect: ['underfitting'] },
+  { id: 'small-batch-high-momentum', deepcrime: 'HBS (change batch size) with OCH', taxonomy: 'Training > Hyperparameters > wrong batch size', expect: EFFECTS_OF_STEP_SIZE },
+  { id: 'label-noise', deepcrime: 'TCL (change labels of training data)', taxonomy: 'Training > Training data quality > wrong labels', expect: ['overfitting', 'underfitting'] },
+  { id: 'class-imbalance', deepcrime: 'TUD (unbalance training data)', taxonomy: 'Training > Training data quality > unbalanced training data', expect: ['underfitting'] },
+  { id: 'dropout-0.9', deepcrime: 'RCD (change dropout rate)', taxonomy: 'Model > Layers > Dropout > wrong rate', expect: ['underfitting'] },
+];
+
+export interface FaultCase { id: string; operator: string | null; dataset: string; task: BenchData['task']; spec: SpecInput; expect: string[] }
+
+const dense = (units: number, activation: Dense['activation'], extra: Partial<Dense> = {}): Layer =>
+  ({ type: 'dense', units, activation, kernelInitializer: activation === 'relu' ? 'heNormal' : 'glorotUniform', ...extra } as Layer);
+
+interface Base { hidden: Layer[]; head: Layer; loss: Train['loss']; epochs: number; lr: number }
+
+function base(d: BenchData): Base {
+  const width = d.name === 'spirals' ? 64 : 32;
+  const hidden = [dense(width, 'relu'), dense(width, 'relu')];
+  if (d.task === 'regression') return { hidden, head: dense(1, 'linear'), loss: 'meanSquaredError', epochs: 25, lr: 0.01 };
+  const binary = d.classes === 2;
+  return {
+    hidden,
+    head: binary ? dense(1, 'sigmoid') : dense(d.classes, 'softmax'),
+    loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    epochs: d.name === 'spirals' ? 40 : d.name === 'digits' ? 12 : 20,
+    lr: d.name === 'digits' ? 0.003 : 0.01,
+  };
+}
+
+interface Build { hidden?: Layer[]; head?: Layer; loss?: Train['loss']; optimizer?: Train['optimizer']; epochs?: number; batchSize?: number; normalize?: 'none' | 'standardize'; x?: number[][]; y?: number[] }
+
+function make(d: BenchData, seed: number, b: Base, over: Build = {}): SpecInput {
+  return {
+    seed,
+    data: { json: { x: over.x ?? d.x, y: over.y ?? d.y }, task: d.task, normalize: over.normalize ?? 'standardize', probeSize: 64 },
+    model: { train: {
+      layers: [...(over.hidden ?? b.hidden), over.head ?? b.head], loss: over.loss ?? b.loss,
+      metrics: d.task === 'classification' ? ['accuracy'] : [],
+      optimizer: over.optimizer ?? { name: 'adam', learningRate: b.lr },
+      epochs: over.epochs ?? b.epochs, batchSize: over.batchSize ?? 32, validationSplit: 0.25,
+    } },
+  };
+}
+
+const withAct = (layers: Layer[], f: (l: Dense) => Partial<Dense>): Layer[] => layers.map((l) => (l.type === 'dense' ? { ...l, ...f(l) } as Layer : l));
+
+/** Mutated variants of one dataset's healthy model, per operator (regression skips class-only operators). */
+function mutations(d: BenchData, b: Base): Record<string, Build[]> {
+  const cls = d.task === 'classification';
+  const binary = d.classes === 2;
+  const head = (units: number, activation: Dense['activation']) => dense(units, activation);
+  const rng = createRng(11);
+  const m: Record<string, Build[]> = {
+    'wrong-output-activation': !cls ? [{ head: head(1, 'sigmoid') }, { head: head(1, 'relu') }]
+      : binary ? [{ head: head(1, 'softmax') }, { head: head(1, 'relu') }] : [{ head: head(d.classes, 'sigmoid') }, { head: head(d.classes, 'linear') }],
+    'wrong-loss': !cls ? [{ loss: 'binaryCrossentropy' }]
+      : binary ? [{ loss: 'meanAbsoluteError' }, { loss: 'meanSquaredError', head: head(2, 'softmax') }]
+        : [{ loss: 'meanSquaredError' }, { loss: 'binaryCrossentropy' }],
+    'labels-head-mismatch': !cls ? [] : binary ? [{ loss: 'binaryCrossentropy', head: head(2, 'softmax') }]
+      : [{ loss: 'binaryCrossentropy', head: head(1, 'sigmoid') }, { loss: 'sparseCategoricalCrossentropy', head: head(d.classes - 1, 'softmax') }],
+    'missing-normalization': d.rawScale > 10 ? [{ normalize: 'none' }] : [],
+    'linear-layers-only': [{ hidden: withAct(b.hidden, () => ({ activation: 'linear' })) }],
+    'zero-initialization': [{ hidden: withAct(b.hidden, () => ({ kernelInitializer: 'zeros' })) }],
+    'huge-initialization': [{ hidden: withAct(b.hidden, () => ({ kernelInitializer: { name: 'randomNormal', stddev: 20 } })) }],
+    'bias-removed': [{ hidden: withAct(b.hidden, () => ({ useBias: false })), head: { ...(b.head as Dense), useBias: false } as Layer }],
+    'learning-rate-x100': [{ optimizer: { name: 'adam', learningRate: b.lr * 100 } }],
+    'learning-rate-div1000': [{ optimizer: { name: 'adam', learningRate: b.lr / 1000 } }],
+    'wrong-optimizer-settings': [{ optimizer: { name: 'sgd', learningRate: 1e-4 } }, { optimizer: { name: 'momentum', learningRate: 0.5, momentum: 0.99 } }],
+    'too-few-epochs': [{ epochs: 1, optimizer: { name: 'sgd', learningRate: 0.01 } }],
+    'small-batch-high-momentum': [{ batchSize: 2, epochs: 2, optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.99 } }],
+    'label-noise': cls ? [{ y: d.y.map((v) => (rng() < 0.4 ? (v + 1 + Math.floor(rng() * (d.classes - 1))) % d.classes : v)) }] : [],
+    'class-imbalance': cls ? [imbalance(d, rng)] : [],
+    'dropout-0.9': [{ hidden: b.hidden.flatMap((l) => [l, { type: 'dropout', rate: 0.9 } as Layer]) }],
+  };
+  return m;
+}
+
+/** Keeps every row of class 0 and 5% of the others (DeepCrime's TUD keeps a small share of the minority classes). */
+function imbalance(d: BenchData, rng: () => number): Build {
+  const keep = d.y.map((v) => v === 0 || rng() < 0.05);
+  return { x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]) };
+}
+
+/** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
+export function faultCases(datasets: BenchData[]): FaultCase[] {
+  const cases: FaultCase[] = [];
+  for (const d of datasets) {
+    const b = base(d);
+    for (const seed of [1, 2]) cases.push({ id: `clean/${d.name}/s${seed}`, operator: null, dataset: d.name, task: d.task, spec: make(d, seed, b), expect: [] });
+    const muts = mutations(d, b);
+    for (const op of OPERATORS) {
+      (muts[op.id] ?? []).forEach((build, i) => {
+        cases.push({ id: `${op.id}/${d.name}/v${i}`, operator: op.id, dataset: d.name, task: d.task, spec: make(d, 1, b, build), expect: op.expect });
+      });
+    }
+  }
+  return cases;
+}
+
+/** Stable split by a hash of the id (FNV-1a, as bench/accuracy-cases.ts): half tunes, half is held out. */
+export function isHeldOut(id: string): boolean {
+  let h = 2166136261;
+  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return ((h >>> 0) & 1) === 1;
+}

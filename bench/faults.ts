@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:faults`: the real-fault mutation benchmark (bench/faults-cases.ts). Prints per operator how many
+ * cases were named at fail, named only at warn, rejected before training (exit 2), or missed, and the findings
+ * raised on the clean models; for the tuning half and the held-out half separately.
+ * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), a substring filter.
+ */
+import { writeFileSync } from 'node:fs';
+import { audit } from '../src/analyze/audit.js';
+import { errorMessage, UserInputError } from '../src/errors.js';
+import { benchDatasets } from './faults-data.js';
+import { faultCases, isHeldOut, OPERATORS, type FaultCase } from './faults-cases.js';
+
+type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
+/** fit: final validation accuracy (classification) or validation loss (regression); null when training broke. */
+interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null }
+
+function tail(v: Array<number | null> | undefined): number | null {
+  const last = (v ?? []).slice(-3).filter((x): x is number => x !== null && Number.isFinite(x));
+  return last.length ? last.reduce((a, b) => a + b, 0) / last.length : null;
+}
+
+/**
+ * Whether a mutation changed what training achieved, against the clean model on the same dataset (seed 1): the
+ * validation accuracy fell by >= 0.05, the validation loss grew by >= 50% (regression), training broke (non-finite),
+ * or the run was rejected. The goal (>= 90% named at fail) is about these cases; the others are reported too.
+ */
+function changesTraining(o: Outcome, clean: Outcome | undefined): boolean {
+  if (o.verdict === 'rejected' || o.verdict === 'crashed' || o.fit === null) return true;
+  if (!clean || clean.fit === null) return true;
+  return o.c.task === 'classification' ? clean.fit - o.fit >= 0.05 : o.fit >= 1.5 * clean.fit;
+}
+
+async function runCase(c: FaultCase): Promise<Outcome> {
+  const t = performance.now();
+  try {
+    const r = await audit(c.spec);
+    const h = r.training.history?.series;
+    const fit = c.task === 'classification' ? tail(h?.['val_accuracy'] ?? h?.['val_acc']) : tail(h?.['val_loss']);
+    const statuses = Object.fromEntries(r.findings.map((f) => [f.id, f.status]));
+    const failing = c.expect.filter((id) => statuses[id] === 'fail');
+    const warning = c.expect.filter((id) => statuses[id] === 'warn');
+    const verdict: Verdict = failing.length ? 'fail' : warning.length ? 'warn' : 'missed';
+    return { c, verdict, statuses, named: failing.length ? failing : warning, seconds: (performance.now() - t) / 1000, error: null, fit };
+  } catch (e) {
+    // A setup the pre-training checks reject with a typed input error (exit 2) is named before any training;
+    // anything else (a tfjs error mid-run) names nothing and is counted apart.
+    return { c, verdict: e instanceof UserInputError ? 'rejected' : 'crashed', statuses: {}, named: [], seconds: (performance.now() - t) / 1000, error: errorMessage(e), fit: null };
+  }
+}
+
+function operatorTable(outcomes: Outcome[], title: string, cleanOf: (dataset: string) => Outcome | undefined): string[] {
+  const lines = [title, 'operator                      DeepCrime   cases  fail  warn  exit2  crash  missed  named at fail | changed training  of those named at fail'];
+  for (const op of OPERATORS) {
+    const mine = outcomes.filter((o) => o.c.operator === op.id);
+    if (!mine.length) continue;
+    const n = (v: Verdict) => mine.filter((o) => o.verdict === v).length;
+    const rate = (n('fail') + n('rejected')) / mine.length;
+    const changed = mine.filter((o) => changesTraining(o, cleanOf(o.c.dataset)));
+    const changedNamed = changed.filter((o) => o.verdict === 'fail' || o.verdict === 'rejected').length;
+    const tailCols = `   | ${String(changed.length).padStart(8)}/${mine.length}  ${changed.length ? `${((changedNamed / changed.length) * 100).toFixed(0).padStart(12)}%` : '         n/a'}`;
+    lines.push(`${op.id.padEnd(29)} ${op.deepcrime.split(' ')[0]!.padEnd(10)} ${String(mine.length).padStart(5)} ${String(n('fail')).padStart(5)} ${String(n('warn')).padStart(5)} ${String(n('rejected')).padStart(6)} ${String(n('crashed')).padStart(6)} ${String(n('missed')).padStart(7)}  ${(rate * 100).toFixed(0).padStart(11)}%${tailCols}`);
+  }
+  const clean = outcomes.filter((o) => o.c.operator === null);
+  if (clean.length) {
+    const withFail = clean.filter((o) => Object.values(o.statuses).includes('fail') || o.error !== null);
+    const falseFindings = new Map<string, number>();
+    for (const o of clean) for (const [id, s] of Object.entries(o.statuses)) if (s === 'fail' || s === 'warn') falseFindings.set(`${id}=${s}`, (falseFindings.get(`${id}=${s}`) ?? 0) + 1);
+    lines.push(`clean models: ${clean.length - withFail.length}/${clean.length} with no fail (${(((clean.length - withFail.length) / clean.length) * 100).toFixed(0)}%); ` +
+      `findings raised on them: ${[...falseFindings.entries()].map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const half = args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
+  const filter = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half');
+  const { datasets, skipped } = benchDatasets();
+  const all = faultCases(datasets);
+  // The clean seed-1 model of each dataset is the reference for "changed training": always run, whichever half.
+  const cases = all.filter((c) => ((half === 'all' || (half === 'held') === isHeldOut(c.id)) || c.id.startsWith('clean/') && c.id.endsWith('/s1')) && (!filter || c.id.includes(filter)));
+  const started = performance.now();
+  const outcomes: Outcome[] = [];
+  for (const c of cases) {
+    const o = await runCase(c);
+    outcomes.push(o);
+    const why = o.verdict === 'missed' || o.c.operator === null
+      ? Object.entries(o.statuses).filter(([, s]) => s === 'fail' || s === 'warn').map(([id, s]) => `${id}=${s}`).join(' ')
+      : o.named.join(' ');
+    const label = c.operator === null ? (Object.values(o.statuses).includes('fail') || o.error ? 'FALSEFAIL' : 'clean') : o.verdict;
+    process.stderr.write(`${label.padEnd(9)} ${c.id.padEnd(46)} ${o.seconds.toFixed(1)}s ${why}${o.error ? ` [${o.error.slice(0, 120)}]` : ''}\n`);
+  }
+  const cleanOf = (dataset: string) => outcomes.find((o) => o.c.id === `clean/${dataset}/s1`);
+  const mutated = all.filter((c) => c.operator !== null).length;
+  const out = [
+    `nnaudit fault benchmark: ${all.length} cases (${mutated} mutated, ${all.length - mutated} clean) on ${datasets.length} datasets` +
+      `${skipped.length ? ` (skipped, shared folder absent: ${skipped.join(', ')})` : ''}; ran ${cases.length} (${half} half), ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    'fail = an expected finding failed; warn = only warned; exit2 = rejected before training with a typed input error; crash = another error; missed = none of them',
+    '"named at fail" counts fail and exit2',
+    '',
+    ...operatorTable(outcomes.filter((o) => !isHeldOut(o.c.id)), 'Tuning half', cleanOf),
+    '',
+    ...operatorTable(outcomes.filter((o) => isHeldOut(o.c.id)), 'Held-out half (run once; not used to change analyzers)', cleanOf),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (process.env['BENCH_FAULTS_JSON']) {
+    writeFileSync(process.env['BENCH_FAULTS_JSON'], JSON.stringify(outcomes.map((o) => ({ id: o.c.id, operator: o.c.operator, heldOut: isHeldOut(o.c.id), expect: o.c.expect, verdict: o.verdict, fit: o.fit,
+      changedTraining: o.c.operator === null ? null : changesTraining(o, cleanOf(o.c.dataset)), statuses: o.statuses, error: o.error, seconds: o.seconds })), null, 1));
+  }
+}
+
+await main();

@@ -1,0 +1,136 @@
+import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { outputActivation } from './output-activation.js';
+import { finalLoss, tailMean } from './artifact-helpers.js';
+import { chanceAccuracy, constantLoss } from './baselines.js';
+
+/** Layers that apply a learned linear map (plus their activation, if any). */
+const TRAINABLE_MAP = /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|Conv3DTranspose|DepthwiseConv2D|SeparableConv2D|SeparableConv1D)$/;
+/** Layers that are linear at inference: they pass a linear map on as a linear map. */
+const LINEAR_PASS = /^(InputLayer|Flatten|Reshape|Permute|RepeatVector|Dropout|SpatialDropout\dD|AlphaDropout|GaussianDropout|GaussianNoise|BatchNormalization|AveragePooling\dD|GlobalAveragePooling\dD|ZeroPadding\dD|Cropping\dD|UpSampling\dD|Add|Subtract|Average|Concatenate)$/;
+/** max is piecewise linear: a non-linearity, but a weak one (a linear conv + max-pool is nearly a linear model). */
+const MAX_POOL = /^(MaxPooling\dD|GlobalMaxPooling\dD|MaxPool\dD)$/;
+const LINEAR_ACT = new Set([null, 'linear']);
+
+type Kind = 'map' | 'pass' | 'pool' | 'nonlinear';
+
+function kindOf(l: LayerInfo): Kind {
+  if (TRAINABLE_MAP.test(l.className)) return 'map';
+  if (l.className === 'Activation') return LINEAR_ACT.has(l.activation) ? 'pass' : 'nonlinear';
+  if (LINEAR_PASS.test(l.className)) return 'pass';
+  if (MAX_POOL.test(l.className)) return 'pool';
+  // ReLU/ELU/Softmax layers, recurrent cells, Embedding, LayerNormalization, Multiply and anything unknown:
+  // treated as non-linear, so an unfamiliar layer never produces a false alarm.
+  return 'nonlinear';
+}
+
+interface Pair { from: string; to: string; pooled: boolean }
+
+/**
+ * Pairs of trainable layers with no non-linearity between them: `from` has a linear activation and its output
+ * reaches `to` only through linear layers (max-pooling marks the pair `pooled`). Walks the layer graph in model order.
+ */
+export function linearPairs(layers: LayerInfo[]): Pair[] {
+  const reach = new Map<string, Map<string, boolean>>();
+  const pairs: Pair[] = [];
+  for (const l of layers) {
+    const incoming = new Map<string, boolean>();
+    for (const i of l.inputs) for (const [src, pooled] of reach.get(i) ?? []) incoming.set(src, (incoming.get(src) ?? false) || pooled);
+    const kind = kindOf(l);
+    const out = new Map<string, boolean>();
+    if (kind === 'map') {
+      for (const [src, pooled] of incoming) pairs.push({ from: src, to: l.name, pooled });
+      if (LINEAR_ACT.has(l.activation)) out.set(l.name, false);
+    } else if (kind === 'pass') {
+      for (const [src, pooled] of incoming) out.set(src, pooled);
+    } else if (kind === 'pool') {
+      for (const src of incoming.keys()) out.set(src, true);
+    }
+    reach.set(l.name, out);
+  }
+  return pairs;
+}
+
+export default defineAnalyzer({
+  meta: {
+    id: 'missing-nonlinearity',
+    title: 'The network has non-linearities between its layers',
+    failureTitle: 'Layers with no non-linearity between them',
+    description: 'Two trainable layers with nothing non-linear between them compose to a single linear map, so the extra layer adds ' +
+      'parameters but no expressive power; a network with no non-linearity at all is a linear (or logistic) model, whatever its depth.',
+    requiredArtifacts: ['Model'],
+    gateLevel: 'error',
+  },
+  thresholds: {
+    failSkill: { default: 0.5, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9)' },
+    failLossRatio: { default: 0.5, source: 'ours: a linear model whose loss stays above half the constant predictor\'s explains little of the target' },
+  },
+  run(artifacts, { thresholds }) {
+    const layers = artifacts.model.layers;
+    const link = outputActivation(artifacts);
+    const maps = layers.filter((l) => kindOf(l) === 'map');
+    if (maps.length === 0) return notApplicable('no Dense or convolution layers');
+    // The output's own activation (sigmoid/softmax) is the link function of the model, not a hidden non-linearity.
+    const hidden = layers.filter((l) => l.name !== link?.layer);
+    const nonlinear = hidden.filter((l) => kindOf(l) === 'nonlinear' || (kindOf(l) === 'map' && !LINEAR_ACT.has(l.activation)));
+    const pooled = hidden.filter((l) => kindOf(l) === 'pool');
+    const pairs = linearPairs(layers);
+    const wholeLinear = nonlinear.length === 0 && pooled.length === 0;
+    const fit = fitOf(artifacts);
+    const poorFit = (fit.skill !== null && fit.skill < thresholds.failSkill) || (fit.skill === null && fit.lossRatio !== null && fit.lossRatio >= thresholds.failLossRatio);
+    const fitText = fit.text ? `; ${fit.text}` : '';
+    let score: number = SCORE.pass;
+    let display: string;
+    if (wholeLinear && maps.length >= 2) {
+      score = 0.1;
+      display = `no non-linearity anywhere: ${maps.length} trainable layers (${maps.map((m) => m.name).join(' -> ')}) compose to one linear map${fitText}`;
+    } else if (wholeLinear) {
+      score = poorFit ? 0.1 : SCORE.pass;
+      display = `a linear model (one trainable layer, ${link?.activation ?? 'linear'} output)${poorFit ? ' that cannot fit this data' : ''}${fitText}`;
+    } else if (pairs.length) {
+      score = SCORE.warn;
+      display = pairs.map((p) => `${p.from} -> ${p.to}${p.pooled ? ' (only max-pooling between them)' : ''}`).join('; ') + ': no activation between trainable layers' + fitText;
+    } else {
+      display = `${nonlinear.length + pooled.length} non-linear layer${nonlinear.length + pooled.length === 1 ? '' : 's'} between ${maps.length} trainable layers`;
+    }
+    const affected = score < 0.9 ? [...new Set(pairs.flatMap((p) => [p.from, p.to]).concat(wholeLinear ? maps.map((m) => m.name) : []))] : [];
+    return {
+      score,
+      numericValue: pairs.length,
+      numericUnit: 'pairs of trainable layers with no non-linearity between them',
+      displayValue: display,
+      affectedLayers: affected,
+      recommendation: score < 0.9
+        ? `Give the hidden layers a non-linear activation (relu with heNormal initialization${pairs.length ? `, e.g. on ${pairs[0]!.from}` : ''}); ` +
+          (wholeLinear && maps.length === 1 ? 'add at least one hidden layer with a non-linear activation: a single linear layer can only draw straight decision boundaries. ' : '') +
+          'without one, stacked layers are one linear map.'
+        : null,
+      evidence: [{
+        kind: 'table', title: 'Trainable layers and what follows them',
+        columns: [{ key: 'layer', label: 'Layer' }, { key: 'className', label: 'Class' }, { key: 'activation', label: 'Activation' }, { key: 'feeds', label: 'Feeds linearly into' }],
+        rows: maps.map((m) => ({ layer: m.name, className: m.className, activation: m.activation ?? 'linear', feeds: pairs.filter((p) => p.from === m.name).map((p) => p.to).join(', ') || null })),
+        highlight: maps.flatMap((m, i) => (affected.includes(m.name) ? [i] : [])),
+      }, ...(fit.text ? [{
+        kind: 'table' as const, title: 'Fit of the network (its ceiling when it is linear)',
+        columns: [{ key: 'measure', label: 'Measure' }, { key: 'value', label: 'Value' }],
+        rows: [{ measure: 'training accuracy', value: fit.accuracy }, { measure: 'chance accuracy', value: fit.chance }, { measure: 'loss / constant predictor', value: fit.lossRatio }],
+        highlight: poorFit ? [0] : [],
+      }] : [])],
+    };
+  },
+});
+
+interface Fit { accuracy: number | null; chance: number | null; skill: number | null; lossRatio: number | null; text: string }
+
+function fitOf(a: Artifacts): Fit {
+  const accuracy = tailMean(a.history?.series['accuracy']);
+  const chance = chanceAccuracy(a);
+  const skill = accuracy !== null && chance !== null && chance < 1 ? (accuracy - chance) / (1 - chance) : null;
+  const base = constantLoss(a);
+  const loss = finalLoss(a);
+  const lossRatio = base !== null && base > 0 && loss !== null ? loss / base : null;
+  const parts: string[] = [];
+  if (accuracy !== null && chance !== null) parts.push(`training accuracy ${accuracy.toFixed(2)} vs chance ${chance.toFixed(2)}`);
+  else if (lossRatio !== null) parts.push(`loss ${fmt.pct(lossRatio)} of a constant predictor's`);
+  return { accuracy, chance, skill, lossRatio, text: parts.join(', ') };
+}

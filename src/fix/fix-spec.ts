@@ -1,0 +1,31 @@
+import { audit } from '../analyze/audit.js';
+import type { BackendName } from '../gather/backend.js';
+import type { Spec } from '../config/spec-schema.js';
+import type { AuditResult } from '../result/schema.js';
+import { findFixes, type FixOptions, type FixReport } from './run-fixes.js';
+import { attachVerifiedFixes } from './plan.js';
+
+export interface TryFixesOptions extends Partial<Pick<FixOptions, 'maxTrials' | 'timeBudgetMs' | 'onTrial'>> {
+  baseDir: string;
+  backend?: BackendName | 'auto';
+}
+
+/**
+ * Verified fixes in-process: retrains candidates one after another with fail-fast on (a candidate that is still
+ * broken stops at its first confirmed failure), then marks each cleared finding of `baseline` with its verifiedFix.
+ *
+ * @example
+ *   const baseline = await audit(spec, { baseDir });
+ *   const report = await tryFixes(spec, baseline, { baseDir });
+ *   if (report.best) writeFixedSpec(report.best.spec, report.best.repairs, 'fixed.yaml', baseDir);
+ */
+export async function tryFixes(spec: Spec, baseline: AuditResult, o: TryFixesOptions): Promise<FixReport> {
+  const report = await findFixes(spec, baseline, {
+    ...(o.maxTrials !== undefined ? { maxTrials: o.maxTrials } : {}),
+    ...(o.timeBudgetMs !== undefined ? { timeBudgetMs: o.timeBudgetMs } : {}),
+    ...(o.onTrial ? { onTrial: o.onTrial } : {}),
+    runTrial: (s) => audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }),
+  });
+  attachVerifiedFixes(baseline, report.trials);
+  return report;
+}

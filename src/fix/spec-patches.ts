@@ -1,0 +1,218 @@
+/**
+ * Candidate repairs as pure spec patches. Each returns a new spec, or null when it would change nothing (so a
+ * repair that does not apply is never retrained). Analyzers list the ones that fit their finding in meta.repairs.
+ */
+import type { Repair } from '../analyzers/define-analyzer.js';
+import type { LayerSpec, Spec, TrainModelSpec } from '../config/spec-schema.js';
+
+type Dense = Extract<LayerSpec, { type: 'dense' }>;
+type Conv = Extract<LayerSpec, { type: 'conv2d' }>;
+type Weighted = Dense | Conv;
+
+const RELU = new Set(['relu', 'relu6']);
+const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+const LARGE_OR_ODD_INIT = new Set(['randomNormal', 'randomUniform', 'truncatedNormal', 'constant', 'ones']);
+
+const isWeighted = (l: LayerSpec): l is Weighted => l.type === 'dense' || l.type === 'conv2d';
+const initName = (i: Weighted['kernelInitializer']) => (i === undefined ? undefined : typeof i === 'string' ? i : i.name);
+
+function train(spec: Spec): TrainModelSpec | null {
+  return 'train' in spec.model ? spec.model.train : null;
+}
+
+function withTrain(spec: Spec, t: TrainModelSpec): Spec {
+  return { ...spec, model: { train: t } };
+}
+
+/** Index of the output layer: the last layer with weights (the head every model spec ends in). */
+function outputIndex(layers: LayerSpec[]): number {
+  for (let i = layers.length - 1; i >= 0; i--) if (isWeighted(layers[i]!)) return i;
+  return -1;
+}
+
+/** Applies `f` to every hidden weighted layer; null when no layer changed. */
+function mapHidden(spec: Spec, f: (l: Weighted) => LayerSpec[] | null): Spec | null {
+  const t = train(spec);
+  if (!t) return null;
+  const out = outputIndex(t.layers);
+  let changed = false;
+  const layers = t.layers.flatMap((l, i) => {
+    if (i === out || !isWeighted(l)) return [l];
+    const next = f(l);
+    if (next === null) return [l];
+    changed = true;
+    return next;
+  });
+  return changed ? withTrain(spec, { ...t, layers }) : null;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A hidden layer is ReLU when its own activation is, or when a relu Activation layer follows it. */
+function reluLayers(t: TrainModelSpec): Set<number> {
+  const s = new Set<number>();
+  t.layers.forEach((l, i) => {
+    const next = t.layers[i + 1];
+    if (isWeighted(l) && (RELU.has(l.activation) || (l.activation === 'linear' && next?.type === 'activation' && RELU.has(next.activation)))) s.add(i);
+  });
+  return s;
+}
+
+function scaleLearningRate(factor: number): (spec: Spec) => Spec | null {
+  return (spec) => {
+    const t = train(spec);
+    return t ? withTrain(spec, { ...t, optimizer: { ...t.optimizer, learningRate: t.optimizer.learningRate * factor } }) : null;
+  };
+}
+
+/** Groups hidden layers into blocks: a weighted layer and the non-weighted layers after it (activation, dropout, ...). */
+function hiddenBlocks(t: TrainModelSpec): { blocks: LayerSpec[][]; head: LayerSpec[] } | null {
+  const out = outputIndex(t.layers);
+  if (out < 0 || t.layers.some((l) => l.type !== 'dense' && l.type !== 'activation' && l.type !== 'leakyRelu' && l.type !== 'dropout' && l.type !== 'batchNormalization')) return null;
+  const blocks: LayerSpec[][] = [];
+  for (const l of t.layers.slice(0, out)) {
+    if (isWeighted(l) || blocks.length === 0) blocks.push([l]);
+    else blocks[blocks.length - 1]!.push(l);
+  }
+  return { blocks, head: t.layers.slice(out) };
+}
+
+export const REPAIRS = {
+  heInit: {
+    id: 'he-init',
+    title: 'heNormal kernels and zero biases on ReLU layers',
+    patch(spec) {
+      const t = train(spec);
+      if (!t) return null;
+      const relu = reluLayers(t);
+      const layers = t.layers.map((l, i) => (relu.has(i) && isWeighted(l) ? { ...l, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const } : l));
+      return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
+    },
+  },
+  leakyRelu: {
+    id: 'leaky-relu',
+    title: 'leakyRelu (alpha 0.1) instead of relu',
+    patch: (spec) => mapHidden(spec, (l) => (RELU.has(l.activation) ? [{ ...l, activation: 'linear' }, { type: 'leakyRelu', alpha: 0.1 }] : null)),
+  },
+  batchNorm: {
+    id: 'batch-norm',
+    title: 'batchNormalization between each hidden layer and its activation',
+    patch(spec) {
+      const t = train(spec);
+      if (!t || t.layers.some((l) => l.type === 'batchNormalization')) return null;
+      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization' }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
+    },
+  },
+  lrDown: { id: 'lr-down', title: 'learning rate / 10', patch: scaleLearningRate(0.1) },
+  lrUp: { id: 'lr-up', title: 'learning rate x 10', patch: scaleLearningRate(10) },
+  clipGradients: {
+    id: 'clip-gradients',
+    title: 'gradient clipping (clipnorm 1)',
+    patch(spec) {
+      const t = train(spec);
+      if (!t || (t.optimizer.clipnorm !== undefined && t.optimizer.clipnorm <= 1)) return null;
+      return withTrain(spec, { ...t, optimizer: { ...t.optimizer, clipnorm: 1 } });
+    },
+  },
+  standardizeInputs: {
+    id: 'standardize-inputs',
+    title: 'standardize the inputs (data.normalize: standardize)',
+    patch: (spec) => (train(spec) && spec.data.normalize !== 'standardize' ? { ...spec, data: { ...spec.data, normalize: 'standardize' } } : null),
+  },
+  matchOutput: {
+    id: 'match-output',
+    title: 'the output activation (and loss) that fit each other',
+    patch(spec) {
+      const t = train(spec);
+      if (!t) return null;
+      const out = outputIndex(t.layers);
+      const head = t.layers[out];
+      if (!head || head.type !== 'dense') return null;
+      const ce = t.loss !== 'meanSquaredError' && t.loss !== 'meanAbsoluteError';
+      let activation = head.activation;
+      let loss = t.loss;
+      if (!ce) activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
+      else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
+      else if (activation !== 'softmax') { activation = 'softmax'; if (loss === 'binaryCrossentropy') loss = 'categoricalCrossentropy'; }
+      if (activation === head.activation && loss === t.loss) return null;
+      const layers = t.layers.map((l, i) => (i === out ? { ...head, activation } : l));
+      return withTrain(spec, { ...t, layers, loss });
+    },
+  },
+  fewerLayers: {
+    id: 'fewer-layers',
+    title: 'two hidden layers instead of a deep stack',
+    patch(spec) {
+      const t = train(spec);
+      const b = t ? hiddenBlocks(t) : null;
+      if (!t || !b || b.blocks.length <= 2) return null;
+      return withTrain(spec, { ...t, layers: [...b.blocks.slice(0, 2).flat(), ...b.head] });
+    },
+  },
+  reluHe: {
+    id: 'relu-he',
+    title: 'relu with heNormal initialization instead of sigmoid/tanh hidden layers',
+    patch: (spec) => mapHidden(spec, (l) => (SQUASHING.has(l.activation) ? [{ ...l, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }] : null)),
+  },
+  glorotInit: {
+    id: 'glorot-init',
+    title: 'glorotUniform kernels instead of large random initial weights',
+    patch(spec) {
+      const t = train(spec);
+      if (!t) return null;
+      const layers = t.layers.map((l) => {
+        if (!isWeighted(l) || !LARGE_OR_ODD_INIT.has(initName(l.kernelInitializer) ?? '')) return l;
+        const { kernelInitializer: _dropped, ...rest } = l;
+        return rest as LayerSpec;
+      });
+      return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
+    },
+  },
+  addHiddenLayers: {
+    id: 'add-hidden-layers',
+    title: 'two hidden relu layers of 64 units (the model has none)',
+    patch(spec) {
+      const t = train(spec);
+      if (!t || outputIndex(t.layers) !== 0 || t.layers[0]!.type !== 'dense') return null;
+      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true };
+      return withTrain(spec, { ...t, layers: [hidden, { ...hidden }, ...t.layers] });
+    },
+  },
+  adam: {
+    id: 'adam',
+    title: 'Adam at learning rate 0.001 (the Keras default)',
+    patch(spec) {
+      const t = train(spec);
+      if (!t || t.optimizer.name === 'adam') return null;
+      return withTrain(spec, { ...t, optimizer: { name: 'adam', learningRate: 0.001, ...(t.optimizer.clipnorm ? { clipnorm: t.optimizer.clipnorm } : {}) } });
+    },
+  },
+  moreEpochs: {
+    id: 'more-epochs',
+    title: 'three times as many epochs',
+    patch: (spec) => { const t = train(spec); return t && t.epochs * 3 <= 10_000 ? withTrain(spec, { ...t, epochs: t.epochs * 3 }) : null; },
+  },
+  fewerEpochs: {
+    id: 'fewer-epochs',
+    title: 'a fifth of the epochs (stop before memorizing)',
+    patch: (spec) => { const t = train(spec); return t && t.epochs >= 10 ? withTrain(spec, { ...t, epochs: Math.round(t.epochs / 5) }) : null; },
+  },
+  dropout: {
+    id: 'dropout',
+    title: 'dropout 0.3 after each hidden layer',
+    patch(spec) {
+      const t = train(spec);
+      if (!t || t.layers.some((l) => l.type === 'dropout')) return null;
+      return mapHidden(spec, (l) => [l, { type: 'dropout', rate: 0.3 }]);
+    },
+  },
+  smallerLayers: {
+    id: 'smaller-layers',
+    title: 'a quarter of the units in each hidden layer',
+    patch: (spec) => mapHidden(spec, (l) => (l.type === 'dense' && l.units >= 32 ? [{ ...l, units: Math.round(l.units / 4) }] : null)),
+  },
+} satisfies Record<string, Repair>;
+
+export const ALL_REPAIRS: readonly Repair[] = Object.values(REPAIRS);
