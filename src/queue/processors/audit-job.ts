@@ -10,6 +10,7 @@ import { auditJobSchema, chainedJobId, type AuditPointer, type RenderJobData } f
 import { openQueue } from '../queues.js';
 import type { QueueSettings } from '../settings.js';
 import type { JobLike } from './job-like.js';
+import { compareWithPrevious, recordRun } from '../history.js';
 
 /**
  * The audit stage of the queue: validate, train/load and analyze, write result.json atomically into
@@ -36,11 +37,14 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings): Promis
       if (isUserInputError(e)) throw new UnrecoverableError(e.message);
       throw e;
     }
+    // Nightly diagnostics are about change: compare with the previous run of this schedule or label.
+    result = await compareWithPrevious(settings, historyName(data), result);
     await mkdir(outDir, { recursive: true });
     const tmp = `${resultPath}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(result, null, 1)}\n`);
     await rename(tmp, resultPath);
   }
+  await recordRun(settings, historyName(data), result, resultPath);
   await job.updateProgress({ phase: 'done', epoch: 0, epochs: 0 });
   const render: RenderJobData = { auditJobId: job.id, resultPath, outDir, formats: data.formats, email: data.email };
   const queue = openQueue('render', settings, 'worker');
@@ -54,6 +58,9 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings): Promis
     findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])), reused, runFinishedAt: result.run.finishedAt,
   };
 }
+
+/** The history a run belongs to: its schedule, else its label (labels outside the history's charset are made safe). */
+const historyName = (d: { schedule?: string | undefined; label: string }): string => (d.schedule ?? d.label).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
 
 function readOwnResult(file: string, jobId: string): AuditResult | null {
   if (!existsSync(file)) return null;
