@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchReports } from './report.js';
 import { benchQueue } from './queue.js';
+import { findTorchPython, TORCH_HINT, type TrainingRow } from './training.js';
 
 interface OverheadRow { model: string; backend: string; reps: number; plainMs: number; fullMs: number | null; probeMs: number | null; ratio: number | null; numTensors: number }
 
@@ -18,6 +19,29 @@ function overhead(model: string, backend: string, reps: number, mode: 'both' | '
     env: { ...process.env, NNAUDIT_BACKEND: backend }, encoding: 'utf8', maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop()!) as OverheadRow;
+}
+
+/** tfjs wasm before/after nnaudit's kernels, and PyTorch on one thread, alternated in one child process. */
+function trainingTable(reps: number): void {
+  const out = execFileSync(process.execPath, [path.join(here, 'training.js'), String(reps)], {
+    env: { ...process.env, NNAUDIT_BACKEND: 'wasm' }, encoding: 'utf8', maxBuffer: 1 << 20,
+  });
+  const rows = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TrainingRow);
+  const torch = findTorchPython();
+  process.stdout.write(`\nTraining speed on wasm (model.fit, medians of ${reps} alternated reps; MobileNetV2: BENCH_MOBILENET_REPS, default 1)\n`);
+  process.stdout.write(`${torch ? `PyTorch ${torch.version} (${torch.python}), torch.set_num_threads(1)` : TORCH_HINT}\n`);
+  process.stdout.write('model        tfjs before  tfjs after  speed-up  PyTorch 1 thread  after/PyTorch\n');
+  const ms = (v: number | null) => (v === null ? '-' : `${(v / 1000).toFixed(2)} s`);
+  for (const r of rows) {
+    if (r.skipped) {
+      process.stdout.write(`${r.name.padEnd(12)} skipped: ${r.skipped}\n`);
+      continue;
+    }
+    const speedUp = r.beforeMs && r.afterMs ? `${(r.beforeMs / r.afterMs).toFixed(2)}x` : '-';
+    const ratio = r.afterMs && r.torchMs ? `${(r.afterMs / r.torchMs).toFixed(2)}x` : '-';
+    process.stdout.write(`${r.name.padEnd(12)} ${ms(r.beforeMs).padStart(11)} ${ms(r.afterMs).padStart(11)} ${speedUp.padStart(9)} ${ms(r.torchMs).padStart(17)} ${ratio.padStart(14)}\n`);
+  }
+  for (const r of rows) process.stdout.write(`  ${r.name}: ${r.description}\n`);
 }
 
 async function main(): Promise<void> {
@@ -37,6 +61,7 @@ async function main(): Promise<void> {
   for (const [model, wasm, cpu] of pairs) {
     process.stdout.write(`${model.padEnd(10)} wasm ${wasm.plainMs.toFixed(0)} ms, cpu ${cpu.plainMs.toFixed(0)} ms: wasm is ${(cpu.plainMs / wasm.plainMs).toFixed(1)}x faster\n`);
   }
+  trainingTable(Math.max(1, Math.min(reps, Number(process.env['BENCH_TRAINING_REPS'] ?? 3))));
   const rep = await benchReports(reps);
   process.stdout.write(`\nReports (${rep.reports} sample results x ${reps} rounds; goal < 500 ms per PDF)\n`);
   process.stdout.write(`HTML per report: median ${rep.htmlMedianMs.toFixed(0)} ms\n`);

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { tf } from './tf.js';
-import { bridgeMissingWasmKernels } from './wasm-kernel-bridge.js';
+import { registerWasmKernels } from './wasm-kernel-bridge.js';
+import { guardWasmAllocations, removeEmscriptenProcessHandlers, snapshotProcessHandlers } from './wasm/memory-guard.js';
+import type { WasmBackend } from './wasm/kernel-types.js';
 import { errorMessage, UserInputError } from '../errors.js';
 import { BACKENDS, type BackendName } from './backend-names.js';
 
@@ -52,12 +54,17 @@ async function doSelect(requested: BackendName | 'auto'): Promise<BackendInfo> {
   const attempts: BackendInfo['attempts'] = [];
   let bridgedKernels: string[] = [];
   for (const backend of order) {
+    const handlers = snapshotProcessHandlers();
     try {
       if (backend === 'tensorflow') await loadTfjsNode();
       if (backend === 'wasm') bridgedKernels = await loadWasm();
       const ok = await tf.setBackend(backend);
       if (!ok) throw new Error(`tf.setBackend('${backend}') returned false`);
       await tf.ready();
+      if (backend === 'wasm') {
+        guardWasmAllocations(tf.backend() as unknown as WasmBackend);
+        removeEmscriptenProcessHandlers(handlers);
+      }
       attempts.push({ backend, ok: true });
       const failed = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
       const reason = requested !== 'auto'
@@ -85,7 +92,7 @@ async function loadWasm(): Promise<string[]> {
   const require = createRequire(import.meta.url);
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   wasmModule.setWasmPaths(dist);
-  return bridgeMissingWasmKernels();
+  return registerWasmKernels();
 }
 
 function firstLine(s: string): string {

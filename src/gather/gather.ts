@@ -1,5 +1,6 @@
 import { tf } from './tf.js';
 import { selectBackend, type BackendName } from './backend.js';
+import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
@@ -156,6 +157,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     } finally {
       optimizer.dispose();
     }
+  } catch (e) {
+    // A WebAssembly trap carries the emscripten glue in its stack: the user gets one line and the fix instead.
+    throw explainWasmError(e);
   } finally {
     tf.dispose(tensors);
     mua?.model.dispose();

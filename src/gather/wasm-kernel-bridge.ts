@@ -1,8 +1,12 @@
 import { tf } from './tf.js';
+import { depthwiseBackpropFilterViaWasm, depthwiseBackpropInputViaWasm } from './wasm/depthwise.js';
+import type { KernelFunc, TensorInfo } from './wasm/kernel-types.js';
+import { registerFusedAdam } from './wasm/adam.js';
+import { registerSliceCopyGather } from './wasm/gather.js';
+import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
+import { registerBlockTile } from './wasm/tile.js';
 
-type KernelConfig = ReturnType<typeof tf.getKernelsForBackend>[number];
-type KernelFunc = KernelConfig['kernelFunc'];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
   readSync(dataId: object): tf.TypedArray | string[];
   write(values: tf.TypedArray | null, shape: number[], dtype: tf.DataType): object;
@@ -11,6 +15,17 @@ type BackendWithData = {
 type WasmBackend = BackendWithData & {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.TypedArray): TensorInfo;
 };
+
+/**
+ * Every wasm kernel nnaudit adds or replaces: the missing ones (composed from wasm ops where that is much faster,
+ * else bridged to cpu) and the faster transpose-free matmuls. `setWasmKernelOverrides(false)` turns the composed
+ * and replaced ones back into tfjs' own behaviour (for before/after benchmarks).
+ *
+ * @returns the names of the kernels bridged, composed or replaced.
+ */
+export function registerWasmKernels(): string[] {
+  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerFusedAdam(), ...bridgeMissingWasmKernels()];
+}
 
 /**
  * The wasm backend lacks a few kernels the audit needs (Conv2DBackpropFilter: every CNN gradient).
@@ -29,8 +44,19 @@ export function bridgeMissingWasmKernels(): string[] {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterViaConv(bridge(cpuFilterGrad.kernelFunc)) });
     wasmKernels.add('Conv2DBackpropFilter');
   }
-  const cpuKernels = tf.getKernelsForBackend('cpu').filter((k) => !wasmKernels.has(k.kernelName));
   const bridged: string[] = ['Conv2DBackpropFilter'];
+  const composed: Record<string, (fallback: KernelFunc) => KernelFunc> = {
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputViaWasm,
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterViaWasm,
+  };
+  for (const [name, compose] of Object.entries(composed)) {
+    const cpuKernel = tf.getKernelsForBackend('cpu').find((k) => k.kernelName === name);
+    if (wasmKernels.has(name) || !cpuKernel) continue;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: compose(bridge(cpuKernel.kernelFunc)) });
+    wasmKernels.add(name);
+    bridged.push(name);
+  }
+  const cpuKernels = tf.getKernelsForBackend('cpu').filter((k) => !wasmKernels.has(k.kernelName));
   for (const cpuKernel of cpuKernels) {
     // String and complex kernels have no wasm data representation to copy into.
     if (/Complex|FFT|Imag|Real|Regex|Ragged|Draw|Einsum/.test(cpuKernel.kernelName)) continue;

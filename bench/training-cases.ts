@@ -1,0 +1,105 @@
+/**
+ * The models of the training-speed benchmark (issue #14), built directly with tfjs so that the same model and data
+ * can be trained in PyTorch: each case describes its layers once for both.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { tf } from '../src/gather/tf.js';
+import { generate } from '../src/gather/data/generators.js';
+import { loadLayersModel } from '../src/gather/load-model.js';
+import { packageRoot } from '../src/util/package-root.js';
+
+/** One layer, in the small vocabulary bench/torch_train.py also understands. */
+export type LayerDesc =
+  | { type: 'dense'; units: number; activation: 'relu' | 'sigmoid' | 'softmax' }
+  | { type: 'conv2d'; filters: number; kernelSize: number; activation: 'relu' }
+  | { type: 'maxPooling2d'; poolSize: number }
+  | { type: 'flatten' };
+
+export interface CaseData { x: tf.Tensor; y: tf.Tensor; classes: Int32Array }
+export interface TrainingCase {
+  name: string;
+  description: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  loss: 'binaryCrossentropy' | 'categoricalCrossentropy';
+  inputShape: number[];
+  /** Absent for a loaded model: it has no PyTorch twin here. */
+  layers?: LayerDesc[];
+  /** Loaded models: the model.json path; null when ../shared is absent. */
+  modelPath?: string | null;
+  data(): CaseData;
+}
+
+const oneHot = (classes: Int32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), n).toFloat());
+
+function fromDataset(d: { x: Float32Array; y: Float32Array; featureShape: number[] }, loss: TrainingCase['loss'], numClasses: number): CaseData {
+  const n = d.y.length;
+  const classes = Int32Array.from(d.y);
+  const x = tf.tensor(d.x, [n, ...d.featureShape]);
+  return { x, y: loss === 'binaryCrossentropy' ? tf.tensor2d(d.y, [n, 1]) : oneHot(classes, numClasses), classes };
+}
+
+function randomData(rows: number, shape: number[], numClasses: number, seed: number): CaseData {
+  const x = tf.randomUniform([rows, ...shape], 0, 1, 'float32', seed);
+  const classes = new Int32Array(rows).map((_, i) => (i * 7919 + seed) % numClasses);
+  return { x, y: oneHot(classes, numClasses), classes };
+}
+
+export function sharedDir(): string {
+  return process.env['NNAUDIT_SHARED'] ?? path.join(packageRoot(), '..', 'shared');
+}
+
+export const TRAINING_CASES: TrainingCase[] = [
+  {
+    name: 'mlp', description: 'bench MLP: moons 4000 rows, 3x64 relu, batch 32, 20 epochs, Adam',
+    epochs: 20, batchSize: 32, learningRate: 0.003, loss: 'binaryCrossentropy', inputShape: [2],
+    layers: [{ type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' },
+      { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+    data: () => fromDataset(generate('moons', { samples: 4000, noise: 0.2, classes: 2, imageSize: 0, seed: 1 }), 'binaryCrossentropy', 2),
+  },
+  {
+    name: 'mlp-784', description: 'MLP 784-256-128-10 relu/softmax: 8192 random rows, batch 64, 2 epochs, Adam',
+    epochs: 2, batchSize: 64, learningRate: 0.001, loss: 'categoricalCrossentropy', inputShape: [784],
+    layers: [{ type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+    data: () => randomData(8192, [784], 10, 3),
+  },
+  {
+    name: 'cnn-bars', description: 'small CNN of fixtures/specs/cnn-bars.json: 600 12x12 images, batch 32, 8 epochs, Adam',
+    epochs: 8, batchSize: 32, learningRate: 0.005, loss: 'categoricalCrossentropy', inputShape: [12, 12, 1],
+    layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPooling2d', poolSize: 2 },
+      { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }],
+    data: () => fromDataset(generate('bars', { samples: 600, noise: 0.3, classes: 2, imageSize: 12, seed: 42 }), 'categoricalCrossentropy', 2),
+  },
+  {
+    name: 'mobilenetv2', description: 'Teachable Machine MobileNetV2 fine-tune: 64 random 224x224x3 images, batch 16, 1 epoch, Adam',
+    epochs: 1, batchSize: 16, learningRate: 0.001, loss: 'categoricalCrossentropy', inputShape: [224, 224, 3],
+    get modelPath() {
+      const p = path.join(sharedDir(), 'real-models', 'tfjs-teachable-machine-mobilenetv2', 'tfjs', 'model.json');
+      return existsSync(p) ? p : null;
+    },
+    data: () => randomData(64, [224, 224, 3], 14, 5),
+  },
+];
+
+/** A fresh, compiled model for a case (new weights each call, so every repetition trains the same way). */
+export async function buildCaseModel(c: TrainingCase): Promise<tf.LayersModel> {
+  let model: tf.LayersModel;
+  if (c.layers) {
+    const seq = tf.sequential();
+    c.layers.forEach((l, i) => {
+      const input = i === 0 ? { inputShape: c.inputShape } : {};
+      if (l.type === 'dense') seq.add(tf.layers.dense({ ...input, units: l.units, activation: l.activation }));
+      else if (l.type === 'conv2d') seq.add(tf.layers.conv2d({ ...input, filters: l.filters, kernelSize: l.kernelSize, activation: l.activation }));
+      else if (l.type === 'maxPooling2d') seq.add(tf.layers.maxPooling2d({ ...input, poolSize: l.poolSize }));
+      else seq.add(tf.layers.flatten(input));
+    });
+    model = seq;
+  } else {
+    if (!c.modelPath) throw new Error(`${c.name}: the model is not available (set NNAUDIT_SHARED to the shared folder)`);
+    model = (await loadLayersModel(c.modelPath)).model;
+  }
+  model.compile({ optimizer: tf.train.adam(c.learningRate), loss: c.loss });
+  return model;
+}

@@ -1,0 +1,85 @@
+import { tf } from '../tf.js';
+import { wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+
+const KERNEL = 'NnauditAdamUpdate';
+
+interface AdamAttrs { learningRate: number; beta1: number; beta2: number; epsilon: number; correction1: number; correction2: number }
+type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
+interface AdamState {
+  learningRate: number; beta1: number; beta2: number; epsilon: number;
+  accBeta1: tf.Variable; accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  incrementIterations(): void;
+}
+type NamedGradients = tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>;
+
+/**
+ * tfjs' Adam runs 13 element-wise kernels per variable per step (plus scalar uploads): on the bench MLP that is
+ * about 110 of a step's 280 kernel calls, and the step is dominated by per-kernel overhead (bench:profile).
+ * On wasm, one kernel does the whole update in one pass over the heap, with the same formula and state
+ * (moments as variables named <var>/m and /v, accBeta1/2, iterations), so saving and resuming are unchanged.
+ * Other backends, non-float32 variables and the "overrides off" switch run tfjs' own applyGradients.
+ */
+export function registerFusedAdam(): string[] {
+  if (tf.getKernel(KERNEL, 'wasm') !== undefined) return [KERNEL];
+  tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc });
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(this: AdamState, g: NamedGradients): void };
+  const original = proto.applyGradients;
+  proto.applyGradients = function applyGradients(this: AdamState, gradients: NamedGradients): void {
+    if (tf.getBackend() !== 'wasm' || !wasmKernelOverridesEnabled() || !fusedAdamStep(this, gradients)) original.call(this, gradients);
+  };
+  return [KERNEL];
+}
+
+/** Returns false, having changed nothing, when some variable or gradient is not float32. */
+function fusedAdamStep(opt: AdamState, gradients: NamedGradients): boolean {
+  const entries = Array.isArray(gradients) ? gradients.map((g) => [g.name, g.tensor] as const) : Object.entries(gradients);
+  const variables = tf.engine().registeredVariables;
+  if (entries.some(([name, g]) => (g != null && g.dtype !== 'float32') || variables[name]?.dtype !== 'float32')) return false;
+  // accBeta is beta^t: read on wasm it is a view of the heap, not a download.
+  const correction1 = 1 - opt.accBeta1.dataSync()[0]!;
+  const correction2 = 1 - opt.accBeta2.dataSync()[0]!;
+  tf.tidy(() => {
+    entries.forEach(([name, gradient], i) => {
+      const value = variables[name]!;
+      opt.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      opt.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      if (gradient == null) return;
+      const m = opt.accumulatedFirstMoment[i]!.variable;
+      const v = opt.accumulatedSecondMoment[i]!.variable;
+      const attrs: AdamAttrs = { learningRate: opt.learningRate, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon, correction1, correction2 };
+      const [newValue, newM, newV] = tf.engine().runKernel(KERNEL, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      m.assign(newM!);
+      v.assign(newV!);
+      value.assign(newValue!);
+    });
+    opt.accBeta1.assign(tf.mul(opt.accBeta1, opt.beta1));
+    opt.accBeta2.assign(tf.mul(opt.accBeta2, opt.beta2));
+  });
+  opt.incrementIterations();
+  return true;
+}
+
+function adamKernel(args: KernelArgs): TensorInfo[] {
+  const backend = args.backend as unknown as HeapBackend;
+  const { value, m, v, gradient } = args.inputs as unknown as Record<'value' | 'm' | 'v' | 'gradient', TensorInfo>;
+  const a = args.attrs as unknown as AdamAttrs;
+  const outs = [0, 1, 2].map(() => backend.makeOutput(value.shape, 'float32'));
+  // Views are taken after the allocations: growing the heap replaces its buffer.
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+  const [x, m0, v0, g, xOut, mOut, vOut] = [value, m, v, gradient, ...outs].map(at) as [number, number, number, number, number, number, number];
+  const n = tf.util.sizeFromShape(value.shape);
+  const { beta1, beta2, epsilon, correction1, correction2 } = a;
+  const step = -a.learningRate;
+  for (let i = 0; i < n; i++) {
+    const gi = heap[g + i]!;
+    const mi = heap[m0 + i]! * beta1 + gi * (1 - beta1);
+    const vi = heap[v0 + i]! * beta2 + gi * gi * (1 - beta2);
+    heap[mOut + i] = mi;
+    heap[vOut + i] = vi;
+    heap[xOut + i] = heap[x + i]! + step * ((mi / correction1) / (Math.sqrt(vi / correction2) + epsilon));
+  }
+  return outs;
+}
