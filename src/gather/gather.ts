@@ -13,8 +13,7 @@ import { fitWithProbes } from './fit.js';
 import { evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
-import { earlyStopCallback, failFastInterval, type ShouldStop } from './early-stop.js';
-import { stoppedEarlyText } from '../fix/stopped-text.js';
+import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
 import { activationName } from './model-graph.js';
 
