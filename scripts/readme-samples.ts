@@ -2,7 +2,7 @@
  * README samples from the real commands: runs each command below with the built CLI and splices its
  * terminal output between `<!-- sample:NAME -->` and `<!-- /sample:NAME -->` in README.md, so the samples
  * cannot go stale. `--check` writes nothing and exits 1 when README differs (test/readme-samples.test.ts
- * runs it); times and the backend name are masked when comparing, since they vary per machine.
+ * runs it). Samples run on the wasm backend; times are masked when comparing, since they vary per machine.
  *
  *   npm run readme:samples            # rewrite the samples
  *   npm run readme:samples -- --check # exit 1 if README.md is stale
@@ -28,7 +28,9 @@ export const SAMPLES: Sample[] = [
 export function runSample(s: Sample): string {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-readme-'));
   try {
-    return execFileSync(process.execPath, [bin, ...s.args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // One backend everywhere: tfjs-node (optional) and wasm may differ in the last digits of a measurement.
+    const env = { ...process.env, NNAUDIT_BACKEND: 'wasm' };
+    return execFileSync(process.execPath, [bin, ...s.args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { status?: number; stdout?: string; stderr?: string };
     if (err.status === 1 && err.stdout) return err.stdout;

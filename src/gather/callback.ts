@@ -4,7 +4,7 @@ import type { LossName } from '../config/spec-schema.js';
 import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
-import { chooseProbeEpochs } from './gather.js';
+import { chooseProbeEpochs } from './probe-schedule.js';
 import { summarizeTargetTensor } from './target-summary.js';
 
 export interface CallbackOptions {

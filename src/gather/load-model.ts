@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelLoadError } from '../errors.js';
 import type { LoadedModel } from './loaders/loaded-model.js';
@@ -45,6 +45,8 @@ export function formatByExtension(p: string): ModelFormat {
 export async function detectFormat(file: string): Promise<ModelFormat> {
   let head: Uint8Array;
   try {
+    // Only a regular file is sniffed: opening a FIFO would block, a device could stream forever.
+    if (!(await stat(file)).isFile()) return formatByExtension(file);
     const fh = await open(file, 'r');
     try {
       const buf = new Uint8Array(8);

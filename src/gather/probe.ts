@@ -63,7 +63,9 @@ function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, e
   const values = new Map<number, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
   for (const layer of layers) {
-    const node = layer.inboundNodes[0]!;
+    // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
+    // whose inputs this pass has computed.
+    const node = layer.inboundNodes.find((n) => n.inputTensors.every((t) => values.has(t.id))) ?? layer.inboundNodes[0]!;
     const inputs = node.inputTensors.map((t) => {
       const v = values.get(t.id);
       if (v === undefined) throw new Error(`layer ${layer.name}: input tensor ${t.id} was not computed`);

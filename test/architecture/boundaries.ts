@@ -71,7 +71,29 @@ export function boundaryViolations(edges: ImportEdge[]): string[] {
   // The CLI's entry loads commands lazily: its static imports reach no tfjs, queue or browser.
   const heavy = (n: string) => TFJS(n) || ['bullmq', 'ioredis', 'puppeteer', 'puppeteer-core', 'nodemailer'].includes(n);
   for (const [node, p] of reach(edges, (f) => f === 'cli/main.ts', (e) => !e.dynamic)) if (heavy(node)) v.push(`cli/main.ts loads ${node} before a command runs: ${chain(p)}`);
-  // No cycles between rooms. (Within a room, e.g. gather's model loaders, files may know each other.)
-  for (const c of roomCycles(edges)) v.push(`rooms import each other: ${chain(c)}`);
+  // No cycles between rooms, counting the imports that load code: `import type` is erased at compile time,
+  // so a type-only use of a contract (e.g. analyzers naming the Spec type in their repairs) is allowed.
+  // Within a room (e.g. gather's model loaders) files may know each other.
+  for (const c of roomCycles(edges, (e) => e.typeOnly)) if (!knownCycle(c)) v.push(`rooms import each other: ${chain(c)}`);
   return v;
+}
+
+/**
+ * Cycles that exist on main today and are owned elsewhere, listed so that no new one can join them. Each
+ * says how to untie it; the test fails when one is gone, so the entry gets removed.
+ */
+export const KNOWN_ROOM_CYCLES: ReadonlyArray<{ rooms: string[]; why: string }> = [
+  { rooms: ['analyzers', 'fix'], why: 'analyzers import REPAIRS from fix/spec-patches.ts while fix/plan.ts and fail-fast.ts import the registry: move the REPAIRS catalog beside the analyzers (a leaf fix/ reads)' },
+  { rooms: ['analyze', 'fix', 'gather'], why: 'gather stops training early through fix/fail-fast.ts, which runs the analyze stage: pass the stop rule into gather as a function instead of importing it' },
+];
+
+const sameRooms = (a: string[], b: string[]) => [...new Set(a)].sort().join() === [...new Set(b)].sort().join();
+function knownCycle(cycle: string[]): boolean {
+  return KNOWN_ROOM_CYCLES.some((k) => sameRooms(k.rooms, cycle));
+}
+
+/** Known cycles that no longer occur (remove them from KNOWN_ROOM_CYCLES). */
+export function staleKnownCycles(edges: ImportEdge[]): string[] {
+  const now = roomCycles(edges, (e) => e.typeOnly);
+  return KNOWN_ROOM_CYCLES.filter((k) => !now.some((c) => sameRooms(k.rooms, c))).map((k) => k.rooms.join(' <-> '));
 }

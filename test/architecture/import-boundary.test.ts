@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importGraph, type ImportEdge } from '../helpers/import-graph.js';
-import { boundaryViolations } from './boundaries.js';
+import { boundaryViolations, staleKnownCycles } from './boundaries.js';
 
 const SRC = path.resolve(__dirname, '../../src');
 const file = (from: string, to: string, extra: Partial<ImportEdge> = {}): ImportEdge => ({ from, to, kind: 'file', typeOnly: false, dynamic: false, ...extra });
@@ -20,6 +20,10 @@ describe('import boundaries of src/', () => {
     expect(boundaryViolations(edges)).toEqual([]);
   });
 
+  it('every listed known cycle still exists (remove it from KNOWN_ROOM_CYCLES once untied)', () => {
+    expect(staleKnownCycles(edges)).toEqual([]);
+  });
+
   // Each rule fires on a graph that breaks it: the real graph plus one bad import.
   it.each([
     ['report imports gather', [file('report/junit.ts', 'gather/backend.ts')], /report\/analyzers reach gather\/backend.ts: report\/junit.ts -> gather\/backend.ts/],
@@ -30,6 +34,7 @@ describe('import boundaries of src/', () => {
     ['the queue imports the CLI', [file('queue/producer.ts', 'cli/progress.ts')], /nothing imports cli: queue\/producer.ts -> cli\/progress.ts/],
     ['the CLI entry imports a command statically', [file('cli/main.ts', 'cli/commands/audit.ts')], /cli\/main.ts loads @tensorflow\/tfjs before a command runs/],
     ['config imports the analyze stage back', [file('config/load-spec.ts', 'analyze/run-analyzers.ts')], /rooms import each other: .*config -> analyze/],
+    ['result imports the report (a new room cycle)', [file('result/upgrade.ts', 'report/summary-text.ts')], /rooms import each other: .*result -> report -> result|rooms import each other: .*report -> result -> report/],
   ])('fails when %s', (_name, extra, message) => {
     const found = boundaryViolations([...edges, ...extra]);
     expect(found.join('\n')).toMatch(message);

@@ -145,16 +145,22 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     expect(r.findings.filter((f) => f.status === 'fail').map((f) => f.id)).toEqual([]);
   }, 300_000);
 
-  // The Teachable Machine export is a nested Sequential: the probe walks only the outer graph and stops at
-  // "layer sequential_N: input tensor ... was not computed" (src/gather/probe.ts, before any depthwise kernel runs).
-  it.skip('Teachable Machine MobileNetV2 (224x224x3, 14 classes) as loaded on 14 generated images', async () => {
+  it('Teachable Machine MobileNetV2 (no label; 224x224x3, 14 classes, nested Sequential) as loaded on 4 generated images: no gradient problem', async () => {
+    // As loaded, no training, 4 images: the depthwise gradients of the probe are the slow part on wasm (14 images took
+    // 62 s of CPU, 4-10 min of wall time on the shared 2 cores).
     const r = await audit({
       name: 'teachable-machine',
       model: { load: { path: path.join(MODELS, 'tfjs-teachable-machine-mobilenetv2/tfjs/model.json'), loss: 'categoricalCrossentropy', validationSplit: 0 } },
-      data: { images: writeImages('tm', 14, 1, 64), rescale: 1 / 127.5, offset: -1, probeSize: 14 },
+      data: { images: writeImages('tm', 4, 1, 64), rescale: 1 / 127.5, offset: -1, probeSize: 4 },
     });
-    expect(r.evaluation).toMatchObject({ rows: 14, on: 'all rows' });
-  }, 600_000);
+    expect(r.evaluation).toMatchObject({ rows: 4, on: 'all rows' });
+    const range = r.measurements.data.featureRange; // rescale 1/127.5, offset -1: pixels in [-1, 1], as MobileNet expects
+    expect(range.min).toBeGreaterThanOrEqual(-1);
+    expect(range.min).toBeLessThan(-0.5);
+    expect(range.max).toBeLessThanOrEqual(1);
+    for (const id of ['vanishing-gradients', 'exploding-gradients', 'non-finite-values']) expect(status(r, id), id).toBe('pass');
+    expect(status(r, 'underfitting')).toBe('fail'); // generated images, not its classes: at chance, as it should be
+  }, 900_000);
 });
 
 function churnData(limit?: number) {

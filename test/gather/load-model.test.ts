@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
-import { loadLayersModel } from '../../src/gather/load-model.js';
+import { detectFormat, loadLayersModel } from '../../src/gather/load-model.js';
+import { execFileSync } from 'node:child_process';
 import { readCompileConfig } from '../../src/gather/loaders/training-config.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
@@ -234,6 +235,12 @@ describe('Keras 3 .keras archives', () => {
     tf.dispose([x, a, b]);
     loaded.model.dispose();
     ref.dispose();
+  });
+
+  it('does not open a FIFO to sniff its format (it would block)', async () => {
+    const fifo = path.join(tmp, 'model.json.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await detectFormat(fifo)).toBe('tfjs-layers');
   });
 
   it('recognizes an archive by its bytes whatever its name', async () => {
