@@ -1,5 +1,6 @@
 import type { Artifacts } from '../artifacts/schema.js';
 import type { FindingView } from './define-analyzer.js';
+import { tailMean } from './artifact-helpers.js';
 
 /**
  * The constant-predictor baseline and chance accuracy for these artifacts: from the target summary (computed for
@@ -21,4 +22,15 @@ export function constantPredictorText(a: Artifacts): string {
 export function holds(findings: Readonly<Record<string, FindingView>>, id: string): boolean {
   const s = findings[id]?.status;
   return s === 'fail' || s === 'warn';
+}
+
+/**
+ * The model's accuracy: the end of training (mean of the last 3 epochs), or, for a model audited without a
+ * training history (loaded as saved), the accuracy gather's evaluation measured. null when neither exists.
+ */
+export function modelAccuracy(a: Artifacts): { value: number; on: 'training' | 'evaluation' } | null {
+  const trained = tailMean(a.history?.series['accuracy']);
+  if (trained !== null) return { value: trained, on: 'training' };
+  const evaluated = a.evaluation?.metrics['accuracy'];
+  return evaluated !== undefined && evaluated !== null ? { value: evaluated, on: 'evaluation' } : null;
 }

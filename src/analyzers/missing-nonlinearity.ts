@@ -1,8 +1,8 @@
 import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { outputActivation } from './output-activation.js';
-import { finalLoss, tailMean } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss } from './baselines.js';
+import { finalLoss } from './artifact-helpers.js';
+import { chanceAccuracy, constantLoss, modelAccuracy } from './baselines.js';
 
 /** Layers that apply a learned linear map (plus their activation, if any). */
 const TRAINABLE_MAP = /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|Conv3DTranspose|DepthwiseConv2D|SeparableConv2D|SeparableConv1D)$/;
@@ -123,7 +123,7 @@ export default defineAnalyzer({
 interface Fit { accuracy: number | null; chance: number | null; skill: number | null; lossRatio: number | null; text: string }
 
 function fitOf(a: Artifacts): Fit {
-  const accuracy = tailMean(a.history?.series['accuracy']);
+  const accuracy = modelAccuracy(a)?.value ?? null;
   const chance = chanceAccuracy(a);
   const skill = accuracy !== null && chance !== null && chance < 1 ? (accuracy - chance) / (1 - chance) : null;
   const base = constantLoss(a);

@@ -1,6 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, probeProgress, tailMean } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, constantPredictorText, holds } from './baselines.js';
+import { finalLoss, probeProgress } from './artifact-helpers.js';
+import { chanceAccuracy, constantLoss, constantPredictorText, holds, modelAccuracy } from './baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -38,7 +38,8 @@ export default defineAnalyzer({
         (holds(findings, 'task-setup') ? ': the targets do not fit the loss (see task-setup)' : ''));
     }
     const ratio = final / trivial;
-    const acc = tailMean(h?.series['accuracy']);
+    const measured = modelAccuracy(artifacts);
+    const acc = measured?.value ?? null;
     const chance = chanceAccuracy(artifacts);
     const skill = acc !== null && chance !== null && chance < 1 ? (acc - chance) / (1 - chance) : null;
     const nearChance = skill !== null && skill < thresholds.failSkill;
@@ -48,7 +49,7 @@ export default defineAnalyzer({
     const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
-    if (acc !== null && chance !== null) parts.push(`training accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
+    if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     return {

@@ -1,20 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { History } from './schema.js';
 import { DataError } from '../errors.js';
 import { normalizeMetricName } from './metric-names.js';
+import { openFileSync } from '../policy/open-input.js';
 
 /**
  * Reads a training history a user saved elsewhere: a Keras `history.history` dict as JSON
  * (`{"loss": [...], "val_loss": [...]}`) or a CSV log (Keras CSVLogger: an `epoch` column; without one, a row per epoch).
  */
 export function readHistoryFile(file: string): History {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`${file}: history file ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `unreadable: ${(e as Error).message}`}`);
-  }
+  const text = openFileSync(file, 'history file', DataError).toString('utf8'); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
   return file.toLowerCase().endsWith('.csv') ? fromCsv(text, file) : fromJson(text, file);
 }
 

@@ -148,7 +148,14 @@ export const weightStatSchema = z.object({
    * after this probe. null for the last probe, biases of zero norm, and models audited without training.
    */
   updateRatio: z.number().nullable().default(null),
+  /**
+   * Every value of a small 2-D kernel (row-major [inputs, units], 4 significant digits), recorded with the
+   * histograms when both sides are at most MAX_KERNEL_SIDE: lets the report draw each connection by its weight.
+   */
+  values: z.array(maybeNum).optional(),
 });
+/** Kernels up to this many inputs and units keep their values (64 x 64 = 4,096 numbers per probe at most). */
+export const MAX_KERNEL_SIDE = 64;
 export const weightEpochSchema = z.object({ epoch: num, weights: z.array(weightStatSchema) });
 export type WeightEpoch = z.infer<typeof weightEpochSchema>;
 

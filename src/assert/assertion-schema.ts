@@ -4,7 +4,7 @@ import { ASSERTION_LEVELS } from '../result/vocabulary.js';
 // The gate's own input, here rather than in config: the gate reads it, and the spec schema embeds it
 // (config -> assert, never back).
 const assertionLevel = z.enum(ASSERTION_LEVELS);
-/** "off" | "warn" | "error", or [level, { maxNumericValue, minScore }] (Lighthouse CI's assertion form). */
+/** "off" | "warn" | "error", or [level, { maxNumericValue, minScore, maxIncrease }] (Lighthouse CI's assertion form). */
 export const assertionSchema = z.union([
   assertionLevel,
   z.tuple([
@@ -12,6 +12,8 @@ export const assertionSchema = z.union([
     z.strictObject({
       maxNumericValue: z.number().optional(),
       minScore: z.number().min(0).max(1).optional(),
+      /** A budget against the baseline run, like Lighthouse CI's: numericValue may rise by at most this much. */
+      maxIncrease: z.number().min(0).optional(),
     }),
   ]),
 ]);

@@ -1,5 +1,6 @@
 import type { AssertionSpec } from './assertion-schema.js';
 import type { AssertionResult, Finding, GateResult } from '../result/schema.js';
+import type { Baseline } from '../result/baseline.js';
 import { PRESETS } from './presets.js';
 import { ANALYZER_IDS } from '../analyzers/index.js';
 import { SpecError } from '../errors.js';
@@ -21,7 +22,7 @@ export function validateGateConfig(gate: GateConfig, where = 'gate.assertions'):
  * Judges findings against assertions (preset, then per-id overrides), Lighthouse CI style.
  * An assertion without options fails when the finding's status is "fail"; options judge the score or value.
  */
-export function evaluateGate(findings: Finding[], gate: GateConfig): GateResult {
+export function evaluateGate(findings: Finding[], gate: GateConfig, baseline?: Baseline): GateResult {
   validateGateConfig(gate);
   const merged: Record<string, AssertionSpec> = { ...PRESETS[gate.preset], ...gate.assertions };
   const results: AssertionResult[] = [];
@@ -31,7 +32,9 @@ export function evaluateGate(findings: Finding[], gate: GateConfig): GateResult 
     if (level === 'off') continue;
     const f = findings.find((x) => x.id === id);
     if (!f) continue; // disabled in the spec's analyzers section
-    results.push(judge(f, level, options));
+    const { maxIncrease, ...rest } = options;
+    const judged = judge(f, level, rest);
+    results.push(maxIncrease === undefined ? judged : withChange(judged, f, level, maxIncrease, baseline, Object.keys(rest).length > 0));
     if (f.status === 'error') runError = true;
   }
   results.sort((a, b) => Number(a.passed) - Number(b.passed) || (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) || a.id.localeCompare(b.id));
@@ -69,3 +72,28 @@ function judge(f: Finding, level: 'warn' | 'error', options: { maxNumericValue?:
   const passed = f.status !== 'fail';
   return { ...base, passed, expected: 'status pass or warn', found: `${f.status}: ${f.displayValue}`, message: `${f.id}: ${f.title} (${f.displayValue})` };
 }
+
+/**
+ * The change assertion (`maxIncrease`): numericValue may rise by at most this much since the baseline run.
+ * Without a baseline (a first run) or a value on either side there is nothing to compare: it passes and says so.
+ * Combined with other options on the same id, both must hold.
+ */
+function withChange(other: AssertionResult, f: Finding, level: 'warn' | 'error', maxIncrease: number, baseline: Baseline | undefined, combined: boolean): AssertionResult {
+  const c = baseline?.perAnalyzer[f.id];
+  const since = baseline ? ` since ${baseline.date.slice(0, 10)}` : '';
+  const expected = `increase${since} <= ${maxIncrease}`;
+  let passed = true;
+  let found = 'no baseline run to compare with';
+  if (baseline && (!c || c.change === null)) found = 'no value on one side';
+  else if (baseline && c && c.change !== null) {
+    passed = c.change <= maxIncrease + 1e-12;
+    found = `${fmt(c.base)} -> ${fmt(c.now)} (${c.change >= 0 ? '+' : ''}${fmt(c.change)})`;
+  }
+  const change: AssertionResult = { id: f.id, level, passed, expected, found,
+    message: `${f.id}: ${f.numericUnit ?? 'value'} ${found}${passed ? '' : `, more than the allowed increase of ${maxIncrease}`}` };
+  if (!combined || f.status === 'error') return f.status === 'error' ? other : change;
+  return { ...change, passed: change.passed && other.passed, expected: `${other.expected} and ${expected}`, found: `${other.found}; ${found}`,
+    message: change.passed ? other.message : change.message };
+}
+
+const fmt = (v: number | null): string => (v === null ? 'none' : String(Number(v.toPrecision(3))));

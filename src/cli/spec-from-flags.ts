@@ -22,6 +22,10 @@ export interface SpecFlags {
 
 /** A spec from a file, or built from --model/--data/--label flags; flags override file values. */
 export function specFromFlags(f: SpecFlags): LoadedSpec {
+  // yargs turns "--seed abc" into NaN; blame the flag, not the spec the NaN would land in.
+  for (const [flag, v] of [['--seed', f.seed], ['--epochs', f.epochs], ['--seeds', f.seeds], ['--probe-size', f.probeSize]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw new SpecError(`${flag}: not a number; give a whole number, e.g. ${flag} 3`);
+  }
   if (f.spec && f.model) throw new SpecError('give either a spec file or --model, not both');
   if (f.spec) {
     const loaded = loadSpecFile(f.spec);

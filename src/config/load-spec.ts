@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { specSchema, type Spec, type SpecInput } from './spec-schema.js';
 import { formatZodIssues } from '../util/zod-issues.js';
-import { SpecError } from '../errors.js';
+import { SpecError, UserInputError } from '../errors.js';
+import { openFileSync } from '../policy/open-input.js';
 import { validateAnalyzerSettings } from '../analyzers/settings.js';
 import { validateGateConfig } from '../assert/gate.js';
 
@@ -18,8 +18,10 @@ export interface LoadedSpec {
 export function loadSpecFile(file: string): LoadedSpec {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Regular files only, size-capped: `nnaudit audit /dev/zero` must fail, not read forever.
+    text = openFileSync(file, 'spec file', SpecError).toString('utf8');
   } catch (e) {
+    if (e instanceof UserInputError) throw new SpecError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     throw new SpecError(code === 'ENOENT' ? `${file}: spec file not found` : `${file}: cannot read spec: ${(e as Error).message}`);
   }

@@ -239,6 +239,26 @@ export const gateSchema = z.strictObject({
   failFast: z.boolean().optional(),
 });
 
+/**
+ * Resource limits of one audit (see src/policy/limits.ts for the defaults). On the CLI they replace the
+ * defaults; under a queue worker they can only tighten the worker's own limits.
+ */
+export const limitsSchema = z.strictObject({
+  /** Wall-clock seconds for the whole audit (queue workers: NNAUDIT_JOB_TIMEOUT_S). */
+  timeoutSeconds: positiveInt.max(7 * 24 * 3600).optional(),
+  /** Resident memory of the audit process, MiB (queue workers: NNAUDIT_JOB_MEMORY_MB). */
+  memoryMb: positiveInt.min(128).optional(),
+  /** Units (dense) or filters (conv) of any one layer. */
+  maxUnits: positiveInt.optional(),
+  /** Trainable and non-trainable parameters of the model. */
+  maxParams: positiveInt.optional(),
+  /** Bytes of any one file or URL read (model, shard, data, history). */
+  maxInputBytes: positiveInt.optional(),
+  /** Rows of the dataset. */
+  maxRows: positiveInt.optional(),
+});
+export type LimitsSpec = z.infer<typeof limitsSchema>;
+
 export const specSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).optional(),
@@ -251,6 +271,7 @@ export const specSchema = z.strictObject({
   gate: gateSchema.default({ preset: 'recommended', aggregate: 'median', assertions: {} }),
   /** Train this many times (seeds seed, seed+1, ...) and aggregate: some problems appear in only part of the runs. */
   seeds: z.number().int().min(1).max(50).default(1),
+  limits: limitsSchema.optional(),
 });
 
 export type SpecInput = z.input<typeof specSchema>;

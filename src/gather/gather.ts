@@ -16,6 +16,7 @@ import { summarizeTargetTensor } from './target-summary.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
 import { activationName } from './model-graph.js';
+import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 
 export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './probe-schedule.js';
 
@@ -68,6 +69,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         if (knownInput && !fitFeatureShape(shape, knownInput)) throw inputMismatch(shape, knownInput, where, note);
       },
     });
+    checkRowCount(rowCount(raw), effectiveCaps(spec.limits), raw.source);
     progress({ phase: 'load', epoch: 0, epochs: 0, message: `data: ${rowCount(raw)} rows from ${raw.source}` });
     const validationSplit = 'train' in spec.model ? spec.model.train.validationSplit : spec.model.load.validationSplit;
     const data = prepareData(raw, spec.data, validationSplit, spec.seed);

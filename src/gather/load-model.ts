@@ -37,7 +37,15 @@ export async function loadLayersModel(location: string, architecture?: string): 
 }
 
 export function formatByExtension(p: string): ModelFormat {
-  const ext = path.extname(/^https?:\/\//i.test(p) ? new URL(p).pathname : p).toLowerCase();
+  let name = p;
+  if (/^https?:\/\//i.test(p)) {
+    try {
+      name = new URL(p).pathname;
+    } catch {
+      throw new ModelLoadError(`${p}: not a valid URL`);
+    }
+  }
+  const ext = path.extname(name).toLowerCase();
   return ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : ext === '.keras' ? 'keras3' : 'tfjs-layers';
 }
 

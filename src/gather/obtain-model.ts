@@ -6,6 +6,7 @@ import { readHistoryFile } from '../artifacts/read-history.js';
 import { buildModel } from './build-model.js';
 import { loadLayersModel } from './load-model.js';
 import { SpecError } from '../errors.js';
+import { checkModelCaps, checkParamCount, effectiveCaps } from '../policy/limits.js';
 
 /** The model a spec names, with the training settings that apply to it (from the spec or the saved file). */
 export interface ModelUnderAudit {
@@ -28,6 +29,7 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   if ('train' in spec.model) {
     const t = spec.model.train;
     const inputShape = t.inputShape ?? featureShape;
+    checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
     return {
       model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
       epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
@@ -36,6 +38,12 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
   const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
+  try {
+    checkParamCount(loaded.model.countParams(), effectiveCaps(spec.limits), location);
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
   const loss = l.loss ?? loaded.training.loss;
   if (loss === undefined) {
     loaded.model.dispose();

@@ -1,5 +1,6 @@
 import { tf } from './tf.js';
 import type { GradientEpoch, LayerActivation, LayerGradient, WeightEpoch } from '../artifacts/schema.js';
+import { MAX_KERNEL_SIDE } from '../artifacts/schema.js';
 import { activationName, executableLayers, type ActivationFn, type GraphLayer } from './model-graph.js';
 import { histogram, jsonNumber, summarize } from './stats.js';
 
@@ -182,6 +183,10 @@ function perUnitStd(values: Float32Array, units: number): number[] {
   return Array.from(sum, (s, u) => Math.sqrt(Math.max(0, sq[u]! / n - (s / n) ** 2)));
 }
 
+/** A dense kernel small enough to keep whole in the artifacts, so the report can draw every connection. */
+const smallKernel = (shape: Array<number | null>): boolean =>
+  shape.length === 2 && shape.every((d) => d !== null && d > 0 && d <= MAX_KERNEL_SIDE);
+
 /** Short weight name ("kernel", "bias", "gamma") as the artifacts record it. */
 const shortWeightName = (originalName: string): string => originalName.split('/').pop() ?? originalName;
 
@@ -200,6 +205,7 @@ export async function weightStats(model: tf.LayersModel, epoch: number, withHist
         stats,
         histogram: withHistograms ? histogram(values, stats) : null,
         updateRatio: null,
+        ...(withHistograms && smallKernel(w.shape) ? { values: Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)) } : {}),
       });
     }
   }

@@ -22,6 +22,7 @@ export type AuditJobData = z.input<typeof auditJobSchema>;
 
 export const renderJobSchema = z.object({
   auditJobId: z.string().min(1),
+  runId: z.uuid(),
   resultPath: z.string().min(1),
   outDir: z.string().min(1),
   formats: reportFormats,
@@ -31,6 +32,7 @@ export type RenderJobData = z.input<typeof renderJobSchema>;
 
 export const notifyJobSchema = z.object({
   auditJobId: z.string().min(1),
+  runId: z.uuid(),
   resultPath: z.string().min(1),
   pdfPath: z.string().nullable(),
   htmlPath: z.string().nullable(),
@@ -40,6 +42,8 @@ export type NotifyJobData = z.input<typeof notifyJobSchema>;
 
 /** What an audit job returns: a pointer to its outputs and the verdict, never the report itself. */
 export interface AuditPointer {
+  /** The run's UUID: names outDir and is result.run.id. */
+  runId: string;
   resultPath: string;
   outDir: string;
   modelName: string;

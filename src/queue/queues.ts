@@ -14,12 +14,21 @@ export function defaultJobOptions(s: QueueSettings): JobsOptions {
   };
 }
 
+/**
+ * Connection errors also reach the command that was waiting on Redis, which reports them once (wrapRedisError);
+ * without a listener BullMQ prints each reconnect attempt's raw stack to stderr.
+ */
+const quiet = <T extends { on(event: 'error', fn: (e: Error) => void): unknown }>(emitter: T): T => {
+  emitter.on('error', () => undefined);
+  return emitter;
+};
+
 export function openQueue(name: QueueName, s: QueueSettings, role: 'worker' | 'producer' = 'producer'): Queue {
-  return new Queue(QUEUES[name], { connection: redisOptions(s.redisUrl, role), prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) });
+  return quiet(new Queue(QUEUES[name], { connection: redisOptions(s.redisUrl, role), prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) }));
 }
 
 export function openQueueEvents(name: QueueName, s: QueueSettings): QueueEvents {
-  return new QueueEvents(QUEUES[name], { connection: redisOptions(s.redisUrl, 'worker'), prefix: s.prefix });
+  return quiet(new QueueEvents(QUEUES[name], { connection: redisOptions(s.redisUrl, 'worker'), prefix: s.prefix }));
 }
 
 /**

@@ -5,7 +5,20 @@ import { UserInputError } from '../errors.js';
 
 export type ScheduleRepeat = { cron: string; tz?: string } | { everyMs: number };
 
-export interface ScheduleInfo { name: string; repeat: string; next: string | null; label: string | null; email: string[] }
+export interface ScheduleInfo {
+  name: string; repeat: string; next: string | null; label: string | null; email: string[];
+  /** The next run is overdue (no worker took it): since when, and how many runs that is (known for --every). */
+  missed: { since: string; runs: number | null } | null;
+}
+
+/** Grace before a due run counts as missed: a worker polls delayed jobs, it does not start them to the millisecond. */
+export const MISSED_GRACE_MS = 60_000;
+
+/** A schedule whose next run lies in the past was not run: BullMQ will run it once and skip the rest, so say so. */
+export function missedRuns(next: number | undefined, every: number | undefined, now = Date.now()): ScheduleInfo['missed'] {
+  if (next === undefined || now - next < MISSED_GRACE_MS) return null;
+  return { since: new Date(next).toISOString(), runs: every ? Math.floor((now - next) / every) + 1 : null };
+}
 
 /** Adds or updates (same name) a recurring audit, as a BullMQ job scheduler. */
 export async function upsertSchedule(settings: QueueSettings, name: string, repeat: ScheduleRepeat, data: AuditJobData): Promise<ScheduleInfo> {
@@ -41,6 +54,7 @@ export function listSchedules(settings: QueueSettings): Promise<ScheduleInfo[]> 
         next: s.next ? new Date(s.next).toISOString() : null,
         label: template?.label ?? null,
         email: template?.email ?? [],
+        missed: missedRuns(s.next ?? undefined, s.every ? Number(s.every) : undefined),
       };
     });
   });

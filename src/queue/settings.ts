@@ -17,6 +17,10 @@ const envSchema = z.object({
   NNAUDIT_KEEP_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   /** Audit job lock: a worker that dies loses its job to another after about this long. */
   NNAUDIT_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Wall-clock cap of one audit; a spec's limits.timeoutSeconds can only lower it. One hour: 10x the slowest corpus audit. */
+  NNAUDIT_JOB_TIMEOUT_S: z.coerce.number().int().min(1).default(3600),
+  /** Memory cap of one audit child (heap limit and RSS watchdog), MiB; limits.memoryMb can only lower it. */
+  NNAUDIT_JOB_MEMORY_MB: z.coerce.number().int().min(128).default(4096),
 });
 
 export interface QueueSettings {
@@ -29,6 +33,8 @@ export interface QueueSettings {
   backoffMs: number;
   keepSeconds: number;
   lockMs: number;
+  jobTimeoutMs: number;
+  jobMemoryMb: number;
 }
 
 export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
@@ -40,6 +46,6 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
   return {
     redisUrl: e.REDIS_URL, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.NNAUDIT_MAIL_FROM, attempts: e.NNAUDIT_ATTEMPTS, backoffMs: e.NNAUDIT_BACKOFF_MS, keepSeconds: e.NNAUDIT_KEEP_SECONDS,
-    lockMs: e.NNAUDIT_LOCK_MS,
+    lockMs: e.NNAUDIT_LOCK_MS, jobTimeoutMs: e.NNAUDIT_JOB_TIMEOUT_S * 1000, jobMemoryMb: e.NNAUDIT_JOB_MEMORY_MB,
   };
 }

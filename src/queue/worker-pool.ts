@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { redisOptions, redactUrl } from './connection.js';
+import { AuditWorker, cancelChannel } from './audit-worker.js';
+import { workerPolicy } from '../policy/input-policy.js';
 import { QUEUES, type QueueName } from './job-data.js';
 import type { QueueSettings } from './settings.js';
 import { runRenderJob } from './processors/render-job.js';
@@ -19,8 +22,11 @@ export interface WorkerPoolOptions {
 
 export interface WorkerPool {
   workers: Worker[];
-  /** Stops taking jobs, lets active ones finish, closes the browser. */
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs and lets active ones finish for up to `graceMs`; after that it hands them back
+   * (force-closes: the job's lock lapses and another worker retries it). Then closes the browser.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -48,13 +54,25 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
   const common = { connection, prefix: settings.prefix };
   const workers: Worker[] = [];
   const renderer = new PdfRenderer();
+  let cancelSub: Redis | null = null;
   if (opts.queues.includes('audit')) {
+    const policy = workerPolicy(); // fail at start on a bad NNAUDIT_DATA_DIRS, not at the first job
     const processorFile = path.join(packageRoot(), 'dist', 'workers', 'audit-processor.js');
-    workers.push(new Worker(QUEUES.audit, pathToFileURL(processorFile), {
+    const audits = new AuditWorker(QUEUES.audit, pathToFileURL(processorFile), {
       ...common, concurrency: opts.auditConcurrency, useWorkerThreads: false,
+      // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
+      workerForkOptions: { execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`] },
       // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
       lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)), maxStalledCount: 2,
-    }));
+    });
+    workers.push(audits);
+    // `nnaudit cancel <id>` publishes the id; whichever worker runs that job aborts it.
+    cancelSub = new Redis(redisOptions(settings.redisUrl, 'worker'));
+    void cancelSub.subscribe(cancelChannel(settings.prefix)).catch((e: Error) => log(`cancel channel: ${e.message}`));
+    cancelSub.on('message', (_channel: string, jobId: string) => {
+      if (audits.cancelJob(jobId, 'cancelled by nnaudit cancel')) log(`audit ${jobId} cancel requested`);
+    });
+    log(`audit jobs read files under ${policy.dataDirs?.join(', ')}; URLs: ${policy.allowedHosts?.join(', ') || 'none'}; email domains: ${policy.emailDomains?.join(', ') || 'none'}`);
   }
   if (opts.queues.includes('render')) {
     workers.push(new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common, concurrency: 1 }));
@@ -70,8 +88,16 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
   log(`nnaudit worker: queues ${opts.queues.join(', ')} on ${redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`);
   return {
     workers,
-    close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
+    close: async (graceMs = 30_000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close())).then(() => 'done' as const);
+      const late = new Promise<'late'>((ok) => { timer = setTimeout(() => ok('late'), graceMs); });
+      if ((await Promise.race([graceful, late])) === 'late') {
+        log(`nnaudit worker: active jobs did not finish within ${graceMs / 1000} s: handing them back to the queue`);
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      clearTimeout(timer);
+      cancelSub?.disconnect();
       await renderer.close();
       transport?.close();
     },

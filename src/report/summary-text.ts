@@ -1,5 +1,6 @@
 import type { AuditResult } from '../result/schema.js';
 import { statusBadge } from '../result/vocabulary.js';
+import { regressionLines, shortDate } from './trend-view.js';
 
 /** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
 export function summaryText(r: AuditResult): string {
@@ -12,6 +13,12 @@ export function summaryText(r: AuditResult): string {
   if (failed.length) {
     lines.push('', 'Gate assertions not met:');
     for (const a of failed) lines.push(`  [${a.level}] ${a.id}: expected ${a.expected}, found ${a.found}`);
+  }
+  const b = r.baseline;
+  if (b) {
+    const regress = regressionLines(r);
+    lines.push('', regress.length ? `Regressed since ${shortDate(b.date)} (${b.source}):` : `No regression since ${shortDate(b.date)} (${b.source}).`);
+    for (const l of regress) lines.push(`  ${l}`);
   }
   for (const w of r.runWarnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');

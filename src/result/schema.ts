@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema, stoppedEarlySchema } from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
+import { baselineSchema } from './baseline.js';
 import { AGGREGATES, STATUSES, VERDICTS } from './vocabulary.js';
 
 /** Bump when a field changes meaning; add an upgrade step in upgrade.ts so old results still render. */
@@ -107,5 +108,7 @@ export const resultSchema = z.object({
     aggregate: z.enum(AGGREGATES),
     perAnalyzer: z.record(z.string(), z.object({ statuses: z.array(statusSchema), scores: z.array(z.number().nullable()), chosenSeed: z.number() })),
   }).optional(),
+  /** Present when compared with an earlier run (--baseline, or the previous queued run of the same name). */
+  baseline: baselineSchema.optional(),
 });
 export type AuditResult = z.infer<typeof resultSchema>;

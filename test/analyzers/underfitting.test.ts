@@ -64,4 +64,14 @@ describe('underfitting', () => {
     // The same end point reached from far above: learning, only slowly (warn).
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
   });
+
+  it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
+    const g = gradientEpoch(0, [0.1, 0.1, 0.1]);
+    g.loss = 0.3 * ln2; // a probe loss that alone would pass
+    const evaluation = (accuracy: number) => ({ rows: 200, on: 'all rows' as const, loss: 0.3 * ln2, metrics: { accuracy } });
+    const atChance = runOne('underfitting', makeArtifacts({ gradients: [g], evaluation: evaluation(0.52) }));
+    expect(atChance.status).toBe('fail');
+    expect(atChance.displayValue).toMatch(/evaluated accuracy 0.52 vs chance 0.50/);
+    expect(runOne('underfitting', makeArtifacts({ gradients: [g], evaluation: evaluation(0.97) })).status).toBe('pass');
+  });
 });

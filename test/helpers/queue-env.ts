@@ -14,7 +14,9 @@ export function queueEnv(extra: Record<string, string> = {}): Record<string, str
   const prefix = `nnaudit-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   return {
     REDIS_URL, NNAUDIT_QUEUE_PREFIX: prefix, NNAUDIT_REPORTS_DIR: mkdtempSync(path.join(os.tmpdir(), 'nnaudit-reports-')),
-    NNAUDIT_BACKOFF_MS: '200', NNAUDIT_LOCK_MS: '4000', ...extra,
+    NNAUDIT_BACKOFF_MS: '200', NNAUDIT_LOCK_MS: '4000',
+    // The worker's input policy (src/policy): the fixtures are readable, results may be emailed to example.com.
+    NNAUDIT_DATA_DIRS: ROOT, NNAUDIT_EMAIL_DOMAINS: 'example.com', ...extra,
   };
 }
 

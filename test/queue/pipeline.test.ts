@@ -38,7 +38,7 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
     const { jobId } = await enqueueAudit(spec('dead-relu'), { settings: settings(), email: ['ml-team@example.com'] });
     const pointer = await waitForAudit(jobId, { settings: settings() });
     expect(pointer).toMatchObject({ verdict: 'FAIL', exitCode: 1, modelName: 'dead-relu', reused: false });
-    expect(pointer.resultPath).toBe(path.join(env['NNAUDIT_REPORTS_DIR']!, jobId, 'result.json'));
+    expect(pointer.resultPath).toBe(path.join(env['NNAUDIT_REPORTS_DIR']!, pointer.runId, 'result.json'));
     const mail = await until('the email', () => smtp.mails.find((m) => m.subject?.includes('dead-relu')), 240_000);
     expect(mail.subject).toBe('[nnaudit] dead-relu: FAIL');
     expect(mail.text).toMatch(/FAIL {2}dead-relu: 100% dead in dense_2/);

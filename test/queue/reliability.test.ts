@@ -37,8 +37,9 @@ describeWith(['redis', 'chromium'], 'reliability', () => {
         const job = await Job.fromId(queue, id);
         expect(await job!.getState()).toBe('completed');
         // The file on disk is the write the completed job reported: nobody rewrote it afterwards.
-        const onDisk = JSON.parse(readFileSync(path.join(env['NNAUDIT_REPORTS_DIR']!, id, 'result.json'), 'utf8')) as { run: { id: string; finishedAt: string; seed: number } };
-        expect(onDisk.run).toMatchObject({ id, finishedAt: (job!.returnvalue as AuditPointer).runFinishedAt, seed: i });
+        const pointer = job!.returnvalue as AuditPointer;
+        const onDisk = JSON.parse(readFileSync(path.join(env['NNAUDIT_REPORTS_DIR']!, pointer.runId, 'result.json'), 'utf8')) as { run: { id: string; finishedAt: string; seed: number } };
+        expect(onDisk.run).toMatchObject({ id: pointer.runId, finishedAt: pointer.runFinishedAt, seed: i });
       }
       const render = openQueue('render', settings);
       await until('all 20 renders', async () => (await render.getCompletedCount()) === 20, 300_000);

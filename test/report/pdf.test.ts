@@ -30,7 +30,23 @@ describeWith(['chromium'], 'PDF report', () => {
     const r = sampleResult(name);
     const text = (await pdfText(await renderer.render(renderHtml(r)))).replace(/\s+/g, ' ');
     expect(text).toContain(r.gate.verdict);
-    for (const f of r.findings) expect(text, f.id).toContain(f.title);
+    for (const f of r.findings) expect(text, f.id).toContain(f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : f.title);
+  });
+
+  it('a PASS of a small MLP fits in 4 pages, and page 1 holds the verdict, every finding and the gate', async () => {
+    const r = sampleResult('healthy');
+    expect(r.gate.verdict).toBe('PASS');
+    const parser = new PDFParse({ data: await renderer.render(renderHtml(r)) });
+    try {
+      const pages = (await parser.getText()).pages;
+      expect(pages.length).toBeLessThanOrEqual(4);
+      const first = pages[0]!.text.replace(/\s+/g, ' ');
+      for (const f of r.findings) expect(first, f.id).toContain(f.id);
+      expect(first).toMatch(/Gate: \d+ of \d+ gate assertions met/);
+      expect(first).toContain('Training at a glance');
+    } finally {
+      await parser.destroy();
+    }
   });
 
   describe('hardening', () => {

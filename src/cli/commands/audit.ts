@@ -7,15 +7,17 @@ import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
+import { checkOutDir } from '../check-out-dir.js';
 import { PRESET_NAMES } from '../../result/vocabulary.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
+import { compareWithFile, withBaselineOption } from '../baseline-option.js';
 import { tryFixes } from '../../fix/fix-spec.js';
 import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
 
 
 
 export function builder(y: Argv) {
-  return withRunOptions(withModelFlags(y))
+  return withBaselineOption(withRunOptions(withModelFlags(y)))
     .positional('spec', { type: 'string', describe: 'Spec file (JSON or YAML)' })
     .option('out', { alias: 'o', type: 'string', describe: 'Folder for result.json (and reports)' })
     .option('format', { type: 'string', default: 'json', describe: FORMAT_HELP })
@@ -34,6 +36,7 @@ export function builder(y: Argv) {
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
     .example('$0 audit spec.yaml --json > result.json', 'Result JSON on stdout')
+    .example('$0 audit spec.yaml --out out/today --baseline out/yesterday/result.json', 'What got worse since yesterday; maxIncrease assertions gate on it')
     .example('$0 audit spec.yaml --out out --format json,github,gitlab', 'In CI: annotations on the GitHub run, a GitLab Code Quality report')
     .epilogue('Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
 }
@@ -43,14 +46,15 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const formats = parseFormats(argv.format, { out: argv.out, json: argv.json });
+    if (argv.out) checkOutDir(argv.out); // before training: a run must not fail to save after minutes of work
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
-    const result = await audit(loaded.spec, {
+    const result = await compareWithFile(await audit(loaded.spec, {
       baseDir: loaded.baseDir,
       backend: argv.backend,
       onProgress: progressReporter({ quiet: argv.quiet, label }),
       ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
-    });
+    }), argv.baseline);
     const fixText = argv.tryFixes ? await verifyFixes(argv, loaded, result) : null;
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     const out = argv.json ? process.stderr : process.stdout;

@@ -52,5 +52,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazy('enqueue <spec>', 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)', () => import('./enqueue.js')),
   lazy('schedule <action> [name] [spec]', 'Recurring audits: schedule add|list|remove (BullMQ job schedulers; adding a name again updates it)', () => import('./schedule.js')),
   lazy('jobs', 'List audit jobs: state, progress, verdict, failure reason', async () => (await import('./jobs.js')).jobsCommand),
+  lazy('history <name>', 'Runs of a named audit or schedule, newest first, with their verdicts (each is compared with the one before)', () => import('./history.js')),
   lazy('status <jobId>', 'One audit job: state, progress, failure reason, verdict, report paths and its render/email stages', async () => (await import('./jobs.js')).statusCommand),
+  lazy('cancel <jobId>', 'Cancel an audit job: remove it if waiting, stop it at the next epoch if running (not retried)', () => import('./cancel.js')),
 ];

@@ -5,10 +5,12 @@ import { upgradeResult } from '../../result/upgrade.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 import { runCommand } from '../run-command.js';
+import { checkOutDir } from '../check-out-dir.js';
+import { compareWithFile, withBaselineOption } from '../baseline-option.js';
 
 
 export function builder(y: Argv) {
-  return y
+  return withBaselineOption(y)
     .positional('result', { type: 'string', demandOption: true, describe: 'result.json written by audit or analyze' })
     .option('out', { alias: 'o', type: 'string', describe: 'Folder for report.html/report.pdf (default: beside result.json)' })
     .option('format', { type: 'string', default: 'html', describe: FORMAT_HELP })
@@ -23,7 +25,8 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
-    const result = upgradeResult(await readJsonFile(argv.result, 'result file'), argv.result);
+    const result = await compareWithFile(upgradeResult(await readJsonFile(argv.result, 'result file'), argv.result), argv.baseline);
+    if (argv.out) checkOutDir(argv.out); // a clear "is a file" instead of ENOTDIR from mkdir
     const outDir = argv.out ?? path.dirname(argv.result);
     const formats = parseFormats(argv.format, { out: outDir, json: false }).filter((f) => f !== 'json'); // result.json exists already
     if (argv.pdf && !formats.includes('pdf')) formats.push('pdf');

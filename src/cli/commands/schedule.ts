@@ -28,7 +28,10 @@ export function handler(argv: Args): Promise<void> {
     if (argv.action === 'list') {
       const all = await listSchedules(settings);
       if (all.length === 0) process.stdout.write('no schedules\n');
-      for (const s of all) process.stdout.write(`${s.name}\t${s.repeat}\tnext ${s.next ?? '-'}\t${s.label ?? ''}${s.email.length ? `\temail ${s.email.join(',')}` : ''}\n`);
+      for (const s of all) {
+        const missed = s.missed ? `\tMISSED ${s.missed.runs ?? 'at least 1'} run(s) since ${s.missed.since}: no worker took them (start one: nnaudit worker)` : '';
+        process.stdout.write(`${s.name}\t${s.repeat}\tnext ${s.next ?? '-'}\t${s.label ?? ''}${s.email.length ? `\temail ${s.email.join(',')}` : ''}${missed}\n`);
+      }
       return 0;
     }
     if (!argv.name) throw new UserInputError('queue', `schedule ${argv.action} needs a name`);

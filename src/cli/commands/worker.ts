@@ -10,6 +10,7 @@ export function builder(y: Argv) {
   return y
     .option('queue', { type: 'string', describe: `Comma-separated queues to work: ${QUEUE_NAMES.join(', ')} (default: audit,render, plus notify when SMTP_URL is set)` })
     .option('concurrency', { type: 'number', default: 1, describe: 'Audits at once in this process (each in its own child process); keep <= cores' })
+    .option('shutdown-grace', { type: 'number', default: 30, describe: 'On SIGTERM: seconds active jobs may finish before they are handed back to the queue' })
     .example('REDIS_URL=redis://127.0.0.1:6379 $0 worker', 'Audits and reports (and email when SMTP_URL is set); SIGTERM lets the active jobs finish, then exits 0')
     .example('$0 worker --queue audit --concurrency 2', 'A training-only host (render/notify run elsewhere)')
     .epilogue('Scale out by starting workers on more hosts with the same REDIS_URL and NNAUDIT_QUEUE_PREFIX; they must share NNAUDIT_REPORTS_DIR (e.g. an NFS mount) and the data/model paths the specs name.');
@@ -19,6 +20,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
+    if (!(argv.shutdownGrace >= 0)) throw new UserInputError('config', `--shutdown-grace ${argv.shutdownGrace}: must be a number of seconds >= 0`);
     const settings = queueSettings();
     let queues: string[];
     if (argv.queue === undefined) {
@@ -39,7 +41,7 @@ export function handler(argv: Args): Promise<void> {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`nnaudit worker: ${signal}: finishing active jobs, taking no new ones\n`);
-        void pool.close().then(resolve);
+        void pool.close(argv.shutdownGrace * 1000).then(resolve);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

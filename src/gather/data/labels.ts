@@ -1,4 +1,5 @@
 import { DataError } from '../../errors.js';
+import { quoteInput } from '../../policy/redact.js';
 import { maxOf, type Dataset } from './dataset.js';
 
 export type Task = 'classification' | 'regression' | undefined;
@@ -20,7 +21,7 @@ export function encodeLabels(raw: string[], task: Task, where: string, column: s
   const resolved = task ?? (!allNumeric || integerClasses ? 'classification' : 'regression');
   if (resolved === 'regression') {
     const bad = numeric.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new DataError(`${where}: label "${column}" row ${bad + 1} is ${JSON.stringify(raw[bad])}, expected a number for regression`);
+    if (bad >= 0) throw new DataError(`${where}: label "${column}" row ${bad + 1} is ${quoteInput(raw[bad] ?? "")}, expected a number for regression`);
     return { y: Float32Array.from(numeric), task: 'regression', numClasses: 0 };
   }
   if (allNumeric && numeric.every((v) => Number.isInteger(v) && v >= 0)) {

@@ -3,6 +3,7 @@ import { DataError } from '../../errors.js';
 import type { Dataset, PendingCategorical } from './dataset.js';
 import { encodeLabels, encodeTargetColumns, type LabelKind, type Task } from './labels.js';
 import type { SourceContext } from './sources/source.js';
+import { quoteInput, showInput } from '../../policy/redact.js';
 
 export interface TableOptions {
   label: string | string[];
@@ -24,7 +25,7 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
   o: TableOptions, ctx: SourceContext, source: string): Promise<Dataset> {
   const col = (name: string, role: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DataError(`${where}: no ${role} column "${name}"; columns are: ${header.join(', ')}`);
+    if (i < 0) throw new DataError(`${where}: no ${role} column "${name}"; columns are: ${showInput(header.join(', '))}`);
     return i;
   };
   const labels = Array.isArray(o.label) ? o.label : [o.label];
@@ -99,7 +100,7 @@ function multiColumn(raw: string[][], names: string[], where: string): Float32Ar
 function parseNumber(cell: string | undefined, where: string, line: number, column: string): number {
   const v = cell === undefined || cell.trim() === '' ? NaN : Number(cell);
   if (!Number.isFinite(v)) {
-    throw new DataError(`${where}:${line}: column "${column}" is ${JSON.stringify(cell ?? '')}, expected a finite number ` +
+    throw new DataError(`${where}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number ` +
       '(clean or impute the data first, or list the column in data.categorical or data.exclude)');
   }
   return v;

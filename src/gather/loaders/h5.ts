@@ -1,10 +1,11 @@
 import { ModelLoadError } from '../../errors.js';
+import { quietHdf5 } from '../quiet-hdf5.js';
 
 /** The slice of h5wasm's API the loaders use (its own typings do not resolve under NodeNext for the /node entry). */
 export interface H5Attr { value: unknown }
 export interface H5Node { attrs: Record<string, H5Attr>; keys?(): string[] }
 export interface H5Dataset extends H5Node { shape: number[] | null; dtype: string; value: unknown }
-export interface H5File extends H5Node { get(p: string): H5Node | H5Dataset | null; close(): void }
+export interface H5File extends H5Node { file_id: bigint | number; get(p: string): H5Node | H5Dataset | null; close(): void }
 interface H5Module { ready: Promise<unknown>; File: new (filename: string, mode: 'r') => H5File }
 
 let h5: Promise<H5Module> | null = null;
@@ -22,11 +23,15 @@ function h5wasm(): Promise<H5Module> {
 /** Opens an HDF5 file read-only; `what` names the file in errors (e.g. "model.keras: model.weights.h5"). */
 export async function openH5(file: string, what = file): Promise<H5File> {
   const mod = await h5wasm();
+  let f: H5File;
   try {
-    return new mod.File(file, 'r');
+    f = quietHdf5(() => new mod.File(file, 'r')); // libhdf5's C error stack must not reach the user
   } catch (e) {
-    throw new ModelLoadError(`${what}: not a readable HDF5 file: ${(e as Error).message}`);
+    throw new ModelLoadError(`${what}: not a readable HDF5 file: ${(e as Error).message.split('\n')[0]}`);
   }
+  // h5wasm does not throw when libhdf5 cannot open the file (truncated): it returns a negative id.
+  if (Number(f.file_id) < 0) throw new ModelLoadError(`${what}: not a readable HDF5 file (truncated or damaged): libhdf5 could not read its superblock`);
+  return f;
 }
 
 export const attrText = (a: H5Attr | undefined): string | null =>

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { tf } from '../tf.js';
 import { ModelLoadError } from '../../errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import { readCompileConfig, type KerasCompileConfig } from './training-config.js';
 import { toTfjsTopology, type Json } from './keras3-config.js';
+import { checkedPath, openFileSync } from '../../policy/open-input.js';
+import { checkHdf5Signature, quietHdf5 } from '../quiet-hdf5.js';
 import { attrStrings, attrText, floatValues, openH5, type H5Dataset, type H5File, type H5Node } from './h5.js';
 
 /**
@@ -13,10 +14,11 @@ import { attrStrings, attrText, floatValues, openH5, type H5Dataset, type H5File
  * architecture JSON from `model.to_json()`.
  */
 export async function loadKerasH5(file: string, architectureFile?: string): Promise<LoadedModel> {
-  if (!existsSync(file)) throw new ModelLoadError(`${file}: Keras model file not found`);
-  const f = await openH5(file);
+  const real = checkedPath(file, 'Keras model file', ModelLoadError); // policy chokepoint: confinement, regular file, size cap
+  checkHdf5Signature(real);
+  const f = await openH5(real, file);
   try {
-    const configText = architectureFile ? readArchitecture(architectureFile) : attrText(f.attrs['model_config']);
+    const configText = architectureFile ? readArchitecture(architectureFile) : quietHdf5(() => attrText(f.attrs['model_config']));
     if (!configText) {
       throw new ModelLoadError(`${file}: a weights-only HDF5 file (no model_config): also give the architecture JSON from model.to_json() ` +
         '(--architecture arch.json, or model.load.architecture)');
@@ -34,8 +36,8 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
       parsed = { ...parsed, config: { layers: parsed['config'] } };
     }
     const topology = toTfjsTopology(parsed, architectureFile ?? file);
-    const weightsRoot = f.get('model_weights') ?? f; // save_weights() files keep the layer groups at the root
-    const { specs, data } = readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file);
+    const weightsRoot = quietHdf5(() => f.get('model_weights')) ?? f; // save_weights() files keep the layer groups at the root
+    const { specs, data } = quietHdf5(() => readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file));
     let model: tf.LayersModel;
     try {
       model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData: data.buffer as ArrayBuffer }));
@@ -46,7 +48,7 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
     const training = trainingText ? readCompileConfig(JSON.parse(trainingText) as KerasCompileConfig) : {};
     return { model, training, source: file };
   } finally {
-    f.close();
+    quietHdf5(() => f.close());
   }
 }
 
@@ -59,11 +61,7 @@ export function buildFailure(file: string, kerasVersion: string, e: unknown): Mo
 }
 
 function readArchitecture(p: string): string {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch (e) {
-    throw new ModelLoadError(`${p}: architecture file ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `unreadable: ${(e as Error).message}`}`);
-  }
+  return openFileSync(p, 'architecture file', ModelLoadError).toString('utf8');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { openFileSync } from '../../policy/open-input.js';
 import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
@@ -77,7 +78,7 @@ async function readArchive(file: string): Promise<Uint8Array> {
   try {
     const { size } = await stat(file);
     if (size > KERAS_ARCHIVE_MAX_BYTES) throw new ModelLoadError(`${file}: ${size} bytes exceeds the ${KERAS_ARCHIVE_MAX_BYTES}-byte cap for .keras archives`);
-    return await readFile(file);
+    return openFileSync(file, 'Keras model file', ModelLoadError); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,13 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../tf.js';
 import { ModelLoadError } from '../../errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import { readTrainingConfig, type KerasCompileConfig } from './training-config.js';
+import { openInput } from '../../policy/open-input.js';
+import { confineShard } from '../../policy/confined-path.js';
+import { parseErrorText } from '../../policy/redact.js';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../policy/input-policy.js';
 
-/** Limits for http(s) loads: a stuck or huge server must not hang or exhaust a worker. */
-export const HTTP_TIMEOUT_MS = 30_000;
-export const HTTP_MAX_BYTES = 512 * 1024 * 1024;
+/** Limits for http(s) loads (timeout, byte cap, redirects) are enforced in src/policy/safe-fetch.ts. */
+export { HTTP_TIMEOUT_MS } from '../../policy/open-input.js';
+export const HTTP_MAX_BYTES = DEFAULT_MAX_INPUT_BYTES;
 
 interface WeightsManifestEntry { paths: string[]; weights: tf.io.WeightsManifestEntry[] }
 export interface ModelJson {
@@ -23,8 +26,9 @@ export interface ModelJson {
  */
 export async function loadTfjsLayersModel(location: string): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
-  const fetchText = isUrl ? fetchBytes : readLocal;
-  const json = parseModelJson(Buffer.from(await fetchText(location)).toString('utf8'), location);
+  // Every read goes through openInput: under a worker it enforces NNAUDIT_DATA_DIRS / NNAUDIT_ALLOWED_HOSTS.
+  const json = parseModelJson(Buffer.from(await openInput(location, 'model file', { errorType: ModelLoadError })).toString('utf8'), location);
+  const origin = isUrl ? new URL(location).origin : undefined;
   checkIsLayersModel(json, location);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -32,9 +36,10 @@ export async function loadTfjsLayersModel(location: string): Promise<LoadedModel
     specs.push(...group.weights);
     for (const p of group.paths) {
       const shard = resolveShard(location, p, isUrl);
-      buffers.push(await fetchText(shard));
+      buffers.push(await openInput(isUrl ? shard : confineShard(location, shard), 'weight shard', { errorType: ModelLoadError, ...(origin ? { sameOrigin: origin } : {}) }));
     }
   }
+  checkShardBytes(specs, buffers, location);
   const weightData = concat(buffers).buffer as ArrayBuffer;
   let model: tf.LayersModel;
   try {
@@ -46,13 +51,15 @@ export async function loadTfjsLayersModel(location: string): Promise<LoadedModel
 }
 
 function parseModelJson(text: string, where: string): ModelJson {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('top level is not an object');
-    return v as ModelJson;
+    v = JSON.parse(text);
   } catch (e) {
-    throw new ModelLoadError(`${where}: invalid JSON: ${(e as Error).message}`);
+    // Under a worker the parser's message would quote the file's first bytes: give the position only.
+    throw new ModelLoadError(`${where}: ${parseErrorText(e, 'JSON')}`);
   }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ModelLoadError(`${where}: invalid JSON: top level is not an object`);
+  return v as ModelJson;
 }
 
 function checkIsLayersModel(json: ModelJson, where: string): void {
@@ -89,35 +96,21 @@ function resolveShard(modelLocation: string, shardPath: string, isUrl: boolean):
   return full;
 }
 
-async function readLocal(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const what = file.endsWith('.json') ? 'model file' : 'weight shard';
-    throw new ModelLoadError(code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot read ${what}: ${(e as Error).message}`);
-  }
-}
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow' });
-  } catch (e) {
-    throw new ModelLoadError(`${url}: request failed: ${(e as Error).message} (timeout ${HTTP_TIMEOUT_MS / 1000} s)`);
+/** The shards must hold exactly the bytes the manifest declares: a longer shard is as wrong as a shorter one. */
+function checkShardBytes(specs: tf.io.WeightsManifestEntry[], buffers: Uint8Array[], where: string): void {
+  let expected = 0;
+  for (const s of specs) {
+    const q = s.quantization;
+    const per = q?.dtype ? DTYPE_BYTES[q.dtype] ?? 1 : DTYPE_BYTES[s.dtype] ?? 4;
+    expected += s.shape.reduce((a, b) => a * b, 1) * per;
   }
-  if (!res.ok) throw new ModelLoadError(`${url}: HTTP ${res.status} ${res.statusText}`);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > HTTP_MAX_BYTES) throw new ModelLoadError(`${url}: ${declared} bytes exceeds the ${HTTP_MAX_BYTES}-byte cap`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body === null) return new Uint8Array();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > HTTP_MAX_BYTES) throw new ModelLoadError(`${url}: response exceeds the ${HTTP_MAX_BYTES}-byte cap`);
-    chunks.push(chunk);
+  const found = buffers.reduce((a, b) => a + b.byteLength, 0);
+  if (found !== expected) {
+    throw new ModelLoadError(`${where}: the weight shards hold ${found} bytes but weightsManifest declares ${expected}; ` +
+      'the shards do not belong to this model.json (re-export the model)');
   }
-  return concat(chunks);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

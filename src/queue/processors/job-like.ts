@@ -3,5 +3,7 @@ export interface JobLike {
   id?: string | undefined;
   data: unknown;
   attemptsMade: number;
+  /** Creation time (ms): with the id and the prefix it tells this job from an older one with the same counter id. */
+  timestamp?: number;
   updateProgress(progress: number | object): Promise<void>;
 }

@@ -30,7 +30,7 @@ export async function runRenderJob(job: JobLike, settings: QueueSettings, render
   }
   const pointer: RenderPointer = { htmlPath: written.html ?? null, pdfPath: written.pdf ?? null };
   if (d.email.length) {
-    const notify: NotifyJobData = { auditJobId: d.auditJobId, resultPath: d.resultPath, pdfPath: pointer.pdfPath, htmlPath: pointer.htmlPath, to: d.email };
+    const notify: NotifyJobData = { auditJobId: d.auditJobId, runId: d.runId, resultPath: d.resultPath, pdfPath: pointer.pdfPath, htmlPath: pointer.htmlPath, to: d.email };
     const queue = openQueue('notify', settings, 'worker');
     try {
       await queue.add('notify', notify, { jobId: chainedJobId(d.auditJobId, 'notify') });

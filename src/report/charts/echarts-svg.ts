@@ -32,18 +32,63 @@ export function renderSvg(option: echarts.EChartsOption, width = 680, height = 2
   }
 }
 
+/**
+ * A chart title (and optional subtitle) pinned to the top-left, and the grid top that leaves room for it.
+ * The grid starts below the title block plus half a tick label, so the top y-axis label never touches the
+ * title (the visual test checks the boxes). Marker and region labels go into the subtitle for the same reason.
+ */
+export function titleBlock(text: string, subtext: string | null, width: number, size = 13): { title: echarts.TitleComponentOption; gridTop: number } {
+  const subSize = size >= 13 ? 10 : 9;
+  return {
+    title: {
+      text, subtext: subtext ?? '', left: 0, top: 0, padding: 0, itemGap: 3,
+      textStyle: { fontSize: size, fontWeight: 'bold', width: width - 4, overflow: 'truncate' },
+      subtextStyle: { fontSize: subSize, color: COLORS.muted, width: width - 4, overflow: 'truncate' },
+    },
+    gridTop: size + 4 + (subtext ? subSize + 5 : 0) + 12,
+  };
+}
+
 /** Shortens long layer names for axis labels (the tables keep the full names). */
 export function shortLabel(name: string, max = 18): string {
   return name.length <= max ? name : `${name.slice(0, max - 1)}…`;
+}
+
+/** Tick label for a log axis: plain numbers in the readable decades, exponents outside them. */
+export function logTick(v: number): string {
+  return v === 0 ? '0' : v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
 }
 
 /** Axis for positive values spanning decades: log scale with readable exponent labels. */
 export function logAxis(name: string): echarts.EChartsOption['yAxis'] {
   return {
     type: 'log', name, nameLocation: 'middle', nameGap: 46, logBase: 10,
-    axisLabel: { formatter: (v: number) => (v === 0 ? '0' : v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0)) },
+    axisLabel: { formatter: logTick },
     splitLine: { lineStyle: { color: COLORS.grid } },
   };
+}
+
+/**
+ * A linear value axis that never draws a series on top of an axis line: 6% headroom on both sides before
+ * ECharts rounds the extent to nice ticks (a constant validation accuracy at the minimum stays visible).
+ */
+export function linearAxis(name: string, extra: Record<string, unknown> = {}): echarts.EChartsOption['yAxis'] {
+  return {
+    type: 'value', name, nameLocation: 'middle', nameGap: 46, min: (e: Extent) => padded(e).min, max: (e: Extent) => padded(e).max,
+    axisLine: { onZero: false }, splitLine: { lineStyle: { color: COLORS.grid } }, ...extra,
+  };
+}
+
+interface Extent { min: number; max: number }
+
+/** The data extent plus 6% headroom, rounded outward to a tenth of its decade; never below 0 for non-negative data. */
+export function padded({ min, max }: Extent): Extent {
+  const span = max - min || Math.abs(max) || 1;
+  const step = 10 ** Math.floor(Math.log10(span)) / 10;
+  let lo = Math.floor((min - 0.06 * span) / step) * step;
+  if (min >= 0 && lo < 0) lo = 0;
+  const hi = Math.ceil((max + 0.06 * span) / step) * step;
+  return { min: Number(lo.toPrecision(12)), max: Number(hi.toPrecision(12)) };
 }
 
 /** Keeps at most `max` items, spread evenly, always including the first and last. */

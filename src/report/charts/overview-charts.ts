@@ -1,7 +1,8 @@
 import type { AuditResult } from '../../result/schema.js';
-import type { Histogram } from '../../artifacts/schema.js';
-import { COLORS, logAxis, renderSvg, sampleEvenly, shortLabel } from './echarts-svg.js';
-import { heatmapChart, histogramChart, seriesChart } from './evidence-chart.js';
+import { COLORS, logAxis, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
+import { heatmapChart, PALETTES, seriesChart } from './evidence-chart.js';
+import { activationCurveChart, tick } from './activation-curves.js';
+import { sharedBins, steps } from './shared-bins.js';
 import { EVIDENCE_IDS } from '../../result/vocabulary.js';
 
 /** At most this many per-layer small multiples: a 60-layer model gets a readable sample, affected layers first. */
@@ -10,40 +11,55 @@ export const MAX_LAYER_PANELS = 12;
 export interface OverviewCharts {
   learningCurves: string[];
   gradientFlow: string | null;
+  /** Few layers: the gradient-flow chart is half width, beside the learning curves. */
+  gradientFlowSmall: boolean;
+  /** Said instead of a chart when there is nothing a log scale can show (every gradient exactly 0). */
+  gradientNote: string | null;
   gradientHeatmap: string | null;
   deadUnits: string | null;
-  activationHistograms: string[];
-  weightHistograms: string[];
+  /** One row per shown layer: its activation function over its inputs, and its kernel weights. */
+  layerRows: Array<{ activation: string | null; weights: string | null }>;
   panelNote: string | null;
+  activationEpochs: string;
 }
+
+const flagged = (r: AuditResult, ids: string[]) => r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
 
 /** The charts every report shows, drawn from the result's measurements alone. */
 export function overviewCharts(r: AuditResult): OverviewCharts {
   const affected = new Set(r.findings.filter((f) => f.status === 'fail' || f.status === 'warn').flatMap((f) => f.affectedLayers));
-  const layersWithActivations = r.measurements.activations[r.measurements.activations.length - 1]?.layers ?? [];
+  const acts = r.measurements.activations;
+  const first = acts[0];
+  const last = acts[acts.length - 1];
+  const layersWithActivations = last?.layers ?? [];
   const panelLayers = pickPanels(layersWithActivations.map((l) => l.layer), affected);
+  const flow = gradientFlow(r, layersWithActivations.length <= 6 ? 340 : 680);
+  // The layer x epoch heatmap and the per-unit dead map earn their space only when their finding is not a pass.
   return {
     learningCurves: learningCurves(r),
-    gradientFlow: gradientFlow(r),
-    gradientHeatmap: gradientHeatmap(r),
-    deadUnits: deadUnits(r),
-    activationHistograms: activationHistograms(r, panelLayers),
-    weightHistograms: weightHistograms(r, panelLayers),
+    gradientFlow: flow.svg,
+    gradientFlowSmall: layersWithActivations.length <= 6,
+    gradientNote: flow.note,
+    gradientHeatmap: flagged(r, ['vanishing-gradients', 'exploding-gradients', 'learning-rate', 'non-finite-values']) ? gradientHeatmap(r) : null,
+    deadUnits: flagged(r, ['dead-relu']) ? deadUnits(r) : null,
+    layerRows: layerRows(r, panelLayers),
     panelNote: panelLayers.length < layersWithActivations.length
       ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
       : null,
+    activationEpochs: first && last && first !== last ? `epoch ${first.epoch} vs epoch ${last.epoch}` : last ? `epoch ${last.epoch}` : '',
   };
 }
 
 function pickPanels(layers: string[], affected: Set<string>): string[] {
   if (layers.length <= MAX_LAYER_PANELS) return layers;
-  const flagged = layers.filter((l) => affected.has(l)).slice(0, MAX_LAYER_PANELS);
-  const rest = sampleEvenly(layers.filter((l) => !affected.has(l)), MAX_LAYER_PANELS - flagged.length);
-  const keep = new Set([...flagged, ...rest]);
+  const flaggedLayers = layers.filter((l) => affected.has(l)).slice(0, MAX_LAYER_PANELS);
+  const rest = sampleEvenly(layers.filter((l) => !affected.has(l)), MAX_LAYER_PANELS - flaggedLayers.length);
+  const keep = new Set([...flaggedLayers, ...rest]);
   return layers.filter((l) => keep.has(l));
 }
 
-function learningCurves(r: AuditResult): string[] {
+/** One learning curve per metric (train and validation), half-width so two sit side by side. */
+export function learningCurves(r: AuditResult, width = 340): string[] {
   const h = r.training.history;
   if (!h || h.epochs.length === 0) return [];
   const overfit = r.findings.find((f) => f.id === 'overfitting');
@@ -51,38 +67,46 @@ function learningCurves(r: AuditResult): string[] {
   const lossEvidence = overfit?.evidence.find((e) => e.kind === 'series' && (e.id === EVIDENCE_IDS.lossCurves || (e.id === undefined && e.yLabel === 'loss')));
   const markers = lossEvidence?.kind === 'series' ? lossEvidence.markers : [];
   const regions = lossEvidence?.kind === 'series' ? lossEvidence.regions : [];
-  const charts: string[] = [];
   const metricNames = Object.keys(h.series).filter((k) => !k.startsWith('val_'));
-  for (const name of metricNames) {
+  return metricNames.map((name) => {
     const series = [{ name: `train ${name}`, values: h.series[name]! }];
     if (h.series[`val_${name}`]) series.push({ name: `validation ${name}`, values: h.series[`val_${name}`]! });
-    charts.push(seriesChart({
+    return seriesChart({
       kind: 'series', title: `Learning curve: ${name}`, xLabel: 'epoch', yLabel: name, x: h.epochs, logY: false, series,
       markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [],
-    }));
-  }
-  return charts;
+    }, width, 220);
+  });
 }
 
-function gradientFlow(r: AuditResult): string | null {
+function gradientFlow(r: AuditResult, width: number): { svg: string | null; note: string | null } {
   const g = r.measurements.gradients;
-  if (g.length === 0) return null;
+  if (g.length === 0) return { svg: null, note: null };
   const picks = [...new Map([g[0]!, g[Math.floor((g.length - 1) / 2)]!, g[g.length - 1]!].map((e) => [e.epoch, e])).values()];
   const layers = g[0]!.layers.filter((l) => l.kernelNorm !== null).map((l) => l.layer);
-  if (layers.length === 0) return null;
+  if (layers.length === 0) return { svg: null, note: null };
   const shown = sampleEvenly(layers, 40);
+  const anyPositive = picks.some((e) => e.layers.some((x) => (x.kernelNorm ?? 0) > 0));
+  if (!anyPositive) {
+    return { svg: null, note: `Gradient flow: every kernel gradient is exactly 0 at epochs ${picks.map((e) => e.epoch).join(', ')}, so nothing reaches the weights and a log-scale chart would be empty. See the findings for why (dead units, a constant output).` };
+  }
   const rotate = shown.length > 6 ? 35 : 0;
-  return renderSvg({
-    title: { text: 'Gradient flow: kernel-gradient L2 norm per layer (input side left)', left: 0, textStyle: { fontSize: 13, fontWeight: 'bold' } },
-    legend: { bottom: 0, left: 'center' },
-    grid: { left: 64, right: 20, top: 36, bottom: rotate ? 110 : 62 },
-    xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: 0, fontSize: 10 } },
-    yAxis: logAxis('L2 norm (log)'),
-    series: picks.map((e) => ({
-      type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
-      data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
-    })),
-  }, 680, rotate ? 340 : 290);
+  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (epoch ${e.epoch})`));
+  const { title, gridTop } = titleBlock(width < 400 ? 'Gradient flow: kernel-gradient L2 norm' : 'Gradient flow: kernel-gradient L2 norm per layer (input side left)',
+    zeros.length ? `exactly 0, not drawn on the log scale: ${zeros.slice(0, 4).join(', ')}${zeros.length > 4 ? ` and ${zeros.length - 4} more` : ''}` : null, 680);
+  return {
+    note: null,
+    svg: renderSvg({
+      title,
+      legend: { bottom: 0, left: 'center', textStyle: { fontSize: width < 400 ? 9 : 11 } },
+      grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
+      xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: 0, fontSize: 10 } },
+      yAxis: logAxis('L2 norm (log)'),
+      series: picks.map((e) => ({
+        type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
+        data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
+      })),
+    }, width, rotate ? 320 : 240),
+  };
 }
 
 function gradientHeatmap(r: AuditResult): string | null {
@@ -90,12 +114,13 @@ function gradientHeatmap(r: AuditResult): string | null {
   if (g.length < 2) return null;
   const layers = g[0]!.layers.filter((l) => l.kernelNorm !== null).map((l) => l.layer);
   if (layers.length === 0) return null;
+  // A large gradient is not a fault by itself: magnitude gets neutral blues, not the alarm red.
   return heatmapChart({
     kind: 'heatmap', title: 'Kernel-gradient L2 norm, layer x epoch', xLabel: 'epoch', yLabel: 'layer',
     xLabels: g.map((e) => String(e.epoch)), yLabels: layers,
     values: layers.map((l) => g.map((e) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? null)),
     valueLabel: 'L2 norm', logScale: true,
-  }, 64, 30);
+  }, 64, 30, PALETTES.magnitude);
 }
 
 function deadUnits(r: AuditResult): string | null {
@@ -109,40 +134,36 @@ function deadUnits(r: AuditResult): string | null {
   });
 }
 
-function activationHistograms(r: AuditResult, layers: string[]): string[] {
-  const last = r.measurements.activations[r.measurements.activations.length - 1];
-  if (!last) return [];
-  return last.layers.filter((l) => layers.includes(l.layer)).flatMap((l) => {
-    const h = l.preActivation?.histogram ?? l.histogram;
-    if (!h) return [];
-    const what = l.preActivation ? `pre-activation z (${l.activation})` : `output${l.activation ? ` (${l.activation})` : ''}`;
-    return [histogramChart({ kind: 'histogram', title: `${shortLabel(l.layer, 28)}: ${what}`, xLabel: l.preActivation ? 'z' : 'value', edges: h.edges, counts: h.counts })];
-  });
+function layerRows(r: AuditResult, layers: string[]): OverviewCharts['layerRows'] {
+  const acts = r.measurements.activations;
+  const last = acts[acts.length - 1];
+  const weights = weightHistograms(r, layers);
+  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l) : null, weights: weights.get(l) ?? null }))
+    .filter((row) => row.activation !== null || row.weights !== null);
 }
 
-function weightHistograms(r: AuditResult, layers: string[]): string[] {
+/** Kernel weights, first vs last epoch, on one set of bins so the heights compare. */
+function weightHistograms(r: AuditResult, layers: string[]): Map<string, string> {
   const w = r.measurements.weights;
   const first = w[0];
   const last = w[w.length - 1];
-  if (!first) return [];
-  return first.weights.filter((x) => x.weight === 'kernel' && layers.includes(x.layer) && x.histogram).map((x) => {
+  if (!first) return new Map();
+  return new Map(first.weights.filter((x) => x.weight === 'kernel' && layers.includes(x.layer) && x.histogram).map((x) => {
     const end = last && last !== first ? last.weights.find((y) => y.layer === x.layer && y.weight === x.weight)?.histogram ?? null : null;
-    return overlayHistogram(`${shortLabel(x.layer, 28)} kernel`, x.histogram!, `epoch ${first.epoch}`, end, last ? `epoch ${last.epoch}` : '');
-  });
-}
-
-/** Two histograms with different bin edges on one value axis, as step lines. */
-function overlayHistogram(title: string, a: Histogram, aName: string, b: Histogram | null, bName: string): string {
-  const steps = (h: Histogram) => h.counts.flatMap((c, i) => [[h.edges[i]!, c], [h.edges[i + 1]!, c]]);
-  return renderSvg({
-    title: { text: title, left: 0, textStyle: { fontSize: 11, fontWeight: 'bold' } },
-    legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
-    grid: { left: 45, right: 10, top: 28, bottom: 44 },
-    xAxis: { type: 'value', scale: true, axisLabel: { fontSize: 9 }, splitLine: { show: false } },
-    yAxis: { type: 'value', axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
-    series: [
-      { type: 'line', name: aName, data: steps(a), showSymbol: false, areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 } },
-      ...(b ? [{ type: 'line' as const, name: bName, data: steps(b), showSymbol: false, areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 } }] : []),
-    ],
-  }, 330, 215);
+    const { edges, counts } = sharedBins(end ? [x.histogram!, end] : [x.histogram!]);
+    const { title, gridTop } = titleBlock(`${shortLabel(x.layer, 28)} kernel`, `${x.stats.count.toLocaleString('en-US')} weights, ${edges.length - 1} shared bins`, 330, 11);
+    const lo = edges[0]!;
+    const hi = edges[edges.length - 1]!;
+    return [x.layer, renderSvg({
+      title,
+      legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
+      grid: { left: 48, right: 12, top: gridTop, bottom: 44 },
+      xAxis: { type: 'value', min: lo, max: hi, axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) }, splitLine: { show: false } },
+      yAxis: { type: 'value', axisLine: { onZero: false }, axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
+      series: counts.map((c, i) => ({
+        type: 'line' as const, name: i === 0 ? `epoch ${first.epoch}` : `epoch ${last!.epoch}`, data: steps(edges, c), showSymbol: false,
+        areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 },
+      })),
+    }, 330, 200)] as const;
+  }));
 }

@@ -4,6 +4,8 @@ import { parse } from 'csv-parse';
 import { DataError } from '../../../errors.js';
 import { readTable } from '../tabular.js';
 import { defineSource } from './source.js';
+import { checkedPath } from '../../../policy/open-input.js';
+import { parseErrorText } from '../../../policy/redact.js';
 
 /** CSV with a header row, streamed line by line (csv-parse), so a large file is never held as text. */
 export default defineSource({
@@ -11,7 +13,8 @@ export default defineSource({
   detect: (file, isDir) => !isDir && /\.csv$/i.test(file),
   async open(spec, ctx) {
     const file = path.resolve(ctx.baseDir, spec.csv);
-    const records = createReadStream(file).pipe(parse({ skip_empty_lines: true, trim: true, relax_column_count: false }));
+    // The policy chokepoint: confinement (worker), a regular file (not /dev/zero), the size cap.
+    const records = createReadStream(checkedPath(file, 'data file', DataError)).pipe(parse({ skip_empty_lines: true, trim: true, relax_column_count: false }));
     const iterator = records[Symbol.asyncIterator]() as AsyncIterator<string[]>;
     const rest: AsyncIterable<string[]> = { [Symbol.asyncIterator]: () => iterator };
     try {
@@ -30,7 +33,7 @@ function asDataError(e: unknown, file: string): Error {
   if (e instanceof DataError) return e;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new DataError(`${file}: data file not found`);
-  if (typeof code === 'string' && code.startsWith('CSV_')) return new DataError(`${file}: not a valid CSV: ${(e as Error).message}`);
+  if (typeof code === 'string' && code.startsWith('CSV_')) return new DataError(`${file}: ${parseErrorText(e, 'CSV').replace('invalid CSV', 'not a valid CSV')}`);
   if (typeof code === 'string') return new DataError(`${file}: cannot read: ${(e as Error).message}`, { cause: e });
   return e as Error;
 }

@@ -1,4 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { openFileSync } from '../../../policy/open-input.js';
+import { confinePath } from '../../../policy/confined-path.js';
+import { currentPolicy } from '../../../policy/input-policy.js';
 import path from 'node:path';
 import { DataError } from '../../../errors.js';
 import { createRng, permutation } from '../../../util/random.js';
@@ -39,7 +42,7 @@ export default defineSource({
     const x = new Float32Array(files.length * size);
     const y = new Float32Array(files.length);
     files.forEach(({ file, cls }, i) => {
-      resizeInto(decodeImage(readFileSync(file), file), h, w, c, spec, x, i * size);
+      resizeInto(decodeImage(openFileSync(file, 'image', DataError), file), h, w, c, spec, x, i * size);
       y[i] = cls;
     });
     const d: Dataset = {
@@ -53,7 +56,7 @@ export default defineSource({
 function classFolders(root: string): string[] {
   let entries;
   try {
-    entries = readdirSync(root, { withFileTypes: true });
+    entries = readdirSync(confinePath(root, currentPolicy(), 'image folder'), { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(code === 'ENOENT' ? `${root}: image folder not found` : `${root}: cannot list: ${(e as Error).message}`);
@@ -72,7 +75,7 @@ function targetSize(spec: SpecOf<'images'>, ctx: SourceContext, first: string): 
     throw new DataError(`${spec.images}: images are [height, width, channels], but the model's input is [${want.map((d) => d ?? '?').join(', ')}]; ` +
       'use a model with an image input, or give the pixels as CSV/npy rows');
   }
-  const img = want?.some((d) => d === null) || !want ? decodeImage(readFileSync(first), first) : null;
+  const img = want?.some((d) => d === null) || !want ? decodeImage(openFileSync(first, 'image', DataError), first) : null;
   const h = want?.[0] ?? spec.size?.[0] ?? img!.height;
   const w = want?.[1] ?? spec.size?.[1] ?? img!.width;
   const c = want?.[2] ?? spec.size?.[2] ?? 3;

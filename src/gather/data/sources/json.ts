@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { openFileSync } from '../../../policy/open-input.js';
+import { parseErrorText } from '../../../policy/redact.js';
 import path from 'node:path';
 import { DataError } from '../../../errors.js';
 import type { Dataset } from '../dataset.js';
@@ -25,17 +26,11 @@ export default defineSource({
 });
 
 function parseFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read: ${(e as Error).message}`);
-  }
+  const text = openFileSync(file, 'data file', DataError).toString('utf8'); // the policy chokepoint
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new DataError(`${file}: invalid JSON: ${(e as Error).message}`);
+    throw new DataError(`${file}: ${parseErrorText(e, 'JSON')}`);
   }
 }
 

@@ -1,25 +1,22 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../../../errors.js';
+import { checkedPath, openFileSync } from '../../../policy/open-input.js';
 
 /** The whole file, or a DataError naming it. */
 export function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw fileError(e, file);
-  }
+  return openFileSync(file, 'data file', DataError); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
 }
 
 /** The first `n` bytes (a header), without reading the rest. */
 export function readHead(file: string, n: number): Uint8Array {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(checkedPath(file, 'data file', DataError), 'r');
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, got);
   } catch (e) {
-    throw fileError(e, file);
+    throw e instanceof DataError ? e : fileError(e, file);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

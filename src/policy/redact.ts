@@ -1,0 +1,51 @@
+import { currentPolicy, readSamples } from './input-policy.js';
+
+/**
+ * Quotes a value read from an input for an error message: verbatim on the CLI (the user's own file),
+ * only its length under a worker, where the reader of the message may not be allowed to read the file.
+ */
+export function quoteInput(value: string): string {
+  return currentPolicy().redactContent ? `(${value.length} characters, not shown)` : JSON.stringify(value);
+}
+
+/** Like quoteInput, but shown bare on the CLI (lists such as a CSV header). */
+export function showInput(value: string): string {
+  return currentPolicy().redactContent ? `(${value.length} characters, not shown)` : value;
+}
+
+/** A parse error message, or under a worker only the position (the parser's message quotes the text). */
+export function parseErrorText(e: unknown, kind: 'JSON' | 'CSV'): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!currentPolicy().redactContent) return `invalid ${kind}: ${msg}`;
+  if (kind === 'JSON') return jsonErrorWhere(e);
+  const line = /line (\d+)/i.exec(msg)?.[1];
+  return `not a valid CSV${line ? ` (line ${line})` : ''}`;
+}
+
+/** A JSON.parse failure as a position, never the text around it ("not valid JSON at byte 0"). */
+export function jsonErrorWhere(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const pos = /position (\d+)/.exec(msg)?.[1];
+  if (pos !== undefined) return `not valid JSON at byte ${pos}`;
+  if (/Unexpected end of JSON input/i.test(msg)) return 'not valid JSON (it ends too early)';
+  if (/^Unexpected token/.test(msg) || /is not valid JSON/.test(msg)) return 'not valid JSON at byte 0';
+  return 'not valid JSON';
+}
+
+/**
+ * Defense in depth for failure reasons that leave a worker: any run of 4+ characters of the message (other than a
+ * plain lowercase word or a path) that also occurs in bytes this job read is replaced, so a reader that quoted content by mistake still leaks
+ * nothing.
+ */
+export function scrubMessage(message: string, samples: Uint8Array[] = readSamples()): string {
+  if (samples.length === 0) return message;
+  const bufs = samples.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength));
+  return message.replace(/[^\s"'`,;:()[\]{}<>=]{4,}/g, (token) => {
+    // A path the message names (the file itself) is ours, not the file's content.
+    if (token.startsWith('/') || /^https?:/.test(token)) return token;
+    // Plain lowercase words are the message's own English ("column", "label"); content worth hiding
+    // (keys, tokens, numbers, mixed case) is what gets replaced.
+    if (/^[a-z-]+$/.test(token)) return token;
+    return bufs.some((b) => b.includes(token)) ? '[input bytes]' : token;
+  });
+}

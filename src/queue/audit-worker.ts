@@ -1,0 +1,27 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { GUARD_EXIT_CODE } from './processors/job-guard.js';
+
+/** Redis pub/sub channel on which `nnaudit cancel` names a job to stop. */
+export const cancelChannel = (prefix: string): string => `${prefix}:nnaudit:cancel`;
+
+/**
+ * The audit worker: a BullMQ Worker whose sandbox-child deaths that will repeat are not retried. A child
+ * that stopped itself (timeout, memory cap, cancel that training ignored) or that V8 aborted for running
+ * out of heap fails for good with a reason that says so, instead of "Unexpected exit code" three times.
+ */
+export class AuditWorker extends Worker {
+  protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+    try {
+      return await super.callProcessJob(job, token, signal);
+    } catch (e) {
+      const m = /Unexpected exit code: (\S+) signal: (\S+)/.exec(e instanceof Error ? e.message : '');
+      if (m && (m[1] === String(GUARD_EXIT_CODE))) {
+        throw new UnrecoverableError('the audit exceeded its limits (timeout, memory cap or cancel) and was stopped');
+      }
+      if (m && (m[1] === '134' || m[2] === 'SIGABRT')) {
+        throw new UnrecoverableError(`the audit ran out of memory (heap limit of the audit process; limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { AuditResult } from '../result/schema.js';
+import { sparkline } from './charts/sparkline.js';
+import { STATUS_LABEL } from '../result/vocabulary.js';
+
+export interface TrendRow { id: string; now: string; base: string; change: string; worse: boolean; better: boolean; statusNow: string; statusBase: string; spark: string }
+export interface TrendView { heading: string; short: string; regressed: string[]; rows: TrendRow[]; runs: number }
+
+const fmt = (v: number | null): string => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(3))) : v === 0 ? '0' : v.toExponential(2));
+const signed = (v: number | null): string => (v === null ? '—' : `${v > 0 ? '+' : ''}${fmt(v)}`);
+export const shortDate = (iso: string): string => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+
+/** One line per regression, for text outputs: "dead-relu: 0.05 -> 0.62 (+0.57), pass -> fail". */
+export function regressionLines(r: AuditResult): string[] {
+  const b = r.baseline;
+  if (!b) return [];
+  return b.regressed.map((id) => {
+    const c = b.perAnalyzer[id]!;
+    return `${id}: ${fmt(c.base)} -> ${fmt(c.now)} (${signed(c.change)})${c.statusBase && c.statusBase !== c.statusNow ? `, ${c.statusBase} -> ${c.statusNow}` : ''}`;
+  });
+}
+
+/** The baseline comparison as the report shows it: per analyzer now, base, change and the last runs' trend. */
+export function trendView(r: AuditResult): TrendView | null {
+  const b = r.baseline;
+  if (!b) return null;
+  const rows = Object.entries(b.perAnalyzer).map(([id, c]): TrendRow => {
+    const series = b.history.map((h) => h.values[id]?.value ?? null);
+    return {
+      id, now: fmt(c.now), base: fmt(c.base), change: signed(c.change), worse: c.worse,
+      better: !c.worse && c.statusBase !== null && c.statusBase !== c.statusNow && (c.statusBase === 'fail' || c.statusBase === 'warn'),
+      statusNow: STATUS_LABEL[c.statusNow], statusBase: c.statusBase ? STATUS_LABEL[c.statusBase] : '—',
+      spark: sparkline(series, c.worse, `${id} over the last ${series.length} runs`),
+    };
+  });
+  rows.sort((a, b2) => Number(b2.worse) - Number(a.worse));
+  const when = shortDate(b.date);
+  return {
+    heading: b.regressed.length
+      ? `Regressed since ${when}: ${b.regressed.join(', ')} got worse (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`
+      : `No regression since ${when} (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`,
+    short: b.regressed.length ? `Regressed since ${when}: ${b.regressed.join(', ')}` : `No regression since ${when}`,
+    regressed: b.regressed, rows, runs: b.history.length,
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/report/html/render-html.js';
+import { buildReportView, SPEC_WIDTH } from '../../src/report/view-model.js';
+import { sharedBins, rebin } from '../../src/report/charts/shared-bins.js';
+import { tick } from '../../src/report/charts/activation-curves.js';
+import { compactJson } from '../../src/report/compact-json.js';
+import { publicReason, displayPath } from '../../src/report/public-text.js';
+import { heatmapChart, PALETTES } from '../../src/report/charts/evidence-chart.js';
+import { overviewCharts } from '../../src/report/charts/overview-charts.js';
+import { networkDrawing } from '../../src/report/graph/network-drawing.js';
+import { sampleResult } from '../helpers/results.js';
+
+/** One case per defect of issue 11 that a string or a number can show (the pictures are in visual.test.ts). */
+describe('report defects stay fixed', () => {
+  it('first-vs-last histograms share their bins, keep their totals, and a 5-weight layer gets 3 bins', () => {
+    const a = { edges: [-1, 0, 1], counts: [3, 7] };
+    const b = { edges: [0, 2, 4, 6], counts: [5, 4, 1] };
+    const s = sharedBins([a, b]);
+    expect(s.edges[0]).toBe(-1);
+    expect(s.edges[s.edges.length - 1]).toBe(6);
+    expect(s.counts[0]!.reduce((x, y) => x + y, 0)).toBeCloseTo(10, 5);
+    expect(s.counts[1]!.reduce((x, y) => x + y, 0)).toBeCloseTo(10, 5);
+    const five = { edges: Array.from({ length: 31 }, (_, i) => i / 30), counts: [1, ...Array(28).fill(0), 4] as number[] };
+    expect(sharedBins([five]).edges.length - 1).toBe(3);
+    expect(rebin({ edges: [0, 0], counts: [5] }, [0, 1, 2])).toEqual([5, 0]); // a zero-width bin (constant weights)
+  });
+
+  it('tick labels stay distinct on a narrow pre-activation range', () => {
+    const f = tick(-0.0495, -0.0485);
+    const labels = [-0.0495, -0.0493, -0.0491, -0.0489, -0.0487, -0.0485].map(f);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(tick(-3, 7)(2.5)).toBe('2.5');
+  });
+
+  it('the spec appendix keeps every line within the printed width, so nothing wraps inside a token', () => {
+    const r = sampleResult('overfitting');
+    const text = compactJson(r.spec, SPEC_WIDTH);
+    // Only a single long string may exceed the width (the CSS then wraps it at its spaces, never inside a word).
+    for (const line of text.split('\n')) if (line.length > SPEC_WIDTH) expect(line, line).toMatch(/^ *"[^"]+": "[^"]*",?$/);
+    expect(text).toMatch(/\n {6}"layers": \[/); // indentation kept
+    expect(text).toContain('"useBias":true'); // one token, never "t" / "rue"
+  });
+
+  it('the Environment row prints no local path and no loader error', () => {
+    const reason = "fastest that loaded (tensorflow: Cannot find package '@tensorflow/tfjs-node' imported from /work/main/dist/src/gather/backend.js)";
+    expect(publicReason(reason)).toBe('fastest that loaded');
+    expect(publicReason('requested by --backend')).toBe('requested by --backend');
+    expect(displayPath('/home/alice/models/wine/model.json')).toBe('…/wine/model.json');
+    expect(displayPath('https://user:pw@example.com/m/model.json?token=1')).toBe('https://example.com/m/model.json');
+    const view = buildReportView(sampleResult('healthy'));
+    expect(view.environment.map(([, v]) => v).join(' ')).not.toMatch(/\/work\/|Cannot find/);
+  });
+
+  it('n/a rows say why they do not apply instead of the pass headline', () => {
+    const r = sampleResult('healthy');
+    const na = r.findings.find((f) => f.status === 'notApplicable')!;
+    const row = buildReportView(r).findings.find((f) => f.id === na.id)!;
+    expect(row.headline).toBe(`not applicable: ${na.displayValue}`);
+    expect(row.headline).not.toContain(na.title);
+  });
+
+  it('details only for findings that are not a pass; page 1 carries one chart for the worst finding', () => {
+    const view = buildReportView(sampleResult('overfitting'));
+    expect(view.detailedFindings.map((f) => f.id)).toEqual(['overfitting']);
+    expect(view.verdictChart?.caption).toBe('Worst finding: overfitting');
+    expect(buildReportView(sampleResult('healthy')).verdictChart?.caption).toBe('Training at a glance');
+  });
+
+  it('a gradient-flow chart with every gradient exactly 0 becomes a note, not an empty log chart', () => {
+    const r = sampleResult('healthy');
+    for (const e of r.measurements.gradients) for (const l of e.layers) if (l.kernelNorm !== null) l.kernelNorm = 0;
+    const c = overviewCharts(r);
+    expect(c.gradientFlow).toBeNull();
+    expect(c.gradientNote).toMatch(/every kernel gradient is exactly 0/);
+  });
+
+  it('the gradient magnitude heatmap uses no alarm red', () => {
+    const svg = heatmapChart({ kind: 'heatmap', title: 't', xLabel: 'x', yLabel: 'y', xLabels: ['0', '1'], yLabels: ['a'], values: [[1, 100]], valueLabel: 'v', logScale: true }, 64, 24, PALETTES.magnitude);
+    expect(svg.toLowerCase()).not.toContain('#d93025');
+    expect(PALETTES.magnitude.map((c) => c.toLowerCase())).not.toContain('#d93025');
+  });
+
+  it('draws a small dense network neuron by neuron: one line per connection, dead units crossed out', () => {
+    const r = sampleResult('dead-relu');
+    const d = networkDrawing(r)!;
+    expect(d).not.toBeNull();
+    const acts = r.measurements.activations[r.measurements.activations.length - 1]!;
+    const dead = acts.layers.filter((l) => l.activation === 'relu').reduce((n, l) => n + l.unitNonPositiveFraction.filter((f) => f >= 1).length, 0);
+    expect(dead).toBeGreaterThan(0);
+    expect((d.svg.match(/<path d="M/g) ?? []).length).toBe(dead + 1); // + the legend's cross
+    expect((d.svg.match(/<line /g) ?? []).length).toBeGreaterThan(100);
+    const healthy = networkDrawing(sampleResult('healthy'))!;
+    expect((healthy.svg.match(/<path d="M/g) ?? []).length).toBeLessThan(dead + 1);
+  });
+
+  it('the whole report renders with every fix in place', () => {
+    const html = renderHtml(sampleResult('overfitting'));
+    expect(html).toContain('dashed: best val_loss'); // the marker label sits in the subtitle, not on the title
+  });
+});
