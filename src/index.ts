@@ -29,5 +29,5 @@ export type { AuditPointer } from './queue/job-data.js';
 export { tryFixes, type TryFixesOptions } from './fix/fix-spec.js';
 export { findFixes, type FixOptions, type FixReport } from './fix/run-fixes.js';
 export { fixTable, fixSummary, writeFixedSpec } from './fix/report.js';
-export { failFastJudge } from './fix/fail-fast.js';
+export { failFastJudge } from './analyze/fail-fast.js';
 export { REPAIRS } from './fix/spec-patches.js';

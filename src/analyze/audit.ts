@@ -4,7 +4,7 @@ import { analyzeSeeds } from './multi-seed.js';
 import { loadSpecFile, validateSpec } from '../config/load-spec.js';
 import type { Spec, SpecInput } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';
-import { failFastJudge } from '../fix/fail-fast.js';
+import { failFastJudge } from './fail-fast.js';
 
 export interface AuditOptions extends GatherOptions {
   runId?: string;

@@ -1,6 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { activationsBroken, firstActivations, lastActivations, optimizerText, RELU_FAMILY } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -12,7 +11,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Activations'],
     gateLevel: 'error',
     failFast: { probes: 3, reason: 'a ReLU layer dead at 3 probes in a row gets no gradient to revive it' },
-    repairs: [REPAIRS.heInit, REPAIRS.leakyRelu, REPAIRS.batchNorm, REPAIRS.lrDown],
+    repairs: ['he-init', 'leaky-relu', 'batch-norm', 'lr-down'],
   },
   thresholds: {
     failLayerFraction: { default: 0.7, source: 'DeepDiagnosis and AUTOTRAINER alert on a layer with >= 70% dead ReLU units' },

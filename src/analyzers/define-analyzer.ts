@@ -1,16 +1,14 @@
 import type { Artifacts, ArtifactKind } from '../artifacts/schema.js';
 import type { Evidence } from '../result/evidence.js';
 import type { Status } from '../result/schema.js';
-import type { Spec } from '../config/spec-schema.js';
-
-/** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */
-export interface Repair {
-  id: string;
-  /** What the patch changes, e.g. "heNormal kernels and zero biases on ReLU layers". */
-  title: string;
-  /** The patched spec, or null when the patch does not apply to this spec (nothing to change). */
-  patch(spec: Spec): Spec | null;
-}
+/**
+ * Repairs `nnaudit fix` can try, by id: each is a spec patch in src/fix/spec-patches.ts (the fix room imports
+ * analyzers, not the other way round, so analyzers name repairs and never see specs).
+ */
+export const REPAIR_IDS = [
+  'he-init', 'leaky-relu', 'batch-norm', 'lr-down', 'lr-up', 'clip-gradients', 'standardize-inputs', 'match-output', 'fewer-layers', 'relu-he', 'glorot-init', 'add-hidden-layers', 'adam', 'more-epochs', 'fewer-epochs', 'dropout', 'smaller-layers',
+] as const;
+export type RepairId = (typeof REPAIR_IDS)[number];
 
 export interface ThresholdDef {
   default: number;
@@ -44,7 +42,7 @@ export interface AnalyzerMeta {
    */
   failFast?: { probes: number; reason: string };
   /** Candidate repairs `nnaudit fix` tries for a failing finding, most likely first. */
-  repairs?: readonly Repair[];
+  repairs?: readonly RepairId[];
 }
 
 /** What an analyzer may read of an earlier finding (read-only, plain data). */

@@ -1,7 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { flowRatios, gradientEvidence } from './gradient-flow.js';
 import { optimizerText } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -13,7 +12,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Gradients'],
     gateLevel: 'error',
     failFast: { probes: 2, reason: 'a gradient norm above 1e6 (or NaN) at 2 probes in a row' },
-    repairs: [REPAIRS.glorotInit, REPAIRS.lrDown, REPAIRS.clipGradients, REPAIRS.standardizeInputs, REPAIRS.batchNorm],
+    repairs: ['glorot-init', 'lr-down', 'clip-gradients', 'standardize-inputs', 'batch-norm'],
   },
   thresholds: {
     warnRatio: { default: 70, source: 'AUTOTRAINER: first/last layer gradient-norm ratio above 70 is an exploding gradient' },

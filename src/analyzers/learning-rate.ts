@@ -1,7 +1,6 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
 import { median, optimizerText, probeProgress } from './artifact-helpers.js';
 import { holds } from './baselines.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -13,7 +12,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Weights'],
     gateLevel: 'error',
     after: ['dead-relu', 'vanishing-gradients'],
-    repairs: [REPAIRS.lrDown, REPAIRS.lrUp],
+    repairs: ['lr-down', 'lr-up'],
   },
   thresholds: {
     warnLowLog10: { default: -4, source: 'the issue / cs231n ("update/weight ratio ~1e-3"): log10 ratio below -4 learns too slowly' },

@@ -1,5 +1,4 @@
 import { defineAnalyzer } from './define-analyzer.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -11,7 +10,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Weights', 'Gradients'],
     gateLevel: 'error',
     failFast: { probes: 1, reason: 'a NaN or Infinity spreads to every later step' },
-    repairs: [REPAIRS.lrDown, REPAIRS.clipGradients, REPAIRS.standardizeInputs],
+    repairs: ['lr-down', 'clip-gradients', 'standardize-inputs'],
   },
   thresholds: {
     maxCount: { default: 0, source: 'any non-finite value is a failure' },

@@ -1,7 +1,6 @@
 import { constantLoss } from './baselines.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { optimizerText } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -12,7 +11,7 @@ export default defineAnalyzer({
       'minimum: the learning rate (or momentum) is too high for the batch size, or the batches are too small and noisy.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
-    repairs: [REPAIRS.lrDown],
+    repairs: ['lr-down'],
   },
   thresholds: {
     minEpochs: { default: 6, source: 'fewer epochs give no pattern to judge' },

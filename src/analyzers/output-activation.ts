@@ -1,7 +1,6 @@
 import { defineAnalyzer, notApplicable } from './define-analyzer.js';
 import type { Artifacts } from '../artifacts/schema.js';
 import { lastActivations } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 const CROSS_ENTROPY = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 
@@ -29,7 +28,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
     failFast: { probes: 1, reason: 'the output activation and loss are fixed by the model: training cannot change them' },
-    repairs: [REPAIRS.matchOutput],
+    repairs: ['match-output'],
   },
   thresholds: {
     constantStd: { default: 1e-6, source: 'ours: an output whose spread across the probe set is below 1e-6 is constant to float32 precision' },

@@ -1,7 +1,6 @@
 import { constantLoss } from './baselines.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { smooth, tailMean } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 import { EVIDENCE_IDS } from '../result/vocabulary.js';
 
 export default defineAnalyzer({
@@ -13,7 +12,7 @@ export default defineAnalyzer({
       'training set. The weights at the end are worse on new data than those at the best epoch.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
-    repairs: [REPAIRS.fewerEpochs, REPAIRS.dropout, REPAIRS.smallerLayers],
+    repairs: ['fewer-epochs', 'dropout', 'smaller-layers'],
   },
   thresholds: {
     failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },

@@ -1,6 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { activationsBroken, lastActivations, outputLayerName, SQUASHING } from './artifact-helpers.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -12,7 +11,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Activations'],
     gateLevel: 'error',
     failFast: { probes: 3, reason: 'half a layer saturated at 3 probes in a row passes back almost no gradient to unsaturate it' },
-    repairs: [REPAIRS.standardizeInputs, REPAIRS.glorotInit, REPAIRS.batchNorm, REPAIRS.reluHe],
+    repairs: ['standardize-inputs', 'glorot-init', 'batch-norm', 'relu-he'],
   },
   thresholds: {
     unitFraction: { default: 0.5, source: 'DeepDiagnosis: a unit is saturated when |z| >= 5 on more than half of the inputs' },

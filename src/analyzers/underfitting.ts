@@ -1,7 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { finalLoss, probeProgress } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, modelAccuracy } from './baselines.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -13,7 +12,7 @@ export default defineAnalyzer({
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
     after: ['task-setup'],
-    repairs: [REPAIRS.addHiddenLayers, REPAIRS.adam, REPAIRS.lrUp, REPAIRS.moreEpochs],
+    repairs: ['add-hidden-layers', 'adam', 'lr-up', 'more-epochs'],
   },
   thresholds: {
     failLossRatio: { default: 0.85, source: 'ours, tuned on the fixtures: final training loss >= 85% of the constant predictor\'s loss (healthy fixtures: 2-11%)' },

@@ -3,7 +3,6 @@ import { INPUT_SCALE_EFFECTS } from './cross-references.js';
 
 /** Failures that large inputs commonly cause; at warn-level scales (10-100) one of them failing makes this a failure too. */
 const EFFECTS = [...INPUT_SCALE_EFFECTS];
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -16,7 +15,7 @@ export default defineAnalyzer({
     gateLevel: 'warn',
     after: EFFECTS,
     failFast: { probes: 1, reason: 'the input scale is fixed by the data: training cannot change it' },
-    repairs: [REPAIRS.standardizeInputs],
+    repairs: ['standardize-inputs'],
   },
   thresholds: {
     warnAbs: { default: 10, source: 'ours: an order of magnitude beyond the [-1, 1] that glorot/he initializations assume' },

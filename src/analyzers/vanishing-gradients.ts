@@ -2,7 +2,6 @@ import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js'
 import { flowRatios, gradientEvidence } from './gradient-flow.js';
 import { lossRatio } from './artifact-helpers.js';
 import { holds } from './baselines.js';
-import { REPAIRS } from '../fix/spec-patches.js';
 
 export default defineAnalyzer({
   meta: {
@@ -15,7 +14,7 @@ export default defineAnalyzer({
     gateLevel: 'error',
     after: ['dead-relu', 'output-activation', 'task-setup'],
     failFast: { probes: 4, reason: 'a first/last gradient ratio under 1e-3 at 4 probes in a row while the loss has not fallen' },
-    repairs: [REPAIRS.reluHe, REPAIRS.batchNorm, REPAIRS.fewerLayers, REPAIRS.glorotInit],
+    repairs: ['relu-he', 'batch-norm', 'fewer-layers', 'glorot-init'],
   },
   thresholds: {
     failRatio: { default: 1e-3, source: 'AUTOTRAINER: first/last layer gradient-norm ratio below 1e-3 is a vanishing gradient (applied to the kernel ratio and, since the first held-out run, to the back-propagated ratio between first and last hidden layer)' },

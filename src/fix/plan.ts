@@ -2,7 +2,7 @@
  * Pure planning and judging for verified fixes: which repairs to try, whether a retrained candidate cleared its
  * findings without a new failure, and how candidates rank. No tfjs, no I/O: the runner (run-fixes.ts) trains.
  */
-import type { Repair } from '../analyzers/define-analyzer.js';
+import { REPAIR_BY_ID } from './spec-patches.js';
 import { findAnalyzer } from '../analyzers/index.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { AuditResult, Finding } from '../result/schema.js';
@@ -21,7 +21,7 @@ export interface Metric { name: string; value: number | null }
 
 export interface Candidate {
   /** Repairs applied, in order (more than one after a greedy round). */
-  repairs: Array<Pick<Repair, 'id' | 'title'>>;
+  repairs: Array<{ id: string; title: string }>;
   spec: Spec;
   /** Failing findings whose analyzers proposed the last repair. */
   targets: string[];
@@ -69,10 +69,10 @@ export function failingIds(o: Pick<TrialOutcome, 'findings'>): string[] {
  * One candidate per applicable repair of the failing findings' analyzers (each repair once, in the order the
  * findings and their analyzers list them), applied on top of `base`. Repairs already in `applied` are skipped.
  */
-export function planCandidates(base: Spec, failing: string[], applied: Array<Pick<Repair, 'id' | 'title'>> = []): Candidate[] {
+export function planCandidates(base: Spec, failing: string[], applied: Array<{ id: string; title: string }> = []): Candidate[] {
   const byRepair = new Map<string, Candidate>();
   for (const id of failing) {
-    for (const repair of findAnalyzer(id)?.meta.repairs ?? []) {
+    for (const repair of (findAnalyzer(id)?.meta.repairs ?? []).map((r) => REPAIR_BY_ID[r])) {
       if (applied.some((a) => a.id === repair.id)) continue;
       const known = byRepair.get(repair.id);
       if (known) { known.targets.push(id); continue; }

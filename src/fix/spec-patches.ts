@@ -1,9 +1,18 @@
 /**
  * Candidate repairs as pure spec patches. Each returns a new spec, or null when it would change nothing (so a
- * repair that does not apply is never retrained). Analyzers list the ones that fit their finding in meta.repairs.
+ * repair that does not apply is never retrained). Analyzers name the ones that fit their finding (meta.repairs).
  */
-import type { Repair } from '../analyzers/define-analyzer.js';
+import type { RepairId } from '../analyzers/define-analyzer.js';
 import type { LayerSpec, Spec, TrainModelSpec } from '../config/spec-schema.js';
+
+/** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */
+export interface Repair {
+  id: RepairId;
+  /** What the patch changes, e.g. "heNormal kernels and zero biases on ReLU layers". */
+  title: string;
+  /** The patched spec, or null when the patch does not apply to this spec (nothing to change). */
+  patch(spec: Spec): Spec | null;
+}
 
 type Dense = Extract<LayerSpec, { type: 'dense' }>;
 type Conv = Extract<LayerSpec, { type: 'conv2d' }>;
@@ -216,3 +225,6 @@ export const REPAIRS = {
 } satisfies Record<string, Repair>;
 
 export const ALL_REPAIRS: readonly Repair[] = Object.values(REPAIRS);
+
+/** The catalogue by id (the spec-patches test checks every id an analyzer names has its patch). */
+export const REPAIR_BY_ID = Object.fromEntries(ALL_REPAIRS.map((r) => [r.id, r])) as Record<RepairId, Repair>;

@@ -2,6 +2,11 @@ import type { tf } from './tf.js';
 import type { Artifacts, History, StoppedEarly } from '../artifacts/schema.js';
 import { appendEpochLogs, type ProbeRecorder } from './probe-recorder.js';
 
+/** "stopped at epoch 3 of 150: dead-relu: ..." for the terminal, the report and the Markdown summary. */
+export function stoppedEarlyText(s: StoppedEarly): string {
+  return `stopped at epoch ${s.epoch} of ${s.epochs}: ${s.analyzer}: ${s.reason}`;
+}
+
 /** Why to stop: the analyzer whose finding held, and the reason in words. */
 export interface StopDecision { analyzer: string; reason: string }
 

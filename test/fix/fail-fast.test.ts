@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failFastJudge } from '../../src/fix/fail-fast.js';
+import { failFastJudge } from '../../src/analyze/fail-fast.js';
 import { runAnalyzers } from '../../src/analyze/run-analyzers.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 import { audit } from '../../src/analyze/audit.js';

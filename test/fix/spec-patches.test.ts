@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REPAIRS, ALL_REPAIRS } from '../../src/fix/spec-patches.js';
+import { REPAIRS, ALL_REPAIRS, REPAIR_BY_ID } from '../../src/fix/spec-patches.js';
+import { REPAIR_IDS } from '../../src/analyzers/define-analyzer.js';
 import { loadSpecFile, validateSpec } from '../../src/config/load-spec.js';
 import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
@@ -76,6 +77,7 @@ describe('repairs as spec patches', () => {
     // Each analyzer's repairs are catalogue entries (ids unique), so fix tables and fixed.yaml name them consistently.
     const ids = ALL_REPAIRS.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const a of ANALYZERS) for (const r of a.meta.repairs ?? []) expect(ids).toContain(r.id);
+    expect([...ids].sort()).toEqual([...REPAIR_IDS].sort());
+    for (const a of ANALYZERS) for (const r of a.meta.repairs ?? []) expect(REPAIR_BY_ID[r].id).toBe(r);
   });
 });

@@ -1,6 +1,6 @@
 import type { Artifacts } from '../artifacts/schema.js';
 import { ANALYZERS } from '../analyzers/index.js';
-import { runAnalyzers, type AnalyzerSettings } from '../analyze/run-analyzers.js';
+import { runAnalyzers, type AnalyzerSettings } from './run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../assert/gate.js';
 import type { ShouldStop, StopDecision } from '../gather/early-stop.js';
 
