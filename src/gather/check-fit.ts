@@ -80,7 +80,7 @@ export function checkTargetsFit(d: Dataset, m: ModelEnds): void {
       throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ` +
         `${name(classes)}: ${classFix}`);
     }
-    if (softmax) throw new DataError(`${src}: a softmax over 1 unit always outputs 1.0: use a sigmoid output unit for 2 classes with binaryCrossentropy`);
+    // A softmax over that 1 unit fits the shapes: output-activation judges it from the run, with evidence.
     return;
   }
   if (u === 1 && (m.loss === 'categoricalCrossentropy' || m.loss === 'sparseCategoricalCrossentropy')) {
