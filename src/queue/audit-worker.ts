@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { GUARD_EXIT_CODE } from './processors/job-guard.js';
 
 /** Redis pub/sub channel on which `nnaudit cancel` names a job to stop. */
@@ -10,10 +10,27 @@ export const cancelChannel = (prefix: string): string => `${prefix}:nnaudit:canc
  * out of heap fails for good with a reason that says so, instead of "Unexpected exit code" three times.
  */
 export class AuditWorker extends Worker {
+  private handingBack = false;
+
+  /**
+   * Hands the active audits back to the queue now (shutdown grace over): kills their sandbox children with
+   * SIGKILL (BullMQ's close(true) sends SIGTERM, which its child answers by finishing the job) and puts each
+   * job back in the waiting list, no attempt spent, for another worker.
+   */
+  async handBack(): Promise<void> {
+    this.handingBack = true;
+    const pool = (this as unknown as { childPool?: { retained: Record<string, { kill(signal: NodeJS.Signals): Promise<void> }> } }).childPool;
+    await Promise.all(Object.values(pool?.retained ?? {}).map((child) => child.kill('SIGKILL')));
+  }
+
   protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
     try {
       return await super.callProcessJob(job, token, signal);
     } catch (e) {
+      if (this.handingBack) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       const m = /Unexpected exit code: (\S+) signal: (\S+)/.exec(e instanceof Error ? e.message : '');
       if (m && (m[1] === String(GUARD_EXIT_CODE))) {
         throw new UnrecoverableError('the audit exceeded its limits (timeout, memory cap or cancel) and was stopped');

@@ -90,13 +90,23 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
     workers,
     close: async (graceMs = 30_000) => {
       let timer: NodeJS.Timeout | undefined;
-      const graceful = Promise.all(workers.map((w) => w.close())).then(() => 'done' as const);
+      // pause, not close: BullMQ's close(true) after a close() only returns the first, graceful, close,
+      // so the job would run to its end. pause() waits for active jobs without committing to that.
+      const paused = workers.map((w) => w.pause());
+      const graceful = Promise.all(paused).then(() => 'done' as const);
       const late = new Promise<'late'>((ok) => { timer = setTimeout(() => ok('late'), graceMs); });
-      if ((await Promise.race([graceful, late])) === 'late') {
-        log(`nnaudit worker: active jobs did not finish within ${graceMs / 1000} s: handing them back to the queue`);
-        await Promise.all(workers.map((w) => w.close(true)));
-      }
+      const force = (await Promise.race([graceful, late])) === 'late';
       clearTimeout(timer);
+      if (force) {
+        log(`nnaudit worker: active jobs did not finish within ${graceMs / 1000} s: handing them back to the queue`);
+        const audits = workers.findIndex((w) => w instanceof AuditWorker);
+        if (audits >= 0) {
+          await (workers[audits] as AuditWorker).handBack();
+          await paused[audits]; // the killed audits' jobs are back in the queue before the connection closes
+        }
+      }
+      // Forced: any other job still running is abandoned; its lock lapses and another worker takes it up.
+      await Promise.all(workers.map((w) => w.close(force)));
       cancelSub?.disconnect();
       await renderer.close();
       transport?.close();

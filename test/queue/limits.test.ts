@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,16 +9,15 @@ import { enqueueAudit as enqueueAny, waitForAudit } from '../../src/queue/produc
 import type { SpecInput } from '../../src/config/spec-schema.js';
 import { openQueue } from '../../src/queue/queues.js';
 import { queueSettings, type QueueSettings } from '../../src/queue/settings.js';
-import { runCli, ROOT } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { describeWith } from '../helpers/requirements.js';
 import { queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
+import { iris, jobFailure, long } from '../helpers/queue-jobs.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 import { alive, descendants, isBrowser } from './process-tree.js';
 
 /** Issue #9 points 2, 4 and 5 at the queue: untrusted specs, bounded jobs, cancel, no orphan browser. */
 const SECRET = 'SECRET_TOKEN_77c1';
-const iris = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/specs/iris.json'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const long = (extra: Record<string, unknown> = {}) => ({ ...iris, name: 'long', model: { train: { ...iris['model'].train, epochs: 10000 } }, ...extra });
 let redis: TestRedis;
 let env: Record<string, string>;
 let settings: QueueSettings;
@@ -29,16 +28,7 @@ let base: string;
 const enqueueAudit = (spec: unknown, opts: Parameters<typeof enqueueAny>[1]) => enqueueAny(spec as SpecInput, opts);
 const outside = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-outside-'));
 
-async function failure(jobId: string): Promise<{ reason: string; attempts: number }> {
-  await expect(waitForAudit(jobId, { settings, timeoutMs: 180_000 })).rejects.toThrow();
-  const q = openQueue('audit', settings);
-  try {
-    const job = await Job.fromId(q, jobId);
-    return { reason: job!.failedReason, attempts: job!.attemptsMade };
-  } finally {
-    await q.close();
-  }
-}
+const failure = (jobId: string) => jobFailure(jobId, settings);
 
 describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () => {
   beforeAll(async () => {
