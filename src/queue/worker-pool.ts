@@ -58,10 +58,11 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
   if (opts.queues.includes('audit')) {
     const policy = workerPolicy(); // fail at start on a bad NNAUDIT_DATA_DIRS, not at the first job
     const processorFile = path.join(packageRoot(), 'dist', 'workers', 'audit-processor.js');
+    const exitWithParent = path.join(packageRoot(), 'dist', 'workers', 'exit-with-parent.js');
     const audits = new AuditWorker(QUEUES.audit, pathToFileURL(processorFile), {
       ...common, concurrency: opts.auditConcurrency, useWorkerThreads: false,
       // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
-      workerForkOptions: { execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`] },
+      workerForkOptions: { execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`, '--import', pathToFileURL(exitWithParent).href] },
       // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
       lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)), maxStalledCount: 2,
     });
