@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { DataError } from '../../errors.js';
 import type { Dataset } from './dataset.js';
 import { encodeLabels } from './labels.js';
+import { readArrays } from './sources/json.js';
 
 type Task = 'classification' | 'regression' | undefined;
 
@@ -51,28 +52,7 @@ export function readJsonArrays(input: string | { x: number[][]; y: number[] }, t
       throw new DataError(`${input}: invalid JSON: ${(e as Error).message}`);
     }
   }
-  const o = obj as { x?: unknown; y?: unknown };
-  if (!Array.isArray(o.x) || !Array.isArray(o.y)) throw new DataError(`${where}: expected an object with arrays "x" (rows) and "y" (labels)`);
-  if (o.x.length !== o.y.length) throw new DataError(`${where}: x has ${o.x.length} rows but y has ${o.y.length}`);
-  const first = o.x[0];
-  const width = Array.isArray(first) ? first.length : 0;
-  if (width === 0) throw new DataError(`${where}: x[0] must be a non-empty array of numbers`);
-  const x = new Float32Array(o.x.length * width);
-  o.x.forEach((row: unknown, r: number) => {
-    if (!Array.isArray(row) || row.length !== width) throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);
-    row.forEach((v: unknown, c: number) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: x[${r}][${c}] is ${JSON.stringify(v)}, expected a finite number`);
-      x[r * width + c] = v;
-    });
-  });
-  const labels = (o.y as unknown[]).map((v) => String(v));
-  return {
-    ...encodeLabels(labels, task, where, 'y'),
-    x,
-    featureShape: [width],
-    featureNames: Array.from({ length: width }, (_, i) => `x${i}`),
-    source: typeof input === 'string' ? `json:${input}` : 'json:inline',
-  };
+  return readArrays(obj, where, task, 'auto', typeof input === 'string' ? `json:${input}` : 'json:inline');
 }
 
 function readText(file: string): string {
