@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/cli.js';
 import { describeWith } from '../helpers/requirements.js';
 import { queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
 import { startTestRedis } from './redis-server.js';
-import { alive, descendants, isBrowser } from './process-tree.js';
+import { alive, commandLine, descendants, isBrowser } from './process-tree.js';
 
 /**
  * The queue fault test of issue #9 (long: run by `npm run test:faults` and .ci/run, skipped by `npm test`):
@@ -76,7 +76,8 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
       // 0 orphan browsers: every Chromium of a killed worker is gone.
       expect(browsers).toBeGreaterThan(0);
       await until('killed workers\' children to exit', () => alive(killed).length === 0, 20_000).catch(() => undefined);
-      expect(alive(killed)).toEqual([]);
+      // Name the survivors (their command lines), not just their pids, so a failure in CI says what lived on.
+      expect(alive(killed).map(commandLine)).toEqual([]);
       process.stdout.write(`faults: ${N} audits, ${done.filter((p) => p.reused).length} reused after a kill, ${browsers} browser and ${killed.length - browsers} other child processes of killed workers, 0 left\n`);
     } finally {
       for (const w of workers) await w.stop('SIGKILL');

@@ -43,3 +43,14 @@ export function alive(pids: number[]): number[] {
     }
   });
 }
+
+/** "pid: command line (ppid N)" of a process, for failure messages; "pid: gone" if it has exited. */
+export function commandLine(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 200)} (ppid ${ppid})`;
+  } catch {
+    return `${pid}: gone`;
+  }
+}
