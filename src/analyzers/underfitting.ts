@@ -1,6 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { finalLoss, probeProgress } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, constantPredictorText, holds, modelAccuracy } from './baselines.js';
+import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -52,6 +52,9 @@ export default defineAnalyzer({
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
+    // A second baseline, beside the constant predictor: the linear classifier gather fitted to the same rows. It
+    // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
+    const linear = score < 0.9 ? linearComparison(artifacts) : null;
     return {
       score,
       numericValue: ratio,
@@ -59,15 +62,43 @@ export default defineAnalyzer({
       displayValue: parts.join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
-        ? `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
+        ? linearAdvice(linear) + `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
           `train longer (${epochs} epochs so far), tune the learning rate, and check the dead-relu and saturation findings: ` +
           'a broken layer makes any model underfit.'
         : null,
-      evidence: loss && h ? [{
-        kind: 'series', title: 'Training loss vs constant-predictor loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
-        series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
-        markers: [], regions: [],
-      }] : [],
+      evidence: [
+        ...(loss && h ? [{
+          kind: 'series' as const, title: 'Training loss vs constant-predictor loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
+          series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
+          markers: [], regions: [],
+        }] : []),
+        ...(linear ? [linearTable(linear, chance, measured)] : []),
+      ],
     };
   },
 });
+
+/** What the linear model's fit says about the cause, as the recommendation's first sentence (empty when nothing). */
+function linearAdvice(c: LinearComparison | null): string {
+  if (!c || c.network === null) return '';
+  if (c.network < c.linear - NO_BETTER_THAN_LINEAR) {
+    return `A linear model fitted to the same rows reaches ${c.linear.toFixed(2)} ${c.on} accuracy, more than this network's ${c.network.toFixed(2)}: ` +
+      'the data allows a better fit than this run found, so look at training (learning rate, epochs, dead or saturated units) before capacity. ';
+  }
+  if (c.noBetter) return `This network is no better than a linear model (${c.text.replace(/: it is no better than linear$/, '')}): it needs non-linear capacity that trains. `;
+  return '';
+}
+
+function linearTable(c: LinearComparison, chance: number | null, measured: ReturnType<typeof modelAccuracy>) {
+  return {
+    kind: 'table' as const,
+    title: `Baselines: a constant predictor and a linear model fitted to the same rows (${c.fit.method}, ${c.fit.rows} rows)`,
+    columns: [{ key: 'model', label: 'Model' }, { key: 'train', label: 'Training accuracy' }, { key: 'validation', label: 'Validation accuracy' }],
+    rows: [
+      { model: 'constant predictor', train: chance, validation: null },
+      { model: 'linear model', train: c.fit.trainAccuracy, validation: c.fit.validationAccuracy },
+      { model: 'this network', train: measured?.on === 'training' ? measured.value : c.networkTraining, validation: c.networkValidation },
+    ],
+    highlight: c.network !== null && c.network < c.linear - NO_BETTER_THAN_LINEAR ? [2] : [],
+  };
+}
