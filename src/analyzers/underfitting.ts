@@ -78,6 +78,9 @@ export default defineAnalyzer({
   },
 });
 
+/** The linear model's skill (0 at chance, 1 perfect) below which it cannot fit: missing-nonlinearity's failSkill default. */
+const LINEAR_CANNOT_FIT = 0.5;
+
 /** What the linear model's fit says about the cause, as the recommendation's first sentence (empty when nothing). */
 function linearAdvice(c: LinearComparison | null): string {
   if (!c || c.network === null) return '';
@@ -85,7 +88,11 @@ function linearAdvice(c: LinearComparison | null): string {
     return `A linear model fitted to the same rows reaches ${c.linear.toFixed(2)} ${c.on} accuracy, more than this network's ${c.network.toFixed(2)}: ` +
       'the data allows a better fit than this run found, so look at training (learning rate, epochs, dead or saturated units) before capacity. ';
   }
-  if (c.noBetter) return `This network is no better than a linear model (${c.text.replace(/: it is no better than linear$/, '')}): it needs non-linear capacity that trains. `;
+  const versus = c.text.replace(/: it is no better than linear$/, '');
+  // Only where the linear model itself cannot fit is "no better than linear" a capacity problem: near a good linear
+  // fit the rest of the loss may be label noise no model removes, so the fact is stated without a cause.
+  if (c.noBetter && c.linearSkill !== null && c.linearSkill < LINEAR_CANNOT_FIT) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity. `;
+  if (c.noBetter) return `This network is no better than a linear model (${versus}). `;
   return '';
 }
 

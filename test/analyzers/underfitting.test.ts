@@ -89,7 +89,9 @@ describe('underfitting', () => {
     expect(below.recommendation).toMatch(/^A linear model fitted to the same rows reaches 0.92 validation accuracy, more than this network's 0.60: .*look at training/);
     expect(below.evidence.find((e) => e.kind === 'table')).toMatchObject({ rows: [{ model: 'constant predictor' }, { model: 'linear model', train: 0.93, validation: 0.92 }, { model: 'this network', train: 0.6, validation: 0.6 }], highlight: [2] });
     // No better than linear where linear is poor (XOR): it needs non-linear capacity.
-    expect(run(0.52, linearFit(0.53, 0.51)).recommendation).toMatch(/^This network is no better than a linear model \(a linear model reaches 0.51 validation accuracy; this network 0.52\): it needs non-linear capacity/);
+    expect(run(0.52, linearFit(0.53, 0.51)).recommendation).toMatch(/^This network is no better than a linear model \(a linear model reaches 0.51 validation accuracy; this network 0.52\), and a linear model cannot fit these rows: it needs non-linear capacity/);
+    // No better than a linear model that fits well (label noise, say): the fact, without a cause.
+    expect(run(0.8, linearFit(0.81, 0.8)).recommendation).toMatch(/^This network is no better than a linear model \(a linear model reaches 0.80 validation accuracy; this network 0.80\)\. Add capacity/);
     // A passing network carries no linear table: the baseline only helps explain a problem.
     const good = makeArtifacts({ history: history({ loss: decay(20, ln2, 0.05), accuracy: Array(20).fill(0.98) }) });
     good.data.linearFit = linearFit(0.5, 0.5);
