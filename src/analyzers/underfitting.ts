@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, probeProgress } from './artifact-helpers.js';
+import { finalLoss, probeProgress, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
@@ -45,7 +45,11 @@ export default defineAnalyzer({
     const nearChance = skill !== null && skill < thresholds.failSkill;
     const lowSkill = skill !== null && skill < thresholds.warnSkill;
     const progress = probeProgress(artifacts);
-    const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress;
+    // The probe rows are validation rows when there is a split: a probe loss that rose while the training loss fell
+    // by the same margin is the validation rows parting from the training rows (overfitting names that), not a stall.
+    const trainFall = trainingProgress(loss);
+    const overfitShape = progress !== null && progress < 0 && trainFall !== null && trainFall >= thresholds.stalledProgress;
+    const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape;
     const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
@@ -77,6 +81,14 @@ export default defineAnalyzer({
     };
   },
 });
+
+/** How much the training loss fell from the first epoch to the end (mean of the last 3), as a share; null under 2 epochs. */
+function trainingProgress(loss: Array<number | null> | undefined): number | null {
+  const first = loss?.[0];
+  const last = tailMean(loss);
+  if (!loss || loss.length < 2 || first === null || first === undefined || !(first > 0) || last === null) return null;
+  return (first - last) / first;
+}
 
 /** The linear model's skill (0 at chance, 1 perfect) below which it cannot fit: missing-nonlinearity's failSkill default. */
 const LINEAR_CANNOT_FIT = 0.5;

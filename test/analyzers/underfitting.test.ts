@@ -65,6 +65,19 @@ describe('underfitting', () => {
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
   });
 
+  it('a probe (validation) loss that rose while the training loss fell is overfitting, not a stall', () => {
+    // The accuracy benchmark's overfit-xor-ln0.3@v2: 30% flipped labels, training loss 0.69 -> 0.40 (57% of the
+    // constant predictor's), validation probe loss up 40%. It failed as "fell by only -40%".
+    const probes = [0, 75, 150].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: 0.7 * (1 + 0.2 * i) }));
+    const memorizing = history({ loss: decay(150, 0.69, 0.57 * ln2), accuracy: Array(150).fill(0.8) });
+    const f = runOne('underfitting', makeArtifacts({ history: memorizing, gradients: probes }));
+    expect(f.status).toBe('warn');
+    expect(f.displayValue).not.toMatch(/fell by only/);
+    // A training loss that did not fall either is still stalled, whichever way the probe loss drifted.
+    const flat = history({ loss: decay(150, 0.6 * ln2, 0.58 * ln2), accuracy: Array(150).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: flat, gradients: probes })).status).toBe('fail');
+  });
+
   it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
     const g = gradientEpoch(0, [0.1, 0.1, 0.1]);
     g.loss = 0.3 * ln2; // a probe loss that alone would pass
