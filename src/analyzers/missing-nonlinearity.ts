@@ -128,7 +128,7 @@ function fitTable(fit: Fit, ceiling: LinearComparison | null, poorFit: boolean) 
     { measure: 'chance accuracy', network: fit.chance, linear: fit.chance },
     { measure: 'loss / constant predictor', network: fit.lossRatio, linear: ceiling?.linearLossRatio ?? null },
   ].filter((r) => r.network !== null || r.linear !== null);
-  const about = ceiling ? ` (${ceiling.fit.method}, on ${ceiling.fit.rows} training rows)` : '';
+  const about = ceiling ? ` (logistic regression on ${ceiling.fit.rows} training rows)` : '';
   return {
     kind: 'table' as const,
     title: `Fit of this network and of a linear model${about}`,

@@ -111,7 +111,7 @@ function linearAdvice(c: LinearComparison | null): string {
 function linearTable(c: LinearComparison, chance: number | null, measured: ReturnType<typeof modelAccuracy>) {
   return {
     kind: 'table' as const,
-    title: `Baselines: a constant predictor and a linear model fitted to the same rows (${c.fit.method}, ${c.fit.rows} rows)`,
+    title: `Baselines on the same rows: a constant predictor and a linear model (logistic regression on ${c.fit.rows} training rows)`,
     columns: [{ key: 'model', label: 'Model' }, { key: 'train', label: 'Training accuracy' }, { key: 'validation', label: 'Validation accuracy' }],
     rows: [
       { model: 'constant predictor', train: chance, validation: null },
