@@ -1,6 +1,7 @@
 import type { Analyzer } from './define-analyzer.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
+import frozenLayers from './frozen-layers.js';
 import learningRate from './learning-rate.js';
 import missingNonlinearity from './missing-nonlinearity.js';
 import nonFiniteValues from './non-finite-values.js';
@@ -17,6 +18,7 @@ import vanishingGradients from './vanishing-gradients.js';
 export const ANALYZERS: readonly Analyzer[] = [
   deadRelu,
   explodingGradients,
+  frozenLayers,
   learningRate,
   missingNonlinearity,
   nonFiniteValues,

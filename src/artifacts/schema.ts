@@ -38,6 +38,8 @@ export const layerInfoSchema = z.object({
   /** Names of the layers feeding this one. */
   inputs: z.array(z.string()),
   units: z.number().nullable(),
+  /** false when the layer's weights are frozen (Keras/tfjs layer.trainable); absent in artifacts written before it was recorded. */
+  trainable: z.boolean().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 

@@ -50,6 +50,7 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
       params: l.countParams(),
       inputs: (g.inboundNodes[0]?.inboundLayers ?? []).map((p) => p.name),
       units: typeof units === 'number' ? units : null,
+      trainable: l.trainable,
     };
   });
   const known = new Set(layers.map((l) => l.name));

@@ -32,6 +32,7 @@ describe('analyzer registry', () => {
           "maxNorm",
           "warnRatio",
         ],
+        "frozen-layers": [],
         "learning-rate": [
           "failHighLog10",
           "failLowLog10",
