@@ -3,6 +3,7 @@ import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
 import frozenLayers from './frozen-layers.js';
 import learningRate from './learning-rate.js';
+import missingBias from './missing-bias.js';
 import missingNonlinearity from './missing-nonlinearity.js';
 import nonFiniteValues from './non-finite-values.js';
 import oscillatingLoss from './oscillating-loss.js';
@@ -20,6 +21,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   explodingGradients,
   frozenLayers,
   learningRate,
+  missingBias,
   missingNonlinearity,
   nonFiniteValues,
   oscillatingLoss,

@@ -40,6 +40,11 @@ export const layerInfoSchema = z.object({
   units: z.number().nullable(),
   /** false when the layer's weights are frozen (Keras/tfjs layer.trainable); absent in artifacts written before it was recorded. */
   trainable: z.boolean().optional(),
+  /**
+   * Whether the layer adds a learned constant: a bias (Dense/Conv useBias) or a normalization offset (BatchNormalization
+   * center); null for layers that have neither setting; absent in artifacts written before it was recorded.
+   */
+  bias: z.boolean().nullable().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 

@@ -40,6 +40,7 @@ describe('analyzer registry', () => {
           "warnHighLog10",
           "warnLowLog10",
         ],
+        "missing-bias": [],
         "missing-nonlinearity": [
           "failLossRatio",
           "failSkill",
