@@ -76,6 +76,7 @@ describe('analyzer registry', () => {
           "failLossRatio",
           "failSkill",
           "stalledProgress",
+          "stoppedFalling",
           "warnLossRatio",
           "warnSkill",
         ],
