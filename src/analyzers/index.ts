@@ -1,4 +1,5 @@
 import type { Analyzer } from './define-analyzer.js';
+import classImbalance from './class-imbalance.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
 import frozenLayers from './frozen-layers.js';
@@ -17,6 +18,7 @@ import vanishingGradients from './vanishing-gradients.js';
 
 /** Every analyzer, sorted by id. Add a new one here and in test/analyzers/<id>.test.ts. */
 export const ANALYZERS: readonly Analyzer[] = [
+  classImbalance,
   deadRelu,
   explodingGradients,
   frozenLayers,

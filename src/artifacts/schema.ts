@@ -205,6 +205,8 @@ export const evaluationSchema = z.object({
   loss: maybeNum,
   /** accuracy, mse, mae... as compiled (accuracy by default for classification); null when not finite. */
   metrics: z.record(z.string(), maybeNum),
+  /** Single-label classification: recall of each class id on these rows (null: no row of that class); absent otherwise. */
+  classRecall: z.array(maybeNum).optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 

@@ -23,6 +23,11 @@ describe('analyzer registry', () => {
     const names = Object.fromEntries(ANALYZERS.map((a) => [a.meta.id, Object.keys(a.thresholds).sort()]));
     expect(names).toMatchInlineSnapshot(`
       {
+        "class-imbalance": [
+          "failRecall",
+          "rareShare",
+          "warnRecall",
+        ],
         "dead-relu": [
           "failLayerFraction",
           "warnLayerFraction",
