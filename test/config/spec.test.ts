@@ -20,7 +20,7 @@ describe('spec validation', () => {
     ['a negative learning rate', { ...base, model: { train: { ...base.model.train, optimizer: { name: 'adam', learningRate: -1 } } } }, /model.train.optimizer.learningRate: .*\(got -1\)/],
     ['an unknown loss', { ...base, model: { train: { ...base.model.train, loss: 'hinge' } } }, /model.train.loss: .*binaryCrossentropy.*\(got "hinge"\)/],
     ['an unknown generator', { ...base, data: { generator: 'swiss' } }, /data.*\(got/],
-    ['an unknown analyzer', { ...base, analyzers: { 'dead-neurons': false } }, /analyzers.dead-neurons: unknown analyzer; known: dead-relu, /],
+    ['an unknown analyzer', { ...base, analyzers: { 'dead-neurons': false } }, /analyzers.dead-neurons: unknown analyzer; known: class-imbalance, dead-relu, /],
     ['an unknown gate assertion', { ...base, gate: { assertions: { overfit: 'error' } } }, /gate.assertions.overfit: no analyzer has this id/],
     ['a bad assertion level', { ...base, gate: { assertions: { overfitting: 'fatal' } } }, /gate.assertions.overfitting/],
     ['both train and load', { ...base, model: { ...base.model, load: { path: 'm.json' } } }, /model/],
