@@ -25,14 +25,14 @@ function makeLayer(l: LayerSpec, first: { inputShape?: number[] }, seed: number)
   switch (l.type) {
     case 'dense':
       return tf.layers.dense({
-        ...first, ...name, units: l.units, activation: l.activation, useBias: l.useBias,
+        ...first, ...name, units: l.units, activation: l.activation, useBias: l.useBias, trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
     case 'conv2d':
       return tf.layers.conv2d({
         ...first, ...name, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding,
-        activation: l.activation, useBias: l.useBias,
+        activation: l.activation, useBias: l.useBias, trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
@@ -43,7 +43,7 @@ function makeLayer(l: LayerSpec, first: { inputShape?: number[] }, seed: number)
     case 'dropout':
       return tf.layers.dropout({ ...first, ...name, rate: l.rate });
     case 'batchNormalization':
-      return tf.layers.batchNormalization({ ...first, ...name });
+      return tf.layers.batchNormalization({ ...first, ...name, trainable: l.trainable });
     case 'activation':
       return tf.layers.activation({ ...first, ...name, activation: l.activation });
     case 'leakyRelu':
