@@ -24,6 +24,7 @@ export async function tryFixes(spec: Spec, baseline: AuditResult, o: TryFixesOpt
     ...(o.maxTrials !== undefined ? { maxTrials: o.maxTrials } : {}),
     ...(o.timeBudgetMs !== undefined ? { timeBudgetMs: o.timeBudgetMs } : {}),
     ...(o.onTrial ? { onTrial: o.onTrial } : {}),
+    // In-process runs start at once: the budget signal only matters to a runner whose candidates wait in a queue.
     runTrial: (s) => audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }),
   });
   attachVerifiedFixes(baseline, report.trials);

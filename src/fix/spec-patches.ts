@@ -165,6 +165,22 @@ export const REPAIRS = {
     title: 'relu with heNormal initialization instead of sigmoid/tanh hidden layers',
     patch: (spec) => mapHidden(spec, (l) => (SQUASHING.has(l.activation) ? [{ ...l, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }] : null)),
   },
+  reluHidden: {
+    id: 'relu-hidden',
+    title: 'relu with heNormal initialization on the linear hidden layers',
+    // Only a hidden layer whose output nothing non-linear follows: a linear dense before an Activation or LeakyReLU layer is fine.
+    patch(spec) {
+      const t = train(spec);
+      if (!t) return null;
+      const out = outputIndex(t.layers);
+      const layers = t.layers.map((l, i) => {
+        const next = t.layers[i + 1];
+        const followed = next !== undefined && (next.type === 'activation' || next.type === 'leakyRelu' || next.type === 'batchNormalization');
+        return i < out && isWeighted(l) && l.activation === 'linear' && !followed ? { ...l, activation: 'relu' as const, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const } : l;
+      });
+      return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
+    },
+  },
   glorotInit: {
     id: 'glorot-init',
     title: 'glorotUniform kernels instead of large random initial weights',

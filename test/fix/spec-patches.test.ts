@@ -51,6 +51,17 @@ describe('repairs as spec patches', () => {
     expect(REPAIRS[repair].patch(fixture(name))).toBeNull();
   });
 
+  it('reluHidden gives relu + heNormal to linear hidden layers only: not the head, not a layer an activation layer follows', () => {
+    const s = fixture('dead-relu');
+    const t = train(s)!;
+    const linear = { ...s, model: { train: { ...t, layers: t.layers.map((l, i) => (i < 2 && l.type === 'dense' ? { ...l, activation: 'linear' as const } : l)) } } };
+    const fixed = layers(REPAIRS.reluHidden.patch(linear))!;
+    expect(fixed.slice(0, 2)).toMatchObject([{ activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }, { activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }]);
+    expect(fixed[2]).toEqual(t.layers[2]);
+    expect(REPAIRS.reluHidden.patch(s), 'relu already').toBeNull();
+    expect(REPAIRS.reluHidden.patch(REPAIRS.batchNorm.patch(s)!), 'linear dense -> batch norm -> relu is not linear').toBeNull();
+  });
+
   it('matchOutput turns softmax over one unit into sigmoid with binaryCrossentropy, and squashing regression heads linear', () => {
     const s = fixture('dead-relu');
     const t = train(s)!;
