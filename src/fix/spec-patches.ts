@@ -140,11 +140,19 @@ export const REPAIRS = {
       const head = t.layers[out];
       if (!head || head.type !== 'dense') return null;
       const ce = t.loss !== 'meanSquaredError' && t.loss !== 'meanAbsoluteError';
+      // The task the spec declares decides between a classification and a regression head; without one, the loss does.
+      const declared = 'task' in spec.data ? spec.data.task : undefined;
       let activation = head.activation;
       let loss = t.loss;
-      if (!ce) activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
-      else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
-      else if (activation !== 'softmax') { activation = 'softmax'; if (loss === 'binaryCrossentropy') loss = 'categoricalCrossentropy'; }
+      if (declared === 'regression' || (declared === undefined && !ce)) {
+        activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
+        if (ce) loss = 'meanSquaredError';
+      } else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
+      // Several sigmoid units with binary cross-entropy is a multi-label head: it fits as it is.
+      else if (!(activation === 'sigmoid' && loss === 'binaryCrossentropy')) {
+        activation = 'softmax';
+        if (loss !== 'sparseCategoricalCrossentropy') loss = 'categoricalCrossentropy';
+      }
       if (activation === head.activation && loss === t.loss) return null;
       const layers = t.layers.map((l, i) => (i === out ? { ...head, activation } : l));
       return withTrain(spec, { ...t, layers, loss });
