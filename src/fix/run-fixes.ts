@@ -1,11 +1,16 @@
 import type { Spec } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';
-import { errorMessage, SpecError } from '../errors.js';
+import { errorMessage, SpecError, UserInputError } from '../errors.js';
 import { failedOutcome, failingIds, judgeTrial, planCandidates, rankTrials, summarize, type Candidate, type Trial, type TrialOutcome } from './plan.js';
 
 /** Thrown by a runTrial whose candidate was withdrawn before it started (the budget ran out while it waited). */
 export class TrialCancelled extends Error {
   constructor(what: string) { super(`${what} was cancelled before it started`); this.name = 'TrialCancelled'; }
+}
+
+/** The runner itself cannot run trials (no worker, results out of reach): the whole fix stops, with a hint. */
+export class TrialRunnerUnavailable extends UserInputError {
+  constructor(message: string) { super('queue', message); }
 }
 
 export interface FixOptions {
@@ -92,8 +97,9 @@ export async function findFixes(spec: Spec, baseline: AuditResult, options: FixO
     let next = 0;
     let started = 0;
     let cancelled = 0;
+    let fatal: TrialRunnerUnavailable | null = null;
     const lane = async () => {
-      while (next < round.length && already + started < maxTrials && !spent.signal.aborted) {
+      while (next < round.length && already + started < maxTrials && !spent.signal.aborted && !fatal) {
         const i = next++;
         started++;
         const c = round[i]!;
@@ -103,6 +109,7 @@ export async function findFixes(spec: Spec, baseline: AuditResult, options: FixO
           after = summarize(await options.runTrial(c.spec, spent.signal));
         } catch (e) {
           if (e instanceof TrialCancelled) { cancelled++; continue; }
+          if (e instanceof TrialRunnerUnavailable) { fatal = e; break; }
           after = failedOutcome(before.metric.name, errorMessage(e));
         }
         const trial = judgeTrial(c, before, after, (performance.now() - t0) / 1000);
@@ -111,6 +118,7 @@ export async function findFixes(spec: Spec, baseline: AuditResult, options: FixO
       }
     };
     await Promise.all(Array.from({ length: Math.min(lanes, round.length) }, lane));
+    if (fatal) throw fatal;
     return { trials: results.filter((t): t is Trial => t !== undefined), untried: round.length - started + cancelled };
   }
 }
