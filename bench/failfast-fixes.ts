@@ -10,7 +10,7 @@
  *
  * Arguments: an optional substring of case ids; --suite=accuracy,faults (default both); --families=a,b;
  * --per-family=N (accuracy: first N of each family); --per-operator=N (faults: N cases per operator spread over the
- * datasets, default 3); --half=tune|held|all (faults, default all); --max-trials=N (default 8);
+ * datasets, default all); --half=tune|held|all (faults, default all); --max-trials=N (default 8);
  * BENCH_FIXES_JSON=file saves every row after each case; --from=a.json,b.json prints the tables of saved rows only.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -46,16 +46,19 @@ function accuracyCases(): BenchCase[] {
 }
 
 function faultBenchCases(): BenchCase[] {
-  const perOperator = Number(arg('per-operator') ?? 3);
+  const perOperator = Number(arg('per-operator') ?? Infinity);
   const half = arg('half') ?? 'all';
   const all = faultCases(benchDatasets().datasets).filter((c) => c.operator !== null && (half === 'all' || (half === 'held') === isHeldOut(c.id)));
-  return OPERATORS.flatMap((op) => {
+  const byOperator = OPERATORS.map((op) => {
     const mine = all.filter((c) => c.operator === op.id);
     // Spread over the datasets rather than the first N (which would all be one dataset).
     const picks = mine.length <= perOperator ? mine : Array.from({ length: perOperator }, (_, j) => mine[Math.floor((j * mine.length) / perOperator)]!);
     const inverse = FAULT_INVERSE[op.id]!.repairs;
     return picks.map((c) => ({ id: c.id, suite: 'faults' as const, group: op.id, spec: c.spec, inverse: inverse.length ? inverse : null }));
   });
+  // Round-robin over the operators: a run stopped part-way (rows are saved after each case) still covers every operator.
+  const longest = Math.max(0, ...byOperator.map((x) => x.length));
+  return Array.from({ length: longest }, (_, i) => byOperator.flatMap((x) => (i < x.length ? [x[i]!] : []))).flat();
 }
 
 async function runCase(c: BenchCase, maxTrials: number): Promise<Row> {
