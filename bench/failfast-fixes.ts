@@ -11,7 +11,8 @@
  * Arguments: an optional substring of case ids; --suite=accuracy,faults (default both); --families=a,b;
  * --per-family=N (accuracy: first N of each family); --per-operator=N (faults: N cases per operator spread over the
  * datasets, default all); --half=tune|held|all (faults, default all); --max-trials=N (default 8);
- * BENCH_FIXES_JSON=file saves every row after each case; --from=a.json,b.json prints the tables of saved rows only.
+ * --reverse works the list from its end; BENCH_FIXES_JSON=file saves every row after each case; --from=a.json,b.json
+ * prints the tables of saved rows only (a case present in several counts once).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
@@ -112,12 +113,16 @@ async function main(): Promise<void> {
   const maxTrials = Number(arg('max-trials') ?? 8);
   let rows: Row[] = [];
   if (from) {
-    rows = from.split(',').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Row[]);
+    // Several runs may overlap (e.g. one run forward, one --reverse): a case counts once, from the first file holding it.
+    const seen = new Set<string>();
+    rows = from.split(',').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Row[]).filter((r) => !seen.has(r.id) && seen.add(r.id));
   } else {
     const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
     const suites = (arg('suite') ?? 'accuracy,faults').split(',');
     const cases = [...(suites.includes('faults') ? faultBenchCases() : []), ...(suites.includes('accuracy') ? accuracyCases() : [])]
       .filter((c) => !only || c.id.includes(only));
+    // --reverse: a second process can work the list from the other end; --from merges both.
+    if (process.argv.includes('--reverse')) cases.reverse();
     process.stderr.write(`${cases.length} cases\n`);
     for (const c of cases) {
       const row = await runCase(c, maxTrials);
