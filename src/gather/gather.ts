@@ -102,8 +102,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         if (!options.noProbes) await recorder.probe(epoch, detail);
       };
 
-      // Fail-fast's own probes: timed apart, never part of the artifacts.
-      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false);
+      // Fail-fast's own probes: timed apart, never part of the artifacts. Batch norm runs on batch statistics there,
+      // as training sees it: a unit that only looks dead through still-unsettled moving averages must not stop a run.
+      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false, { batchNormTraining: true });
       const tTrain0 = performance.now();
       await probe(0, true);
       let history = mua.history;
