@@ -16,7 +16,11 @@ const fmt = (s: ReadonlyArray<number | null>) => `[${s.map((d) => d ?? '?').join
 
 /**
  * The per-sample shape to feed the model: the data's own when it fits, the model's when they differ only by axes of
- * size 1 (an IDX image [28, 28] for a [28, 28, 1] input), else null.
+ * size 1 (an IDX image [28, 28] for a [28, 28, 1] input), the model's flat input when a multi-axis sample has exactly
+ * its size (MNIST images for a Dense [784] input), else null.
+ *
+ * Flattening is unambiguous (C order, NumPy's `reshape(n, -1)`, which is how such models are fed), so it is done
+ * silently; the reverse, flat rows into images, needs the user's `data.shape` because the layout is not known.
  */
 export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<number | null>): number[] | null {
   if (data.length === model.length && model.every((d, i) => d === null || d === data[i])) return [...data];
@@ -24,7 +28,13 @@ export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<nu
   const a = squeeze(data);
   const b = squeeze(model);
   if (model.every((d) => d !== null) && a.length === b.length && a.every((d, i) => d === b[i])) return model as number[];
+  if (isFlattening(data, model)) return [model[0]!];
   return null;
+}
+
+/** Whether fitFeatureShape feeds `data` to `model` by flattening it (the caller says so in the run warnings). */
+export function isFlattening(data: readonly number[], model: ReadonlyArray<number | null>): boolean {
+  return data.length > 1 && model.length === 1 && model[0] !== null && data.reduce((p, d) => p * d, 1) === model[0];
 }
 
 export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string, note?: string): DataError {

@@ -15,7 +15,7 @@ import { evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
-import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 
@@ -80,6 +80,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
+    if (isFlattening(data.train.featureShape, modelInput)) {
+      warnings.push(`each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`);
+    }
     const outputUnits = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1] ?? 1;
     const lastLayer = model.layers[model.layers.length - 1];
     checkTargetsFit(data.train, { inputShape: modelInput, outputUnits, outputActivation: lastLayer ? activationName(lastLayer) : null, loss: mua.loss });

@@ -64,7 +64,11 @@ describe('input shape', () => {
   it.each<[number[], Array<number | null>, number[] | null]>([
     [[28, 28], [28, 28, 1], [28, 28, 1]],
     [[28, 28, 1], [null, null, 1], [28, 28, 1]],
-    [[784], [28, 28, 1], null],
+    [[784], [28, 28, 1], null], // flat rows into images need data.shape: the layout is the user's to say
+    [[28, 28], [784], [784]], // IDX/PNG images into an MLP: flattened in C order, as reshape(n, -1) does
+    [[28, 28, 1], [784], [784]],
+    [[28, 28], [783], null],
+    [[28, 28], [null], null],
     [[13], [12], null],
   ])('data %j vs model %j -> %j', (data, model, expected) => {
     expect(fitFeatureShape(data, model)).toEqual(expected);
