@@ -2,13 +2,20 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import { detectSource } from '../gather/data/sources/index.js';
+import type { SourceKey } from '../gather/data/sources/source.js';
+import { dataOptionsFromFlags, type DataOptionFlags } from './data-options.js';
 
 /**
  * The spec `data` section for `--data <path>` (and `--label`): the format is recognised by the path (a folder of
  * class folders, .csv, .json, .npy, .npz, IDX files), so a user needs no spec for the common cases.
  */
-export function dataFromFlag(data: string, label: string | undefined): Record<string, unknown> {
+export function dataFromFlag(data: string, label: string | undefined, options: DataOptionFlags = {}): Record<string, unknown> {
   const key = detectSource(data);
+  const fields = sourceFields(key, data, label);
+  return { ...fields, ...dataOptionsFromFlags(key ?? 'npy', options) }; // sourceFields threw unless it is a known format or .npy
+}
+
+function sourceFields(key: SourceKey | null, data: string, label: string | undefined): Record<string, unknown> {
   const labels = label?.includes(',') ? label.split(',').map((s) => s.trim()) : label;
   switch (key) {
     case 'csv':

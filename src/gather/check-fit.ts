@@ -42,7 +42,7 @@ export function inputMismatch(featureShape: readonly number[], model: ReadonlyAr
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
   const hint = flat && model.length > 1 && modelSize === featureShape[0]
     ? `reshape each row with data.shape: ${JSON.stringify(model)}`
-    : flat ? 'choose the matching feature columns (data.features, data.exclude) or a model built for this data'
+    : flat ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
       : 'resize the data or use a model built for this input';
   return new DataError(`${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`);
 }

@@ -196,7 +196,7 @@ describe('CSV and JSON columns', () => {
 
   it('checks the column count against the model from the header, before reading a bad row further down', async () => {
     const f = file('wide.csv', `a,b,c,y\n1,2,3,0\n${'x,y,z,1\n'.repeat(3)}`);
-    await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/each sample has shape \[3\] \(3 feature columns\), but the model's input expects \[2\]/);
+    await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/each sample has shape \[3\] \(3 feature columns: a, b, c\), but the model's input expects \[2\]/);
     await expect(open({ csv: f, label: 'y' }, [3])).rejects.toThrow(/:3: column "a" is "x", expected a finite number/);
   });
 
