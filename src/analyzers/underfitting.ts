@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, probeProgress } from './artifact-helpers.js';
+import { finalLoss, probeProgress, progressText } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, modelAccuracy } from './baselines.js';
 
 export default defineAnalyzer({
@@ -50,7 +50,7 @@ export default defineAnalyzer({
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
-    if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
+    if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     return {
       score,
