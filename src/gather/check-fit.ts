@@ -40,10 +40,12 @@ export function isFlattening(data: readonly number[], model: ReadonlyArray<numbe
 export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string, note?: string): DataError {
   const flat = featureShape.length === 1;
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
+  // Column advice only helps a table (CSV, JSON records); an array file has the shape it has.
+  const table = /(^|:)(csv|json)(:|$)|\.(csv|json)$/i.test(where);
   const hint = flat && model.length > 1 && modelSize === featureShape[0]
     ? `reshape each row with data.shape: ${JSON.stringify(model)}`
-    : flat ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
-      : 'resize the data or use a model built for this input';
+    : flat && table ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
+      : `give data whose samples have the model's input shape ${fmt(model)}, or use a model built for this data`;
   return new DataError(`${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`);
 }
 

@@ -80,6 +80,7 @@ describe('data and fit options as flags (no spec needed for class order, rescale
     [{ data: images, size: '28,28' }, /--size 28,28: give height,width,channels/],
     [{ data: csv, label: 'label', categorical: 'proline:label' }, /the encoding after ":" is ordinal or one-hot/],
     [{ spec: path.join(ROOT, 'fixtures/specs/iris.json'), rescale: '1/255' }, /--rescale goes with --model, not with a spec file: set it in the spec/],
+    [{ data: path.join(images, 'bag') }, /images\/bag: a folder of images with no class subfolders; .* if this folder is one class, give its parent folder/],
   ])('refuses %j, naming the flag', (f, message) => {
     expect(() => specFromFlags({ model: f['spec'] ? undefined : 'm/model.json', ...f } as Parameters<typeof specFromFlags>[0])).toThrow(message);
   });

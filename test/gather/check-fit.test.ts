@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTargetsFit, fitFeatureShape, type ModelEnds } from '../../src/gather/check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, type ModelEnds } from '../../src/gather/check-fit.js';
 import type { Dataset } from '../../src/gather/data/dataset.js';
 import { chanceAccuracy, trivialLoss } from '../../src/gather/targets.js';
 import { DataError } from '../../src/errors.js';
@@ -72,6 +72,15 @@ describe('input shape', () => {
     [[13], [12], null],
   ])('data %j vs model %j -> %j', (data, model, expected) => {
     expect(fitFeatureShape(data, model)).toEqual(expected);
+  });
+
+  it.each<[string, RegExp]>([
+    ['/d/faces.csv', /choose the matching feature columns \(--features/],
+    ['csv:/d/faces.csv', /choose the matching feature columns/],
+    ['/d/x.npy', /give data whose samples have the model's input shape \[28, 28, 1\], or use a model built for this data/],
+    ['npy:/d/x.npy', /give data whose samples have the model's input shape/],
+  ])('a [2] sample from %s into [28, 28, 1]: column advice only for tables', (where, hint) => {
+    expect(inputMismatch([2], [28, 28, 1], where).message).toMatch(hint);
   });
 });
 
