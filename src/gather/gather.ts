@@ -80,6 +80,12 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
+    if (mua.source === 'loaded' && raw.classes && raw.classes.order !== 'data.classes') {
+      // A saved model already maps output units to classes; folder order is only a guess at that mapping.
+      const shown = raw.classes.names.slice(0, 4).map((n, i) => `${n}=${i}`).join(', ');
+      warnings.push(`class ids follow sorted folder names (${shown}${raw.classes.names.length > 4 ? ', ...' : ''}); if the model was trained ` +
+        'with another order, its accuracy here is wrong: give the order with --classes (data.classes)');
+    }
     if (isFlattening(data.train.featureShape, modelInput)) {
       warnings.push(`each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`);
     }
