@@ -89,8 +89,7 @@ export function checkTargetsFit(d: Dataset, m: ModelEnds): void {
   const classFix = `use ${classes} softmax units with categoricalCrossentropy (or sparseCategoricalCrossentropy)`;
   if (m.loss === 'binaryCrossentropy' && u === 1) {
     if (classes > 2) {
-      throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ` +
-        `${name(classes)}: ${classFix}`);
+      throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ${classFix}`);
     }
     // A softmax over that 1 unit fits the shapes: output-activation judges it from the run, with evidence.
     return;

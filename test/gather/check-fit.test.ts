@@ -18,7 +18,7 @@ describe('checks before training: targets vs the model output and loss', () => {
   it.each<[string, Dataset, ModelEnds, RegExp]>([
     ['1 target vs 30 units', targets(1), ends(30, 'meanSquaredError'), /1 target per row but the model outputs 30 values: give 30 label columns/],
     ['30 targets vs 1 unit', targets(30), ends(1, 'meanSquaredError'), /30 targets per row but the model outputs 1 value: or use a model with 30 output units/],
-    ['3 classes vs 1 sigmoid unit', classes([0, 1, 2]), ends(1, 'binaryCrossentropy', 'sigmoid'), /3 classes \(ids up to 2\) but binaryCrossentropy with 1 output unit needs 0\/1 labels: 3 classes: use 3 softmax units with categoricalCrossentropy/],
+    ['3 classes vs 1 sigmoid unit', classes([0, 1, 2]), ends(1, 'binaryCrossentropy', 'sigmoid'), /3 classes \(ids up to 2\) but binaryCrossentropy with 1 output unit needs 0\/1 labels: use 3 softmax units with categoricalCrossentropy/],
     ['10 classes vs 2 softmax units', classes([0, 9, 4]), ends(2, 'categoricalCrossentropy', 'softmax'), /10 classes \(ids up to 9\) but the model's last layer has 2 units: use 10 softmax units/],
     ['1000 string classes vs 3 softmax units', classes([0, 999], 1000), ends(3, 'sparseCategoricalCrossentropy', 'softmax'), /1000 classes .* 3 units/],
     ['non-integers with sparse categorical', targets(1), ends(1, 'sparseCategoricalCrossentropy'), /not class ids .* but the loss is sparseCategoricalCrossentropy/],
