@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalFallRate, finalLoss, probeProgress, tailMean } from './artifact-helpers.js';
+import { finalFallRate, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
@@ -58,7 +58,7 @@ export default defineAnalyzer({
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
-    if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
+    if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fmt.pct(fallRate!)} per epoch`);
     // A second baseline, beside the constant predictor: the linear classifier gather fitted to the same rows. It

@@ -16,7 +16,7 @@ import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearClassifier } from './linear-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
-import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 
@@ -81,6 +81,15 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
+    if (mua.source === 'loaded' && raw.classes && raw.classes.order !== 'data.classes') {
+      // A saved model already maps output units to classes; folder order is only a guess at that mapping.
+      const shown = raw.classes.names.slice(0, 4).map((n, i) => `${n}=${i}`).join(', ');
+      warnings.push(`class ids follow sorted folder names (${shown}${raw.classes.names.length > 4 ? ', ...' : ''}); if the model was trained ` +
+        'with another order, its accuracy here is wrong: give the order with --classes (data.classes)');
+    }
+    if (isFlattening(data.train.featureShape, modelInput)) {
+      warnings.push(`each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`);
+    }
     const outputUnits = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1] ?? 1;
     const lastLayer = model.layers[model.layers.length - 1];
     checkTargetsFit(data.train, { inputShape: modelInput, outputUnits, outputActivation: lastLayer ? activationName(lastLayer) : null, loss: mua.loss });

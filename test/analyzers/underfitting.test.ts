@@ -60,7 +60,10 @@ describe('underfitting', () => {
     const probes = (first: number, last: number) => [0, 10, 20].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: first + ((last - first) * i) / 2 }));
     const h = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).status).toBe('fail');
-    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only 2\.3% over the run/);
+    // A loss that rose a little is not "fell by only -0%" (the dead-relu fixture's wording before).
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.431) })).displayValue).toMatch(/the probe loss did not fall \(rose by 0\.2%\) over the run/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.43) })).displayValue).toMatch(/the probe loss did not fall over the run/);
     // The same end point reached from far above: learning, only slowly (warn).
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
   });
