@@ -17,11 +17,13 @@ import { buildCaseModel, TRAINING_CASES, type TrainingCase } from './training-ca
 export interface TrainingRow {
   name: string; description: string; reps: number;
   beforeMs: number | null; afterMs: number | null; torchMs: number | null; torch: string | null; skipped?: string;
+  /** Process CPU time (user + system) of the same fits: steadier than wall time on a loaded machine. */
+  beforeCpuMs?: number | null; afterCpuMs?: number | null; torchCpuMs?: number | null;
   /** The BLAS PyTorch's matmuls ran on, its measured sgemm rate, and whether it is the netlib reference. */
   torchBlas?: { blas: string[]; referenceBlas: boolean; sgemmGflops: number };
 }
 
-interface TorchOutput { ms: number[]; blas: string[]; referenceBlas: boolean; sgemmGflops: number }
+interface TorchOutput { ms: number[]; cpuMs: number[]; blas: string[]; referenceBlas: boolean; sgemmGflops: number }
 
 /**
  * Debian's python3-torch takes its BLAS from libblas.so.3; with only libblas3 installed that is the netlib
@@ -57,12 +59,14 @@ export function findTorchPython(): { python: string; version: string } | null {
   return null;
 }
 
-async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<number> {
+async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<{ ms: number; cpuMs: number }> {
   const model = await buildCaseModel(c);
   try {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     await model.fit(x, y, { epochs: c.epochs, batchSize: c.batchSize, shuffle: true, verbose: 0 });
-    return performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     model.optimizer.dispose(); // an optimizer passed to compile is not the model's to dispose
     model.dispose();
@@ -81,9 +85,10 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
       writeFileSync(path.join(dir, 'classes.i32'), classes);
       writeFileSync(torchCase, JSON.stringify({ ...c, x: path.join(dir, 'x.f32'), classes: path.join(dir, 'classes.i32') }));
     }
-    const before: number[] = [];
-    const after: number[] = [];
+    const before: Array<{ ms: number; cpuMs: number }> = [];
+    const after: Array<{ ms: number; cpuMs: number }> = [];
     const torchMs: number[] = [];
+    const torchCpuMs: number[] = [];
     let torchBlas: TrainingRow['torchBlas'];
     // Warm-up: wasm compiled, XNNPACK operators and the allocator at their working size. A loaded model's fit takes
     // minutes, against which a cold start is noise: skip it there.
@@ -99,10 +104,13 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
         const out = execFileSync(torch.python, [path.join(packageRoot(), 'bench', 'torch_train.py'), torchCase, '1'], { encoding: 'utf8', env: torchEnv() });
         const parsed = JSON.parse(out.trim().split('\n').pop()!) as TorchOutput;
         torchMs.push(...parsed.ms);
+        torchCpuMs.push(...parsed.cpuMs);
         torchBlas = { blas: parsed.blas, referenceBlas: parsed.referenceBlas, sgemmGflops: parsed.sgemmGflops };
       }
     }
-    return { ...row, beforeMs: median(before), afterMs: median(after), torchMs: median(torchMs), torch: torchCase ? torch!.version : null, ...(torchBlas ? { torchBlas } : {}) };
+    return {
+      ...row, beforeMs: median(before.map((r) => r.ms)), afterMs: median(after.map((r) => r.ms)), torchMs: median(torchMs),
+      beforeCpuMs: median(before.map((r) => r.cpuMs)), afterCpuMs: median(after.map((r) => r.cpuMs)), torchCpuMs: median(torchCpuMs), torch: torchCase ? torch!.version : null, ...(torchBlas ? { torchBlas } : {}) };
   } finally {
     tf.dispose([x, y]);
     rmSync(dir, { recursive: true, force: true });
