@@ -44,7 +44,7 @@ async function prepare(target: string): Promise<Run> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const target = args.find((a) => !a.startsWith('--'));
-  if (!target) throw new Error(`usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N] [--quick]`);
+  if (!target) throw new Error(`usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N] [--quick] [--runs N]`);
   const top = Number(args[args.indexOf('--top') + 1] ?? 15) || 15;
   const backend = await selectBackend();
   setWasmKernelOverrides(!args.includes('--before'));
@@ -55,23 +55,38 @@ async function main(): Promise<void> {
   let t = performance.now();
   if (!quick) await run();
   const wallMs = performance.now() - t;
-  t = performance.now();
-  const info = await tf.profile(async () => { await run(); return []; });
-  const profiledMs = performance.now() - t;
-  const byName = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    e.calls++;
-    byName.set(k.name, e);
+  // --runs N: N profiled runs, each kernel's time the median over them. On a shared machine one run's shares move
+  // by several points (a kernel of a few microseconds that is preempted once looks expensive).
+  const runs = args.includes('--runs') ? Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 1) : 1;
+  const perRun: Array<Map<string, { ms: number; calls: number }>> = [];
+  const runMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    t = performance.now();
+    const info = await tf.profile(async () => { await run(); return []; });
+    runMs.push(performance.now() - t);
+    const byName = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      e.calls++;
+      byName.set(k.name, e);
+    }
+    perRun.push(byName);
   }
-  const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+  const profiledMs = median(runMs);
+  const names = new Set(perRun.flatMap((m) => [...m.keys()]));
+  const rows = [...names].map((n) => [n, {
+    ms: median(perRun.map((m) => m.get(n)?.ms ?? 0)), calls: median(perRun.map((m) => m.get(n)?.calls ?? 0)),
+  }] as const).sort((x, y) => y[1].ms - x[1].ms);
+  const callCount = rows.reduce((sum, [, e]) => sum + e.calls, 0);
   const kernelMs = rows.filter(([n]) => !COMPOSITE.has(n)).reduce((s, [, e]) => s + e.ms, 0);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`${label}`);
   const unprofiled = quick ? '' : `${wallMs.toFixed(0)} ms (${(wallMs / steps).toFixed(1)} ms/step); `;
   out(`backend ${backend.name}${args.includes('--before') ? ' (nnaudit kernels off)' : ''}; one epoch = ${steps} steps: ${unprofiled}profiled run ${profiledMs.toFixed(0)} ms`);
-  out(`${info.kernels.length} kernel calls (${(info.kernels.length / steps).toFixed(0)} per step); kernel time ${kernelMs.toFixed(0)} ms, the rest of the profiled run (JS, tfjs engine, data) ${(profiledMs - kernelMs).toFixed(0)} ms = ${(100 * (1 - kernelMs / profiledMs)).toFixed(0)}%`);
+  if (runs > 1) out(`${runs} profiled runs: medians per kernel and of the run time`);
+  out(`${callCount} kernel calls (${(callCount / steps).toFixed(0)} per step); kernel time ${kernelMs.toFixed(0)} ms, the rest of the profiled run (JS, tfjs engine, data) ${(profiledMs - kernelMs).toFixed(0)} ms = ${(100 * (1 - kernelMs / profiledMs)).toFixed(0)}%`);
   out('');
   out('kernel                                  calls/step   ms/step   share of profiled run');
   for (const [name, e] of rows.slice(0, top)) {
