@@ -67,6 +67,24 @@ describe('fused Adam update on wasm', () => {
     simd.forEach((v, i) => expect(maxRelDiff(v, loop[i]!)).toBeLessThan(1e-6));
   });
 
+  it('never overwrites moment buffers another tensor shares', async () => {
+    // The moments are updated in place only while the optimizer alone holds them. A reshape shares the buffer
+    // (on wasm a clone is a copy, so it would not test this).
+    const w = tf.variable(tf.tensor2d(values(6, 5), [2, 3]));
+    const opt = fusedAdam(0.1);
+    const loss = () => w.square().sum() as tf.Scalar;
+    opt.minimize(loss);
+    const moments = (await opt.getWeights()).slice(1).map((s) => s.tensor);
+    const held = moments.map((t) => t.reshape([-1]));
+    const snapshot = await Promise.all(held.map(async (t) => Array.from(await t.data())));
+    opt.minimize(loss);
+    expect(await Promise.all(held.map(async (t) => Array.from(await t.data())))).toEqual(snapshot);
+    const after = await Promise.all((await opt.getWeights()).slice(1).map(async (s) => Array.from(await s.tensor.data())));
+    expect(after).not.toEqual(snapshot);
+    tf.dispose([w, ...held]);
+    opt.dispose();
+  });
+
   it('leaves a tf.train.adam the user created in the same process as tfjs made it', async () => {
     // nnaudit/callback runs inside the user's process: only optimizers nnaudit creates may take the fused path.
     const kernels = async (opt: tf.Optimizer) => {
