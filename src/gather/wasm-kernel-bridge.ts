@@ -3,6 +3,7 @@ import { depthwiseBackpropFilterViaWasm, depthwiseBackpropInputViaWasm } from '.
 import type { KernelFunc, TensorInfo } from './wasm/kernel-types.js';
 import { registerFusedAdam } from './wasm/adam.js';
 import { registerSliceCopyGather } from './wasm/gather.js';
+import { registerSharingIdentity } from './wasm/identity.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 import { registerBlockTile } from './wasm/tile.js';
 
@@ -24,7 +25,10 @@ type WasmBackend = BackendWithData & {
  * @returns the names of the kernels bridged, composed or replaced.
  */
 export function registerWasmKernels(): string[] {
-  return [...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerFusedAdam(), ...bridgeMissingWasmKernels()];
+  return [
+    ...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerSharingIdentity(), ...registerFusedAdam(),
+    ...bridgeMissingWasmKernels(),
+  ];
 }
 
 /**
