@@ -60,7 +60,10 @@ describe('underfitting', () => {
     const probes = (first: number, last: number) => [0, 10, 20].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: first + ((last - first) * i) / 2 }));
     const h = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).status).toBe('fail');
-    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only 2\.3% over the run/);
+    // A loss that rose a little is not "fell by only -0%" (the dead-relu fixture's wording before).
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.431) })).displayValue).toMatch(/the probe loss did not fall \(rose by 0\.2%\) over the run/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.43) })).displayValue).toMatch(/the probe loss did not fall over the run/);
     // The same end point reached from far above: learning, only slowly (warn).
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
   });
@@ -76,6 +79,18 @@ describe('underfitting', () => {
     // A training loss that did not fall either is still stalled, whichever way the probe loss drifted.
     const flat = history({ loss: decay(150, 0.6 * ln2, 0.58 * ln2), accuracy: Array(150).fill(0.8) });
     expect(runOne('underfitting', makeArtifacts({ history: flat, gradients: probes })).status).toBe('fail');
+  });
+
+  it('a loss above half the baseline that was still falling fast when training ended fails: stopped too early (one epoch)', () => {
+    const oneEpoch = history({ loss: [0.6 * ln2], accuracy: [0.8] });
+    const probes = (losses: Array<[number, number]>) => losses.map(([epoch, loss]) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss }));
+    const f = runOne('underfitting', makeArtifacts({ history: oneEpoch, gradients: probes([[0, 0.69], [1, 0.42]]) }));
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/training stopped after 1 epoch while the probe loss was still falling by 64% per epoch/);
+    expect(f.recommendation).toMatch(/^Train longer/);
+    // The same end point after 20 epochs, with the loss settling (2% per epoch over the last interval): only a warn.
+    const settled = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: settled, gradients: probes([[0, 0.69], [10, 0.5], [20, 0.42]]) })).status).toBe('warn');
   });
 
   it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
