@@ -75,6 +75,15 @@ export function finalLoss(a: Artifacts): number | null {
  * How much the probe loss fell over the run: (first - last) / first, on the same probe rows in inference mode,
  * so dropout and batch noise do not blur it. null with fewer than two finite probe losses or a first loss <= 0.
  */
+/**
+ * How the probe loss moved, for a stalled-training message: "fell by only 1.2%", or "did not fall (rose by 3.0%)"
+ * when it went up; a rise printed as "fell by only -0%" read as a bug.
+ */
+export function progressText(progress: number): string {
+  if (progress >= 0.0005) return `fell by only ${(progress * 100).toFixed(1)}%`;
+  return progress <= -0.0005 ? `did not fall (rose by ${(-progress * 100).toFixed(1)}%)` : 'did not fall';
+}
+
 export function probeProgress(a: Artifacts): number | null {
   const losses = a.gradients.map((g) => g.loss).filter((v): v is number => v !== null && Number.isFinite(v));
   if (losses.length < 2 || losses[0]! <= 0) return null;

@@ -1,4 +1,5 @@
 import { tf } from './tf.js';
+import { fusedAdam } from './wasm/adam.js';
 import type { InitializerSpec, LayerSpec, OptimizerSpec, TrainModelSpec } from '../config/spec-schema.js';
 import { SpecError } from '../errors.js';
 
@@ -101,7 +102,8 @@ function plainOptimizer(o: OptimizerSpec): tf.Optimizer {
   switch (o.name) {
     case 'sgd': return tf.train.sgd(o.learningRate);
     case 'momentum': return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
-    case 'adam': return tf.train.adam(o.learningRate);
+    // On wasm its steps run as one fused kernel per variable (src/gather/wasm/adam.ts); elsewhere tfjs' Adam.
+    case 'adam': return fusedAdam(o.learningRate);
     case 'adamax': return tf.train.adamax(o.learningRate);
     case 'rmsprop': return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
     case 'adagrad': return tf.train.adagrad(o.learningRate);
