@@ -14,6 +14,7 @@ import { fitWithProbes } from './fit.js';
 import { evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
+import { fitLinearClassifier } from './linear-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
@@ -149,9 +150,12 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         ? await evaluateModel(model, validation[0], validation[1], mua.batchSize, 'validation')
         : await evaluateModel(model, xTrain, yTrain, mua.batchSize, 'all rows');
       const tEval = performance.now();
+      // The accuracy ceiling of a linear model on the same rows: what missing-nonlinearity and underfitting compare with.
+      const linearFit = fitLinearClassifier(data.train, data.validation);
+      const tLinear = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
-        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly,
+        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,
@@ -159,6 +163,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           ...(options.shouldStop ? { failFastProbeMs: sentinel.probeMs } : {}),
           probeMs: recorder.probeMs,
           evaluateMs: tEval - tTrain1,
+          linearFitMs: tLinear - tEval,
           totalMs: performance.now() - t0,
         },
       });
