@@ -89,3 +89,16 @@ export function probeProgress(a: Artifacts): number | null {
   if (losses.length < 2 || losses[0]! <= 0) return null;
   return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
 }
+
+/**
+ * How fast the probe loss was still falling when training ended: the drop over the last probed interval, per epoch, as
+ * a fraction of the final probe loss. null with fewer than two finite probe losses or a final loss <= 0.
+ */
+export function finalFallRate(a: Artifacts): number | null {
+  const probes = a.gradients.filter((g) => g.loss !== null && Number.isFinite(g.loss));
+  if (probes.length < 2) return null;
+  const [before, last] = [probes[probes.length - 2]!, probes[probes.length - 1]!];
+  const epochs = last.epoch - before.epoch;
+  if (epochs <= 0 || last.loss! <= 0) return null;
+  return (before.loss! - last.loss!) / epochs / last.loss!;
+}

@@ -60,6 +60,7 @@ export default defineAnalyzer({
       'parameters but no expressive power; a network with no non-linearity at all is a linear (or logistic) model, whatever its depth.',
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
+    repairs: ['relu-hidden'],
   },
   thresholds: {
     failSkill: { default: 0.5, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9). Judged on the linear classifier gather fits to the same rows, else on the network\'s own fit' },

@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
+import { finalFallRate, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
@@ -20,6 +20,7 @@ export default defineAnalyzer({
     failSkill: { default: 0.3, source: 'ours: training accuracy under 30% of the way from chance to perfect (healthy fixtures: > 0.8; a linear model on spirals: 0.23)' },
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
     stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4)' },
+    stoppedFalling: { default: 0.1, source: 'ours, the mirror of stalledProgress (fault benchmark tuning half, one-epoch runs): a loss above half the constant predictor\'s that was still falling by >= 10% of itself per epoch when training ended was stopped early (healthy fixtures end under 2% per epoch)' },
   },
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);
@@ -50,12 +51,16 @@ export default defineAnalyzer({
     const trainFall = trainingProgress(loss);
     const overfitShape = progress !== null && progress < 0 && trainFall !== null && trainFall >= thresholds.stalledProgress;
     const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape;
-    const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
+    // Still falling fast at the end: more epochs, not a different model, is what it needs (DeepCrime's HNE fault).
+    const fallRate = h ? finalFallRate(artifacts) : null;
+    const stoppedEarly = ratio >= thresholds.warnLossRatio && fallRate !== null && fallRate >= thresholds.stoppedFalling;
+    const score = ratio >= thresholds.failLossRatio || nearChance || stalled || stoppedEarly ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
+    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fmt.pct(fallRate!)} per epoch`);
     // A second baseline, beside the constant predictor: the linear classifier gather fitted to the same rows. It
     // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
     const linear = score < 0.9 ? linearComparison(artifacts) : null;
@@ -66,7 +71,8 @@ export default defineAnalyzer({
       displayValue: parts.join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
-        ? linearAdvice(linear) + `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
+        ? (stoppedEarly ? `Train longer: the loss was still falling by ${fmt.pct(fallRate!)} per epoch after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
+          linearAdvice(linear) + `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
           `train longer (${epochs} epochs so far), tune the learning rate, and check the dead-relu and saturation findings: ` +
           'a broken layer makes any model underfit.'
         : null,

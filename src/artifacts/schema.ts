@@ -38,6 +38,13 @@ export const layerInfoSchema = z.object({
   /** Names of the layers feeding this one. */
   inputs: z.array(z.string()),
   units: z.number().nullable(),
+  /** false when the layer's weights are frozen (Keras/tfjs layer.trainable); absent in artifacts written before it was recorded. */
+  trainable: z.boolean().optional(),
+  /**
+   * Whether the layer adds a learned constant: a bias (Dense/Conv useBias) or a normalization offset (BatchNormalization
+   * center); null for layers that have neither setting; absent in artifacts written before it was recorded.
+   */
+  bias: z.boolean().nullable().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -224,6 +231,8 @@ export const evaluationSchema = z.object({
   loss: maybeNum,
   /** accuracy, mse, mae... as compiled (accuracy by default for classification); null when not finite. */
   metrics: z.record(z.string(), maybeNum),
+  /** Single-label classification: recall of each class id on these rows (null: no row of that class); absent otherwise. */
+  classRecall: z.array(maybeNum).optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 

@@ -4,14 +4,14 @@ import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
-import { type Dataset, rowCount } from './data/dataset.js';
+import { type Dataset, rowCount, targetWidth } from './data/dataset.js';
 import { makeOptimizer } from './build-model.js';
 import { obtainModel, type ModelUnderAudit } from './obtain-model.js';
 import { ProbeRecorder } from './probe-recorder.js';
 import { encodeTargets, LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
-import { evaluateModel } from './evaluate.js';
+import { classRecall, evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearClassifier } from './linear-fit.js';
@@ -111,8 +111,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         if (!options.noProbes) await recorder.probe(epoch, detail);
       };
 
-      // Fail-fast's own probes: timed apart, never part of the artifacts.
-      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false);
+      // Fail-fast's own probes: timed apart, never part of the artifacts. Batch norm runs on batch statistics there,
+      // as training sees it: a unit that only looks dead through still-unsettled moving averages must not stop a run.
+      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false, { batchNormTraining: true });
       const tTrain0 = performance.now();
       await probe(0, true);
       let history = mua.history;
@@ -149,6 +150,10 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const evaluation = validation
         ? await evaluateModel(model, validation[0], validation[1], mua.batchSize, 'validation')
         : await evaluateModel(model, xTrain, yTrain, mua.batchSize, 'all rows');
+      const evalRows = data.validation ?? data.train;
+      if (raw.task === 'classification' && !raw.multiLabel && targetWidth(evalRows) === 1 && raw.numClasses >= 2) {
+        evaluation.classRecall = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
+      }
       const tEval = performance.now();
       // The accuracy ceiling of a linear model on the same rows: what missing-nonlinearity and underfitting compare with.
       const linearFit = fitLinearClassifier(data.train, data.validation);

@@ -17,6 +17,11 @@ export const auditJobSchema = z.object({
   formats: reportFormats,
   /** Set by schedules: which scheduler produced the job. */
   schedule: z.string().optional(),
+  /**
+   * A candidate of `nnaudit fix --queue`: only result.json is wanted. It is not recorded in the label's run history
+   * (a trial is not a run of the user's model) and no render job follows it.
+   */
+  trial: z.boolean().optional(),
 });
 export type AuditJobData = z.input<typeof auditJobSchema>;
 

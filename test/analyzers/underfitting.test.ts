@@ -81,6 +81,18 @@ describe('underfitting', () => {
     expect(runOne('underfitting', makeArtifacts({ history: flat, gradients: probes })).status).toBe('fail');
   });
 
+  it('a loss above half the baseline that was still falling fast when training ended fails: stopped too early (one epoch)', () => {
+    const oneEpoch = history({ loss: [0.6 * ln2], accuracy: [0.8] });
+    const probes = (losses: Array<[number, number]>) => losses.map(([epoch, loss]) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss }));
+    const f = runOne('underfitting', makeArtifacts({ history: oneEpoch, gradients: probes([[0, 0.69], [1, 0.42]]) }));
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/training stopped after 1 epoch while the probe loss was still falling by 64% per epoch/);
+    expect(f.recommendation).toMatch(/^Train longer/);
+    // The same end point after 20 epochs, with the loss settling (2% per epoch over the last interval): only a warn.
+    const settled = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: settled, gradients: probes([[0, 0.69], [10, 0.5], [20, 0.42]]) })).status).toBe('warn');
+  });
+
   it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
     const g = gradientEpoch(0, [0.1, 0.1, 0.1]);
     g.loss = 0.3 * ln2; // a probe loss that alone would pass
