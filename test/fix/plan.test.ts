@@ -126,7 +126,7 @@ describe('a fix that introduces a new failure is not accepted (real training)', 
     expect(statuses['unnormalized-inputs'], 'and really adds a failure').toBe('fail');
     const { summarize } = await import('../../src/fix/plan.js');
     const trial = judgeTrial(he!, summarize(baseline), summarize(trialResult), 1);
-    // Rejected for the failure it adds; x200 raw inputs may add more than one (oscillating-loss fails on them too).
+    // Rejected for the failure it added (the x200 inputs may unsettle the loss too: oscillating-loss can join it).
     expect(trial.accepted).toBe(false);
     expect(trial.newFailures).toContain('unnormalized-inputs');
     expect(trial.cleared).toContain('dead-relu');
