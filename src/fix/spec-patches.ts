@@ -111,7 +111,7 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || t.layers.some((l) => l.type === 'batchNormalization')) return null;
-      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization' }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
+      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization', trainable: true }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
     },
   },
   lrDown: { id: 'lr-down', title: 'learning rate / 10', patch: scaleLearningRate(0.1) },
@@ -209,7 +209,7 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || outputIndex(t.layers) !== 0 || t.layers[0]!.type !== 'dense') return null;
-      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true };
+      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true, trainable: true };
       return withTrain(spec, { ...t, layers: [hidden, { ...hidden }, ...t.layers] });
     },
   },

@@ -118,7 +118,7 @@ describe('fail-fast on models with batch normalization', () => {
     // relu -> batchNormalization -> dense(relu, bias -8): the layer after batch norm gets standardized inputs and a
     // -8 bias, so it is dead in training and in inference mode alike, and gets no gradient to revive it.
     const t = (spec.model as Extract<Spec['model'], { train: unknown }>).train;
-    const layers: LayerSpec[] = [t.layers[0]!, { type: 'batchNormalization' }, ...t.layers.slice(1)];
+    const layers: LayerSpec[] = [t.layers[0]!, { type: 'batchNormalization', trainable: true }, ...t.layers.slice(1)];
     const dead: Spec = { ...spec, model: { train: { ...t, layers } } };
     const fast = await audit(dead, { baseDir, failFast: true });
     expect(fast.training.stoppedEarly).toMatchObject({ analyzer: 'dead-relu' });

@@ -65,11 +65,11 @@ describe('repairs as spec patches', () => {
   it('matchOutput turns softmax over one unit into sigmoid with binaryCrossentropy, and squashing regression heads linear', () => {
     const s = fixture('dead-relu');
     const t = train(s)!;
-    const broken = { ...s, model: { train: { ...t, layers: [...t.layers.slice(0, -1), { type: 'dense' as const, units: 1, activation: 'softmax' as const, useBias: true }] } } };
+    const broken = { ...s, model: { train: { ...t, layers: [...t.layers.slice(0, -1), { type: 'dense' as const, units: 1, activation: 'softmax' as const, useBias: true, trainable: true }] } } };
     expect(layers(REPAIRS.matchOutput.patch(broken))!.at(-1)).toMatchObject({ activation: 'sigmoid' });
     const reg = fixture('non-finite-values');
     const rt = train(reg)!;
-    const squashed = { ...reg, model: { train: { ...rt, layers: [...rt.layers.slice(0, -1), { type: 'dense' as const, units: 1, activation: 'sigmoid' as const, useBias: true }] } } };
+    const squashed = { ...reg, model: { train: { ...rt, layers: [...rt.layers.slice(0, -1), { type: 'dense' as const, units: 1, activation: 'sigmoid' as const, useBias: true, trainable: true }] } } };
     expect(layers(REPAIRS.matchOutput.patch(squashed))!.at(-1)).toMatchObject({ activation: 'linear' });
   });
 
