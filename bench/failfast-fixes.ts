@@ -54,7 +54,8 @@ function faultBenchCases(): BenchCase[] {
     const mine = all.filter((c) => c.operator === op.id);
     // Spread over the datasets rather than the first N (which would all be one dataset).
     const picks = mine.length <= perOperator ? mine : Array.from({ length: perOperator }, (_, j) => mine[Math.floor((j * mine.length) / perOperator)]!);
-    const inverse = FAULT_INVERSE[op.id]!.repairs;
+    // An operator added to the fault benchmark without a mapping here counts as n/a rather than failing the run.
+    const inverse = FAULT_INVERSE[op.id]?.repairs ?? [];
     return picks.map((c) => ({ id: c.id, suite: 'faults' as const, group: op.id, spec: c.spec, inverse: inverse.length ? inverse : null }));
   });
   // Round-robin over the operators: a run stopped part-way (rows are saved after each case) still covers every operator.

@@ -37,4 +37,5 @@ export const FAULT_INVERSE: Record<string, { repairs: string[]; why: string }> =
   'label-noise': { repairs: [], why: 'wrong labels: no spec patch undoes them' },
   'class-imbalance': { repairs: [], why: 'dropped rows: no spec patch undoes them' },
   'dropout-0.9': { repairs: [], why: 'no repair in the catalogue lowers a dropout rate' },
+  'frozen-layers': { repairs: [], why: 'no repair in the catalogue makes a layer trainable again' },
 };

@@ -56,6 +56,8 @@ export default defineAnalyzer({
     const stoppedEarly = ratio >= thresholds.warnLossRatio && fallRate !== null && fallRate >= thresholds.stoppedFalling;
     const score = ratio >= thresholds.failLossRatio || nearChance || stalled || stoppedEarly ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
+    // Audited as saved (no epochs here, no history given): the usual cause is the data, not the model.
+    const asSaved = !loss && artifacts.model.source === 'loaded';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
@@ -71,9 +73,11 @@ export default defineAnalyzer({
       displayValue: parts.join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
-        ? (stoppedEarly ? `Train longer: the loss was still falling by ${fmt.pct(fallRate!)} per epoch after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
-          linearAdvice(linear) + `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
-          `train longer (${epochs} epochs so far), tune the learning rate, and check the dead-relu and saturation findings: ` +
+        ? (asSaved ? 'A trained model that scores like this on data it should know is usually fed differently than in training: check the ' +
+            'feature columns and their order, the scaling (normalize, rescale) and the class order (data.classes). If the data is right, ' : '') +
+          (stoppedEarly ? `Train longer: the loss was still falling by ${fmt.pct(fallRate!)} per epoch after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
+          linearAdvice(linear) + `${asSaved ? 'add' : 'Add'} capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
+          `${asSaved ? 'train it (--epochs N, or model.load.epochs)' : `train longer (${epochs} epochs so far)`}, tune the learning rate, and check the dead-relu and saturation findings: ` +
           'a broken layer makes any model underfit.'
         : null,
       evidence: [

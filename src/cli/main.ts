@@ -10,6 +10,12 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .scriptName('nnaudit')
     .usage('$0 <command> [options]\n\nDiagnose a neural network: dead ReLUs, vanishing/exploding gradients, over/underfitting, saturation, NaNs.');
   for (const c of COMMANDS) c.register(cli);
+  cli
+    .example('$0 demo', 'Audit the bundled fixtures and compare each verdict with its known problem')
+    .example('$0 audit spec.yaml --out out/ --format json,html', 'Train a model from a spec, diagnose it, gate on the verdict')
+    .example('$0 audit --model model.keras --data photos/ --out out/', 'Audit a saved model (tfjs, Keras .h5 or .keras) on your data, no spec')
+    .epilogue('Each command has its own examples and defaults: nnaudit <command> --help. ' +
+      'Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
   try {
     await cli
       .demandCommand(1, 'Say which command to run (nnaudit --help lists them).')

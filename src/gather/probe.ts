@@ -33,7 +33,8 @@ export interface ProbeOptions {
 const isBatchNorm = (l: GraphLayer) => l.getClassName() === 'BatchNormalization';
 
 /**
- * One forward and backward pass over the probe set, in inference mode, recording per layer:
+ * One forward and backward pass over the probe set, in inference mode (batch norm on batch statistics with
+ * `options.batchNormTraining`), recording per layer:
  * the gradient of the mean loss w.r.t. kernel, bias and the layer's output, and (when `withActivations`)
  * activation and pre-activation statistics. The output gradient is taken through a zero tensor
  * added to each layer's output: d(loss)/d(eps) = d(loss)/d(output), with no change to the forward pass.

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import type { AuditResult } from '../result/schema.js';
@@ -62,10 +62,22 @@ export async function claimOutputDir(reportsDir: string, owner: RunOwner): Promi
     return dir;
   }
   if (existsSync(dir)) throw new UnrecoverableError(`output folder ${dir} exists without an owner record; refusing to write into it`);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `${OWNER_FILE}.${process.pid}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(owner)}\n`);
-  await rename(tmp, path.join(dir, OWNER_FILE));
+  // The folder appears with its owner record or not at all: it is built under a temporary name and renamed into
+  // place. Creating it first and writing the record second left, when a worker was SIGKILLed in between, an
+  // ownerless folder that every retry of the job refused (seen in the reliability test under load).
+  await mkdir(reportsDir, { recursive: true });
+  const staging = await mkdtemp(path.join(reportsDir, `.claim-${owner.runId}-`));
+  try {
+    await writeFile(path.join(staging, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+    await rename(staging, dir);
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    // Another attempt of the same job won the race: its record decides, as above.
+    const winner = readOwner(dir);
+    if (winner && sameOwner(winner, owner)) return dir;
+    if (winner) throw new UnrecoverableError(`output folder ${dir} belongs to another job (${winner.prefix} job ${winner.jobId}); refusing to write or reuse it`);
+    throw e;
+  }
   return dir;
 }
 

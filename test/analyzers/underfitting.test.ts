@@ -126,3 +126,17 @@ describe('underfitting', () => {
     expect(runOne('underfitting', good).evidence.some((e) => e.kind === 'table')).toBe(false);
   });
 });
+
+describe('underfitting of a model audited as saved', () => {
+  it('points at how the data is fed before capacity, and never says "0 epochs so far"', () => {
+    const base = makeArtifacts();
+    const a = makeArtifacts({ model: { ...base.model, source: 'loaded' }, gradients: [{ ...gradientEpoch(0, [0.1, 0.1, 0.1]), loss: 0.69 }] });
+    const f = runOne('underfitting', a);
+    expect(f.status).toBe('fail');
+    expect(f.recommendation).toMatch(/^A trained model that scores like this .* fed differently than in training: check the feature columns and their order, the scaling .* class order/);
+    expect(f.recommendation).toMatch(/train it \(--epochs N/);
+    expect(f.recommendation).not.toMatch(/epochs so far/);
+    // A model trained in this run keeps the training advice.
+    expect(runOne('underfitting', makeArtifacts({ gradients: a.gradients, history: history({ loss: decay(20, 0.7, 0.68) }) })).recommendation).toMatch(/train longer \(20 epochs so far\)/);
+  });
+});

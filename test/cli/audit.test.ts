@@ -71,11 +71,14 @@ describe('nnaudit audit', () => {
     expect(bad.stderr).toMatch(/nothing.json: artifacts file not found/);
   });
 
-  it('--help teaches: every command has examples', async () => {
-    for (const cmd of ['audit', 'gather', 'analyze', 'render', 'demo', 'worker', 'enqueue', 'schedule', 'jobs', 'status']) {
-      const r = await runCli([cmd, '--help']);
+  it('--help teaches: every command has examples, and every option says what it does', async () => {
+    for (const cmd of [[], ...['audit', 'gather', 'analyze', 'render', 'demo', 'fix', 'worker', 'enqueue', 'schedule', 'jobs', 'history', 'status', 'cancel'].map((c) => [c])]) {
+      const r = await runCli([...cmd, '--help']);
       expect(r.code).toBe(0);
-      expect(r.stdout, cmd).toMatch(/Examples:/);
+      expect(r.stdout, cmd.join(' ')).toMatch(/Examples:/);
+      // An option line with nothing between the flag and its [type] (e.g. "-q, --quiet   [boolean]") teaches nothing.
+      const bare = r.stdout.split('\n').filter((line) => /^\s+(-\w, )?--[\w-]+\s+\[/.test(line));
+      expect(bare, `${cmd.join(' ') || 'nnaudit'}: options without a description`).toEqual([]);
     }
   });
 });

@@ -298,6 +298,10 @@ describe('readCompileConfig: Keras 2 training_config and Keras 3 compile_config'
       { rawLoss: 'SparseCategoricalCrossentropy(from_logits=True)', optimizer: { name: 'sgd', learningRate: 0.001 } }],
     ['a learning-rate schedule (its initial rate)', { loss: 'categorical_crossentropy', optimizer: adam({ module: 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.1, decay_steps: 100 } }) },
       { loss: 'categoricalCrossentropy', optimizer: { name: 'adam', learningRate: 0.1 } }],
+    ['Keras 3 float32 rates widened to doubles (0.0010000000474974513 is what 0.001 saves as)', { loss: 'mse', optimizer: adam(0.0010000000474974513) },
+      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.001 } }],
+    ['a double that is not a float32 stays as written', { loss: 'mse', optimizer: adam(0.0010000000000000002) },
+      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.0010000000000000002 } }],
     ['metrics as objects, per output', { loss: 'mse', metrics: [[{ module: 'keras.metrics', class_name: 'MeanAbsoluteError', config: { name: 'mean_absolute_error' } }], ['mse', 'auc']] },
       { loss: 'meanSquaredError', metrics: ['mae', 'mse'] }],
   ])('%s', (_name, config, expected) => {

@@ -31,7 +31,7 @@ describeWith(['redis'], 'job identity: outputs named by a UUID, never by a count
     envB = envFor('b', redis.url);
     a = startWorker(envA, ['--queue', 'audit']);
     b = startWorker(envB, ['--queue', 'audit']);
-    await until('both workers', () => a.log().includes('nnaudit worker: queues') && b.log().includes('nnaudit worker: queues'), 30_000);
+    await until('both workers', () => a.log().includes('nnaudit worker: queues') && b.log().includes('nnaudit worker: queues'), 120_000);
   }, 60_000);
   afterAll(async () => {
     await a?.stop();

@@ -25,7 +25,7 @@ function fresh(extra: Record<string, string> = {}) {
 async function worker(env: Record<string, string>, args: string[]): Promise<WorkerProcess> {
   const w = startWorker(env, ['--queue', 'audit', ...args]);
   workers.push(w);
-  await until('the worker', () => w.log().includes('nnaudit worker: queues'), 60_000);
+  await until('the worker', () => w.log().includes('nnaudit worker: queues'), 120_000);
   return w;
 }
 

@@ -39,7 +39,7 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
     env = { ...queueEnv(), REDIS_URL: redis.url, NNAUDIT_ATTEMPTS: '3' };
     settings = queueSettings({ ...process.env, ...env });
     worker = startWorker(env, ['--queue', 'audit,render', '--shutdown-grace', '5']);
-    await until('the worker', () => worker.log().includes('nnaudit worker: queues'), 30_000);
+    await until('the worker', () => worker.log().includes('nnaudit worker: queues'), 120_000);
   }, 60_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');

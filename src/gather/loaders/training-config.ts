@@ -108,7 +108,21 @@ function readOptimizer(oc: unknown): OptimizerSpec | undefined {
 
 /** A number, or a schedule ({class_name: "ExponentialDecay", config: {initial_learning_rate}}): its starting rate. */
 function learningRate(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (isRecord(v) && isRecord(v['config']) && typeof v['config']['initial_learning_rate'] === 'number') return v['config']['initial_learning_rate'];
+  if (typeof v === 'number') return float32Shortest(v);
+  if (isRecord(v) && isRecord(v['config']) && typeof v['config']['initial_learning_rate'] === 'number') return float32Shortest(v['config']['initial_learning_rate']);
   return undefined;
+}
+
+/**
+ * Keras 3 saves a float32 hyperparameter widened to a double: 0.001 arrives as 0.0010000000474974513, and reports
+ * and recommendations printed that. The shortest decimal with the same float32 value is what the user wrote, and
+ * tfjs trains with the float32 anyway, so nothing changes but the text.
+ */
+export function float32Shortest(v: number): number {
+  if (!Number.isFinite(v) || Math.fround(v) !== v) return v;
+  for (let digits = 1; digits <= 9; digits++) {
+    const c = Number(v.toPrecision(digits));
+    if (Math.fround(c) === v) return c;
+  }
+  return v;
 }
