@@ -39,30 +39,60 @@ export async function openReport(browser: Browser, html: string): Promise<Page> 
   return page;
 }
 
-export interface TextBox { svg: number; text: string; x: number; y: number; w: number; h: number }
+/** One SVG text as drawn: its glyph box's four corners on screen, rotated when the text is (x, y: the corner box). */
+export interface TextBox { svg: number; text: string; x: number; y: number; w: number; h: number; corners: Array<[number, number]>; rotated: boolean }
 export interface Overlap { a: TextBox; b: TextBox }
 
 /**
- * Every pair of non-empty SVG <text> elements in one chart whose boxes intersect by more than `slack` px each
- * way (glyph boxes include line spacing, so touching rows are not overlaps). Measured by the browser's layout.
+ * Every pair of non-empty SVG <text> elements in one chart whose glyph boxes intersect by more than `slack` px in
+ * every direction (glyph boxes include line spacing, so touching rows are not overlaps). The boxes are the text's
+ * own box (getBBox) carried through its transform (getScreenCTM), so a rotated tick label is the rotated rectangle
+ * it occupies, not the much larger upright rectangle around it: compared as rotated rectangles (separating axes).
  */
 export async function textOverlaps(page: Page, slack = 1.5): Promise<Overlap[]> {
   const boxes = await page.$$eval('svg', (svgs) => svgs.flatMap((svg, i) => [...svg.querySelectorAll('text')]
     .filter((t) => (t.textContent ?? '').trim().length > 0 && t.getAttribute('opacity') !== '0')
-    .map((t) => { const r = t.getBoundingClientRect(); return { svg: i, text: (t.textContent ?? '').trim(), x: r.x, y: r.y, w: r.width, h: r.height }; })
+    .map((t) => {
+      const b = t.getBBox();
+      const m = t.getScreenCTM();
+      const corners = ([[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]] as const)
+        .map(([x, y]) => (m ? [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f] : [x, y]) as [number, number]);
+      const r = t.getBoundingClientRect();
+      return { svg: i, text: (t.textContent ?? '').trim(), x: r.x, y: r.y, w: r.width, h: r.height, corners, rotated: m !== null && Math.abs(m.b) > 1e-6 };
+    })
     .filter((b) => b.w > 0 && b.h > 0)));
   const out: Overlap[] = [];
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i]!;
       const b = boxes[j]!;
-      if (a.svg !== b.svg) continue;
-      const ox = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
-      const oy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-      if (ox > slack && oy > slack) out.push({ a, b });
+      if (a.svg === b.svg && penetration(a.corners, b.corners) > slack) out.push({ a, b });
     }
   }
   return out;
+}
+
+/**
+ * How deep two convex quadrilaterals overlap: the smallest overlap of their projections over the normals of
+ * their edges (separating axis theorem). 0 or less means a line separates them. For two upright boxes it is the
+ * smaller of the x and y overlaps, as before rotated labels were handled.
+ */
+export function penetration(p: Array<[number, number]>, q: Array<[number, number]>): number {
+  let depth = Infinity;
+  for (const poly of [p, q]) {
+    for (let k = 0; k < poly.length; k++) {
+      const [x1, y1] = poly[k]!;
+      const [x2, y2] = poly[(k + 1) % poly.length]!;
+      const len = Math.hypot(x2 - x1, y2 - y1);
+      if (len === 0) continue;
+      const [nx, ny] = [(y1 - y2) / len, (x2 - x1) / len];
+      const proj = (pts: Array<[number, number]>) => pts.map(([x, y]) => x * nx + y * ny);
+      const pa = proj(p);
+      const pb = proj(q);
+      depth = Math.min(depth, Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb)));
+    }
+  }
+  return depth;
 }
 
 export const describeOverlap = (o: Overlap): string => `"${o.a.text}" over "${o.b.text}" (chart ${o.a.svg})`;
