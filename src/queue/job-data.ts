@@ -17,6 +17,11 @@ export const auditJobSchema = z.object({
   formats: reportFormats,
   /** Set by schedules: which scheduler produced the job. */
   schedule: z.string().optional(),
+  /**
+   * Set by `nnaudit schedule add`: the spec file (absolute), read again at every run, so a nightly audit follows
+   * the file's edits; `spec` is then the copy validated when the schedule was added. Read under the worker's policy.
+   */
+  specFile: z.string().min(1).optional(),
 });
 export type AuditJobData = z.input<typeof auditJobSchema>;
 
