@@ -1,78 +1,142 @@
 /**
- * `npm run bench:fixes`: for every failing fixture and accuracy-benchmark case with a problem built in, runs
- * `nnaudit fix` in-process (max 8 trials each) and reports per family the share of cases that get at least one
- * verified fix, the share whose best fix makes the whole gate pass, and the share whose top-ranked fix is the
- * inverse of the fault the case was built with.
+ * `npm run bench:fixes`: runs `nnaudit fix` in-process on failing cases and reports, per family (accuracy benchmark)
+ * and per operator (fault benchmark), the share of cases failing at baseline that get at least one verified fix, the
+ * share whose best fix makes the whole gate pass, and the share whose top-ranked fix is the inverse of the fault the
+ * case was built with (bench/fix-inverses.ts, written before running).
  *
- * Arguments: an optional substring of case ids; --families=a,b picks families; --per-family=N keeps the first N cases
- * of each family; --max-trials=N; BENCH_FIXES_JSON=file saves every row.
+ * Suites: "accuracy" = the failing fixtures and every accuracy-benchmark v1 case with a problem built in;
+ * "faults" = the mutated cases of the fault benchmark (bench/faults-cases.ts). A case whose baseline is rejected
+ * before training (exit 2) or crashes has no run to fix: it is counted apart, not in the shares.
+ *
+ * Arguments: an optional substring of case ids; --suite=accuracy,faults (default both); --families=a,b;
+ * --per-family=N (accuracy: first N of each family); --per-operator=N (faults: N cases per operator spread over the
+ * datasets, default all); --half=tune|held|all (faults, default all); --max-trials=N (default 8);
+ * --reverse works the list from its end; BENCH_FIXES_JSON=file saves every row after each case; --from=a.json,b.json
+ * prints the tables of saved rows only (a case present in several counts once).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
 import { loadSpecFile, validateSpec } from '../src/config/load-spec.js';
+import type { SpecInput } from '../src/config/spec-schema.js';
+import { errorMessage, UserInputError } from '../src/errors.js';
 import { tryFixes } from '../src/fix/fix-spec.js';
 import { failingCases } from './failing-cases.js';
+import { benchDatasets } from './faults-data.js';
+import { faultCases, isHeldOut, OPERATORS } from './faults-cases.js';
+import { ACCURACY_INVERSE, FAULT_INVERSE } from './fix-inverses.js';
 
-/** The repairs that undo what each family's cases were built with (bench/accuracy-cases.ts, fixtures/specs). */
-const INVERSE: Array<{ match: RegExp; repairs: string[]; fault: string }> = [
-  { match: /^(fixture:dead-relu|dead-)/, repairs: ['he-init'], fault: 'a hidden layer initialized with a large negative bias' },
-  { match: /^(fixture:vanishing-gradients|vanish-)/, repairs: ['relu-he', 'glorot-init', 'fewer-layers'], fault: 'a deep sigmoid/tanh stack with tiny initial weights' },
-  { match: /^(fixture:exploding-gradients|explode-)/, repairs: ['glorot-init'], fault: 'initial weights with std 2-3' },
-  { match: /^(fixture:overfitting|overfit-)/, repairs: ['fewer-epochs', 'smaller-layers', 'dropout'], fault: '150 epochs of a 256x256 net on 80 samples' },
-  { match: /^(fixture:underfitting|linear-)/, repairs: ['add-hidden-layers'], fault: 'no hidden layer on non-linear data' },
-  { match: /^tiny-lr-/, repairs: ['lr-up', 'adam'], fault: 'SGD at learning rate 1e-5' },
-  { match: /^fixture:saturated-activations/, repairs: ['standardize-inputs', 'glorot-init'], fault: 'inputs x50 and std-1 initial weights' },
-  { match: /^fixture:non-finite-values/, repairs: ['lr-down', 'clip-gradients'], fault: 'SGD at learning rate 5' },
-];
+type Suite = 'accuracy' | 'faults';
+interface BenchCase { id: string; suite: Suite; group: string; spec: SpecInput | string; inverse: string[] | null }
+type Baseline = 'fail' | 'no-fail' | 'exit2' | 'crash';
+interface Row {
+  id: string; suite: Suite; group: string; baseline: Baseline; failing: string[]; trials: number; verified: boolean;
+  gatePasses: boolean; top: string | null; inverse: boolean | null; seconds: number; error: string | null;
+}
 
-interface Row { id: string; family: string; failing: string[]; trials: number; verified: boolean; gatePasses: boolean; top: string | null; inverse: boolean | null; seconds: number }
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
-  const perFamily = Number(process.argv.find((a) => a.startsWith('--per-family='))?.split('=')[1] ?? Infinity);
-  const maxTrials = Number(process.argv.find((a) => a.startsWith('--max-trials='))?.split('=')[1] ?? 8);
-  const families = process.argv.find((a) => a.startsWith('--families='))?.slice('--families='.length).split(',');
+function accuracyCases(): BenchCase[] {
+  const perFamily = Number(arg('per-family') ?? Infinity);
+  const families = arg('families')?.split(',');
   const seen = new Map<string, number>();
-  const cases = failingCases().filter((c) => {
-    if ((only && !c.id.includes(only)) || (families && !families.includes(c.family))) return false;
+  return failingCases().filter((c) => {
+    if (families && !families.includes(c.family)) return false;
     seen.set(c.family, (seen.get(c.family) ?? 0) + 1);
     return seen.get(c.family)! <= perFamily;
+  }).map((c) => ({ id: c.id, suite: 'accuracy', group: c.family, spec: c.spec, inverse: ACCURACY_INVERSE.find((x) => x.match.test(c.id))?.repairs ?? null }));
+}
+
+function faultBenchCases(): BenchCase[] {
+  const perOperator = Number(arg('per-operator') ?? Infinity);
+  const half = arg('half') ?? 'all';
+  const all = faultCases(benchDatasets().datasets).filter((c) => c.operator !== null && (half === 'all' || (half === 'held') === isHeldOut(c.id)));
+  const byOperator = OPERATORS.map((op) => {
+    const mine = all.filter((c) => c.operator === op.id);
+    // Spread over the datasets rather than the first N (which would all be one dataset).
+    const picks = mine.length <= perOperator ? mine : Array.from({ length: perOperator }, (_, j) => mine[Math.floor((j * mine.length) / perOperator)]!);
+    const inverse = FAULT_INVERSE[op.id]!.repairs;
+    return picks.map((c) => ({ id: c.id, suite: 'faults' as const, group: op.id, spec: c.spec, inverse: inverse.length ? inverse : null }));
   });
-  const rows: Row[] = [];
-  for (const c of cases) {
-    const t = performance.now();
+  // Round-robin over the operators: a run stopped part-way (rows are saved after each case) still covers every operator.
+  const longest = Math.max(0, ...byOperator.map((x) => x.length));
+  return Array.from({ length: longest }, (_, i) => byOperator.flatMap((x) => (i < x.length ? [x[i]!] : []))).flat();
+}
+
+async function runCase(c: BenchCase, maxTrials: number): Promise<Row> {
+  const t = performance.now();
+  const row: Row = { id: c.id, suite: c.suite, group: c.group, baseline: 'fail', failing: [], trials: 0, verified: false, gatePasses: false, top: null, inverse: null, seconds: 0, error: null };
+  try {
     const spec = typeof c.spec === 'string' ? loadSpecFile(c.spec).spec : validateSpec(c.spec, c.id);
     const baseDir = process.cwd();
     const baseline = await audit(spec, { baseDir });
     const report = await tryFixes(spec, baseline, { baseDir, maxTrials });
     const top = report.best?.repairs[0]?.id ?? null;
-    const inverse = INVERSE.find((x) => x.match.test(c.id));
-    const row: Row = {
-      id: c.id, family: c.family, failing: report.failing, trials: report.trials.length, verified: report.best !== null,
+    Object.assign(row, {
+      baseline: report.failing.length ? 'fail' : 'no-fail', failing: report.failing, trials: report.trials.length, verified: report.best !== null,
       gatePasses: report.best?.gatePassed ?? false, top: report.best ? report.best.repairs.map((r) => r.id).join('+') : null,
-      inverse: inverse ? top !== null && inverse.repairs.includes(top) : null, seconds: (performance.now() - t) / 1000,
-    };
-    rows.push(row);
-    // Saved after every case: a long run stopped part-way still leaves its rows.
-    if (process.env['BENCH_FIXES_JSON']) writeFileSync(process.env['BENCH_FIXES_JSON'], JSON.stringify(rows, null, 1));
-    process.stderr.write(`${row.verified ? 'fixed' : 'NONE '} ${c.id.padEnd(34)} failing ${row.failing.join(',') || '-'}; ${row.trials} trials; best ${row.top ?? '-'}${row.gatePasses ? ' (gate passes)' : ''}; inverse ${row.inverse}; ${row.seconds.toFixed(0)} s\n`);
+      inverse: c.inverse && report.failing.length ? top !== null && c.inverse.includes(top) : null,
+    });
+  } catch (e) {
+    // Rejected before training (a typed input error, exit 2) or a crash: no run to fix.
+    Object.assign(row, { baseline: e instanceof UserInputError ? 'exit2' : 'crash', error: errorMessage(e).split('\n')[0]!.slice(0, 200) });
   }
+  row.seconds = (performance.now() - t) / 1000;
+  return row;
+}
+
+function table(rows: Row[], suite: Suite, maxTrials: number | null): string[] {
+  const mine = rows.filter((r) => r.suite === suite);
+  if (!mine.length) return [];
+  const title = suite === 'accuracy' ? 'fixtures + accuracy benchmark v1, by family' : 'fault benchmark (bench/faults-cases.ts), by operator';
   const lines = [
-    `nnaudit verified-fix benchmark: ${rows.length} failing cases (fixtures + accuracy benchmark v1), at most ${maxTrials} trials each`,
+    `nnaudit verified-fix benchmark: ${title}; ${mine.length} cases${maxTrials ? `, at most ${maxTrials} trials each` : ''}`,
     '',
-    'family           cases  verified fix  gate passes  top fix = inverse of the fault  median time',
+    `${'group'.padEnd(26)} cases  exit2/crash/no fail  failing  verified fix  gate passes  top fix = inverse  median time`,
   ];
-  const pct = (n: number, d: number) => `${n}/${d} (${d ? Math.round((100 * n) / d) : 0}%)`;
+  const pct = (n: number, d: number) => (d ? `${n}/${d} (${Math.round((100 * n) / d)}%)` : 'n/a');
   const line = (name: string, rs: Row[]) => {
-    const withInverse = rs.filter((r) => r.inverse !== null);
+    const failing = rs.filter((r) => r.baseline === 'fail');
+    const withInverse = failing.filter((r) => r.inverse !== null);
+    const apart = `${rs.filter((r) => r.baseline === 'exit2').length}/${rs.filter((r) => r.baseline === 'crash').length}/${rs.filter((r) => r.baseline === 'no-fail').length}`;
     const t = [...rs.map((r) => r.seconds)].sort((a, b) => a - b)[Math.floor(rs.length / 2)] ?? 0;
-    lines.push(`${name.padEnd(16)} ${String(rs.length).padStart(5)}  ${pct(rs.filter((r) => r.verified).length, rs.length).padStart(12)}  ${pct(rs.filter((r) => r.gatePasses).length, rs.length).padStart(11)}  ` +
-      `${pct(withInverse.filter((r) => r.inverse).length, withInverse.length).padStart(30)}  ${`${t.toFixed(0)} s`.padStart(11)}`);
+    lines.push(`${name.padEnd(26)} ${String(rs.length).padStart(5)}  ${apart.padStart(19)}  ${String(failing.length).padStart(7)}  ` +
+      `${pct(failing.filter((r) => r.verified).length, failing.length).padStart(12)}  ${pct(failing.filter((r) => r.gatePasses).length, failing.length).padStart(11)}  ` +
+      `${pct(withInverse.filter((r) => r.inverse).length, withInverse.length).padStart(17)}  ${`${t.toFixed(0)} s`.padStart(11)}`);
   };
-  for (const f of [...new Set(rows.map((r) => r.family))]) line(f, rows.filter((r) => r.family === f));
-  line('all', rows);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  if (process.env['BENCH_FIXES_JSON']) writeFileSync(process.env['BENCH_FIXES_JSON'], JSON.stringify(rows, null, 1));
+  for (const g of [...new Set(mine.map((r) => r.group))]) line(g, mine.filter((r) => r.group === g));
+  line('all', mine);
+  return [...lines, ''];
+}
+
+async function main(): Promise<void> {
+  const from = arg('from');
+  const maxTrials = Number(arg('max-trials') ?? 8);
+  let rows: Row[] = [];
+  if (from) {
+    // Several runs may overlap (e.g. one run forward, one --reverse): a case counts once, from the first file holding it.
+    const seen = new Set<string>();
+    rows = from.split(',').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Row[]).filter((r) => !seen.has(r.id) && seen.add(r.id));
+  } else {
+    const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
+    const suites = (arg('suite') ?? 'accuracy,faults').split(',');
+    const cases = [...(suites.includes('faults') ? faultBenchCases() : []), ...(suites.includes('accuracy') ? accuracyCases() : [])]
+      .filter((c) => !only || c.id.includes(only));
+    // --reverse: a second process can work the list from the other end; --from merges both.
+    if (process.argv.includes('--reverse')) cases.reverse();
+    process.stderr.write(`${cases.length} cases\n`);
+    for (const c of cases) {
+      const row = await runCase(c, maxTrials);
+      rows.push(row);
+      // Saved after every case: a long run stopped part-way still leaves its rows.
+      if (process.env['BENCH_FIXES_JSON']) writeFileSync(process.env['BENCH_FIXES_JSON'], JSON.stringify(rows, null, 1));
+      const what = row.baseline === 'fail' ? `${row.verified ? 'fixed' : 'NONE '}` : row.baseline.padEnd(5);
+      process.stderr.write(`${what} ${c.id.padEnd(44)} failing ${row.failing.join(',') || '-'}; ${row.trials} trials; best ${row.top ?? '-'}${row.gatePasses ? ' (gate passes)' : ''}; inverse ${row.inverse}; ${row.seconds.toFixed(0)} s${row.error ? ` [${row.error.slice(0, 100)}]` : ''}\n`);
+    }
+  }
+  const out = [...table(rows, 'faults', from ? null : maxTrials), ...table(rows, 'accuracy', from ? null : maxTrials),
+    'exit2/crash/no fail: cases with no run to fix (rejected before training, a crash, or no failing finding at baseline); the shares are of the failing ones.',
+    'top fix = inverse: of failing cases whose fault some repair can undo (bench/fix-inverses.ts); n/a where none can.'];
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 await main();

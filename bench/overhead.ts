@@ -49,18 +49,35 @@ async function main(): Promise<void> {
   const plain: number[] = [];
   const full: number[] = [];
   const probe: number[] = [];
-  for (let i = 0; i < Number(repsText); i++) {
-    const p = await gather(spec, { noProbes: true });
-    plain.push(p.timing['trainMs']!);
-    if (mode === 'plain') continue;
-    const f = await gather(spec);
+  // Process CPU time of each whole gather as well: on a shared machine wall time swings with other jobs' load.
+  const plainCpu: number[] = [];
+  const fullCpu: number[] = [];
+  const cpuOf = async <T>(into: number[], run: () => Promise<T>): Promise<T> => {
+    const start = process.cpuUsage();
+    const out = await run();
+    const used = process.cpuUsage(start);
+    into.push((used.user + used.system) / 1000);
+    return out;
+  };
+  const runPlain = async () => plain.push((await cpuOf(plainCpu, () => gather(spec, { noProbes: true }))).timing['trainMs']!);
+  const runFull = async () => {
+    const f = await cpuOf(fullCpu, () => gather(spec));
     full.push(f.timing['trainMs']! + f.timing['probeMs']!);
     probe.push(f.timing['probeMs']!);
+  };
+  for (let i = 0; i < Number(repsText); i++) {
+    if (mode === 'plain') {
+      await runPlain();
+      continue;
+    }
+    // Alternate which goes first, so a drift in machine load does not favour one side.
+    for (const run of i % 2 === 0 ? [runPlain, runFull] : [runFull, runPlain]) await run();
   }
   process.stdout.write(`${JSON.stringify({
     model: modelName, backend: backend.name, reps: plain.length,
     plainMs: median(plain), fullMs: full.length ? median(full) : null, probeMs: probe.length ? median(probe) : null,
-    ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null, numTensors: tf.memory().numTensors,
+    ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null,
+    cpuRatio: fullCpu.length ? median(fullCpu.map((f, i) => f / plainCpu[i]!)) : null, numTensors: tf.memory().numTensors,
   })}\n`);
 }
 

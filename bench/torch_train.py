@@ -2,14 +2,29 @@
 
 Usage: python3 torch_train.py <case.json> <reps>. The JSON holds the layers, input shape, loss, optimizer
 settings and the paths of x (float32, row-major, channels last) and the class ids (int32).
+
+The timed region is the same work as the tfjs side's model.fit: epochs x batches of forward, loss, backward and
+Adam step, data already in memory, after one untimed warm-up fit (tfjs gets one too).
+
+Why the BLAS is reported (issue #14): Debian's python3-torch is built with BLAS_INFO=generic, so nn.Linear's
+matmuls go to whatever libblas.so.3 the dynamic linker finds. With only libblas3 installed that is the netlib
+reference BLAS (about 2 GFLOP/s on a 64x784 by 784x256 sgemm here, against about 35 with OpenBLAS), and the
+784-256-128 MLP took 7-13 s instead of 0.6-2 s. That is not PyTorch's speed, so the output names the library and
+its measured sgemm rate, and the bench flags a reference-BLAS baseline instead of quoting its ratio.
 """
 import json
+import os
 import sys
 import time
 
-import numpy as np
-import torch
-from torch import nn
+# One thread for every pool torch may use, set before the libraries load (OpenBLAS reads it at load time; a
+# pthreads OpenBLAS would otherwise start one thread per core, which torch.set_num_threads does not control).
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -42,6 +57,39 @@ def build(spec):
     return nn.Sequential(*layers)
 
 
+def blas_info():
+    """The BLAS libraries this process mapped, whether that is the netlib reference, and an sgemm rate."""
+    a, b = torch.rand(64, 784), torch.rand(784, 256)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(20):
+        a @ b
+    gflops = 20 * 2 * 64 * 784 * 256 / (time.perf_counter() - t0) / 1e9
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if any(k in line.lower() for k in ("blas", "mkl", "blis"))})
+    names = [os.path.basename(l) for l in libs]
+    # Debian's netlib package installs /usr/lib/<arch>/blas/libblas.so.3; optimized ones carry their name.
+    reference = any("/blas/libblas.so" in l for l in libs) and not any(k in n for n in names for k in ("openblas", "mkl", "blis"))
+    return {"blas": names or ["(none: torch's own kernels)"], "blasPaths": libs, "referenceBlas": reference, "sgemmGflops": round(gflops, 1)}
+
+
+def fit(spec, x, y, loss_fn):
+    torch.manual_seed(1)
+    model = build(spec)
+    opt = torch.optim.Adam(model.parameters(), lr=spec["learningRate"], eps=1e-7)
+    n = x.shape[0]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _epoch in range(spec["epochs"]):
+        perm = torch.randperm(n)
+        for i in range(0, n, spec["batchSize"]):
+            idx = perm[i:i + spec["batchSize"]]
+            opt.zero_grad()
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
 def main():
     spec = json.load(open(sys.argv[1]))
     reps = int(sys.argv[2])
@@ -53,23 +101,10 @@ def main():
     binary = spec["loss"] == "binaryCrossentropy"
     y = classes.float().unsqueeze(1) if binary else classes
     loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
-    times = []
-    for _ in range(reps):
-        torch.manual_seed(1)
-        model = build(spec)
-        opt = torch.optim.Adam(model.parameters(), lr=spec["learningRate"], eps=1e-7)
-        n = x.shape[0]
-        t0 = time.perf_counter()
-        for _epoch in range(spec["epochs"]):
-            perm = torch.randperm(n)
-            for i in range(0, n, spec["batchSize"]):
-                idx = perm[i:i + spec["batchSize"]]
-                opt.zero_grad()
-                loss = loss_fn(model(x[idx]), y[idx])
-                loss.backward()
-                opt.step()
-        times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"ms": times, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    info = blas_info()
+    fit(spec, x, y, loss_fn)  # warm-up, untimed: allocator and lazy initialisation, as the tfjs side gets
+    times = [fit(spec, x, y, loss_fn) for _ in range(reps)]
+    print(json.dumps({"ms": [t[0] for t in times], "cpuMs": [t[1] for t in times], "torch": torch.__version__, "threads": torch.get_num_threads(), "dtype": str(x.dtype), **info}))
 
 
 main()

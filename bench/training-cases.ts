@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../src/gather/tf.js';
+import { fusedAdam } from '../src/gather/wasm/adam.js';
 import { generate } from '../src/gather/data/generators.js';
 import { loadLayersModel } from '../src/gather/load-model.js';
 import { packageRoot } from '../src/util/package-root.js';
@@ -100,6 +101,7 @@ export async function buildCaseModel(c: TrainingCase): Promise<tf.LayersModel> {
     if (!c.modelPath) throw new Error(`${c.name}: the model is not available (set NNAUDIT_SHARED to the shared folder)`);
     model = (await loadLayersModel(c.modelPath)).model;
   }
-  model.compile({ optimizer: tf.train.adam(c.learningRate), loss: c.loss });
+  // The Adam nnaudit's gather uses (fused on wasm), so "after" measures what an audit runs.
+  model.compile({ optimizer: fusedAdam(c.learningRate), loss: c.loss });
   return model;
 }

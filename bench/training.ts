@@ -17,6 +17,28 @@ import { buildCaseModel, TRAINING_CASES, type TrainingCase } from './training-ca
 export interface TrainingRow {
   name: string; description: string; reps: number;
   beforeMs: number | null; afterMs: number | null; torchMs: number | null; torch: string | null; skipped?: string;
+  /** Process CPU time (user + system) of the same fits: steadier than wall time on a loaded machine. */
+  beforeCpuMs?: number | null; afterCpuMs?: number | null; torchCpuMs?: number | null;
+  /** The BLAS PyTorch's matmuls ran on, its measured sgemm rate, and whether it is the netlib reference. */
+  torchBlas?: { blas: string[]; referenceBlas: boolean; sgemmGflops: number };
+}
+
+interface TorchOutput { ms: number[]; cpuMs: number[]; blas: string[]; referenceBlas: boolean; sgemmGflops: number }
+
+/**
+ * Debian's python3-torch takes its BLAS from libblas.so.3; with only libblas3 installed that is the netlib
+ * reference BLAS, about 15x slower on the benchmark's sgemm than OpenBLAS, which made PyTorch ~10x slower than
+ * PyTorch is (issue #14). The bench says so rather than quoting a ratio against it.
+ */
+export const REFERENCE_BLAS_HINT = 'PyTorch ran on the netlib reference BLAS (Debian libblas3): not a fair baseline. '
+  + '`apt-get install libopenblas0-serial` (system-wide), or set NNAUDIT_TORCH_LIBRARY_PATH to a folder holding an optimized libblas.so.3 '
+  + '(e.g. /usr/lib/x86_64-linux-gnu/openblas-serial)';
+
+/** The PyTorch child's environment: one thread in every pool, and an optional folder of BLAS libraries first. */
+export function torchEnv(): NodeJS.ProcessEnv {
+  const extra = process.env['NNAUDIT_TORCH_LIBRARY_PATH'];
+  const ld = [extra, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
+  return { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(ld ? { LD_LIBRARY_PATH: ld } : {}) };
 }
 
 export const TORCH_HINT = 'PyTorch not found: on Debian/Ubuntu `apt-get install python3-torch` (or `pip install torch`), or set NNAUDIT_PYTHON to a python that has it';
@@ -37,13 +59,16 @@ export function findTorchPython(): { python: string; version: string } | null {
   return null;
 }
 
-async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<number> {
+async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<{ ms: number; cpuMs: number }> {
   const model = await buildCaseModel(c);
   try {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     await model.fit(x, y, { epochs: c.epochs, batchSize: c.batchSize, shuffle: true, verbose: 0 });
-    return performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
   } finally {
+    model.optimizer.dispose(); // an optimizer passed to compile is not the model's to dispose
     model.dispose();
   }
 }
@@ -60,9 +85,11 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
       writeFileSync(path.join(dir, 'classes.i32'), classes);
       writeFileSync(torchCase, JSON.stringify({ ...c, x: path.join(dir, 'x.f32'), classes: path.join(dir, 'classes.i32') }));
     }
-    const before: number[] = [];
-    const after: number[] = [];
+    const before: Array<{ ms: number; cpuMs: number }> = [];
+    const after: Array<{ ms: number; cpuMs: number }> = [];
     const torchMs: number[] = [];
+    const torchCpuMs: number[] = [];
+    let torchBlas: TrainingRow['torchBlas'];
     // Warm-up: wasm compiled, XNNPACK operators and the allocator at their working size. A loaded model's fit takes
     // minutes, against which a cold start is noise: skip it there.
     if (c.layers) await fitOnce(c, x, y);
@@ -74,11 +101,16 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
       }
       setWasmKernelOverrides(true);
       if (torchCase && torch) {
-        const out = execFileSync(torch.python, [path.join(packageRoot(), 'bench', 'torch_train.py'), torchCase, '1'], { encoding: 'utf8' });
-        torchMs.push(...(JSON.parse(out.trim().split('\n').pop()!) as { ms: number[] }).ms);
+        const out = execFileSync(torch.python, [path.join(packageRoot(), 'bench', 'torch_train.py'), torchCase, '1'], { encoding: 'utf8', env: torchEnv() });
+        const parsed = JSON.parse(out.trim().split('\n').pop()!) as TorchOutput;
+        torchMs.push(...parsed.ms);
+        torchCpuMs.push(...parsed.cpuMs);
+        torchBlas = { blas: parsed.blas, referenceBlas: parsed.referenceBlas, sgemmGflops: parsed.sgemmGflops };
       }
     }
-    return { ...row, beforeMs: median(before), afterMs: median(after), torchMs: median(torchMs), torch: torchCase ? torch!.version : null };
+    return {
+      ...row, beforeMs: median(before.map((r) => r.ms)), afterMs: median(after.map((r) => r.ms)), torchMs: median(torchMs),
+      beforeCpuMs: median(before.map((r) => r.cpuMs)), afterCpuMs: median(after.map((r) => r.cpuMs)), torchCpuMs: median(torchCpuMs), torch: torchCase ? torch!.version : null, ...(torchBlas ? { torchBlas } : {}) };
   } finally {
     tf.dispose([x, y]);
     rmSync(dir, { recursive: true, force: true });
@@ -93,7 +125,9 @@ async function main(): Promise<void> {
   const cases = names ? TRAINING_CASES.filter((c) => names.split(',').includes(c.name)) : TRAINING_CASES;
   for (const c of cases) {
     const reps = c.name === 'mobilenetv2' ? Math.min(Number(repsText), Number(process.env['BENCH_MOBILENET_REPS'] ?? 1)) : Number(repsText);
-    process.stdout.write(`${JSON.stringify(await benchCase(c, reps, torch))}\n`);
+    const row = await benchCase(c, reps, torch);
+    process.stdout.write(`${JSON.stringify(row)}\n`);
+    if (row.torchBlas?.referenceBlas) process.stderr.write(`${REFERENCE_BLAS_HINT}\n`);
   }
 }
 

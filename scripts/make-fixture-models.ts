@@ -7,7 +7,8 @@ import path from 'node:path';
 import { tf } from '../src/gather/tf.js';
 import { selectBackend } from '../src/gather/backend.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
-import { readCsv } from '../src/gather/data/read-tabular.js';
+import { openDataset } from '../src/gather/data/prepare.js';
+import { dataSchema } from '../src/config/spec-schema.js';
 import { withSeededMathRandom } from '../src/gather/seeded-random.js';
 
 async function save(model: tf.LayersModel, dir: string, withTrainingConfig: boolean): Promise<void> {
@@ -34,7 +35,10 @@ async function save(model: tf.LayersModel, dir: string, withTrainingConfig: bool
 async function main(): Promise<void> {
   await selectBackend('cpu');
   const root = path.join(fixturesDir(), 'models');
-  const wine = readCsv(path.join(fixturesDir(), 'data', 'wine.csv'), 'label', undefined, undefined);
+  // Read the way an audit reads it (the streaming CSV source): the saved model sees the labels an audit encodes.
+  const wine = await openDataset(dataSchema.parse({ csv: path.join(fixturesDir(), 'data', 'wine.csv'), label: 'label' }), {
+    baseDir: fixturesDir(), seed: 0, inputShape: null, checkShape: () => undefined,
+  });
   // Standardize with the full-data statistics so the saved model expects standardized wine features.
   const n = wine.y.length;
   const w = 13;

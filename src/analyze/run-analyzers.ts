@@ -15,6 +15,17 @@ export function statusFromScore(score: number | null): Status {
   return score >= 0.9 ? 'pass' : score >= 0.5 ? 'warn' : 'fail';
 }
 
+/**
+ * Why an analyzer could not run, in the user's terms. The usual case is a model audited as loaded: it has no
+ * training history unless the user gives it, so say how (a bare "needs History artifacts" names no fix).
+ */
+function missingText(missing: ArtifactKind[], a: Artifacts): string {
+  if (missing.length === 1 && missing[0] === 'History' && a.model.source === 'loaded') {
+    return 'no training history: the model was audited as loaded; give its Keras history or CSVLogger file (--history, model.load.history) or train it (--epochs N)';
+  }
+  return `needs ${missing.join(', ')} artifacts, which this run did not record`;
+}
+
 function present(a: Artifacts, kind: ArtifactKind): boolean {
   switch (kind) {
     case 'History': return a.history !== null && a.history.epochs.length > 0;
@@ -61,7 +72,7 @@ function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<stri
   const missing = analyzer.meta.requiredArtifacts.filter((k) => !present(artifacts, k));
   if (missing.length) {
     return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
-      displayValue: `needs ${missing.join(', ')} artifacts, which this run did not record`, evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+      displayValue: missingText(missing, artifacts), evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
   }
   try {
     const out = analyzer.run(artifacts, { thresholds, findings });

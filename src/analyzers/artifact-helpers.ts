@@ -75,8 +75,30 @@ export function finalLoss(a: Artifacts): number | null {
  * How much the probe loss fell over the run: (first - last) / first, on the same probe rows in inference mode,
  * so dropout and batch noise do not blur it. null with fewer than two finite probe losses or a first loss <= 0.
  */
+/**
+ * How the probe loss moved, for a stalled-training message: "fell by only 1.2%", or "did not fall (rose by 3.0%)"
+ * when it went up; a rise printed as "fell by only -0%" read as a bug.
+ */
+export function progressText(progress: number): string {
+  if (progress >= 0.0005) return `fell by only ${(progress * 100).toFixed(1)}%`;
+  return progress <= -0.0005 ? `did not fall (rose by ${(-progress * 100).toFixed(1)}%)` : 'did not fall';
+}
+
 export function probeProgress(a: Artifacts): number | null {
   const losses = a.gradients.map((g) => g.loss).filter((v): v is number => v !== null && Number.isFinite(v));
   if (losses.length < 2 || losses[0]! <= 0) return null;
   return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
+}
+
+/**
+ * How fast the probe loss was still falling when training ended: the drop over the last probed interval, per epoch, as
+ * a fraction of the final probe loss. null with fewer than two finite probe losses or a final loss <= 0.
+ */
+export function finalFallRate(a: Artifacts): number | null {
+  const probes = a.gradients.filter((g) => g.loss !== null && Number.isFinite(g.loss));
+  if (probes.length < 2) return null;
+  const [before, last] = [probes[probes.length - 2]!, probes[probes.length - 1]!];
+  const epochs = last.epoch - before.epoch;
+  if (epochs <= 0 || last.loss! <= 0) return null;
+  return (before.loss! - last.loss!) / epochs / last.loss!;
 }

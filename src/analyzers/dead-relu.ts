@@ -42,14 +42,16 @@ export default defineAnalyzer({
     const totalUnits = rows.reduce((a, r) => a + r.units, 0);
     const diedInTraining = worst.deadAtStart !== null && worst.deadAtStart < worst.dead && artifacts.history !== null;
     const biasMean = artifacts.weights[0]?.weights.find((w) => w.layer === worst.layer && w.weight === 'bias')?.stats.mean ?? null;
+    const asSaved = artifacts.model.source === 'loaded' && !artifacts.activations.some((e) => e.epoch > 0); // not trained by this run
     let recommendation: string | null = null;
     if (score < 0.9) {
       const cause = diedInTraining
         ? `Units died during training (${worst.deadAtStart} dead at the start, ${worst.dead} at the end in ${worst.layer}): ` +
           `large updates pushed their bias/weights negative. Lower the learning rate (now ${optimizerText(artifacts)}) by 10x, or add gradient clipping.`
-        : `Units were dead from initialization in ${worst.layer}` +
-          (biasMean !== null && biasMean < 0 ? ` (initial bias mean ${fmt.sci(biasMean)}: use a zero or small positive bias initializer)` : '') +
-          '. Use heNormal kernel initialization and zero biases.';
+        // A model audited as loaded was probed in its saved weights: "from initialization" would misplace the cause.
+        : (asSaved ? `Units are dead in the saved weights of ${worst.layer}` : `Units were dead from initialization in ${worst.layer}`) +
+          (biasMean !== null && biasMean < 0 ? ` (${asSaved ? 'bias' : 'initial bias'} mean ${fmt.sci(biasMean)}: use a zero or small positive bias initializer)` : '') +
+          (asSaved ? '. When retraining, use heNormal kernel initialization and zero biases.' : '. Use heNormal kernel initialization and zero biases.');
       recommendation = `${cause} Consider leakyRelu or elu, which keep a gradient for negative inputs` +
         (fullyDead.length ? `; ${fullyDead.map((r) => r.layer).join(', ')} is entirely dead, so the network output is constant.` : '.');
     }

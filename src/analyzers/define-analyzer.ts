@@ -6,7 +6,7 @@ import type { Status } from '../result/schema.js';
  * analyzers, not the other way round, so analyzers name repairs and never see specs).
  */
 export const REPAIR_IDS = [
-  'he-init', 'leaky-relu', 'batch-norm', 'lr-down', 'lr-up', 'clip-gradients', 'standardize-inputs', 'match-output', 'fewer-layers', 'relu-he', 'glorot-init', 'add-hidden-layers', 'adam', 'more-epochs', 'fewer-epochs', 'dropout', 'smaller-layers',
+  'he-init', 'leaky-relu', 'batch-norm', 'lr-down', 'lr-up', 'clip-gradients', 'standardize-inputs', 'match-output', 'fewer-layers', 'relu-he', 'glorot-init', 'add-hidden-layers', 'adam', 'more-epochs', 'fewer-epochs', 'dropout', 'smaller-layers', 'relu-hidden',
 ] as const;
 export type RepairId = (typeof REPAIR_IDS)[number];
 

@@ -1,7 +1,10 @@
 import type { Analyzer } from './define-analyzer.js';
+import classImbalance from './class-imbalance.js';
 import deadRelu from './dead-relu.js';
 import explodingGradients from './exploding-gradients.js';
+import frozenLayers from './frozen-layers.js';
 import learningRate from './learning-rate.js';
+import missingBias from './missing-bias.js';
 import missingNonlinearity from './missing-nonlinearity.js';
 import nonFiniteValues from './non-finite-values.js';
 import oscillatingLoss from './oscillating-loss.js';
@@ -15,9 +18,12 @@ import vanishingGradients from './vanishing-gradients.js';
 
 /** Every analyzer, sorted by id. Add a new one here and in test/analyzers/<id>.test.ts. */
 export const ANALYZERS: readonly Analyzer[] = [
+  classImbalance,
   deadRelu,
   explodingGradients,
+  frozenLayers,
   learningRate,
+  missingBias,
   missingNonlinearity,
   nonFiniteValues,
   oscillatingLoss,

@@ -1,5 +1,5 @@
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
-import { median, optimizerText, probeProgress } from './artifact-helpers.js';
+import { median, optimizerText, probeProgress, progressText } from './artifact-helpers.js';
 import { holds } from './baselines.js';
 
 export default defineAnalyzer({
@@ -52,7 +52,7 @@ export default defineAnalyzer({
       numericValue: overall,
       numericUnit: 'median log10(update / weight norm) per optimizer step',
       displayValue: `one step changes the weights by 10^${overall.toFixed(1)} of their norm (median over layers; healthy ${thresholds.warnLowLog10} to ${thresholds.warnHighLog10})` +
-        (stalled ? `, and the probe loss fell by only ${(progress! * 100).toFixed(1)}% over the run` : '') +
+        (stalled ? `, and the probe loss ${progressText(progress!)} over the run` : '') +
         (vanishing ? ' (small because the gradients vanish: see vanishing-gradients)' : ''),
       affectedLayers: score < 0.9 ? rows.filter((r) => r.log10 > thresholds.warnHighLog10 || r.log10 < thresholds.warnLowLog10).map((r) => r.layer) : [],
       recommendation: score < 0.9

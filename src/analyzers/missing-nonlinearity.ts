@@ -2,7 +2,7 @@ import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { outputActivation } from './output-activation.js';
 import { finalLoss } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, modelAccuracy } from './baselines.js';
+import { chanceAccuracy, constantLoss, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
 
 /** Layers that apply a learned linear map (plus their activation, if any). */
 const TRAINABLE_MAP = /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|Conv3DTranspose|DepthwiseConv2D|SeparableConv2D|SeparableConv1D)$/;
@@ -60,9 +60,10 @@ export default defineAnalyzer({
       'parameters but no expressive power; a network with no non-linearity at all is a linear (or logistic) model, whatever its depth.',
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
+    repairs: ['relu-hidden'],
   },
   thresholds: {
-    failSkill: { default: 0.5, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9)' },
+    failSkill: { default: 0.5, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9). Judged on the linear classifier gather fits to the same rows, else on the network\'s own fit' },
     failLossRatio: { default: 0.5, source: 'ours: a linear model whose loss stays above half the constant predictor\'s explains little of the target' },
   },
   run(artifacts, { thresholds }) {
@@ -77,8 +78,13 @@ export default defineAnalyzer({
     const pairs = linearPairs(layers);
     const wholeLinear = nonlinear.length === 0 && pooled.length === 0;
     const fit = fitOf(artifacts);
-    const poorFit = (fit.skill !== null && fit.skill < thresholds.failSkill) || (fit.skill === null && fit.lossRatio !== null && fit.lossRatio >= thresholds.failLossRatio);
-    const fitText = fit.text ? `; ${fit.text}` : '';
+    const ceiling = linearComparison(artifacts);
+    // Whether a straight boundary can fit is a fact about the data: the linear classifier gather fitted to the same
+    // rows says it even when this network trained badly (a low learning rate is underfitting's to name, not ours).
+    const poorFit = ceiling?.linearSkill != null
+      ? ceiling.linearSkill < thresholds.failSkill
+      : (fit.skill !== null && fit.skill < thresholds.failSkill) || (fit.skill === null && fit.lossRatio !== null && fit.lossRatio >= thresholds.failLossRatio);
+    const fitText = [fit.text, ceiling?.text].filter(Boolean).map((t) => `; ${t}`).join('');
     let score: number = SCORE.pass;
     let display: string;
     if (wholeLinear && maps.length >= 2) {
@@ -110,15 +116,28 @@ export default defineAnalyzer({
         columns: [{ key: 'layer', label: 'Layer' }, { key: 'className', label: 'Class' }, { key: 'activation', label: 'Activation' }, { key: 'feeds', label: 'Feeds linearly into' }],
         rows: maps.map((m) => ({ layer: m.name, className: m.className, activation: m.activation ?? 'linear', feeds: pairs.filter((p) => p.from === m.name).map((p) => p.to).join(', ') || null })),
         highlight: maps.flatMap((m, i) => (affected.includes(m.name) ? [i] : [])),
-      }, ...(fit.text ? [{
-        kind: 'table' as const, title: 'Fit of the network (its ceiling when it is linear)',
-        columns: [{ key: 'measure', label: 'Measure' }, { key: 'value', label: 'Value' }],
-        rows: [{ measure: 'training accuracy', value: fit.accuracy }, { measure: 'chance accuracy', value: fit.chance }, { measure: 'loss / constant predictor', value: fit.lossRatio }],
-        highlight: poorFit ? [0] : [],
-      }] : [])],
+      }, ...(fit.text || ceiling ? [fitTable(fit, ceiling, poorFit)] : [])],
     };
   },
 });
+
+/** The network's fit beside the linear classifier's on the same rows: the ceiling of any network without a non-linearity. */
+function fitTable(fit: Fit, ceiling: LinearComparison | null, poorFit: boolean) {
+  const rows = [
+    { measure: 'training accuracy', network: fit.accuracy, linear: ceiling?.fit.trainAccuracy ?? null },
+    { measure: 'validation accuracy', network: ceiling?.networkValidation ?? null, linear: ceiling?.fit.validationAccuracy ?? null },
+    { measure: 'chance accuracy', network: fit.chance, linear: fit.chance },
+    { measure: 'loss / constant predictor', network: fit.lossRatio, linear: ceiling?.linearLossRatio ?? null },
+  ].filter((r) => r.network !== null || r.linear !== null);
+  const about = ceiling ? ` (logistic regression on ${ceiling.fit.rows} training rows)` : '';
+  return {
+    kind: 'table' as const,
+    title: `Fit of this network and of a linear model${about}`,
+    columns: [{ key: 'measure', label: 'Measure' }, { key: 'network', label: 'This network' }, ...(ceiling ? [{ key: 'linear', label: 'Linear model' }] : [])],
+    rows,
+    highlight: poorFit ? [0] : [],
+  };
+}
 
 interface Fit { accuracy: number | null; chance: number | null; skill: number | null; lossRatio: number | null; text: string }
 

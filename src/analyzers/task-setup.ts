@@ -108,6 +108,7 @@ export default defineAnalyzer({
       'error and then learns the wrong thing, or reports a loss that means nothing (a negative cross-entropy).',
     requiredArtifacts: ['Model', 'Data'],
     gateLevel: 'error',
+    repairs: ['match-output'],
   },
   thresholds: {
     negativeLoss: { default: -1e-3, source: 'cross-entropy of probabilities against targets in [0, 1] is >= 0; below -1e-3 (beyond float rounding) the targets are outside [0, 1]' },

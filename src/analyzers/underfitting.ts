@@ -1,6 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalLoss, probeProgress } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, constantPredictorText, holds, modelAccuracy } from './baselines.js';
+import { finalFallRate, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
+import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -20,6 +20,7 @@ export default defineAnalyzer({
     failSkill: { default: 0.3, source: 'ours: training accuracy under 30% of the way from chance to perfect (healthy fixtures: > 0.8; a linear model on spirals: 0.23)' },
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
     stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4)' },
+    stoppedFalling: { default: 0.1, source: 'ours, the mirror of stalledProgress (fault benchmark tuning half, one-epoch runs): a loss above half the constant predictor\'s that was still falling by >= 10% of itself per epoch when training ended was stopped early (healthy fixtures end under 2% per epoch)' },
   },
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);
@@ -45,13 +46,24 @@ export default defineAnalyzer({
     const nearChance = skill !== null && skill < thresholds.failSkill;
     const lowSkill = skill !== null && skill < thresholds.warnSkill;
     const progress = probeProgress(artifacts);
-    const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress;
-    const score = ratio >= thresholds.failLossRatio || nearChance || stalled ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
+    // The probe rows are validation rows when there is a split: a probe loss that rose while the training loss fell
+    // by the same margin is the validation rows parting from the training rows (overfitting names that), not a stall.
+    const trainFall = trainingProgress(loss);
+    const overfitShape = progress !== null && progress < 0 && trainFall !== null && trainFall >= thresholds.stalledProgress;
+    const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape;
+    // Still falling fast at the end: more epochs, not a different model, is what it needs (DeepCrime's HNE fault).
+    const fallRate = h ? finalFallRate(artifacts) : null;
+    const stoppedEarly = ratio >= thresholds.warnLossRatio && fallRate !== null && fallRate >= thresholds.stoppedFalling;
+    const score = ratio >= thresholds.failLossRatio || nearChance || stalled || stoppedEarly ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     const parts = [`${what} ${fmt.sci(final)} is ${fmt.pct(ratio)} of the constant predictor's ${fmt.sci(trivial)}${artifacts.data.targetSummary ? ` (${constantPredictorText(artifacts)})` : ''}`];
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
-    if (stalled) parts.push(`the probe loss fell by only ${fmt.pct(progress!)} over the run`);
+    if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
+    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fmt.pct(fallRate!)} per epoch`);
+    // A second baseline, beside the constant predictor: the linear classifier gather fitted to the same rows. It
+    // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
+    const linear = score < 0.9 ? linearComparison(artifacts) : null;
     return {
       score,
       numericValue: ratio,
@@ -59,15 +71,59 @@ export default defineAnalyzer({
       displayValue: parts.join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
-        ? `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
+        ? (stoppedEarly ? `Train longer: the loss was still falling by ${fmt.pct(fallRate!)} per epoch after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
+          linearAdvice(linear) + `Add capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
           `train longer (${epochs} epochs so far), tune the learning rate, and check the dead-relu and saturation findings: ` +
           'a broken layer makes any model underfit.'
         : null,
-      evidence: loss && h ? [{
-        kind: 'series', title: 'Training loss vs constant-predictor loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
-        series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
-        markers: [], regions: [],
-      }] : [],
+      evidence: [
+        ...(loss && h ? [{
+          kind: 'series' as const, title: 'Training loss vs constant-predictor loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
+          series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
+          markers: [], regions: [],
+        }] : []),
+        ...(linear ? [linearTable(linear, chance, measured)] : []),
+      ],
     };
   },
 });
+
+/** How much the training loss fell from the first epoch to the end (mean of the last 3), as a share; null under 2 epochs. */
+function trainingProgress(loss: Array<number | null> | undefined): number | null {
+  const first = loss?.[0];
+  const last = tailMean(loss);
+  if (!loss || loss.length < 2 || first === null || first === undefined || !(first > 0) || last === null) return null;
+  return (first - last) / first;
+}
+
+/** The linear model's skill (0 at chance, 1 perfect) below which it cannot fit: missing-nonlinearity's failSkill default. */
+const LINEAR_CANNOT_FIT = 0.5;
+
+/** What the linear model's fit says about the cause, as the recommendation's first sentence (empty when nothing). */
+function linearAdvice(c: LinearComparison | null): string {
+  if (!c || c.network === null) return '';
+  if (c.network < c.linear - NO_BETTER_THAN_LINEAR) {
+    return `A linear model fitted to the same rows reaches ${c.linear.toFixed(2)} ${c.on} accuracy, more than this network's ${c.network.toFixed(2)}: ` +
+      'the data allows a better fit than this run found, so look at training (learning rate, epochs, dead or saturated units) before capacity. ';
+  }
+  const versus = c.text.replace(/: it is no better than linear$/, '');
+  // Only where the linear model itself cannot fit is "no better than linear" a capacity problem: near a good linear
+  // fit the rest of the loss may be label noise no model removes, so the fact is stated without a cause.
+  if (c.noBetter && c.linearSkill !== null && c.linearSkill < LINEAR_CANNOT_FIT) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity. `;
+  if (c.noBetter) return `This network is no better than a linear model (${versus}). `;
+  return '';
+}
+
+function linearTable(c: LinearComparison, chance: number | null, measured: ReturnType<typeof modelAccuracy>) {
+  return {
+    kind: 'table' as const,
+    title: `Baselines on the same rows: a constant predictor and a linear model (logistic regression on ${c.fit.rows} training rows)`,
+    columns: [{ key: 'model', label: 'Model' }, { key: 'train', label: 'Training accuracy' }, { key: 'validation', label: 'Validation accuracy' }],
+    rows: [
+      { model: 'constant predictor', train: chance, validation: null },
+      { model: 'linear model', train: c.fit.trainAccuracy, validation: c.fit.validationAccuracy },
+      { model: 'this network', train: measured?.on === 'training' ? measured.value : c.networkTraining, validation: c.networkValidation },
+    ],
+    highlight: c.network !== null && c.network < c.linear - NO_BETTER_THAN_LINEAR ? [2] : [],
+  };
+}

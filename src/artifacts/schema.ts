@@ -38,6 +38,13 @@ export const layerInfoSchema = z.object({
   /** Names of the layers feeding this one. */
   inputs: z.array(z.string()),
   units: z.number().nullable(),
+  /** false when the layer's weights are frozen (Keras/tfjs layer.trainable); absent in artifacts written before it was recorded. */
+  trainable: z.boolean().optional(),
+  /**
+   * Whether the layer adds a learned constant: a bias (Dense/Conv useBias) or a normalization offset (BatchNormalization
+   * center); null for layers that have neither setting; absent in artifacts written before it was recorded.
+   */
+  bias: z.boolean().nullable().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -82,6 +89,30 @@ export const targetSummarySchema = z.object({
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 
+/**
+ * A linear classifier (multinomial logistic regression) fitted to the training rows by gather: the accuracy
+ * ceiling of a network with no non-linearity, and a baseline between chance and the network. Deterministic.
+ */
+export const linearFitSchema = z.object({
+  /** The model and how it was fitted, in words. */
+  method: z.string(),
+  /** Training rows, features and classes the fit used (rows capped so it costs little). */
+  rows: num,
+  features: num,
+  classes: num,
+  /** Validation rows it was scored on (0 without a validation split). */
+  validationRows: num,
+  trainAccuracy: maybeNum,
+  validationAccuracy: maybeNum,
+  /** Its mean cross-entropy on the fit rows (natural log), comparable with a softmax/sigmoid network's loss. */
+  trainLoss: maybeNum,
+  /** What the fit cost (also in timing.linearFitMs). */
+  ms: num,
+  /** Why no fit was made (regression, multi-label, too many features), or null. */
+  skipped: z.string().nullable(),
+});
+export type LinearFit = z.infer<typeof linearFitSchema>;
+
 export const dataInfoSchema = z.object({
   source: z.string(),
   task: z.enum(['classification', 'regression']),
@@ -98,6 +129,8 @@ export const dataInfoSchema = z.object({
   trivialLoss: z.number().nullable(),
   /** Summary of the encoded training targets; absent in artifacts written before it existed. */
   targetSummary: targetSummarySchema.optional(),
+  /** A linear classifier's fit of the same rows; absent in artifacts written before it existed, and from the callback. */
+  linearFit: linearFitSchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),
   /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */
@@ -198,6 +231,8 @@ export const evaluationSchema = z.object({
   loss: maybeNum,
   /** accuracy, mse, mae... as compiled (accuracy by default for classification); null when not finite. */
   metrics: z.record(z.string(), maybeNum),
+  /** Single-label classification: recall of each class id on these rows (null: no row of that class); absent otherwise. */
+  classRecall: z.array(maybeNum).optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 

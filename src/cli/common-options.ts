@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { AGGREGATES } from '../result/vocabulary.js';
 import { BACKENDS } from '../gather/backend-names.js';
+import { LOSSES } from '../config/spec-schema.js';
 
 /** Options every auditing command shares. */
 export function withRunOptions<T>(y: Argv<T>) {
@@ -19,7 +20,20 @@ export function withModelFlags<T>(y: Argv<T>) {
     .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), a Keras .h5 or a Keras 3 .keras file, instead of a spec' })
     .option('data', { type: 'string', describe: 'Data for --model, recognised by path: a folder of class folders (images), .csv (with --label), .json, .npy (x; y via --label), .npz, or an IDX images file' })
     .option('label', { type: 'string', describe: 'The label column(s) of a --data CSV (a,b,c for several), or the y/labels file of .npy/IDX data' })
-    .option('loss', { type: 'string', describe: 'The loss the model was trained with, when model.json has no training config' })
+    .option('loss', { choices: LOSSES, describe: 'The loss the model was trained with, when the model file has no training config (--loss wins over it)' })
     .option('architecture', { type: 'string', describe: 'For a weights-only Keras .h5 given as --model: the architecture JSON from model.to_json()' })
-    .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file' });
+    .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file' })
+    .option('validation-split', { type: 'number', describe: 'Share of rows held out for validation and evaluation (default 0.2; 0: evaluate a loaded model on every row, as saved)' })
+    .option('batch-size', { type: 'number', describe: 'Batch size for training and evaluation (default 32)' })
+    .group(['model', 'data', 'label', 'loss', 'architecture', 'history', 'validation-split', 'batch-size'], 'Model and data, without a spec:')
+    .option('classes', { type: 'string', describe: 'Image folder: class folder names in class-id order (default: sorted names, as Keras does)' })
+    .option('rescale', { type: 'string', describe: 'Image folder or IDX: multiply each pixel value, e.g. 1/255 (Keras rescale=1./255; default 1)' })
+    .option('offset', { type: 'string', describe: 'Image folder: add after --rescale, e.g. -1 with --rescale 1/127.5 for [-1, 1] (default 0)' })
+    .option('size', { type: 'string', describe: 'Image folder: height,width,channels when the model does not fix it, or to flatten into an MLP input (28,28,1 for 784)' })
+    .option('exclude', { type: 'string', describe: 'CSV/JSON: columns to ignore, e.g. RowNumber,CustomerId' })
+    .option('features', { type: 'string', describe: 'CSV/JSON: feature columns in the order the model expects (default: all but label and excluded)' })
+    .option('categorical', { type: 'string', describe: 'CSV/JSON: columns to one-hot encode (categories from the training split); Gender:ordinal for 0..k-1 codes' })
+    .option('normalize', { choices: ['none', 'standardize', 'minmax'] as const, describe: 'Scale features with training-split statistics (default none)' })
+    .option('limit', { type: 'number', describe: 'Use at most this many rows (a seeded random subset)' })
+    .group(['classes', 'rescale', 'offset', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'], 'Data options for --data (in a spec: the data section):');
 }

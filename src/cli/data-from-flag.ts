@@ -1,14 +1,21 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import { detectSource } from '../gather/data/sources/index.js';
+import type { SourceKey } from '../gather/data/sources/source.js';
+import { dataOptionsFromFlags, type DataOptionFlags } from './data-options.js';
 
 /**
  * The spec `data` section for `--data <path>` (and `--label`): the format is recognised by the path (a folder of
  * class folders, .csv, .json, .npy, .npz, IDX files), so a user needs no spec for the common cases.
  */
-export function dataFromFlag(data: string, label: string | undefined): Record<string, unknown> {
+export function dataFromFlag(data: string, label: string | undefined, options: DataOptionFlags = {}): Record<string, unknown> {
   const key = detectSource(data);
+  const fields = sourceFields(key, data, label);
+  return { ...fields, ...dataOptionsFromFlags(key ?? 'npy', options) }; // sourceFields threw unless it is a known format or .npy
+}
+
+function sourceFields(key: SourceKey | null, data: string, label: string | undefined): Record<string, unknown> {
   const labels = label?.includes(',') ? label.split(',').map((s) => s.trim()) : label;
   switch (key) {
     case 'csv':
@@ -26,8 +33,20 @@ export function dataFromFlag(data: string, label: string | undefined): Record<st
       if (/\.npy$/i.test(data) && existsSync(data)) {
         return { npy: { x: data, y: label ?? sibling(data, /(^|[_-])x(?=\.npy$)/i, '$1y', '--label <y.npy>') } };
       }
+      if (holdsImagesDirectly(data)) {
+        throw new SpecError(`--data ${data}: a folder of images with no class subfolders; image data needs one subfolder per class ` +
+          `(${path.join(data, '<class>', '*.png')}): if this folder is one class, give its parent folder`);
+      }
       throw new SpecError(`--data ${data}: ${existsSync(data) ? 'not a format nnaudit recognises' : 'no such file or folder'}; give a folder of class ` +
         'folders (images), a .csv, .json, .npy (x; y via --label), .npz, or an IDX images file (MNIST), or write a spec');
+  }
+}
+
+function holdsImagesDirectly(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && readdirSync(dir).some((f) => /\.(png|jpe?g)$/i.test(f));
+  } catch {
+    return false;
   }
 }
 

@@ -31,6 +31,8 @@ export type InitializerSpec = z.infer<typeof initializerSchema>;
 const positiveInt = z.number().int().positive();
 const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
 const layerName = z.string().min(1).regex(/^[A-Za-z0-9_.\-/]+$/, 'letters, digits, _ . - / only').optional();
+/** false: the layer's weights keep their initial values (Keras' layer.trainable). Only layers with weights take it. */
+const trainable = z.boolean().default(true);
 
 const denseLayer = z.strictObject({
   type: z.literal('dense'),
@@ -40,6 +42,7 @@ const denseLayer = z.strictObject({
   kernelInitializer: initializerSchema.optional(),
   biasInitializer: initializerSchema.optional(),
   useBias: z.boolean().default(true),
+  trainable,
 });
 const conv2dLayer = z.strictObject({
   type: z.literal('conv2d'),
@@ -52,6 +55,7 @@ const conv2dLayer = z.strictObject({
   kernelInitializer: initializerSchema.optional(),
   biasInitializer: initializerSchema.optional(),
   useBias: z.boolean().default(true),
+  trainable,
 });
 const maxPoolingLayer = z.strictObject({
   type: z.literal('maxPooling2d'),
@@ -61,7 +65,7 @@ const maxPoolingLayer = z.strictObject({
 });
 const flattenLayer = z.strictObject({ type: z.literal('flatten'), name: layerName });
 const dropoutLayer = z.strictObject({ type: z.literal('dropout'), name: layerName, rate: z.number().min(0).lt(1) });
-const batchNormLayer = z.strictObject({ type: z.literal('batchNormalization'), name: layerName });
+const batchNormLayer = z.strictObject({ type: z.literal('batchNormalization'), name: layerName, trainable });
 const activationLayer = z.strictObject({ type: z.literal('activation'), name: layerName, activation: activationSchema });
 const leakyReluLayer = z.strictObject({ type: z.literal('leakyRelu'), name: layerName, alpha: z.number().min(0).default(0.3) });
 
@@ -99,7 +103,17 @@ const fitFields = {
 
 export const trainModelSchema = z.strictObject({
   ...fitFields,
-  layers: z.array(layerSchema).min(1),
+  layers: z.array(layerSchema).min(1).superRefine((layers, ctx) => {
+    // tfjs refuses to fit a model with no trainable weights (a bare "variableGrads()" error): say it here, by field.
+    const weighted = layers.filter((l) => 'trainable' in l);
+    if (weighted.length > 0 && weighted.every((l) => !l.trainable)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `every layer with weights has trainable: false (${weighted.length} of them), so training would change nothing: ` +
+          'set trainable: true (the default) on the layers to train, or audit a saved model with model.load and epochs: 0',
+      });
+    }
+  }),
   inputShape: z.array(positiveInt).min(1).optional(),
   loss: lossSchema,
   epochs: positiveInt.max(10_000).default(20),

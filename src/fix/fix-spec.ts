@@ -8,10 +8,12 @@ import { attachVerifiedFixes } from './plan.js';
 export interface TryFixesOptions extends Partial<Pick<FixOptions, 'maxTrials' | 'timeBudgetMs' | 'onTrial'>> {
   baseDir: string;
   backend?: BackendName | 'auto';
+  /** Trains the candidates elsewhere, e.g. on the queue (queue-trials.ts); default: in this process, one at a time. */
+  runner?: Pick<FixOptions, 'runTrial' | 'concurrency'>;
 }
 
 /**
- * Verified fixes in-process: retrains candidates one after another with fail-fast on (a candidate that is still
+ * Verified fixes: retrains candidates (in-process one after another, or through `o.runner`) with fail-fast on (a candidate that is still
  * broken stops at its first confirmed failure), then marks each cleared finding of `baseline` with its verifiedFix.
  *
  * @example
@@ -24,7 +26,8 @@ export async function tryFixes(spec: Spec, baseline: AuditResult, o: TryFixesOpt
     ...(o.maxTrials !== undefined ? { maxTrials: o.maxTrials } : {}),
     ...(o.timeBudgetMs !== undefined ? { timeBudgetMs: o.timeBudgetMs } : {}),
     ...(o.onTrial ? { onTrial: o.onTrial } : {}),
-    runTrial: (s) => audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }),
+    // In-process runs start at once: the budget signal only matters to a runner whose candidates wait in a queue.
+    ...(o.runner ?? { runTrial: (s: Spec) => audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }) }),
   });
   attachVerifiedFixes(baseline, report.trials);
   return report;

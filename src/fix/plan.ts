@@ -15,6 +15,8 @@ export interface TrialOutcome {
   /** Training stopped early by fail-fast: some findings were not judged, so it cannot count as a fix. */
   stoppedEarly: boolean;
   metric: Metric;
+  /** The candidate's run failed (a tfjs error, an input check, a failed queue job): it clears nothing. */
+  error?: string;
 }
 
 export interface Metric { name: string; value: number | null }
@@ -53,6 +55,11 @@ const tail = (v: Array<number | null> | undefined): number | null => {
 };
 
 /** The ranking metric: validation accuracy (mean of the last 3 epochs), else minus the validation loss, else minus the training loss. */
+/** The outcome of a candidate whose run threw: judged as clearing nothing, reported with its error. */
+export function failedOutcome(metricName: string, error: string): TrialOutcome {
+  return { findings: {}, verdict: 'FAIL', gatePassed: false, stoppedEarly: false, metric: { name: metricName, value: null }, error };
+}
+
 export function validationMetric(r: AuditResult): Metric {
   const s = r.training.history?.series ?? {};
   if (s['val_accuracy']) return { name: 'val_accuracy', value: tail(s['val_accuracy']) };
@@ -88,9 +95,9 @@ export function planCandidates(base: Spec, failing: string[], applied: Array<{ i
 export function judgeTrial(candidate: Candidate, before: Pick<TrialOutcome, 'findings'>, after: TrialOutcome, seconds: number): Trial {
   const failedBefore = new Set(failingIds(before));
   const failedAfter = new Set(failingIds(after));
-  const cleared = after.stoppedEarly ? [] : [...failedBefore].filter((id) => !failedAfter.has(id));
+  const cleared = after.stoppedEarly || after.error !== undefined ? [] : [...failedBefore].filter((id) => !failedAfter.has(id));
   const newFailures = [...failedAfter].filter((id) => !failedBefore.has(id));
-  return { ...candidate, ...after, seconds, cleared, newFailures, accepted: !after.stoppedEarly && cleared.length > 0 && newFailures.length === 0 };
+  return { ...candidate, ...after, seconds, cleared, newFailures, accepted: !after.stoppedEarly && after.error === undefined && cleared.length > 0 && newFailures.length === 0 };
 }
 
 /** Accepted trials, best first: the gate passes, more findings cleared, then the higher validation metric. */

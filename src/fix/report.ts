@@ -8,6 +8,7 @@ import type { Trial } from './plan.js';
 const num = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? Number(v.toPrecision(3)).toString() : v.toExponential(1));
 
 function outcome(t: Trial, id: string): string {
+  if (t.error !== undefined) return `rejected: the run failed: ${t.error.split('\n')[0]!.slice(0, 120)}`;
   if (t.stoppedEarly) return `rejected: ${failingOf(t) || 'a finding'} failed early (fail-fast stopped training)`;
   if (t.newFailures.length) return `rejected: new failure ${t.newFailures.join(', ')}`;
   if (!t.cleared.includes(id)) return 'still fails';

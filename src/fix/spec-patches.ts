@@ -111,7 +111,7 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || t.layers.some((l) => l.type === 'batchNormalization')) return null;
-      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization' }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
+      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization', trainable: true }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
     },
   },
   lrDown: { id: 'lr-down', title: 'learning rate / 10', patch: scaleLearningRate(0.1) },
@@ -140,11 +140,19 @@ export const REPAIRS = {
       const head = t.layers[out];
       if (!head || head.type !== 'dense') return null;
       const ce = t.loss !== 'meanSquaredError' && t.loss !== 'meanAbsoluteError';
+      // The task the spec declares decides between a classification and a regression head; without one, the loss does.
+      const declared = 'task' in spec.data ? spec.data.task : undefined;
       let activation = head.activation;
       let loss = t.loss;
-      if (!ce) activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
-      else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
-      else if (activation !== 'softmax') { activation = 'softmax'; if (loss === 'binaryCrossentropy') loss = 'categoricalCrossentropy'; }
+      if (declared === 'regression' || (declared === undefined && !ce)) {
+        activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
+        if (ce) loss = 'meanSquaredError';
+      } else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
+      // Several sigmoid units with binary cross-entropy is a multi-label head: it fits as it is.
+      else if (!(activation === 'sigmoid' && loss === 'binaryCrossentropy')) {
+        activation = 'softmax';
+        if (loss !== 'sparseCategoricalCrossentropy') loss = 'categoricalCrossentropy';
+      }
       if (activation === head.activation && loss === t.loss) return null;
       const layers = t.layers.map((l, i) => (i === out ? { ...head, activation } : l));
       return withTrain(spec, { ...t, layers, loss });
@@ -164,6 +172,22 @@ export const REPAIRS = {
     id: 'relu-he',
     title: 'relu with heNormal initialization instead of sigmoid/tanh hidden layers',
     patch: (spec) => mapHidden(spec, (l) => (SQUASHING.has(l.activation) ? [{ ...l, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }] : null)),
+  },
+  reluHidden: {
+    id: 'relu-hidden',
+    title: 'relu with heNormal initialization on the linear hidden layers',
+    // Only a hidden layer whose output nothing non-linear follows: a linear dense before an Activation or LeakyReLU layer is fine.
+    patch(spec) {
+      const t = train(spec);
+      if (!t) return null;
+      const out = outputIndex(t.layers);
+      const layers = t.layers.map((l, i) => {
+        const next = t.layers[i + 1];
+        const followed = next !== undefined && (next.type === 'activation' || next.type === 'leakyRelu' || next.type === 'batchNormalization');
+        return i < out && isWeighted(l) && l.activation === 'linear' && !followed ? { ...l, activation: 'relu' as const, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const } : l;
+      });
+      return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
+    },
   },
   glorotInit: {
     id: 'glorot-init',
@@ -185,7 +209,7 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || outputIndex(t.layers) !== 0 || t.layers[0]!.type !== 'dense') return null;
-      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true };
+      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true, trainable: true };
       return withTrain(spec, { ...t, layers: [hidden, { ...hidden }, ...t.layers] });
     },
   },

@@ -1,6 +1,6 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type StoppedEarly, type TargetSummary } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type LinearFit, type StoppedEarly, type TargetSummary } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
@@ -26,6 +26,8 @@ export interface AssembleInputs {
   stoppedEarly?: StoppedEarly | null;
   /** The encoded training targets summarized for the loss (target-summary.ts). */
   targetSummary?: TargetSummary;
+  /** The linear classifier's fit of the same rows (linear-fit.ts); absent from fail-fast's snapshots. */
+  linearFit?: LinearFit;
 }
 
 /** The artifact document from what gather measured: plain JSON, no tensors. */
@@ -40,7 +42,8 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
       ...describeModel(a.model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
       name: a.spec.name ?? a.model.name,
     },
-    data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}) },
+    data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}),
+      ...(a.linearFit ? { linearFit: a.linearFit } : {}) },
     history: a.history,
     ...(a.evaluation ? { evaluation: a.evaluation } : {}),
     gradients: a.recorder.gradients,

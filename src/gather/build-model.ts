@@ -1,4 +1,5 @@
 import { tf } from './tf.js';
+import { fusedAdam } from './wasm/adam.js';
 import type { InitializerSpec, LayerSpec, OptimizerSpec, TrainModelSpec } from '../config/spec-schema.js';
 import { SpecError } from '../errors.js';
 
@@ -25,14 +26,14 @@ function makeLayer(l: LayerSpec, first: { inputShape?: number[] }, seed: number)
   switch (l.type) {
     case 'dense':
       return tf.layers.dense({
-        ...first, ...name, units: l.units, activation: l.activation, useBias: l.useBias,
+        ...first, ...name, units: l.units, activation: l.activation, useBias: l.useBias, trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
     case 'conv2d':
       return tf.layers.conv2d({
         ...first, ...name, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding,
-        activation: l.activation, useBias: l.useBias,
+        activation: l.activation, useBias: l.useBias, trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
@@ -43,7 +44,7 @@ function makeLayer(l: LayerSpec, first: { inputShape?: number[] }, seed: number)
     case 'dropout':
       return tf.layers.dropout({ ...first, ...name, rate: l.rate });
     case 'batchNormalization':
-      return tf.layers.batchNormalization({ ...first, ...name });
+      return tf.layers.batchNormalization({ ...first, ...name, trainable: l.trainable });
     case 'activation':
       return tf.layers.activation({ ...first, ...name, activation: l.activation });
     case 'leakyRelu':
@@ -101,7 +102,8 @@ function plainOptimizer(o: OptimizerSpec): tf.Optimizer {
   switch (o.name) {
     case 'sgd': return tf.train.sgd(o.learningRate);
     case 'momentum': return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
-    case 'adam': return tf.train.adam(o.learningRate);
+    // On wasm its steps run as one fused kernel per variable (src/gather/wasm/adam.ts); elsewhere tfjs' Adam.
+    case 'adam': return fusedAdam(o.learningRate);
     case 'adamax': return tf.train.adamax(o.learningRate);
     case 'rmsprop': return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
     case 'adagrad': return tf.train.adagrad(o.learningRate);

@@ -16,7 +16,11 @@ const fmt = (s: ReadonlyArray<number | null>) => `[${s.map((d) => d ?? '?').join
 
 /**
  * The per-sample shape to feed the model: the data's own when it fits, the model's when they differ only by axes of
- * size 1 (an IDX image [28, 28] for a [28, 28, 1] input), else null.
+ * size 1 (an IDX image [28, 28] for a [28, 28, 1] input), the model's flat input when a multi-axis sample has exactly
+ * its size (MNIST images for a Dense [784] input), else null.
+ *
+ * Flattening is unambiguous (C order, NumPy's `reshape(n, -1)`, which is how such models are fed), so it is done
+ * silently; the reverse, flat rows into images, needs the user's `data.shape` because the layout is not known.
  */
 export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<number | null>): number[] | null {
   if (data.length === model.length && model.every((d, i) => d === null || d === data[i])) return [...data];
@@ -24,16 +28,24 @@ export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<nu
   const a = squeeze(data);
   const b = squeeze(model);
   if (model.every((d) => d !== null) && a.length === b.length && a.every((d, i) => d === b[i])) return model as number[];
+  if (isFlattening(data, model)) return [model[0]!];
   return null;
+}
+
+/** Whether fitFeatureShape feeds `data` to `model` by flattening it (the caller says so in the run warnings). */
+export function isFlattening(data: readonly number[], model: ReadonlyArray<number | null>): boolean {
+  return data.length > 1 && model.length === 1 && model[0] !== null && data.reduce((p, d) => p * d, 1) === model[0];
 }
 
 export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string, note?: string): DataError {
   const flat = featureShape.length === 1;
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
+  // Column advice only helps a table (CSV, JSON records); an array file has the shape it has.
+  const table = /(^|:)(csv|json)(:|$)|\.(csv|json)$/i.test(where);
   const hint = flat && model.length > 1 && modelSize === featureShape[0]
     ? `reshape each row with data.shape: ${JSON.stringify(model)}`
-    : flat ? 'choose the matching feature columns (data.features, data.exclude) or a model built for this data'
-      : 'resize the data or use a model built for this input';
+    : flat && table ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
+      : `give data whose samples have the model's input shape ${fmt(model)}, or use a model built for this data`;
   return new DataError(`${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`);
 }
 
@@ -77,8 +89,7 @@ export function checkTargetsFit(d: Dataset, m: ModelEnds): void {
   const classFix = `use ${classes} softmax units with categoricalCrossentropy (or sparseCategoricalCrossentropy)`;
   if (m.loss === 'binaryCrossentropy' && u === 1) {
     if (classes > 2) {
-      throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ` +
-        `${name(classes)}: ${classFix}`);
+      throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ${classFix}`);
     }
     // A softmax over that 1 unit fits the shapes: output-activation judges it from the run, with evidence.
     return;

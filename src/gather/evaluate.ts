@@ -25,3 +25,28 @@ export async function evaluateModel(model: tf.LayersModel, x: tf.Tensor, y: tf.T
     tf.dispose(scalars);
   }
 }
+
+/**
+ * Recall of each class on the evaluation rows (index = class id; null for a class with no row there), for single-label
+ * classification: the predicted class is p > 0.5 for one output unit, else the arg-max. Accuracy hides a model that
+ * gives up on a rare class (95% by always answering the majority); per-class recall shows it.
+ */
+export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number): Promise<Array<number | null>> {
+  const out = model.predict(x, { batchSize });
+  const p = Array.isArray(out) ? out[0]! : out;
+  const predicted = tf.tidy(() => (p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(0.5).toInt() : p.argMax(-1)));
+  try {
+    const guess = await predicted.data();
+    const hits = new Array<number>(numClasses).fill(0);
+    const rows = new Array<number>(numClasses).fill(0);
+    for (let i = 0; i < ids.length; i++) {
+      const c = ids[i]!;
+      if (!Number.isInteger(c) || c < 0 || c >= numClasses) continue;
+      rows[c]!++;
+      if (guess[i] === c) hits[c]!++;
+    }
+    return rows.map((n, c) => (n ? hits[c]! / n : null));
+  } finally {
+    tf.dispose([predicted, ...(Array.isArray(out) ? out : [out])]);
+  }
+}

@@ -4,18 +4,19 @@ import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
-import { type Dataset, rowCount } from './data/dataset.js';
+import { type Dataset, rowCount, targetWidth } from './data/dataset.js';
 import { makeOptimizer } from './build-model.js';
 import { obtainModel, type ModelUnderAudit } from './obtain-model.js';
 import { ProbeRecorder } from './probe-recorder.js';
 import { encodeTargets, LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
-import { evaluateModel } from './evaluate.js';
+import { classRecall, evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
+import { fitLinearClassifier } from './linear-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
-import { checkTargetsFit, fitFeatureShape, inputMismatch } from './check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 
@@ -80,6 +81,15 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
+    if (mua.source === 'loaded' && raw.classes && raw.classes.order !== 'data.classes') {
+      // A saved model already maps output units to classes; folder order is only a guess at that mapping.
+      const shown = raw.classes.names.slice(0, 4).map((n, i) => `${n}=${i}`).join(', ');
+      warnings.push(`class ids follow sorted folder names (${shown}${raw.classes.names.length > 4 ? ', ...' : ''}); if the model was trained ` +
+        'with another order, its accuracy here is wrong: give the order with --classes (data.classes)');
+    }
+    if (isFlattening(data.train.featureShape, modelInput)) {
+      warnings.push(`each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`);
+    }
     const outputUnits = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1] ?? 1;
     const lastLayer = model.layers[model.layers.length - 1];
     checkTargetsFit(data.train, { inputShape: modelInput, outputUnits, outputActivation: lastLayer ? activationName(lastLayer) : null, loss: mua.loss });
@@ -101,8 +111,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         if (!options.noProbes) await recorder.probe(epoch, detail);
       };
 
-      // Fail-fast's own probes: timed apart, never part of the artifacts.
-      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false);
+      // Fail-fast's own probes: timed apart, never part of the artifacts. Batch norm runs on batch statistics there,
+      // as training sees it: a unit that only looks dead through still-unsettled moving averages must not stop a run.
+      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false, { batchNormTraining: true });
       const tTrain0 = performance.now();
       await probe(0, true);
       let history = mua.history;
@@ -139,10 +150,17 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const evaluation = validation
         ? await evaluateModel(model, validation[0], validation[1], mua.batchSize, 'validation')
         : await evaluateModel(model, xTrain, yTrain, mua.batchSize, 'all rows');
+      const evalRows = data.validation ?? data.train;
+      if (raw.task === 'classification' && !raw.multiLabel && targetWidth(evalRows) === 1 && raw.numClasses >= 2) {
+        evaluation.classRecall = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
+      }
       const tEval = performance.now();
+      // The accuracy ceiling of a linear model on the same rows: what missing-nonlinearity and underfitting compare with.
+      const linearFit = fitLinearClassifier(data.train, data.validation);
+      const tLinear = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
-        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly,
+        spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,
@@ -150,6 +168,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           ...(options.shouldStop ? { failFastProbeMs: sentinel.probeMs } : {}),
           probeMs: recorder.probeMs,
           evaluateMs: tEval - tTrain1,
+          linearFitMs: tLinear - tEval,
           totalMs: performance.now() - t0,
         },
       });

@@ -41,7 +41,9 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
   loss: string | null, optimizer: ModelInfo['optimizer']): ModelInfo {
   const layers: LayerInfo[] = model.layers.map((l) => {
     const g = asGraphLayer(l);
-    const units = g.getConfig()['units'] ?? g.getConfig()['filters'];
+    const config = g.getConfig();
+    const units = config['units'] ?? config['filters'];
+    const bias = config['useBias'] ?? config['center'];
     return {
       name: l.name,
       className: l.getClassName(),
@@ -50,6 +52,8 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
       params: l.countParams(),
       inputs: (g.inboundNodes[0]?.inboundLayers ?? []).map((p) => p.name),
       units: typeof units === 'number' ? units : null,
+      trainable: l.trainable,
+      bias: typeof bias === 'boolean' ? bias : null,
     };
   });
   const known = new Set(layers.map((l) => l.name));

@@ -4,7 +4,7 @@ import type { Spec, LossName, OptimizerSpec, MetricName } from '../config/spec-s
 import type { History, ModelInfo } from '../artifacts/schema.js';
 import { readHistoryFile } from '../artifacts/read-history.js';
 import { buildModel } from './build-model.js';
-import { loadLayersModel } from './load-model.js';
+import { detectFormat, formatByExtension, loadLayersModel } from './load-model.js';
 import { SpecError } from '../errors.js';
 import { checkModelCaps, checkParamCount, effectiveCaps } from '../policy/limits.js';
 
@@ -47,7 +47,10 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   const loss = l.loss ?? loaded.training.loss;
   if (loss === undefined) {
     loaded.model.dispose();
-    const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : 'model.json has no training config';
+    // Name what is missing in the file's own terms: a Keras file saved without compile() has no training_config.
+    const format = /^https?:\/\//i.test(location) ? formatByExtension(location) : await detectFormat(location);
+    const missing = format === 'tfjs-layers' ? 'model.json has no training config' : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
+    const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : missing;
     throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
       'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
   }

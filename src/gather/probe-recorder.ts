@@ -1,7 +1,7 @@
 import { tf } from './tf.js';
 import type { Artifacts, History, WeightEpoch } from '../artifacts/schema.js';
 import { normalizeMetricName } from '../artifacts/metric-names.js';
-import { probeModel, recordUpdateRatios, weightStats, type LossFn } from './probe.js';
+import { probeModel, recordUpdateRatios, weightStats, type LossFn, type ProbeOptions } from './probe.js';
 
 /**
  * Accumulates the probe artifacts of one training run: gradients, weights and activations per probed epoch,
@@ -18,11 +18,11 @@ export class ProbeRecorder {
   private reference: { kept: Map<string, Float32Array>; probe: WeightEpoch; steps: number } | null = null;
 
   constructor(private readonly model: tf.LayersModel, private readonly x: tf.Tensor, private readonly y: tf.Tensor,
-    private readonly loss: LossFn, private readonly trackUpdates: boolean) {}
+    private readonly loss: LossFn, private readonly trackUpdates: boolean, private readonly options: ProbeOptions = {}) {}
 
   async probe(epoch: number, detail: boolean): Promise<void> {
     const start = performance.now();
-    const r = await probeModel(this.model, this.x, this.y, this.loss, epoch, detail);
+    const r = await probeModel(this.model, this.x, this.y, this.loss, epoch, detail, this.options);
     this.gradients.push(r.gradients);
     if (r.activations) this.activations.push({ epoch, layers: r.activations });
     const kept = this.trackUpdates ? new Map<string, Float32Array>() : undefined;

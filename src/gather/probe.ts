@@ -18,6 +18,20 @@ export interface ProbeResult {
   activations: LayerActivation[] | null;
 }
 
+export interface ProbeOptions {
+  /**
+   * Run BatchNormalization layers on the probe batch's own statistics, as training does, instead of their moving
+   * averages. Early in training the moving averages still sit near their initial 0 and 1, so in inference mode a
+   * ReLU after batch norm can output 0 everywhere while training (which normalizes each batch) keeps it alive: it
+   * looks dead but gets gradient. Fail-fast asks "can training still revive it?", so its probes use this; the
+   * probes that enter the artifacts judge the model as it predicts (inference mode). The moving averages the layer
+   * updates in training mode are restored afterwards: the probe leaves the model as it found it.
+   */
+  batchNormTraining?: boolean;
+}
+
+const isBatchNorm = (l: GraphLayer) => l.getClassName() === 'BatchNormalization';
+
 /**
  * One forward and backward pass over the probe set, in inference mode, recording per layer:
  * the gradient of the mean loss w.r.t. kernel, bias and the layer's output, and (when `withActivations`)
@@ -26,8 +40,11 @@ export interface ProbeResult {
  * Every tensor it makes is disposed before it returns.
  */
 export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossFn,
-  epoch: number, withActivations: boolean): Promise<ProbeResult> {
+  epoch: number, withActivations: boolean, options: ProbeOptions = {}): Promise<ProbeResult> {
   const layers = executableLayers(model);
+  const bnTraining = options.batchNormTraining === true && layers.some(isBatchNorm);
+  // Moving mean and variance, copied before a training-mode pass updates them, written back after it.
+  const saved = bnTraining ? layers.filter(isBatchNorm).flatMap((l) => l.nonTrainableWeights.map((w) => ({ w, value: w.read().clone() }))) : [];
   const batch = x.shape[0]!;
   const eps = new Map<string, tf.Variable>();
   for (const l of layers) {
@@ -39,7 +56,7 @@ export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
   const weightVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const out = runForward(model, layers, x, eps, (layer, z, a) => {
+      const out = runForward(model, layers, x, eps, bnTraining, (layer, z, a) => {
         if (withActivations) kept.push({ layer, z: z === null ? null : tf.keep(z), a: tf.keep(a) });
       });
       return loss(y, out).mean() as tf.Scalar;
@@ -55,11 +72,12 @@ export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
   } finally {
     for (const k of kept) tf.dispose([k.a, ...(k.z ? [k.z] : [])]);
     for (const v of eps.values()) v.dispose();
+    for (const s of saved) { s.w.write(s.value); s.value.dispose(); }
   }
 }
 
 /** Executes the model layer by layer so each layer's pre-activation and output are reachable. */
-function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, eps: Map<string, tf.Variable>,
+function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, eps: Map<string, tf.Variable>, bnTraining: boolean,
   visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void): tf.Tensor {
   const values = new Map<number, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
@@ -75,17 +93,18 @@ function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, e
     const input = inputs.length === 1 ? inputs[0]! : inputs;
     let z: tf.Tensor | null = null;
     let a: tf.Tensor;
+    const training = bnTraining && isBatchNorm(layer);
     const act = layer.activation;
     if (act && act.getClassName() !== 'linear' && act.getClassName() !== 'Linear') {
       layer.activation = LINEAR;
       try {
-        z = layer.apply(input, { training: false }) as tf.Tensor;
+        z = layer.apply(input, { training }) as tf.Tensor;
       } finally {
         layer.activation = act;
       }
       a = act.apply(z);
     } else {
-      a = layer.apply(input, { training: false }) as tf.Tensor;
+      a = layer.apply(input, { training }) as tf.Tensor;
       if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = input;
     }
     const e = eps.get(layer.name);

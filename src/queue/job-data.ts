@@ -22,6 +22,11 @@ export const auditJobSchema = z.object({
    * the file's edits; `spec` is then the copy validated when the schedule was added. Read under the worker's policy.
    */
   specFile: z.string().min(1).optional(),
+  /**
+   * A candidate of `nnaudit fix --queue`: only result.json is wanted. It is not recorded in the label's run history
+   * (a trial is not a run of the user's model) and no render job follows it.
+   */
+  trial: z.boolean().optional(),
 });
 export type AuditJobData = z.input<typeof auditJobSchema>;
 

@@ -62,7 +62,11 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
     const audits = new AuditWorker(QUEUES.audit, pathToFileURL(processorFile), {
       ...common, concurrency: opts.auditConcurrency, useWorkerThreads: false,
       // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
-      workerForkOptions: { execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`, '--import', pathToFileURL(exitWithParent).href] },
+      // exit-with-parent is preloaded so a child exits when this worker dies, however it dies (it reads our pid).
+      workerForkOptions: {
+        execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`, '--import', pathToFileURL(exitWithParent).href],
+        env: { ...process.env, NNAUDIT_PARENT_PID: String(process.pid) },
+      },
       // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
       lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)), maxStalledCount: 2,
     });

@@ -151,7 +151,9 @@ export function buildReportView(r: AuditResult): ReportView {
     layerTable: tableView({
       kind: 'table', title: 'Layers', highlight: [],
       columns: [{ key: 'name', label: 'Layer' }, { key: 'className', label: 'Type' }, { key: 'activation', label: 'Activation' }, { key: 'shape', label: 'Output shape' }, { key: 'params', label: 'Params' }],
-      rows: m.layers.map((l) => ({ name: l.name, className: l.className, activation: l.activation ?? '—', shape: `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`, params: l.params })),
+      // A frozen layer (trainable: false) says so beside its parameter count.
+      rows: m.layers.map((l) => ({ name: l.name, className: l.className, activation: l.activation ?? '—', shape: `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`,
+        params: l.trainable === false ? `${num(l.params)} (frozen)` : l.params })),
     }),
     dataRows: [
       ['Source', displayPath(r.data.source)], ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],

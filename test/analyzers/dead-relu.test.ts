@@ -34,6 +34,14 @@ describe('dead-relu', () => {
     expect(f.recommendation).toMatch(/from initialization/);
   });
 
+  it('on a model audited as loaded (probed only in its saved weights) blames the saved weights, not initialization', () => {
+    const base = makeArtifacts();
+    const a = makeArtifacts({ model: { ...base.model, source: 'loaded' }, activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])] });
+    const f = runOne('dead-relu', a);
+    expect(f.recommendation).toMatch(/^Units are dead in the saved weights of dense_2\./);
+    expect(f.recommendation).not.toMatch(/initialization in/);
+  });
+
   it('says units died during training when they were alive at the start', () => {
     const a = makeArtifacts({
       history: { epochs: [1], series: { loss: [0.5] } },

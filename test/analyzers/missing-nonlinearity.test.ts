@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
-import type { Artifacts, LayerInfo } from '../../src/artifacts/schema.js';
+import type { Artifacts, LayerInfo, LinearFit } from '../../src/artifacts/schema.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';
 
 type L = [name: string, className: string, activation: string | null];
@@ -20,6 +20,10 @@ const fit = (acc: number, loss: number, chance = 1 / 3) => ({
   history: history({ loss: Array(10).fill(loss), accuracy: Array(10).fill(acc) }),
   data: { ...makeArtifacts().data, chanceAccuracy: chance, trivialLoss: Math.log(3) },
 });
+
+function linearFit(train: number | null, validation: number | null): LinearFit {
+  return { method: 'multinomial logistic regression', rows: 600, features: 2, classes: 3, validationRows: validation === null ? 0 : 200, trainAccuracy: train, validationAccuracy: validation, trainLoss: train === null ? null : 0.7, ms: 12, skipped: null };
+}
 
 describe('missing-nonlinearity', () => {
   it.each([
@@ -46,6 +50,54 @@ describe('missing-nonlinearity', () => {
     expect(spirals.recommendation).toMatch(/hidden layer with a non-linear activation/);
     // Linearly separable blobs: accuracy 0.98.
     expect(runOne('missing-nonlinearity', model(linear, fit(0.98, 0.08))).status).toBe('pass');
+  });
+
+  it('judges a single linear layer by the linear model gather fitted to the same rows, and quotes it beside the network', () => {
+    const linear: L[] = [['out', 'Dense', 'softmax']];
+    const withVal = (acc: number, valAcc: number, loss: number) => ({
+      ...fit(acc, loss),
+      history: history({ loss: Array(10).fill(loss), accuracy: Array(10).fill(acc), val_accuracy: Array(10).fill(valAcc) }),
+    });
+    // Spirals: the linear ceiling itself is near chance, so the data needs a non-linearity.
+    const spirals = model(linear, withVal(0.53, 0.51, 0.9));
+    spirals.data.linearFit = linearFit(0.55, 0.52);
+    const s = runOne('missing-nonlinearity', spirals);
+    expect(s.status).toBe('fail');
+    expect(s.displayValue).toMatch(/a linear model reaches 0.52 validation accuracy; this network 0.51: it is no better than linear/);
+    const table = s.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of this network and of a linear model'));
+    expect(table).toMatchObject({ columns: expect.arrayContaining([{ key: 'linear', label: 'Linear model' }]) });
+    expect(table?.kind === 'table' && table.rows.find((r) => r['measure'] === 'validation accuracy')).toEqual({ measure: 'validation accuracy', network: 0.51, linear: 0.52 });
+    // Separable data where this run trained badly (accuracy 0.5): a straight boundary fits, so the cause is not a
+    // missing non-linearity (underfitting names the training problem). Without the linear fit this failed.
+    const badRun = model(linear, withVal(0.5, 0.5, 0.9));
+    expect(runOne('missing-nonlinearity', badRun).status).toBe('fail');
+    badRun.data.linearFit = linearFit(0.97, 0.96);
+    const b = runOne('missing-nonlinearity', badRun);
+    expect(b.status).toBe('pass');
+    expect(b.displayValue).toMatch(/a linear model reaches 0.96 validation accuracy; this network 0.50: it is no better than linear/);
+  });
+
+  it('quotes the linear ceiling for a whole linear stack; a healthy ReLU network beats it and passes', () => {
+    const stack = model([['d1', 'Dense', 'linear'], ['d2', 'Dense', 'linear'], ['out', 'Dense', 'softmax']], fit(0.5, 0.9));
+    stack.data.linearFit = linearFit(0.52, null);
+    expect(runOne('missing-nonlinearity', stack).displayValue).toMatch(/compose to one linear map; training accuracy 0.50 vs chance 0.33; a linear model reaches 0.52 training accuracy; this network 0.50: it is no better than linear/);
+    const healthy = model([['d1', 'Dense', 'relu'], ['out', 'Dense', 'softmax']], fit(0.97, 0.1));
+    healthy.data.linearFit = linearFit(0.52, null);
+    const h = runOne('missing-nonlinearity', healthy);
+    expect(h.status).toBe('pass');
+    expect(h.displayValue).toBe('1 non-linear layer between 2 trainable layers');
+    const t = h.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'));
+    expect(t?.kind === 'table' && t.rows[0]).toMatchObject({ measure: 'training accuracy', linear: 0.52 });
+  });
+
+  it('does not compare with a per-unit binary accuracy (binaryCrossentropy over several units) or a skipped fit', () => {
+    const linear: L[] = [['d1', 'Dense', 'linear'], ['out', 'Dense', 'sigmoid']];
+    const a = model(linear, fit(0.9, 0.3));
+    a.model = { ...a.model, loss: 'binaryCrossentropy', outputShape: [null, 10] };
+    a.data.linearFit = linearFit(0.5, 0.5);
+    expect(runOne('missing-nonlinearity', a).displayValue).toMatch(/a linear model reaches 0.50 validation accuracy$/);
+    a.data.linearFit = { ...linearFit(null, null), skipped: 'regression targets: no classifier to fit' };
+    expect(runOne('missing-nonlinearity', a).displayValue).not.toMatch(/a linear model/);
   });
 
   it('is not applicable without Dense or convolution layers', () => {

@@ -41,4 +41,12 @@ describe('overfitting', () => {
     expect(runOne('overfitting', makeArtifacts({ history: history({ loss: [1, 0.5], val_loss: [1, 2] }) })).status).toBe('notApplicable');
     expect(runOne('overfitting', makeArtifacts()).status).toBe('notApplicable');
   });
+
+  it('on a model audited as loaded without history, says how to give one instead of naming an artifact kind', () => {
+    const base = makeArtifacts();
+    const loaded = runOne('overfitting', makeArtifacts({ model: { ...base.model, source: 'loaded' } }));
+    expect(loaded.status).toBe('notApplicable');
+    expect(loaded.displayValue).toMatch(/no training history: the model was audited as loaded; .*--history.*--epochs N/);
+    expect(runOne('overfitting', base).displayValue).toMatch(/needs History artifacts/); // a trained run always records history
+  });
 });

@@ -23,6 +23,11 @@ describe('analyzer registry', () => {
     const names = Object.fromEntries(ANALYZERS.map((a) => [a.meta.id, Object.keys(a.thresholds).sort()]));
     expect(names).toMatchInlineSnapshot(`
       {
+        "class-imbalance": [
+          "failRecall",
+          "rareShare",
+          "warnRecall",
+        ],
         "dead-relu": [
           "failLayerFraction",
           "warnLayerFraction",
@@ -32,6 +37,7 @@ describe('analyzer registry', () => {
           "maxNorm",
           "warnRatio",
         ],
+        "frozen-layers": [],
         "learning-rate": [
           "failHighLog10",
           "failLowLog10",
@@ -39,6 +45,7 @@ describe('analyzer registry', () => {
           "warnHighLog10",
           "warnLowLog10",
         ],
+        "missing-bias": [],
         "missing-nonlinearity": [
           "failLossRatio",
           "failSkill",
@@ -74,6 +81,7 @@ describe('analyzer registry', () => {
           "failLossRatio",
           "failSkill",
           "stalledProgress",
+          "stoppedFalling",
           "warnLossRatio",
           "warnSkill",
         ],

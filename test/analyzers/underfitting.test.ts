@@ -60,9 +60,37 @@ describe('underfitting', () => {
     const probes = (first: number, last: number) => [0, 10, 20].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: first + ((last - first) * i) / 2 }));
     const h = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).status).toBe('fail');
-    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.42) })).displayValue).toMatch(/fell by only 2\.3% over the run/);
+    // A loss that rose a little is not "fell by only -0%" (the dead-relu fixture's wording before).
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.431) })).displayValue).toMatch(/the probe loss did not fall \(rose by 0\.2%\) over the run/);
+    expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.43, 0.43) })).displayValue).toMatch(/the probe loss did not fall over the run/);
     // The same end point reached from far above: learning, only slowly (warn).
     expect(runOne('underfitting', makeArtifacts({ history: h, gradients: probes(0.9, 0.42) })).status).toBe('warn');
+  });
+
+  it('a probe (validation) loss that rose while the training loss fell is overfitting, not a stall', () => {
+    // The accuracy benchmark's overfit-xor-ln0.3@v2: 30% flipped labels, training loss 0.69 -> 0.40 (57% of the
+    // constant predictor's), validation probe loss up 40%. It failed as "fell by only -40%".
+    const probes = [0, 75, 150].map((epoch, i) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss: 0.7 * (1 + 0.2 * i) }));
+    const memorizing = history({ loss: decay(150, 0.69, 0.57 * ln2), accuracy: Array(150).fill(0.8) });
+    const f = runOne('underfitting', makeArtifacts({ history: memorizing, gradients: probes }));
+    expect(f.status).toBe('warn');
+    expect(f.displayValue).not.toMatch(/fell by only/);
+    // A training loss that did not fall either is still stalled, whichever way the probe loss drifted.
+    const flat = history({ loss: decay(150, 0.6 * ln2, 0.58 * ln2), accuracy: Array(150).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: flat, gradients: probes })).status).toBe('fail');
+  });
+
+  it('a loss above half the baseline that was still falling fast when training ended fails: stopped too early (one epoch)', () => {
+    const oneEpoch = history({ loss: [0.6 * ln2], accuracy: [0.8] });
+    const probes = (losses: Array<[number, number]>) => losses.map(([epoch, loss]) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss }));
+    const f = runOne('underfitting', makeArtifacts({ history: oneEpoch, gradients: probes([[0, 0.69], [1, 0.42]]) }));
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/training stopped after 1 epoch while the probe loss was still falling by 64% per epoch/);
+    expect(f.recommendation).toMatch(/^Train longer/);
+    // The same end point after 20 epochs, with the loss settling (2% per epoch over the last interval): only a warn.
+    const settled = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
+    expect(runOne('underfitting', makeArtifacts({ history: settled, gradients: probes([[0, 0.69], [10, 0.5], [20, 0.42]]) })).status).toBe('warn');
   });
 
   it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
@@ -73,5 +101,28 @@ describe('underfitting', () => {
     expect(atChance.status).toBe('fail');
     expect(atChance.displayValue).toMatch(/evaluated accuracy 0.52 vs chance 0.50/);
     expect(runOne('underfitting', makeArtifacts({ gradients: [g], evaluation: evaluation(0.97) })).status).toBe('pass');
+  });
+
+  it('sets a linear model fitted to the same rows beside the network as a second baseline, without moving the verdict', () => {
+    const linearFit = (train: number, validation: number) => ({ method: 'multinomial logistic regression', rows: 600, features: 2, classes: 2, validationRows: 200, trainAccuracy: train, validationAccuracy: validation, trainLoss: 0.3, ms: 9, skipped: null });
+    const run = (acc: number, fit: ReturnType<typeof linearFit> | null) => {
+      const a = makeArtifacts({ history: history({ loss: decay(20, ln2, 0.7 * ln2), accuracy: Array(20).fill(acc), val_accuracy: Array(20).fill(acc) }) });
+      if (fit) a.data.linearFit = fit;
+      return runOne('underfitting', a);
+    };
+    // A network below what a linear model reaches on the same rows: a training problem, not missing capacity.
+    const below = run(0.6, linearFit(0.93, 0.92));
+    expect(below.status).toBe(run(0.6, null).status);
+    expect(below.displayValue).toBe(run(0.6, null).displayValue);
+    expect(below.recommendation).toMatch(/^A linear model fitted to the same rows reaches 0.92 validation accuracy, more than this network's 0.60: .*look at training/);
+    expect(below.evidence.find((e) => e.kind === 'table')).toMatchObject({ rows: [{ model: 'constant predictor' }, { model: 'linear model', train: 0.93, validation: 0.92 }, { model: 'this network', train: 0.6, validation: 0.6 }], highlight: [2] });
+    // No better than linear where linear is poor (XOR): it needs non-linear capacity.
+    expect(run(0.52, linearFit(0.53, 0.51)).recommendation).toMatch(/^This network is no better than a linear model \(a linear model reaches 0.51 validation accuracy; this network 0.52\), and a linear model cannot fit these rows: it needs non-linear capacity/);
+    // No better than a linear model that fits well (label noise, say): the fact, without a cause.
+    expect(run(0.8, linearFit(0.81, 0.8)).recommendation).toMatch(/^This network is no better than a linear model \(a linear model reaches 0.80 validation accuracy; this network 0.80\)\. Add capacity/);
+    // A passing network carries no linear table: the baseline only helps explain a problem.
+    const good = makeArtifacts({ history: history({ loss: decay(20, ln2, 0.05), accuracy: Array(20).fill(0.98) }) });
+    good.data.linearFit = linearFit(0.5, 0.5);
+    expect(runOne('underfitting', good).evidence.some((e) => e.kind === 'table')).toBe(false);
   });
 });

@@ -33,7 +33,7 @@ describe('bad input: exit 2 with a clear message, never a stack trace', () => {
     ['a shard path with ../', () => ['audit', '--model', modelVariant('escape', ['../../x.bin']), '--data', wineData], /points outside the model's folder/],
     ['a missing shard', () => ['audit', '--model', modelVariant('noshard', ['gone.bin']), '--data', wineData], /gone.bin: weight shard not found/],
     ['data whose width does not match the model', () => ['audit', '--model', wineModel, '--data', path.join(ROOT, 'fixtures/data/breast-cancer.csv'), '--label', 'label'],
-      /each sample has shape \[30\] \(30 feature columns\), but the model's input expects \[13\]/],
+      /each sample has shape \[30\] \(30 feature columns: mean_radius, mean_texture, .*\), but the model's input expects \[13\]: choose the matching feature columns \(--features\/--exclude/],
     ['NaN in the data', () => ['audit', '--model', wineModel, '--data', write('nan.csv', `${Array.from({ length: 13 }, (_, i) => `f${i}`).join(',')},label\n${Array(13).fill('0.1').join(',')},0\n${Array(12).fill('0.1').join(',')},NaN,1\n`), '--label', 'label'],
       /nan.csv:3: column "f12" is "NaN", expected a finite number/],
     ['a model without training config and no --loss', () => ['audit', '--model', path.join(ROOT, 'fixtures/models/wine-mlp-no-training-config/model.json'), '--data', wineData], /no training config; .*--loss/],

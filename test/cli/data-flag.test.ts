@@ -54,3 +54,42 @@ describe('--data picks the source by its path', () => {
     expect(bad.stderr).toMatch(/README.md: not a format nnaudit recognises; give a folder of class folders \(images\), a .csv/);
   }, 120_000);
 });
+
+describe('data and fit options as flags (no spec needed for class order, rescale, ids, categoricals)', () => {
+  const images = path.join(ROOT, 'fixtures/data/images');
+  const csv = path.join(ROOT, 'fixtures/data/wine.csv');
+  const flags = (f: Record<string, string | number>) => specFromFlags({ model: 'm/model.json', ...f }).spec;
+
+  it.each<[Record<string, string | number>, Record<string, unknown>]>([
+    [{ data: images, classes: 'trouser, bag', rescale: '1/255', offset: '-0.5', size: '28,28,1' },
+      { images, classes: ['trouser', 'bag'], rescale: 1 / 255, offset: -0.5, size: [28, 28, 1] }],
+    [{ data: csv, label: 'label', exclude: 'ash', features: 'alcohol,hue', categorical: 'magnesium,proline:ordinal', normalize: 'standardize', limit: 50 },
+      { csv, label: 'label', exclude: ['ash'], features: ['alcohol', 'hue'], categorical: ['magnesium', { column: 'proline', encode: 'ordinal' }], normalize: 'standardize', limit: 50 }],
+  ])('%j', (f, expected) => {
+    expect(flags(f).data).toEqual(expect.objectContaining(expected));
+  });
+
+  it('--validation-split and --batch-size go to model.load', () => {
+    expect(flags({ data: csv, label: 'label', validationSplit: 0, batchSize: 8 }).model).toMatchObject({ load: { validationSplit: 0, batchSize: 8 } });
+  });
+
+  it.each<[Record<string, string | number>, RegExp]>([
+    [{ data: images, exclude: 'id' }, /--exclude applies to a CSV or JSON records file, and --data is an image folder/],
+    [{ data: csv, label: 'label', classes: 'a,b' }, /--classes applies to an image folder, and --data is a csv file/],
+    [{ data: images, rescale: '1/x' }, /--rescale 1\/x: not a number; give e.g. --rescale 1\/255/],
+    [{ data: images, size: '28,28' }, /--size 28,28: give height,width,channels/],
+    [{ data: csv, label: 'label', categorical: 'proline:label' }, /the encoding after ":" is ordinal or one-hot/],
+    [{ spec: path.join(ROOT, 'fixtures/specs/iris.json'), rescale: '1/255' }, /--rescale goes with --model, not with a spec file: set it in the spec/],
+    [{ data: path.join(images, 'bag') }, /images\/bag: a folder of images with no class subfolders; .* if this folder is one class, give its parent folder/],
+  ])('refuses %j, naming the flag', (f, message) => {
+    expect(() => specFromFlags({ model: f['spec'] ? undefined : 'm/model.json', ...f } as Parameters<typeof specFromFlags>[0])).toThrow(message);
+  });
+
+  it('audits a saved model on an image folder given class order and rescale as flags', async () => {
+    const out = path.join(tmp, 'out-flags');
+    const r = await runCli(['audit', '--model', path.join(ROOT, 'fixtures/models/wine-mlp/model.json'), '--data', images, '--classes', 'trouser,bag', '--rescale', '1/255', '-q', '--out', out]);
+    // The wine MLP takes 13 features, not images: the point is that the flags reach the source, which says so.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/images are \[height, width, channels\], but the model's input is \[13\]/);
+  }, 120_000);
+});

@@ -7,6 +7,9 @@ import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js'
 import { resultSchema } from '../../src/result/schema.js';
 import { activationLayer, makeArtifacts } from '../helpers/artifacts.js';
 import { publishedValidator } from '../helpers/schema.js';
+import { loadSpecFile } from '../../src/config/load-spec.js';
+import { REPAIRS } from '../../src/fix/spec-patches.js';
+import type { LayerSpec, Spec } from '../../src/config/spec-schema.js';
 
 const recommended = { preset: 'recommended' as const, assertions: {} };
 // Activations of a 3-layer MLP whose second layer has every unit dead (or none), at the given epoch.
@@ -84,5 +87,44 @@ describe('a run fail-fast does not stop', () => {
     expect(fast.timing['failFastProbeMs'], 'fail-fast really probed').toBeGreaterThan(0);
     const strip = (r: typeof fast) => ({ history: r.training.history, gradients: r.measurements.gradients, weights: r.measurements.weights, activations: r.measurements.activations, findings: r.findings });
     expect(strip(fast)).toEqual(strip(full));
+  }, 600_000);
+});
+
+/**
+ * Batch norm normalizes each training batch by its own statistics, but an inference-mode probe uses the moving
+ * averages, which start at mean 0 / variance 1 and settle over a few hundred steps. Fail-fast's probes therefore run
+ * batch norm as training does; the artifacts' probes stay in inference mode.
+ */
+describe('fail-fast on models with batch normalization', () => {
+  const { spec, baseDir } = loadSpecFile(fixtureSpecPath('dead-relu'));
+  const strip = (r: Awaited<ReturnType<typeof audit>>) => ({ history: r.training.history, gradients: r.measurements.gradients, weights: r.measurements.weights, activations: r.measurements.activations, findings: r.findings });
+
+  it('does not stop a batch-norm model whose ReLUs only look dead early in inference mode (the dead-relu fixture with the batch-norm repair)', async () => {
+    // dense(linear, bias -8) -> batchNormalization -> relu: batch statistics centre the -8 away at once, so training
+    // keeps the units alive; the moving mean still sits near 0 for the first epochs, so inference mode sees them dead.
+    // Before fail-fast probed batch norm in training mode this stopped at epoch 3 as "88% dead" (FAIL) while the
+    // full run passes: a changed verdict.
+    const bn = REPAIRS.batchNorm.patch(spec)!;
+    const fast = await audit(bn, { baseDir, failFast: true });
+    const full = await audit(bn, { baseDir, failFast: false });
+    expect(fast.training.stoppedEarly).toBeUndefined();
+    expect(full.findings.find((f) => f.id === 'dead-relu')?.status).not.toBe('fail');
+    expect(fast.gate.verdict).toBe(full.gate.verdict);
+    // Its training-mode probes update and then restore the moving averages: the run records exactly what it would without fail-fast.
+    expect(strip(fast)).toEqual(strip(full));
+  }, 600_000);
+
+  it('still stops a batch-norm model whose ReLU layer really is dead, with the full run\'s verdict', async () => {
+    // relu -> batchNormalization -> dense(relu, bias -8): the layer after batch norm gets standardized inputs and a
+    // -8 bias, so it is dead in training and in inference mode alike, and gets no gradient to revive it.
+    const t = (spec.model as Extract<Spec['model'], { train: unknown }>).train;
+    const layers: LayerSpec[] = [t.layers[0]!, { type: 'batchNormalization', trainable: true }, ...t.layers.slice(1)];
+    const dead: Spec = { ...spec, model: { train: { ...t, layers } } };
+    const fast = await audit(dead, { baseDir, failFast: true });
+    expect(fast.training.stoppedEarly).toMatchObject({ analyzer: 'dead-relu' });
+    expect(fast.training.stoppedEarly!.epoch).toBeLessThan(fast.training.stoppedEarly!.epochs);
+    const full = await audit(dead, { baseDir, failFast: false });
+    expect(full.findings.find((f) => f.id === 'dead-relu')?.status).toBe('fail');
+    expect(fast.gate.verdict).toBe(full.gate.verdict);
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeTrial, planCandidates, rankTrials, type Candidate, type TrialOutcome } from '../../src/fix/plan.js';
-import { findFixes } from '../../src/fix/run-fixes.js';
+import { findFixes, TrialCancelled } from '../../src/fix/run-fixes.js';
+import { sampleResult } from '../helpers/results.js';
 import { fixSummary } from '../../src/fix/report.js';
 import { loadSpecFile } from '../../src/config/load-spec.js';
 import { fixtureSpecPath } from '../../src/cli/fixtures.js';
@@ -55,6 +56,56 @@ describe('verified-fix planning and judging', () => {
       judgeTrial(candidate('rejected'), before, outcome({ a: 'pass', b: 'pass', c: 'fail' }, { metric: { name: 'm', value: 1 } }), 1),
     ];
     expect(rankTrials(trials).map((t) => t.repairs[0]!.id)).toEqual(['full-high', 'full-low', 'partial-high']);
+  });
+});
+
+describe('findFixes runs candidates through runTrial', () => {
+  // Stored results stand in for training: he-init "trains" to the healthy result, every other repair to the dead one.
+  const baseline = () => sampleResult('dead-relu');
+  const planned = () => planCandidates(deadRelu(), ['dead-relu', 'underfitting']).map((c) => c.repairs[0]!.id);
+  const isHe = (s: Spec) => 'train' in s.model && s.model.train.layers[1]!.type === 'dense' && s.model.train.layers[1]!.kernelInitializer === 'heNormal' && s.model.train.layers.length === 3;
+
+  it('with concurrency 3, three candidates train at once, and the trials keep the planned order whatever order they finish in', async () => {
+    let active = 0;
+    let peak = 0;
+    const gates: Array<() => void> = [];
+    const report = findFixes(deadRelu(), baseline(), {
+      concurrency: 3, maxRounds: 1,
+      runTrial: async (s) => {
+        active++; peak = Math.max(peak, active);
+        await new Promise<void>((ok) => gates.push(ok));
+        active--;
+        return sampleResult(isHe(s) ? 'healthy' : 'dead-relu');
+      },
+    });
+    // Release the waiting trials last-started first, until all have run.
+    while ((await Promise.race([report.then(() => true), new Promise<false>((ok) => setImmediate(() => ok(false)))])) === false) gates.pop()?.();
+    const r = await report;
+    expect(peak).toBe(3);
+    expect(r.trials.map((t) => t.repairs[0]!.id)).toEqual(planned());
+    expect(r.best?.repairs[0]!.id).toBe('he-init');
+  });
+
+  it('a candidate whose run throws is a rejected trial with its error, and the others still run', async () => {
+    const r = await findFixes(deadRelu(), baseline(), {
+      maxRounds: 1,
+      runTrial: async (s) => { if (isHe(s)) throw new Error('memory access out of bounds'); return sampleResult('dead-relu'); },
+    });
+    expect(r.trials).toHaveLength(planned().length);
+    expect(r.trials[0]).toMatchObject({ accepted: false, cleared: [], error: 'memory access out of bounds' });
+    expect(r.best).toBeNull();
+    const { fixTable } = await import('../../src/fix/report.js');
+    expect(fixTable(r)).toMatch(/he-init .*rejected: the run failed: memory access out of bounds/);
+  });
+
+  it('when the time budget is spent, candidates still waiting to start are withdrawn and counted untried', async () => {
+    const r = await findFixes(deadRelu(), baseline(), {
+      concurrency: 2, timeBudgetMs: 0,
+      runTrial: (_s, signal) => new Promise((_ok, fail) => signal.addEventListener('abort', () => fail(new TrialCancelled('queued candidate')))),
+    });
+    expect(r.trials).toHaveLength(0);
+    expect(r.untried).toBe(planned().length);
+    expect(fixSummary(r)).toMatch(/candidates left untried: raise --max-trials or --time-budget/);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTargetsFit, fitFeatureShape, type ModelEnds } from '../../src/gather/check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, type ModelEnds } from '../../src/gather/check-fit.js';
 import type { Dataset } from '../../src/gather/data/dataset.js';
 import { chanceAccuracy, trivialLoss } from '../../src/gather/targets.js';
 import { DataError } from '../../src/errors.js';
@@ -18,7 +18,7 @@ describe('checks before training: targets vs the model output and loss', () => {
   it.each<[string, Dataset, ModelEnds, RegExp]>([
     ['1 target vs 30 units', targets(1), ends(30, 'meanSquaredError'), /1 target per row but the model outputs 30 values: give 30 label columns/],
     ['30 targets vs 1 unit', targets(30), ends(1, 'meanSquaredError'), /30 targets per row but the model outputs 1 value: or use a model with 30 output units/],
-    ['3 classes vs 1 sigmoid unit', classes([0, 1, 2]), ends(1, 'binaryCrossentropy', 'sigmoid'), /3 classes \(ids up to 2\) but binaryCrossentropy with 1 output unit needs 0\/1 labels: 3 classes: use 3 softmax units with categoricalCrossentropy/],
+    ['3 classes vs 1 sigmoid unit', classes([0, 1, 2]), ends(1, 'binaryCrossentropy', 'sigmoid'), /3 classes \(ids up to 2\) but binaryCrossentropy with 1 output unit needs 0\/1 labels: use 3 softmax units with categoricalCrossentropy/],
     ['10 classes vs 2 softmax units', classes([0, 9, 4]), ends(2, 'categoricalCrossentropy', 'softmax'), /10 classes \(ids up to 9\) but the model's last layer has 2 units: use 10 softmax units/],
     ['1000 string classes vs 3 softmax units', classes([0, 999], 1000), ends(3, 'sparseCategoricalCrossentropy', 'softmax'), /1000 classes .* 3 units/],
     ['non-integers with sparse categorical', targets(1), ends(1, 'sparseCategoricalCrossentropy'), /not class ids .* but the loss is sparseCategoricalCrossentropy/],
@@ -64,10 +64,23 @@ describe('input shape', () => {
   it.each<[number[], Array<number | null>, number[] | null]>([
     [[28, 28], [28, 28, 1], [28, 28, 1]],
     [[28, 28, 1], [null, null, 1], [28, 28, 1]],
-    [[784], [28, 28, 1], null],
+    [[784], [28, 28, 1], null], // flat rows into images need data.shape: the layout is the user's to say
+    [[28, 28], [784], [784]], // IDX/PNG images into an MLP: flattened in C order, as reshape(n, -1) does
+    [[28, 28, 1], [784], [784]],
+    [[28, 28], [783], null],
+    [[28, 28], [null], null],
     [[13], [12], null],
   ])('data %j vs model %j -> %j', (data, model, expected) => {
     expect(fitFeatureShape(data, model)).toEqual(expected);
+  });
+
+  it.each<[string, RegExp]>([
+    ['/d/faces.csv', /choose the matching feature columns \(--features/],
+    ['csv:/d/faces.csv', /choose the matching feature columns/],
+    ['/d/x.npy', /give data whose samples have the model's input shape \[28, 28, 1\], or use a model built for this data/],
+    ['npy:/d/x.npy', /give data whose samples have the model's input shape/],
+  ])('a [2] sample from %s into [28, 28, 1]: column advice only for tables', (where, hint) => {
+    expect(inputMismatch([2], [28, 28, 1], where).message).toMatch(hint);
   });
 });
 

@@ -136,8 +136,17 @@ describe('image folders', () => {
     for (const v of d.x) expect(Math.abs(v - expectedGrey)).toBeLessThan(3); // JPEG is lossy
   });
 
+  it('flattens images of data.size into a flat (MLP) input of that size, pixel for pixel', async () => {
+    const flat = await open({ images: IMAGES, size: [28, 28, 1] }, [784]);
+    const grey = await open({ images: IMAGES }, [28, 28, 1]);
+    expect(flat.featureShape).toEqual([28, 28, 1]);
+    expect(fitFeatureShape(flat.featureShape, [784])).toEqual([784]);
+    expect(Array.from(flat.x)).toEqual(Array.from(grey.x));
+  });
+
   it('refuses a model input that is not an image, and a corrupt image naming the file', async () => {
-    await expect(open({ images: IMAGES }, [784])).rejects.toThrow(/images are \[height, width, channels\], but the model's input is \[784\]/);
+    await expect(open({ images: IMAGES }, [784])).rejects.toThrow(/images are \[height, width, channels\], but the model's input is \[784\]; give data.size: \[28, 28, 1\] to flatten/);
+    await expect(open({ images: IMAGES }, [10])).rejects.toThrow(/input is \[10\]; give data.size: \[height, width, channels\] whose product is its size/);
     const dir = path.join(tmp, 'corrupt');
     cpSync(IMAGES, dir, { recursive: true });
     file('corrupt/bag/zz.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
@@ -187,7 +196,7 @@ describe('CSV and JSON columns', () => {
 
   it('checks the column count against the model from the header, before reading a bad row further down', async () => {
     const f = file('wide.csv', `a,b,c,y\n1,2,3,0\n${'x,y,z,1\n'.repeat(3)}`);
-    await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/each sample has shape \[3\] \(3 feature columns\), but the model's input expects \[2\]/);
+    await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/each sample has shape \[3\] \(3 feature columns: a, b, c\), but the model's input expects \[2\]/);
     await expect(open({ csv: f, label: 'y' }, [3])).rejects.toThrow(/:3: column "a" is "x", expected a finite number/);
   });
 

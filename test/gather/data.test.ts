@@ -2,17 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCsv, readJsonArrays } from '../../src/gather/data/read-tabular.js';
+import { openDataset } from '../../src/gather/data/prepare.js';
+import { dataSchema } from '../../src/config/spec-schema.js';
 import { generate } from '../../src/gather/data/generators.js';
 import { GENERATORS } from '../../src/config/spec-schema.js';
 import { readHistoryFile } from '../../src/artifacts/read-history.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-data-'));
 const file = (name: string, text: string) => { const f = path.join(tmp, name); writeFileSync(f, text); return f; };
+/** Reads a data spec the way gather does (the async sources behind openDataset). */
+const open = (input: Record<string, unknown>) =>
+  openDataset(dataSchema.parse(input), { baseDir: tmp, seed: 1, inputShape: null, checkShape: () => undefined });
 
 describe('CSV and JSON data', () => {
-  it('reads features and class labels, string labels included', () => {
-    const d = readCsv(file('ok.csv', 'a,b,species\n1,2,cat\n3,4,dog\n5,6,cat\n'), 'species', undefined, undefined);
+  it('reads features and class labels, string labels included', async () => {
+    const d = await open({ csv: file('ok.csv', 'a,b,species\n1,2,cat\n3,4,dog\n5,6,cat\n'), label: 'species' });
     expect(Array.from(d.x)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(d.y)).toEqual([0, 1, 0]);
     expect(d).toMatchObject({ task: 'classification', numClasses: 2, featureNames: ['a', 'b'] });
@@ -23,13 +27,16 @@ describe('CSV and JSON data', () => {
     ['an empty cell', 'a,b,y\n1,,0\n', /:2: column "b" is "", expected a finite number/],
     ['a missing label column', 'a,b,c\n1,2,0\n', /no label column "y"; columns are: a, b, c/],
     ['a ragged row', 'a,b,y\n1,2,0\n1,2\n', /not a valid CSV/],
-  ])('rejects %s, naming the line and column', (_n, text, message) => {
-    expect(() => readCsv(file(`bad${Math.random()}.csv`, text), 'y', undefined, undefined)).toThrow(message);
+  ])('rejects %s, naming the line and column', async (_n, text, message) => {
+    await expect(open({ csv: file(`bad${Math.random()}.csv`, text), label: 'y' })).rejects.toThrow(message);
   });
 
-  it('rejects JSON rows of unequal width and non-numbers', () => {
-    expect(() => readJsonArrays({ x: [[1, 2], [3]], y: [0, 1] }, undefined)).toThrow(/x\[1\] has 1 values, expected 2/);
-    expect(() => readJsonArrays(file('n.json', '{"x": [[1, null]], "y": [0]}'), undefined)).toThrow(/x\[0\]\[1\] is null/);
+  it('reads JSON {x, y} rows, and rejects rows of unequal width and non-numbers', async () => {
+    const d = await open({ json: file('ok.json', '{"x": [[1, 2], [3, 4]], "y": [1, 0]}') });
+    expect(Array.from(d.x)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(d.y)).toEqual([1, 0]);
+    await expect(open({ json: { x: [[1, 2], [3]], y: [0, 1] } })).rejects.toThrow(/x\[1\] has 1 values, expected 2/);
+    await expect(open({ json: file('n.json', '{"x": [[1, null]], "y": [0]}') })).rejects.toThrow(/x\[0\]\[1\] is null/);
   });
 });
 

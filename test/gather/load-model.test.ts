@@ -10,7 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { readCompileConfig } from '../../src/gather/loaders/training-config.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { selectBackend } from '../../src/gather/backend.js';
-import { ModelLoadError } from '../../src/errors.js';
+import { ModelLoadError, SpecError } from '../../src/errors.js';
+import { obtainModel } from '../../src/gather/obtain-model.js';
+import { validateSpec } from '../../src/config/load-spec.js';
 import { tf } from '../../src/gather/tf.js';
 import { DTYPE_POLICY, dense, inputLayer, tensorRef, writeKerasArchive, type Var } from '../helpers/keras3-archive.js';
 
@@ -241,6 +243,16 @@ describe('Keras 3 .keras archives', () => {
     const fifo = path.join(tmp, 'model.json.fifo');
     execFileSync('mkfifo', [fifo]);
     expect(await detectFormat(fifo)).toBe('tfjs-layers');
+  });
+
+  it('an archive saved without compile(): the error asks for --loss and names compile_config, not model.json', async () => {
+    const { compile_config: _, ...uncompiled } = functional;
+    const file = path.join(tmp, 'uncompiled.keras');
+    await writeKerasArchive(file, uncompiled, functionalVars);
+    const spec = validateSpec({ model: { load: { path: file } }, data: { generator: 'blobs' } }, 'test');
+    const err = await obtainModel(spec, [], tmp).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toMatch(/uncompiled\.keras: the Keras file has no compile_config \(saved without compile\(\)\); say which loss it was trained with: --loss/);
   });
 
   it('recognizes an archive by its bytes whatever its name', async () => {

@@ -4,7 +4,7 @@ import { audit } from '../../src/analyze/audit.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { tf } from '../../src/gather/tf.js';
 import { loadLayersModel } from '../../src/gather/load-model.js';
-import { readJsonArrays } from '../../src/gather/data/read-tabular.js';
+import { readFileSync } from 'node:fs';
 
 /**
  * The numbers a user can check: with the probe set = the whole dataset (validationSplit 0, probeSize >= rows),
@@ -19,8 +19,9 @@ describe('probe definitions on a loaded model', () => {
     const recorded = result.measurements.gradients[0]!.layers;
 
     const { model } = await loadLayersModel(modelPath);
-    const d = readJsonArrays(dataPath, undefined);
-    const x = tf.tensor2d(d.x, [d.y.length, 13]);
+    // Parsed here with JSON.parse, not by nnaudit's JSON source: a reader that misread the rows would fail this test.
+    const d = JSON.parse(readFileSync(dataPath, 'utf8')) as { x: number[][]; y: number[] };
+    const x = tf.tensor2d(d.x);
     const y = tf.oneHot(tf.tensor1d(d.y, 'int32'), 3).toFloat();
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { grads, value } = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(y, model.predict(x) as tf.Tensor).mean() as tf.Scalar, vars);

@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/cli.js';
 import { describeWith } from '../helpers/requirements.js';
 import { queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
 import { startTestRedis } from './redis-server.js';
-import { alive, commandLine, descendants, isBrowser } from './process-tree.js';
+import { alive, commandLine, descendants, isBrowser, type ProcId } from './process-tree.js';
 
 /**
  * The queue fault test of issue #9 (long: run by `npm run test:faults` and .ci/run, skipped by `npm test`):
@@ -35,8 +35,8 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
     const start = () => { const w = startWorker(env, ['--queue', 'audit,render']); workers.push(w); return w; };
     const browsersOf = (w: WorkerProcess) => descendants(w.child.pid!).filter(isBrowser).map((p) => p.pid);
     // Every child of a killed worker (audit sandbox, browser) must die with it.
-    const childrenOf = (w: WorkerProcess) => descendants(w.child.pid!).map((p) => p.pid);
-    const killed: number[] = [];
+    const childrenOf = (w: WorkerProcess): ProcId[] => descendants(w.child.pid!).map(({ pid, start }) => ({ pid, start }));
+    const killed: ProcId[] = [];
     let browsers = 0;
     try {
       const a = start();
@@ -75,7 +75,7 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
       await render.close();
       // 0 orphan browsers: every Chromium of a killed worker is gone.
       expect(browsers).toBeGreaterThan(0);
-      await until('killed workers\' children to exit', () => alive(killed).length === 0, 20_000).catch(() => undefined);
+      await until('killed workers\' children to exit', () => alive(killed).length === 0, 60_000).catch(() => undefined);
       // Name the survivors (their command lines), not just their pids, so a failure in CI says what lived on.
       expect(alive(killed).map(commandLine)).toEqual([]);
       process.stdout.write(`faults: ${N} audits, ${done.filter((p) => p.reused).length} reused after a kill, ${browsers} browser and ${killed.length - browsers} other child processes of killed workers, 0 left\n`);

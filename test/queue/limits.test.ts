@@ -14,7 +14,7 @@ import { describeWith } from '../helpers/requirements.js';
 import { queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
 import { iris, jobFailure, long } from '../helpers/queue-jobs.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
-import { alive, descendants, isBrowser } from './process-tree.js';
+import { alive, commandLine, descendants, isBrowser } from './process-tree.js';
 
 /** Issue #9 points 2, 4 and 5 at the queue: untrusted specs, bounded jobs, cancel, no orphan browser. */
 const SECRET = 'SECRET_TOKEN_77c1';
@@ -95,10 +95,10 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
     const render = openQueue('render', settings);
     await until('the PDF render', async () => (await render.getCompletedCount()) >= 1, 120_000);
     await render.close();
-    const browsers = descendants(worker.child.pid!).filter(isBrowser).map((p) => p.pid);
+    const browsers = descendants(worker.child.pid!).filter(isBrowser).map(({ pid, start }) => ({ pid, start }));
     expect(browsers.length).toBeGreaterThan(0); // the warm browser is up
     await worker.stop('SIGKILL');
-    const left = await until('the browsers to exit', () => (alive(browsers).length === 0 ? 'none' : null), 20_000).catch(() => alive(browsers));
+    const left = await until('the browsers to exit', () => (alive(browsers).length === 0 ? 'none' : null), 20_000).catch(() => alive(browsers).map(commandLine));
     expect(left).toBe('none');
   }, 300_000);
 });

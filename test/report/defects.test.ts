@@ -51,6 +51,14 @@ describe('report defects stay fixed', () => {
     expect(view.environment.map(([, v]) => v).join(' ')).not.toMatch(/\/work\/|Cannot find/);
   });
 
+  it('the layer table marks a frozen layer (trainable: false) beside its parameter count', () => {
+    const r = sampleResult('healthy');
+    const layers = r.model.layers.map((l, i) => (i === 0 ? { ...l, trainable: false } : l));
+    const rows = buildReportView({ ...r, model: { ...r.model, layers } }).layerTable.rows.map((row) => row.cells.at(-1));
+    expect(rows[0]).toMatch(/^[\d,]+ \(frozen\)$/);
+    expect(rows.slice(1).join(' ')).not.toMatch(/frozen/);
+  });
+
   it('n/a rows say why they do not apply instead of the pass headline', () => {
     const r = sampleResult('healthy');
     const na = r.findings.find((f) => f.status === 'notApplicable')!;

@@ -18,8 +18,8 @@ export function builder(y: Argv) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' })
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary' })
-    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset (default: the spec\'s gate.preset, else recommended)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Do not list the files written (the summary still prints)' })
     .example('$0 analyze a/artifacts.json --out r/ --preset strict', 'Re-judge recorded artifacts under the strict preset');
 }
 

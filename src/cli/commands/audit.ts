@@ -35,10 +35,16 @@ export function builder(y: Argv) {
     .example('$0 audit fixtures/specs/overfitting.json --out out/of --format html,pdf,json', 'Also write report.html and report.pdf')
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
+    .example('$0 audit --model model.keras --data photos/ --classes cat,dog --rescale 1/255 --validation-split 0', 'Keras 3 archive on a folder of class folders, class order and scaling as trained; every image evaluated')
+    .example('$0 audit --model model.h5 --data churn.csv --label Exited --exclude RowNumber,CustomerId --categorical Geography,Gender:ordinal --normalize standardize', 'A Keras .h5 on a CSV with id and categorical columns')
+    .example('$0 audit --model m/model.json --data x.npy --label y.npy', 'NumPy arrays (y.npy is found beside x.npy when --label is left out)')
+    .example('$0 audit --model mlp.h5 --data t10k-images-idx3-ubyte.gz --rescale 1/255', 'MNIST-family IDX files (labels file found beside); 28x28 images are flattened for a 784-input MLP')
     .example('$0 audit spec.yaml --json > result.json', 'Result JSON on stdout')
     .example('$0 audit spec.yaml --out out/today --baseline out/yesterday/result.json', 'What got worse since yesterday; maxIncrease assertions gate on it')
     .example('$0 audit spec.yaml --out out --format json,github,gitlab', 'In CI: annotations on the GitHub run, a GitLab Code Quality report')
-    .epilogue('Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
+    .epilogue('A loaded model is audited as saved (no training) unless --epochs N; it is evaluated on the validation split, or on every row with --validation-split 0. ' +
+      'Data options not covered by flags (labelKind, shape, npz array names...) go in a spec file: see the README, "Data sources".\n\n' +
+      'Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
 }
 
 type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> ? T : never>;

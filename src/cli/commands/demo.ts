@@ -15,7 +15,7 @@ export function builder(y: Argv) {
     .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'Writes <out>/<fixture>/result.json' })
     .option('only', { type: 'string', describe: 'Comma-separated fixture names' })
     .option('pdf', { type: 'boolean', default: false, describe: 'Also write report.pdf for each fixture (needs Chromium)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No per-epoch progress: only the verdict table' })
     .example('$0 demo', 'Runs healthy, dead-relu, vanishing-gradients, ... and prints the verdict table');
 }
 

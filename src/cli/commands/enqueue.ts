@@ -14,7 +14,7 @@ export function builder(y: Argv) {
     .option('wait', { type: 'boolean', default: false, describe: 'Show progress, then exit 0/1/2 with the gate verdict' })
     .option('dedupe', { type: 'boolean', default: false, describe: 'Do not add a second audit of the same spec while one is pending' })
     .option('pdf', { type: 'boolean', default: true, describe: 'Render report.pdf as well as report.html (--no-pdf: HTML only)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No "already pending" note and, with --wait, no progress' })
     .example('$0 enqueue spec.json --email ml-team@example.com', 'Prints the job id')
     .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)');
 }

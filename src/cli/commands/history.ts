@@ -2,6 +2,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { listRuns } from '../../queue/history.js';
 import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
+import { countFlag } from '../count-flag.js';
 
 export function builder(y: Argv) {
   return y
@@ -16,7 +17,7 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
-    const runs = await listRuns(queueSettings(), argv.name, argv.limit);
+    const runs = await listRuns(queueSettings(), argv.name, countFlag('--limit', argv.limit));
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(runs, null, 1)}\n`);
       return 0;

@@ -2,14 +2,17 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { JOB_STATES, listJobs, jobStatus, type JobState } from '../../queue/inspect.js';
 import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
+import { countFlag } from '../count-flag.js';
 
 export const jobsCommand = {
   builder: (y: Argv) => y
     .option('state', { choices: JOB_STATES, describe: 'Only jobs in this state (default: all)' })
-    .option('limit', { type: 'number', default: 50 })
-    .example('$0 jobs --state failed', 'Failed audits with their reasons'),
+    .option('limit', { type: 'number', default: 50, describe: 'How many of the newest jobs to list' })
+    .example('$0 jobs --state failed', 'Failed audits with their reasons')
+    .example('$0 jobs --limit 5', 'The 5 newest jobs: id, state, label, created, attempts, verdict or progress')
+    .epilogue('Reads the queue at REDIS_URL (default redis://127.0.0.1:6379) under NNAUDIT_QUEUE_PREFIX (default nnaudit).'),
   handler: (argv: ArgumentsCamelCase<{ state?: JobState; limit: number }>) => runCommand(async () => {
-    const rows = await listJobs(queueSettings(), argv.state ? [argv.state] : JOB_STATES, argv.limit);
+    const rows = await listJobs(queueSettings(), argv.state ? [argv.state] : JOB_STATES, countFlag('--limit', argv.limit));
     if (rows.length === 0) process.stdout.write('no jobs\n');
     for (const r of rows) {
       const tail = r.failedReason ? `reason: ${r.failedReason}` : r.verdict ?? r.progress;
@@ -20,8 +23,10 @@ export const jobsCommand = {
 };
 
 export const statusCommand = {
-  builder: (y: Argv) => y.positional('jobId', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false })
-    .example('$0 status 42', ''),
+  builder: (y: Argv) => y.positional('jobId', { type: 'string', demandOption: true, describe: 'The id enqueue printed (nnaudit jobs lists them)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the job, its result pointer and stages as JSON' })
+    .example('$0 status 42', 'State, progress, verdict, result and report paths, and the render/email stages')
+    .epilogue('Reads the queue at REDIS_URL (default redis://127.0.0.1:6379) under NNAUDIT_QUEUE_PREFIX (default nnaudit).'),
   handler: (argv: ArgumentsCamelCase<{ jobId: string; json: boolean }>) => runCommand(async () => {
     const s = await jobStatus(queueSettings(), String(argv.jobId));
     if (argv.json) {

@@ -15,7 +15,7 @@ export function builder(y: Argv) {
     .option('out', { alias: 'o', type: 'string', describe: 'Folder for report.html/report.pdf (default: beside result.json)' })
     .option('format', { type: 'string', default: 'html', describe: FORMAT_HELP })
     .option('pdf', { type: 'boolean', default: false, describe: 'Also write report.pdf (needs Chromium: PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Do not list the files written' })
     .example('$0 render out/of/result.json --pdf --out out/of', 'report.html and report.pdf from a stored result')
     .example('$0 render out/of/result.json --format github', 'GitHub Actions annotations from a stored result')
     .epilogue('Old results are upgraded to the current schema before rendering. Exit 2 when the result or the browser is missing.');

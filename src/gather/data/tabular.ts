@@ -46,7 +46,8 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
     if (cats.size > 0) throw new DataError(`${where}: data.shape and data.categorical cannot be combined (one-hot columns change the row width)`);
     if (n !== width) throw new DataError(`${where}: data.shape [${o.shape.join(', ')}] holds ${n} values but each row has ${width} feature columns`);
   }
-  if (cats.size === 0) ctx.checkShape(featureShape, where, `${width} feature columns`);
+  // The column names let the user see which to drop (ids) or encode; showInput hides them where input is untrusted.
+  if (cats.size === 0) ctx.checkShape(featureShape, where, `${width} feature columns: ${showInput(featureNames.join(', '))}`);
 
   const pending: PendingCategorical[] = featureNames.flatMap((name, j) => {
     const encode = cats.get(name);

@@ -1,10 +1,14 @@
 import { tf } from '../tf.js';
+import { compileAdamSimd, type AdamSimd } from './adam-simd.js';
 import { wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
 
 const KERNEL = 'NnauditAdamUpdate';
 
 interface AdamAttrs { learningRate: number; beta1: number; beta2: number; epsilon: number; correction1: number; correction2: number }
-type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
+type HeapBackend = WasmBackend & {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: WasmBackend['wasm'] & { asm?: { memory?: unknown } };
+};
 interface AdamState {
   learningRate: number; beta1: number; beta2: number; epsilon: number;
   accBeta1: tf.Variable; accBeta2: tf.Variable;
@@ -19,17 +23,30 @@ type NamedGradients = tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tenso
  * about 110 of a step's 280 kernel calls, and the step is dominated by per-kernel overhead (bench:profile).
  * On wasm, one kernel does the whole update in one pass over the heap, with the same formula and state
  * (moments as variables named <var>/m and /v, accBeta1/2, iterations), so saving and resuming are unchanged.
- * Other backends, non-float32 variables and the "overrides off" switch run tfjs' own applyGradients.
+ * This registers only the kernel; `fusedAdam` creates the optimizers that use it.
  */
 export function registerFusedAdam(): string[] {
-  if (tf.getKernel(KERNEL, 'wasm') !== undefined) return [KERNEL];
-  tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc });
-  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients(this: AdamState, g: NamedGradients): void };
-  const original = proto.applyGradients;
-  proto.applyGradients = function applyGradients(this: AdamState, gradients: NamedGradients): void {
-    if (tf.getBackend() !== 'wasm' || !wasmKernelOverridesEnabled() || !fusedAdamStep(this, gradients)) original.call(this, gradients);
-  };
+  if (tf.getKernel(KERNEL, 'wasm') === undefined) tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc });
   return [KERNEL];
+}
+
+/**
+ * `tf.train.adam(learningRate)` whose steps use the fused kernel on wasm. Only this instance is changed, never
+ * AdamOptimizer.prototype: nnaudit can be imported into a user's process (nnaudit/callback), and a user's own
+ * tf.train.adam there must keep tfjs' behaviour. Other backends, non-float32 variables and the "overrides off"
+ * switch run tfjs' own applyGradients.
+ *
+ * @example model.compile({ optimizer: fusedAdam(0.001), loss: 'categoricalCrossentropy' });
+ */
+export function fusedAdam(learningRate: number): tf.AdamOptimizer {
+  const optimizer = tf.train.adam(learningRate);
+  const original = optimizer.applyGradients.bind(optimizer);
+  const state = optimizer as unknown as AdamState;
+  optimizer.applyGradients = (gradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void => {
+    const usable = tf.getBackend() === 'wasm' && wasmKernelOverridesEnabled() && tf.getKernel(KERNEL, 'wasm') !== undefined;
+    if (!usable || !fusedAdamStep(state, gradients)) original(gradients);
+  };
+  return optimizer;
 }
 
 /** Returns false, having changed nothing, when some variable or gradient is not float32. */
@@ -73,7 +90,11 @@ function adamKernel(args: KernelArgs): TensorInfo[] {
   const n = tf.util.sizeFromShape(value.shape);
   const { beta1, beta2, epsilon, correction1, correction2 } = a;
   const step = -a.learningRate;
-  for (let i = 0; i < n; i++) {
+  const simd = simdFor(backend);
+  // SIMD does whole groups of four; the JavaScript loop does the rest (or everything, without SIMD).
+  const done = simd ? n - (n % 4) : 0;
+  if (simd && done > 0) simd(x * 4, m0 * 4, v0 * 4, g * 4, xOut * 4, mOut * 4, vOut * 4, done, beta1, 1 - beta1, beta2, 1 - beta2, correction1, correction2, epsilon, step);
+  for (let i = done; i < n; i++) {
     const gi = heap[g + i]!;
     const mi = heap[m0 + i]! * beta1 + gi * (1 - beta1);
     const vi = heap[v0 + i]! * beta2 + gi * gi * (1 - beta2);
@@ -82,4 +103,28 @@ function adamKernel(args: KernelArgs): TensorInfo[] {
     heap[xOut + i] = heap[x + i]! + step * ((mi / correction1) / (Math.sqrt(vi / correction2) + epsilon));
   }
   return outs;
+}
+
+/** The SIMD update compiled once per wasm module (its exported memory), null where it cannot be. */
+const compiled = new WeakMap<object, AdamSimd | null>();
+let simdDisabled = false;
+
+/** For tests: force the JavaScript loop, to compare it with the SIMD path. */
+export function setAdamSimd(enabled: boolean): void {
+  simdDisabled = !enabled;
+}
+
+/** Whether the current wasm backend's Adam kernel has its SIMD update (after at least one step ran on it). */
+export function adamSimdCompiled(): boolean {
+  const backend = tf.engine().findBackend('wasm') as unknown as HeapBackend | null;
+  return backend !== null && (compiled.get(backend.wasm) ?? null) !== null;
+}
+
+function simdFor(backend: HeapBackend): AdamSimd | null {
+  if (simdDisabled) return null;
+  const module = backend.wasm;
+  if (!compiled.has(module)) {
+    compiled.set(module, compileAdamSimd(module.asm?.memory));
+  }
+  return compiled.get(module)!;
 }

@@ -61,19 +61,21 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
       guard.dispose();
     }
     // Nightly diagnostics are about change: compare with the previous run of this schedule or label.
-    result = await compareWithPrevious(settings, historyName(data), result);
+    if (!data.trial) result = await compareWithPrevious(settings, historyName(data), result);
     const tmp = `${resultPath}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(result, null, 1)}\n`);
     await rename(tmp, resultPath);
   }
-  await recordRun(settings, historyName(data), result, resultPath);
+  if (!data.trial) await recordRun(settings, historyName(data), result, resultPath);
   await job.updateProgress({ phase: 'done', epoch: 0, epochs: 0 });
-  const render: RenderJobData = { auditJobId: jobId, runId, resultPath, outDir, formats: data.formats, email: data.email };
-  const queue = openQueue('render', settings, 'worker');
-  try {
-    await queue.add('render', render, { jobId: chainedJobId(jobId, 'render') });
-  } finally {
-    await queue.close();
+  if (!data.trial) {
+    const render: RenderJobData = { auditJobId: jobId, runId, resultPath, outDir, formats: data.formats, email: data.email };
+    const queue = openQueue('render', settings, 'worker');
+    try {
+      await queue.add('render', render, { jobId: chainedJobId(jobId, 'render') });
+    } finally {
+      await queue.close();
+    }
   }
   return {
     runId, resultPath, outDir, modelName: result.model.name, verdict: result.gate.verdict, exitCode: result.gate.exitCode,

@@ -70,10 +70,14 @@ function listImages(dir: string): string[] {
 
 /** The model's [h, w, c] if it says; else data.size; else the first image's size, in RGB. */
 function targetSize(spec: SpecOf<'images'>, ctx: SourceContext, first: string): [number, number, number] {
-  const want = ctx.inputShape;
+  const flatInput = ctx.inputShape?.length === 1 ? ctx.inputShape[0] : undefined;
+  // A flat (MLP) input takes images of data.size flattened, when the sizes agree (28x28x1 -> 784).
+  const want = flatInput !== undefined && spec.size && spec.size[0] * spec.size[1] * spec.size[2] === flatInput ? null : ctx.inputShape;
   if (want && want.length !== 3) {
+    const side = flatInput ? Math.round(Math.sqrt(flatInput)) : 0;
+    const sizeHint = flatInput && side * side === flatInput ? `give data.size: [${side}, ${side}, 1] to flatten each grey image into it` : 'give data.size: [height, width, channels] whose product is its size';
     throw new DataError(`${spec.images}: images are [height, width, channels], but the model's input is [${want.map((d) => d ?? '?').join(', ')}]; ` +
-      'use a model with an image input, or give the pixels as CSV/npy rows');
+      (flatInput ? sizeHint : 'use a model with an image input, or give the pixels as CSV/npy rows'));
   }
   const img = want?.some((d) => d === null) || !want ? decodeImage(openFileSync(first, 'image', DataError), first) : null;
   const h = want?.[0] ?? spec.size?.[0] ?? img!.height;
