@@ -19,6 +19,7 @@ import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop 
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
+import { ModelLoadError } from '../errors.js';
 
 export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './probe-schedule.js';
 
@@ -78,6 +79,12 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     // After prepareData: one-hot categorical columns widen the rows a built model takes.
     mua ??= await obtainModel(spec, data.train.featureShape, baseDir);
     const { model } = mua;
+    // tfjs refuses to fit a model with no trainable weight, with a bare "variableGrads()" error: say it by field.
+    // (A spec that freezes every layer is refused by the schema; this is a loaded model's case.)
+    if (mua.epochs > 0 && model.trainableWeights.length === 0) {
+      throw new ModelLoadError(`${mua.location ?? 'model'}: model.load.epochs is ${mua.epochs}, but every layer of the model has trainable: false, ` +
+        'so training would change nothing: audit it as saved with epochs: 0, or save it with the layers to train trainable');
+    }
     const modelInput = model.inputs[0]!.shape.slice(1);
     const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
     if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);

@@ -1,5 +1,5 @@
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { GUARD_EXIT_CODE } from './processors/job-guard.js';
+import { GUARD_EXIT_CODES } from './processors/job-guard.js';
 
 /** Redis pub/sub channel on which `nnaudit cancel` names a job to stop. */
 export const cancelChannel = (prefix: string): string => `${prefix}:nnaudit:cancel`;
@@ -32,9 +32,8 @@ export class AuditWorker extends Worker {
         throw new WaitingError();
       }
       const m = /Unexpected exit code: (\S+) signal: (\S+)/.exec(e instanceof Error ? e.message : '');
-      if (m && (m[1] === String(GUARD_EXIT_CODE))) {
-        throw new UnrecoverableError('the audit exceeded its limits (timeout, memory cap or cancel) and was stopped');
-      }
+      const guard = m ? Object.values(GUARD_EXIT_CODES).find((g) => String(g.code) === m[1]) : undefined;
+      if (guard) throw new UnrecoverableError(`the audit was stopped: ${guard.says}; training did not reach its next step to stop by itself`);
       if (m && (m[1] === '134' || m[2] === 'SIGABRT')) {
         throw new UnrecoverableError(`the audit ran out of memory (heap limit of the audit process; limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
       }

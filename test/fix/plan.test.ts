@@ -126,7 +126,9 @@ describe('a fix that introduces a new failure is not accepted (real training)', 
     expect(statuses['unnormalized-inputs'], 'and really adds a failure').toBe('fail');
     const { summarize } = await import('../../src/fix/plan.js');
     const trial = judgeTrial(he!, summarize(baseline), summarize(trialResult), 1);
-    expect(trial).toMatchObject({ accepted: false, newFailures: ['unnormalized-inputs'] });
+    // Rejected for the failure it added (the x200 inputs may unsettle the loss too: oscillating-loss can join it).
+    expect(trial.accepted).toBe(false);
+    expect(trial.newFailures).toContain('unnormalized-inputs');
     expect(trial.cleared).toContain('dead-relu');
 
     const report = await findFixes(spec, baseline, { maxTrials: 2, runTrial: (s) => audit(withNewFailure(s), { failFast: true }) });

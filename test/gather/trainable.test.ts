@@ -1,4 +1,9 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixturesDir } from '../../src/cli/fixtures.js';
+import { UserInputError } from '../../src/errors.js';
 import { tf } from '../../src/gather/tf.js';
 import { buildModel } from '../../src/gather/build-model.js';
 import { audit } from '../../src/analyze/audit.js';
@@ -44,5 +49,34 @@ describe('trainable: false on spec layers', () => {
     const f = r.findings.find((x) => x.id === 'frozen-layers')!;
     expect(f.status, f.displayValue).toBe(status);
     if (status === 'fail') expect(f.displayValue).toMatch(/layer dense_1 frozen at its random initialization: 24 of 33 parameters never train/);
+  });
+
+  it('a loaded model with every layer frozen: audited as saved with epochs 0, refused by field (not a tfjs error) with epochs > 0', async () => {
+    // The wine MLP fixture, saved again with trainable: false on every layer (as a Keras model frozen for export).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-frozen-'));
+    const src = path.join(fixturesDir(), 'models', 'wine-mlp');
+    const json = JSON.parse(readFileSync(path.join(src, 'model.json'), 'utf8')) as { modelTopology: unknown };
+    const freeze = (o: unknown): void => {
+      if (Array.isArray(o)) o.forEach(freeze);
+      else if (o && typeof o === 'object') {
+        const r = o as Record<string, unknown>;
+        const config = r['config'] as Record<string, unknown> | undefined;
+        if (typeof r['class_name'] === 'string' && config && 'trainable' in config) config['trainable'] = false;
+        Object.values(r).forEach(freeze);
+      }
+    };
+    freeze(json.modelTopology);
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    copyFileSync(path.join(src, 'weights.bin'), path.join(dir, 'weights.bin'));
+    const spec = (epochs: number): SpecInput => ({
+      data: { csv: path.join(fixturesDir(), 'data', 'wine.csv'), label: 'label', normalize: 'standardize' },
+      model: { load: { path: path.join(dir, 'model.json'), epochs } },
+    });
+    const saved = await audit(spec(0));
+    expect(saved.model.layers.map((l) => l.trainable)).toEqual(saved.model.layers.map(() => false));
+    expect(saved.findings.find((f) => f.id === 'frozen-layers')!.status).toBe('notApplicable');
+    const refused = audit(spec(2));
+    await expect(refused).rejects.toBeInstanceOf(UserInputError);
+    await expect(audit(spec(2))).rejects.toThrow(/model.load.epochs is 2, but every layer of the model has trainable: false/);
   });
 });

@@ -1,8 +1,17 @@
 import type { LimitsSpec } from '../../config/spec-schema.js';
 import type { QueueSettings } from '../settings.js';
 
-/** Exit code of an audit child that had to stop itself (see worker-pool: such a failure is never retried). */
-export const GUARD_EXIT_CODE = 75;
+/**
+ * Exit codes of an audit child that had to stop itself, one per cause, so the worker can still say which limit
+ * it was when the child could not report it (training did not reach its next step within the grace). Such a
+ * failure is never retried (see audit-worker).
+ */
+export const GUARD_EXIT_CODES = {
+  timeout: { code: 75, says: 'it ran past its time limit (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)' },
+  memory: { code: 76, says: 'it exceeded its memory cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)' },
+  cancel: { code: 77, says: 'it was cancelled (nnaudit cancel)' },
+} as const;
+type GuardCause = keyof typeof GUARD_EXIT_CODES;
 /** After a stop is asked for, training gets this long to reach the next epoch before the child exits. */
 export const GUARD_GRACE_MS = 15_000;
 
@@ -23,20 +32,20 @@ export function jobGuard(limits: LimitsSpec | undefined, settings: QueueSettings
   const memoryMb = Math.min(limits?.memoryMb ?? Infinity, settings.jobMemoryMb);
   let stop: string | null = null;
   let backstop: NodeJS.Timeout | null = null;
-  const fire = (why: string) => {
+  const fire = (cause: GuardCause, why: string) => {
     if (stop !== null) return;
     stop = why;
     backstop = setTimeout(() => {
       process.stderr.write(`nnaudit audit child: ${why}; training did not stop within ${GUARD_GRACE_MS / 1000} s, exiting\n`);
-      process.exit(GUARD_EXIT_CODE);
+      process.exit(GUARD_EXIT_CODES[cause].code);
     }, GUARD_GRACE_MS);
   };
-  const timer = setTimeout(() => fire(`timed out after ${timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`), timeoutMs);
+  const timer = setTimeout(() => fire('timeout', `timed out after ${timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`), timeoutMs);
   const watch = setInterval(() => {
     const rssMb = process.memoryUsage.rss() / 1048576;
-    if (rssMb > memoryMb) fire(`memory cap exceeded: ${Math.round(rssMb)} MiB resident, cap ${memoryMb} MiB (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
+    if (rssMb > memoryMb) fire('memory', `memory cap exceeded: ${Math.round(rssMb)} MiB resident, cap ${memoryMb} MiB (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
   }, 250);
-  const onAbort = () => fire(`cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`);
+  const onAbort = () => fire('cancel', `cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`);
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
