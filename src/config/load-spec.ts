@@ -4,6 +4,8 @@ import { specSchema, type Spec, type SpecInput } from './spec-schema.js';
 import { formatZodIssues } from '../util/zod-issues.js';
 import { SpecError, UserInputError } from '../errors.js';
 import { openFileSync } from '../policy/open-input.js';
+import { currentPolicy } from '../policy/input-policy.js';
+import { parseErrorText } from '../policy/redact.js';
 import { validateAnalyzerSettings } from '../analyzers/settings.js';
 import { validateGateConfig } from '../assert/gate.js';
 
@@ -30,7 +32,9 @@ export function loadSpecFile(file: string): LoadedSpec {
   try {
     raw = isYaml ? YAML.parse(text) : JSON.parse(text);
   } catch (e) {
-    throw new SpecError(`${file}: invalid ${isYaml ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+    // A scheduled run reads its spec file in a worker, where a parser's message must not quote the file.
+    const why = isYaml ? (currentPolicy().redactContent ? 'not valid YAML' : `invalid YAML: ${(e as Error).message}`) : parseErrorText(e, 'JSON');
+    throw new SpecError(`${file}: ${why}`);
   }
   return { spec: validateSpec(raw, file), baseDir: path.dirname(path.resolve(file)), file };
 }

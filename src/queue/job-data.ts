@@ -18,6 +18,11 @@ export const auditJobSchema = z.object({
   /** Set by schedules: which scheduler produced the job. */
   schedule: z.string().optional(),
   /**
+   * Set by `nnaudit schedule add`: the spec file (absolute), read again at every run, so a nightly audit follows
+   * the file's edits; `spec` is then the copy validated when the schedule was added. Read under the worker's policy.
+   */
+  specFile: z.string().min(1).optional(),
+  /**
    * A candidate of `nnaudit fix --queue`: only result.json is wanted. It is not recorded in the label's run history
    * (a trial is not a run of the user's model) and no render job follows it.
    */

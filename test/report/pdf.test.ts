@@ -44,6 +44,8 @@ describeWith(['chromium'], 'PDF report', () => {
       for (const f of r.findings) expect(first, f.id).toContain(f.id);
       expect(first).toMatch(/Gate: \d+ of \d+ gate assertions met/);
       expect(first).toContain('Training at a glance');
+      // Page numbers come from the report's CSS margin boxes, not from the renderer.
+      pages.forEach((p, i) => expect(p.text).toContain(`nnaudit · page ${i + 1} of ${pages.length}`));
     } finally {
       await parser.destroy();
     }
@@ -98,6 +100,17 @@ describeWith(['chromium'], 'PDF report', () => {
       expect(text).not.toContain('SCRIPT RAN');
       expect(hits).toEqual([]);
     });
+  });
+
+  it('close() right after a render returns, while the next blank document is still loading', async () => {
+    // Closing the page during that load never returned (puppeteer-core 24): close() must wait for it first.
+    const own = new PdfRenderer();
+    const html = renderHtml(sampleResult('iris'));
+    for (let i = 0; i < 4; i++) {
+      const pdf = await own.render(html);
+      await own.close();
+      expect(await pdfText(pdf)).toContain('PASS');
+    }
   });
 
   it('reuses one browser and relaunches it after a crash', async () => {

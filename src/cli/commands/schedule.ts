@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { auditJobData } from '../../queue/producer.js';
 import { listSchedules, removeSchedule, upsertSchedule } from '../../queue/schedules.js';
@@ -44,7 +46,8 @@ export function handler(argv: Args): Promise<void> {
     if (!argv.spec) throw new UserInputError('queue', 'schedule add needs a spec file: nnaudit schedule add <name> --cron "..." spec.json');
     if ((argv.cron === undefined) === (argv.every === undefined)) throw new UserInputError('queue', 'schedule add needs exactly one of --cron or --every');
     if (argv.every !== undefined && !(argv.every >= 1000)) throw new UserInputError('queue', `--every ${argv.every}: at least 1000 ms`);
-    const data = auditJobData(argv.spec, { email: argv.email.map(String) });
+    // Validated now (a broken spec fails here, not at 02:00), and read again from the file at every run.
+    const data = { ...auditJobData(argv.spec, { email: argv.email.map(String) }), specFile: realpathSync(path.resolve(argv.spec)) };
     const repeat = argv.cron !== undefined ? { cron: argv.cron, ...(argv.tz ? { tz: argv.tz } : {}) } : { everyMs: argv.every! };
     const info = await upsertSchedule(settings, argv.name, repeat, data);
     process.stdout.write(`${info.name}\t${info.repeat}\tnext ${info.next ?? '-'}\n`);

@@ -2,7 +2,8 @@ import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { audit } from '../../analyze/audit.js';
-import { validateSpec } from '../../config/load-spec.js';
+import { loadSpecFile, validateSpec } from '../../config/load-spec.js';
+import type { Spec } from '../../config/spec-schema.js';
 import { errorMessage, isUserInputError } from '../../errors.js';
 import { checkEmail, runWithPolicy, type InputPolicy } from '../../policy/input-policy.js';
 import { scrubMessage } from '../../policy/redact.js';
@@ -27,7 +28,7 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
   // Derived from the job itself (not read from job data, which a client could forge, nor stored, which a
   // crash could lose): every attempt of this job agrees on it, no other job shares it.
   const runId = runIdFor(settings.prefix, jobId, job.timestamp ?? 0);
-  const spec = validateOrFail(data.spec, jobId);
+  const spec = data.specFile ? readSpecFile(data.specFile, policy) : validateOrFail(data.spec, jobId);
   try {
     checkEmail(data.email, policy);
   } catch (e) {
@@ -84,6 +85,20 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
 
 /** The history a run belongs to: its schedule, else its label (labels outside the history's charset are made safe). */
 const historyName = (d: { schedule?: string | undefined; label: string }): string => (d.schedule ?? d.label).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+
+/**
+ * A schedule's spec as the file says now (nightly diagnostics follow the edits), read under the worker's policy:
+ * only inside NNAUDIT_DATA_DIRS, and a failure (gone, unreadable, invalid) fails this run without quoting the file.
+ */
+export function readSpecFile(file: string, policy: InputPolicy): Spec {
+  return runWithPolicy(policy, () => {
+    try {
+      return loadSpecFile(file).spec;
+    } catch (e) {
+      throw new UnrecoverableError(scrubMessage(errorMessage(e)));
+    }
+  });
+}
 
 function validateOrFail(raw: unknown, jobId: string) {
   try {

@@ -22,21 +22,34 @@ export class PdfRenderer {
   private page: Page | null = null;
   private pageOf: Browser | null = null;
 
-  async render(html: string, options: PdfOptions = {}): Promise<Uint8Array> {
-    const page = await this.ensurePage();
+  /** Renders one at a time: the warm page holds one document. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The blank document the next render starts from, loaded after the previous render returned (see render). */
+  private blank: Promise<boolean> | null = null;
+
+  render(html: string, options: PdfOptions = {}): Promise<Uint8Array> {
+    const next = this.queue.then(() => this.renderNow(html, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async renderNow(html: string, options: PdfOptions): Promise<Uint8Array> {
+    const page = await this.readyPage();
     this.blockedRequests = [];
     try {
-      // A fresh document per report: setContent writes into the current one, which would keep the previous
-      // report's Content-Security-Policy and anything else bound to the document.
-      await page.goto('about:blank', { waitUntil: 'load' });
       await page.setContent(html, { waitUntil: 'load', timeout: 30_000 });
-      return await page.pdf({
+      const pdf = await page.pdf({
         format: options.format ?? 'A4', printBackground: true, preferCSSPageSize: false,
         margin: { top: '14mm', bottom: '16mm', left: '12mm', right: '12mm' },
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate: '<div style="font-size:8px;color:#9aa0a6;width:100%;text-align:center;font-family:Helvetica,Arial,sans-serif">nnaudit · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+        // Page numbers come from the report's own CSS (@page margin boxes): Chromium's header/footer templates
+        // are laid out as a separate document for every page, which cost about 35 ms a report (bench/report.ts).
+        displayHeaderFooter: false,
       });
+      // A fresh document per report: setContent writes into the current one, which would keep this report's
+      // Content-Security-Policy and anything else bound to the document. Loading it now, after the PDF is
+      // returned, takes it off the next render's path (a worker is idle or building HTML meanwhile).
+      this.blank = this.loadBlank(page);
+      return pdf;
     } catch (e) {
       // A page that timed out or lost its renderer is not reused: the next render opens a fresh one.
       await this.dropPage();
@@ -44,10 +57,28 @@ export class PdfRenderer {
     }
   }
 
+  /** Never rejects (nobody may be waiting for it yet): false when the page could not load it. */
+  private async loadBlank(page: Page): Promise<boolean> {
+    try {
+      await page.goto('about:blank', { waitUntil: 'load', timeout: 30_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The warm page on a blank document; a page whose blank load failed (crashed, timed out) is replaced. */
+  private async readyPage(): Promise<Page> {
+    const blank = this.blank;
+    this.blank = null;
+    if (blank && !(await blank)) await this.dropPage();
+    return this.ensurePage();
+  }
+
   /**
    * One warm page per browser, reused for every render: opening and closing a tab cost about as much as
    * laying out a report (measured in bench/report.ts). Safe to reuse because report pages run no JavaScript,
-   * and each report gets a fresh document (about:blank first).
+   * and each report gets a fresh document (about:blank, loaded after the previous render).
    */
   private async ensurePage(): Promise<Page> {
     const browser = await this.ensureBrowser();
@@ -69,6 +100,11 @@ export class PdfRenderer {
 
   private async dropPage(): Promise<void> {
     const page = this.page;
+    // Closing a page while its blank document loads never returns (puppeteer-core 24, seen in a loop of renders
+    // followed by close()): let the load finish first; it never rejects and times out after 30 s.
+    const blank = this.blank;
+    this.blank = null;
+    if (blank) await blank;
     this.page = null;
     this.pageOf = null;
     if (page && !page.isClosed()) await page.close().catch(() => undefined);
