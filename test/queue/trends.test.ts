@@ -42,7 +42,7 @@ describeWith(['redis', 'chromium'], 'trends across the runs of a schedule (real 
     // The worker may read the spec file where the test writes it (its input policy confines reads).
     env = queueEnv({ SMTP_URL: smtp.url, NNAUDIT_DATA_DIRS: `${ROOT},${specDir}` });
     worker = startWorker(env);
-    await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 20_000);
+    await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 120_000);
   });
 
   afterAll(async () => {
