@@ -16,6 +16,8 @@ export function displayPath(p: string): string {
   if (/^[a-z]+:\/\//i.test(p)) {
     try {
       const u = new URL(p);
+      // A file URL is a local path in disguise: shorten its path like any other.
+      if (u.protocol === 'file:') return displayPath(decodeURIComponent(u.pathname));
       return `${u.protocol}//${u.host}${u.pathname}`; // no credentials, no query
     } catch {
       return p;
@@ -24,4 +26,21 @@ export function displayPath(p: string): string {
   if (!/[\\/]/.test(p)) return p;
   const parts = p.split(/[\\/]+/).filter(Boolean);
   return parts.length <= 2 && !/^([\\/]|[A-Za-z]:)/.test(p) ? p : `…/${parts.slice(-2).join('/')}`;
+}
+
+/** A URL, or a string shaped like a file path (a separator and no spaces, or a leading /, ~ or drive letter). */
+const PATH_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|[\\/~]|[A-Za-z]:[\\/]|\.\.?[\\/])|^[^\s]*[\\/][^\s]*$/i;
+
+/**
+ * A copy of a spec (or any JSON value) with every path-like string shown through displayPath, for the
+ * report's appendix: the spec names the model file and data files by where they sit on the auditing machine.
+ * Other strings (layer types, loss names, a description with a "/" between words) are kept as they are.
+ */
+export function publicSpec(value: unknown): unknown {
+  if (typeof value === 'string') return PATH_LIKE.test(value) ? displayPath(value) : value;
+  if (Array.isArray(value)) return value.map(publicSpec);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, publicSpec(v)]));
+  }
+  return value;
 }

@@ -2,7 +2,7 @@ import type { AuditResult, Finding } from '../result/schema.js';
 import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
-import { displayPath, publicReason } from './public-text.js';
+import { displayPath, publicReason, publicSpec } from './public-text.js';
 import { trendView, type TrendView } from './trend-view.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
@@ -119,6 +119,20 @@ function verdictChart(r: AuditResult, charts: OverviewCharts): ReportView['verdi
   return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow } : null;
 }
 
+/** Class names printed in the data appendix; the rest are counted (an ImageNet-sized list would fill a page). */
+export const MAX_CLASS_NAMES = 30;
+
+/**
+ * The class order (id 0, 1, ...) and how it was chosen: image folders are sorted by name unless the spec lists
+ * them, so a reader comparing with another tool's label ids needs to see it.
+ */
+function classRows(classes: AuditResult['data']['classes']): Array<[string, string]> {
+  if (!classes || classes.names.length === 0) return [];
+  const shown = classes.names.slice(0, MAX_CLASS_NAMES).map((n, i) => `${n}=${i}`).join(', ');
+  const more = classes.names.length - MAX_CLASS_NAMES;
+  return [['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`], ['Class order chosen by', classes.order]];
+}
+
 /** Everything the template shows, computed from the result document alone. */
 export function buildReportView(r: AuditResult): ReportView {
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
@@ -157,6 +171,7 @@ export function buildReportView(r: AuditResult): ReportView {
     }),
     dataRows: [
       ['Source', displayPath(r.data.source)], ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
+      ...classRows(r.data.classes),
       ['Rows (train / validation / probe)', `${r.data.trainSize} / ${r.data.validationSize} / ${r.data.probeSize}`],
       ['Normalization', r.data.normalize], ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
       ['Chance accuracy', num(r.data.chanceAccuracy)], ['Constant-predictor loss', num(r.data.trivialLoss)],
@@ -169,7 +184,8 @@ export function buildReportView(r: AuditResult): ReportView {
     ],
     timings: Object.entries(r.timing).map(([k, v]) => [k.replace(/Ms$/, ''), `${(v / 1000).toFixed(2)} s`]),
     runWarnings: r.runWarnings,
-    specJson: r.spec ? compactJson(r.spec, SPEC_WIDTH) : null,
+    // Path-like values are shortened like the header's paths: the report gets emailed.
+    specJson: r.spec ? compactJson(publicSpec(r.spec), SPEC_WIDTH) : null,
     toolVersion: r.tool.version,
   };
 }

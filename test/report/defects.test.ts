@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { buildReportView, SPEC_WIDTH } from '../../src/report/view-model.js';
 import { sharedBins, rebin } from '../../src/report/charts/shared-bins.js';
-import { tick } from '../../src/report/charts/activation-curves.js';
+import { activationCurveChart, tick } from '../../src/report/charts/activation-curves.js';
 import { compactJson } from '../../src/report/compact-json.js';
-import { publicReason, displayPath } from '../../src/report/public-text.js';
-import { heatmapChart, PALETTES } from '../../src/report/charts/evidence-chart.js';
+import { publicReason, displayPath, publicSpec } from '../../src/report/public-text.js';
+import { barsChart, heatmapChart, PALETTES } from '../../src/report/charts/evidence-chart.js';
+import { labelInterval } from '../../src/report/charts/echarts-svg.js';
 import { overviewCharts } from '../../src/report/charts/overview-charts.js';
 import { networkDrawing } from '../../src/report/graph/network-drawing.js';
 import { sampleResult } from '../helpers/results.js';
@@ -49,6 +50,60 @@ describe('report defects stay fixed', () => {
     expect(displayPath('https://user:pw@example.com/m/model.json?token=1')).toBe('https://example.com/m/model.json');
     const view = buildReportView(sampleResult('healthy'));
     expect(view.environment.map(([, v]) => v).join(' ')).not.toMatch(/\/work\/|Cannot find/);
+  });
+
+  it.each([
+    ['a loaded model file', { model: { load: { path: '/home/alice/clients/acme/models/k3/model.keras' } } }, '/home/alice', '…/k3/model.keras'],
+    ['a data file', { data: { source: 'csv', path: '/srv/data/acme/train.csv' } }, '/srv/data', '…/acme/train.csv'],
+    ['an image folder on Windows', { data: { source: 'images', dir: 'C:\\Users\\alice\\fashion\\png' } }, 'Users', '…/fashion/png'],
+    ['a file URL', { model: { load: { url: 'file:///home/alice/m/w/model.json' } } }, 'alice', '…/w/model.json'],
+    ['a URL with a token', { model: { load: { url: 'https://u:pw@models.example.com/m/model.json?token=s3cret' } } }, 's3cret', 'https://models.example.com/m/model.json'],
+  ])('the spec appendix shows %s through displayPath, like the header', (_, spec, secret, shown) => {
+    const r = sampleResult('healthy');
+    const view = buildReportView({ ...r, spec: { ...(r.spec as object), ...spec } as typeof r.spec });
+    expect(view.specJson).not.toContain(secret);
+    expect(view.specJson).toContain(shown);
+  });
+
+  it('the spec appendix keeps strings that only look a little like paths', () => {
+    expect(publicSpec({ loss: 'categoricalCrossentropy', d: 'bars/stripes in 12x12 images', rel: 'data/iris.csv', n: 3, ok: true, xs: ['relu', null] }))
+      .toEqual({ loss: 'categoricalCrossentropy', d: 'bars/stripes in 12x12 images', rel: 'data/iris.csv', n: 3, ok: true, xs: ['relu', null] });
+  });
+
+  it('a layer without an activation (max pooling) shows its output values, not a made-up "linear"', () => {
+    const r = sampleResult('cnn-bars');
+    const acts = r.measurements.activations;
+    const pool = acts.at(-1)!.layers.find((l) => l.activation === null && l.histogram)!;
+    const svg = activationCurveChart(acts[0], acts.at(-1)!, pool.layer)!;
+    expect(svg).toContain('output values');
+    expect(svg).not.toMatch(/linear/);
+    // A layer that does have one still names it.
+    const conv = acts.at(-1)!.layers.find((l) => l.activation === 'relu')!;
+    expect(activationCurveChart(acts[0], acts.at(-1)!, conv.layer)).toContain('relu(z)');
+  });
+
+  it('the data appendix shows the class order and how it was chosen', () => {
+    const r = sampleResult('cnn-bars');
+    const order = 'sorted folder names (the Keras image_dataset_from_directory default; set data.classes to change it)';
+    const rows = new Map(buildReportView({ ...r, data: { ...r.data, classes: { names: ['horizontal', 'vertical'], order } } }).dataRows);
+    expect([...rows.values()]).toContain('horizontal=0, vertical=1');
+    expect([...rows.values()]).toContain(order);
+    const many = Array.from({ length: 45 }, (_, i) => `c${i}`);
+    const big = buildReportView({ ...r, data: { ...r.data, classes: { names: many, order: 'data.classes' } } }).dataRows.map(([, v]) => v).join(' ');
+    expect(big).toContain('c29=29, and 15 more');
+    expect(buildReportView(sampleResult('healthy')).dataRows.map(([k]) => k).join(' ')).not.toMatch(/Class/); // regression: no classes recorded
+  });
+
+  it('bar charts of a deep model thin their rotated layer labels; a few layers keep every label', () => {
+    // 34 layers in the 596 px plot at 30 degrees: 8.8 px between neighbouring labels, less than a 10 px line of text.
+    expect(labelInterval(34, 596, 30)).toBeGreaterThan(0);
+    expect(labelInterval(8, 596, 30)).toBe(0);
+    const names = Array.from({ length: 34 }, (_, i) => `block${i + 1}_dense_relu`);
+    const svg = barsChart({ kind: 'bars', title: 'Dead fraction per ReLU layer', labels: names, values: names.map(() => 0.5), unit: 'fraction', threshold: 0.4 });
+    const drawn = names.filter((n) => svg.includes(`>${n}<`));
+    expect(drawn.length).toBeLessThan(names.length);
+    expect(drawn).toContain(names[0]);
+    expect(svg).toContain('one label in');
   });
 
   it('the layer table marks a frozen layer (trainable: false) beside its parameter count', () => {

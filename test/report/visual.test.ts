@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { renderSvg, titleBlock } from '../../src/report/charts/echarts-svg.js';
-import { sampleResult, sampleResults } from '../helpers/results.js';
+import { deepModelResult, sampleResult, sampleResults } from '../helpers/results.js';
 import { describeWith } from '../helpers/requirements.js';
 import { PdfRenderer } from '../../src/report/pdf/pdf-renderer.js';
 import { compareGolden, describeOverlap, emptyPages, penetration, GOLDEN_HEIGHT_PX, MAX_DIFF_RATIO, PAGE_WIDTH_PX, openReport, launch, textOverlaps } from './visual-helpers.js';
@@ -37,6 +37,35 @@ describeWith(['chromium'], 'report pictures', () => {
     try {
       const overlaps = await textOverlaps(page);
       expect(overlaps.map(describeOverlap)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a deep model (34 layers): no layer name on a bar chart or the gradient flow overlaps another', async () => {
+    const page = await openReport(browser, renderHtml(deepModelResult(34)));
+    try {
+      const overlaps = await textOverlaps(page);
+      expect(overlaps.map(describeOverlap)).toEqual([]);
+      // The check saw the deep charts: thinned, but some of their labels are drawn.
+      const labels = await page.$$eval('svg text', (ts) => ts.map((t) => t.textContent ?? ''));
+      expect(labels.filter((t) => /^block\d+_dense_relu$/.test(t)).length).toBeGreaterThan(10);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a status badge stays on one line beside a long unbreakable headline', async () => {
+    const r = sampleResult('overfitting');
+    // A long token (a path, a layer name list) squeezes the badge column: cells may break text anywhere, badges may not.
+    r.findings = r.findings.map((f, i) => (i < 3 ? { ...f, status: 'warn' as const, displayValue: `${'block_conv2d_batchnorm_relu_'.repeat(12)}end` } : f));
+    const page = await openReport(browser, renderHtml(r));
+    try {
+      const badges = await page.$$eval('.badge', (els) => els.map((e) => ({ text: e.textContent ?? '', h: e.getBoundingClientRect().height })));
+      expect(badges.filter((b) => b.text === 'WARN').length).toBeGreaterThan(0);
+      // Every badge has the same style: one taller than the shortest by half a line has wrapped.
+      const line = Math.min(...badges.map((b) => b.h));
+      expect(badges.filter((b) => b.h > 1.5 * line).map((b) => `${b.text}: ${b.h.toFixed(1)} px tall, one line is ${line.toFixed(1)}`)).toEqual([]);
     } finally {
       await page.close();
     }

@@ -53,8 +53,11 @@ export function activationCurveChart(first: ActivationEpoch | undefined, last: A
   const lo = shared.edges[0]!;
   const hi = shared.edges[shared.edges.length - 1]!;
   const shares = z ? [ca, cb].map((c) => (c ? pct(shareWhere(shared.edges, c, z.test)) : null)) : [];
-  const sub = z ? `shaded: ${z.label} · ${ca ? `${shares[0]} at epoch ${first!.epoch}, ` : ''}${shares[1]} at epoch ${last.epoch}` : onZ ? `curve: ${act}(z)` : 'output values';
-  const { title, gridTop } = titleBlock(`${shortLabel(layer, 24)}: ${onZ ? `${act}(z) over z` : `output (${act})`}`, sub, width, 11);
+  // A layer with no activation function (pooling, flatten, dropout) shows its output values; naming "linear"
+  // there would invent an activation the model does not have.
+  const sub = z ? `shaded: ${z.label} · ${ca ? `${shares[0]} at epoch ${first!.epoch}, ` : ''}${shares[1]} at epoch ${last.epoch}` : onZ ? `curve: ${act}(z)`
+    : b.activation ? `distribution of ${b.activation} outputs` : 'no activation function';
+  const { title, gridTop } = titleBlock(`${shortLabel(layer, 24)}: ${onZ ? `${act}(z) over z` : b.activation ? `output (${b.activation})` : 'output values'}`, sub, width, 11);
   const curve = f ? Array.from({ length: 61 }, (_, i) => { const x = lo + ((hi - lo) * i) / 60; return [x, f(x)]; }) : [];
   const areas = (z?.areas ?? []).map(([x0, x1]): [{ xAxis: number }, { xAxis: number }] => [{ xAxis: Math.max(lo, x0) }, { xAxis: Math.min(hi, x1) }]).filter(([p, q]) => p.xAxis < q.xAxis);
   return renderSvg({

@@ -54,6 +54,21 @@ export function shortLabel(name: string, max = 18): string {
   return name.length <= max ? name : `${name.slice(0, max - 1)}…`;
 }
 
+/**
+ * Which category labels to draw on a rotated axis: ECharts' `interval` (draw one label, skip that many). Two
+ * neighbouring labels rotated by `rotate` degrees lie on parallel lines `slot * sin(rotate)` apart, where `slot` is
+ * the plot width per category; below a line of text apart they are drawn over each other (34 layers in 596 px at
+ * 30 degrees: 8.8 px for 10 px text). Thinning keeps every bar and the first label of each group.
+ */
+export function labelInterval(count: number, plotWidth: number, rotate: number, fontSize = 10): number {
+  if (count <= 1) return 0;
+  const slot = plotWidth / count;
+  // 1.4 x the font size: the glyph box of a line of text (ascent, descent and line gap), what the visual test compares.
+  const lineHeight = fontSize * 1.4;
+  const apart = rotate === 0 ? slot : slot * Math.sin((rotate * Math.PI) / 180);
+  return Math.max(0, Math.ceil(lineHeight / apart) - 1);
+}
+
 /** Tick label for a log axis: plain numbers in the readable decades, exponents outside them. */
 export function logTick(v: number): string {
   return v === 0 ? '0' : v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0);

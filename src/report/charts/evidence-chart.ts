@@ -1,5 +1,5 @@
 import type { Evidence } from '../../result/evidence.js';
-import { COLORS, linearAxis, logAxis, logTick, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
+import { COLORS, labelInterval, linearAxis, logAxis, logTick, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
 import { steps } from './shared-bins.js';
 
 type Ev<K extends Evidence['kind']> = Extract<Evidence, { kind: K }>;
@@ -45,11 +45,15 @@ export function seriesChart(e: Ev<'series'>, width = 680, height = 260): string 
 export function barsChart(e: Ev<'bars'>, width = 680): string {
   const labels = e.labels.map((l) => shortLabel(l, width < 400 ? 12 : 18));
   const rotate = labels.length > (width < 400 ? 3 : 6) ? 30 : 0;
-  const { title, gridTop } = titleBlock(e.title, e.threshold != null ? `dashed: threshold ${e.threshold}` : null, width, width < 400 ? 11 : 13);
+  const grid = { left: 64, right: 20 };
+  // A deep model's labels are thinned rather than drawn over each other; the bars all stay.
+  const interval = rotate ? labelInterval(labels.length, width - grid.left - grid.right, rotate) : 0;
+  const sub = [e.threshold != null ? `dashed: threshold ${e.threshold}` : null, interval ? `one label in ${interval + 1} shown` : null].filter(Boolean).join(' · ');
+  const { title, gridTop } = titleBlock(e.title, sub || null, width, width < 400 ? 11 : 13);
   return renderSvg({
     title,
-    grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 80 : 40 },
-    xAxis: { type: 'category', data: labels, axisLabel: { rotate, interval: 0, fontSize: 10 } },
+    grid: { ...grid, top: gridTop, bottom: rotate ? 80 : 40 },
+    xAxis: { type: 'category', data: labels, axisLabel: { rotate, interval, fontSize: 10 } },
     yAxis: e.logY ? logAxis(e.unit) : { type: 'value', name: e.unit, nameLocation: 'middle', nameGap: 46, splitLine: { lineStyle: { color: COLORS.grid } } },
     series: [{
       type: 'bar', barMaxWidth: 36,

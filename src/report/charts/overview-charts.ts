@@ -1,5 +1,5 @@
 import type { AuditResult } from '../../result/schema.js';
-import { COLORS, logAxis, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
+import { COLORS, labelInterval, logAxis, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
 import { heatmapChart, PALETTES, seriesChart } from './evidence-chart.js';
 import { activationCurveChart, tick } from './activation-curves.js';
 import { sharedBins, steps } from './shared-bins.js';
@@ -99,7 +99,8 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
       title,
       legend: { bottom: 0, left: 'center', textStyle: { fontSize: width < 400 ? 9 : 11 } },
       grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
-      xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: 0, fontSize: 10 } },
+      // A deep model's layer names are thinned rather than drawn over each other (labelInterval says why).
+      xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: rotate ? labelInterval(shown.length, width - 64 - 20, rotate) : 0, fontSize: 10 } },
       yAxis: logAxis('L2 norm (log)'),
       series: picks.map((e) => ({
         type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
