@@ -130,7 +130,7 @@ function classRows(classes: AuditResult['data']['classes']): Array<[string, stri
   if (!classes || classes.names.length === 0) return [];
   const shown = classes.names.slice(0, MAX_CLASS_NAMES).map((n, i) => `${n}=${i}`).join(', ');
   const more = classes.names.length - MAX_CLASS_NAMES;
-  return [['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`], ['Class order chosen by', classes.order]];
+  return [['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`], ['Class order', classes.order]];
 }
 
 /** Everything the template shows, computed from the result document alone. */

@@ -55,7 +55,7 @@ describeWith(['chromium'], 'report pictures', () => {
     }
   });
 
-  it('a status badge stays on one line beside a long unbreakable headline', async () => {
+  it('a status badge stays on one line beside a long unbreakable headline, and the token does not widen the page', async () => {
     const r = sampleResult('overfitting');
     // A long token (a path, a layer name list) squeezes the badge column: cells may break text anywhere, badges may not.
     r.findings = r.findings.map((f, i) => (i < 3 ? { ...f, status: 'warn' as const, displayValue: `${'block_conv2d_batchnorm_relu_'.repeat(12)}end` } : f));
@@ -66,6 +66,8 @@ describeWith(['chromium'], 'report pictures', () => {
       // Every badge has the same style: one taller than the shortest by half a line has wrapped.
       const line = Math.min(...badges.map((b) => b.h));
       expect(badges.filter((b) => b.h > 1.5 * line).map((b) => `${b.text}: ${b.h.toFixed(1)} px tall, one line is ${line.toFixed(1)}`)).toEqual([]);
+      // The long token breaks inside its box instead of widening the page (Chromium would shrink the whole PDF).
+      expect(await page.evaluate('document.documentElement.scrollWidth') as number).toBeLessThanOrEqual(PAGE_WIDTH_PX);
     } finally {
       await page.close();
     }
