@@ -8,9 +8,8 @@ import { queueSettings } from '../src/queue/settings.js';
 import { workerPolicy } from '../src/policy/input-policy.js';
 import type { AuditPointer } from '../src/queue/job-data.js';
 
-// BullMQ's child does not notice its parent dying: without this an orphan would finish the job and write
-// its report while another worker retries the same job, and the report would be written twice.
-process.once('disconnect', () => process.exit(1));
+// Exiting with the worker is exit-with-parent.ts's job: the worker preloads it into this process (--import),
+// before BullMQ's child code, so it also covers a child that never gets this far.
 
 /** A queued spec is untrusted: every job runs under the worker's input policy (NNAUDIT_DATA_DIRS, ...). */
 export default function auditProcessor(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<AuditPointer> {

@@ -1,9 +1,10 @@
 /**
  * Preloaded into every audit sandbox child (`node --import`) before BullMQ's child code runs, so the child exits
- * when its worker dies, however it dies. Three ways, because each alone has a gap (each was seen in the queue
+ * when its worker dies, however it dies. Without it an orphan would finish its job and write its report while
+ * another worker retries the same job. Three ways, because each alone has a gap (each was seen in the queue
  * fault test):
- * - 'disconnect': the IPC socket reached EOF. The processor file installs the same handler, but a child whose
- *   worker is SIGKILLed after the fork and before BullMQ's init message never loads the processor file.
+ * - 'disconnect': the IPC socket reached EOF. Installed here rather than in the processor file, because a child
+ *   whose worker is SIGKILLed after the fork and before BullMQ's init message never loads the processor file.
  * - a write to the dead worker fails (EPIPE): BullMQ's uncaughtException handler reports every error to the
  *   parent, that report fails again, and the child spins in that loop at 100% CPU without ever reaching the
  *   event loop, so neither 'disconnect' nor a timer would run. The monitor runs before any handler.

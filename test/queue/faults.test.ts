@@ -35,7 +35,7 @@ suite(['redis', 'chromium'], `queue faults: ${N} audits, 2 worker SIGKILLs, a Re
     const start = () => { const w = startWorker(env, ['--queue', 'audit,render']); workers.push(w); return w; };
     const browsersOf = (w: WorkerProcess) => descendants(w.child.pid!).filter(isBrowser).map((p) => p.pid);
     // Every child of a killed worker (audit sandbox, browser) must die with it.
-    const childrenOf = (w: WorkerProcess): ProcId[] => descendants(w.child.pid!).map(({ pid, start }) => ({ pid, start }));
+    const childrenOf = (w: WorkerProcess): ProcId[] => descendants(w.child.pid!);
     const killed: ProcId[] = [];
     let browsers = 0;
     try {

@@ -95,7 +95,7 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
     const render = openQueue('render', settings);
     await until('the PDF render', async () => (await render.getCompletedCount()) >= 1, 120_000);
     await render.close();
-    const browsers = descendants(worker.child.pid!).filter(isBrowser).map(({ pid, start }) => ({ pid, start }));
+    const browsers = descendants(worker.child.pid!).filter(isBrowser);
     expect(browsers.length).toBeGreaterThan(0); // the warm browser is up
     await worker.stop('SIGKILL');
     const left = await until('the browsers to exit', () => (alive(browsers).length === 0 ? 'none' : null), 20_000).catch(() => alive(browsers).map(commandLine));
