@@ -2,7 +2,7 @@ import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { outputActivation } from './output-activation.js';
 import { finalLoss } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
+import { chanceAccuracy, constantLoss, LINEAR_CANNOT_FIT_LOSS_RATIO, LINEAR_CANNOT_FIT_SKILL, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
 
 /** Layers that apply a learned linear map (plus their activation, if any). */
 const TRAINABLE_MAP = /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|Conv3DTranspose|DepthwiseConv2D|SeparableConv2D|SeparableConv1D)$/;
@@ -63,8 +63,8 @@ export default defineAnalyzer({
     repairs: ['relu-hidden'],
   },
   thresholds: {
-    failSkill: { default: 0.5, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9). Judged on the linear classifier gather fits to the same rows, else on the network\'s own fit' },
-    failLossRatio: { default: 0.5, source: 'ours: a linear model whose loss stays above half the constant predictor\'s explains little of the target' },
+    failSkill: { default: LINEAR_CANNOT_FIT_SKILL, source: 'ours: a linear model whose training accuracy is under half-way from chance to perfect cannot separate these classes (linear on 3-class spirals: 0.23; on separable blobs/iris/wine: > 0.9). Judged on the linear classifier gather fits to the same rows, else on the network\'s own fit' },
+    failLossRatio: { default: LINEAR_CANNOT_FIT_LOSS_RATIO, source: 'ours: a linear model whose loss stays above half the constant predictor\'s explains little of the target (for MSE: R^2 <= 0.5). Judged on the least-squares fit gather makes to the same rows (regression), else on the network\'s own loss' },
   },
   run(artifacts, { thresholds }) {
     const layers = artifacts.model.layers;
@@ -79,10 +79,11 @@ export default defineAnalyzer({
     const wholeLinear = nonlinear.length === 0 && pooled.length === 0;
     const fit = fitOf(artifacts);
     const ceiling = linearComparison(artifacts);
-    // Whether a straight boundary can fit is a fact about the data: the linear classifier gather fitted to the same
-    // rows says it even when this network trained badly (a low learning rate is underfitting's to name, not ours).
-    const poorFit = ceiling?.linearSkill != null
-      ? ceiling.linearSkill < thresholds.failSkill
+    // Whether a straight boundary (or plane) can fit is a fact about the data: the linear model gather fitted to the
+    // same rows says it even when this network trained badly (a low learning rate is underfitting's to name, not ours).
+    const linearPoor = ceiling ? linearCannotFit(ceiling, thresholds.failSkill, thresholds.failLossRatio) : null;
+    const poorFit = linearPoor !== null
+      ? linearPoor
       : (fit.skill !== null && fit.skill < thresholds.failSkill) || (fit.skill === null && fit.lossRatio !== null && fit.lossRatio >= thresholds.failLossRatio);
     const fitText = [fit.text, ceiling?.text].filter(Boolean).map((t) => `; ${t}`).join('');
     let score: number = SCORE.pass;
@@ -108,7 +109,7 @@ export default defineAnalyzer({
       affectedLayers: affected,
       recommendation: score < 0.9
         ? `Give the hidden layers a non-linear activation (relu with heNormal initialization${pairs.length ? `, e.g. on ${pairs[0]!.from}` : ''}); ` +
-          (wholeLinear && maps.length === 1 ? 'add at least one hidden layer with a non-linear activation: a single linear layer can only draw straight decision boundaries. ' : '') +
+          (wholeLinear && maps.length === 1 ? `add at least one hidden layer with a non-linear activation: a single linear layer can only ${artifacts.data.task === 'regression' ? 'fit a linear function of the inputs' : 'draw straight decision boundaries'}. ` : '') +
           'without one, stacked layers are one linear map.'
         : null,
       evidence: [{
@@ -121,21 +122,27 @@ export default defineAnalyzer({
   },
 });
 
-/** The network's fit beside the linear classifier's on the same rows: the ceiling of any network without a non-linearity. */
+/** The network's fit beside the linear model's on the same rows: the ceiling (classifier) or floor (regression loss) of any network without a non-linearity. */
 function fitTable(fit: Fit, ceiling: LinearComparison | null, poorFit: boolean) {
-  const rows = [
+  const all = ceiling?.task === 'regression' ? [
+    { measure: `training loss (${ceiling.measure})`, network: ceiling.networkTraining, linear: ceiling.fit.trainLoss },
+    { measure: `validation loss (${ceiling.measure})`, network: ceiling.networkValidation, linear: ceiling.fit.validationLoss ?? null },
+    { measure: 'loss / constant predictor', network: fit.lossRatio, linear: ceiling.linearLossRatio },
+  ] : [
     { measure: 'training accuracy', network: fit.accuracy, linear: ceiling?.fit.trainAccuracy ?? null },
     { measure: 'validation accuracy', network: ceiling?.networkValidation ?? null, linear: ceiling?.fit.validationAccuracy ?? null },
     { measure: 'chance accuracy', network: fit.chance, linear: fit.chance },
     { measure: 'loss / constant predictor', network: fit.lossRatio, linear: ceiling?.linearLossRatio ?? null },
-  ].filter((r) => r.network !== null || r.linear !== null);
-  const about = ceiling ? ` (logistic regression on ${ceiling.fit.rows} training rows)` : '';
+  ];
+  const rows = all.filter((r) => r.network !== null || r.linear !== null);
+  // The row that shows the poor fit: the classifier's training accuracy, the regression's loss over the constant predictor's.
+  const poorRow = rows.findIndex((r) => r.measure === (ceiling?.task === 'regression' ? 'loss / constant predictor' : 'training accuracy'));
   return {
     kind: 'table' as const,
-    title: `Fit of this network and of a linear model${about}`,
+    title: `Fit of this network and of a linear model${ceiling ? ` (${ceiling.about})` : ''}`,
     columns: [{ key: 'measure', label: 'Measure' }, { key: 'network', label: 'This network' }, ...(ceiling ? [{ key: 'linear', label: 'Linear model' }] : [])],
     rows,
-    highlight: poorFit ? [0] : [],
+    highlight: poorFit && poorRow >= 0 ? [poorRow] : [],
   };
 }
 

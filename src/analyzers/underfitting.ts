@@ -1,6 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { finalFallRate, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearComparison, modelAccuracy, NO_BETTER_THAN_LINEAR, type LinearComparison } from './baselines.js';
+import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -63,7 +63,7 @@ export default defineAnalyzer({
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fmt.pct(fallRate!)} per epoch`);
-    // A second baseline, beside the constant predictor: the linear classifier gather fitted to the same rows. It
+    // A second baseline, beside the constant predictor: the linear model gather fitted to the same rows. It
     // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
     const linear = score < 0.9 ? linearComparison(artifacts) : null;
     return {
@@ -86,7 +86,7 @@ export default defineAnalyzer({
           series: [{ name: 'train loss', values: loss }, { name: 'constant predictor', values: h.epochs.map(() => trivial) }],
           markers: [], regions: [],
         }] : []),
-        ...(linear ? [linearTable(linear, chance, measured)] : []),
+        ...(linear ? [linearTable(linear, chance, measured, trivial)] : []),
       ],
     };
   },
@@ -100,34 +100,47 @@ function trainingProgress(loss: Array<number | null> | undefined): number | null
   return (first - last) / first;
 }
 
-/** The linear model's skill (0 at chance, 1 perfect) below which it cannot fit: missing-nonlinearity's failSkill default. */
-const LINEAR_CANNOT_FIT = 0.5;
-
 /** What the linear model's fit says about the cause, as the recommendation's first sentence (empty when nothing). */
 function linearAdvice(c: LinearComparison | null): string {
   if (!c || c.network === null) return '';
-  if (c.network < c.linear - NO_BETTER_THAN_LINEAR) {
-    return `A linear model fitted to the same rows reaches ${c.linear.toFixed(2)} ${c.on} accuracy, more than this network's ${c.network.toFixed(2)}: ` +
+  if (c.belowLinear) {
+    const who = c.task === 'regression' ? 'A linear least-squares fit to the same rows reaches' : 'A linear model fitted to the same rows reaches';
+    const what = c.task === 'regression' ? `${c.on} ${c.measure} ${c.format(c.linear)}, less` : `${c.format(c.linear)} ${c.on} accuracy, more`;
+    return `${who} ${what} than this network's ${c.format(c.network)}: ` +
       'the data allows a better fit than this run found, so look at training (learning rate, epochs, dead or saturated units) before capacity. ';
   }
   const versus = c.text.replace(/: it is no better than linear$/, '');
   // Only where the linear model itself cannot fit is "no better than linear" a capacity problem: near a good linear
-  // fit the rest of the loss may be label noise no model removes, so the fact is stated without a cause.
-  if (c.noBetter && c.linearSkill !== null && c.linearSkill < LINEAR_CANNOT_FIT) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity. `;
+  // fit the rest of the loss may be label noise no model removes, so the fact is stated without a cause. The
+  // "cannot fit" line is missing-nonlinearity's default (one definition in baselines.ts).
+  if (c.noBetter && linearCannotFit(c)) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity. `;
   if (c.noBetter) return `This network is no better than a linear model (${versus}). `;
   return '';
 }
 
-function linearTable(c: LinearComparison, chance: number | null, measured: ReturnType<typeof modelAccuracy>) {
+function linearTable(c: LinearComparison, chance: number | null, measured: ReturnType<typeof modelAccuracy>, trivial: number) {
+  if (c.task === 'regression') {
+    return {
+      kind: 'table' as const,
+      title: `Baselines on the same rows: a constant predictor and a linear model (${c.about})`,
+      columns: [{ key: 'model', label: 'Model' }, { key: 'train', label: `Training loss (${c.measure})` }, { key: 'validation', label: `Validation loss (${c.measure})` }],
+      rows: [
+        { model: 'constant predictor', train: c.fit.constantLoss ?? trivial, validation: null },
+        { model: 'linear model', train: c.fit.trainLoss, validation: c.fit.validationLoss ?? null },
+        { model: 'this network', train: c.networkTraining, validation: c.networkValidation },
+      ],
+      highlight: c.belowLinear ? [2] : [],
+    };
+  }
   return {
     kind: 'table' as const,
-    title: `Baselines on the same rows: a constant predictor and a linear model (logistic regression on ${c.fit.rows} training rows)`,
+    title: `Baselines on the same rows: a constant predictor and a linear model (${c.about})`,
     columns: [{ key: 'model', label: 'Model' }, { key: 'train', label: 'Training accuracy' }, { key: 'validation', label: 'Validation accuracy' }],
     rows: [
       { model: 'constant predictor', train: chance, validation: null },
       { model: 'linear model', train: c.fit.trainAccuracy, validation: c.fit.validationAccuracy },
       { model: 'this network', train: measured?.on === 'training' ? measured.value : c.networkTraining, validation: c.networkValidation },
     ],
-    highlight: c.network !== null && c.network < c.linear - NO_BETTER_THAN_LINEAR ? [2] : [],
+    highlight: c.belowLinear ? [2] : [],
   };
 }

@@ -90,25 +90,43 @@ export const targetSummarySchema = z.object({
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 
 /**
- * A linear classifier (multinomial logistic regression) fitted to the training rows by gather: the accuracy
- * ceiling of a network with no non-linearity, and a baseline between chance and the network. Deterministic.
+ * A linear model fitted to the training rows by gather: for a single-label classifier, multinomial logistic
+ * regression (the accuracy ceiling of a network with no non-linearity); for regression, least squares (the loss
+ * floor of such a network, in the network's own loss). A baseline between the constant predictor and the network.
+ * Deterministic. The fields marked "absent before regression fits" are optional so that older documents still parse.
  */
 export const linearFitSchema = z.object({
   /** The model and how it was fitted, in words. */
   method: z.string(),
-  /** Training rows, features and classes the fit used (rows capped so it costs little). */
+  /** What the fit predicts; absent before regression fits (every fit was a classifier then). */
+  task: z.enum(['classification', 'regression']).optional(),
+  /** Where the rows came from: "training rows" (gather), or the rows given to nnauditCallback; absent before it was recorded (training rows). */
+  rowsFrom: z.string().optional(),
+  /** Training rows, features and classes the fit used (rows capped so it costs little); classes is 0 for regression. */
   rows: num,
   features: num,
   classes: num,
+  /** Regression: target values per row; absent for classifiers. */
+  targets: num.optional(),
   /** Validation rows it was scored on (0 without a validation split). */
   validationRows: num,
+  /** Classifier only (null for regression). */
   trainAccuracy: maybeNum,
   validationAccuracy: maybeNum,
-  /** Its mean cross-entropy on the fit rows (natural log), comparable with a softmax/sigmoid network's loss. */
+  /**
+   * Its loss on the fit rows. Classifier: mean cross-entropy (natural log), comparable with a softmax/sigmoid
+   * network's loss. Regression: the network's loss named in `loss` (mean over rows and targets).
+   */
   trainLoss: maybeNum,
+  /** Regression: the loss `trainLoss` and `validationLoss` are measured in (meanSquaredError or meanAbsoluteError). */
+  loss: z.string().optional(),
+  /** Regression: its loss on the validation rows (null without them). */
+  validationLoss: maybeNum.optional(),
+  /** Regression: the best constant prediction's loss on the same fit rows (trainLoss over it is 1 - R^2 for MSE). */
+  constantLoss: maybeNum.optional(),
   /** What the fit cost (also in timing.linearFitMs). */
   ms: num,
-  /** Why no fit was made (regression, multi-label, too many features), or null. */
+  /** Why no fit was made (multi-label, a loss with no linear baseline, too many features), or null. */
   skipped: z.string().nullable(),
 });
 export type LinearFit = z.infer<typeof linearFitSchema>;
@@ -129,7 +147,7 @@ export const dataInfoSchema = z.object({
   trivialLoss: z.number().nullable(),
   /** Summary of the encoded training targets; absent in artifacts written before it existed. */
   targetSummary: targetSummarySchema.optional(),
-  /** A linear classifier's fit of the same rows; absent in artifacts written before it existed, and from the callback. */
+  /** A linear model's fit of the same rows; absent in artifacts written before it existed, and from a callback without a fit. */
   linearFit: linearFitSchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),

@@ -14,7 +14,7 @@ import { fitWithProbes } from './fit.js';
 import { classRecall, evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
-import { fitLinearClassifier } from './linear-fit.js';
+import { fitLinearBaseline } from './linear-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
@@ -162,8 +162,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         evaluation.classRecall = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
       }
       const tEval = performance.now();
-      // The accuracy ceiling of a linear model on the same rows: what missing-nonlinearity and underfitting compare with.
-      const linearFit = fitLinearClassifier(data.train, data.validation);
+      // What a linear model reaches on the same rows (a classifier's accuracy ceiling, a regression's loss floor in
+      // the network's loss): what missing-nonlinearity and underfitting compare with.
+      const linearFit = fitLinearBaseline(data.train, data.validation, mua.loss);
       const tLinear = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
