@@ -1,11 +1,17 @@
 import { tf } from './tf.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit } from '../artifacts/schema.js';
 import type { LossName } from '../config/spec-schema.js';
 import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { summarizeTargetTensor } from './target-summary.js';
+import { fitLinearBaseline, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
+import type { Dataset } from './data/dataset.js';
+import { DataError } from '../errors.js';
+
+/** Inputs and targets encoded for the loss, as the probe takes them: rows along the first axis. */
+export interface Rows { x: tf.Tensor; y: tf.Tensor }
 
 export interface CallbackOptions {
   /** A small batch of inputs and encoded targets (128-512 rows) used for gradient and activation probes. */
@@ -15,19 +21,43 @@ export interface CallbackOptions {
   epochs?: number;
   /** Probe every N epochs (default 1). */
   every?: number;
+  /**
+   * Rows for the linear baseline (data.linearFit: logistic regression for a classifier, least squares for a
+   * regression loss), which missing-nonlinearity and underfitting set beside the network. Give your training rows
+   * (the first 4000 are used), and optionally validation rows to score it on; the callback cannot see the rows
+   * model.fit trains on. Without this option the fit is made on the probe rows, and the report says so ("probe
+   * rows"): fewer rows, scored on the rows it was fitted to. `false`: no linear fit. The rows are copied when the
+   * callback is made, so the tensors stay yours.
+   */
+  baseline?: (Rows & { validation?: Rows }) | false;
 }
 
 /**
- * A tfjs callback that records nnaudit artifacts inside your own `model.fit`. The probe tensors stay
- * yours (not disposed).
+ * A tfjs callback that records nnaudit artifacts inside your own `model.fit`. The probe (and baseline) tensors
+ * stay yours (not disposed). At the end of training it fits the same linear baseline gather fits (data.linearFit):
+ * to `baseline` rows when given, else to the probe rows (see CallbackOptions.baseline).
  *
  * @example
- *   const cb = nnauditCallback({ probe: { x: xs.slice(0, 256), y: ys.slice(0, 256) }, loss: 'categoricalCrossentropy' });
- *   await model.fit(xs, ys, { epochs: 20, validationSplit: 0.2, callbacks: [cb] });
+ *   const cb = nnauditCallback({ probe: { x: xVal.slice(0, 256), y: yVal.slice(0, 256) }, loss: 'categoricalCrossentropy',
+ *     baseline: { x: xTrain, y: yTrain, validation: { x: xVal, y: yVal } } });
+ *   await model.fit(xTrain, yTrain, { epochs: 20, validationData: [xVal, yVal], callbacks: [cb] });
  *   const result = analyze(cb.artifacts());
  */
 export function nnauditCallback(options: CallbackOptions): tf.Callback & { artifacts(): Artifacts } {
   const lossFn = LOSS_FUNCS[options.loss];
+  // Copied now, so the caller may dispose the tensors; fitted once, at the end of training (as gather fits after training).
+  const baseline = options.baseline === false ? null : options.baseline
+    ? { train: baselineRows(options.baseline, options.loss, 'baseline.x/y'), validation: options.baseline.validation ? baselineRows(options.baseline.validation, options.loss, 'baseline.validation') : null, rowsFrom: 'training rows given to nnauditCallback' }
+    : { train: baselineRows(options.probe, options.loss, 'probe'), validation: null, rowsFrom: 'probe rows (no baseline rows were given to nnauditCallback)' };
+  let linear: { fit: LinearFit; ms: number } | null = null;
+  const linearFit = () => {
+    if (baseline && !linear) {
+      const t0 = performance.now();
+      const fit = fitLinearBaseline(baseline.train, baseline.validation, options.loss, baseline.rowsFrom);
+      linear = { fit, ms: performance.now() - t0 };
+    }
+    return linear;
+  };
   const probed = options.epochs ? chooseProbeEpochs(options.epochs, options.every ?? 1) : null;
   let model: tf.LayersModel | null = null;
   let recorder: ProbeRecorder | null = null;
@@ -62,6 +92,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     const classification = options.loss !== 'meanSquaredError' && options.loss !== 'meanAbsoluteError';
     const priors = classification ? classPriorsOf(y) : null;
     const entropy = priors ? -priors.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0) : null;
+    const fitted = linearFit();
     return {
       artifactsVersion: ARTIFACTS_VERSION,
       createdAt: new Date().toISOString(),
@@ -75,16 +106,52 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         chanceAccuracy: priors ? Math.max(...priors) : null,
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
         targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
+        ...(fitted ? { linearFit: fitted.fit } : {}),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],
       weights: recorder?.weights ?? [],
       activations: recorder?.activations ?? [],
-      timing: { probeMs: recorder?.probeMs ?? 0, totalMs: performance.now() - start },
+      timing: { probeMs: recorder?.probeMs ?? 0, ...(fitted ? { linearFitMs: fitted.ms } : {}), totalMs: performance.now() - start },
       warnings: [],
     };
   };
   return Object.assign(cb, { artifacts: () => snapshot ?? build() });
+}
+
+/**
+ * The rows as the Dataset the linear fit reads (the first LINEAR_FIT_MAX_ROWS, copied), with the targets decoded
+ * from the loss' encoding: a one-hot row (categorical) or a 0/1 value (binary) becomes a class id, several 0/1
+ * columns under binaryCrossentropy are multi-label, and a regression loss keeps every target column.
+ */
+function baselineRows(rows: Rows, loss: LossName, field: string): Dataset {
+  const n = rows.x.shape[0] ?? 0;
+  if (rows.y.shape[0] !== n) throw new DataError(`nnauditCallback: ${field} has ${n} input rows but ${rows.y.shape[0]} target rows; give x and y the same rows`);
+  const take = Math.min(n, LINEAR_FIT_MAX_ROWS);
+  const featureShape = rows.x.shape.slice(1);
+  const width = rows.y.shape.slice(1).reduce((a, b) => a * b, 1);
+  const [x, yRaw] = tf.tidy(() => [rows.x.slice(0, take), rows.y.slice(0, take)]).map((t) => {
+    const values = Float32Array.from(t.dataSync());
+    t.dispose();
+    return values;
+  }) as [Float32Array, Float32Array];
+  const base = { x, featureShape, featureNames: [], source: field };
+  if (loss === 'meanSquaredError' || loss === 'meanAbsoluteError') return { ...base, y: yRaw, yWidth: width, task: 'regression', numClasses: 0 };
+  if (loss === 'binaryCrossentropy' && width > 1) return { ...base, y: yRaw, yWidth: width, multiLabel: true, task: 'classification', numClasses: width };
+  if (loss === 'categoricalCrossentropy' && width > 1) {
+    const y = new Float32Array(take);
+    for (let r = 0; r < take; r++) {
+      let best = 0;
+      for (let j = 1; j < width; j++) if (yRaw[r * width + j]! > yRaw[r * width + best]!) best = j;
+      y[r] = best;
+    }
+    return { ...base, y, task: 'classification', numClasses: width };
+  }
+  // One value per row: a class id (sparse) or a 0/1 label (binary).
+  const y = yRaw.map((v) => Math.round(v));
+  let classes = 2;
+  for (const v of y) classes = Math.max(classes, v + 1);
+  return { ...base, y, task: 'classification', numClasses: classes };
 }
 
 /**

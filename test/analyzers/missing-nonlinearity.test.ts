@@ -105,6 +105,34 @@ describe('missing-nonlinearity', () => {
   });
 });
 
+describe('missing-nonlinearity for regression, judged on the least-squares fit', () => {
+  const regression = (rows: L[], networkLoss: number, fit: { train: number; validation: number; constant: number }) => {
+    const a = model(rows, { history: history({ loss: Array(10).fill(networkLoss), val_loss: Array(10).fill(networkLoss) }) });
+    a.model.loss = 'meanSquaredError';
+    a.data = { ...a.data, task: 'regression', numClasses: 0, chanceAccuracy: null, trivialLoss: fit.constant };
+    a.data.linearFit = { method: 'least squares', task: 'regression', rowsFrom: 'training rows', rows: 600, features: 1, classes: 0, targets: 1, validationRows: 200,
+      trainAccuracy: null, validationAccuracy: null, trainLoss: fit.train, loss: 'meanSquaredError', validationLoss: fit.validation, constantLoss: fit.constant, ms: 1, skipped: null };
+    return runOne('missing-nonlinearity', a);
+  };
+
+  it('quotes the least-squares floor for a linear stack, and fails a single linear layer only where a line cannot fit', () => {
+    const stack = regression([['d1', 'Dense', 'linear'], ['out', 'Dense', 'linear']], 0.21, { train: 0.2, validation: 0.205, constant: 0.5 });
+    expect(stack.status).toBe('fail');
+    expect(stack.displayValue).toMatch(/compose to one linear map; loss 42% of a constant predictor's; a linear least-squares fit reaches validation MSE 0.205; this network 0.210: it is no better than linear$/);
+    const table = stack.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'));
+    expect(table).toMatchObject({ title: 'Fit of this network and of a linear model (least squares on 600 training rows)', rows: [
+      { measure: 'training loss (MSE)', network: 0.21, linear: 0.2 }, { measure: 'validation loss (MSE)', network: 0.21, linear: 0.205 }, { measure: 'loss / constant predictor', linear: 0.4 }] });
+    // One linear layer: a line that explains 60% of the variance can fit, one that explains 10% cannot, whatever the network reached.
+    const single: L[] = [['out', 'Dense', 'linear']];
+    expect(regression(single, 0.21, { train: 0.2, validation: 0.205, constant: 0.5 }).status).toBe('pass');
+    const poor = regression(single, 0.3, { train: 0.9, validation: 0.92, constant: 1 });
+    expect(poor.status).toBe('fail');
+    expect(poor.displayValue).toMatch(/that cannot fit this data; .*this network 0.300, 33% of it$/);
+    expect(poor.recommendation).toMatch(/can only fit a linear function of the inputs/);
+    expect(poor.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'))).toMatchObject({ highlight: [2] });
+  });
+});
+
 describeWith(['shared'], 'missing-nonlinearity on real models', () => {
   it.each([
     // Both DeepLocalize facial-keypoints versions are Dense(linear) x3: the "correct" one kept the architecture (its fix was elsewhere).

@@ -127,6 +127,42 @@ describe('underfitting', () => {
   });
 });
 
+describe('underfitting of a regression network beside the least-squares fit', () => {
+  /** A regression net (MSE, constant predictor's MSE 1) whose training and validation loss end at `end`. */
+  const run = (end: number, fit: { train: number; validation: number } | null, loss: 'meanSquaredError' | 'meanAbsoluteError' = 'meanSquaredError') => {
+    const base = makeArtifacts();
+    const a = makeArtifacts({
+      model: { ...base.model, loss, layers: base.model.layers.map((l) => ({ ...l, activation: l.name === 'dense_3' ? 'linear' : l.activation })) },
+      data: { ...base.data, task: 'regression', numClasses: 0, chanceAccuracy: null, trivialLoss: 1 },
+      history: history({ loss: decay(20, 1, end), val_loss: decay(20, 1, end) }),
+    });
+    if (fit) {
+      a.data.linearFit = { method: 'least squares', task: 'regression', rowsFrom: 'training rows', rows: 600, features: 1, classes: 0, targets: 1, validationRows: 200,
+        trainAccuracy: null, validationAccuracy: null, trainLoss: fit.train, loss: 'meanSquaredError', validationLoss: fit.validation, constantLoss: 1, ms: 2, skipped: null };
+    }
+    return runOne('underfitting', a);
+  };
+
+  it('names a training problem below the line, missing capacity at a line that cannot fit, and changes no verdict', () => {
+    // Sine-like: the line leaves 40% of the variance; this network 70%: worse than a straight line.
+    const below = run(0.7, { train: 0.4, validation: 0.41 });
+    expect(below.status).toBe(run(0.7, null).status);
+    expect(below.displayValue).toBe(run(0.7, null).displayValue);
+    expect(below.recommendation).toMatch(/^A linear least-squares fit to the same rows reaches validation MSE 0.410, less than this network's 0.70\d: .*look at training/);
+    expect(below.evidence.find((e) => e.kind === 'table')).toMatchObject({
+      title: expect.stringMatching(/least squares on 600 training rows/),
+      columns: [{ key: 'model' }, { key: 'train', label: 'Training loss (MSE)' }, { key: 'validation', label: 'Validation loss (MSE)' }],
+      rows: [{ model: 'constant predictor', train: 1 }, { model: 'linear model', train: 0.4, validation: 0.41 }, { model: 'this network' }], highlight: [2],
+    });
+    // At a line that leaves 90% of the variance: the data needs a non-linear model.
+    expect(run(0.9, { train: 0.9, validation: 0.89 }).recommendation).toMatch(/^This network is no better than a linear model \(a linear least-squares fit reaches validation MSE 0.890; this network 0.90\d\), and a linear model cannot fit these rows: it needs non-linear capacity/);
+    // At a line that fits well (R^2 0.6: the rest may be noise): the fact, without a cause.
+    expect(run(0.6, { train: 0.4, validation: 0.6 }).recommendation).toMatch(/^This network is no better than a linear model \(a linear least-squares fit reaches validation MSE 0.600; this network 0.60\d\)\. Add capacity/);
+    // A fit scored in another loss than the network's is not compared.
+    expect(run(0.7, { train: 0.4, validation: 0.41 }, 'meanAbsoluteError').evidence.some((e) => e.kind === 'table')).toBe(false);
+  });
+});
+
 describe('underfitting of a model audited as saved', () => {
   it('points at how the data is fed before capacity, and never says "0 epochs so far"', () => {
     const base = makeArtifacts();

@@ -12,6 +12,7 @@ import { buildModel, makeOptimizer } from '../../src/gather/build-model.js';
 import { encodeTargets } from '../../src/gather/targets.js';
 import { withSeededMathRandom } from '../../src/gather/seeded-random.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
+import { fitLinearBaseline } from '../../src/gather/linear-fit.js';
 
 /** Weight statistics without the size of the step after each probe, which only gather measures (it needs a per-batch hook). */
 const withoutUpdateRatios = (w: Artifacts['weights']) => w.map((e) => ({ ...e, weights: e.weights.map((w) => ({ ...w, updateRatio: null })) }));
@@ -86,6 +87,73 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
     tf.dispose([x, y, probe.x, probe.y]);
     model.dispose();
     optimizer.dispose(); // Adam's moment variables are the caller's to free
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('fits the same linear baseline as gather: a linear-only network on circles gets missing-nonlinearity\'s ceiling evidence', async () => {
+    await selectBackend();
+    const baseline = tf.memory().numTensors;
+    const d = generate('circles', { samples: 800, noise: 0.05, classes: 2, imageSize: 0, seed: 5 });
+    const x = tf.tensor2d(d.x, [800, 2]);
+    const y = tf.tensor2d(d.y, [800, 1]);
+    const [xTrain, yTrain, xVal, yVal] = [x.slice(0, 600), y.slice(0, 600), x.slice(600), y.slice(600)];
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ inputShape: [2], units: 8, activation: 'linear', name: 'h' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' }),
+    ] });
+    const optimizer = tf.train.adam(0.01);
+    model.compile({ optimizer, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const probe = { x: xVal.slice(0, 128), y: yVal.slice(0, 128) };
+    const cb = nnauditCallback({ probe, loss: 'binaryCrossentropy', baseline: { x: xTrain, y: yTrain, validation: { x: xVal, y: yVal } } });
+    await model.fit(xTrain, yTrain, { epochs: 10, validationData: [xVal, yVal], callbacks: [cb], verbose: 0 });
+    const artifacts = cb.artifacts();
+    // The same function on the same rows as gather would call it: one implementation.
+    const rows = (from: number, to: number): Dataset => ({ x: d.x.slice(from * 2, to * 2), y: d.y.slice(from, to), featureShape: [2], featureNames: [], task: 'classification', numClasses: 2, source: 'circles' });
+    const expected = fitLinearBaseline(rows(0, 600), rows(600, 800), 'binaryCrossentropy', 'training rows given to nnauditCallback');
+    expect(artifacts.data.linearFit).toEqual({ ...expected, ms: expect.any(Number) });
+    expect(expected).toMatchObject({ rows: 600, validationRows: 200, skipped: null });
+    expect(artifacts.timing['linearFitMs']).toBeGreaterThan(0);
+    const mn = analyze(artifacts).findings.find((f) => f.id === 'missing-nonlinearity')!;
+    expect(mn.status).toBe('fail');
+    expect(mn.displayValue).toMatch(/a linear model reaches 0\.\d\d validation accuracy; this network 0\.\d\d: it is no better than linear/);
+    expect(mn.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'))?.title).toMatch(/logistic regression on 600 training rows given to nnauditCallback/);
+    tf.dispose([x, y, xTrain, yTrain, xVal, yVal, probe.x, probe.y]);
+    model.dispose();
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('without baseline rows fits the probe rows and says so, decoding one-hot and regression targets; baseline: false fits none', async () => {
+    await selectBackend();
+    const baseline = tf.memory().numTensors;
+    const s = generate('spirals', { samples: 300, noise: 0.1, classes: 3, imageSize: 0, seed: 5 });
+    const x = tf.tensor2d(s.x, [300, 2]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), 3).toFloat());
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 3, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const run = async (options: Partial<Parameters<typeof nnauditCallback>[0]>, loss: 'categoricalCrossentropy' | 'meanSquaredError', xs: tf.Tensor, ys: tf.Tensor) => {
+      const cb = nnauditCallback({ probe: { x: xs, y: ys }, loss, ...options });
+      await model.fit(xs, ys, { epochs: 2, callbacks: [cb], verbose: 0 });
+      return cb.artifacts();
+    };
+    const fromProbe = (await run({}, 'categoricalCrossentropy', x, y)).data.linearFit;
+    const ids: Dataset = { x: s.x, y: s.y, featureShape: [2], featureNames: [], task: 'classification', numClasses: 3, source: 'spirals' };
+    expect(fromProbe).toEqual({ ...fitLinearBaseline(ids, null, 'categoricalCrossentropy', 'probe rows (no baseline rows were given to nnauditCallback)'), ms: expect.any(Number) });
+    expect(fromProbe).toMatchObject({ classes: 3, rows: 300, validationRows: 0 });
+    expect((await run({ baseline: false }, 'categoricalCrossentropy', x, y)).data.linearFit).toBeUndefined();
+    model.dispose();
+
+    const sine = generate('sine', { samples: 200, noise: 0.1, classes: 0, imageSize: 0, seed: 5 });
+    const [sx, sy] = [tf.tensor2d(sine.x, [200, 1]), tf.tensor2d(sine.y, [200, 1])];
+    const regression = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+    regression.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const cb = nnauditCallback({ probe: { x: sx, y: sy }, loss: 'meanSquaredError' });
+    await regression.fit(sx, sy, { epochs: 2, callbacks: [cb], verbose: 0 });
+    expect(cb.artifacts().data.linearFit).toMatchObject({ task: 'regression', loss: 'meanSquaredError', rows: 200, targets: 1, skipped: null });
+    const short = sy.slice(0, 10);
+    expect(() => nnauditCallback({ probe: { x: sx, y: sy }, loss: 'meanSquaredError', baseline: { x: sx, y: short } })).toThrow(/baseline.x\/y has 200 input rows but 10 target rows/);
+    regression.dispose();
+    tf.dispose([x, y, sx, sy, short]);
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
