@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { openDataset, prepareData } from '../../src/gather/data/prepare.js';
 import { dataSchema } from '../../src/config/spec-schema.js';
 import { type Dataset, rowCount, rowWidth } from '../../src/gather/data/dataset.js';
-import { columnStats, fitLinearClassifier, lossAndGradient, standardize, trainSoftmax } from '../../src/gather/linear-fit.js';
+import { columnStats, fitLinearBaseline, fitLinearClassifier, fitLinearRegression, lossAndGradient, standardize, trainSoftmax } from '../../src/gather/linear-fit.js';
+import { linearFitSchema } from '../../src/artifacts/schema.js';
+import { trivialLoss } from '../../src/gather/targets.js';
 import { createRng, gaussian } from '../../src/util/random.js';
 import { audit } from '../../src/analyze/audit.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
@@ -123,5 +125,114 @@ describe('missing-nonlinearity on real training, with the linear ceiling gather 
     // Both runs again: the same linear fit to the last digit (the cost aside).
     const again = await audit(spec('spirals', 3, []) as SpecInput);
     expect({ ...again.data.linearFit, ms: 0 }).toEqual({ ...fit, ms: 0 });
+  });
+});
+
+/** n rows of d features (raw units) and k targets y_j = sum_c (c + 1)(j + 1) x_c - 2 j + 3 + noise: a plane, known exactly. */
+function plane(n: number, d: number, k: number, noise: number, seed = 9): Dataset {
+  const rng = createRng(seed);
+  const x = new Float32Array(n * d);
+  const y = new Float32Array(n * k);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < d; c++) x[r * d + c] = 5 * gaussian(rng) + 10; // raw units: the fit standardizes them
+    for (let j = 0; j < k; j++) {
+      let v = 3 - 2 * j + noise * gaussian(rng);
+      for (let c = 0; c < d; c++) v += (c + 1) * (j + 1) * x[r * d + c]!;
+      y[r * k + j] = v;
+    }
+  }
+  return { x, y, yWidth: k, featureShape: [d], featureNames: [], task: 'regression', numClasses: 0, source: 'plane' };
+}
+
+describe('the least-squares fit gather makes for a regression network', () => {
+  it('recovers a plane exactly, for one and for several targets, in MSE and in MAE', () => {
+    for (const k of [1, 3]) {
+      const mse = fitLinearRegression(plane(300, 4, k, 0), plane(100, 4, k, 0, 10), 'meanSquaredError');
+      expect(mse).toMatchObject({ task: 'regression', rows: 300, features: 4, classes: 0, targets: k, validationRows: 100, loss: 'meanSquaredError', skipped: null, trainAccuracy: null });
+      // Targets of size ~100 stored as float32: exact to their rounding.
+      expect(mse.trainLoss!).toBeLessThan(1e-6);
+      expect(mse.validationLoss!).toBeLessThan(1e-6);
+      expect(mse.constantLoss!).toBeGreaterThan(100);
+      expect(fitLinearRegression(plane(300, 4, k, 0), null, 'meanAbsoluteError').trainLoss!).toBeLessThan(1e-3);
+    }
+  });
+
+  it('scores noise as the noise: MSE ~ sigma^2 and MAE ~ sigma sqrt(2 / pi), on the training and the validation rows', () => {
+    const fit = fitLinearRegression(plane(3000, 3, 1, 2), plane(3000, 3, 1, 2, 11), 'meanSquaredError');
+    expect(fit.trainLoss!).toBeGreaterThan(3.6);
+    expect(fit.trainLoss!).toBeLessThan(4.4);
+    expect(fit.validationLoss!).toBeGreaterThan(3.6);
+    expect(fit.validationLoss!).toBeLessThan(4.4);
+    const mae = fitLinearRegression(plane(3000, 3, 1, 2), null, 'meanAbsoluteError');
+    expect(mae.trainLoss!).toBeGreaterThan(0.9 * 2 * Math.sqrt(2 / Math.PI));
+    expect(mae.trainLoss!).toBeLessThan(1.1 * 2 * Math.sqrt(2 / Math.PI));
+  });
+
+  it('is the least-squares line on sine (1 feature): no other line scores a lower MSE', async () => {
+    const p = await prepared({ generator: 'sine', samples: 800, noise: 0.1 });
+    const fit = fitLinearRegression(p.train, p.validation, 'meanSquaredError');
+    expect(fitLinearRegression(p.train, p.validation, 'meanSquaredError')).toEqual({ ...fit, ms: expect.any(Number) });
+    // The best line through sin(x) on [-pi, pi] explains 6 / pi^2 = 61% of its variance (the noise adds 0.01 to both).
+    const ratio = fit.trainLoss! / fit.constantLoss!;
+    expect(ratio).toBeGreaterThan(0.3);
+    expect(ratio).toBeLessThan(0.5);
+    expect(fit.constantLoss).toBeCloseTo(trivialLoss(p.train, 'meanSquaredError', 1)!, 10);
+    // The textbook slope and intercept give the same MSE, and moving either by a little raises it.
+    const xs = Array.from(p.train.x), ys = Array.from(p.train.y), n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+    const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    const mse = (b: number, c: number) => xs.reduce((a, x, i) => a + (c + b * x - ys[i]!) ** 2, 0) / n;
+    expect(fit.trainLoss!).toBeCloseTo(mse(slope, my - slope * mx), 9);
+    for (const [db, dc] of [[0.01, 0], [-0.01, 0], [0, 0.01], [0, -0.01]]) expect(mse(slope + db!, my - slope * mx + dc!)).toBeGreaterThan(fit.trainLoss!);
+  });
+
+  it('caps the rows, skips a loss with no linear baseline and too few rows, and dispatches by task', () => {
+    expect(fitLinearRegression(plane(10_000, 2, 1, 1), null, 'meanSquaredError').rows).toBe(4000);
+    expect(fitLinearRegression(plane(100, 2, 1, 1), null, 'binaryCrossentropy').skipped).toMatch(/loss binaryCrossentropy/);
+    expect(fitLinearRegression(plane(8, 2, 1, 1), null, 'meanSquaredError').skipped).toMatch(/too few/);
+    // Wide rows are cut to the work budget: rows x features^2 stays bounded.
+    const wide = fitLinearRegression(plane(4000, 300, 1, 1), null, 'meanSquaredError');
+    expect(wide.rows).toBeLessThan(4000);
+    expect(wide.rows).toBeGreaterThanOrEqual(2 * 301);
+    expect(fitLinearBaseline(plane(100, 2, 1, 1), null, 'meanSquaredError')).toMatchObject({ task: 'regression', rowsFrom: 'training rows' });
+    expect(fitLinearBaseline(farBlobs(100, 2), null, 'binaryCrossentropy', 'probe rows')).toMatchObject({ task: 'classification', rowsFrom: 'probe rows', trainAccuracy: 1 });
+  });
+
+  it('keeps documents written before regression fits valid', () => {
+    const old = { method: 'multinomial logistic regression', rows: 600, features: 2, classes: 3, validationRows: 200, trainAccuracy: 0.5, validationAccuracy: 0.5, trainLoss: 0.9, ms: 3, skipped: null };
+    expect(linearFitSchema.parse(old)).toEqual(old);
+    expect(linearFitSchema.parse(fitLinearRegression(plane(100, 2, 1, 1), null, 'meanSquaredError')).task).toBe('regression');
+  });
+});
+
+describe('missing-nonlinearity on a real regression, with the least-squares floor gather measured', () => {
+  const spec = (name: string, hidden: Array<Record<string, unknown>>) => ({
+    seed: 7, name,
+    data: { generator: 'sine', samples: 800, noise: 0.1, normalize: 'standardize' },
+    model: { train: { layers: [...hidden, { type: 'dense', units: 1, activation: 'linear' }], loss: 'meanSquaredError',
+      optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 60, batchSize: 32, validationSplit: 0.25 } },
+  });
+  const finding = (r: Awaited<ReturnType<typeof audit>>, id: string) => r.findings.find((f) => f.id === id)!;
+  const tableRow = (f: ReturnType<typeof finding>, measure: string) => {
+    const table = f.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'));
+    return table?.kind === 'table' ? table.rows.find((r) => r['measure'] === measure) : undefined;
+  };
+
+  it('an all-linear network on sine is no better than the least-squares line; a ReLU MLP fits sine far below it', async () => {
+    const linear = await audit(spec('sine-linear', [{ type: 'dense', units: 16, activation: 'linear' }]) as SpecInput);
+    expect(linear.data.linearFit).toMatchObject({ task: 'regression', skipped: null, loss: 'meanSquaredError', rows: linear.data.trainSize, validationRows: linear.data.validationSize });
+    const mn = finding(linear, 'missing-nonlinearity');
+    expect(mn.status).toBe('fail');
+    // Measured: validation MSE 0.198 for the line, 0.200 for this network.
+    expect(mn.displayValue).toMatch(/a linear least-squares fit reaches validation MSE 0\.\d+; this network 0\.\d+: it is no better than linear/);
+    const v = tableRow(mn, 'validation loss (MSE)');
+    expect(Number(v?.['network'])).toBeGreaterThanOrEqual(0.95 * Number(v?.['linear']));
+
+    const mlp = await audit(spec('sine-mlp', [{ type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }, { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }]) as SpecInput);
+    const healthy = finding(mlp, 'missing-nonlinearity');
+    expect(healthy.status).toBe('pass');
+    const h = tableRow(healthy, 'validation loss (MSE)');
+    // sin is not a line: the MLP's validation MSE (measured 0.012) is well under half the least-squares line's (0.198).
+    expect(Number(h?.['network'])).toBeLessThan(0.5 * Number(h?.['linear']));
   });
 });
