@@ -6,7 +6,7 @@ import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { summarizeTargetTensor } from './target-summary.js';
-import { fitLinearBaseline, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
+import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
 import type { Dataset } from './data/dataset.js';
 import { DataError } from '../errors.js';
 
@@ -130,11 +130,15 @@ function baselineRows(rows: Rows, loss: LossName, field: string): Dataset {
   const take = Math.min(n, LINEAR_FIT_MAX_ROWS);
   const featureShape = rows.x.shape.slice(1);
   const width = rows.y.shape.slice(1).reduce((a, b) => a * b, 1);
-  const [x, yRaw] = tf.tidy(() => [rows.x.slice(0, take), rows.y.slice(0, take)]).map((t) => {
-    const values = Float32Array.from(t.dataSync());
-    t.dispose();
+  const copy = (t: tf.Tensor) => {
+    const part = t.slice(0, take);
+    const values = Float32Array.from(part.dataSync());
+    part.dispose();
     return values;
-  }) as [Float32Array, Float32Array];
+  };
+  // Rows wider than a linear fit is made for are not copied (an image batch can be gigabytes): the fit skips them by their width.
+  const x = featureShape.reduce((a, b) => a * b, 1) <= LINEAR_FIT_MAX_FEATURES ? copy(rows.x) : new Float32Array(0);
+  const yRaw = copy(rows.y);
   const base = { x, featureShape, featureNames: [], source: field };
   if (loss === 'meanSquaredError' || loss === 'meanAbsoluteError') return { ...base, y: yRaw, yWidth: width, task: 'regression', numClasses: 0 };
   if (loss === 'binaryCrossentropy' && width > 1) return { ...base, y: yRaw, yWidth: width, multiLabel: true, task: 'classification', numClasses: width };

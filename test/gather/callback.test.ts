@@ -150,6 +150,15 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
     const cb = nnauditCallback({ probe: { x: sx, y: sy }, loss: 'meanSquaredError' });
     await regression.fit(sx, sy, { epochs: 2, callbacks: [cb], verbose: 0 });
     expect(cb.artifacts().data.linearFit).toMatchObject({ task: 'regression', loss: 'meanSquaredError', rows: 200, targets: 1, skipped: null });
+    // Rows wider than a linear fit is made for: skipped by their width (and not copied).
+    const [wx, wy] = [tf.zeros([16, 1100]), tf.zeros([16, 1])];
+    const wide = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1100], units: 1 })] });
+    wide.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const wideCb = nnauditCallback({ probe: { x: wx, y: wy }, loss: 'meanSquaredError' });
+    await wide.fit(wx, wy, { epochs: 1, callbacks: [wideCb], verbose: 0 });
+    expect(wideCb.artifacts().data.linearFit).toMatchObject({ features: 1100, skipped: expect.stringMatching(/1100 features is more than the 1024/) });
+    wide.dispose();
+    tf.dispose([wx, wy]);
     const short = sy.slice(0, 10);
     expect(() => nnauditCallback({ probe: { x: sx, y: sy }, loss: 'meanSquaredError', baseline: { x: sx, y: short } })).toThrow(/baseline.x\/y has 200 input rows but 10 target rows/);
     regression.dispose();
