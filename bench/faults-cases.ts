@@ -79,11 +79,11 @@ function make(d: BenchData, seed: number, b: Base, over: Build = {}): SpecInput 
 const withAct = (layers: Layer[], f: (l: Dense) => Partial<Dense>): Layer[] => layers.map((l) => (l.type === 'dense' ? { ...l, ...f(l) } as Layer : l));
 
 /** Mutated variants of one dataset's healthy model, per operator (regression skips class-only operators). */
-function mutations(d: BenchData, b: Base): Record<string, Build[]> {
+function mutations(d: BenchData, b: Base, mutationSeed: number): Record<string, Build[]> {
   const cls = d.task === 'classification';
   const binary = d.classes === 2;
   const head = (units: number, activation: Dense['activation']) => dense(units, activation);
-  const rng = createRng(11);
+  const rng = createRng(mutationSeed);
   const m: Record<string, Build[]> = {
     'wrong-output-activation': !cls ? [{ head: head(1, 'sigmoid') }, { head: head(1, 'relu') }]
       : binary ? [{ head: head(1, 'softmax') }, { head: head(1, 'relu') }] : [{ head: head(d.classes, 'sigmoid') }, { head: head(d.classes, 'linear') }],
@@ -123,16 +123,23 @@ function imbalance(d: BenchData, rng: () => number): Build {
   return { x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]) };
 }
 
+/** The seeds of one set of cases: the clean models' training seeds (the first is the reference), the mutated models'. */
+export interface CaseSeeds { clean: number[]; mutated: number; mutation: number }
+/** The first set's seeds, split into a tuning and a held-out half by id. */
+export const SET1_SEEDS: CaseSeeds = { clean: [1, 2], mutated: 1, mutation: 11 };
+/** The second set's seeds (all held out): none of the first set's. */
+export const SET2_SEEDS: CaseSeeds = { clean: [3, 4], mutated: 3, mutation: 23 };
+
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
-export function faultCases(datasets: BenchData[]): FaultCase[] {
+export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {
   const cases: FaultCase[] = [];
   for (const d of datasets) {
     const b = base(d);
-    for (const seed of [1, 2]) cases.push({ id: `clean/${d.name}/s${seed}`, operator: null, dataset: d.name, task: d.task, spec: make(d, seed, b), expect: [] });
-    const muts = mutations(d, b);
+    for (const seed of seeds.clean) cases.push({ id: `clean/${d.name}/s${seed}`, operator: null, dataset: d.name, task: d.task, spec: make(d, seed, b), expect: [] });
+    const muts = mutations(d, b, seeds.mutation);
     for (const op of OPERATORS) {
       (muts[op.id] ?? []).forEach((build, i) => {
-        cases.push({ id: `${op.id}/${d.name}/v${i}`, operator: op.id, dataset: d.name, task: d.task, spec: make(d, 1, b, build), expect: op.expect });
+        cases.push({ id: `${op.id}/${d.name}/v${i}`, operator: op.id, dataset: d.name, task: d.task, spec: make(d, seeds.mutated, b, build), expect: op.expect });
       });
     }
   }

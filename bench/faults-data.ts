@@ -21,14 +21,14 @@ export interface BenchData {
   origin: string;
 }
 
-function fromGenerator(name: GeneratorName, samples: number, noise: number, classes: number, seed: number, scale = 1): BenchData {
+export function fromGenerator(name: GeneratorName, samples: number, noise: number, classes: number, seed: number, scale = 1): BenchData {
   const d = generate(name, { samples, noise, classes, imageSize: 8, seed });
   const w = d.featureShape.reduce((a, b) => a * b, 1);
   const x = Array.from({ length: d.y.length }, (_, i) => Array.from(d.x.subarray(i * w, i * w + w), (v) => v * scale));
   return finish({ name: scale === 1 ? name : `${name}-x${scale}`, x, y: Array.from(d.y), task: d.task, classes: d.numClasses, rawScale: 0, origin: `generator ${name}${scale === 1 ? '' : `, features x${scale} (raw units)`}` });
 }
 
-function fromCsv(file: string, name: string, task: BenchData['task'], origin: string): BenchData | null {
+export function fromCsv(file: string, name: string, task: BenchData['task'], origin: string): BenchData | null {
   if (!existsSync(file)) return null;
   const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const header = lines[0]!.split(',');

@@ -4,12 +4,15 @@
  * raised on the clean models; for the tuning half and the held-out half separately.
  * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), and substring filters
  * separated by commas (`too-few-epochs,frozen`); the clean seed-1 reference of every dataset always runs.
+ * `--set 2` runs the second set instead (benchDatasetsSet2, SET2_SEEDS): new draws of every dataset and new seeds,
+ * all of it held out, written after the first set's held-out half had been seen; run once, for the README.
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import { benchDatasets } from './faults-data.js';
-import { faultCases, isHeldOut, OPERATORS, type FaultCase } from './faults-cases.js';
+import { benchDatasetsSet2 } from './faults-data-set2.js';
+import { faultCases, isHeldOut, OPERATORS, SET1_SEEDS, SET2_SEEDS, type FaultCase } from './faults-cases.js';
 
 type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
 /**
@@ -84,13 +87,17 @@ function operatorTable(outcomes: Outcome[], title: string, cleanOf: (dataset: st
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const half = args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
-  const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half')?.split(',').filter(Boolean) ?? [];
-  const { datasets, skipped } = benchDatasets();
-  const all = faultCases(datasets);
-  // The clean seed-1 model of each dataset is the reference for "changed training": always run, whichever half or filter.
-  const isReference = (c: FaultCase) => c.id.startsWith('clean/') && c.id.endsWith('/s1');
-  const inHalf = (c: FaultCase) => half === 'all' || (half === 'held') === isHeldOut(c.id);
+  const set2 = args.includes('--set') && args[args.indexOf('--set') + 1] === '2';
+  const half = set2 ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
+  const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half' && args[i - 1] !== '--set')?.split(',').filter(Boolean) ?? [];
+  const { datasets, skipped } = set2 ? benchDatasetsSet2() : benchDatasets();
+  const seeds = set2 ? SET2_SEEDS : SET1_SEEDS;
+  const all = faultCases(datasets, seeds);
+  // Every case of the second set is held out; the first set splits by a hash of the id.
+  const heldOut = (id: string) => set2 || isHeldOut(id);
+  // The first clean seed's model of each dataset is the reference for "changed training": always run, whichever half or filter.
+  const isReference = (c: FaultCase) => c.id === `clean/${c.dataset}/s${seeds.clean[0]}`;
+  const inHalf = (c: FaultCase) => half === 'all' || (half === 'held') === heldOut(c.id);
   const cases = all.filter((c) => isReference(c) || (inHalf(c) && (!filters.length || filters.some((f) => c.id.includes(f)))));
   const started = performance.now();
   const outcomes: Outcome[] = [];
@@ -103,21 +110,20 @@ async function main(): Promise<void> {
     const label = c.operator === null ? (Object.values(o.statuses).includes('fail') || o.error ? 'FALSEFAIL' : 'clean') : o.verdict;
     process.stderr.write(`${label.padEnd(9)} ${c.id.padEnd(46)} ${o.seconds.toFixed(1)}s ${why}${o.error ? ` [${o.error.slice(0, 120)}]` : ''}\n`);
   }
-  const cleanOf = (dataset: string) => outcomes.find((o) => o.c.id === `clean/${dataset}/s1`);
+  const cleanOf = (dataset: string) => outcomes.find((o) => o.c.id === `clean/${dataset}/s${seeds.clean[0]}`);
   const mutated = all.filter((c) => c.operator !== null).length;
   const out = [
-    `nnaudit fault benchmark: ${all.length} cases (${mutated} mutated, ${all.length - mutated} clean) on ${datasets.length} datasets` +
+    `nnaudit fault benchmark${set2 ? ', second set (all held out)' : ''}: ${all.length} cases (${mutated} mutated, ${all.length - mutated} clean) on ${datasets.length} datasets` +
       `${skipped.length ? ` (skipped, shared folder absent: ${skipped.join(', ')})` : ''}; ran ${cases.length} (${half} half), ${((performance.now() - started) / 1000).toFixed(0)} s`,
     'fail = an expected finding failed; warn = only warned; exit2 = rejected before training with a typed input error; crash = another error; missed = none of them',
     '"named at fail" counts fail and exit2',
     '',
-    ...operatorTable(outcomes.filter((o) => !isHeldOut(o.c.id)), 'Tuning half', cleanOf),
-    '',
-    ...operatorTable(outcomes.filter((o) => isHeldOut(o.c.id)), 'Held-out half (run once; not used to change analyzers)', cleanOf),
+    ...(set2 ? [] : [...operatorTable(outcomes.filter((o) => !heldOut(o.c.id)), 'Tuning half', cleanOf), '']),
+    ...operatorTable(outcomes.filter((o) => heldOut(o.c.id)), set2 ? 'Second set, held out (run once; not used to change analyzers)' : 'Held-out half (run once; not used to change analyzers)', cleanOf),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   if (process.env['BENCH_FAULTS_JSON']) {
-    writeFileSync(process.env['BENCH_FAULTS_JSON'], JSON.stringify(outcomes.map((o) => ({ id: o.c.id, operator: o.c.operator, heldOut: isHeldOut(o.c.id), expect: o.c.expect, verdict: o.verdict, fit: o.fit,
+    writeFileSync(process.env['BENCH_FAULTS_JSON'], JSON.stringify(outcomes.map((o) => ({ id: o.c.id, operator: o.c.operator, heldOut: heldOut(o.c.id), expect: o.c.expect, verdict: o.verdict, fit: o.fit,
       changedTraining: o.c.operator === null ? null : changesTraining(o, cleanOf(o.c.dataset)), statuses: o.statuses, error: o.error, seconds: o.seconds })), null, 1));
   }
 }

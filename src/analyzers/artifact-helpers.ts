@@ -90,15 +90,29 @@ export function probeProgress(a: Artifacts): number | null {
   return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
 }
 
+/** How fast the probe loss was still falling when training ended (finalFall). */
+export interface FinalFall {
+  /** Drop of the probe loss per epoch over the last interval (negative: it rose). */
+  perEpoch: number;
+  /** The final probe loss. */
+  last: number;
+  /** Where the interval starts, in epochs (fractional for the point inside the last epoch). */
+  from: number;
+}
+
 /**
- * How fast the probe loss was still falling when training ended: the drop over the last probed interval, per epoch, as
- * a fraction of the final probe loss. null with fewer than two finite probe losses or a final loss <= 0.
+ * The probe loss's drop per epoch over the last probed interval. The interval starts at the probe loss recorded
+ * part-way through the last epoch when there is one (a run with no probe between its start and its end): the drop from
+ * the random start says nothing about the end. null with fewer than two finite probe losses or a final loss <= 0.
  */
-export function finalFallRate(a: Artifacts): number | null {
+export function finalFall(a: Artifacts): FinalFall | null {
   const probes = a.gradients.filter((g) => g.loss !== null && Number.isFinite(g.loss));
   if (probes.length < 2) return null;
-  const [before, last] = [probes[probes.length - 2]!, probes[probes.length - 1]!];
+  const last = probes[probes.length - 1]!;
+  const mid = a.lossBeforeEnd;
+  const before = mid && mid.loss !== null && mid.epoch < last.epoch && mid.epoch > probes[probes.length - 2]!.epoch
+    ? { epoch: mid.epoch, loss: mid.loss } : probes[probes.length - 2]!;
   const epochs = last.epoch - before.epoch;
   if (epochs <= 0 || last.loss! <= 0) return null;
-  return (before.loss! - last.loss!) / epochs / last.loss!;
+  return { perEpoch: (before.loss! - last.loss!) / epochs, last: last.loss!, from: before.epoch };
 }

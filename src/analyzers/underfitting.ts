@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalFallRate, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
+import { finalFall, type FinalFall, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
@@ -21,6 +21,7 @@ export default defineAnalyzer({
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
     stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4)' },
     stoppedFalling: { default: 0.1, source: 'ours, the mirror of stalledProgress (fault benchmark tuning half, one-epoch runs): a loss above half the constant predictor\'s that was still falling by >= 10% of itself per epoch when training ended was stopped early (healthy fixtures end under 2% per epoch)' },
+    stillFalling: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half and its 26 clean models: at any loss, a probe loss still falling by >= 10% of the constant predictor\'s loss per epoch at the end was stopped early (the clean models end at <= 2% per epoch, the tuning one-epoch runs at 13-70%)' },
   },
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);
@@ -52,8 +53,10 @@ export default defineAnalyzer({
     const overfitShape = progress !== null && progress < 0 && trainFall !== null && trainFall >= thresholds.stalledProgress;
     const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape;
     // Still falling fast at the end: more epochs, not a different model, is what it needs (DeepCrime's HNE fault).
-    const fallRate = h ? finalFallRate(artifacts) : null;
-    const stoppedEarly = ratio >= thresholds.warnLossRatio && fallRate !== null && fallRate >= thresholds.stoppedFalling;
+    const fall = h ? finalFall(artifacts) : null;
+    const fallRate = fall ? fall.perEpoch / fall.last : null;
+    const stoppedEarly = fall !== null && ((ratio >= thresholds.warnLossRatio && fallRate! >= thresholds.stoppedFalling) ||
+      fall.perEpoch / trivial >= thresholds.stillFalling);
     const score = ratio >= thresholds.failLossRatio || nearChance || stalled || stoppedEarly ? 0.2 : ratio >= thresholds.warnLossRatio || lowSkill ? SCORE.warn : SCORE.pass;
     const what = loss ? 'training loss' : 'probe loss of the saved weights';
     // Audited as saved (no epochs here, no history given): the usual cause is the data, not the model.
@@ -62,7 +65,7 @@ export default defineAnalyzer({
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
-    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fmt.pct(fallRate!)} per epoch`);
+    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fallText(fall!, trivial)}`);
     // A second baseline, beside the constant predictor: the linear model gather fitted to the same rows. It
     // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
     const linear = score < 0.9 ? linearComparison(artifacts) : null;
@@ -75,7 +78,7 @@ export default defineAnalyzer({
       recommendation: score < 0.9
         ? (asSaved ? 'A trained model that scores like this on data it should know is usually fed differently than in training: check the ' +
             'feature columns and their order, the scaling (normalize, rescale) and the class order (data.classes). If the data is right, ' : '') +
-          (stoppedEarly ? `Train longer: the loss was still falling by ${fmt.pct(fallRate!)} per epoch after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
+          (stoppedEarly ? `Train longer: the loss was still falling by ${fallText(fall!, trivial)} after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
           linearAdvice(linear) + `${asSaved ? 'add' : 'Add'} capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +
           `${asSaved ? 'train it (--epochs N, or model.load.epochs)' : `train longer (${epochs} epochs so far)`}, tune the learning rate, and check the dead-relu and saturation findings: ` +
           'a broken layer makes any model underfit.'
@@ -91,6 +94,12 @@ export default defineAnalyzer({
     };
   },
 });
+
+/** "12% of itself (9% of the constant predictor's loss) per epoch since epoch 0.5". */
+function fallText(f: FinalFall, trivial: number): string {
+  const since = Number.isInteger(f.from) ? `since epoch ${f.from}` : 'over the second half of the last epoch';
+  return `${fmt.pct(f.perEpoch / f.last)} of itself (${fmt.pct(f.perEpoch / trivial)} of the constant predictor's loss) per epoch ${since}`;
+}
 
 /** How much the training loss fell from the first epoch to the end (mean of the last 3), as a share; null under 2 epochs. */
 function trainingProgress(loss: Array<number | null> | undefined): number | null {

@@ -271,6 +271,11 @@ export const artifactsSchema = z.object({
   timing: z.record(z.string(), num),
   warnings: z.array(z.string()),
   stoppedEarly: stoppedEarlySchema.optional(),
+  /**
+   * The probe loss part-way through the last epoch (a fractional epoch), recorded when no probe lies between the start
+   * and the last epoch: without it the run's final slope would be its first steps' drop from random weights.
+   */
+  lossBeforeEnd: z.object({ epoch: num, loss: maybeNum }).optional(),
 });
 export type Artifacts = z.infer<typeof artifactsSchema>;
 export const ARTIFACT_KINDS = ['History', 'Gradients', 'Weights', 'Activations', 'Model', 'Data'] as const;

@@ -28,6 +28,8 @@ export interface AssembleInputs {
   targetSummary?: TargetSummary;
   /** The linear classifier's fit of the same rows (linear-fit.ts); absent from fail-fast's snapshots. */
   linearFit?: LinearFit;
+  /** The probe loss half-way through the last epoch (ProbeRecorder.recordLossBeforeEnd), when recorded. */
+  lossBeforeEnd?: Artifacts['lossBeforeEnd'] | null;
 }
 
 /** The artifact document from what gather measured: plain JSON, no tensors. */
@@ -52,6 +54,7 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     timing: a.timing,
     warnings: a.warnings,
     ...(a.stoppedEarly ? { stoppedEarly: a.stoppedEarly } : {}),
+    ...(a.lossBeforeEnd ? { lossBeforeEnd: a.lossBeforeEnd } : {}),
   };
 }
 

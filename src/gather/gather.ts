@@ -139,6 +139,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           batchSize: mua.batchSize,
           seed: spec.seed,
           probedEpochs,
+          trainRows: rowCount(data.train),
           recorder: options.noProbes ? null : recorder,
           progress,
           ...(stopper ? { extraCallbacks: [stopper.callback] } : {}),
@@ -169,6 +170,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
         spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
+        lossBeforeEnd: stoppedEarly ? null : recorder.lossBeforeEnd,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,

@@ -12,6 +12,8 @@ export class ProbeRecorder {
   readonly gradients: Artifacts['gradients'] = [];
   readonly weights: Artifacts['weights'] = [];
   readonly activations: Artifacts['activations'] = [];
+  /** The probe loss part-way through the last epoch (see Artifacts.lossBeforeEnd); null until recorded. */
+  lossBeforeEnd: { epoch: number; loss: number | null } | null = null;
   /** Wall time spent probing, kept apart from training time. */
   probeMs = 0;
   // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
@@ -29,6 +31,19 @@ export class ProbeRecorder {
     const w = await weightStats(this.model, epoch, detail, kept);
     this.weights.push(w);
     this.reference = kept ? { kept, probe: w, steps: 0 } : null;
+    this.probeMs += performance.now() - start;
+  }
+
+  /**
+   * The mean probe loss now, forward only and in inference mode like a probe's, at a fractional epoch: one point on
+   * the loss curve between two probes, for the slope at the end of a run that has no probe in between.
+   */
+  async recordLossBeforeEnd(epoch: number): Promise<void> {
+    const start = performance.now();
+    const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x) as tf.Tensor).mean());
+    const loss = (await value.data())[0]!;
+    value.dispose();
+    this.lossBeforeEnd = { epoch, loss: Number.isFinite(loss) ? loss : null };
     this.probeMs += performance.now() - start;
   }
 

@@ -86,11 +86,27 @@ describe('underfitting', () => {
     const probes = (losses: Array<[number, number]>) => losses.map(([epoch, loss]) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss }));
     const f = runOne('underfitting', makeArtifacts({ history: oneEpoch, gradients: probes([[0, 0.69], [1, 0.42]]) }));
     expect(f.status, f.displayValue).toBe('fail');
-    expect(f.displayValue).toMatch(/training stopped after 1 epoch while the probe loss was still falling by 64% per epoch/);
+    expect(f.displayValue).toMatch(/training stopped after 1 epoch while the probe loss was still falling by 64% of itself \(39% of the constant predictor's loss\) per epoch since epoch 0/);
     expect(f.recommendation).toMatch(/^Train longer/);
     // The same end point after 20 epochs, with the loss settling (2% per epoch over the last interval): only a warn.
     const settled = history({ loss: decay(20, 0.62 * ln2, 0.6 * ln2), accuracy: Array(20).fill(0.8) });
     expect(runOne('underfitting', makeArtifacts({ history: settled, gradients: probes([[0, 0.69], [10, 0.5], [20, 0.42]]) })).status).toBe('warn');
+  });
+
+  it('one epoch that already beats half the baseline but was still falling fast in its second half fails: stopped too early', () => {
+    // A one-epoch run at 40% of the constant predictor's loss (moons after one Adam epoch: skill 0.80, 0.91 when trained).
+    const oneEpoch = history({ loss: [0.45 * ln2], accuracy: [0.88] });
+    const probes = [{ ...gradientEpoch(0, [0.1, 0.1, 0.1]), loss: 0.7 }, { ...gradientEpoch(1, [0.1, 0.1, 0.1]), loss: 0.4 * ln2 }];
+    const falling = makeArtifacts({ history: oneEpoch, gradients: probes });
+    falling.lossBeforeEnd = { epoch: 0.5, loss: 0.52 * ln2 }; // 12% of the baseline in half an epoch: 24% per epoch
+    const f = runOne('underfitting', falling);
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/still falling by 60% of itself \(24% of the constant predictor's loss\) per epoch over the second half of the last epoch/);
+    expect(f.recommendation).toMatch(/^Train longer/);
+    // One long epoch that had settled by its middle (a big dataset): the drop from the random start is not the end's slope.
+    const settled = makeArtifacts({ history: oneEpoch, gradients: probes });
+    settled.lossBeforeEnd = { epoch: 0.5, loss: 0.41 * ln2 };
+    expect(runOne('underfitting', settled).status).toBe('pass');
   });
 
   it('a loaded classifier without history is judged by its evaluated accuracy too', () => {
