@@ -151,8 +151,9 @@ const LOSS_ABBREVIATION: Readonly<Record<string, string>> = { meanSquaredError: 
 /**
  * Regression: the least-squares fit's loss against the network's, in the network's own loss (the fit records the
  * loss it was scored in; another loss is not compared). The network's numbers are the end of its history (val_loss,
- * loss), else its evaluation. A Keras loss includes any weight penalty the model adds, which only makes the network
- * look worse by that penalty.
+ * loss), else its evaluation. A Keras loss includes any weight penalty the model adds, and the training `loss` is
+ * the mean over the epoch's batches (dropout on, weights still moving): both only make the network look worse, which
+ * is why the validation losses (measured after each epoch, in inference mode) are compared when both exist.
  */
 function regressionComparison(a: Artifacts, fit: LinearFit): LinearComparison | null {
   if (fit.trainLoss === null || fit.loss === undefined || fit.loss !== a.model.loss) return null;
