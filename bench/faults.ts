@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const half = args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
   const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half')?.split(',').filter(Boolean) ?? [];
-  const { datasets, skipped } = benchDatasets();
+  const { datasets, skipped } = await benchDatasets();
   const all = faultCases(datasets);
   // The clean seed-1 model of each dataset is the reference for "changed training": always run, whichever half or filter.
   const isReference = (c: FaultCase) => c.id.startsWith('clean/') && c.id.endsWith('/s1');

@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/analyze/audit.js';
 import { createRng } from '../../src/util/random.js';
+import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /** evaluation.classRecall: per-class recall on the validation rows, which accuracy hides on imbalanced data. */
 describe('per-class recall on the validation rows', () => {
   const layers = [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }];
 
-  /** A 95/5-style set whose features carry no signal: rows of class 1 every `every`-th row. */
-  const noSignal = (rows: number, every: number) => {
+  /** A 95/5-style set whose features carry no signal (class 1 every `every`-th row), trained as one spec. */
+  const noSignal = (rows: number, every: number): SpecInput => {
     const rng = createRng(4);
     const y = Array.from({ length: rows }, (_, i) => (i % every === 0 ? 1 : 0));
-    return { x: y.map(() => [rng() - 0.5, rng() - 0.5]), y };
+    return {
+      seed: 2, data: { json: { x: y.map(() => [rng() - 0.5, rng() - 0.5]), y }, task: 'classification' },
+      model: { train: { layers, loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs: 20, optimizer: { name: 'adam', learningRate: 0.05 }, validationSplit: 0.25 } },
+    };
   };
-  const train = { layers, loss: 'binaryCrossentropy' as const, metrics: ['accuracy'], epochs: 20, optimizer: { name: 'adam' as const, learningRate: 0.05 }, validationSplit: 0.25 };
 
   it('a 95/5 set whose features carry no signal, with enough rare validation rows: the rare class never recalled, class-imbalance fails', async () => {
-    const r = await audit({ seed: 2, data: { json: noSignal(1200, 20), task: 'classification' }, model: { train } });
+    const r = await audit(noSignal(1200, 20));
     const evaluation = r.measurements?.evaluation;
     const recall = evaluation?.classRecall ?? [];
     const counts = evaluation?.classCounts ?? [];
@@ -32,7 +35,7 @@ describe('per-class recall on the validation rows', () => {
 
   it('a rare class with only 1-2 validation rows, missed there: too few to fail on, class-imbalance warns', async () => {
     // 5 rare rows of 200: the seeded 25% validation split holds two of them, a recall of 0/2.
-    const r = await audit({ seed: 2, data: { json: noSignal(200, 40), task: 'classification' }, model: { train } });
+    const r = await audit(noSignal(200, 40));
     const evaluation = r.measurements?.evaluation;
     const counts = evaluation?.classCounts ?? [];
     expect(counts[1]).toBeGreaterThanOrEqual(1);
