@@ -4,6 +4,8 @@ import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js'
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
  * 0.95), so this reads the training class shares and each class's recall on the evaluation rows. Imbalance alone is
  * not a fault (fraud data is imbalanced); a rare class whose rows the model mostly misses is (DeepCrime's TUD).
+ * A recall is only as good as the rows it was counted on: a rare class with a handful of validation rows can warn,
+ * never fail (thresholds.minRows).
  */
 export default defineAnalyzer({
   meta: {
