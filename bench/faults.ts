@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const set2 = args.includes('--set') && args[args.indexOf('--set') + 1] === '2';
   const half = set2 ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
   const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half' && args[i - 1] !== '--set')?.split(',').filter(Boolean) ?? [];
-  const { datasets, skipped } = set2 ? benchDatasetsSet2() : benchDatasets();
+  const { datasets, skipped } = set2 ? await benchDatasetsSet2() : await benchDatasets();
   const seeds = set2 ? SET2_SEEDS : SET1_SEEDS;
   const all = faultCases(datasets, seeds);
   // Every case of the second set is held out; the first set splits by a hash of the id.
