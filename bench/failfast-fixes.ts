@@ -46,10 +46,10 @@ function accuracyCases(): BenchCase[] {
   }).map((c) => ({ id: c.id, suite: 'accuracy', group: c.family, spec: c.spec, inverse: ACCURACY_INVERSE.find((x) => x.match.test(c.id))?.repairs ?? null }));
 }
 
-function faultBenchCases(): BenchCase[] {
+async function faultBenchCases(): Promise<BenchCase[]> {
   const perOperator = Number(arg('per-operator') ?? Infinity);
   const half = arg('half') ?? 'all';
-  const all = faultCases(benchDatasets().datasets).filter((c) => c.operator !== null && (half === 'all' || (half === 'held') === isHeldOut(c.id)));
+  const all = faultCases((await benchDatasets()).datasets).filter((c) => c.operator !== null && (half === 'all' || (half === 'held') === isHeldOut(c.id)));
   const byOperator = OPERATORS.map((op) => {
     const mine = all.filter((c) => c.operator === op.id);
     // Spread over the datasets rather than the first N (which would all be one dataset).
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   } else {
     const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
     const suites = (arg('suite') ?? 'accuracy,faults').split(',');
-    const cases = [...(suites.includes('faults') ? faultBenchCases() : []), ...(suites.includes('accuracy') ? accuracyCases() : [])]
+    const cases = [...(suites.includes('faults') ? await faultBenchCases() : []), ...(suites.includes('accuracy') ? accuracyCases() : [])]
       .filter((c) => !only || c.id.includes(only));
     // --reverse: a second process can work the list from the other end; --from merges both.
     if (process.argv.includes('--reverse')) cases.reverse();

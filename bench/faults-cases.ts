@@ -57,7 +57,9 @@ function base(d: BenchData): Base {
     head: binary ? dense(1, 'sigmoid') : dense(d.classes, 'softmax'),
     loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
     epochs: d.name === 'spirals' ? 40 : d.name === 'digits' ? 12 : 20,
-    lr: d.name === 'digits' ? 0.003 : 0.01,
+    // churn: at 0.01 the clean model overfits by epoch 7 (validation loss +13%, underfitting's still-falling probe
+    // loss fails seed 2); at 0.003 both seeds end at validation accuracy 0.83-0.85 (chance 0.80) with no fail.
+    lr: d.name === 'digits' || d.name === 'churn' ? 0.003 : 0.01,
   };
 }
 

@@ -20,7 +20,8 @@ type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
  * the majority class's share of the training rows (so a model that only predicts the majority of an imbalanced set
  * scores 0, not 0.95); regression, the final validation loss. null when training broke.
  */
-interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null }
+/** details: what each fail or warn finding said (its displayValue), for reading a case afterwards. */
+interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; details: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null }
 
 function tail(v: Array<number | null> | undefined): number | null {
   const last = (v ?? []).slice(-3).filter((x): x is number => x !== null && Number.isFinite(x));
@@ -51,14 +52,15 @@ async function runCase(c: FaultCase): Promise<Outcome> {
     const h = r.training.history?.series;
     const fit = c.task === 'classification' ? skill(tail(h?.['val_accuracy'] ?? h?.['val_acc']), r.data.chanceAccuracy) : tail(h?.['val_loss']);
     const statuses = Object.fromEntries(r.findings.map((f) => [f.id, f.status]));
+    const details = Object.fromEntries(r.findings.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => [f.id, f.displayValue ?? '']));
     const failing = c.expect.filter((id) => statuses[id] === 'fail');
     const warning = c.expect.filter((id) => statuses[id] === 'warn');
     const verdict: Verdict = failing.length ? 'fail' : warning.length ? 'warn' : 'missed';
-    return { c, verdict, statuses, named: failing.length ? failing : warning, seconds: (performance.now() - t) / 1000, error: null, fit };
+    return { c, verdict, statuses, details, named: failing.length ? failing : warning, seconds: (performance.now() - t) / 1000, error: null, fit };
   } catch (e) {
     // A setup the pre-training checks reject with a typed input error (exit 2) is named before any training;
     // anything else (a tfjs error mid-run) names nothing and is counted apart.
-    return { c, verdict: e instanceof UserInputError ? 'rejected' : 'crashed', statuses: {}, named: [], seconds: (performance.now() - t) / 1000, error: errorMessage(e), fit: null };
+    return { c, verdict: e instanceof UserInputError ? 'rejected' : 'crashed', statuses: {}, details: {}, named: [], seconds: (performance.now() - t) / 1000, error: errorMessage(e), fit: null };
   }
 }
 
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
   const set2 = args.includes('--set') && args[args.indexOf('--set') + 1] === '2';
   const half = set2 ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
   const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half' && args[i - 1] !== '--set')?.split(',').filter(Boolean) ?? [];
-  const { datasets, skipped } = set2 ? benchDatasetsSet2() : benchDatasets();
+  const { datasets, skipped } = set2 ? await benchDatasetsSet2() : await benchDatasets();
   const seeds = set2 ? SET2_SEEDS : SET1_SEEDS;
   const all = faultCases(datasets, seeds);
   // Every case of the second set is held out; the first set splits by a hash of the id.
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
   if (process.env['BENCH_FAULTS_JSON']) {
     writeFileSync(process.env['BENCH_FAULTS_JSON'], JSON.stringify(outcomes.map((o) => ({ id: o.c.id, operator: o.c.operator, heldOut: heldOut(o.c.id), expect: o.c.expect, verdict: o.verdict, fit: o.fit,
-      changedTraining: o.c.operator === null ? null : changesTraining(o, cleanOf(o.c.dataset)), statuses: o.statuses, error: o.error, seconds: o.seconds })), null, 1));
+      changedTraining: o.c.operator === null ? null : changesTraining(o, cleanOf(o.c.dataset)), statuses: o.statuses, details: o.details, error: o.error, seconds: o.seconds })), null, 1));
   }
 }
 

@@ -4,6 +4,8 @@ import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js'
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
  * 0.95), so this reads the training class shares and each class's recall on the evaluation rows. Imbalance alone is
  * not a fault (fraud data is imbalanced); a rare class whose rows the model mostly misses is (DeepCrime's TUD).
+ * A recall is only as good as the rows it was counted on: a rare class with a handful of validation rows can warn,
+ * never fail (thresholds.minRows).
  */
 export default defineAnalyzer({
   meta: {
@@ -19,45 +21,81 @@ export default defineAnalyzer({
     rareShare: { default: 0.1, source: 'ours: a class with at most a tenth of the largest class\'s training rows (an order of magnitude; DeepCrime\'s TUD keeps 5% of a class, 20:1)' },
     failRecall: { default: 0.5, source: 'ours: the model misses most of the rare class\'s rows' },
     warnRecall: { default: 0.8, source: 'ours: it misses more than one rare row in five' },
+    minRows: {
+      default: 12,
+      source: 'binomial: for a class the model recalls at 0.8, the chance that its observed recall on n rows is below 0.5 is ' +
+        '20% at n=1, 4% at 2, 1.2% at 11 and at most 0.4% from 12 rows on (P[Binomial(n, 0.8) < n/2]); 12 is the smallest n ' +
+        'from which it stays under 1%. Below it a recall can warn but not fail',
+    },
   },
   run(artifacts, { thresholds }) {
     const priors = artifacts.data.targetSummary?.classPriors ?? null;
     if (artifacts.data.task !== 'classification' || !priors || priors.length < 2) return notApplicable('not a single-label classification');
     const recall = artifacts.evaluation?.classRecall;
     if (!recall) return notApplicable('no per-class recall recorded (artifacts from before it was, or a multi-label target)');
+    // Documents from before the counts were recorded: every measured recall is judged, as it was then.
+    const counts = artifacts.evaluation?.classCounts ?? null;
+    const rowsOf = (c: number): number | null => counts?.[c] ?? null;
     const largest = Math.max(...priors);
     const rare = priors.flatMap((p, c) => (p > 0 && p <= thresholds.rareShare * largest ? [c] : []));
     const judged = rare.filter((c) => recall[c] !== null && recall[c] !== undefined);
-    const worst = judged.length ? judged.reduce((a, c) => (recall[c]! < recall[a]! ? c : a)) : null;
-    const worstRecall = worst === null ? null : recall[worst]!;
+    const recallOf = (c: number): number => recall[c]!;
+    const worstOf = (cs: number[]): number | null => (cs.length ? cs.reduce((a, c) => (recallOf(c) < recallOf(a) ? c : a)) : null);
+    // A recall measured on fewer rows than minRows is too noisy to fail on (0 of 1 row is no evidence): at most a warning.
+    const isThin = (c: number): boolean => { const n = rowsOf(c); return n !== null && n < thresholds.minRows; };
+    const sound = judged.filter((c) => !isThin(c));
+    const thinPoor = judged.filter((c) => isThin(c) && recallOf(c) < thresholds.warnRecall);
+    const worst = worstOf(sound) ?? worstOf(judged);
+    const worstRecall = worst === null ? null : recallOf(worst);
     const ratio = largest / Math.min(...priors.filter((p) => p > 0));
     const on = artifacts.evaluation?.on === 'all rows' ? 'all rows' : 'validation rows';
+    const rowsWord = on === 'all rows' ? 'rows' : 'validation rows';
+    const rowsText = (n: number | null) => `${n} ${n === 1 ? rowsWord.replace(/s$/, '') : rowsWord}`;
+    const tooFew = (c: number) => `only ${rowsText(rowsOf(c))} of class ${c} (recall ${recallOf(c).toFixed(2)}): too few to judge (fewer than ${thresholds.minRows})`;
     let score: number = SCORE.pass;
     let display: string;
     if (rare.length === 0) {
       display = `largest to smallest class ${ratio.toFixed(1)}:1 in the training rows (rare means <= ${fmt.pct(thresholds.rareShare)} of the largest)`;
     } else if (worst === null) {
       display = `${rare.length} rare class${rare.length === 1 ? '' : 'es'} (${ratio.toFixed(0)}:1), none among the ${on}: recall not measured`;
+    } else if (isThin(worst)) {
+      // No rare class has enough rows to judge.
+      score = thinPoor.length ? SCORE.warn : SCORE.pass;
+      display = `class ${worst} has ${fmt.pct(priors[worst]!)} of the training rows (largest to smallest ${ratio.toFixed(0)}:1); ` +
+        (thinPoor.length ? thinPoor.map(tooFew).join('; ') : `recall ${worstRecall!.toFixed(2)} on only ${rowsText(rowsOf(worst))}`);
     } else {
       score = worstRecall! < thresholds.failRecall ? 0.2 : worstRecall! < thresholds.warnRecall ? SCORE.warn : SCORE.pass;
+      if (thinPoor.length) score = Math.min(score, SCORE.warn);
+      const n = rowsOf(worst);
       display = `class ${worst} has ${fmt.pct(priors[worst]!)} of the training rows (largest to smallest ${ratio.toFixed(0)}:1) ` +
-        `and a recall of ${worstRecall!.toFixed(2)} on the ${on}`;
+        `and a recall of ${worstRecall!.toFixed(2)} on the ${on}${n === null ? '' : ` (${n} rows)`}` +
+        (thinPoor.length ? `; ${thinPoor.map(tooFew).join('; ')}` : '');
     }
-    const poor = judged.filter((c) => recall[c]! < thresholds.warnRecall);
+    const poor = judged.filter((c) => recallOf(c) < thresholds.warnRecall);
+    const soundPoor = poor.filter((c) => !isThin(c));
+    const rebalance = soundPoor.length
+      ? `Rebalance the training rows: weight classes inversely to their share (Keras class_weight), oversample class${soundPoor.length === 1 ? '' : 'es'} ` +
+        `${soundPoor.join(', ')}, or collect more of ${soundPoor.length === 1 ? 'it' : 'them'}; judge the model by per-class recall, not accuracy.`
+      : '';
+    const measureMore = thinPoor.length
+      ? `Class${thinPoor.length === 1 ? '' : 'es'} ${thinPoor.join(', ')} ${thinPoor.length === 1 ? 'has' : 'have'} too few ${rowsWord} to judge: ` +
+        `hold out more rows of ${thinPoor.length === 1 ? 'it' : 'them'} (a larger or stratified validation split) and, if the recall stays low, rebalance (Keras class_weight).`
+      : '';
     return {
       score,
       numericValue: worstRecall,
       numericUnit: 'recall of the worst rare class',
       displayValue: display,
       affectedLayers: [],
-      recommendation: score < 0.9
-        ? `Rebalance the training rows: weight classes inversely to their share (Keras class_weight), oversample class${poor.length === 1 ? '' : 'es'} ` +
-          `${poor.join(', ')}, or collect more of ${poor.length === 1 ? 'it' : 'them'}; judge the model by per-class recall, not accuracy.`
-        : null,
+      recommendation: score < 0.9 ? [rebalance, measureMore].filter(Boolean).join(' ') : null,
       evidence: [{
-        kind: 'table', title: 'Classes: training share and recall',
-        columns: [{ key: 'class', label: 'Class' }, { key: 'share', label: 'Training share' }, { key: 'recall', label: `Recall (${on})` }],
-        rows: priors.map((p, c) => ({ class: String(c), share: p, recall: recall[c] ?? null })),
+        kind: 'table', title: 'Classes: training share, rows and recall',
+        columns: [
+          { key: 'class', label: 'Class' }, { key: 'share', label: 'Training share' },
+          ...(counts ? [{ key: 'rows', label: `Rows (${on})` }] : []),
+          { key: 'recall', label: `Recall (${on})` },
+        ],
+        rows: priors.map((p, c) => ({ class: String(c), share: p, ...(counts ? { rows: rowsOf(c) } : {}), recall: recall[c] ?? null })),
         highlight: score < 0.9 ? poor : [],
       }],
     };

@@ -251,6 +251,11 @@ export const evaluationSchema = z.object({
   metrics: z.record(z.string(), maybeNum),
   /** Single-label classification: recall of each class id on these rows (null: no row of that class); absent otherwise. */
   classRecall: z.array(maybeNum).optional(),
+  /**
+   * Rows of each class id among these rows, beside classRecall (a recall of 0 on 1 row is no evidence); absent in
+   * documents from before it was recorded.
+   */
+  classCounts: z.array(z.number().int().nonnegative()).optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 

@@ -5,6 +5,7 @@ import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
+import { lossBeforeEndBatch } from './fit.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
 import type { Dataset } from './data/dataset.js';
@@ -64,6 +65,9 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
   const start = performance.now();
   const history: History = { epochs: [], series: {} };
   let snapshot: Artifacts | null = null;
+  // Where to record the probe loss half-way through the last epoch (as gather does): [epochs, batch], or null.
+  let beforeEnd: { epochs: number; batch: number; batches: number } | null = null;
+  let epochNow = 0;
   // tf.Callback (unlike CustomCallback) keeps the model fit() hands it.
   class NnauditCallback extends tf.Callback {
     override async onTrainBegin(): Promise<void> {
@@ -71,6 +75,22 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       // Update sizes are not tracked here: that needs a per-batch hook inside the caller's fit.
       recorder = new ProbeRecorder(model, options.probe.x, options.probe.y, lossFn, false);
       await recorder.probe(0, true);
+      // fit() passes its plan in params (samples is null for fitDataset, which has no fixed epoch length).
+      const { epochs, samples, batchSize } = this.params as { epochs?: number; samples?: number | null; batchSize?: number };
+      if (epochs && samples && batchSize) {
+        const planned = probed ?? new Set(Array.from({ length: epochs }, (_, i) => i + 1));
+        const batch = lossBeforeEndBatch(epochs, planned, samples, batchSize);
+        beforeEnd = batch === null ? null : { epochs, batch, batches: Math.ceil(samples / batchSize) };
+      }
+    }
+    override onEpochBegin(epochIndex: number): Promise<void> {
+      epochNow = epochIndex + 1;
+      return Promise.resolve();
+    }
+    override async onBatchBegin(batch: number): Promise<void> {
+      if (beforeEnd && epochNow === beforeEnd.epochs && batch === beforeEnd.batch) {
+        await recorder!.recordLossBeforeEnd(beforeEnd.epochs - 1 + batch / beforeEnd.batches);
+      }
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
@@ -114,6 +134,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       activations: recorder?.activations ?? [],
       timing: { probeMs: recorder?.probeMs ?? 0, ...(fitted ? { linearFitMs: fitted.ms } : {}), totalMs: performance.now() - start },
       warnings: [],
+      ...(recorder?.lossBeforeEnd ? { lossBeforeEnd: recorder.lossBeforeEnd } : {}),
     };
   };
   return Object.assign(cb, { artifacts: () => snapshot ?? build() });

@@ -26,12 +26,20 @@ export async function evaluateModel(model: tf.LayersModel, x: tf.Tensor, y: tf.T
   }
 }
 
+/** Per-class recall on the evaluation rows, and how many rows of each class it was measured on. */
+export interface ClassRecall {
+  /** Index = class id; null for a class with no row there. */
+  recall: Array<number | null>;
+  /** Rows of each class among the evaluation rows: a recall of 0/1 says far less than one of 0/100. */
+  counts: number[];
+}
+
 /**
- * Recall of each class on the evaluation rows (index = class id; null for a class with no row there), for single-label
- * classification: the predicted class is p > 0.5 for one output unit, else the arg-max. Accuracy hides a model that
- * gives up on a rare class (95% by always answering the majority); per-class recall shows it.
+ * Recall of each class on the evaluation rows, with each class's row count, for single-label classification: the
+ * predicted class is p > 0.5 for one output unit, else the arg-max. Accuracy hides a model that gives up on a rare
+ * class (95% by always answering the majority); per-class recall shows it.
  */
-export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number): Promise<Array<number | null>> {
+export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number): Promise<ClassRecall> {
   const out = model.predict(x, { batchSize });
   const p = Array.isArray(out) ? out[0]! : out;
   const predicted = tf.tidy(() => (p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(0.5).toInt() : p.argMax(-1)));
@@ -45,7 +53,7 @@ export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: Arra
       rows[c]!++;
       if (guess[i] === c) hits[c]!++;
     }
-    return rows.map((n, c) => (n ? hits[c]! / n : null));
+    return { recall: rows.map((n, c) => (n ? hits[c]! / n : null)), counts: rows };
   } finally {
     tf.dispose([predicted, ...(Array.isArray(out) ? out : [out])]);
   }

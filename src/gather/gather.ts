@@ -160,7 +160,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         : await evaluateModel(model, xTrain, yTrain, mua.batchSize, 'all rows');
       const evalRows = data.validation ?? data.train;
       if (raw.task === 'classification' && !raw.multiLabel && targetWidth(evalRows) === 1 && raw.numClasses >= 2) {
-        evaluation.classRecall = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
+        const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
+        evaluation.classRecall = perClass.recall;
+        evaluation.classCounts = perClass.counts;
       }
       const tEval = performance.now();
       // What a linear model reaches on the same rows (a classifier's accuracy ceiling, a regression's loss floor in

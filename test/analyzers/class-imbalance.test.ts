@@ -4,14 +4,17 @@ import { runOne } from '../helpers/run.js';
 import { summarizeTargets } from '../../src/gather/target-summary.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
 
-/** Training labels with these class counts, and this recall per class on the validation rows. */
-function data(counts: number[], recall: Array<number | null> | undefined): Artifacts {
+/**
+ * Training labels with these class counts, and this recall per class on the validation rows (with each class's
+ * validation row count when given; documents from before counts were recorded have none).
+ */
+function data(counts: number[], recall: Array<number | null> | undefined, validationRows?: number[]): Artifacts {
   const y = counts.flatMap((n, c) => Array<number>(n).fill(c));
   const base = makeArtifacts();
   return makeArtifacts({
     model: { ...base.model, outputShape: [null, counts.length], loss: 'sparseCategoricalCrossentropy' },
     data: { ...base.data, numClasses: counts.length, targetSummary: summarizeTargets(y, 1, 'sparseCategoricalCrossentropy') },
-    ...(recall ? { evaluation: { rows: 100, on: 'validation', loss: 0.3, metrics: { accuracy: 0.95 }, classRecall: recall } } : {}),
+    ...(recall ? { evaluation: { rows: 100, on: 'validation', loss: 0.3, metrics: { accuracy: 0.95 }, classRecall: recall, ...(validationRows ? { classCounts: validationRows } : {}) } } : {}),
   });
 }
 
@@ -24,11 +27,35 @@ describe('class-imbalance', () => {
     { name: '95/5 with the rare class learned (imbalance alone is no fault)', a: data([95, 5], [0.99, 0.9]), status: 'pass' },
     { name: 'three classes, two rare, the worst named', a: data([90, 5, 5], [1, 0.6, 0.2]), status: 'fail', match: /class 2 .* recall of 0.20/ },
     { name: 'no per-class recall recorded', a: data([95, 5], undefined), status: 'notApplicable', match: /no per-class recall/ },
+    // The rare class's recall judged on its validation rows: 0 of 2 rows is no evidence (a class recalled at 0.8 shows 0/2 in 4% of splits).
+    { name: '95/5, the rare class missed on its only 2 validation rows: too few to fail on', a: data([95, 5], [1, 0], [23, 2]), status: 'warn', match: /only 2 validation rows of class 1 \(recall 0.00\): too few to judge/ },
+    { name: '95/5, the rare class missed on its only validation row', a: data([95, 5], [1, 0], [24, 1]), status: 'warn', match: /only 1 validation row of class 1 \(recall 0.00\)/ },
+    { name: '95/5, the rare class recalled on its few validation rows', a: data([95, 5], [1, 1], [23, 2]), status: 'pass', match: /recall 1.00 on only 2 validation rows/ },
+    { name: '95/5, the rare class missed on 12 validation rows: enough to fail', a: data([95, 5], [1, 0], [228, 12]), status: 'fail', match: /recall of 0.00 on the validation rows \(12 rows\)/ },
+    { name: 'two rare classes: the one with enough rows missed fails, whatever the thin one shows', a: data([90, 5, 5], [1, 0.2, 1], [200, 20, 3]), status: 'fail', match: /class 1 .* recall of 0.20 .*\(20 rows\)/ },
+    { name: 'two rare classes: the one with enough rows learned, the thin one missed -> warn naming it', a: data([90, 5, 5], [1, 0.95, 0], [200, 20, 3]), status: 'warn', match: /class 1 .* recall of 0.95 .*; only 3 validation rows of class 2/ },
   ])('$name -> $status', ({ a, status, match }) => {
     const f = runOne('class-imbalance', a);
     expect(f.status, f.displayValue).toBe(status);
     if (match) expect(f.displayValue).toMatch(match);
     if (status === 'fail') expect(f.recommendation).toMatch(/class_weight/);
+  });
+
+  it('shows each class\'s validation rows beside its recall, and asks for more rows of a thin class', () => {
+    const f = runOne('class-imbalance', data([95, 5], [1, 0], [23, 2]));
+    const table = f.evidence[0]!;
+    if (table.kind !== 'table') throw new Error(`expected a table, got ${table.kind}`);
+    expect(table.columns.map((c) => c.key)).toEqual(['class', 'share', 'rows', 'recall']);
+    expect(table.rows.map((r) => [r['rows'], r['recall']])).toEqual([[23, 1], [2, 0]]);
+    expect(f.recommendation).toMatch(/too few validation rows to judge: hold out more rows/);
+  });
+
+  it('documents from before row counts were recorded are judged as before (no rows column)', () => {
+    const f = runOne('class-imbalance', data([95, 5], [1, 0]));
+    expect(f.status).toBe('fail');
+    const table = f.evidence[0]!;
+    if (table.kind !== 'table') throw new Error(`expected a table, got ${table.kind}`);
+    expect(table.columns.map((c) => c.key)).toEqual(['class', 'share', 'recall']);
   });
 
   it('is not applicable to regression', () => {

@@ -25,6 +25,7 @@ describe('analyzer registry', () => {
       {
         "class-imbalance": [
           "failRecall",
+          "minRows",
           "rareShare",
           "warnRecall",
         ],

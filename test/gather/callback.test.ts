@@ -18,12 +18,13 @@ import { fitLinearBaseline } from '../../src/gather/linear-fit.js';
 const withoutUpdateRatios = (w: Artifacts['weights']) => w.map((e) => ({ ...e, weights: e.weights.map((w) => ({ ...w, updateRatio: null })) }));
 
 describe('nnauditCallback inside a user-owned model.fit', () => {
-  it('records the same history and probes as gather, value by value, for the same model, seed and data', async () => {
+  // One epoch: the probe loss half-way through it (lossBeforeEnd) is recorded by both, at the same step.
+  it.each([4, 1])('records the same history and probes as gather, value by value, for the same model, seed and data (%i epochs)', async (epochs) => {
     await selectBackend();
     const spec = validateSpec({
       seed: 11,
       data: { generator: 'moons', samples: 300, noise: 0.2, probeEvery: 1 },
-      model: { train: { layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', epochs: 4 } },
+      model: { train: { layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', epochs } },
     });
     if (!('train' in spec.model)) throw new Error('a training spec');
     const train = spec.model.train;
@@ -46,12 +47,14 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
     const fromCallback = cb.artifacts();
 
     const loss = fromCallback.history?.series['loss'] ?? [];
-    expect(loss).toHaveLength(4);
+    expect(loss).toHaveLength(epochs);
     for (const v of loss) expect(Number.isFinite(v)).toBe(true); // was null: tfjs hands a tf.Callback unresolved Scalars
     expect(fromCallback.history).toEqual(fromGather.history);
     expect(fromCallback.gradients).toEqual(fromGather.gradients);
     expect(fromCallback.activations).toEqual(fromGather.activations);
     expect(withoutUpdateRatios(fromCallback.weights)).toEqual(withoutUpdateRatios(fromGather.weights));
+    expect(fromCallback.lossBeforeEnd).toEqual(fromGather.lossBeforeEnd);
+    if (epochs === 1) expect(fromCallback.lossBeforeEnd?.epoch).toBeGreaterThan(0);
 
     tf.dispose([xTrain, yTrain, xVal, yVal, xProbe, yProbe]);
     model.dispose();

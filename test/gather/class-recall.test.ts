@@ -1,24 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/analyze/audit.js';
 import { createRng } from '../../src/util/random.js';
+import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /** evaluation.classRecall: per-class recall on the validation rows, which accuracy hides on imbalanced data. */
 describe('per-class recall on the validation rows', () => {
   const layers = [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }];
 
-  it('a 95/5 set whose features carry no signal: accuracy ~0.95, the rare class never recalled, class-imbalance fails', async () => {
+  /** A 95/5-style set whose features carry no signal (class 1 every `every`-th row), trained as one spec. */
+  const noSignal = (rows: number, every: number): SpecInput => {
     const rng = createRng(4);
-    const y = Array.from({ length: 400 }, (_, i) => (i % 20 === 0 ? 1 : 0));
-    const x = y.map(() => [rng() - 0.5, rng() - 0.5]);
-    const r = await audit({
-      seed: 2, data: { json: { x, y }, task: 'classification' },
+    const y = Array.from({ length: rows }, (_, i) => (i % every === 0 ? 1 : 0));
+    return {
+      seed: 2, data: { json: { x: y.map(() => [rng() - 0.5, rng() - 0.5]), y }, task: 'classification' },
       model: { train: { layers, loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs: 20, optimizer: { name: 'adam', learningRate: 0.05 }, validationSplit: 0.25 } },
-    });
-    const recall = r.measurements?.evaluation?.classRecall ?? [];
+    };
+  };
+
+  it('a 95/5 set whose features carry no signal, with enough rare validation rows: the rare class never recalled, class-imbalance fails', async () => {
+    const r = await audit(noSignal(1200, 20));
+    const evaluation = r.measurements?.evaluation;
+    const recall = evaluation?.classRecall ?? [];
+    const counts = evaluation?.classCounts ?? [];
     expect(recall).toHaveLength(2);
+    expect(counts).toHaveLength(2);
+    expect(counts[0]! + counts[1]!).toBe(evaluation?.rows);
+    expect(counts[1]).toBeGreaterThanOrEqual(12);
     expect(recall[0]).toBeGreaterThan(0.9);
     expect(recall[1]).toBeLessThan(0.5);
-    expect(r.findings.find((f) => f.id === 'class-imbalance')!.status).toBe('fail');
+    const f = r.findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toContain(`(${counts[1]} rows)`);
+  });
+
+  it('a rare class with only 1-2 validation rows, missed there: too few to fail on, class-imbalance warns', async () => {
+    // 5 rare rows of 200: the seeded 25% validation split holds two of them, a recall of 0/2.
+    const r = await audit(noSignal(200, 40));
+    const evaluation = r.measurements?.evaluation;
+    const counts = evaluation?.classCounts ?? [];
+    expect(counts[1]).toBeGreaterThanOrEqual(1);
+    expect(counts[1]).toBeLessThanOrEqual(2);
+    expect(evaluation?.classRecall?.[1]).toBe(0);
+    const f = r.findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('warn');
+    expect(f.displayValue).toMatch(/only [12] validation rows? of class 1 \(recall 0.00\): too few to judge/);
   });
 
   it('balanced moons: both classes recalled, class-imbalance passes', async () => {

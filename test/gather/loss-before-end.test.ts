@@ -27,7 +27,7 @@ describe('the probe loss half-way through the last epoch', () => {
     } },
   });
 
-  it('is recorded for a one-epoch run (DeepCrime HNE), below the end's probe loss; not for a probed 20-epoch run', async () => {
+  it('is recorded for a one-epoch run (DeepCrime HNE), above the final probe loss; not for a probed 20-epoch run', async () => {
     const one = await gather(validateSpec(spec(1)));
     expect(one.lossBeforeEnd?.epoch).toBeCloseTo(0.5, 5);
     expect(one.lossBeforeEnd?.loss).toBeGreaterThan(one.gradients[one.gradients.length - 1]!.loss!);
