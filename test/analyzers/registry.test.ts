@@ -82,6 +82,7 @@ describe('analyzer registry', () => {
           "failLossRatio",
           "failSkill",
           "stalledProgress",
+          "stillFalling",
           "stoppedFalling",
           "warnLossRatio",
           "warnSkill",
