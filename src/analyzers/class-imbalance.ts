@@ -1,11 +1,13 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import type { Evaluation } from '../artifacts/schema.js';
 
 /**
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
  * 0.95), so this reads the training class shares and each class's recall on the evaluation rows. Imbalance alone is
  * not a fault (fraud data is imbalanced); a rare class whose rows the model mostly misses is (DeepCrime's TUD).
- * A recall is only as good as the rows it was counted on: a rare class with a handful of validation rows can warn,
- * never fail (thresholds.minRows).
+ * A recall is only as good as the rows it was counted on: a rare class with a handful of validation rows is judged on
+ * the rare classes' training and validation rows together, and with fewer than thresholds.minRows even then it can
+ * warn, never fail.
  */
 export default defineAnalyzer({
   meta: {
@@ -25,7 +27,8 @@ export default defineAnalyzer({
       default: 12,
       source: 'binomial: for a class the model recalls at 0.8, the chance that its observed recall on n rows is below 0.5 is ' +
         '20% at n=1, 4% at 2, 1.2% at 11 and at most 0.4% from 12 rows on (P[Binomial(n, 0.8) < n/2]); 12 is the smallest n ' +
-        'from which it stays under 1%. Below it a recall can warn but not fail',
+        'from which it stays under 1%. With fewer validation rows, the rare classes\' training and validation rows are pooled; ' +
+        'with fewer than this many even then, a recall can warn but not fail',
     },
   },
   run(artifacts, { thresholds }) {
@@ -36,6 +39,8 @@ export default defineAnalyzer({
     // Documents from before the counts were recorded: every measured recall is judged, as it was then.
     const counts = artifacts.evaluation?.classCounts ?? null;
     const rowsOf = (c: number): number | null => counts?.[c] ?? null;
+    const trainRecall = artifacts.evaluation?.trainClassRecall ?? null;
+    const trainCounts = artifacts.evaluation?.trainClassCounts ?? null;
     const largest = Math.max(...priors);
     const rare = priors.flatMap((p, c) => (p > 0 && p <= thresholds.rareShare * largest ? [c] : []));
     const judged = rare.filter((c) => recall[c] !== null && recall[c] !== undefined);
@@ -52,14 +57,33 @@ export default defineAnalyzer({
     const rowsWord = on === 'all rows' ? 'rows' : 'validation rows';
     const rowsText = (n: number | null) => `${n} ${n === 1 ? rowsWord.replace(/s$/, '') : rowsWord}`;
     const tooFew = (c: number) => `only ${rowsText(rowsOf(c))} of class ${c} (recall ${recallOf(c).toFixed(2)}): too few to judge (fewer than ${thresholds.minRows})`;
+    // Too few validation rows of every rare class: pool the rare classes' validation rows, and if still too few, their
+    // training rows too. Rows the model was fit on are recalled at least as well as new ones, so a low recall there is no
+    // kinder a measurement, only a larger one; a high one there proves less (the model may have memorized them).
+    const needPool = rare.length > 0 && (worst === null || isThin(worst));
+    const pooledValidation = needPool ? pooledRecall(rare, artifacts.evaluation, false) : null;
+    const pooled = pooledValidation && pooledValidation.rows >= thresholds.minRows ? pooledValidation
+      : needPool ? pooledRecall(rare, artifacts.evaluation, true) : null;
+    const poolJudges = pooled !== null && pooled.rows >= thresholds.minRows;
     let score: number = SCORE.pass;
     let display: string;
     if (rare.length === 0) {
       display = `largest to smallest class ${ratio.toFixed(1)}:1 in the training rows (rare means <= ${fmt.pct(thresholds.rareShare)} of the largest)`;
+    } else if (poolJudges) {
+      score = pooled.recall < thresholds.failRecall ? 0.2 : pooled.recall < thresholds.warnRecall ? SCORE.warn : SCORE.pass;
+      // Recalled well only with the training rows counted: a poor recall on the few validation rows still warns.
+      if (pooled.withTraining && thinPoor.length) score = Math.min(score, SCORE.warn);
+      const which = rare.length === 1 ? `class ${rare[0]}` : `classes ${rare.join(', ')}`;
+      const their = rare.length === 1 ? 'its' : 'their';
+      display = `${which} ${rare.length === 1 ? 'has' : 'have'} ${fmt.pct(rare.reduce((a, c) => a + priors[c]!, 0))} of the training rows ` +
+        `(largest to smallest ${ratio.toFixed(0)}:1) and a recall of ${pooled.recall.toFixed(2)} on ` +
+        (pooled.withTraining
+          ? `${their} ${pooled.rows} training and validation rows together (${pooled.validationRows} validation rows: too few alone, fewer than ${thresholds.minRows})`
+          : `${their} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})`);
     } else if (worst === null) {
       display = `${rare.length} rare class${rare.length === 1 ? '' : 'es'} (${ratio.toFixed(0)}:1), none among the ${on}: recall not measured`;
     } else if (isThin(worst)) {
-      // No rare class has enough rows to judge.
+      // No rare class has enough rows to judge, even pooled with the training rows.
       score = thinPoor.length ? SCORE.warn : SCORE.pass;
       display = `class ${worst} has ${fmt.pct(priors[worst]!)} of the training rows (largest to smallest ${ratio.toFixed(0)}:1); ` +
         (thinPoor.length ? thinPoor.map(tooFew).join('; ') : `recall ${worstRecall!.toFixed(2)} on only ${rowsText(rowsOf(worst))}`);
@@ -72,18 +96,19 @@ export default defineAnalyzer({
         (thinPoor.length ? `; ${thinPoor.map(tooFew).join('; ')}` : '');
     }
     const poor = judged.filter((c) => recallOf(c) < thresholds.warnRecall);
-    const soundPoor = poor.filter((c) => !isThin(c));
+    const pooledPoor = poolJudges && pooled.recall < thresholds.warnRecall;
+    const soundPoor = pooledPoor ? rare : poolJudges ? [] : poor.filter((c) => !isThin(c));
     const rebalance = soundPoor.length
       ? `Rebalance the training rows: weight classes inversely to their share (Keras class_weight), oversample class${soundPoor.length === 1 ? '' : 'es'} ` +
         `${soundPoor.join(', ')}, or collect more of ${soundPoor.length === 1 ? 'it' : 'them'}; judge the model by per-class recall, not accuracy.`
       : '';
-    const measureMore = thinPoor.length
+    const measureMore = thinPoor.length && !pooledPoor
       ? `Class${thinPoor.length === 1 ? '' : 'es'} ${thinPoor.join(', ')} ${thinPoor.length === 1 ? 'has' : 'have'} too few ${rowsWord} to judge: ` +
         `hold out more rows of ${thinPoor.length === 1 ? 'it' : 'them'} (a larger or stratified validation split) and, if the recall stays low, rebalance (Keras class_weight).`
       : '';
     return {
       score,
-      numericValue: worstRecall,
+      numericValue: poolJudges ? pooled.recall : worstRecall,
       numericUnit: 'recall of the worst rare class',
       displayValue: display,
       affectedLayers: [],
@@ -94,10 +119,31 @@ export default defineAnalyzer({
           { key: 'class', label: 'Class' }, { key: 'share', label: 'Training share' },
           ...(counts ? [{ key: 'rows', label: `Rows (${on})` }] : []),
           { key: 'recall', label: `Recall (${on})` },
+          ...(trainRecall ? [{ key: 'trainRows', label: 'Training rows' }, { key: 'trainRecall', label: 'Recall (training rows)' }] : []),
         ],
-        rows: priors.map((p, c) => ({ class: String(c), share: p, ...(counts ? { rows: rowsOf(c) } : {}), recall: recall[c] ?? null })),
-        highlight: score < 0.9 ? poor : [],
+        rows: priors.map((p, c) => ({ class: String(c), share: p, ...(counts ? { rows: rowsOf(c) } : {}), recall: recall[c] ?? null,
+          ...(trainRecall ? { trainRows: trainCounts?.[c] ?? null, trainRecall: trainRecall[c] ?? null } : {}) })),
+        highlight: score < 0.9 ? (poolJudges ? rare : poor) : [],
       }],
     };
   },
 });
+
+/**
+ * Recall of a set of classes over their validation rows together, and with `withTraining` their training rows too
+ * (hits / rows); null when the counts are not recorded (documents from before they were, or no validation split).
+ */
+function pooledRecall(classes: number[], e: Evaluation | undefined, withTraining: boolean): { recall: number; rows: number; validationRows: number; withTraining: boolean } | null {
+  if (!e?.classCounts || !e.classRecall || (withTraining && (!e.trainClassCounts || !e.trainClassRecall))) return null;
+  let rows = 0;
+  let hits = 0;
+  let validationRows = 0;
+  for (const c of classes) {
+    const nv = e.classCounts[c] ?? 0;
+    const nt = withTraining ? e.trainClassCounts![c] ?? 0 : 0;
+    rows += nv + nt;
+    validationRows += nv;
+    hits += (e.classRecall[c] ?? 0) * nv + (withTraining ? (e.trainClassRecall![c] ?? 0) * nt : 0);
+  }
+  return rows ? { recall: hits / rows, rows, validationRows, withTraining } : null;
+}

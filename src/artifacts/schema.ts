@@ -256,6 +256,12 @@ export const evaluationSchema = z.object({
    * documents from before it was recorded.
    */
   classCounts: z.array(z.number().int().nonnegative()).optional(),
+  /**
+   * The same on the training rows, when the evaluation rows are the validation split: a rare class with too few
+   * validation rows is judged on its training and validation rows together (missing rows it was fit on is no better).
+   */
+  trainClassRecall: z.array(maybeNum).optional(),
+  trainClassCounts: z.array(z.number().int().nonnegative()).optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 

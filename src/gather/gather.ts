@@ -163,6 +163,11 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
         evaluation.classRecall = perClass.recall;
         evaluation.classCounts = perClass.counts;
+        if (validation) {
+          const onTraining = await classRecall(model, xTrain, data.train.y, raw.numClasses, mua.batchSize);
+          evaluation.trainClassRecall = onTraining.recall;
+          evaluation.trainClassCounts = onTraining.counts;
+        }
       }
       const tEval = performance.now();
       // What a linear model reaches on the same rows (a classifier's accuracy ceiling, a regression's loss floor in

@@ -46,6 +46,27 @@ describe('per-class recall on the validation rows', () => {
     expect(f.displayValue).toMatch(/only [12] validation rows? of class 1 \(recall 0.00\): too few to judge/);
   });
 
+  it('too few rare validation rows, but enough with the training rows: pooled, a rare class never recalled fails', async () => {
+    // 16 rare rows of 400: about 4 in validation (too few alone), 16 in all.
+    const r = await audit(noSignal(400, 25));
+    const e = r.measurements?.evaluation;
+    expect(e?.classCounts?.[1]).toBeLessThan(12);
+    expect((e?.classCounts?.[1] ?? 0) + (e?.trainClassCounts?.[1] ?? 0)).toBe(16);
+    const f = r.findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/a recall of 0\.\d\d on its 16 training and validation rows together \(\d validation rows: too few alone/);
+    expect(f.recommendation).toMatch(/^Rebalance/);
+  });
+
+  it('the same 16 rare rows where the features separate them: pooled recall high, class-imbalance passes', async () => {
+    const spec = noSignal(400, 25);
+    const json = (spec.data as { json: { x: number[][]; y: number[] } }).json;
+    json.x = json.x.map((row, i) => (json.y[i] === 1 ? [row[0]! + 3, row[1]! + 3] : row));
+    const f = (await audit(spec)).findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('pass');
+    expect(f.displayValue).toMatch(/training and validation rows together/);
+  });
+
   it('balanced moons: both classes recalled, class-imbalance passes', async () => {
     const r = await audit({
       seed: 2, data: { generator: 'moons', samples: 300, noise: 0.1, normalize: 'standardize' },
