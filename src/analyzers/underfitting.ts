@@ -19,7 +19,7 @@ export default defineAnalyzer({
     warnLossRatio: { default: 0.5, source: 'ours: loss down by less than half from the constant-predictor baseline' },
     failSkill: { default: 0.3, source: 'ours: training accuracy under 30% of the way from chance to perfect (healthy fixtures: > 0.8; a linear model on spirals: 0.23)' },
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
-    stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4), when the run started no better than failLossRatio of the constant predictor (an untrained model; a trained checkpoint fine-tuned for an epoch, k3-churn-ann at 67%, is not stuck)' },
+    stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4), when the run started untrained: built from the spec, or a loaded model whose first probe loss is no better than failLossRatio of the constant predictor\'s (a trained checkpoint fine-tuned for an epoch, k3-churn-ann at 67%, is not stuck)' },
     stoppedFalling: { default: 0.1, source: 'ours, the mirror of stalledProgress (fault benchmark tuning half, one-epoch runs): a loss above half the constant predictor\'s that was still falling by >= 10% of itself per epoch when training ended was stopped early (healthy fixtures end under 2% per epoch)' },
     stillFalling: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half and its 26 clean models: at any loss, a probe loss still falling by >= 10% of the constant predictor\'s loss per epoch at the end was stopped early (the clean models end at <= 2% per epoch, the tuning one-epoch runs at 13-70%)' },
   },
@@ -51,10 +51,12 @@ export default defineAnalyzer({
     // by the same margin is the validation rows parting from the training rows (overfitting names that), not a stall.
     const trainFall = trainingProgress(loss);
     const overfitShape = progress !== null && progress < 0 && trainFall !== null && trainFall >= thresholds.stalledProgress;
-    // "Did not fall" means stuck only for a run that started where an untrained model starts: a trained model fine-tuned
-    // for an epoch (a loaded checkpoint with --epochs) has nothing left to gain and rightly stays put.
+    // "Did not fall" means stuck only for a run that started untrained: a model built from the spec always does (even
+    // where its random start already beats the constant predictor, as a linear map of spirals does at 70%); a loaded or
+    // callback model only when its first probe loss is no better than failLossRatio of it. A trained checkpoint
+    // fine-tuned for an epoch (--epochs) has nothing left to gain and rightly stays put.
     const startLoss = artifacts.gradients.find((g) => g.loss !== null && Number.isFinite(g.loss))?.loss ?? null;
-    const startedUntrained = startLoss !== null && startLoss >= thresholds.failLossRatio * trivial;
+    const startedUntrained = artifacts.model.source === 'trained' || (startLoss !== null && startLoss >= thresholds.failLossRatio * trivial);
     const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape && startedUntrained;
     // Still falling fast at the end: more epochs, not a different model, is what it needs (DeepCrime's HNE fault).
     const fall = h ? finalFall(artifacts) : null;
