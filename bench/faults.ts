@@ -4,15 +4,15 @@
  * raised on the clean models; for the tuning half and the held-out half separately.
  * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), and substring filters
  * separated by commas (`too-few-epochs,frozen`); the clean seed-1 reference of every dataset always runs.
- * `--set 2` runs the second set instead (benchDatasetsSet2, SET2_SEEDS): new draws of every dataset and new seeds,
- * all of it held out, written after the first set's held-out half had been seen; run once, for the README.
+ * `--set 2` or `--set 3` runs a fresh set instead (benchDatasetsFresh, SET2_SEEDS / SET3_SEEDS): new draws of every
+ * dataset and new seeds, all of it held out, each written before its first run; run once, for the README.
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import { benchDatasets } from './faults-data.js';
-import { benchDatasetsSet2 } from './faults-data-set2.js';
-import { faultCases, isHeldOut, OPERATORS, SET1_SEEDS, SET2_SEEDS, type FaultCase } from './faults-cases.js';
+import { benchDatasetsFresh } from './faults-data-fresh.js';
+import { faultCases, isHeldOut, OPERATORS, SET1_SEEDS, SET2_SEEDS, SET3_SEEDS, type FaultCase } from './faults-cases.js';
 
 type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
 /**
@@ -89,14 +89,16 @@ function operatorTable(outcomes: Outcome[], title: string, cleanOf: (dataset: st
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const set2 = args.includes('--set') && args[args.indexOf('--set') + 1] === '2';
-  const half = set2 ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
+  const setArg = args.includes('--set') ? args[args.indexOf('--set') + 1] : '1';
+  if (setArg !== '1' && setArg !== '2' && setArg !== '3') throw new Error(`--set ${setArg}: the sets are 1 (tuning and held-out halves), 2 and 3 (fresh, all held out)`);
+  const fresh = setArg === '1' ? null : Number(setArg) as 2 | 3;
+  const half = fresh ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
   const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half' && args[i - 1] !== '--set')?.split(',').filter(Boolean) ?? [];
-  const { datasets, skipped } = set2 ? await benchDatasetsSet2() : await benchDatasets();
-  const seeds = set2 ? SET2_SEEDS : SET1_SEEDS;
+  const { datasets, skipped } = fresh ? await benchDatasetsFresh(fresh) : await benchDatasets();
+  const seeds = fresh === 3 ? SET3_SEEDS : fresh === 2 ? SET2_SEEDS : SET1_SEEDS;
   const all = faultCases(datasets, seeds);
   // Every case of the second set is held out; the first set splits by a hash of the id.
-  const heldOut = (id: string) => set2 || isHeldOut(id);
+  const heldOut = (id: string) => fresh !== null || isHeldOut(id);
   // The first clean seed's model of each dataset is the reference for "changed training": always run, whichever half or filter.
   const isReference = (c: FaultCase) => c.id === `clean/${c.dataset}/s${seeds.clean[0]}`;
   const inHalf = (c: FaultCase) => half === 'all' || (half === 'held') === heldOut(c.id);
@@ -115,13 +117,13 @@ async function main(): Promise<void> {
   const cleanOf = (dataset: string) => outcomes.find((o) => o.c.id === `clean/${dataset}/s${seeds.clean[0]}`);
   const mutated = all.filter((c) => c.operator !== null).length;
   const out = [
-    `nnaudit fault benchmark${set2 ? ', second set (all held out)' : ''}: ${all.length} cases (${mutated} mutated, ${all.length - mutated} clean) on ${datasets.length} datasets` +
+    `nnaudit fault benchmark${fresh ? `, set ${fresh} (all held out)` : ''}: ${all.length} cases (${mutated} mutated, ${all.length - mutated} clean) on ${datasets.length} datasets` +
       `${skipped.length ? ` (skipped, shared folder absent: ${skipped.join(', ')})` : ''}; ran ${cases.length} (${half} half), ${((performance.now() - started) / 1000).toFixed(0)} s`,
     'fail = an expected finding failed; warn = only warned; exit2 = rejected before training with a typed input error; crash = another error; missed = none of them',
     '"named at fail" counts fail and exit2',
     '',
-    ...(set2 ? [] : [...operatorTable(outcomes.filter((o) => !heldOut(o.c.id)), 'Tuning half', cleanOf), '']),
-    ...operatorTable(outcomes.filter((o) => heldOut(o.c.id)), set2 ? 'Second set, held out (run once; not used to change analyzers)' : 'Held-out half (run once; not used to change analyzers)', cleanOf),
+    ...(fresh ? [] : [...operatorTable(outcomes.filter((o) => !heldOut(o.c.id)), 'Tuning half', cleanOf), '']),
+    ...operatorTable(outcomes.filter((o) => heldOut(o.c.id)), fresh ? `Set ${fresh}, held out (run once; not used to change analyzers)` : 'Held-out half (run once; not used to change analyzers)', cleanOf),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   if (process.env['BENCH_FAULTS_JSON']) {

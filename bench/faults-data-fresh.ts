@@ -1,0 +1,52 @@
+/**
+ * The fault benchmark's fresh sets, all of them held out. The second was written after the first set's held-out half
+ * had been seen (and had chosen what to work on), so that half is no longer untouched: new draws of every generated
+ * dataset (new data seeds), 80% row subsamples of the real CSVs drawn with a new seed, new training and mutation seeds
+ * (SET2_SEEDS), and part B of the bank-churn split, whose rows no run of the first set used. The third was written after
+ * the second had been run, the same way with other seeds (SET3_SEEDS); its churn rows are an 80% subsample of part B
+ * (those rows were seen by the second set, these training runs were not). Dataset names stay those of the first set,
+ * so each keeps its healthy base model.
+ */
+import path from 'node:path';
+import { fixturesDir } from '../src/cli/fixtures.js';
+import { createRng } from '../src/util/random.js';
+import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
+
+/** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
+const FRESH: Record<2 | 3, { data: number; raw: number; subsample: number; churnShare: number }> = {
+  2: { data: 7, raw: 13, subsample: 29, churnShare: 1 },
+  3: { data: 17, raw: 19, subsample: 31, churnShare: 0.8 },
+};
+
+/** A seeded share of a dataset's rows, in their original order. */
+function subsample(d: BenchData | null, share: number, seed: number): BenchData | null {
+  if (!d || share >= 1) return d;
+  const rng = createRng(seed);
+  const keep = d.y.map(() => rng() < share);
+  return { ...d, x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]), origin: `${d.origin}, ${Math.round(share * 100)}% of the rows (seed ${seed})` };
+}
+
+export async function benchDatasetsFresh(set: 2 | 3): Promise<{ datasets: BenchData[]; skipped: string[] }> {
+  const f = FRESH[set];
+  const churnB = subsample(await churnHeldOut(), f.churnShare, f.subsample);
+  const fx = (f: string) => path.join(fixturesDir(), 'data', f);
+  const shared = (f: string) => path.join(sharedDir(), 'datasets', f);
+  const datasets: Array<BenchData | null> = [
+    fromGenerator('moons', 400, 0.2, 2, f.data),
+    fromGenerator('circles', 400, 0.08, 2, f.data),
+    fromGenerator('xor', 400, 0.05, 2, f.data),
+    fromGenerator('blobs', 400, 0.1, 3, f.data),
+    fromGenerator('spirals', 900, 0.1, 3, f.data),
+    fromGenerator('iris', 150, 0, 3, f.data),
+    fromGenerator('sine', 400, 0.1, 0, f.data),
+    fromGenerator('moons', 400, 0.2, 2, f.raw, 100),
+    fromGenerator('blobs', 400, 0.1, 3, f.raw, 50),
+    subsample(fromCsv(fx('breast-cancer.csv'), 'breast-cancer', 'classification', 'UCI breast cancer (fixtures/data)'), 0.8, f.subsample),
+    subsample(fromCsv(fx('wine.csv'), 'wine', 'classification', 'UCI wine (fixtures/data)'), 0.8, f.subsample),
+    subsample(fromCsv(shared('digits.csv'), 'digits', 'classification', 'UCI digits, 8x8 pixels 0-16 (shared/datasets)'), 0.8, f.subsample),
+    subsample(fromCsv(shared('diabetes.csv'), 'diabetes', 'regression', 'diabetes regression (shared/datasets)'), 0.8, f.subsample),
+    churnB ? { ...churnB, name: 'churn' } : null,
+  ];
+  const skipped = ['digits', 'diabetes', 'churn'].filter((n) => !datasets.some((d) => d?.name === n));
+  return { datasets: datasets.filter((d): d is BenchData => d !== null), skipped };
+}
