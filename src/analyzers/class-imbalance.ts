@@ -117,9 +117,10 @@ export default defineAnalyzer({
         kind: 'table', title: 'Classes: training share, rows and recall',
         columns: [
           { key: 'class', label: 'Class' }, { key: 'share', label: 'Training share' },
-          ...(counts ? [{ key: 'rows', label: `Rows (${on})` }] : []),
-          { key: 'recall', label: `Recall (${on})` },
-          ...(trainRecall ? [{ key: 'trainRows', label: 'Training rows' }, { key: 'trainRecall', label: 'Recall (training rows)' }] : []),
+          // Short headers: six columns share a report page, and long ones squeeze "Class" into "Clas / s".
+          ...(counts ? [{ key: 'rows', label: on === 'all rows' ? 'Rows' : 'Validation rows' }] : []),
+          { key: 'recall', label: on === 'all rows' ? 'Recall' : 'Validation recall' },
+          ...(trainRecall ? [{ key: 'trainRows', label: 'Training rows' }, { key: 'trainRecall', label: 'Training recall' }] : []),
         ],
         rows: priors.map((p, c) => ({ class: String(c), share: p, ...(counts ? { rows: rowsOf(c) } : {}), recall: recall[c] ?? null,
           ...(trainRecall ? { trainRows: trainCounts?.[c] ?? null, trainRecall: trainRecall[c] ?? null } : {}) })),

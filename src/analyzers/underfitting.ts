@@ -128,7 +128,7 @@ function linearAdvice(c: LinearComparison | null): string {
   // Only where the linear model itself cannot fit is "no better than linear" a capacity problem: near a good linear
   // fit the rest of the loss may be label noise no model removes, so the fact is stated without a cause. The
   // "cannot fit" line is missing-nonlinearity's default (one definition in baselines.ts).
-  if (c.noBetter && linearCannotFit(c)) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity. `;
+  if (c.noBetter && linearCannotFit(c)) return `This network is no better than a linear model (${versus}), and a linear model cannot fit these rows: it needs non-linear capacity, unless the features carry no signal for these labels (then no model will). `;
   if (c.noBetter) return `This network is no better than a linear model (${versus}). `;
   return '';
 }

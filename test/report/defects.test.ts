@@ -70,6 +70,13 @@ describe('report defects stay fixed', () => {
       .toEqual({ loss: 'categoricalCrossentropy', d: 'bars/stripes in 12x12 images', rel: 'data/iris.csv', n: 3, ok: true, xs: ['relu', null] });
   });
 
+  it('the spec appendix shows inline data rows by their shape, not 400 rows of numbers (a 18-page PDF before)', () => {
+    const x = Array.from({ length: 400 }, (_, i) => [i / 400, -i / 400]);
+    const y = Array.from({ length: 400 }, (_, i) => i % 2);
+    expect(publicSpec({ data: { json: { x, y } }, model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } } }))
+      .toEqual({ data: { json: { x: '(400 rows of 2 values: not shown)', y: '(400 values: not shown)' } }, model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } } });
+  });
+
   it('a layer without an activation (max pooling) shows its output values, not a made-up "linear"', () => {
     const r = sampleResult('cnn-bars');
     const acts = r.measurements.activations;
