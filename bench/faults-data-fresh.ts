@@ -4,7 +4,8 @@
  * dataset (new data seeds), 80% row subsamples of the real CSVs drawn with a new seed, new training and mutation seeds
  * (SET2_SEEDS), and part B of the bank-churn split, whose rows no run of the first set used. The third was written after
  * the second had been run, the same way with other seeds (SET3_SEEDS); its churn rows are an 80% subsample of part B
- * (those rows were seen by the second set, these training runs were not). Dataset names stay those of the first set,
+ * (those rows were seen by the second set, these training runs were not). The fourth, written after the third had been
+ * run, likewise (SET4_SEEDS). Dataset names stay those of the first set,
  * so each keeps its healthy base model.
  */
 import path from 'node:path';
@@ -13,9 +14,10 @@ import { createRng } from '../src/util/random.js';
 import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
 
 /** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
-const FRESH: Record<2 | 3, { data: number; raw: number; subsample: number; churnShare: number }> = {
+const FRESH: Record<2 | 3 | 4, { data: number; raw: number; subsample: number; churnShare: number }> = {
   2: { data: 7, raw: 13, subsample: 29, churnShare: 1 },
   3: { data: 17, raw: 19, subsample: 31, churnShare: 0.8 },
+  4: { data: 41, raw: 43, subsample: 47, churnShare: 0.8 },
 };
 
 /** A seeded share of a dataset's rows, in their original order. */
@@ -26,7 +28,7 @@ function subsample(d: BenchData | null, share: number, seed: number): BenchData 
   return { ...d, x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]), origin: `${d.origin}, ${Math.round(share * 100)}% of the rows (seed ${seed})` };
 }
 
-export async function benchDatasetsFresh(set: 2 | 3): Promise<{ datasets: BenchData[]; skipped: string[] }> {
+export async function benchDatasetsFresh(set: 2 | 3 | 4): Promise<{ datasets: BenchData[]; skipped: string[] }> {
   const f = FRESH[set];
   const churnB = subsample(await churnHeldOut(), f.churnShare, f.subsample);
   const fx = (f: string) => path.join(fixturesDir(), 'data', f);
