@@ -101,7 +101,7 @@ export default defineAnalyzer({
   },
 });
 
-/** "12% of itself (9% of the constant predictor's loss) per epoch since epoch 0.5". */
+/** "12% of itself (9% of the constant predictor's loss) per epoch since epoch 10", or "... over the second half of the last epoch". */
 function fallText(f: FinalFall, trivial: number): string {
   const since = Number.isInteger(f.from) ? `since epoch ${f.from}` : 'over the second half of the last epoch';
   return `${fmt.pct(f.perEpoch / f.last)} of itself (${fmt.pct(f.perEpoch / trivial)} of the constant predictor's loss) per epoch ${since}`;

@@ -5,7 +5,7 @@ import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
 import { LOSS_FUNCS } from './targets.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
-import { lossBeforeEndBatch } from './fit.js';
+import { lossBeforeEndPoint, type LossBeforeEndPoint } from './fit.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
 import type { Dataset } from './data/dataset.js';
@@ -65,8 +65,8 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
   const start = performance.now();
   const history: History = { epochs: [], series: {} };
   let snapshot: Artifacts | null = null;
-  // Where to record the probe loss half-way through the last epoch (as gather does): [epochs, batch], or null.
-  let beforeEnd: { epochs: number; batch: number; batches: number } | null = null;
+  // Where to record the probe loss half-way through the last epoch (as gather does), or null.
+  let beforeEnd: LossBeforeEndPoint | null = null;
   let epochNow = 0;
   // tf.Callback (unlike CustomCallback) keeps the model fit() hands it.
   class NnauditCallback extends tf.Callback {
@@ -79,8 +79,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       const { epochs, samples, batchSize } = this.params as { epochs?: number; samples?: number | null; batchSize?: number };
       if (epochs && samples && batchSize) {
         const planned = probed ?? new Set(Array.from({ length: epochs }, (_, i) => i + 1));
-        const batch = lossBeforeEndBatch(epochs, planned, samples, batchSize);
-        beforeEnd = batch === null ? null : { epochs, batch, batches: Math.ceil(samples / batchSize) };
+        beforeEnd = lossBeforeEndPoint(epochs, planned, samples, batchSize);
       }
     }
     override onEpochBegin(epochIndex: number): Promise<void> {
@@ -88,9 +87,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       return Promise.resolve();
     }
     override async onBatchBegin(batch: number): Promise<void> {
-      if (beforeEnd && epochNow === beforeEnd.epochs && batch === beforeEnd.batch) {
-        await recorder!.recordLossBeforeEnd(beforeEnd.epochs - 1 + batch / beforeEnd.batches);
-      }
+      if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch) await recorder!.recordLossBeforeEnd(beforeEnd.at);
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;

@@ -4,15 +4,26 @@ import { appendEpochLogs, type ProbeRecorder } from './probe-recorder.js';
 import { withSeededMathRandom } from './seeded-random.js';
 import type { GatherProgress } from './gather.js';
 
+/** Where to record the probe loss inside the last epoch (Artifacts.lossBeforeEnd): before `batch` of epoch `epoch`. */
+export interface LossBeforeEndPoint {
+  /** The last epoch, 1-based. */
+  epoch: number;
+  /** The batch index (0-based) before which to record: this many steps of the last epoch are done. */
+  batch: number;
+  /** The fractional epoch recorded, e.g. 0.5 half-way through a one-epoch run. */
+  at: number;
+}
+
 /**
- * The batch of the last epoch before which to record the probe loss (Artifacts.lossBeforeEnd), or null: only when no
- * probe lies between the start and the last epoch (one-epoch runs, or a sparse schedule), and the last epoch has at
- * least 4 batches, so the point is half an epoch of steps from the end.
+ * The point half-way through the last epoch at which to record the probe loss, or null: only when no probe lies
+ * between the start and the last epoch (one-epoch runs, or a sparse schedule), and the last epoch has at least 4
+ * batches. gather and the library callback both place it here, so both record it at the same step.
  */
-export function lossBeforeEndBatch(epochs: number, probedEpochs: ReadonlySet<number>, trainRows: number, batchSize: number): number | null {
+export function lossBeforeEndPoint(epochs: number, probedEpochs: ReadonlySet<number>, trainRows: number, batchSize: number): LossBeforeEndPoint | null {
   const batches = Math.ceil(trainRows / Math.max(1, batchSize));
   if ([...probedEpochs].some((e) => e > 0 && e < epochs) || batches < 4) return null;
-  return Math.floor(batches / 2);
+  const batch = Math.floor(batches / 2);
+  return { epoch: epochs, batch, at: epochs - 1 + batch / batches };
 }
 
 export interface FitInputs {
@@ -52,8 +63,7 @@ export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: F
   const warnings: string[] = [];
   let lastEpoch = 0;
   const recorder = o.recorder;
-  const beforeEnd = recorder ? lossBeforeEndBatch(o.epochs, o.probedEpochs, o.trainRows, o.batchSize) : null;
-  const batches = Math.ceil(o.trainRows / Math.max(1, o.batchSize));
+  const beforeEnd = recorder ? lossBeforeEndPoint(o.epochs, o.probedEpochs, o.trainRows, o.batchSize) : null;
   let epochNow = 0;
   await withSeededMathRandom(o.seed, () => model.fit(data.xTrain, data.yTrain, {
     epochs: o.epochs,
@@ -67,8 +77,7 @@ export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: F
         onEpochBegin: (epochIndex: number) => { epochNow = epochIndex + 1; },
         onBatchBegin: async (batch: number) => {
           await recorder.onBatchBegin();
-          // `batch` steps of the last epoch are done here.
-          if (beforeEnd !== null && batch === beforeEnd && epochNow === o.epochs) await recorder.recordLossBeforeEnd(o.epochs - 1 + batch / batches);
+          if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch) await recorder.recordLossBeforeEnd(beforeEnd.at);
         },
       } : {}),
       onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {

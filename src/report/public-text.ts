@@ -50,8 +50,8 @@ function dataShape(rows: unknown[]): string {
 
 /**
  * A copy of a spec (or any JSON value) with every path-like string shown through displayPath, and long numeric
- * arrays by their shape, for the
- * report's appendix: the spec names the model file and data files by where they sit on the auditing machine.
+ * arrays by their shape, for the report's appendix: the spec names the model file and data files by where they sit
+ * on the auditing machine.
  * Other strings (layer types, loss names, a description with a "/" between words) are kept as they are.
  */
 export function publicSpec(value: unknown): unknown {

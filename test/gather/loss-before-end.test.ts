@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/analyze/audit.js';
 import { gather } from '../../src/gather/gather.js';
-import { lossBeforeEndBatch } from '../../src/gather/fit.js';
+import { lossBeforeEndPoint } from '../../src/gather/fit.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 
@@ -11,11 +11,11 @@ import type { SpecInput } from '../../src/config/spec-schema.js';
  */
 describe('the probe loss half-way through the last epoch', () => {
   it('is placed only where no probe lies between the start and the end, and the epoch has at least 4 batches', () => {
-    expect(lossBeforeEndBatch(1, new Set(), 300, 32)).toBe(5);
-    expect(lossBeforeEndBatch(1, new Set(), 100, 32)).toBe(2);
-    expect(lossBeforeEndBatch(1, new Set(), 96, 32)).toBeNull(); // 3 batches
-    expect(lossBeforeEndBatch(20, new Set([5, 10, 15]), 300, 32)).toBeNull();
-    expect(lossBeforeEndBatch(2, new Set(), 300, 32)).toBe(5);
+    expect(lossBeforeEndPoint(1, new Set(), 300, 32)).toEqual({ epoch: 1, batch: 5, at: 0.5 });
+    expect(lossBeforeEndPoint(1, new Set(), 100, 32)).toEqual({ epoch: 1, batch: 2, at: 0.5 });
+    expect(lossBeforeEndPoint(1, new Set(), 96, 32)).toBeNull(); // 3 batches
+    expect(lossBeforeEndPoint(20, new Set([5, 10, 15]), 300, 32)).toBeNull();
+    expect(lossBeforeEndPoint(2, new Set(), 300, 32)).toEqual({ epoch: 2, batch: 5, at: 1.5 });
   });
 
   const spec = (epochs: number): SpecInput => ({
