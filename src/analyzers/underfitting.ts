@@ -71,7 +71,7 @@ export default defineAnalyzer({
     if (acc !== null && chance !== null) parts.push(`${measured!.on === 'training' ? 'training' : 'evaluated'} accuracy ${acc.toFixed(2)} vs chance ${chance.toFixed(2)}`);
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
-    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the probe loss was still falling by ${fallText(fall!, trivial)}`);
+    if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the ${fall!.of} loss was still falling by ${fallText(fall!, trivial)}`);
     // A second baseline, beside the constant predictor: the linear model gather fitted to the same rows. It
     // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
     const linear = score < 0.9 ? linearComparison(artifacts) : null;

@@ -93,6 +93,21 @@ describe('underfitting', () => {
     expect(runOne('underfitting', makeArtifacts({ history: settled, gradients: probes([[0, 0.69], [10, 0.5], [20, 0.42]]) })).status).toBe('warn');
   });
 
+  it('a run probed only at its start and end is judged by the slope of its last epochs, not the drop from the random start', () => {
+    // The fault benchmark's class-imbalance/iris: 55 rows (2 batches, no point inside the last epoch), probed at epochs 0
+    // and 20 only; the training loss reached 0.2% of the constant predictor's by epoch 12. It failed as "still falling by
+    // 19% of the constant predictor's loss per epoch since epoch 0".
+    const probes = (losses: Array<[number, number]>) => losses.map(([epoch, loss]) => ({ ...gradientEpoch(epoch, [0.1, 0.1, 0.1]), loss }));
+    const fitted = history({ loss: decay(20, 0.71, 2e-4), accuracy: Array(20).fill(1) });
+    const f = runOne('underfitting', makeArtifacts({ history: fitted, gradients: probes([[0, 0.75], [20, 2e-4]]) }));
+    expect(f.status, f.displayValue).toBe('pass');
+    // Still falling fast over its last epochs (a 5-epoch run probed at its ends, 12% of the baseline per epoch): fails, and says which loss.
+    const short = history({ loss: [0.68, 0.6, 0.52, 0.44, 0.36], accuracy: Array(5).fill(0.8) });
+    const stopped = runOne('underfitting', makeArtifacts({ history: short, gradients: probes([[0, 0.69], [5, 0.35]]) }));
+    expect(stopped.status, stopped.displayValue).toBe('fail');
+    expect(stopped.displayValue).toMatch(/while the training loss was still falling by 22% of itself \(12% of the constant predictor's loss\) per epoch since epoch 2/);
+  });
+
   it('a trained checkpoint fine-tuned for one epoch whose loss stays put is not stalled: it started where training ended', () => {
     // k3-churn-ann (Keras 3, trained) with --epochs 1: the probe loss starts at 67% of the constant predictor's and rises 0.8%.
     const probes = [{ ...gradientEpoch(0, [0.1, 0.1, 0.1]), loss: 0.67 * ln2 }, { ...gradientEpoch(1, [0.1, 0.1, 0.1]), loss: 0.675 * ln2 }];
