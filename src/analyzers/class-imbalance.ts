@@ -73,15 +73,18 @@ export default defineAnalyzer({
       score = pooled.recall < thresholds.failRecall ? 0.2 : pooled.recall < thresholds.warnRecall ? SCORE.warn : SCORE.pass;
       // Recalled well only with the training rows counted: a poor recall on the few validation rows still warns.
       if (pooled.withTraining && thinPoor.length) score = Math.min(score, SCORE.warn);
-      const which = rare.length === 1 ? `class ${rare[0]}` : `classes ${rare.join(', ')}`;
-      const their = rare.length === 1 ? 'its' : 'their';
-      display = `${which} ${rare.length === 1 ? 'has' : 'have'} ${fmt.pct(rare.reduce((a, c) => a + priors[c]!, 0))} of the training rows ` +
+      display = `${which(rare)} ${rare.length === 1 ? 'has' : 'have'} ${fmt.pct(rare.reduce((a, c) => a + priors[c]!, 0))} of the training rows ` +
         `(largest to smallest ${ratio.toFixed(0)}:1) and a recall of ${pooled.recall.toFixed(2)} on ` +
         (pooled.withTraining
-          ? `${their} ${pooled.rows} training and validation rows together (${pooled.validationRows} validation rows: too few alone, fewer than ${thresholds.minRows})`
-          : `${their} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})`);
+          ? `${their(rare)} ${pooled.rows} training and validation rows together (${pooled.validationRows} validation rows: too few alone, fewer than ${thresholds.minRows})`
+          : `${their(rare)} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})`);
     } else if (worst === null) {
-      display = `${rare.length} rare class${rare.length === 1 ? '' : 'es'} (${ratio.toFixed(0)}:1), none among the ${on}: recall not measured`;
+      // No row of any rare class was held out: whether the model recognises them is not measured. Not a pass: a
+      // validation split that happened to miss the rare class hides exactly the fault this looks for.
+      score = SCORE.warn;
+      const training = pooled && pooled.rows > 0 ? `; recall ${pooled.recall.toFixed(2)} on ${pooled.rows === 1 ? 'its 1 training row' : `${their(rare)} ${pooled.rows} training rows`} (fit on, fewer than ${thresholds.minRows})` : '';
+      display = `${which(rare)} ${rare.length === 1 ? 'has' : 'have'} ${fmt.pct(rare.reduce((a, c) => a + priors[c]!, 0))} of the training rows ` +
+        `(largest to smallest ${ratio.toFixed(0)}:1) and no ${rowsWord}: recall not measured${training}`;
     } else if (isThin(worst)) {
       // No rare class has enough rows to judge, even pooled with the training rows.
       score = thinPoor.length ? SCORE.warn : SCORE.pass;
@@ -106,13 +109,17 @@ export default defineAnalyzer({
       ? `Class${thinPoor.length === 1 ? '' : 'es'} ${thinPoor.join(', ')} ${thinPoor.length === 1 ? 'has' : 'have'} too few ${rowsWord} to judge: ` +
         `hold out more rows of ${thinPoor.length === 1 ? 'it' : 'them'} (a larger or stratified validation split) and, if the recall stays low, rebalance (Keras class_weight).`
       : '';
+    const unmeasured = worst === null && !poolJudges && rare.length > 0
+      ? `Hold out rows of ${which(rare)}: the ${rowsWord} have none, so whether the model recognises ${rare.length === 1 ? 'it' : 'them'} is not measured ` +
+        '(a stratified split keeps every class\'s share, as scikit-learn\'s train_test_split(stratify=y) does); if the recall is low, rebalance (Keras class_weight).'
+      : '';
     return {
       score,
       numericValue: poolJudges ? pooled.recall : worstRecall,
       numericUnit: 'recall of the worst rare class',
       displayValue: display,
       affectedLayers: [],
-      recommendation: score < 0.9 ? [rebalance, measureMore].filter(Boolean).join(' ') : null,
+      recommendation: score < 0.9 ? [rebalance, measureMore, unmeasured].filter(Boolean).join(' ') : null,
       evidence: [{
         kind: 'table', title: 'Classes: training share, rows and recall',
         columns: [
@@ -124,11 +131,20 @@ export default defineAnalyzer({
         ],
         rows: priors.map((p, c) => ({ class: String(c), share: p, ...(counts ? { rows: rowsOf(c) } : {}), recall: recall[c] ?? null,
           ...(trainRecall ? { trainRows: trainCounts?.[c] ?? null, trainRecall: trainRecall[c] ?? null } : {}) })),
-        highlight: score < 0.9 ? (poolJudges ? rare : poor) : [],
+        highlight: score < 0.9 ? (poolJudges || worst === null ? rare : poor) : [],
       }],
     };
   },
 });
+
+/** "class 3" or "classes 1, 2". */
+function which(classes: number[]): string {
+  return classes.length === 1 ? `class ${classes[0]}` : `classes ${classes.join(', ')}`;
+}
+
+function their(classes: number[]): string {
+  return classes.length === 1 ? 'its' : 'their';
+}
 
 /**
  * Recall of a set of classes over their validation rows together, and with `withTraining` their training rows too

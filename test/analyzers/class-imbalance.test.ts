@@ -50,6 +50,18 @@ describe('class-imbalance', () => {
     expect(f.recommendation).toMatch(/too few validation rows to judge: hold out more rows/);
   });
 
+  it('a rare class with no validation rows warns that its recall was not measured, and asks for a stratified split', () => {
+    // The fault benchmark's class-imbalance/moons-x100: 8 training rows of class 1, none of the 52 validation rows. It passed.
+    const a = data([148, 8], [0.98, null], [52, 0]);
+    const f = runOne('class-imbalance', a);
+    expect(f.status, f.displayValue).toBe('warn');
+    expect(f.displayValue).toMatch(/class 1 has 5% of the training rows \(largest to smallest 18:1\) and no validation rows: recall not measured$/);
+    expect(f.recommendation).toMatch(/Hold out rows of class 1: the validation rows have none.*stratify/);
+    // With the training rows' recall recorded, it is shown, as what it is (rows the model was fit on, too few to judge).
+    a.evaluation = { ...a.evaluation!, trainClassRecall: [1, 0.875], trainClassCounts: [148, 8] };
+    expect(runOne('class-imbalance', a).displayValue).toMatch(/no validation rows: recall not measured; recall 0\.88 on its 8 training rows \(fit on, fewer than 12\)/);
+  });
+
   it('documents from before row counts were recorded are judged as before (no rows column)', () => {
     const f = runOne('class-imbalance', data([95, 5], [1, 0]));
     expect(f.status).toBe('fail');
