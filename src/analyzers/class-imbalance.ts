@@ -1,4 +1,4 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import type { Evaluation } from '../artifacts/schema.js';
 
 /**
@@ -33,11 +33,14 @@ export default defineAnalyzer({
   },
   run(artifacts, { thresholds }) {
     const priors = artifacts.data.targetSummary?.classPriors ?? null;
-    if (artifacts.data.task !== 'classification' || !priors || priors.length < 2) return notApplicable('not a single-label classification');
-    const recall = artifacts.evaluation?.classRecall;
-    if (!recall) return notApplicable('no per-class recall recorded (artifacts from before it was, or a multi-label target)');
+    if (artifacts.data.task !== 'classification' || !priors?.length) return notApplicable('not a single-label classification');
     // Documents from before the counts were recorded: every measured recall is judged, as it was then.
     const counts = artifacts.evaluation?.classCounts ?? null;
+    // A class the model was never shown: no recall estimate is needed, the training count (0) is the evidence.
+    const unseen = missingFromTraining(priors, counts);
+    if (unseen) return unseen;
+    const recall = artifacts.evaluation?.classRecall;
+    if (!recall) return notApplicable('no per-class recall recorded (artifacts from before it was, or a multi-label target)');
     const rowsOf = (c: number): number | null => counts?.[c] ?? null;
     const trainRecall = artifacts.evaluation?.trainClassRecall ?? null;
     const trainCounts = artifacts.evaluation?.trainClassCounts ?? null;
@@ -136,6 +139,38 @@ export default defineAnalyzer({
     };
   },
 });
+
+/**
+ * The training rows hold one class only, or the validation rows hold a class the training rows lack (a filter, or a
+ * split of a tiny class that put all of it on one side): the model cannot learn what it never saw. null otherwise.
+ * The fault benchmark's set 5 found it: iris with 5% of classes 1 and 2 kept left 38 training rows all of class 0,
+ * and one validation row of class 1; this passed ("1.0:1") and underfitting was n/a.
+ */
+function missingFromTraining(priors: number[], counts: number[] | null): AnalyzerOutput | null {
+  const present = priors.flatMap((p, c) => (p > 0 ? [c] : []));
+  const unseen = (counts ?? []).flatMap((n, c) => (n > 0 && !((priors[c] ?? 0) > 0) ? [c] : []));
+  if (present.length > 1 && !unseen.length) return null;
+  const parts = [
+    ...(present.length === 1 ? [`the training rows hold only class ${present[0]}: there is nothing to tell it from`] : []),
+    ...(unseen.length ? [`${which(unseen)} ${unseen.length === 1 ? 'has' : 'have'} ${unseen.map((c) => counts![c]).join(', ')} validation row${unseen.length === 1 && counts![unseen[0]!] === 1 ? '' : 's'} and no training rows: the model cannot learn ${unseen.length === 1 ? 'it' : 'them'}`] : []),
+  ];
+  return {
+    score: SCORE.fail,
+    numericValue: null,
+    numericUnit: 'recall of the worst rare class',
+    displayValue: parts.join('; '),
+    affectedLayers: [],
+    recommendation: 'Give every class the model must predict training rows: check the filters and the split (a class this small ' +
+      'can land on one side of a random split; a stratified split keeps every class\'s share, as scikit-learn\'s ' +
+      'train_test_split(stratify=y) does), or collect more rows of the missing classes.',
+    evidence: [{
+      kind: 'table', title: 'Classes: training share and validation rows',
+      columns: [{ key: 'class', label: 'Class' }, { key: 'share', label: 'Training share' }, ...(counts ? [{ key: 'rows', label: 'Validation rows' }] : [])],
+      rows: Array.from({ length: Math.max(priors.length, counts?.length ?? 0) }, (_, c) => ({ class: String(c), share: priors[c] ?? 0, ...(counts ? { rows: counts[c] ?? 0 } : {}) })),
+      highlight: present.length === 1 ? present : unseen,
+    }],
+  };
+}
 
 /** "class 3" or "classes 1, 2". */
 function which(classes: number[]): string {

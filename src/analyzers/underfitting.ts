@@ -11,7 +11,7 @@ export default defineAnalyzer({
       'too little capacity, too few epochs, a bad learning rate or a broken network (dead or saturated units).',
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
-    after: ['task-setup'],
+    after: ['task-setup', 'class-imbalance'],
     repairs: ['add-hidden-layers', 'adam', 'lr-up', 'more-epochs'],
   },
   thresholds: {
@@ -26,6 +26,10 @@ export default defineAnalyzer({
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);
     if (trivial === null) return notApplicable(`no constant-predictor baseline for loss ${artifacts.model.loss ?? '(none recorded)'}`);
+    // One class in the training rows: answering it is perfect, and a loss "N times the constant predictor's" (a clipped
+    // 1e-7 for binary cross-entropy) would be noise, not a verdict.
+    const oneClass = artifacts.data.task === 'classification' && (artifacts.data.targetSummary?.classPriors ?? []).filter((p) => p > 0).length === 1;
+    if (oneClass) return notApplicable(`the training rows hold one class: a constant predictor is already perfect${holds(findings, 'class-imbalance') ? ' (see class-imbalance)' : ''}`);
     if (trivial <= 0) {
       return notApplicable(`a constant predictor already scores a loss of ${fmt.sci(trivial)}` +
         (holds(findings, 'task-setup') ? ': the targets do not fit the loss (see task-setup)' : ''));

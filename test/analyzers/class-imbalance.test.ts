@@ -34,11 +34,14 @@ describe('class-imbalance', () => {
     { name: '95/5, the rare class missed on 12 validation rows: enough to fail', a: data([95, 5], [1, 0], [228, 12]), status: 'fail', match: /recall of 0.00 on the validation rows \(12 rows\)/ },
     { name: 'two rare classes: the one with enough rows missed fails, whatever the thin one shows', a: data([90, 5, 5], [1, 0.2, 1], [200, 20, 3]), status: 'fail', match: /class 1 .* recall of 0.20 .*\(20 rows\)/ },
     { name: 'two rare classes: the one with enough rows learned, the thin one missed -> warn naming it', a: data([90, 5, 5], [1, 0.95, 0], [200, 20, 3]), status: 'warn', match: /class 1 .* recall of 0.95 .*; only 3 validation rows of class 2/ },
+    // A class the training rows lack: no recall needed, the count is the evidence (set 5's iris: 38 training rows, all class 0).
+    { name: 'the training rows hold one class, a second is in the validation rows', a: data([38], [1, 0], [12, 1]), status: 'fail', match: /^the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it$/ },
+    { name: 'a third class only in the validation rows', a: data([30, 20], [1, 1, 0], [10, 5, 2]), status: 'fail', match: /^class 2 has 2 validation rows and no training rows/ },
   ])('$name -> $status', ({ a, status, match }) => {
     const f = runOne('class-imbalance', a);
     expect(f.status, f.displayValue).toBe(status);
     if (match) expect(f.displayValue).toMatch(match);
-    if (status === 'fail') expect(f.recommendation).toMatch(/class_weight/);
+    if (status === 'fail') expect(f.recommendation).toMatch(/class_weight|stratify/);
   });
 
   it('shows each class\'s validation rows beside its recall, and asks for more rows of a thin class', () => {

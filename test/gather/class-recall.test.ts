@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/analyze/audit.js';
-import { createRng } from '../../src/util/random.js';
+import { createRng, permutation } from '../../src/util/random.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /** evaluation.classRecall: per-class recall on the validation rows, which accuracy hides on imbalanced data. */
@@ -65,6 +65,25 @@ describe('per-class recall on the validation rows', () => {
     const f = (await audit(spec)).findings.find((x) => x.id === 'class-imbalance')!;
     expect(f.status, f.displayValue).toBe('pass');
     expect(f.displayValue).toMatch(/training and validation rows together/);
+  });
+
+  it('the only row of a class lands in the validation rows: the training rows hold one class, class-imbalance fails and underfitting says why it cannot judge', async () => {
+    // The fault benchmark's set-5 class-imbalance/iris: 5% of classes 1 and 2 kept left 38 training rows all of class 0
+    // and one validation row of class 1. It passed ("1.0:1") and underfitting was n/a without a reason.
+    const spec = noSignal(40, 1000);
+    const json = (spec.data as { json: { x: number[][]; y: number[] } }).json;
+    // gather's split: the first 25% of a seeded permutation (seed + 17) are the validation rows; put class 1 there.
+    const firstValidationRow = permutation(40, createRng(spec.seed! + 17))[0]!;
+    json.y = json.y.map((_, i) => (i === firstValidationRow ? 1 : 0));
+    const r = await audit(spec);
+    expect(r.measurements?.evaluation?.classCounts).toEqual([9, 1]);
+    const f = r.findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toBe('the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it');
+    expect(f.recommendation).toMatch(/stratify/);
+    const u = r.findings.find((x) => x.id === 'underfitting')!;
+    expect(u.status, `${u.displayValue} ${u.notApplicableReason}`).toBe("notApplicable");
+    expect(u.notApplicableReason ?? u.displayValue).toMatch(/the training rows hold one class: a constant predictor is already perfect \(see class-imbalance\)/);
   });
 
   it('balanced moons: both classes recalled, class-imbalance passes', async () => {
