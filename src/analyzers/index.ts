@@ -1,6 +1,7 @@
 import type { Analyzer } from './define-analyzer.js';
 import classImbalance from './class-imbalance.js';
 import deadRelu from './dead-relu.js';
+import dropoutRate from './dropout-rate.js';
 import explodingGradients from './exploding-gradients.js';
 import frozenLayers from './frozen-layers.js';
 import learningRate from './learning-rate.js';
@@ -20,6 +21,7 @@ import vanishingGradients from './vanishing-gradients.js';
 export const ANALYZERS: readonly Analyzer[] = [
   classImbalance,
   deadRelu,
+  dropoutRate,
   explodingGradients,
   frozenLayers,
   learningRate,

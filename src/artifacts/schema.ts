@@ -45,6 +45,8 @@ export const layerInfoSchema = z.object({
    * center); null for layers that have neither setting; absent in artifacts written before it was recorded.
    */
   bias: z.boolean().nullable().optional(),
+  /** The share of inputs a dropout layer drops while training (Keras `rate`); null for other layers; absent in artifacts written before it was recorded. */
+  dropoutRate: z.number().nullable().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 

@@ -44,6 +44,7 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
     const config = g.getConfig();
     const units = config['units'] ?? config['filters'];
     const bias = config['useBias'] ?? config['center'];
+    const rate = config['rate'];
     return {
       name: l.name,
       className: l.getClassName(),
@@ -54,6 +55,7 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
       units: typeof units === 'number' ? units : null,
       trainable: l.trainable,
       bias: typeof bias === 'boolean' ? bias : null,
+      dropoutRate: /Dropout$/.test(l.getClassName()) && typeof rate === 'number' ? rate : null,
     };
   });
   const known = new Set(layers.map((l) => l.name));

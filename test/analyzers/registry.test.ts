@@ -33,6 +33,9 @@ describe('analyzer registry', () => {
           "failLayerFraction",
           "warnLayerFraction",
         ],
+        "dropout-rate": [
+          "highRate",
+        ],
         "exploding-gradients": [
           "growthPerEpoch",
           "maxNorm",
