@@ -33,7 +33,9 @@ export const OPERATORS: Operator[] = [
   { id: 'label-noise', deepcrime: 'TCL (change labels of training data)', taxonomy: 'Training > Training data quality > wrong labels', expect: ['overfitting', 'underfitting'] },
   // class-imbalance added this session, after its tuning-half cases had been seen to change training unnamed (see README).
   { id: 'class-imbalance', deepcrime: 'TUD (unbalance training data)', taxonomy: 'Training > Training data quality > unbalanced training data', expect: ['class-imbalance', 'underfitting'] },
-  { id: 'dropout-0.9', deepcrime: 'RCD (change dropout rate)', taxonomy: 'Model > Layers > Dropout > wrong rate', expect: ['underfitting'] },
+  // dropout-rate added after set 5 had been run (its dropout-0.9 cases on moons ended at 82-84% of the constant
+  // predictor's loss: underfitting warned and nothing named the rate); set 6 is the first set run with it.
+  { id: 'dropout-0.9', deepcrime: 'RCD (change dropout rate)', taxonomy: 'Model > Layers > Dropout > wrong rate', expect: ['dropout-rate', 'underfitting'] },
   // Labelled before the first run: frozen-layers names the setting itself; a net whose hidden layers keep random weights
   // is a random-features model, so underfitting names the effect where it shows. A spec with every layer frozen is
   // refused before training (exit 2, counted as named): tfjs cannot fit a model with no trainable weight.
@@ -56,10 +58,16 @@ function base(d: BenchData): Base {
     hidden,
     head: binary ? dense(1, 'sigmoid') : dense(d.classes, 'softmax'),
     loss: binary ? 'binaryCrossentropy' : 'categoricalCrossentropy',
-    epochs: d.name === 'spirals' ? 40 : d.name === 'digits' ? 12 : 20,
+    epochs: d.name === 'spirals' ? 40 : d.name === 'digits' ? 12 : d.name === 'breast-cancer' ? 8 : 20,
     // churn: at 0.01 the clean model overfits by epoch 7 (validation loss +13%, underfitting's still-falling probe
     // loss fails seed 2); at 0.003 both seeds end at validation accuracy 0.83-0.85 (chance 0.80) with no fail.
-    lr: d.name === 'digits' || d.name === 'churn' ? 0.003 : 0.01,
+    // breast cancer and wine, changed before the fifth set: at 0.01 for 20 epochs these clean models really overfit on
+    // some seeds, and sets 2-4 counted that as 5 false fails (breast cancer seed 6: validation loss 0.15 -> 0.39 while
+    // the training loss fell to 0.0005; wine seed 3: 0.31 -> 0.57, validation accuracy 0.92 -> 0.87). A clean model
+    // must be one a careful user would keep. Chosen on sets 1-4's 16 clean seeds, none of set 5's: at 0.003 breast
+    // cancer still overfits by epoch 12 on seed 6 and stops cleanly at 8 (validation skill 0.83-0.98 on all eight
+    // seeds, no finding); wine at 0.003 for 20 epochs leaves one overfitting warn.
+    lr: ['digits', 'churn', 'breast-cancer', 'wine'].includes(d.name) ? 0.003 : 0.01,
   };
 }
 
@@ -135,6 +143,10 @@ export const SET2_SEEDS: CaseSeeds = { clean: [3, 4], mutated: 3, mutation: 23 }
 export const SET3_SEEDS: CaseSeeds = { clean: [5, 6], mutated: 5, mutation: 37 };
 /** The fourth set's seeds (all held out), written after the third had been run. */
 export const SET4_SEEDS: CaseSeeds = { clean: [7, 8], mutated: 7, mutation: 53 };
+/** The fifth set's seeds (all held out), written after the fourth had been run. */
+export const SET5_SEEDS: CaseSeeds = { clean: [9, 10], mutated: 9, mutation: 71 };
+/** The sixth set's seeds (all held out), written after the fifth had been run. */
+export const SET6_SEEDS: CaseSeeds = { clean: [11, 12], mutated: 11, mutation: 89 };
 
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
 export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {

@@ -5,7 +5,11 @@
  * (SET2_SEEDS), and part B of the bank-churn split, whose rows no run of the first set used. The third was written after
  * the second had been run, the same way with other seeds (SET3_SEEDS); its churn rows are an 80% subsample of part B
  * (those rows were seen by the second set, these training runs were not). The fourth, written after the third had been
- * run, likewise (SET4_SEEDS). Dataset names stay those of the first set,
+ * run, likewise (SET4_SEEDS). The fifth, written after the fourth had been run and before its own first run, likewise
+ * (SET5_SEEDS): it measures this session's changes (underfitting's end slope on runs probed only at their ends,
+ * class-imbalance's warning for a rare class with no validation rows). The sixth, written after the fifth had been run
+ * and had shown what was changed next (class-imbalance on a class the training rows lack, the dropout-rate analyzer),
+ * likewise (SET6_SEEDS). Dataset names stay those of the first set,
  * so each keeps its healthy base model.
  */
 import path from 'node:path';
@@ -13,11 +17,15 @@ import { fixturesDir } from '../src/cli/fixtures.js';
 import { createRng } from '../src/util/random.js';
 import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
 
+export type FreshSet = 2 | 3 | 4 | 5 | 6;
+
 /** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
-const FRESH: Record<2 | 3 | 4, { data: number; raw: number; subsample: number; churnShare: number }> = {
+const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; churnShare: number }> = {
   2: { data: 7, raw: 13, subsample: 29, churnShare: 1 },
   3: { data: 17, raw: 19, subsample: 31, churnShare: 0.8 },
   4: { data: 41, raw: 43, subsample: 47, churnShare: 0.8 },
+  5: { data: 59, raw: 61, subsample: 67, churnShare: 0.8 },
+  6: { data: 73, raw: 79, subsample: 83, churnShare: 0.8 },
 };
 
 /** A seeded share of a dataset's rows, in their original order. */
@@ -28,7 +36,7 @@ function subsample(d: BenchData | null, share: number, seed: number): BenchData 
   return { ...d, x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]), origin: `${d.origin}, ${Math.round(share * 100)}% of the rows (seed ${seed})` };
 }
 
-export async function benchDatasetsFresh(set: 2 | 3 | 4): Promise<{ datasets: BenchData[]; skipped: string[] }> {
+export async function benchDatasetsFresh(set: FreshSet): Promise<{ datasets: BenchData[]; skipped: string[] }> {
   const f = FRESH[set];
   const churnB = subsample(await churnHeldOut(), f.churnShare, f.subsample);
   const fx = (f: string) => path.join(fixturesDir(), 'data', f);
