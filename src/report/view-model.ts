@@ -105,13 +105,17 @@ function findingView(f: Finding): FindingView {
   };
 }
 
-/** The worst finding's first chart; for a clean run, the loss curve (the chart a reader checks first). */
+/**
+ * The worst finding's first chart; for a clean run, the loss curve (the chart a reader checks first). When the worst
+ * finding's evidence is only a table (dropout-rate), the chart is the next finding's, and the caption says so.
+ */
 function verdictChart(r: AuditResult, charts: OverviewCharts): ReportView['verdictChart'] {
-  for (const f of r.findings.filter(isDetailed)) {
+  const detailed = r.findings.filter(isDetailed);
+  for (const f of detailed) {
     for (const e of f.evidence) {
       if (e.kind === 'table') continue;
       const svg = evidenceChart(e);
-      if (svg) return { caption: `Worst finding: ${f.id}`, svg };
+      if (svg) return { caption: f === detailed[0] ? `Worst finding: ${f.id}` : `Worst finding with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
     }
   }
   const loss = learningCurves(r, 680)[0];

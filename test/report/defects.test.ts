@@ -136,6 +136,15 @@ describe('report defects stay fixed', () => {
     expect(buildReportView(sampleResult('healthy')).verdictChart?.caption).toBe('Training at a glance');
   });
 
+  it('when the worst finding has only a table, the page-1 chart is captioned as the next finding\'s, not as the worst', () => {
+    // A Dropout(0.9) model: dropout-rate fails with a table, underfitting warns with a chart. It read "Worst finding: underfitting".
+    const r = sampleResult('overfitting');
+    const table = { kind: 'table' as const, title: 'Dropout layers', columns: [{ key: 'layer', label: 'Layer' }], rows: [{ layer: 'dropout_1' }], highlight: [0] };
+    const worst = { ...r.findings.find((f) => f.id === 'overfitting')!, id: 'dropout-rate', evidence: [table] };
+    const view = buildReportView({ ...r, findings: [worst, ...r.findings] });
+    expect(view.verdictChart?.caption).toBe('Worst finding with a chart: overfitting (dropout-rate has a table)');
+  });
+
   it('a gradient-flow chart with every gradient exactly 0 becomes a note, not an empty log chart', () => {
     const r = sampleResult('healthy');
     for (const e of r.measurements.gradients) for (const l of e.layers) if (l.kernelNorm !== null) l.kernelNorm = 0;
