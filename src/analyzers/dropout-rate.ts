@@ -39,9 +39,11 @@ export default defineAnalyzer({
     const underfits = holds(findings, 'underfitting');
     const score = high.length === 0 ? SCORE.pass : underfits ? CAUSE_OF_UNDERFITTING : SCORE.warn;
     const list = (ls: typeof dropout) => ls.map((l) => `${l.name} ${l.dropoutRate}`).join(', ');
+    const lowest = Math.min(...high.map((l) => l.dropoutRate));
+    const same = high.every((l) => l.dropoutRate === lowest);
     const display = high.length === 0
       ? `${dropout.length} dropout layer${dropout.length === 1 ? '' : 's'}, the highest rate ${worst.dropoutRate} (${worst.name})`
-      : `${list(high)}: ${high.length === 1 ? 'it drops' : 'they drop'} ${fmt.pct(Math.min(...high.map((l) => l.dropoutRate)))}${high.length === 1 ? '' : ' or more'} of ` +
+      : `${list(high)}: ${high.length === 1 ? 'it drops' : 'they drop'} ${fmt.pct(lowest)}${same ? '' : ' or more'} of ` +
         `${high.length === 1 ? 'its' : 'their'} inputs at every training step${underfits ? ', and the model underfits (see underfitting)' : ''}`;
     return {
       score,

@@ -21,7 +21,7 @@ export default defineAnalyzer({
     warnSkill: { default: 0.5, source: 'ours: under half-way from chance to perfect' },
     stalledProgress: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half: a loss above half the constant predictor\'s that also fell by under 10% over the run (probe loss) is not going anywhere (lr / 1000, SGD at 1e-4), when the run started untrained: built from the spec, or a loaded model whose first probe loss is no better than failLossRatio of the constant predictor\'s (a trained checkpoint fine-tuned for an epoch, k3-churn-ann at 67%, is not stuck)' },
     stoppedFalling: { default: 0.1, source: 'ours, the mirror of stalledProgress (fault benchmark tuning half, one-epoch runs): a loss above half the constant predictor\'s that was still falling by >= 10% of itself per epoch when training ended was stopped early (healthy fixtures end under 2% per epoch)' },
-    stillFalling: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half and its 26 clean models: at any loss, a probe loss still falling by >= 10% of the constant predictor\'s loss per epoch at the end was stopped early (the clean models end at <= 2% per epoch, the tuning one-epoch runs at 13-70%)' },
+    stillFalling: { default: 0.1, source: 'ours, from the fault benchmark\'s tuning half and its 26 clean models: at any loss, a probe loss (or, in a run probed only at its two ends, the training loss of its last epochs) still falling by >= 10% of the constant predictor\'s loss per epoch at the end was stopped early (the clean models end at <= 2% per epoch, the tuning one-epoch runs at 13-70%)' },
   },
   run(artifacts, { thresholds, findings }) {
     const trivial = constantLoss(artifacts);

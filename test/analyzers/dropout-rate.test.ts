@@ -19,10 +19,11 @@ function withDropout(rates: number[], endLoss: number): Artifacts {
 
 describe('dropout-rate', () => {
   it.each([
-    { name: 'rate 0.9 and the model underfits: the cause, fail', a: withDropout([0.9, 0.9], 0.82 * ln2), status: 'fail', match: /^dropout_1 0\.9, dropout_2 0\.9: they drop 90% or more of their inputs at every training step, and the model underfits \(see underfitting\)$/ },
+    { name: 'rate 0.9 and the model underfits: the cause, fail', a: withDropout([0.9, 0.9], 0.82 * ln2), status: 'fail', match: /^dropout_1 0\.9, dropout_2 0\.9: they drop 90% of their inputs at every training step, and the model underfits \(see underfitting\)$/ },
     { name: 'rate 0.9 and the model fits: warn (it may be deliberate)', a: withDropout([0.9], 0.05 * ln2), status: 'warn', match: /^dropout_1 0\.9: it drops 90% of its inputs/ },
     { name: 'rate 0.5, the usual: pass even when the model underfits', a: withDropout([0.5, 0.2], 0.82 * ln2), status: 'pass', match: /^2 dropout layers, the highest rate 0\.5 \(dropout_1\)$/ },
     { name: 'rate 0.75, the threshold: warn', a: withDropout([0.75], 0.05 * ln2), status: 'warn' },
+    { name: 'two high rates that differ: the lower one, "or more"', a: withDropout([0.8, 0.95], 0.05 * ln2), status: 'warn', match: /^dropout_1 0\.8, dropout_2 0\.95: they drop 80% or more of their inputs/ },
     { name: 'no dropout layer: not applicable', a: withDropout([], 0.05 * ln2), status: 'notApplicable' },
   ])('$name -> $status', ({ a, status, match }) => {
     const f = runOne('dropout-rate', a);
