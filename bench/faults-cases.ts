@@ -7,6 +7,7 @@
 import type { SpecInput } from '../src/config/spec-schema.js';
 import type { BenchData } from './faults-data.js';
 import { createRng } from '../src/util/random.js';
+import { splitRows } from '../src/gather/data/prepare.js';
 
 type Train = Extract<SpecInput['model'], { train: unknown }>['train'];
 type Layer = NonNullable<Train['layers']>[number];
@@ -71,19 +72,46 @@ function base(d: BenchData): Base {
   };
 }
 
-interface Build { hidden?: Layer[]; head?: Layer; loss?: Train['loss']; optimizer?: Train['optimizer']; epochs?: number; batchSize?: number; normalize?: 'none' | 'standardize'; x?: number[][]; y?: number[] }
+interface Rows { x: number[][]; y: number[] }
+/** trainRows: a data mutation applied to the training rows only (trainOnly). */
+interface Build { hidden?: Layer[]; head?: Layer; loss?: Train['loss']; optimizer?: Train['optimizer']; epochs?: number; batchSize?: number; normalize?: 'none' | 'standardize'; trainRows?: (train: Rows) => Rows }
+
+const VALIDATION_SPLIT = 0.25;
 
 function make(d: BenchData, seed: number, b: Base, over: Build = {}): SpecInput {
+  const data = over.trainRows ? trainOnly(d, seed, over.trainRows) : { x: d.x, y: d.y, validationSplit: VALIDATION_SPLIT };
   return {
     seed,
-    data: { json: { x: over.x ?? d.x, y: over.y ?? d.y }, task: d.task, normalize: over.normalize ?? 'standardize', probeSize: 64 },
+    data: { json: { x: data.x, y: data.y }, task: d.task, normalize: over.normalize ?? 'standardize', probeSize: 64 },
     model: { train: {
       layers: [...(over.hidden ?? b.hidden), over.head ?? b.head], loss: over.loss ?? b.loss,
       metrics: d.task === 'classification' ? ['accuracy'] : [],
       optimizer: over.optimizer ?? { name: 'adam', learningRate: b.lr },
-      epochs: over.epochs ?? b.epochs, batchSize: over.batchSize ?? 32, validationSplit: 0.25,
+      epochs: over.epochs ?? b.epochs, batchSize: over.batchSize ?? 32, validationSplit: data.validationSplit,
     } },
   };
+}
+
+/**
+ * A data mutation (wrong labels, unbalanced classes) applied to the training rows only, as DeepCrime's TCL and TUD
+ * mutate the training data and judge the mutant on the untouched test set. The validation rows stay exactly those of
+ * the clean model with the same seed (same rows, same order), and the mutated training rows keep their order: the rows
+ * are laid out so that gather's own seeded split (splitRows) puts each where it belongs, with the validation split set
+ * to the validation rows' share. (Sets 1-6 mutated every row before the split: a class cut to 5% kept 0-5 validation
+ * rows, too few to judge, and label noise corrupted the rows the mutant was judged on.)
+ */
+export function trainOnly(d: BenchData, seed: number, mutate: (train: Rows) => Rows): Rows & { validationSplit: number } {
+  const clean = splitRows(d.y.length, VALIDATION_SPLIT, seed);
+  const train = mutate({ x: clean.train.map((i) => d.x[i]!), y: clean.train.map((i) => d.y[i]!) });
+  const n = clean.validation.length + train.y.length;
+  const validationSplit = clean.validation.length / n;
+  const placed = splitRows(n, validationSplit, seed);
+  if (placed.validation.length !== clean.validation.length) throw new Error(`trainOnly: ${placed.validation.length} validation rows placed, not ${clean.validation.length}`);
+  const x: number[][] = new Array<number[]>(n);
+  const y: number[] = new Array<number>(n);
+  placed.validation.forEach((at, j) => { x[at] = d.x[clean.validation[j]!]!; y[at] = d.y[clean.validation[j]!]!; });
+  placed.train.forEach((at, j) => { x[at] = train.x[j]!; y[at] = train.y[j]!; });
+  return { x, y, validationSplit };
 }
 
 const withAct = (layers: Layer[], f: (l: Dense) => Partial<Dense>): Layer[] => layers.map((l) => (l.type === 'dense' ? { ...l, ...f(l) } as Layer : l));
@@ -93,7 +121,6 @@ function mutations(d: BenchData, b: Base, mutationSeed: number): Record<string, 
   const cls = d.task === 'classification';
   const binary = d.classes === 2;
   const head = (units: number, activation: Dense['activation']) => dense(units, activation);
-  const rng = createRng(mutationSeed);
   const m: Record<string, Build[]> = {
     'wrong-output-activation': !cls ? [{ head: head(1, 'sigmoid') }, { head: head(1, 'relu') }]
       : binary ? [{ head: head(1, 'softmax') }, { head: head(1, 'relu') }] : [{ head: head(d.classes, 'sigmoid') }, { head: head(d.classes, 'linear') }],
@@ -114,8 +141,9 @@ function mutations(d: BenchData, b: Base, mutationSeed: number): Record<string, 
     // that diverged on the diabetes targets.)
     'too-few-epochs': [{ epochs: 1 }],
     'small-batch-high-momentum': [{ batchSize: 2, epochs: 2, optimizer: { name: 'momentum', learningRate: 0.05, momentum: 0.99 } }],
-    'label-noise': cls ? [{ y: d.y.map((v) => (rng() < 0.4 ? (v + 1 + Math.floor(rng() * (d.classes - 1))) % d.classes : v)) }] : [],
-    'class-imbalance': cls ? [imbalance(d, rng)] : [],
+    // Data mutations change the training rows only (trainOnly), each with its own draws.
+    'label-noise': cls ? [{ trainRows: labelNoise(d.classes, createRng(mutationSeed + 1)) }] : [],
+    'class-imbalance': cls ? [{ trainRows: imbalance(createRng(mutationSeed + 2)) }] : [],
     'dropout-0.9': [{ hidden: b.hidden.flatMap((l) => [l, { type: 'dropout', rate: 0.9 } as Layer]) }],
     // v0: the hidden layers frozen at their initialization, the head trains; v1: the first hidden layer only; v2: every layer.
     'frozen-layers': [
@@ -127,10 +155,17 @@ function mutations(d: BenchData, b: Base, mutationSeed: number): Record<string, 
   return m;
 }
 
-/** Keeps every row of class 0 and 5% of the others (DeepCrime's TUD keeps a small share of the minority classes). */
-function imbalance(d: BenchData, rng: () => number): Build {
-  const keep = d.y.map((v) => v === 0 || rng() < 0.05);
-  return { x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]) };
+/** Keeps every training row of class 0 and 5% of the others (DeepCrime's TUD keeps a small share of the minority classes). */
+function imbalance(rng: () => number): (train: Rows) => Rows {
+  return ({ x, y }) => {
+    const keep = y.map((v) => v === 0 || rng() < 0.05);
+    return { x: x.filter((_, i) => keep[i]), y: y.filter((_, i) => keep[i]) };
+  };
+}
+
+/** Gives 40% of the training rows another class, drawn uniformly (DeepCrime's TCL). */
+function labelNoise(classes: number, rng: () => number): (train: Rows) => Rows {
+  return ({ x, y }) => ({ x, y: y.map((v) => (rng() < 0.4 ? (v + 1 + Math.floor(rng() * (classes - 1))) % classes : v)) });
 }
 
 /** The seeds of one set of cases: the clean models' training seeds (the first is the reference), the mutated models'. */
@@ -147,6 +182,8 @@ export const SET4_SEEDS: CaseSeeds = { clean: [7, 8], mutated: 7, mutation: 53 }
 export const SET5_SEEDS: CaseSeeds = { clean: [9, 10], mutated: 9, mutation: 71 };
 /** The sixth set's seeds (all held out), written after the fifth had been run. */
 export const SET6_SEEDS: CaseSeeds = { clean: [11, 12], mutated: 11, mutation: 89 };
+/** The seventh set's seeds (all held out), written after the sixth had been run. */
+export const SET7_SEEDS: CaseSeeds = { clean: [13, 14], mutated: 13, mutation: 107 };
 
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
 export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {

@@ -9,7 +9,9 @@
  * (SET5_SEEDS): it measures this session's changes (underfitting's end slope on runs probed only at their ends,
  * class-imbalance's warning for a rare class with no validation rows). The sixth, written after the fifth had been run
  * and had shown what was changed next (class-imbalance on a class the training rows lack, the dropout-rate analyzer),
- * likewise (SET6_SEEDS). Dataset names stay those of the first set,
+ * likewise (SET6_SEEDS). The seventh, written after the sixth had been run, likewise (SET7_SEEDS): the first set whose
+ * data mutations (label noise, class imbalance) change the training rows only (trainOnly in faults-cases.ts).
+ * Dataset names stay those of the first set,
  * so each keeps its healthy base model.
  */
 import path from 'node:path';
@@ -17,7 +19,7 @@ import { fixturesDir } from '../src/cli/fixtures.js';
 import { createRng } from '../src/util/random.js';
 import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
 
-export type FreshSet = 2 | 3 | 4 | 5 | 6;
+export type FreshSet = 2 | 3 | 4 | 5 | 6 | 7;
 
 /** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
 const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; churnShare: number }> = {
@@ -26,6 +28,7 @@ const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; ch
   4: { data: 41, raw: 43, subsample: 47, churnShare: 0.8 },
   5: { data: 59, raw: 61, subsample: 67, churnShare: 0.8 },
   6: { data: 73, raw: 79, subsample: 83, churnShare: 0.8 },
+  7: { data: 97, raw: 101, subsample: 103, churnShare: 0.8 },
 };
 
 /** A seeded share of a dataset's rows, in their original order. */

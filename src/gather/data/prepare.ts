@@ -16,16 +16,26 @@ export interface PreparedData {
 }
 
 /**
+ * Which rows of n are validation rows and which training rows, in the order they are used: a seeded shuffle, capped at
+ * `limit`, whose first share is the validation split. One place, so that a caller that must know the split before
+ * an audit (the fault benchmark mutates only the training rows) gets the same one.
+ */
+export function splitRows(n: number, validationSplit: number, seed: number, limit?: number): { validation: number[]; train: number[] } {
+  const order = permutation(n, createRng(seed + 17)).slice(0, limit ?? n);
+  const nVal = validationSplit > 0 ? Math.max(1, Math.round(order.length * validationSplit)) : 0;
+  return { validation: order.slice(0, nVal), train: order.slice(nVal) };
+}
+
+/**
  * Shuffles (seeded), caps, splits into train/validation, encodes categorical columns with the training split's
  * categories, normalizes with training statistics, picks the probe.
  */
 export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number, seed: number): PreparedData {
   const n = rowCount(d);
   if (n < 2) throw new DataError(`${d.source}: needs at least 2 rows, found ${n}`);
-  const order = permutation(n, createRng(seed + 17)).slice(0, spec.limit ?? n);
-  const nVal = validationSplit > 0 ? Math.max(1, Math.round(order.length * validationSplit)) : 0;
-  let train = takeRows(d, order.slice(nVal));
-  let validation = nVal > 0 ? takeRows(d, order.slice(0, nVal)) : null;
+  const rows = splitRows(n, validationSplit, seed, spec.limit);
+  let train = takeRows(d, rows.train);
+  let validation = rows.validation.length > 0 ? takeRows(d, rows.validation) : null;
   if (d.categorical?.length) [train, validation] = encodeCategoricals(train, validation);
   const featureRange = rangeOf(train.x);
   if (spec.normalize !== 'none') {
