@@ -36,9 +36,12 @@ export default defineAnalyzer({
     if (artifacts.data.task !== 'classification' || !priors?.length) return notApplicable('not a single-label classification');
     // Documents from before the counts were recorded: every measured recall is judged, as it was then.
     const counts = artifacts.evaluation?.classCounts ?? null;
-    // A class the model was never shown: no recall estimate is needed, the training count (0) is the evidence.
-    const unseen = missingFromTraining(priors, counts);
+    // A class the model was never shown: no recall estimate is needed, the training count (0) is the evidence. Only
+    // when this audit trained: a saved model audited on rows of one class (its cat photos) is being evaluated, not taught.
+    const trained = (artifacts.history?.epochs.length ?? 0) > 0;
+    const unseen = trained ? missingFromTraining(priors, counts) : null;
     if (unseen) return unseen;
+    if (priors.filter((p) => p > 0).length < 2) return notApplicable('the rows hold one class: there is no other class to compare it with');
     const recall = artifacts.evaluation?.classRecall;
     if (!recall) return notApplicable('no per-class recall recorded (artifacts from before it was, or a multi-label target)');
     const rowsOf = (c: number): number | null => counts?.[c] ?? null;

@@ -29,7 +29,10 @@ export default defineAnalyzer({
     // One class in the training rows: answering it is perfect, and a loss "N times the constant predictor's" (a clipped
     // 1e-7 for binary cross-entropy) would be noise, not a verdict.
     const oneClass = artifacts.data.task === 'classification' && (artifacts.data.targetSummary?.classPriors ?? []).filter((p) => p > 0).length === 1;
-    if (oneClass) return notApplicable(`the training rows hold one class: a constant predictor is already perfect${holds(findings, 'class-imbalance') ? ' (see class-imbalance)' : ''}`);
+    if (oneClass) {
+      const rows = (artifacts.history?.epochs.length ?? 0) > 0 ? 'training rows' : 'rows';
+      return notApplicable(`the ${rows} hold one class: a constant predictor is already perfect${holds(findings, 'class-imbalance') ? ' (see class-imbalance)' : ''}`);
+    }
     if (trivial <= 0) {
       return notApplicable(`a constant predictor already scores a loss of ${fmt.sci(trivial)}` +
         (holds(findings, 'task-setup') ? ': the targets do not fit the loss (see task-setup)' : ''));

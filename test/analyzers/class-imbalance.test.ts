@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeArtifacts } from '../helpers/artifacts.js';
+import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import { summarizeTargets } from '../../src/gather/target-summary.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
@@ -16,6 +16,11 @@ function data(counts: number[], recall: Array<number | null> | undefined, valida
     data: { ...base.data, numClasses: counts.length, targetSummary: summarizeTargets(y, 1, 'sparseCategoricalCrossentropy') },
     ...(recall ? { evaluation: { rows: 100, on: 'validation', loss: 0.3, metrics: { accuracy: 0.95 }, classRecall: recall, ...(validationRows ? { classCounts: validationRows } : {}) } } : {}),
   });
+}
+
+/** The same artifacts with a training history: the audit trained the model. */
+function trained(a: Artifacts): Artifacts {
+  return { ...a, history: history({ loss: [0.6, 0.4, 0.3], accuracy: [0.8, 0.9, 0.95] }) };
 }
 
 describe('class-imbalance', () => {
@@ -35,8 +40,10 @@ describe('class-imbalance', () => {
     { name: 'two rare classes: the one with enough rows missed fails, whatever the thin one shows', a: data([90, 5, 5], [1, 0.2, 1], [200, 20, 3]), status: 'fail', match: /class 1 .* recall of 0.20 .*\(20 rows\)/ },
     { name: 'two rare classes: the one with enough rows learned, the thin one missed -> warn naming it', a: data([90, 5, 5], [1, 0.95, 0], [200, 20, 3]), status: 'warn', match: /class 1 .* recall of 0.95 .*; only 3 validation rows of class 2/ },
     // A class the training rows lack: no recall needed, the count is the evidence (set 5's iris: 38 training rows, all class 0).
-    { name: 'the training rows hold one class, a second is in the validation rows', a: data([38], [1, 0], [12, 1]), status: 'fail', match: /^the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it$/ },
-    { name: 'a third class only in the validation rows', a: data([30, 20], [1, 1, 0], [10, 5, 2]), status: 'fail', match: /^class 2 has 2 validation rows and no training rows/ },
+    { name: 'the training rows hold one class, a second is in the validation rows', a: trained(data([38], [1, 0], [12, 1])), status: 'fail', match: /^the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it$/ },
+    { name: 'a third class only in the validation rows', a: trained(data([30, 20], [1, 1, 0], [10, 5, 2])), status: 'fail', match: /^class 2 has 2 validation rows and no training rows/ },
+    // A saved model audited, not trained, on rows of one class (its cat photos): evaluation, not a fault of the data.
+    { name: 'a loaded model evaluated on rows of one class, no training here', a: data([38], [1], [38]), status: 'notApplicable', match: /the rows hold one class/ },
   ])('$name -> $status', ({ a, status, match }) => {
     const f = runOne('class-imbalance', a);
     expect(f.status, f.displayValue).toBe(status);
