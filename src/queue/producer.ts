@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Job, type QueueEvents } from 'bullmq';
+import { Job, type Queue, type QueueEvents } from 'bullmq';
 import { loadSpecFile, validateSpec } from '../config/load-spec.js';
 import type { Spec, SpecInput } from '../config/spec-schema.js';
 import { auditJobSchema, type AuditJobData, type AuditPointer } from './job-data.js';
@@ -68,9 +68,47 @@ export async function waitForAudit(jobId: string, opts: { settings?: QueueSettin
     if (opts.onProgress) {
       events.on('progress', ({ jobId: id, data }) => { if (id === jobId && typeof data === 'object') opts.onProgress!(data as unknown as AuditProgress); });
     }
-    return (await job.waitUntilFinished(events, opts.timeoutMs)) as AuditPointer;
+    return (await waitForJob(queue, job, events, opts.timeoutMs)) as AuditPointer;
   } finally {
     await events.close();
     await queue.close();
   }
+}
+
+/** How often waitForJob also reads the job's state itself. */
+export const FINISH_POLL_MS = 2000;
+
+/**
+ * The job's return value once it completes; throws its failure reason once it fails. Listens to the queue's events
+ * and also reads the job's state every FINISH_POLL_MS: QueueEvents can miss a job that finishes while its stream is
+ * still being opened, and BullMQ's waitUntilFinished alone then waits forever (its maintainers advise against relying
+ * on it alone). CI saw it: `enqueue --wait` of a job that failed at once never exited.
+ */
+export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, timeoutMs?: number, pollMs = FINISH_POLL_MS): Promise<unknown> {
+  const polling = { on: true };
+  const byEvents = job.waitUntilFinished(events, timeoutMs);
+  const byState = finishedState(queue, job.id!, polling, pollMs);
+  // The loser settles later (closing the events rejects it): nobody awaits it.
+  byEvents.catch(() => undefined);
+  byState.catch(() => undefined);
+  try {
+    return await Promise.race([byEvents, byState]);
+  } finally {
+    polling.on = false;
+  }
+}
+
+async function finishedState(queue: Queue, jobId: string, polling: { on: boolean }, pollMs: number): Promise<unknown> {
+  while (polling.on) {
+    await new Promise((ok) => setTimeout(ok, pollMs).unref());
+    if (!polling.on) break;
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const now = await Job.fromId(queue, jobId);
+      if (state === 'failed') throw new Error(now?.failedReason ?? 'the job failed');
+      return now?.returnvalue;
+    }
+  }
+  // Stopped: the events answered first. Never settles.
+  return new Promise(() => undefined);
 }
