@@ -84,8 +84,23 @@ export function progressText(progress: number): string {
   return progress <= -0.0005 ? `did not fall (rose by ${(-progress * 100).toFixed(1)}%)` : 'did not fall';
 }
 
+/** Whether this audit trained the model: it has epochs of history (a saved model audited as saved has none). */
+export function trainedHere(a: Artifacts): boolean {
+  return (a.history?.epochs.length ?? 0) > 0;
+}
+
+/** The classes the training rows hold (class priors > 0); empty when the targets have no class priors. */
+export function trainingClasses(a: Artifacts): number[] {
+  return (a.data.targetSummary?.classPriors ?? []).flatMap((p, c) => (p > 0 ? [c] : []));
+}
+
+/** The probes with a finite loss, in epoch order. */
+export function probesWithLoss(a: Artifacts): Array<GradientEpoch & { loss: number }> {
+  return a.gradients.filter((g): g is GradientEpoch & { loss: number } => g.loss !== null && Number.isFinite(g.loss));
+}
+
 export function probeProgress(a: Artifacts): number | null {
-  const losses = a.gradients.map((g) => g.loss).filter((v): v is number => v !== null && Number.isFinite(v));
+  const losses = probesWithLoss(a).map((g) => g.loss);
   if (losses.length < 2 || losses[0]! <= 0) return null;
   return (losses[0]! - losses[losses.length - 1]!) / losses[0]!;
 }
@@ -114,7 +129,7 @@ const TRAINING_TAIL_EPOCHS = 3;
  * falling by 19% of it per epoch since epoch 0"). null with fewer than two finite losses or a final loss <= 0.
  */
 export function finalFall(a: Artifacts): FinalFall | null {
-  const probes = a.gradients.filter((g) => g.loss !== null && Number.isFinite(g.loss));
+  const probes = probesWithLoss(a);
   if (probes.length < 2) return null;
   const last = probes[probes.length - 1]!;
   const mid = a.lossBeforeEnd;
@@ -122,8 +137,8 @@ export function finalFall(a: Artifacts): FinalFall | null {
     ? { epoch: mid.epoch, loss: mid.loss } : probes[probes.length - 2]!;
   if (before.epoch === 0 && last.epoch > 1) return trainingLossFall(a);
   const epochs = last.epoch - before.epoch;
-  if (epochs <= 0 || last.loss! <= 0) return null;
-  return { perEpoch: (before.loss! - last.loss!) / epochs, last: last.loss!, from: before.epoch, of: 'probe' };
+  if (epochs <= 0 || last.loss <= 0) return null;
+  return { perEpoch: (before.loss - last.loss) / epochs, last: last.loss, from: before.epoch, of: 'probe' };
 }
 
 /** The training loss's drop per epoch over its last TRAINING_TAIL_EPOCHS epochs (fewer in a shorter run). */

@@ -1,5 +1,6 @@
 import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import type { Evaluation } from '../artifacts/schema.js';
+import { trainedHere, trainingClasses } from './artifact-helpers.js';
 
 /**
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
@@ -38,10 +39,10 @@ export default defineAnalyzer({
     const counts = artifacts.evaluation?.classCounts ?? null;
     // A class the model was never shown: no recall estimate is needed, the training count (0) is the evidence. Only
     // when this audit trained: a saved model audited on rows of one class (its cat photos) is being evaluated, not taught.
-    const trained = (artifacts.history?.epochs.length ?? 0) > 0;
-    const unseen = trained ? missingFromTraining(priors, counts) : null;
+    const present = trainingClasses(artifacts);
+    const unseen = trainedHere(artifacts) ? missingFromTraining(priors, present, counts) : null;
     if (unseen) return unseen;
-    if (priors.filter((p) => p > 0).length < 2) return notApplicable('the rows hold one class: there is no other class to compare it with');
+    if (present.length < 2) return notApplicable('the rows hold one class: there is no other class to compare it with');
     const recall = artifacts.evaluation?.classRecall;
     if (!recall) return notApplicable('no per-class recall recorded (artifacts from before it was, or a multi-label target)');
     const rowsOf = (c: number): number | null => counts?.[c] ?? null;
@@ -149,8 +150,7 @@ export default defineAnalyzer({
  * The fault benchmark's set 5 found it: iris with 5% of classes 1 and 2 kept left 38 training rows all of class 0,
  * and one validation row of class 1; this passed ("1.0:1") and underfitting was n/a.
  */
-function missingFromTraining(priors: number[], counts: number[] | null): AnalyzerOutput | null {
-  const present = priors.flatMap((p, c) => (p > 0 ? [c] : []));
+function missingFromTraining(priors: number[], present: number[], counts: number[] | null): AnalyzerOutput | null {
   const unseen = (counts ?? []).flatMap((n, c) => (n > 0 && !((priors[c] ?? 0) > 0) ? [c] : []));
   if (present.length > 1 && !unseen.length) return null;
   const parts = [

@@ -1,5 +1,6 @@
 import type { LayerInfo } from '../artifacts/schema.js';
 import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
+import { trainedHere } from './artifact-helpers.js';
 
 /** Score of a model built from the spec with frozen layers: a fail, not the worst one (the rest of the net still trains). */
 const FROZEN_AT_INIT = 0.2;
@@ -26,8 +27,7 @@ export default defineAnalyzer({
     const weighted = m.layers.filter((l) => l.params > 0);
     if (weighted.length === 0) return notApplicable('no layers with weights');
     if (weighted.every((l) => l.trainable === undefined)) return notApplicable('the artifacts do not record which layers are trainable');
-    const trained = (artifacts.history?.epochs.length ?? 0) > 0;
-    if (!trained) return notApplicable('no training in this audit: frozen weights only matter while training');
+    if (!trainedHere(artifacts)) return notApplicable('no training in this audit: frozen weights only matter while training');
     const frozen = weighted.filter((l) => l.trainable === false);
     const frozenParams = frozen.reduce((a, l) => a + l.params, 0);
     const nothingTrains = m.trainableParams === 0;

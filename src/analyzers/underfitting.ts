@@ -1,5 +1,5 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalFall, type FinalFall, finalLoss, probeProgress, progressText, tailMean } from './artifact-helpers.js';
+import { finalFall, type FinalFall, finalLoss, probeProgress, probesWithLoss, progressText, tailMean, trainedHere, trainingClasses } from './artifact-helpers.js';
 import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
 
 export default defineAnalyzer({
@@ -28,9 +28,9 @@ export default defineAnalyzer({
     if (trivial === null) return notApplicable(`no constant-predictor baseline for loss ${artifacts.model.loss ?? '(none recorded)'}`);
     // One class in the training rows: answering it is perfect, and a loss "N times the constant predictor's" (a clipped
     // 1e-7 for binary cross-entropy) would be noise, not a verdict.
-    const oneClass = artifacts.data.task === 'classification' && (artifacts.data.targetSummary?.classPriors ?? []).filter((p) => p > 0).length === 1;
+    const oneClass = artifacts.data.task === 'classification' && trainingClasses(artifacts).length === 1;
     if (oneClass) {
-      const rows = (artifacts.history?.epochs.length ?? 0) > 0 ? 'training rows' : 'rows';
+      const rows = trainedHere(artifacts) ? 'training rows' : 'rows';
       return notApplicable(`the ${rows} hold one class: a constant predictor is already perfect${holds(findings, 'class-imbalance') ? ' (see class-imbalance)' : ''}`);
     }
     if (trivial <= 0) {
@@ -62,7 +62,7 @@ export default defineAnalyzer({
     // where its random start already beats the constant predictor, as a linear map of spirals does at 70%); a loaded or
     // callback model only when its first probe loss is no better than failLossRatio of it. A trained checkpoint
     // fine-tuned for an epoch (--epochs) has nothing left to gain and rightly stays put.
-    const startLoss = artifacts.gradients.find((g) => g.loss !== null && Number.isFinite(g.loss))?.loss ?? null;
+    const startLoss = probesWithLoss(artifacts)[0]?.loss ?? null;
     const startedUntrained = artifacts.model.source === 'trained' || (startLoss !== null && startLoss >= thresholds.failLossRatio * trivial);
     const stalled = ratio >= thresholds.warnLossRatio && progress !== null && progress < thresholds.stalledProgress && !overfitShape && startedUntrained;
     // Still falling fast at the end: more epochs, not a different model, is what it needs (DeepCrime's HNE fault).

@@ -177,7 +177,8 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
         spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
-        lossBeforeEnd: stoppedEarly ? null : recorder.lossBeforeEnd,
+        // Recorded in the planned last epoch only: a run stopped early never reaches it.
+        lossBeforeEnd: recorder.lossBeforeEnd,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),
         timing: {
           backendMs: tBackend - t0,
