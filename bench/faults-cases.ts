@@ -6,6 +6,7 @@
  */
 import type { SpecInput } from '../src/config/spec-schema.js';
 import type { BenchData } from './faults-data.js';
+import type { FreshSet } from './faults-data-fresh.js';
 import { createRng } from '../src/util/random.js';
 import { splitRows } from '../src/gather/data/prepare.js';
 
@@ -184,6 +185,8 @@ export const SET5_SEEDS: CaseSeeds = { clean: [9, 10], mutated: 9, mutation: 71 
 export const SET6_SEEDS: CaseSeeds = { clean: [11, 12], mutated: 11, mutation: 89 };
 /** The seventh set's seeds (all held out), written after the sixth had been run. */
 export const SET7_SEEDS: CaseSeeds = { clean: [13, 14], mutated: 13, mutation: 107 };
+/** Every set's seeds, by set number (`npm run bench:faults -- --set N`). */
+export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = { 1: SET1_SEEDS, 2: SET2_SEEDS, 3: SET3_SEEDS, 4: SET4_SEEDS, 5: SET5_SEEDS, 6: SET6_SEEDS, 7: SET7_SEEDS };
 
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
 export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {

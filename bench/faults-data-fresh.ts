@@ -19,7 +19,9 @@ import { fixturesDir } from '../src/cli/fixtures.js';
 import { createRng } from '../src/util/random.js';
 import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
 
-export type FreshSet = 2 | 3 | 4 | 5 | 6 | 7;
+/** The fresh sets, in the order they were written. */
+export const FRESH_SETS = [2, 3, 4, 5, 6, 7] as const;
+export type FreshSet = (typeof FRESH_SETS)[number];
 
 /** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
 const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; churnShare: number }> = {

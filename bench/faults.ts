@@ -12,17 +12,21 @@ import { audit } from '../src/analyze/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import type { AuditResult } from '../src/result/schema.js';
 import { benchDatasets } from './faults-data.js';
-import { benchDatasetsFresh, type FreshSet } from './faults-data-fresh.js';
-import { faultCases, isHeldOut, OPERATORS, SET1_SEEDS, SET2_SEEDS, SET3_SEEDS, SET4_SEEDS, SET5_SEEDS, SET6_SEEDS, SET7_SEEDS, type FaultCase } from './faults-cases.js';
+import { benchDatasetsFresh, FRESH_SETS, type FreshSet } from './faults-data-fresh.js';
+import { faultCases, isHeldOut, OPERATORS, SET_SEEDS, type FaultCase } from './faults-cases.js';
+
+function isCaseSet(n: number): n is 1 | FreshSet {
+  return n === 1 || (FRESH_SETS as readonly number[]).includes(n);
+}
 
 type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
 /**
  * fit: classification, the final validation accuracy's skill over chance, (accuracy - chance) / (1 - chance) with chance
  * the majority class's share of the training rows (so a model that only predicts the majority of an imbalanced set
  * scores 0, not 0.95); regression, the final validation loss. null when training broke.
+ * balanced: classification, the balanced recall's skill over its chance (balancedSkill); null otherwise or when training broke.
+ * details: what each fail or warn finding said (its displayValue), for reading a case afterwards.
  */
-/** details: what each fail or warn finding said (its displayValue), for reading a case afterwards. */
-/** balanced: classification, the balanced recall's skill over its chance (balancedSkill); null otherwise or when training broke. */
 interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; details: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null; balanced: number | null }
 
 function tail(v: Array<number | null> | undefined): number | null {
@@ -127,14 +131,15 @@ function operatorTable(outcomes: Outcome[], title: string, cleanOf: (dataset: st
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const setArg = args.includes('--set') ? args[args.indexOf('--set') + 1] : '1';
-  if (!['1', '2', '3', '4', '5', '6', '7'].includes(setArg ?? '')) throw new Error(`--set ${setArg}: the sets are 1 (tuning and held-out halves), and 2 to 7 (fresh, all held out)`);
-  const fresh = setArg === '1' ? null : Number(setArg) as FreshSet;
+  const set = Number(setArg);
+  if (!isCaseSet(set)) throw new Error(`--set ${setArg}: the sets are 1 (tuning and held-out halves), and ${FRESH_SETS.join(', ')} (fresh, all held out)`);
+  const fresh = set === 1 ? null : set;
   const half = fresh ? 'held' : args.includes('--half') ? args[args.indexOf('--half') + 1] : 'tune';
   const filters = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--half' && args[i - 1] !== '--set')?.split(',').filter(Boolean) ?? [];
   const { datasets, skipped } = fresh ? await benchDatasetsFresh(fresh) : await benchDatasets();
-  const seeds = fresh === 7 ? SET7_SEEDS : fresh === 6 ? SET6_SEEDS : fresh === 5 ? SET5_SEEDS : fresh === 4 ? SET4_SEEDS : fresh === 3 ? SET3_SEEDS : fresh === 2 ? SET2_SEEDS : SET1_SEEDS;
+  const seeds = SET_SEEDS[set];
   const all = faultCases(datasets, seeds);
-  // Every case of the second set is held out; the first set splits by a hash of the id.
+  // Every case of a fresh set is held out; the first set splits by a hash of the id.
   const heldOut = (id: string) => fresh !== null || isHeldOut(id);
   // The first clean seed's model of each dataset is the reference for "changed training": always run, whichever half or filter.
   const isReference = (c: FaultCase) => c.id === `clean/${c.dataset}/s${seeds.clean[0]}`;
