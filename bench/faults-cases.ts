@@ -32,7 +32,9 @@ export const OPERATORS: Operator[] = [
   { id: 'wrong-optimizer-settings', deepcrime: 'OCH (change optimisation function)', taxonomy: 'Training > Optimiser > wrong optimiser / settings', expect: EFFECTS_OF_STEP_SIZE },
   { id: 'too-few-epochs', deepcrime: 'HNE (change number of epochs)', taxonomy: 'Training > Hyperparameters > wrong number of epochs', expect: ['underfitting'] },
   { id: 'small-batch-high-momentum', deepcrime: 'HBS (change batch size) with OCH', taxonomy: 'Training > Hyperparameters > wrong batch size', expect: EFFECTS_OF_STEP_SIZE },
-  { id: 'label-noise', deepcrime: 'TCL (change labels of training data)', taxonomy: 'Training > Training data quality > wrong labels', expect: ['overfitting', 'underfitting'] },
+  // label-noise (the analyzer) added after set 7 had been run: its label-noise cases on iris and digits warned through
+  // underfitting while the model answered its training rows 23-26 points less often than the validation rows.
+  { id: 'label-noise', deepcrime: 'TCL (change labels of training data)', taxonomy: 'Training > Training data quality > wrong labels', expect: ['label-noise', 'overfitting', 'underfitting'] },
   // class-imbalance added this session, after its tuning-half cases had been seen to change training unnamed (see README).
   { id: 'class-imbalance', deepcrime: 'TUD (unbalance training data)', taxonomy: 'Training > Training data quality > unbalanced training data', expect: ['class-imbalance', 'underfitting'] },
   // dropout-rate added after set 5 had been run (its dropout-0.9 cases on moons ended at 82-84% of the constant
@@ -185,8 +187,10 @@ export const SET5_SEEDS: CaseSeeds = { clean: [9, 10], mutated: 9, mutation: 71 
 export const SET6_SEEDS: CaseSeeds = { clean: [11, 12], mutated: 11, mutation: 89 };
 /** The seventh set's seeds (all held out), written after the sixth had been run. */
 export const SET7_SEEDS: CaseSeeds = { clean: [13, 14], mutated: 13, mutation: 107 };
+/** The eighth set's seeds (all held out), written after the seventh had been run. */
+export const SET8_SEEDS: CaseSeeds = { clean: [15, 16], mutated: 15, mutation: 131 };
 /** Every set's seeds, by set number (`npm run bench:faults -- --set N`). */
-export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = { 1: SET1_SEEDS, 2: SET2_SEEDS, 3: SET3_SEEDS, 4: SET4_SEEDS, 5: SET5_SEEDS, 6: SET6_SEEDS, 7: SET7_SEEDS };
+export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = { 1: SET1_SEEDS, 2: SET2_SEEDS, 3: SET3_SEEDS, 4: SET4_SEEDS, 5: SET5_SEEDS, 6: SET6_SEEDS, 7: SET7_SEEDS, 8: SET8_SEEDS };
 
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
 export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {

@@ -10,7 +10,9 @@
  * class-imbalance's warning for a rare class with no validation rows). The sixth, written after the fifth had been run
  * and had shown what was changed next (class-imbalance on a class the training rows lack, the dropout-rate analyzer),
  * likewise (SET6_SEEDS). The seventh, written after the sixth had been run, likewise (SET7_SEEDS): the first set whose
- * data mutations (label noise, class imbalance) change the training rows only (trainOnly in faults-cases.ts).
+ * data mutations (label noise, class imbalance) change the training rows only (trainOnly in faults-cases.ts). The
+ * eighth, written after the seventh had been run and had shown what was changed next (the label-noise analyzer,
+ * class-imbalance's test of a rare class against the common ones), likewise (SET8_SEEDS).
  * Dataset names stay those of the first set,
  * so each keeps its healthy base model.
  */
@@ -20,17 +22,18 @@ import { createRng } from '../src/util/random.js';
 import { churnHeldOut, fromCsv, fromGenerator, sharedDir, type BenchData } from './faults-data.js';
 
 /** The fresh sets, in the order they were written. */
-export const FRESH_SETS = [2, 3, 4, 5, 6, 7] as const;
+export const FRESH_SETS = [2, 3, 4, 5, 6, 7, 8] as const;
 export type FreshSet = (typeof FRESH_SETS)[number];
 
-/** Per fresh set: the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
-const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; churnShare: number }> = {
+/** Per fresh set (exported for the test that no two sets share a seed): the generators' data seed, the raw-unit copies' data seed, the subsample seed, and churn's share. */
+export const FRESH: Record<FreshSet, { data: number; raw: number; subsample: number; churnShare: number }> = {
   2: { data: 7, raw: 13, subsample: 29, churnShare: 1 },
   3: { data: 17, raw: 19, subsample: 31, churnShare: 0.8 },
   4: { data: 41, raw: 43, subsample: 47, churnShare: 0.8 },
   5: { data: 59, raw: 61, subsample: 67, churnShare: 0.8 },
   6: { data: 73, raw: 79, subsample: 83, churnShare: 0.8 },
   7: { data: 97, raw: 101, subsample: 103, churnShare: 0.8 },
+  8: { data: 109, raw: 113, subsample: 127, churnShare: 0.8 },
 };
 
 /** A seeded share of a dataset's rows, in their original order. */

@@ -4,6 +4,7 @@ import deadRelu from './dead-relu.js';
 import dropoutRate from './dropout-rate.js';
 import explodingGradients from './exploding-gradients.js';
 import frozenLayers from './frozen-layers.js';
+import labelNoise from './label-noise.js';
 import learningRate from './learning-rate.js';
 import missingBias from './missing-bias.js';
 import missingNonlinearity from './missing-nonlinearity.js';
@@ -24,6 +25,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   dropoutRate,
   explodingGradients,
   frozenLayers,
+  labelNoise,
   learningRate,
   missingBias,
   missingNonlinearity,

@@ -3,6 +3,10 @@ import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import { summarizeTargets } from '../../src/gather/target-summary.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
+import { audit } from '../../src/analyze/audit.js';
+import { splitRows } from '../../src/gather/data/prepare.js';
+import { createRng } from '../../src/util/random.js';
+import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /**
  * Training labels with these class counts, and this recall per class on the validation rows (with each class's
@@ -37,6 +41,14 @@ describe('class-imbalance', () => {
     { name: '95/5, the rare class missed on its only validation row', a: data([95, 5], [1, 0], [24, 1]), status: 'warn', match: /only 1 validation row of class 1 \(recall 0.00\)/ },
     { name: '95/5, the rare class recalled on its few validation rows', a: data([95, 5], [1, 1], [23, 2]), status: 'pass', match: /recall 1.00 on only 2 validation rows/ },
     { name: '95/5, the rare class missed on 12 validation rows: enough to fail', a: data([95, 5], [1, 0], [228, 12]), status: 'fail', match: /recall of 0.00 on the validation rows \(12 rows\)/ },
+    // Between failRecall and warnRecall: held against the common classes on the same rows (a one-sided two-proportion test).
+    // The fault benchmark's set 7 class-imbalance/breast-cancer: 9 training rows of class 1, recall 0.60 on 81 validation rows beside 0.97. It warned.
+    { name: 'a rare class at 0.60 on 81 rows, the common one at 0.97 on 33: clearly below, fail', a: data([133, 9], [0.97, 0.6], [33, 81]), status: 'fail',
+      match: /class 1 has 6% of the training rows \(largest to smallest 15:1\) and a recall of 0\.60 on the validation rows \(81 rows\), against 0\.97 for the other classes on 33 rows \(3\.9 standard errors below\)$/ },
+    { name: 'the same recall on 12 rows beside 0.75: not clearly below, warn', a: data([133, 9], [0.75, 0.6], [20, 12]), status: 'warn', match: /against 0\.75 for the other classes on 20 rows$/ },
+    { name: 'the rare class at 0.85 beside 1.00: above warnRecall, pass however significant', a: data([950, 50], [1, 0.85], [500, 100]), status: 'pass' },
+    // Each rare class alone too thin (7 rows), pooled on their validation rows and held against the common class.
+    { name: 'two rare classes pooled on their validation rows (7 + 7) at 0.57, the common class at 1.00: fail', a: data([200, 10, 10], [1, 0.57, 0.57], [100, 7, 7]), status: 'fail', match: /on their 14 validation rows together .*, against 1\.00 for the other classes on 100 rows \([\d.]+ standard errors below\)$/ },
     { name: 'two rare classes: the one with enough rows missed fails, whatever the thin one shows', a: data([90, 5, 5], [1, 0.2, 1], [200, 20, 3]), status: 'fail', match: /class 1 .* recall of 0.20 .*\(20 rows\)/ },
     { name: 'two rare classes: the one with enough rows learned, the thin one missed -> warn naming it', a: data([90, 5, 5], [1, 0.95, 0], [200, 20, 3]), status: 'warn', match: /class 1 .* recall of 0.95 .*; only 3 validation rows of class 2/ },
     // A class the training rows lack: no recall needed, the count is the evidence (set 5's iris: 38 training rows, all class 0).
@@ -84,4 +96,40 @@ describe('class-imbalance', () => {
     const a = makeArtifacts();
     expect(runOne('class-imbalance', { ...a, data: { ...a.data, task: 'regression', numClasses: 0 } }).status).toBe('notApplicable');
   });
+
+  /**
+   * Two overlapping Gaussian blobs (centres 3 apart, unit spread), 60 validation rows of each class, and training rows
+   * with `rareTrainingRows` of class 1 beside 315 - that of class 0, placed where gather's seeded split puts them.
+   */
+  function blobs(rareTrainingRows: number): SpecInput {
+    const rng = createRng(130);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    const point = (c: number) => [(c ? 1.5 : -1.5) + gauss(), gauss()];
+    const n = 315 + 120;
+    const placed = splitRows(n, 120 / n, 1);
+    const x: number[][] = new Array<number[]>(n);
+    const y: number[] = new Array<number>(n);
+    placed.validation.forEach((at, j) => { y[at] = j % 2; x[at] = point(j % 2); });
+    placed.train.forEach((at, j) => { y[at] = j < rareTrainingRows ? 1 : 0; x[at] = point(y[at]!); });
+    return {
+      seed: 1, data: { json: { x, y }, task: 'classification', normalize: 'standardize' },
+      model: { train: {
+        layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+        loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs: 30, batchSize: 32, validationSplit: 120 / n, optimizer: { name: 'adam', learningRate: 0.01 },
+      } },
+    };
+  }
+
+  it('a real training with 15 rare training rows: the rare class recalled at 0.5-0.8, clearly below the common class, fails', async () => {
+    const f = (await audit(blobs(15))).findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.numericValue!).toBeGreaterThanOrEqual(0.5);
+    expect(f.numericValue!).toBeLessThan(0.8);
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/standard errors below\)$/);
+  }, 60_000);
+
+  it('the same blobs with balanced training rows: the class is recalled as well as the other, pass', async () => {
+    const f = (await audit(blobs(157))).findings.find((x) => x.id === 'class-imbalance')!;
+    expect(f.status, f.displayValue).toBe('pass');
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZERS } from '../../src/analyzers/index.js';
 
 const srcDir = path.resolve(__dirname, '../../src/analyzers');
-const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts']);
+const helperFiles = new Set(['index.ts', 'define-analyzer.ts', 'settings.ts', 'artifact-helpers.ts', 'gradient-flow.ts', 'baselines.ts', 'cross-references.ts', 'proportions.ts']);
 
 describe('analyzer registry', () => {
   it('is sorted by id and every id is unique', () => {
@@ -27,6 +27,7 @@ describe('analyzer registry', () => {
           "failRecall",
           "minRows",
           "rareShare",
+          "significantGap",
           "warnRecall",
         ],
         "dead-relu": [
@@ -42,6 +43,12 @@ describe('analyzer registry', () => {
           "warnRatio",
         ],
         "frozen-layers": [],
+        "label-noise": [
+          "failGap",
+          "failZ",
+          "warnGap",
+          "warnZ",
+        ],
         "learning-rate": [
           "failHighLog10",
           "failLowLog10",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { faultCases, SET1_SEEDS } from '../../bench/faults-cases.js';
+import { faultCases, SET1_SEEDS, SET_SEEDS } from '../../bench/faults-cases.js';
+import { FRESH, FRESH_SETS } from '../../bench/faults-data-fresh.js';
 import { fromGenerator } from '../../bench/faults-data.js';
 import { splitRows } from '../../src/gather/data/prepare.js';
 import type { FaultCase } from '../../bench/faults-cases.js';
@@ -40,5 +41,19 @@ describe('fault benchmark: data mutations change the training rows only', () => 
     const cleanKeys = clean.train.map(([x]) => x.join(','));
     const at = cut.train.map(([x]) => cleanKeys.indexOf(x.join(',')));
     expect(at.every((v, i) => v >= 0 && (i === 0 || v > at[i - 1]!))).toBe(true);
+  });
+});
+
+describe('fault benchmark: every set is new', () => {
+  it('no two sets share a training seed or a mutation seed, and no two fresh sets share a data or subsample seed', () => {
+    const training = Object.values(SET_SEEDS).flatMap((s) => [...s.clean, s.mutated]);
+    // Within a set the mutated models train with the first clean seed (the reference they are compared with).
+    const perSet = Object.values(SET_SEEDS).flatMap((s) => [...new Set([...s.clean, s.mutated])]);
+    expect(new Set(perSet).size, `training seeds ${training.join(', ')}`).toBe(perSet.length);
+    const mutation = Object.values(SET_SEEDS).map((s) => s.mutation);
+    expect(new Set(mutation).size).toBe(mutation.length);
+    const data = FRESH_SETS.flatMap((n) => [FRESH[n].data, FRESH[n].raw, FRESH[n].subsample]);
+    expect(new Set(data).size, `data seeds ${data.join(', ')}`).toBe(data.length);
+    expect(Object.keys(SET_SEEDS).map(Number)).toEqual([1, ...FRESH_SETS]);
   });
 });

@@ -1,0 +1,84 @@
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { trainedHere } from './artifact-helpers.js';
+import { classTally, share, zBelow } from './proportions.js';
+
+/**
+ * Training labels noisier than the validation labels (DeepCrime's TCL: a share of the training rows given another
+ * class). A model answers the rows it was fit on at least as well as new rows; after training, with its final weights
+ * and no dropout (gather's evaluation, not the epoch's running metric), a model that agrees with its training labels
+ * clearly less often than with the validation labels was taught labels that disagree with the inputs. Label noise
+ * spread evenly over both splits does not show here: it shows only through its effects (underfitting).
+ */
+export default defineAnalyzer({
+  meta: {
+    id: 'label-noise',
+    title: 'The training rows are fit at least as well as new rows',
+    failureTitle: 'The training labels look noisier than the validation labels',
+    description: 'After training, a model should agree with the labels of the rows it was fit on at least as often as with the ' +
+      'labels of rows it never saw. When it agrees clearly less often with its own training rows, a share of the training labels ' +
+      'is likely wrong (label noise, a labelling or mapping bug in the training data only), or the validation rows are not a random share.',
+    requiredArtifacts: ['Data'],
+    gateLevel: 'error',
+  },
+  thresholds: {
+    failGap: { default: 0.1, source: 'ours: the training rows answered with their label at least 10 points less often than the validation rows (healthy models fit their training rows better, not worse; DeepCrime\'s TCL relabels 40%)' },
+    warnGap: { default: 0.05, source: 'ours: half of failGap' },
+    failZ: { default: 2.326, source: 'one-sided 1% critical value of the pooled two-proportion z test (NIST/SEMATECH e-Handbook 7.3.3): the gap is not a small validation set\'s luck' },
+    warnZ: { default: 1.645, source: 'one-sided 5% critical value of the same test' },
+  },
+  run(artifacts, { thresholds }) {
+    const e = artifacts.evaluation;
+    if (artifacts.data.task !== 'classification') return notApplicable('not a classification');
+    // A saved model audited as saved was fit on other rows: this split's "training rows" are new to it as well.
+    if (!trainedHere(artifacts)) return notApplicable('the audit did not train the model, so no rows here are rows it was fit on');
+    if (!e || e.on !== 'validation') return notApplicable('no validation rows to compare the training rows with');
+    if (!e.classRecall || !e.classCounts || !e.trainClassRecall || !e.trainClassCounts) {
+      return notApplicable('no per-class recall on both splits (a multi-label target, or artifacts from before it was recorded)');
+    }
+    const classes = Array.from({ length: Math.max(e.classCounts.length, e.trainClassCounts.length) }, (_, c) => c);
+    const train = classTally(e.trainClassRecall, e.trainClassCounts, classes);
+    const validation = classTally(e.classRecall, e.classCounts, classes);
+    const trainShare = share(train);
+    const validationShare = share(validation);
+    if (trainShare === null || validationShare === null) return notApplicable('no rows with a recall on one of the splits');
+    const gap = validationShare - trainShare;
+    const z = zBelow(train, validation);
+    const score = gap >= thresholds.failGap && z >= thresholds.failZ ? SCORE.fail
+      : gap >= thresholds.warnGap && z >= thresholds.warnZ ? SCORE.warn : SCORE.pass;
+    // The classes whose training rows are answered worse than their validation rows, worst first: where to look.
+    const worse = classes.filter((c) => {
+      const t = e.trainClassRecall![c];
+      const v = e.classRecall![c];
+      return (e.trainClassCounts![c] ?? 0) > 0 && (e.classCounts![c] ?? 0) > 0 && t !== null && t !== undefined && v !== null && v !== undefined && v - t >= thresholds.warnGap;
+    });
+    const display = `with its final weights the model answers ${fmt.pct(trainShare)} of its ${train.rows} training rows with their label ` +
+      `and ${fmt.pct(validationShare)} of the ${validation.rows} validation rows` +
+      (gap >= 0.005 ? ` (${(100 * gap).toFixed(0)} points more on rows it never saw; ${z.toFixed(1)} standard errors)` : '');
+    return {
+      score,
+      numericValue: gap,
+      numericUnit: 'validation accuracy - training accuracy (final weights, no dropout)',
+      displayValue: display,
+      affectedLayers: [],
+      recommendation: score < 0.9
+        ? `Check the training labels${worse.length ? ` (classes ${worse.join(', ')} first)` : ''}: a model fits the rows it learned from at least as well as new rows, ` +
+          'so a share of the training labels likely disagrees with the inputs. Look for a relabelling or class-order mapping applied to the ' +
+          'training data only, noisy annotation, or rows duplicated with different labels; cleanlab\'s find_label_issues ranks the suspect rows. ' +
+          'If the labels are right, the validation rows are not a random share of the data: shuffle before splitting.'
+        : null,
+      evidence: [{
+        kind: 'table',
+        title: 'Per class: share answered with its label, training rows vs validation rows (final weights)',
+        columns: [
+          { key: 'class', label: 'Class' }, { key: 'trainRows', label: 'Training rows' }, { key: 'trainRecall', label: 'Training recall' },
+          { key: 'rows', label: 'Validation rows' }, { key: 'recall', label: 'Validation recall' },
+        ],
+        rows: [
+          ...classes.map((c) => ({ class: String(c), trainRows: e.trainClassCounts![c] ?? 0, trainRecall: e.trainClassRecall![c] ?? null, rows: e.classCounts![c] ?? 0, recall: e.classRecall![c] ?? null })),
+          { class: 'all', trainRows: train.rows, trainRecall: trainShare, rows: validation.rows, recall: validationShare },
+        ],
+        highlight: score < 0.9 ? worse : [],
+      }],
+    };
+  },
+});
