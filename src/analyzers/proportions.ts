@@ -39,3 +39,24 @@ export function zBelow(low: Tally, high: Tally): number {
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / low.rows + 1 / high.rows));
   return se > 0 ? (high.hits / high.rows - low.hits / low.rows) / se : 0;
 }
+
+/**
+ * The same question asked within strata and combined: how far `low` lies below `high` inside each stratum (a class), as
+ * the Cochran-Mantel-Haenszel z statistic (Mantel and Haenszel, JNCI 1959; Agresti, Categorical Data Analysis, 6.3.2):
+ * the sum over strata of high's hits minus their expectation under no difference, over the square root of the summed
+ * hypergeometric variances. Unlike zBelow on the pooled tallies, a different mix of strata between the two groups (a
+ * validation split richer in an easy class) is not read as a difference. Strata with no rows on one side, or with
+ * every row right or wrong, add nothing.
+ */
+export function stratifiedZBelow(strata: ReadonlyArray<{ low: Tally; high: Tally }>): number {
+  let excess = 0;
+  let variance = 0;
+  for (const { low, high } of strata) {
+    const n = low.rows + high.rows;
+    if (low.rows === 0 || high.rows === 0 || n < 2) continue;
+    const hits = low.hits + high.hits;
+    excess += high.hits - (high.rows * hits) / n;
+    variance += (low.rows * high.rows * hits * (n - hits)) / (n * n * (n - 1));
+  }
+  return variance > 0 ? excess / Math.sqrt(variance) : 0;
+}

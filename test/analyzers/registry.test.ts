@@ -45,9 +45,8 @@ describe('analyzer registry', () => {
         "frozen-layers": [],
         "label-noise": [
           "failGap",
-          "failZ",
+          "minZ",
           "warnGap",
-          "warnZ",
         ],
         "learning-rate": [
           "failHighLog10",
