@@ -11,7 +11,7 @@ export default defineAnalyzer({
       'too little capacity, too few epochs, a bad learning rate or a broken network (dead or saturated units).',
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
-    after: ['task-setup', 'class-imbalance'],
+    after: ['task-setup', 'class-imbalance', 'label-noise'],
     repairs: ['add-hidden-layers', 'adam', 'lr-up', 'more-epochs'],
   },
   thresholds: {
@@ -79,6 +79,9 @@ export default defineAnalyzer({
     if (stalled) parts.push(`the probe loss ${progressText(progress!)} over the run`);
     const epochs = h?.epochs.length ?? 0;
     if (stoppedEarly) parts.push(`training stopped after ${epochs} epoch${epochs === 1 ? '' : 's'} while the ${fall!.of} loss was still falling by ${fallText(fall!, trivial)}`);
+    // Wrong training labels cap the fit whatever the capacity: the cause, and more capacity or epochs would memorize them.
+    const noisyLabels = score < 0.9 && holds(findings, 'label-noise');
+    if (noisyLabels) parts.push('likely cause: the training labels look noisier than the validation labels (see label-noise)');
     // A second baseline, beside the constant predictor: the linear model gather fitted to the same rows. It
     // changes no score; it tells a capacity problem (no better than linear) from a training one (below linear).
     const linear = score < 0.9 ? linearComparison(artifacts) : null;
@@ -89,7 +92,9 @@ export default defineAnalyzer({
       displayValue: parts.join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
-        ? (asSaved ? 'A trained model that scores like this on data it should know is usually fed differently than in training: check the ' +
+        ? (noisyLabels ? 'Check the training labels first (see label-noise): a model cannot fit labels that contradict their inputs, and more ' +
+            'capacity or epochs would only memorize the wrong ones. ' : '') +
+          (asSaved ? 'A trained model that scores like this on data it should know is usually fed differently than in training: check the ' +
             'feature columns and their order, the scaling (normalize, rescale) and the class order (data.classes). If the data is right, ' : '') +
           (stoppedEarly ? `Train longer: the loss was still falling by ${fallText(fall!, trivial)} after ${epochs} epoch${epochs === 1 ? '' : 's'}. ` : '') +
           linearAdvice(linear) + `${asSaved ? 'add' : 'Add'} capacity (more units or layers with a non-linear activation: the model has ${artifacts.model.trainableParams} parameters), ` +

@@ -83,15 +83,23 @@ describe('label-noise', () => {
     };
   }
 
-  it('a real training on blobs whose training labels are 40% wrong fails, naming the gap', async () => {
-    const f = (await audit(blobs('training rows'))).findings.find((x) => x.id === 'label-noise')!;
+  it('a real training on blobs whose training labels are 40% wrong fails, naming the gap; underfitting cites it as the cause', async () => {
+    const r = await audit(blobs('training rows'));
+    const f = r.findings.find((x) => x.id === 'label-noise')!;
     expect(f.status, f.displayValue).toBe('fail');
     expect(f.numericValue!).toBeGreaterThan(0.2);
+    // The wrong labels cap the fit: "add capacity, train longer" alone would memorize them.
+    const u = r.findings.find((x) => x.id === 'underfitting')!;
+    expect(u.status, u.displayValue).toBe('fail');
+    expect(u.displayValue).toMatch(/; likely cause: the training labels look noisier than the validation labels \(see label-noise\)$/);
+    expect(u.recommendation).toMatch(/^Check the training labels first \(see label-noise\)/);
   }, 60_000);
 
   it('the same training with clean labels passes', async () => {
-    const f = (await audit(blobs('none'))).findings.find((x) => x.id === 'label-noise')!;
+    const r = await audit(blobs('none'));
+    const f = r.findings.find((x) => x.id === 'label-noise')!;
     expect(f.status, f.displayValue).toBe('pass');
+    expect(r.findings.find((x) => x.id === 'underfitting')!.displayValue).not.toMatch(/label-noise/);
   }, 60_000);
 
   it('noise in every row, validation rows too, does not show here (the limit this analyzer states)', async () => {
