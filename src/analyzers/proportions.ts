@@ -60,3 +60,13 @@ export function stratifiedZBelow(strata: ReadonlyArray<{ low: Tally; high: Tally
   }
   return variance > 0 ? excess / Math.sqrt(variance) : 0;
 }
+
+/**
+ * McNemar's test for two answers on the same rows: `onlyFirst` rows only the first got right, `onlyOther` only the
+ * other. How many standard errors the first is ahead, with Edwards' continuity correction, (b - c - 1) / sqrt(b + c)
+ * (McNemar, Psychometrika 1947; Agresti, Categorical Data Analysis, 10.1); 0 when the first is not ahead.
+ */
+export function mcNemarZ(onlyFirst: number, onlyOther: number): number {
+  const discordant = onlyFirst + onlyOther;
+  return onlyFirst > onlyOther && discordant > 0 ? (onlyFirst - onlyOther - 1) / Math.sqrt(discordant) : 0;
+}

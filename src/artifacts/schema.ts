@@ -133,6 +133,30 @@ export const linearFitSchema = z.object({
 });
 export type LinearFit = z.infer<typeof linearFitSchema>;
 
+/**
+ * A k-nearest-neighbour vote on the standardized training rows, each row left out of its own vote, paired row by row
+ * with the network's answers on the same rows (gather/neighbour-fit.ts): how closely the data lets the training rows be
+ * fit without memorizing them. Single-label classification; absent before it was recorded and from the callback.
+ */
+export const neighbourFitSchema = z.object({
+  method: z.string(),
+  k: num,
+  /** Training rows voted on (the first rows of the shuffled split, capped so it costs little) and features. */
+  rows: num,
+  features: num,
+  /** Share of those rows the vote answers with their label; null when skipped. */
+  accuracy: maybeNum,
+  /** Share the trained network (final weights, inference mode) answers with their label, on the same rows. */
+  networkAccuracy: maybeNum,
+  /** Rows only the vote answers right, and rows only the network does (McNemar's discordant pairs). */
+  neighbourOnly: maybeNum,
+  networkOnly: maybeNum,
+  ms: num,
+  /** Why no vote was made (regression, multi-label, too many features or too few rows), or null. */
+  skipped: z.string().nullable(),
+});
+export type NeighbourFit = z.infer<typeof neighbourFitSchema>;
+
 export const dataInfoSchema = z.object({
   source: z.string(),
   task: z.enum(['classification', 'regression']),
@@ -151,6 +175,8 @@ export const dataInfoSchema = z.object({
   targetSummary: targetSummarySchema.optional(),
   /** A linear model's fit of the same rows; absent in artifacts written before it existed, and from a callback without a fit. */
   linearFit: linearFitSchema.optional(),
+  /** A neighbour vote on the training rows, paired with the network's answers; absent before it was recorded, from the callback, and for a model audited as saved. */
+  neighbourFit: neighbourFitSchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),
   /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */

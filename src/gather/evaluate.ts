@@ -32,6 +32,8 @@ export interface ClassRecall {
   recall: Array<number | null>;
   /** Rows of each class among the evaluation rows: a recall of 0/1 says far less than one of 0/100. */
   counts: number[];
+  /** Per row, in the rows' order: 1 when the model answered it with its label (rows with an invalid id: 0). */
+  correct: Uint8Array;
 }
 
 /**
@@ -47,13 +49,14 @@ export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: Arra
     const guess = await predicted.data();
     const hits = new Array<number>(numClasses).fill(0);
     const rows = new Array<number>(numClasses).fill(0);
+    const correct = new Uint8Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const c = ids[i]!;
       if (!Number.isInteger(c) || c < 0 || c >= numClasses) continue;
       rows[c]!++;
-      if (guess[i] === c) hits[c]!++;
+      if (guess[i] === c) { hits[c]!++; correct[i] = 1; }
     }
-    return { recall: rows.map((n, c) => (n ? hits[c]! / n : null)), counts: rows };
+    return { recall: rows.map((n, c) => (n ? hits[c]! / n : null)), counts: rows, correct };
   } finally {
     tf.dispose([predicted, ...(Array.isArray(out) ? out : [out])]);
   }

@@ -15,6 +15,7 @@ import { classRecall, evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline } from './linear-fit.js';
+import { fitNeighbours } from './neighbour-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
@@ -159,24 +160,33 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
         ? await evaluateModel(model, validation[0], validation[1], mua.batchSize, 'validation')
         : await evaluateModel(model, xTrain, yTrain, mua.batchSize, 'all rows');
       const evalRows = data.validation ?? data.train;
+      // Per training row, whether the trained network answers it with its label (single-label classification).
+      let trainingCorrect: Uint8Array | null = null;
       if (raw.task === 'classification' && !raw.multiLabel && targetWidth(evalRows) === 1 && raw.numClasses >= 2) {
         const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
         evaluation.classRecall = perClass.recall;
         evaluation.classCounts = perClass.counts;
+        trainingCorrect = perClass.correct;
         if (validation) {
           const onTraining = await classRecall(model, xTrain, data.train.y, raw.numClasses, mua.batchSize);
           evaluation.trainClassRecall = onTraining.recall;
           evaluation.trainClassCounts = onTraining.counts;
+          trainingCorrect = onTraining.correct;
         }
       }
       const tEval = performance.now();
       // What a linear model reaches on the same rows (a classifier's accuracy ceiling, a regression's loss floor in
       // the network's loss): what missing-nonlinearity and underfitting compare with.
       const linearFit = fitLinearBaseline(data.train, data.validation, mua.loss);
+      // How closely the training rows can be fit without memorizing them, paired with the network's answers: only when
+      // this audit trained the network on them (a model audited as saved was fit on other rows).
       const tLinear = performance.now();
+      const neighbourFit = history && history.epochs.length > 0 && trainingCorrect ? fitNeighbours(data.train, trainingCorrect) : undefined;
+      const tNeighbours = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
         spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
+        ...(neighbourFit ? { neighbourFit } : {}),
         // Recorded in the planned last epoch only: a run stopped early never reaches it.
         lossBeforeEnd: recorder.lossBeforeEnd,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),
@@ -187,6 +197,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           probeMs: recorder.probeMs,
           evaluateMs: tEval - tTrain1,
           linearFitMs: tLinear - tEval,
+          ...(neighbourFit ? { neighbourFitMs: tNeighbours - tLinear } : {}),
           totalMs: performance.now() - t0,
         },
       });

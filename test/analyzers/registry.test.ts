@@ -88,8 +88,10 @@ describe('analyzer registry', () => {
           "negativeLoss",
         ],
         "underfitting": [
+          "belowNeighbours",
           "failLossRatio",
           "failSkill",
+          "neighbourZ",
           "stalledProgress",
           "stillFalling",
           "stoppedFalling",

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decay, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import { summarizeTargets } from '../../src/gather/target-summary.js';
+import { audit } from '../../src/analyze/audit.js';
+import type { Artifacts } from '../../src/artifacts/schema.js';
+import type { SpecInput } from '../../src/config/spec-schema.js';
 
 const ln2 = Math.log(2);
 
@@ -175,6 +178,64 @@ describe('underfitting', () => {
     good.data.linearFit = linearFit(0.5, 0.5);
     expect(runOne('underfitting', good).evidence.some((e) => e.kind === 'table')).toBe(false);
   });
+});
+
+describe('underfitting beside a neighbour vote on the training rows', () => {
+  /** A trained binary classifier at 42% of the constant predictor's loss (under the warn line), with a neighbour vote recorded. */
+  function trained(vote: number, network: number, neighbourOnly: number, networkOnly: number, rows = 300): Artifacts {
+    const a = makeArtifacts({ history: history({ loss: [0.6, 0.35, 0.29, 0.29, 0.29], accuracy: [0.7, 0.8, network, network, network] }) });
+    a.data.neighbourFit = { method: '5-nearest-neighbour vote', k: 5, rows, features: 2, accuracy: vote, networkAccuracy: network, neighbourOnly, networkOnly, ms: 3, skipped: null };
+    return a;
+  }
+
+  it('a network clearly below the vote fails: the data allows a closer fit (set 9\'s one-epoch moons)', () => {
+    const f = runOne('underfitting', trained(0.96, 0.853, 36, 4));
+    expect(f.status, f.displayValue).toBe('fail');
+    expect(f.displayValue).toMatch(/; a 5-nearest-neighbour vote \(each row left out of its own vote\) answers 96% of 300 training rows, this network 85% \(36 rows only the vote gets right, 4 only the network\): the data allows a closer fit \(4\.9 standard errors\)$/);
+    expect(f.recommendation).toMatch(/^The training rows allow a closer fit than this run found \(96% for a 5-nearest-neighbour vote, 85% for this network\): train longer and tune the learning rate before adding capacity\./);
+    expect(f.evidence.find((e) => e.kind === 'table')).toMatchObject({
+      title: 'Baselines on the same rows: a constant predictor and a neighbour vote',
+      rows: [{ model: 'constant predictor' }, { model: '5-nearest-neighbour vote (leave-one-out, 300 rows)', train: 0.96 }, { model: 'this network', train: 0.853 }], highlight: [2],
+    });
+  });
+
+  it('the same network without a vote recorded passes (the loss alone is under the warn line)', () => {
+    const a = trained(0.96, 0.853, 36, 4);
+    delete a.data.neighbourFit;
+    const f = runOne('underfitting', a);
+    expect(f.status, f.displayValue).toBe('pass');
+  });
+
+  it.each([
+    { name: 'a gap under 5 points', a: trained(0.96, 0.93, 12, 3), status: 'pass' },
+    // 10 points on 20 rows: 3 rows against 1 is chance (McNemar z 0.5).
+    { name: 'a 10-point gap on 20 rows: not significant', a: trained(0.95, 0.85, 3, 1, 20), status: 'pass' },
+    { name: 'the network ahead of the vote', a: trained(0.9, 0.97, 2, 23), status: 'pass' },
+  ])('$name -> $status', ({ a, status }) => {
+    expect(runOne('underfitting', a).status).toBe(status);
+  });
+
+  it('a model audited as saved is not held against the vote (it was fit on other rows)', () => {
+    const a = trained(0.96, 0.853, 36, 4);
+    expect(runOne('underfitting', { ...a, history: null, model: { ...a.model, source: 'loaded' } }).displayValue).not.toMatch(/neighbour/);
+  });
+
+  /** moons, relu(32)-relu(32): trained for `epochs` (the fault benchmark's one-epoch mutation at 1). */
+  const moons = (epochs: number): SpecInput => ({
+    seed: 17, data: { generator: 'moons', samples: 400, noise: 0.2, normalize: 'standardize' },
+    model: { train: {
+      layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+      loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.01 },
+    } },
+  });
+
+  it('a real moons network trained for one epoch, flat at the end, fails against the vote; the same network trained 20 epochs passes', async () => {
+    const short = (await audit(moons(1))).findings.find((x) => x.id === 'underfitting')!;
+    expect(short.status, short.displayValue).toBe('fail');
+    expect(short.displayValue).toMatch(/nearest-neighbour vote .*: the data allows a closer fit/);
+    const full = (await audit(moons(20))).findings.find((x) => x.id === 'underfitting')!;
+    expect(full.status, full.displayValue).toBe('pass');
+  }, 60_000);
 });
 
 describe('underfitting of a regression network beside the least-squares fit', () => {

@@ -1,0 +1,103 @@
+import type { NeighbourFit } from '../artifacts/schema.js';
+import { type Dataset, rowCount, rowWidth } from './data/dataset.js';
+import { columnStats, standardize, type Standardized } from './linear-fit.js';
+
+/**
+ * A second reference for how closely the training rows can be fit, beside the linear model: a k-nearest-neighbour
+ * vote on the standardized training rows, each row left out of its own vote (leave-one-out), so the vote cannot
+ * memorize. Where it answers clearly more training rows right than the network does, the data allows a closer fit
+ * than the run found: the network stopped early or trains badly (underfitting reads it). Plain float64 arithmetic, no
+ * randomness: the same rows give the same answer on every backend.
+ *
+ * It is paired with the network row by row (McNemar's test): `neighbourOnly` rows only the vote answers right,
+ * `networkOnly` rows only the network does.
+ */
+
+/** Votes per row: scikit-learn's KNeighborsClassifier default (n_neighbors=5). */
+export const NEIGHBOURS = 5;
+/** Rows used (the first rows of the already shuffled training split). */
+const MAX_ROWS = 3000;
+/** Above this many features the vote is skipped: distances in raw pixel space say little, and cost much. */
+const MAX_FEATURES = 1024;
+/**
+ * rows^2 x features stays under this; rows are cut to fit it. Churn's 3,000 rows x 13 features (1.2e8) take about
+ * 0.3 s on one busy core; 784-pixel images get about 600 rows.
+ */
+const WORK_BUDGET = 3e8;
+/** Fewer rows than this say nothing about the data. */
+const MIN_ROWS = 20;
+
+export const NEIGHBOUR_FIT_METHOD = `${NEIGHBOURS}-nearest-neighbour vote on standardized features, each row left out of its own vote`;
+
+function skipped(reason: string, rows: number, features: number): NeighbourFit {
+  return { method: NEIGHBOUR_FIT_METHOD, k: NEIGHBOURS, rows, features, accuracy: null, networkAccuracy: null, neighbourOnly: null, networkOnly: null, ms: 0, skipped: reason };
+}
+
+/**
+ * The vote's leave-one-out answer for each of the n rows: the class most of the k nearest other rows hold (squared
+ * Euclidean distance); a tie goes to the tied class whose member is nearest.
+ */
+export function leaveOneOutVotes(s: Standardized, y: ArrayLike<number>, k = NEIGHBOURS): Int32Array {
+  const { x, n, d } = s;
+  const answer = new Int32Array(n);
+  const dist = new Float64Array(k);
+  const label = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    let filled = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let sum = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = x[i * d + c]! - x[j * d + c]!;
+        sum += diff * diff;
+      }
+      if (filled === k && sum >= dist[k - 1]!) continue;
+      // Insertion into the k nearest so far, kept sorted by distance (ties keep the earlier row first).
+      let at = filled < k ? filled++ : k - 1;
+      while (at > 0 && dist[at - 1]! > sum) { dist[at] = dist[at - 1]!; label[at] = label[at - 1]!; at--; }
+      dist[at] = sum;
+      label[at] = y[j]!;
+    }
+    const votes = new Map<number, number>();
+    for (let t = 0; t < filled; t++) votes.set(label[t]!, (votes.get(label[t]!) ?? 0) + 1);
+    const most = Math.max(...votes.values());
+    // The nearest neighbour whose class has the most votes: ties go to the closer class.
+    let best = label[0]!;
+    for (let t = 0; t < filled; t++) if (votes.get(label[t]!) === most) { best = label[t]!; break; }
+    answer[i] = best;
+  }
+  return answer;
+}
+
+/**
+ * The vote on the training rows, paired with the network's answers on the same rows (`networkCorrect[i]` is 1 when
+ * the network answered row i with its label, in the training rows' order). Single-label classification only.
+ */
+export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>): NeighbourFit {
+  const t0 = performance.now();
+  const d = rowWidth(train);
+  const total = rowCount(train);
+  if (train.task !== 'classification') return skipped('regression targets: no vote to compare', 0, d);
+  if (train.multiLabel || (train.yWidth ?? 1) !== 1) return skipped('multi-label targets: no single class to vote on', 0, d);
+  if (d > MAX_FEATURES) return skipped(`${d} features is more than the ${MAX_FEATURES} a neighbour vote is made for`, 0, d);
+  const n = Math.min(total, networkCorrect.length, MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
+  if (n < MIN_ROWS) return skipped(`${n} rows are too few for a neighbour vote that says something about the data`, n, d);
+  const { mean, std } = columnStats(train.x, n, d);
+  const votes = leaveOneOutVotes(standardize(train.x, n, d, mean, std), train.y);
+  let hits = 0;
+  let networkHits = 0;
+  let neighbourOnly = 0;
+  let networkOnly = 0;
+  for (let i = 0; i < n; i++) {
+    const vote = votes[i] === train.y[i];
+    const net = networkCorrect[i] === 1;
+    if (vote) hits++;
+    if (net) networkHits++;
+    if (vote && !net) neighbourOnly++;
+    if (net && !vote) networkOnly++;
+  }
+  return {
+    method: NEIGHBOUR_FIT_METHOD, k: NEIGHBOURS, rows: n, features: d, accuracy: hits / n, networkAccuracy: networkHits / n,
+    neighbourOnly, networkOnly, ms: performance.now() - t0, skipped: null,
+  };
+}
