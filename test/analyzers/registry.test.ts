@@ -92,6 +92,7 @@ describe('analyzer registry', () => {
           "failLossRatio",
           "failSkill",
           "neighbourZ",
+          "shortRunEpochs",
           "stalledProgress",
           "stillFalling",
           "stoppedFalling",
