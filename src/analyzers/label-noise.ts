@@ -23,6 +23,13 @@ export default defineAnalyzer({
   thresholds: {
     failGap: { default: 0.1, source: 'ours: the training rows answered with their label at least 10 points less often than the validation rows (healthy models fit their training rows better, not worse; DeepCrime\'s TCL relabels 40%)' },
     warnGap: { default: 0.05, source: 'ours: half of failGap' },
+    minSkill: {
+      default: 0.3,
+      source: 'underfitting\'s failSkill: a model whose validation balanced recall is under 30% of the way from chance (1/K) to perfect ' +
+        'has learned too little for its answers on the training rows to speak for their labels (the fault benchmark\'s set 10: an ' +
+        'untrained circles model, lr / 1000, at 0.17, its training rows 2.9 standard errors behind by chance of where its boundary fell; ' +
+        'the label-noise cases of sets 8-10 at 0.53-0.99)',
+    },
     minZ: {
       default: 2.326,
       source: 'one-sided 1% critical value of the Cochran-Mantel-Haenszel test over the classes (Agresti, Categorical Data Analysis, 6.3.2): ' +
@@ -41,6 +48,13 @@ export default defineAnalyzer({
       return notApplicable('no per-class recall on both splits (a multi-label target, or artifacts from before it was recorded)');
     }
     const classes = Array.from({ length: Math.max(e.classCounts.length, e.trainClassCounts.length) }, (_, c) => c);
+    // Near chance on the validation rows, the model knows too little for its training rows' answers to say anything about their labels.
+    const recalls = classes.flatMap((c) => ((e.classCounts![c] ?? 0) > 0 && typeof e.classRecall![c] === 'number' ? [e.classRecall![c]!] : []));
+    const skill = recalls.length >= 2 ? (recalls.reduce((a, b) => a + b, 0) / recalls.length - 1 / recalls.length) / (1 - 1 / recalls.length) : null;
+    if (skill !== null && skill < thresholds.minSkill) {
+      return notApplicable(`the model is near chance on the validation rows (balanced recall ${fmt.pct(skill)} of the way from chance to perfect): ` +
+        'it has learned too little for its answers to speak for the labels');
+    }
     const train = classTally(e.trainClassRecall, e.trainClassCounts, classes);
     const validation = classTally(e.classRecall, e.classCounts, classes);
     const trainShare = share(train);

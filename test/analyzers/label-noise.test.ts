@@ -32,6 +32,8 @@ describe('label-noise', () => {
     // A 23-point gap on 10 validation rows is luck as often as not: the test keeps it from failing.
     { name: 'a large gap on a handful of validation rows: not significant', a: split({ recall: [0.7, 0.7, 0.7], rows: [40, 40, 40] }, { recall: [1, 0.75, 1], rows: [3, 4, 3] }), status: 'pass' },
     { name: 'a gap of 7 points on many rows: warn', a: split({ recall: [0.85, 0.85, 0.85], rows: [400, 400, 400] }, { recall: [0.92, 0.92, 0.92], rows: [130, 130, 130] }), status: 'warn' },
+    // Set 10's circles at lr / 1000: untrained, and its training rows 2.9 standard errors behind by chance of where the boundary fell.
+    { name: 'a model near chance on the validation rows: its answers say nothing about the labels', a: split({ recall: [0.86, 0.09], rows: [148, 152] }, { recall: [0.96, 0.21], rows: [52, 48] }), status: 'notApplicable', match: /^the model is near chance on the validation rows \(balanced recall 17% of the way from chance to perfect\)/ },
     { name: 'no validation split: nothing to compare', a: split({ recall: [0.6, 0.6, 0.6], rows: [40, 40, 40] }, { recall: [0.9, 0.9, 0.9], rows: [40, 40, 40] }, { on: 'all rows' }), status: 'notApplicable', match: /no validation rows/ },
   ])('$name -> $status', ({ a, status, match }) => {
     const f = runOne('label-noise', a);
@@ -104,6 +106,6 @@ describe('label-noise', () => {
 
   it('noise in every row, validation rows too, does not show here (the limit this analyzer states)', async () => {
     const f = (await audit(blobs('every row'))).findings.find((x) => x.id === 'label-noise')!;
-    expect(f.status, f.displayValue).toBe('pass');
+    expect(['pass', 'notApplicable'], f.displayValue).toContain(f.status);
   }, 60_000);
 });

@@ -45,6 +45,7 @@ describe('analyzer registry', () => {
         "frozen-layers": [],
         "label-noise": [
           "failGap",
+          "minSkill",
           "minZ",
           "warnGap",
         ],
