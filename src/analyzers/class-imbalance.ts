@@ -1,7 +1,7 @@
 import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import type { Evaluation } from '../artifacts/schema.js';
 import { trainedHere, trainingClasses } from './artifact-helpers.js';
-import { classTally, share, type Tally, zBelow } from './proportions.js';
+import { binomialAtMost, classTally, share, type Tally, zBelow } from './proportions.js';
 
 /**
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
@@ -26,6 +26,12 @@ export default defineAnalyzer({
   thresholds: {
     rareShare: { default: 0.1, source: 'ours: a class with at most a tenth of the largest class\'s training rows (an order of magnitude; DeepCrime\'s TUD keeps 5% of a class, 20:1)' },
     failRecall: { default: 0.5, source: 'ours: the model misses most of the rare class\'s rows' },
+    thinMissChance: {
+      default: 0.01,
+      source: 'binomial, the same 1% as minRows: a class with fewer validation rows than minRows fails when a class recalled at ' +
+        'failRecall would show that few hits in under 1% of splits, so its recall is below failRecall with 99% confidence (0 of 8: 0.4%; ' +
+        '0 of 3: 12.5%, too few). The fault benchmark\'s set 11: wine\'s class 2, 1 training row, recalled on 0 of its 8 validation rows, only warned',
+    },
     significantGap: {
       default: 2.326,
       source: 'one-sided 1% critical value of the pooled two-proportion z test (NIST/SEMATECH e-Handbook 7.3.3): a rare class recalled ' +
@@ -72,7 +78,14 @@ export default defineAnalyzer({
     const on = artifacts.evaluation?.on === 'all rows' ? 'all rows' : 'validation rows';
     const rowsWord = on === 'all rows' ? 'rows' : 'validation rows';
     const rowsText = (n: number | null) => `${n} ${n === 1 ? rowsWord.replace(/s$/, '') : rowsWord}`;
-    const tooFew = (c: number) => `only ${rowsText(rowsOf(c))} of class ${c} (recall ${recallOf(c).toFixed(2)}): too few to judge (fewer than ${thresholds.minRows})`;
+    // A thin class can still fail when its count is that improbable for a class recalled at failRecall (0 of 8 rows).
+    const hitsOf = (c: number): number => Math.round(recallOf(c) * (rowsOf(c) ?? 0));
+    const missChance = (c: number): number => binomialAtMost(rowsOf(c) ?? 0, hitsOf(c), thresholds.failRecall);
+    const clearlyMissed = (c: number): boolean => isThin(c) && recallOf(c) < thresholds.failRecall && missChance(c) < thresholds.thinMissChance;
+    const tooFew = (c: number) => clearlyMissed(c)
+      ? `only ${rowsText(rowsOf(c))} of class ${c}, ${hitsOf(c)} recognised (recall ${recallOf(c).toFixed(2)}): a class recalled at ${thresholds.failRecall} ` +
+        `would show so few in ${fmt.pct(missChance(c))} of splits`
+      : `only ${rowsText(rowsOf(c))} of class ${c} (recall ${recallOf(c).toFixed(2)}): too few to judge (fewer than ${thresholds.minRows})`;
     // Too few validation rows of every rare class: pool the rare classes' validation rows, and if still too few, their
     // training rows too. Rows the model was fit on are recalled at least as well as new ones, so a low recall there is no
     // kinder a measurement, only a larger one; a high one there proves less (the model may have memorized them).
@@ -103,7 +116,8 @@ export default defineAnalyzer({
         `(largest to smallest ${ratio.toFixed(0)}:1) and a recall of ${pooled.recall.toFixed(2)} on ` +
         (pooled.withTraining
           ? `${their(rare)} ${pooled.rows} training and validation rows together (${pooled.validationRows} validation rows: too few alone, fewer than ${thresholds.minRows})`
-          : `${their(rare)} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})${besideCommon(tally)}`);
+          : `${their(rare)} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})${besideCommon(tally)}`) +
+        thinPoor.filter(clearlyMissed).map((c) => `; ${tooFew(c)}`).join('');
     } else if (worst === null) {
       // No row of any rare class was held out: whether the model recognises them is not measured. Not a pass: a
       // validation split that happened to miss the rare class hides exactly the fault this looks for.
@@ -126,16 +140,19 @@ export default defineAnalyzer({
         `and a recall of ${worstRecall!.toFixed(2)} on the ${on}${n === null ? '' : ` (${n} rows)`}${tally ? besideCommon(tally) : ''}` +
         (thinPoor.length ? `; ${thinPoor.map(tooFew).join('; ')}` : '');
     }
+    const missed = thinPoor.filter(clearlyMissed);
+    if (missed.length) score = Math.min(score, 0.2);
     const poor = judged.filter((c) => recallOf(c) < thresholds.warnRecall);
     const pooledPoor = poolJudges && pooled.recall < thresholds.warnRecall;
-    const soundPoor = pooledPoor ? rare : poolJudges ? [] : poor.filter((c) => !isThin(c));
+    const soundPoor = [...new Set([...(pooledPoor ? rare : poolJudges ? [] : poor.filter((c) => !isThin(c))), ...missed])].sort((a, b) => a - b);
+    const unsure = thinPoor.filter((c) => !missed.includes(c));
     const rebalance = soundPoor.length
       ? `Rebalance the training rows: weight classes inversely to their share (Keras class_weight), oversample class${soundPoor.length === 1 ? '' : 'es'} ` +
         `${soundPoor.join(', ')}, or collect more of ${soundPoor.length === 1 ? 'it' : 'them'}; judge the model by per-class recall, not accuracy.`
       : '';
-    const measureMore = thinPoor.length && !pooledPoor
-      ? `Class${thinPoor.length === 1 ? '' : 'es'} ${thinPoor.join(', ')} ${thinPoor.length === 1 ? 'has' : 'have'} too few ${rowsWord} to judge: ` +
-        `hold out more rows of ${thinPoor.length === 1 ? 'it' : 'them'} (a larger or stratified validation split) and, if the recall stays low, rebalance (Keras class_weight).`
+    const measureMore = unsure.length && !pooledPoor
+      ? `Class${unsure.length === 1 ? '' : 'es'} ${unsure.join(', ')} ${unsure.length === 1 ? 'has' : 'have'} too few ${rowsWord} to judge: ` +
+        `hold out more rows of ${unsure.length === 1 ? 'it' : 'them'} (a larger or stratified validation split) and, if the recall stays low, rebalance (Keras class_weight).`
       : '';
     const unmeasured = worst === null && !poolJudges && rare.length > 0
       ? `Hold out rows of ${which(rare)}: the ${rowsWord} have none, so whether the model recognises ${rare.length === 1 ? 'it' : 'them'} is not measured ` +

@@ -70,3 +70,19 @@ export function mcNemarZ(onlyFirst: number, onlyOther: number): number {
   const discordant = onlyFirst + onlyOther;
   return onlyFirst > onlyOther && discordant > 0 ? (onlyFirst - onlyOther - 1) / Math.sqrt(discordant) : 0;
 }
+
+/**
+ * P[Binomial(n, p) <= hits]: how often `hits` or fewer of n rows would be right if each were right with chance p
+ * (exact, summed term by term; n is a class's validation rows, so small).
+ */
+export function binomialAtMost(n: number, hits: number, p: number): number {
+  if (hits >= n) return 1;
+  if (hits < 0) return 0;
+  let term = (1 - p) ** n; // k = 0
+  let sum = term;
+  for (let k = 1; k <= hits; k++) {
+    term *= ((n - k + 1) / k) * (p / (1 - p));
+    sum += term;
+  }
+  return Math.min(1, sum);
+}

@@ -47,6 +47,10 @@ describe('class-imbalance', () => {
       match: /class 1 has 6% of the training rows \(largest to smallest 15:1\) and a recall of 0\.60 on the validation rows \(81 rows\), against 0\.97 for the other classes on 33 rows \(3\.9 standard errors below\)$/ },
     { name: 'the same recall on 12 rows beside 0.75: not clearly below, warn', a: data([133, 9], [0.75, 0.6], [20, 12]), status: 'warn', match: /against 0\.75 for the other classes on 20 rows$/ },
     { name: 'the rare class at 0.85 beside 1.00: above warnRecall, pass however significant', a: data([950, 50], [1, 0.85], [500, 100]), status: 'pass' },
+    // A thin class whose own count is proof enough: set 11's wine, class 2 with 1 training row, 0 of its 8 validation rows recognised.
+    { name: 'a rare class recognised on 0 of its 8 validation rows: its recall is under 0.5 with 99% confidence, fail', a: data([36, 4, 1], [1, 0.56, 0], [10, 16, 8]), status: 'fail',
+      match: /only 8 validation rows of class 2, 0 recognised \(recall 0\.00\): a class recalled at 0\.5 would show so few in 0\.39% of splits$/ },
+    { name: 'the same class on 0 of 3 rows: 12.5% for a class at 0.5, too few to fail', a: data([36, 4, 1], [1, 0.56, 0], [10, 16, 3]), status: 'warn', match: /only 3 validation rows of class 2 \(recall 0\.00\): too few to judge/ },
     // Each rare class alone too thin (7 rows), pooled on their validation rows and held against the common class.
     { name: 'two rare classes pooled on their validation rows (7 + 7) at 0.57, the common class at 1.00: fail', a: data([200, 10, 10], [1, 0.57, 0.57], [100, 7, 7]), status: 'fail', match: /on their 14 validation rows together .*, against 1\.00 for the other classes on 100 rows \([\d.]+ standard errors below\)$/ },
     { name: 'two rare classes: the one with enough rows missed fails, whatever the thin one shows', a: data([90, 5, 5], [1, 0.2, 1], [200, 20, 3]), status: 'fail', match: /class 1 .* recall of 0.20 .*\(20 rows\)/ },

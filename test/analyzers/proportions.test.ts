@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classTally, stratifiedZBelow, zBelow } from '../../src/analyzers/proportions.js';
+import { binomialAtMost, classTally, mcNemarZ, stratifiedZBelow, zBelow } from '../../src/analyzers/proportions.js';
 
 describe('proportions', () => {
   it('zBelow is the pooled two-proportion z: 50/100 against 60/100 is 1.42 standard errors below', () => {
@@ -25,5 +25,19 @@ describe('proportions', () => {
 
   it('classTally turns per-class recall and rows back into hits, skipping classes with no rows or no recall', () => {
     expect(classTally([0.5, null, 1, 0.25], [10, 5, 0, 4], [0, 1, 2, 3])).toEqual({ hits: 6, rows: 14 });
+  });
+
+  it('binomialAtMost is the exact lower tail: 0 of 8 at 0.5 is 1/256, at most 3 of 12 at 0.8 is 0.0039%... and the edges are 0 and 1', () => {
+    expect(binomialAtMost(8, 0, 0.5)).toBeCloseTo(1 / 256, 12);
+    // P[Bin(12, 0.8) < 6] = P[<= 5]: class-imbalance's minRows source quotes at most 0.4% from 12 rows on.
+    expect(binomialAtMost(12, 5, 0.8)).toBeCloseTo(0.0039, 4);
+    expect(binomialAtMost(3, 3, 0.5)).toBe(1);
+    expect(binomialAtMost(3, -1, 0.5)).toBe(0);
+  });
+
+  it('mcNemarZ: (b - c - 1) / sqrt(b + c) when the first is ahead, else 0', () => {
+    expect(mcNemarZ(36, 4)).toBeCloseTo(31 / Math.sqrt(40), 9);
+    expect(mcNemarZ(4, 36)).toBe(0);
+    expect(mcNemarZ(0, 0)).toBe(0);
   });
 });

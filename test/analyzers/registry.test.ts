@@ -28,6 +28,7 @@ describe('analyzer registry', () => {
           "minRows",
           "rareShare",
           "significantGap",
+          "thinMissChance",
           "warnRecall",
         ],
         "dead-relu": [
