@@ -197,8 +197,10 @@ export const SET10_SEEDS: CaseSeeds = { clean: [19, 20], mutated: 19, mutation: 
 export const SET11_SEEDS: CaseSeeds = { clean: [21, 22], mutated: 21, mutation: 193 };
 /** The twelfth set's seeds (all held out), written after the eleventh had been run. */
 export const SET12_SEEDS: CaseSeeds = { clean: [23, 24], mutated: 23, mutation: 223 };
+/** The thirteenth set's seeds (all held out), written after the twelfth had been run. */
+export const SET13_SEEDS: CaseSeeds = { clean: [25, 26], mutated: 25, mutation: 239 };
 /** Every set's seeds, by set number (`npm run bench:faults -- --set N`). */
-export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = { 1: SET1_SEEDS, 2: SET2_SEEDS, 3: SET3_SEEDS, 4: SET4_SEEDS, 5: SET5_SEEDS, 6: SET6_SEEDS, 7: SET7_SEEDS, 8: SET8_SEEDS, 9: SET9_SEEDS, 10: SET10_SEEDS, 11: SET11_SEEDS, 12: SET12_SEEDS };
+export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = { 1: SET1_SEEDS, 2: SET2_SEEDS, 3: SET3_SEEDS, 4: SET4_SEEDS, 5: SET5_SEEDS, 6: SET6_SEEDS, 7: SET7_SEEDS, 8: SET8_SEEDS, 9: SET9_SEEDS, 10: SET10_SEEDS, 11: SET11_SEEDS, 12: SET12_SEEDS, 13: SET13_SEEDS };
 
 /** Every case: the clean models (two seeds per dataset) and one case per mutation variant and dataset. */
 export function faultCases(datasets: BenchData[], seeds: CaseSeeds = SET1_SEEDS): FaultCase[] {
