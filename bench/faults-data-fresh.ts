@@ -2,25 +2,25 @@
  * The fault benchmark's fresh sets, all of them held out. The second was written after the first set's held-out half
  * had been seen (and had chosen what to work on), so that half is no longer untouched: new draws of every generated
  * dataset (new data seeds), 80% row subsamples of the real CSVs drawn with a new seed, new training and mutation seeds
- * (SET2_SEEDS), and part B of the bank-churn split, whose rows no run of the first set used. The third was written after
- * the second had been run, the same way with other seeds (SET3_SEEDS); its churn rows are an 80% subsample of part B
+ * (SET_SEEDS[2]), and part B of the bank-churn split, whose rows no run of the first set used. The third was written after
+ * the second had been run, the same way with other seeds (SET_SEEDS[3]); its churn rows are an 80% subsample of part B
  * (those rows were seen by the second set, these training runs were not). The fourth, written after the third had been
- * run, likewise (SET4_SEEDS). The fifth, written after the fourth had been run and before its own first run, likewise
- * (SET5_SEEDS): it measures this session's changes (underfitting's end slope on runs probed only at their ends,
+ * run, likewise (SET_SEEDS[4]). The fifth, written after the fourth had been run and before its own first run, likewise
+ * (SET_SEEDS[5]): it measures this session's changes (underfitting's end slope on runs probed only at their ends,
  * class-imbalance's warning for a rare class with no validation rows). The sixth, written after the fifth had been run
  * and had shown what was changed next (class-imbalance on a class the training rows lack, the dropout-rate analyzer),
- * likewise (SET6_SEEDS). The seventh, written after the sixth had been run, likewise (SET7_SEEDS): the first set whose
+ * likewise (SET_SEEDS[6]). The seventh, written after the sixth had been run, likewise (SET_SEEDS[7]): the first set whose
  * data mutations (label noise, class imbalance) change the training rows only (trainOnly in faults-cases.ts). The
  * eighth, written after the seventh had been run and had shown what was changed next (the label-noise analyzer,
- * class-imbalance's test of a rare class against the common ones), likewise (SET8_SEEDS). The ninth, written after the
+ * class-imbalance's test of a rare class against the common ones), likewise (SET_SEEDS[8]). The ninth, written after the
  * eighth had been run and had shown label-noise failing weak models on a split richer in an easy class (now compared
- * class by class), likewise (SET9_SEEDS). The tenth, written after the ninth had been run and had shown one-epoch runs
- * that end flat short of what their rows allow (underfitting's neighbour vote), likewise (SET10_SEEDS). The eleventh,
+ * class by class), likewise (SET_SEEDS[9]). The tenth, written after the ninth had been run and had shown one-epoch runs
+ * that end flat short of what their rows allow (underfitting's neighbour vote), likewise (SET_SEEDS[10]). The eleventh,
  * written after the tenth had been run and had shown label-noise failing an untrained circles model (now n/a near
- * chance), likewise (SET11_SEEDS). The twelfth, written after the eleventh had been run and had shown a thin rare class
+ * chance), likewise (SET_SEEDS[11]). The twelfth, written after the eleventh had been run and had shown a thin rare class
  * recognised on 0 of its 8 validation rows that could only warn (class-imbalance's exact binomial test), likewise
- * (SET12_SEEDS). The thirteenth, written after the twelfth had been run and had shown label-noise failing a diverged
- * model and warning on a clean one at 2.4 standard errors (its significance line now at 0.1%), likewise (SET13_SEEDS).
+ * (SET_SEEDS[12]). The thirteenth, written after the twelfth had been run and had shown label-noise failing a diverged
+ * model and warning on a clean one at 2.4 standard errors (its significance line now at 0.1%), likewise (SET_SEEDS[13]).
  * Dataset names stay those of the first set,
  * so each keeps its healthy base model.
  */
