@@ -136,7 +136,7 @@ export type LinearFit = z.infer<typeof linearFitSchema>;
 /**
  * A k-nearest-neighbour vote on the standardized training rows, each row left out of its own vote, paired row by row
  * with the network's answers on the same rows (gather/neighbour-fit.ts): how closely the data lets the training rows be
- * fit without memorizing them. Single-label classification; absent before it was recorded and from the callback.
+ * fit without memorizing them. Single-label classification; absent before it was recorded, and from the callback without baseline rows.
  */
 export const neighbourFitSchema = z.object({
   method: z.string(),
@@ -175,7 +175,7 @@ export const dataInfoSchema = z.object({
   targetSummary: targetSummarySchema.optional(),
   /** A linear model's fit of the same rows; absent in artifacts written before it existed, and from a callback without a fit. */
   linearFit: linearFitSchema.optional(),
-  /** A neighbour vote on the training rows, paired with the network's answers; absent before it was recorded, from the callback, and for a model audited as saved. */
+  /** A neighbour vote on the training rows, paired with the network's answers; absent before it was recorded, from the callback without baseline rows, and for a model audited as saved. */
   neighbourFit: neighbourFitSchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),

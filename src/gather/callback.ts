@@ -1,5 +1,5 @@
 import { tf } from './tf.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit, type NeighbourFit } from '../artifacts/schema.js';
 import type { LossName } from '../config/spec-schema.js';
 import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
@@ -8,7 +8,9 @@ import { chooseProbeEpochs } from './probe-schedule.js';
 import { lossBeforeEndPoint, type LossBeforeEndPoint } from './fit.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
-import type { Dataset } from './data/dataset.js';
+import { type Dataset, rowCount } from './data/dataset.js';
+import { classRecall } from './evaluate.js';
+import { fitNeighbours } from './neighbour-fit.js';
 import { DataError } from '../errors.js';
 
 /** Inputs and targets encoded for the loss, as the probe takes them: rows along the first axis. */
@@ -28,7 +30,9 @@ export interface CallbackOptions {
    * (the first 4000 are used), and optionally validation rows to score it on; the callback cannot see the rows
    * model.fit trains on. Without this option the fit is made on the probe rows, and the report says so ("probe
    * rows"): fewer rows, scored on the rows it was fitted to. `false`: no linear fit. The rows are copied when the
-   * callback is made, so the tensors stay yours.
+   * callback is made, so the tensors stay yours. For a single-label classifier the training rows given here also get
+   * the neighbour vote at the end of training (data.neighbourFit: how closely these rows can be fit, beside the
+   * network's answers on them), which underfitting reads; the probe rows do not (the network was not fit on them).
    */
   baseline?: (Rows & { validation?: Rows }) | false;
 }
@@ -51,6 +55,23 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     ? { train: baselineRows(options.baseline, options.loss, 'baseline.x/y'), validation: options.baseline.validation ? baselineRows(options.baseline.validation, options.loss, 'baseline.validation') : null, rowsFrom: 'training rows given to nnauditCallback' }
     : { train: baselineRows(options.probe, options.loss, 'probe'), validation: null, rowsFrom: 'probe rows (no baseline rows were given to nnauditCallback)' };
   let linear: { fit: LinearFit; ms: number } | null = null;
+  let neighbours: { fit: NeighbourFit; ms: number } | null = null;
+  /**
+   * The neighbour vote on the caller's training rows, paired with the trained network's answers on them: only for a
+   * single-label classifier, and only when the rows are the caller's training rows (not the probe-row fallback).
+   */
+  const neighbourVote = async (m: tf.LayersModel): Promise<void> => {
+    const train = baseline && options.baseline ? baseline.train : null;
+    if (!train || train.task !== 'classification' || train.multiLabel || (train.yWidth ?? 1) !== 1 || train.numClasses < 2) return;
+    const t0 = performance.now();
+    const x = tf.tensor(train.x, [rowCount(train), ...train.featureShape]);
+    try {
+      const answers = await classRecall(m, x, train.y, train.numClasses, 256);
+      neighbours = { fit: fitNeighbours(train, answers.correct), ms: performance.now() - t0 };
+    } finally {
+      x.dispose();
+    }
+  };
   const linearFit = () => {
     if (baseline && !linear) {
       const t0 = performance.now();
@@ -99,6 +120,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       // The last probe is redone with full activation detail.
       if (recorder!.gradients[recorder!.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0) recorder!.dropLast();
       if (lastEpoch > 0) await recorder!.probe(lastEpoch, true);
+      if (lastEpoch > 0) await neighbourVote(model!);
       snapshot = build();
     }
   }
@@ -124,12 +146,13 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
         targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
         ...(fitted ? { linearFit: fitted.fit } : {}),
+        ...(neighbours ? { neighbourFit: neighbours.fit } : {}),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],
       weights: recorder?.weights ?? [],
       activations: recorder?.activations ?? [],
-      timing: { probeMs: recorder?.probeMs ?? 0, ...(fitted ? { linearFitMs: fitted.ms } : {}), totalMs: performance.now() - start },
+      timing: { probeMs: recorder?.probeMs ?? 0, ...(fitted ? { linearFitMs: fitted.ms } : {}), ...(neighbours ? { neighbourFitMs: neighbours.ms } : {}), totalMs: performance.now() - start },
       warnings: [],
       ...(recorder?.lossBeforeEnd ? { lossBeforeEnd: recorder.lossBeforeEnd } : {}),
     };
