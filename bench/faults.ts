@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { audit } from '../src/analyze/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import type { AuditResult } from '../src/result/schema.js';
+import { balancedSkill } from '../src/analyzers/proportions.js';
 import { benchDatasets } from './faults-data.js';
 import { benchDatasetsFresh, FRESH_SETS, type FreshSet } from './faults-data-fresh.js';
 import { faultCases, isHeldOut, OPERATORS, SET_SEEDS, type FaultCase } from './faults-cases.js';
@@ -24,7 +25,7 @@ type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
  * fit: classification, the final validation accuracy's skill over chance, (accuracy - chance) / (1 - chance) with chance
  * the majority class's share of the training rows (so a model that only predicts the majority of an imbalanced set
  * scores 0, not 0.95); regression, the final validation loss. null when training broke.
- * balanced: classification, the balanced recall's skill over its chance (balancedSkill); null otherwise or when training broke.
+ * balanced: classification, the balanced recall's skill over its chance (evaluationSkill); null otherwise or when training broke.
  * details: what each fail or warn finding said (its displayValue), for reading a case afterwards.
  */
 interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; details: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null; balanced: number | null }
@@ -57,21 +58,18 @@ function changesTraining(o: Outcome, clean: Outcome | undefined): boolean {
  * no validation rows is read on its training rows (the only rows that show whether it was learned); a class with
  * neither is left out. null without per-class recall.
  */
-function balancedSkill(e: AuditResult['evaluation']): number | null {
+function evaluationSkill(e: AuditResult['evaluation']): number | null {
   const recall = e?.classRecall;
   const counts = e?.classCounts;
   if (!recall || !counts) return null;
-  const perClass = recall.flatMap((r, c) => {
+  return balancedSkill(recall.flatMap((r, c) => {
     if ((counts[c] ?? 0) > 0 && r !== null) return [r];
     const t = e.trainClassRecall?.[c];
     return (e.trainClassCounts?.[c] ?? 0) > 0 && t !== null && t !== undefined ? [t] : [];
-  });
-  if (perClass.length < 2) return null;
-  const k = perClass.length;
-  return (perClass.reduce((a, b) => a + b, 0) / k - 1 / k) / (1 - 1 / k);
+  }));
 }
 
-/** changesTraining with the classification reading taken from balancedSkill (regression and broken runs as there). */
+/** changesTraining with the classification reading taken from evaluationSkill (regression and broken runs as there). */
 function changesTrainingBalanced(o: Outcome, clean: Outcome | undefined): boolean {
   if (o.c.task !== 'classification' || o.balanced === null || !clean || clean.balanced === null) return changesTraining(o, clean);
   return clean.balanced - o.balanced >= 0.1;
@@ -92,7 +90,7 @@ async function runCase(c: FaultCase): Promise<Outcome> {
     const failing = c.expect.filter((id) => statuses[id] === 'fail');
     const warning = c.expect.filter((id) => statuses[id] === 'warn');
     const verdict: Verdict = failing.length ? 'fail' : warning.length ? 'warn' : 'missed';
-    const balanced = c.task === 'classification' ? balancedSkill(r.evaluation) : null;
+    const balanced = c.task === 'classification' ? evaluationSkill(r.evaluation) : null;
     return { c, verdict, statuses, details, named: failing.length ? failing : warning, seconds: (performance.now() - t) / 1000, error: null, fit, balanced };
   } catch (e) {
     // A setup the pre-training checks reject with a typed input error (exit 2) is named before any training;

@@ -1,7 +1,7 @@
 import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import type { Evaluation } from '../artifacts/schema.js';
 import { trainedHere, trainingClasses } from './artifact-helpers.js';
-import { binomialAtMost, classTally, share, type Tally, zBelow } from './proportions.js';
+import { binomialAtMost, classTally, share, sumTallies, type Tally, zBelow } from './proportions.js';
 
 /**
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores
@@ -79,7 +79,7 @@ export default defineAnalyzer({
     const rowsWord = on === 'all rows' ? 'rows' : 'validation rows';
     const rowsText = (n: number | null) => `${n} ${n === 1 ? rowsWord.replace(/s$/, '') : rowsWord}`;
     // A thin class can still fail when its count is that improbable for a class recalled at failRecall (0 of 8 rows).
-    const hitsOf = (c: number): number => Math.round(recallOf(c) * (rowsOf(c) ?? 0));
+    const hitsOf = (c: number): number => classTally(recall, counts ?? [], [c]).hits;
     const missChance = (c: number): number => binomialAtMost(rowsOf(c) ?? 0, hitsOf(c), thresholds.failRecall);
     const clearlyMissed = (c: number): boolean => isThin(c) && recallOf(c) < thresholds.failRecall && missChance(c) < thresholds.thinMissChance;
     const tooFew = (c: number) => clearlyMissed(c)
@@ -101,14 +101,14 @@ export default defineAnalyzer({
     const besideCommon = (t: Tally): string => common !== null && common.rows > 0 && (share(t) ?? 1) < thresholds.warnRecall
       ? `, against ${share(common)!.toFixed(2)} for the other classes on ${common.rows} rows${clearlyBelow(t) ? ` (${zBelow(t, common).toFixed(1)} standard errors below)` : ''}`
       : '';
+    const missed = thinPoor.filter(clearlyMissed);
     let score: number = SCORE.pass;
     let display: string;
     if (rare.length === 0) {
       display = `largest to smallest class ${ratio.toFixed(1)}:1 in the training rows (rare means <= ${fmt.pct(thresholds.rareShare)} of the largest)`;
     } else if (poolJudges) {
       // Only validation rows are held against the other classes' validation recall: rows the model was fit on are not comparable.
-      const tally = { hits: Math.round(pooled.recall * pooled.rows), rows: pooled.rows };
-      const below = !pooled.withTraining && clearlyBelow(tally);
+      const below = !pooled.withTraining && clearlyBelow(pooled);
       score = pooled.recall < thresholds.failRecall || below ? 0.2 : pooled.recall < thresholds.warnRecall ? SCORE.warn : SCORE.pass;
       // Recalled well only with the training rows counted: a poor recall on the few validation rows still warns.
       if (pooled.withTraining && thinPoor.length) score = Math.min(score, SCORE.warn);
@@ -116,8 +116,8 @@ export default defineAnalyzer({
         `(largest to smallest ${ratio.toFixed(0)}:1) and a recall of ${pooled.recall.toFixed(2)} on ` +
         (pooled.withTraining
           ? `${their(rare)} ${pooled.rows} training and validation rows together (${pooled.validationRows} validation rows: too few alone, fewer than ${thresholds.minRows})`
-          : `${their(rare)} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})${besideCommon(tally)}`) +
-        thinPoor.filter(clearlyMissed).map((c) => `; ${tooFew(c)}`).join('');
+          : `${their(rare)} ${pooled.rows} validation rows together (each class alone has fewer than ${thresholds.minRows})${besideCommon(pooled)}`) +
+        missed.map((c) => `; ${tooFew(c)}`).join('');
     } else if (worst === null) {
       // No row of any rare class was held out: whether the model recognises them is not measured. Not a pass: a
       // validation split that happened to miss the rare class hides exactly the fault this looks for.
@@ -132,7 +132,7 @@ export default defineAnalyzer({
         (thinPoor.length ? thinPoor.map(tooFew).join('; ') : `recall ${worstRecall!.toFixed(2)} on only ${rowsText(rowsOf(worst))}`);
     } else {
       const n = rowsOf(worst);
-      const tally = n === null ? null : { hits: Math.round(worstRecall! * n), rows: n };
+      const tally = counts && n !== null ? classTally(recall, counts, [worst]) : null;
       const below = tally !== null && clearlyBelow(tally);
       score = worstRecall! < thresholds.failRecall || below ? 0.2 : worstRecall! < thresholds.warnRecall ? SCORE.warn : SCORE.pass;
       if (thinPoor.length) score = Math.min(score, SCORE.warn);
@@ -140,7 +140,6 @@ export default defineAnalyzer({
         `and a recall of ${worstRecall!.toFixed(2)} on the ${on}${n === null ? '' : ` (${n} rows)`}${tally ? besideCommon(tally) : ''}` +
         (thinPoor.length ? `; ${thinPoor.map(tooFew).join('; ')}` : '');
     }
-    const missed = thinPoor.filter(clearlyMissed);
     if (missed.length) score = Math.min(score, 0.2);
     const poor = judged.filter((c) => recallOf(c) < thresholds.warnRecall);
     const pooledPoor = poolJudges && pooled.recall < thresholds.warnRecall;
@@ -226,17 +225,9 @@ function their(classes: number[]): string {
  * Recall of a set of classes over their validation rows together, and with `withTraining` their training rows too
  * (hits / rows); null when the counts are not recorded (documents from before they were, or no validation split).
  */
-function pooledRecall(classes: number[], e: Evaluation | undefined, withTraining: boolean): { recall: number; rows: number; validationRows: number; withTraining: boolean } | null {
+function pooledRecall(classes: number[], e: Evaluation | undefined, withTraining: boolean): Tally & { recall: number; validationRows: number; withTraining: boolean } | null {
   if (!e?.classCounts || !e.classRecall || (withTraining && (!e.trainClassCounts || !e.trainClassRecall))) return null;
-  let rows = 0;
-  let hits = 0;
-  let validationRows = 0;
-  for (const c of classes) {
-    const nv = e.classCounts[c] ?? 0;
-    const nt = withTraining ? e.trainClassCounts![c] ?? 0 : 0;
-    rows += nv + nt;
-    validationRows += nv;
-    hits += (e.classRecall[c] ?? 0) * nv + (withTraining ? (e.trainClassRecall![c] ?? 0) * nt : 0);
-  }
-  return rows ? { recall: hits / rows, rows, validationRows, withTraining } : null;
+  const validation = classTally(e.classRecall, e.classCounts, classes);
+  const all = withTraining ? sumTallies([validation, classTally(e.trainClassRecall!, e.trainClassCounts!, classes)]) : validation;
+  return all.rows ? { ...all, recall: all.hits / all.rows, validationRows: validation.rows, withTraining } : null;
 }

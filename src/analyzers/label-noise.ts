@@ -1,6 +1,6 @@
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
 import { trainedHere } from './artifact-helpers.js';
-import { classTally, share, stratifiedZBelow } from './proportions.js';
+import { balancedSkill, classTally, share, stratifiedZBelow } from './proportions.js';
 
 /**
  * Training labels noisier than the validation labels (DeepCrime's TCL: a share of the training rows given another
@@ -50,7 +50,7 @@ export default defineAnalyzer({
     const classes = Array.from({ length: Math.max(e.classCounts.length, e.trainClassCounts.length) }, (_, c) => c);
     // Near chance on the validation rows, the model knows too little for its training rows' answers to say anything about their labels.
     const recalls = classes.flatMap((c) => ((e.classCounts![c] ?? 0) > 0 && typeof e.classRecall![c] === 'number' ? [e.classRecall![c]!] : []));
-    const skill = recalls.length >= 2 ? (recalls.reduce((a, b) => a + b, 0) / recalls.length - 1 / recalls.length) / (1 - 1 / recalls.length) : null;
+    const skill = balancedSkill(recalls);
     if (skill !== null && skill < thresholds.minSkill) {
       return notApplicable(`the model is near chance on the validation rows (balanced recall ${fmt.pct(skill)} of the way from chance to perfect): ` +
         'it has learned too little for its answers to speak for the labels');

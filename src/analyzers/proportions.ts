@@ -86,3 +86,14 @@ export function binomialAtMost(n: number, hits: number, p: number): number {
   }
   return Math.min(1, sum);
 }
+
+/**
+ * Balanced recall as skill: the mean of the per-class recalls, measured from the 1/K every constant predictor scores
+ * however imbalanced the rows, (mean - 1/K) / (1 - 1/K); 0 at chance, 1 when every class is recalled. null with
+ * fewer than two classes.
+ */
+export function balancedSkill(recalls: readonly number[]): number | null {
+  const k = recalls.length;
+  if (k < 2) return null;
+  return (recalls.reduce((a, b) => a + b, 0) / k - 1 / k) / (1 - 1 / k);
+}

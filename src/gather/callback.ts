@@ -8,9 +8,9 @@ import { chooseProbeEpochs } from './probe-schedule.js';
 import { lossBeforeEndPoint, type LossBeforeEndPoint } from './fit.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
-import { type Dataset, rowCount } from './data/dataset.js';
+import { type Dataset, isSingleLabelClassification, rowCount } from './data/dataset.js';
 import { classRecall } from './evaluate.js';
-import { fitNeighbours } from './neighbour-fit.js';
+import { fitNeighbours, neighbourVoteSkip } from './neighbour-fit.js';
 import { DataError } from '../errors.js';
 
 /** Inputs and targets encoded for the loss, as the probe takes them: rows along the first axis. */
@@ -62,8 +62,13 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
    */
   const neighbourVote = async (m: tf.LayersModel): Promise<void> => {
     const train = baseline && options.baseline ? baseline.train : null;
-    if (!train || train.task !== 'classification' || train.multiLabel || (train.yWidth ?? 1) !== 1 || train.numClasses < 2) return;
+    if (!train || !isSingleLabelClassification(train)) return;
     const t0 = performance.now();
+    // No prediction for rows the vote would skip anyway (too many features): the skip itself is recorded, as gather records it.
+    if (neighbourVoteSkip(train) !== null) {
+      neighbours = { fit: fitNeighbours(train, []), ms: performance.now() - t0 };
+      return;
+    }
     const x = tf.tensor(train.x, [rowCount(train), ...train.featureShape]);
     try {
       const answers = await classRecall(m, x, train.y, train.numClasses, 256);

@@ -4,7 +4,7 @@ import { explainWasmError } from './wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
-import { type Dataset, rowCount, targetWidth } from './data/dataset.js';
+import { type Dataset, isSingleLabelClassification, rowCount } from './data/dataset.js';
 import { makeOptimizer } from './build-model.js';
 import { obtainModel, type ModelUnderAudit } from './obtain-model.js';
 import { ProbeRecorder } from './probe-recorder.js';
@@ -162,7 +162,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       const evalRows = data.validation ?? data.train;
       // Per training row, whether the trained network answers it with its label (single-label classification).
       let trainingCorrect: Uint8Array | null = null;
-      if (raw.task === 'classification' && !raw.multiLabel && targetWidth(evalRows) === 1 && raw.numClasses >= 2) {
+      if (isSingleLabelClassification(raw)) {
         const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
         evaluation.classRecall = perClass.recall;
         evaluation.classCounts = perClass.counts;
@@ -178,9 +178,9 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       // What a linear model reaches on the same rows (a classifier's accuracy ceiling, a regression's loss floor in
       // the network's loss): what missing-nonlinearity and underfitting compare with.
       const linearFit = fitLinearBaseline(data.train, data.validation, mua.loss);
+      const tLinear = performance.now();
       // How closely the training rows can be fit without memorizing them, paired with the network's answers: only when
       // this audit trained the network on them (a model audited as saved was fit on other rows).
-      const tLinear = performance.now();
       const neighbourFit = history && history.epochs.length > 0 && trainingCorrect ? fitNeighbours(data.train, trainingCorrect) : undefined;
       const tNeighbours = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });

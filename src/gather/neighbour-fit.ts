@@ -70,6 +70,18 @@ export function leaveOneOutVotes(s: Standardized, y: ArrayLike<number>, k = NEIG
 }
 
 /**
+ * Why these rows get no vote whatever their count (a regression or multi-label target, too many features), or null:
+ * a caller that must predict the network's answers first (the library callback) asks before it does.
+ */
+export function neighbourVoteSkip(train: Dataset): string | null {
+  const d = rowWidth(train);
+  if (train.task !== 'classification') return 'regression targets: no vote to compare';
+  if (train.multiLabel || (train.yWidth ?? 1) !== 1) return 'multi-label targets: no single class to vote on';
+  if (d > MAX_FEATURES) return `${d} features is more than the ${MAX_FEATURES} a neighbour vote is made for`;
+  return null;
+}
+
+/**
  * The vote on the training rows, paired with the network's answers on the same rows (`networkCorrect[i]` is 1 when
  * the network answered row i with its label, in the training rows' order). Single-label classification only.
  */
@@ -77,9 +89,8 @@ export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>)
   const t0 = performance.now();
   const d = rowWidth(train);
   const total = rowCount(train);
-  if (train.task !== 'classification') return skipped('regression targets: no vote to compare', 0, d);
-  if (train.multiLabel || (train.yWidth ?? 1) !== 1) return skipped('multi-label targets: no single class to vote on', 0, d);
-  if (d > MAX_FEATURES) return skipped(`${d} features is more than the ${MAX_FEATURES} a neighbour vote is made for`, 0, d);
+  const skip = neighbourVoteSkip(train);
+  if (skip !== null) return skipped(skip, 0, d);
   const n = Math.min(total, networkCorrect.length, MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
   if (n < MIN_ROWS) return skipped(`${n} rows are too few for a neighbour vote that says something about the data`, n, d);
   const { mean, std } = columnStats(train.x, n, d);

@@ -46,6 +46,11 @@ export function targetWidth(d: Dataset): number {
   return d.yWidth ?? 1;
 }
 
+/** One class id per row among at least two classes: the rows per-class recall and the neighbour vote are made for. */
+export function isSingleLabelClassification(d: Dataset): boolean {
+  return d.task === 'classification' && !d.multiLabel && targetWidth(d) === 1 && d.numClasses >= 2;
+}
+
 export function rowCount(d: Dataset): number {
   return d.y.length / targetWidth(d);
 }
