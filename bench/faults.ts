@@ -26,7 +26,8 @@ type Verdict = 'fail' | 'warn' | 'rejected' | 'crashed' | 'missed';
  * the majority class's share of the training rows (so a model that only predicts the majority of an imbalanced set
  * scores 0, not 0.95); regression, the final validation loss. null when training broke.
  * balanced: classification, the balanced recall's skill over its chance (evaluationSkill); null otherwise or when training broke.
- * details: what each fail or warn finding said (its displayValue), for reading a case afterwards.
+ * details: what each fail or warn finding, and each finding the case expects whatever its status, said (its displayValue),
+ * for reading a case afterwards (a missed case shows what its expected findings saw).
  */
 interface Outcome { c: FaultCase; verdict: Verdict; statuses: Record<string, string>; details: Record<string, string>; named: string[]; seconds: number; error: string | null; fit: number | null; balanced: number | null }
 
@@ -86,7 +87,7 @@ async function runCase(c: FaultCase): Promise<Outcome> {
     const h = r.training.history?.series;
     const fit = c.task === 'classification' ? skill(tail(h?.['val_accuracy'] ?? h?.['val_acc']), r.data.chanceAccuracy) : tail(h?.['val_loss']);
     const statuses = Object.fromEntries(r.findings.map((f) => [f.id, f.status]));
-    const details = Object.fromEntries(r.findings.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => [f.id, f.displayValue ?? '']));
+    const details = Object.fromEntries(r.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || c.expect.includes(f.id)).map((f) => [f.id, f.displayValue ?? '']));
     const failing = c.expect.filter((id) => statuses[id] === 'fail');
     const warning = c.expect.filter((id) => statuses[id] === 'warn');
     const verdict: Verdict = failing.length ? 'fail' : warning.length ? 'warn' : 'missed';

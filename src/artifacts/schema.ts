@@ -157,6 +157,28 @@ export const neighbourFitSchema = z.object({
 });
 export type NeighbourFit = z.infer<typeof neighbourFitSchema>;
 
+/**
+ * The validation rows' neighbour vote on the training rows and on each other (gather/neighbour-fit.ts
+ * voteFromValidation): per class, rows and how many the vote answers with their own label. A check of the training
+ * labels that does not depend on the network; absent before it was recorded, without a validation split, and for a
+ * model audited as saved.
+ */
+export const validationVoteSchema = z.object({
+  method: z.string(),
+  k: num,
+  features: num,
+  /** Per class id: training rows voted on (the first rows of the shuffled split, capped so it costs little), and how many the vote agrees with. */
+  trainCounts: z.array(num),
+  trainAgree: z.array(num),
+  /** The same for the validation rows, each left out of its own vote. */
+  validationCounts: z.array(num),
+  validationAgree: z.array(num),
+  ms: num,
+  /** Why no vote was made (regression, multi-label, too many features or too few validation rows), or null. */
+  skipped: z.string().nullable(),
+});
+export type ValidationVote = z.infer<typeof validationVoteSchema>;
+
 export const dataInfoSchema = z.object({
   source: z.string(),
   task: z.enum(['classification', 'regression']),
@@ -177,6 +199,8 @@ export const dataInfoSchema = z.object({
   linearFit: linearFitSchema.optional(),
   /** A neighbour vote on the training rows, paired with the network's answers; absent before it was recorded, from the callback without baseline rows, and for a model audited as saved. */
   neighbourFit: neighbourFitSchema.optional(),
+  /** The validation rows' vote on the training labels; absent before it was recorded, without a validation split, and for a model audited as saved. */
+  validationVote: validationVoteSchema.optional(),
   /** Values per target row: 1 when absent (a class id or one value), k targets, or k labels (multi-label). */
   targets: num.optional(),
   /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */

@@ -1,6 +1,6 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type LinearFit, type NeighbourFit, type StoppedEarly, type TargetSummary } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type LinearFit, type NeighbourFit, type StoppedEarly, type ValidationVote, type TargetSummary } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './obtain-model.js';
@@ -30,6 +30,8 @@ export interface AssembleInputs {
   linearFit?: LinearFit;
   /** The neighbour vote on the training rows, paired with the network (neighbour-fit.ts); absent from fail-fast's snapshots. */
   neighbourFit?: NeighbourFit;
+  /** The validation rows' vote on the training labels (neighbour-fit.ts); absent from fail-fast's snapshots and without a validation split. */
+  validationVote?: ValidationVote;
   /** The probe loss half-way through the last epoch (ProbeRecorder.recordLossBeforeEnd), when recorded. */
   lossBeforeEnd?: Artifacts['lossBeforeEnd'] | null;
 }
@@ -47,7 +49,8 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
       name: a.spec.name ?? a.model.name,
     },
     data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}),
-      ...(a.linearFit ? { linearFit: a.linearFit } : {}), ...(a.neighbourFit ? { neighbourFit: a.neighbourFit } : {}) },
+      ...(a.linearFit ? { linearFit: a.linearFit } : {}), ...(a.neighbourFit ? { neighbourFit: a.neighbourFit } : {}),
+      ...(a.validationVote ? { validationVote: a.validationVote } : {}) },
     history: a.history,
     ...(a.evaluation ? { evaluation: a.evaluation } : {}),
     gradients: a.recorder.gradients,

@@ -15,7 +15,7 @@ import { classRecall, evaluateModel } from './evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline } from './linear-fit.js';
-import { fitNeighbours } from './neighbour-fit.js';
+import { fitNeighbours, voteFromValidation } from './neighbour-fit.js';
 import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
 import { activationName } from './model-graph.js';
@@ -182,11 +182,14 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       // How closely the training rows can be fit without memorizing them, paired with the network's answers: only when
       // this audit trained the network on them (a model audited as saved was fit on other rows).
       const neighbourFit = history && history.epochs.length > 0 && trainingCorrect ? fitNeighbours(data.train, trainingCorrect) : undefined;
+      // The training labels checked against the validation rows' (label-noise): the same condition, and a validation split.
+      const validationVote = neighbourFit && data.validation ? voteFromValidation(data.train, data.validation) : undefined;
       const tNeighbours = performance.now();
       progress({ phase: 'done', epoch: lastEpoch, epochs: mua.epochs });
       return assembleArtifacts({
         spec, backend, model, mua, raw, data, outputUnits, history, evaluation, recorder, warnings, stoppedEarly, linearFit,
         ...(neighbourFit ? { neighbourFit } : {}),
+        ...(validationVote ? { validationVote } : {}),
         // Recorded in the planned last epoch only: a run stopped early never reaches it.
         lossBeforeEnd: recorder.lossBeforeEnd,
         targetSummary: summarizeTargetTensor(yTrain, mua.loss),

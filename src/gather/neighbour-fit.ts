@@ -1,4 +1,4 @@
-import type { NeighbourFit } from '../artifacts/schema.js';
+import type { NeighbourFit, ValidationVote } from '../artifacts/schema.js';
 import { type Dataset, rowCount, rowWidth } from './data/dataset.js';
 import { columnStats, standardize, type Standardized } from './linear-fit.js';
 
@@ -38,17 +38,25 @@ function skipped(reason: string, rows: number, features: number): NeighbourFit {
  * Euclidean distance); a tie goes to the tied class whose member is nearest.
  */
 export function leaveOneOutVotes(s: Standardized, y: ArrayLike<number>, k = NEIGHBOURS): Int32Array {
-  const { x, n, d } = s;
-  const answer = new Int32Array(n);
+  return nearestVotes(s, y, s, k, true);
+}
+
+/**
+ * The vote of the `reference` rows (classes `y`) for each `query` row: the class most of its k nearest reference rows
+ * hold; with `leaveOut` the query rows are the reference rows and each is left out of its own vote.
+ */
+function nearestVotes(reference: Standardized, y: ArrayLike<number>, query: Standardized, k: number, leaveOut: boolean): Int32Array {
+  const { x, n, d } = reference;
+  const answer = new Int32Array(query.n);
   const dist = new Float64Array(k);
   const label = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < query.n; i++) {
     let filled = 0;
     for (let j = 0; j < n; j++) {
-      if (j === i) continue;
+      if (leaveOut && j === i) continue;
       let sum = 0;
       for (let c = 0; c < d; c++) {
-        const diff = x[i * d + c]! - x[j * d + c]!;
+        const diff = query.x[i * d + c]! - x[j * d + c]!;
         sum += diff * diff;
       }
       if (filled === k && sum >= dist[k - 1]!) continue;
@@ -110,5 +118,47 @@ export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>)
   return {
     method: NEIGHBOUR_FIT_METHOD, k: NEIGHBOURS, rows: n, features: d, accuracy: hits / n, networkAccuracy: networkHits / n,
     neighbourOnly, networkOnly, ms: performance.now() - t0, skipped: null,
+  };
+}
+
+export const VALIDATION_VOTE_METHOD = `${NEIGHBOURS}-nearest-neighbour vote of the validation rows (standardized as the training rows), ` +
+  'for each training row and, each left out of its own vote, each validation row';
+
+/** Per class, rows and how many of them the vote answers with their own label. */
+function tallyByClass(votes: Int32Array, y: ArrayLike<number>, classes: number): { counts: number[]; agree: number[] } {
+  const counts = Array<number>(classes).fill(0);
+  const agree = Array<number>(classes).fill(0);
+  for (let i = 0; i < votes.length; i++) {
+    const c = y[i]!;
+    counts[c]!++;
+    if (votes[i] === c) agree[c]!++;
+  }
+  return { counts, agree };
+}
+
+/**
+ * A check of the training labels that does not depend on the network: the validation rows vote, by their own labels,
+ * on each training row and (leaving each out) on each other. Where the two splits are random shares of the same rows,
+ * the vote agrees with a training row's label as often as with a validation row's, class by class; training labels
+ * changed after the split (a share relabelled, a mapping applied to the training data only) are agreed with less
+ * often, however closely the network memorized them. label-noise reads it beside the network's own answers.
+ */
+export function voteFromValidation(train: Dataset, validation: Dataset): ValidationVote {
+  const t0 = performance.now();
+  const d = rowWidth(train);
+  const empty = { method: VALIDATION_VOTE_METHOD, k: NEIGHBOURS, features: d, trainCounts: [], trainAgree: [], validationCounts: [], validationAgree: [], ms: 0 };
+  const skip = neighbourVoteSkip(train);
+  if (skip !== null) return { ...empty, skipped: skip };
+  const nv = Math.min(rowCount(validation), MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
+  if (nv < MIN_ROWS) return { ...empty, skipped: `${nv} validation rows are too few for a vote that says something about the labels` };
+  const nt = Math.min(rowCount(train), MAX_ROWS, Math.floor(WORK_BUDGET / Math.max(1, d) / nv));
+  const { mean, std } = columnStats(train.x, nt, d);
+  const reference = standardize(validation.x, nv, d, mean, std);
+  const classes = Math.max(train.numClasses, 1);
+  const onTraining = tallyByClass(nearestVotes(reference, validation.y, standardize(train.x, nt, d, mean, std), NEIGHBOURS, false), train.y, classes);
+  const onValidation = tallyByClass(nearestVotes(reference, validation.y, reference, NEIGHBOURS, true), validation.y, classes);
+  return {
+    ...empty, trainCounts: onTraining.counts, trainAgree: onTraining.agree, validationCounts: onValidation.counts, validationAgree: onValidation.agree,
+    ms: performance.now() - t0, skipped: null,
   };
 }

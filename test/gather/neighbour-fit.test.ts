@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitNeighbours, leaveOneOutVotes, NEIGHBOURS } from '../../src/gather/neighbour-fit.js';
+import { fitNeighbours, leaveOneOutVotes, NEIGHBOURS, voteFromValidation } from '../../src/gather/neighbour-fit.js';
 import type { Dataset } from '../../src/gather/data/dataset.js';
 
 /** A classification dataset from rows and class ids. */
@@ -59,5 +59,34 @@ describe('neighbour vote (leave-one-out)', () => {
     const fit = fitNeighbours(images, Array<number>(n).fill(1));
     expect(fit.skipped).toBeNull();
     expect(fit.rows).toBe(Math.floor(Math.sqrt(3e8 / 784)));
+  });
+});
+
+describe('the validation rows\' vote on the training labels', () => {
+  /** Two clusters on a line, class 0 near 0 and class 1 near 10: `n` rows each, every `every`-th row of each cluster given the other class. */
+  function split(n: number, every: number): Dataset {
+    const x = [...Array.from({ length: n }, (_, i) => [i * 0.01]), ...Array.from({ length: n }, (_, i) => [10 + i * 0.01])];
+    const y = x.map(([v], i) => { const c = v! < 5 ? 0 : 1; return every > 0 && (i % n) % every === 0 ? 1 - c : c; });
+    return data(x, y, { numClasses: 2 });
+  }
+
+  it('agrees with every label of clean splits, on both sides', () => {
+    const v = voteFromValidation(split(40, 0), split(12, 0));
+    expect(v).toMatchObject({ k: NEIGHBOURS, features: 1, trainCounts: [40, 40], trainAgree: [40, 40], validationCounts: [12, 12], validationAgree: [12, 12], skipped: null });
+  });
+
+  it('disagrees with the training labels changed after the split, whatever a network memorized: the clean validation rows vote', () => {
+    // Every 4th training row (10 of 40 per cluster) carries the other cluster's class; the validation rows are clean.
+    const v = voteFromValidation(split(40, 4), split(12, 0));
+    // Class 0's training rows: the 30 right ones near 0 and the 10 relabelled rows near 10; the vote agrees with the 30.
+    expect(v.trainCounts).toEqual([40, 40]);
+    expect(v.trainAgree).toEqual([30, 30]);
+    expect(v.validationAgree).toEqual([12, 12]);
+  });
+
+  it('skips what it cannot judge, and says why', () => {
+    expect(voteFromValidation(split(40, 0), split(8, 0)).skipped).toMatch(/^16 validation rows are too few/);
+    const t = split(40, 0);
+    expect(voteFromValidation({ ...t, task: 'regression', numClasses: 0 }, split(12, 0)).skipped).toMatch(/^regression targets/);
   });
 });
