@@ -192,6 +192,7 @@ export const SET_SEEDS: Record<1 | FreshSet, CaseSeeds> = {
   11: { clean: [21, 22], mutated: 21, mutation: 193 },
   12: { clean: [23, 24], mutated: 23, mutation: 223 },
   13: { clean: [25, 26], mutated: 25, mutation: 239 },
+  14: { clean: [27, 28], mutated: 27, mutation: 263 },
 };
 /** The first set's seeds (the default of faultCases). */
 export const SET1_SEEDS: CaseSeeds = SET_SEEDS[1];

@@ -4,7 +4,7 @@
  * raised on the clean models; for the tuning half and the held-out half separately.
  * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), and substring filters
  * separated by commas (`too-few-epochs,frozen`); the clean seed-1 reference of every dataset always runs.
- * `--set 2` to `--set 13` runs a fresh set instead (benchDatasetsFresh, SET_SEEDS[2] to SET_SEEDS[13]): new draws of every
+ * `--set 2` to `--set 14` runs a fresh set instead (benchDatasetsFresh, SET_SEEDS[2] to SET_SEEDS[14]): new draws of every
  * dataset and new seeds, all of it held out, each written before its first run; run once, for the README.
  */
 import { writeFileSync } from 'node:fs';
