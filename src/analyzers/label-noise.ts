@@ -45,8 +45,8 @@ export default defineAnalyzer({
     if (artifacts.data.task !== 'classification') return notApplicable('not a classification');
     // A saved model audited as saved was fit on other rows: this split's "training rows" are new to it as well.
     if (!trainedHere(artifacts)) return notApplicable('the audit did not train the model, so no rows here are rows it was fit on');
-    if (!e || e.on !== 'validation') return notApplicable('no validation rows to compare the training rows with');
-    const network = readNetwork(e, thresholds.minSkill);
+    // The network's reading needs its answers on both splits; the vote needs only the rows (the library callback has no evaluation).
+    const network = e && e.on === 'validation' ? readNetwork(e, thresholds.minSkill) : { name: NETWORK, reason: 'no validation rows to compare the training rows with' };
     const vote = readVote(artifacts.data.validationVote);
     if (!network.strata && !vote.strata) return notApplicable(network.reason);
     const judged = [network, vote].filter((r): r is Reading & Compared => r.strata !== undefined).map((r) => ({ ...r, score: scoreOf(r, thresholds) }));

@@ -1,5 +1,5 @@
 import { tf } from './tf.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit, type NeighbourFit } from '../artifacts/schema.js';
+import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit, type NeighbourFit, type ValidationVote } from '../artifacts/schema.js';
 import type { LossName } from '../config/spec-schema.js';
 import { describeModel } from './model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
@@ -10,7 +10,7 @@ import { summarizeTargetTensor } from './target-summary.js';
 import { fitLinearBaseline, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS } from './linear-fit.js';
 import { type Dataset, isSingleLabelClassification, rowCount } from './data/dataset.js';
 import { classRecall } from './evaluate.js';
-import { fitNeighbours, neighbourVoteSkip } from './neighbour-fit.js';
+import { fitNeighbours, neighbourVoteSkip, voteFromValidation } from './neighbour-fit.js';
 import { DataError } from '../errors.js';
 
 /** Inputs and targets encoded for the loss, as the probe takes them: rows along the first axis. */
@@ -56,6 +56,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     : { train: baselineRows(options.probe, options.loss, 'probe'), validation: null, rowsFrom: 'probe rows (no baseline rows were given to nnauditCallback)' };
   let linear: { fit: LinearFit; ms: number } | null = null;
   let neighbours: { fit: NeighbourFit; ms: number } | null = null;
+  let validationVote: ValidationVote | null = null;
   /**
    * The neighbour vote on the caller's training rows, paired with the trained network's answers on them: only for a
    * single-label classifier, and only when the rows are the caller's training rows (not the probe-row fallback).
@@ -76,6 +77,8 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     } finally {
       x.dispose();
     }
+    // The training labels checked against the caller's validation rows (label-noise), as gather does.
+    if (baseline?.validation) validationVote = voteFromValidation(train, baseline.validation);
   };
   const linearFit = () => {
     if (baseline && !linear) {
@@ -152,6 +155,7 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
         targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
         ...(fitted ? { linearFit: fitted.fit } : {}),
         ...(neighbours ? { neighbourFit: neighbours.fit } : {}),
+        ...(validationVote ? { validationVote } : {}),
       },
       history: history.epochs.length ? history : null,
       gradients: recorder?.gradients ?? [],

@@ -154,7 +154,8 @@ export function voteFromValidation(train: Dataset, validation: Dataset): Validat
   const nt = Math.min(rowCount(train), MAX_ROWS, Math.floor(WORK_BUDGET / Math.max(1, d) / nv));
   const { mean, std } = columnStats(train.x, nt, d);
   const reference = standardize(validation.x, nv, d, mean, std);
-  const classes = Math.max(train.numClasses, 1);
+  // Either split may hold a class the other lacks (a validation split without the rare class, or the reverse).
+  const classes = Math.max(train.numClasses, validation.numClasses, 1);
   const onTraining = tallyByClass(nearestVotes(reference, validation.y, standardize(train.x, nt, d, mean, std), NEIGHBOURS, false), train.y, classes);
   const onValidation = tallyByClass(nearestVotes(reference, validation.y, reference, NEIGHBOURS, true), validation.y, classes);
   return {

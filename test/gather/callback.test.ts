@@ -13,6 +13,7 @@ import { encodeTargets } from '../../src/gather/targets.js';
 import { withSeededMathRandom } from '../../src/gather/seeded-random.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
 import { fitLinearBaseline } from '../../src/gather/linear-fit.js';
+import { createRng } from '../../src/util/random.js';
 
 /** Weight statistics without the size of the step after each probe, which only gather measures (it needs a per-batch hook). */
 const withoutUpdateRatios = (w: Artifacts['weights']) => w.map((e) => ({ ...e, weights: e.weights.map((w) => ({ ...w, updateRatio: null })) }));
@@ -202,6 +203,39 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
     tf.dispose([x, y, probe.x, probe.y]);
     model.dispose();
     optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('checks the training labels against the validation rows given as baseline rows: 40% changed labels fail label-noise, clean labels pass', async () => {
+    await selectBackend();
+    const baseline = tf.memory().numTensors;
+    // Three separated blobs, 400 rows in class order 0, 1, 2, 0...: the first 300 train, the last 100 validate.
+    const centers = [[-3, 0], [3, 0], [0, 4]];
+    const draw = createRng(29);
+    const classes = Array.from({ length: 400 }, (_, i) => i % 3);
+    const points = classes.flatMap((c) => centers[c]!.map((v) => v + (draw() - 0.5) * 2));
+    const audit = async (noisy: boolean) => {
+      const rng = createRng(3);
+      const labels = classes.map((c, i) => (noisy && i < 300 && rng() < 0.4 ? (c + 1 + Math.floor(rng() * 2)) % 3 : c));
+      const x = tf.tensor2d(points, [400, 2]);
+      const y = tf.tensor2d(labels, [400, 1]);
+      const [xTrain, xVal, yTrain, yVal] = [x.slice(0, 300), x.slice(300), y.slice(0, 300), y.slice(300)];
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 16, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+      const optimizer = tf.train.adam(0.01);
+      model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      const cb = nnauditCallback({ probe: { x: xTrain, y: yTrain }, loss: 'sparseCategoricalCrossentropy', baseline: { x: xTrain, y: yTrain, validation: { x: xVal, y: yVal } } });
+      await model.fit(xTrain, yTrain, { epochs: 5, validationData: [xVal, yVal], callbacks: [cb], verbose: 0 });
+      const finding = analyze(cb.artifacts()).findings.find((f) => f.id === 'label-noise')!;
+      tf.dispose([x, y, xTrain, xVal, yTrain, yVal]);
+      model.dispose();
+      optimizer.dispose();
+      return finding;
+    };
+    const noisy = await audit(true);
+    expect(noisy.status, noisy.displayValue).toBe('fail');
+    expect(noisy.displayValue).toMatch(/^the validation rows' vote agrees with \d+% of 300 training labels and \d+% of 100 validation labels/);
+    const clean = await audit(false);
+    expect(clean.status, clean.displayValue).toBe('pass');
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
