@@ -17,7 +17,8 @@ export default defineAnalyzer({
     title: 'The training rows are fit at least as well as new rows',
     failureTitle: 'The training labels look noisier than the validation labels',
     description: 'After training, a model should agree with the labels of the rows it was fit on at least as often as with the ' +
-      'labels of rows it never saw. When it agrees clearly less often with its own training rows, a share of the training labels ' +
+      'labels of rows it never saw, and the nearest validation rows should agree with a training row\'s label as often as with a ' +
+      'validation row\'s. When either agrees clearly less often with the training rows, a share of the training labels ' +
       'is likely wrong (label noise, a labelling or mapping bug in the training data only), or the validation rows are not a random share.',
     requiredArtifacts: ['Data'],
     gateLevel: 'error',
@@ -70,7 +71,8 @@ export default defineAnalyzer({
           'training data only, noisy annotation, or rows duplicated with different labels; cleanlab\'s find_label_issues ranks the suspect rows. ' +
           'If the labels are right, the validation rows are not a random share of the data: shuffle before splitting.'
         : null,
-      evidence: judged.map((r) => table(r, r === lead && score < 0.9 ? worse : [])),
+      // The leading reading's table first: the one the measured text and the recommendation speak from.
+      evidence: [lead, ...judged.filter((r) => r.name !== lead.name)].map((r) => table(r, r === lead && score < 0.9 ? worse : [])),
     };
   },
 });

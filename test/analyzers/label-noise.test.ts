@@ -84,10 +84,12 @@ describe('label-noise', () => {
     expect(f.status, f.displayValue).toBe('fail');
     expect(f.displayValue).toMatch(/^the validation rows' vote agrees with 57% of 142 training labels and 97% of 36 validation labels; on average over the classes, 41 points more of the validation rows \(\d+\.\d standard errors\); with its final weights the model answers/);
     expect(f.recommendation).toMatch(/^Check the training labels \(classes 2, 0, 1 first\): the nearest validation rows agree/);
+    // The vote leads (it fails), so its table comes first, its suspect classes highlighted.
     expect(f.evidence.map((e) => (e.kind === 'table' ? e.title : e.kind))).toEqual([
-      'Per class: share answered with its label by the network, training rows vs validation rows (final weights)',
       'Per class: share whose label the nearest validation rows agree with, training rows vs validation rows',
+      'Per class: share answered with its label by the network, training rows vs validation rows (final weights)',
     ]);
+    expect(f.evidence[0]!.kind === 'table' && f.evidence[0]!.highlight).toEqual([2, 0, 1]);
   });
 
   it('a vote that agrees with both splits alike passes, and a chance-sized gap on few validation rows is not enough', () => {

@@ -119,7 +119,8 @@ describe('nnauditCallback inside a user-owned model.fit', () => {
     expect(artifacts.timing['linearFitMs']).toBeGreaterThan(0);
     const mn = analyze(artifacts).findings.find((f) => f.id === 'missing-nonlinearity')!;
     expect(mn.status).toBe('fail');
-    expect(mn.displayValue).toMatch(/a linear model reaches 0\.\d\d validation accuracy; this network 0\.\d\d: it is no better than linear/);
+    // The weights start unseeded here: the network lands just under or just over the linear model, both are the ceiling evidence.
+    expect(mn.displayValue).toMatch(/a linear model reaches 0\.\d\d validation accuracy; this network 0\.\d\d(: it is no better than linear|, 0\.0\d above it)/);
     expect(mn.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'))?.title).toMatch(/logistic regression on 600 training rows given to nnauditCallback/);
     tf.dispose([x, y, xTrain, yTrain, xVal, yVal, probe.x, probe.y]);
     model.dispose();
