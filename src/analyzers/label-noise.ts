@@ -58,12 +58,12 @@ export default defineAnalyzer({
     const worse = lead.strata.filter((s) => share(s.high)! - share(s.low)! >= thresholds.warnGap)
       .sort((a, b) => (share(b.high)! - share(b.low)!) - (share(a.high)! - share(a.low)!)).map((s) => s.c);
     // The other reading, when it was made, follows: a user sees both sides before checking labels by hand.
-    const others = judged.filter((r) => r.name !== lead.name).map(describe);
+    const rest = judged.filter((r) => r.name !== lead.name);
     return {
       score,
       numericValue: lead.gap,
       numericUnit: `validation - training, the mean over the classes: ${lead.unit}`,
-      displayValue: [describe(lead), ...others].join('; '),
+      displayValue: [lead, ...rest].map(describe).join('; '),
       affectedLayers: [],
       recommendation: score < 0.9
         ? `Check the training labels${worse.length ? ` (classes ${worse.join(', ')} first)` : ''}: ${lead.why}, ` +
@@ -72,7 +72,7 @@ export default defineAnalyzer({
           'If the labels are right, the validation rows are not a random share of the data: shuffle before splitting.'
         : null,
       // The leading reading's table first: the one the measured text and the recommendation speak from.
-      evidence: [lead, ...judged.filter((r) => r.name !== lead.name)].map((r) => table(r, r === lead && score < 0.9 ? worse : [])),
+      evidence: [lead, ...rest].map((r) => table(r, r === lead && score < 0.9 ? worse : [])),
     };
   },
 });
@@ -87,7 +87,7 @@ interface Reading {
 }
 interface Compared {
   strata: Stratum[];
-  /** The training share re-weighted to the validation rows' class mix, below the validation share. */
+  /** The validation share minus the training share, the mean over the classes. */
   gap: number;
   z: number;
   unit: string;
@@ -145,26 +145,29 @@ export function readVote(v: ValidationVote | undefined): Reading & Partial<Compa
 }
 
 const NETWORK = 'the network';
-const network = (r: Reading): boolean => r.name === NETWORK;
+const isNetwork = (r: Reading): boolean => r.name === NETWORK;
+
+/** The training rows and the validation rows over every compared class. */
+function totals(r: Compared): { train: Tally; validation: Tally } {
+  return { train: sumTallies(r.strata.map((s) => s.low)), validation: sumTallies(r.strata.map((s) => s.high)) };
+}
 
 function scoreOf(r: Compared, thresholds: { failGap: number; warnGap: number; minZ: number }): number {
   return r.z < thresholds.minZ ? SCORE.pass : r.gap >= thresholds.failGap ? SCORE.fail : r.gap >= thresholds.warnGap ? SCORE.warn : SCORE.pass;
 }
 
 function describe(r: Reading & Compared): string {
-  const train = sumTallies(r.strata.map((s) => s.low));
-  const validation = sumTallies(r.strata.map((s) => s.high));
-  const lead = network(r)
+  const { train, validation } = totals(r);
+  const lead = isNetwork(r)
     ? `with its final weights the model answers ${fmt.pct(share(train)!)} of its ${train.rows} training rows with their label and ${fmt.pct(share(validation)!)} of the ${validation.rows} validation rows`
     : `${r.name} agrees with ${fmt.pct(share(train)!)} of ${train.rows} training labels and ${fmt.pct(share(validation)!)} of ${validation.rows} validation labels`;
-  const more = network(r) ? 'of the rows it never saw' : 'of the validation rows';
+  const more = isNetwork(r) ? 'of the rows it never saw' : 'of the validation rows';
   return lead + (r.gap >= 0.005 ? `; on average over the classes, ${(100 * r.gap).toFixed(0)} points more ${more} (${r.z.toFixed(1)} standard errors)` : '');
 }
 
 function table(r: Reading & Compared, highlight: number[]): Evidence {
-  const train = sumTallies(r.strata.map((s) => s.low));
-  const validation = sumTallies(r.strata.map((s) => s.high));
-  const byNetwork = network(r);
+  const { train, validation } = totals(r);
+  const byNetwork = isNetwork(r);
   return {
     kind: 'table',
     title: byNetwork

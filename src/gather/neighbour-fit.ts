@@ -1,5 +1,5 @@
 import type { NeighbourFit, ValidationVote } from '../artifacts/schema.js';
-import { type Dataset, rowCount, rowWidth } from './data/dataset.js';
+import { type Dataset, rowCount, rowWidth, targetWidth } from './data/dataset.js';
 import { columnStats, standardize, type Standardized } from './linear-fit.js';
 
 /**
@@ -26,6 +26,11 @@ const MAX_FEATURES = 1024;
 const WORK_BUDGET = 3e8;
 /** Fewer rows than this say nothing about the data. */
 const MIN_ROWS = 20;
+
+/** Rows a vote of every row against every other (rows^2 x d within WORK_BUDGET) may use, at most MAX_ROWS. */
+function squareCap(d: number): number {
+  return Math.min(MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
+}
 
 export const NEIGHBOUR_FIT_METHOD = `${NEIGHBOURS}-nearest-neighbour vote on standardized features, each row left out of its own vote`;
 
@@ -84,7 +89,7 @@ function nearestVotes(reference: Standardized, y: ArrayLike<number>, query: Stan
 export function neighbourVoteSkip(train: Dataset): string | null {
   const d = rowWidth(train);
   if (train.task !== 'classification') return 'regression targets: no vote to compare';
-  if (train.multiLabel || (train.yWidth ?? 1) !== 1) return 'multi-label targets: no single class to vote on';
+  if (train.multiLabel || targetWidth(train) !== 1) return 'multi-label targets: no single class to vote on';
   if (d > MAX_FEATURES) return `${d} features is more than the ${MAX_FEATURES} a neighbour vote is made for`;
   return null;
 }
@@ -99,7 +104,7 @@ export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>)
   const total = rowCount(train);
   const skip = neighbourVoteSkip(train);
   if (skip !== null) return skipped(skip, 0, d);
-  const n = Math.min(total, networkCorrect.length, MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
+  const n = Math.min(total, networkCorrect.length, squareCap(d));
   if (n < MIN_ROWS) return skipped(`${n} rows are too few for a neighbour vote that says something about the data`, n, d);
   const { mean, std } = columnStats(train.x, n, d);
   const votes = leaveOneOutVotes(standardize(train.x, n, d, mean, std), train.y);
@@ -149,7 +154,7 @@ export function voteFromValidation(train: Dataset, validation: Dataset): Validat
   const empty = { method: VALIDATION_VOTE_METHOD, k: NEIGHBOURS, features: d, trainCounts: [], trainAgree: [], validationCounts: [], validationAgree: [], ms: 0 };
   const skip = neighbourVoteSkip(train);
   if (skip !== null) return { ...empty, skipped: skip };
-  const nv = Math.min(rowCount(validation), MAX_ROWS, Math.floor(Math.sqrt(WORK_BUDGET / Math.max(1, d))));
+  const nv = Math.min(rowCount(validation), squareCap(d));
   if (nv < MIN_ROWS) return { ...empty, skipped: `${nv} validation rows are too few for a vote that says something about the labels` };
   const nt = Math.min(rowCount(train), MAX_ROWS, Math.floor(WORK_BUDGET / Math.max(1, d) / nv));
   const { mean, std } = columnStats(train.x, nt, d);
