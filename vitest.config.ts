@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** The unit tier (npm run test:unit): pure stages, hand-written inputs; no Redis, no browser, no training. */
 export const UNIT_TESTS = [
   'test/analyzers/**/*.test.ts',
-  'test/assert/**/*.test.ts',
+  'test/gate/**/*.test.ts',
   'test/result/**/*.test.ts',
   'test/config/**/*.test.ts',
   'test/architecture/**/*.test.ts',

@@ -5,7 +5,7 @@
  * saved run again without training.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { benchCases, isHeldOut, TARGETS, type BenchCase, type Target } from './accuracy-cases.js';
 
 interface Outcome { c: BenchCase; statuses: Record<string, string>; seconds: number }

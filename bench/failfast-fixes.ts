@@ -15,7 +15,7 @@
  * prints the tables of saved rows only (a case present in several counts once).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { loadSpecFile, validateSpec } from '../src/config/load-spec.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
 import { errorMessage, UserInputError } from '../src/errors.js';

@@ -8,7 +8,7 @@
  * every row.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { fixtureSpecPath } from '../src/cli/fixtures.js';
 import { loadSpecFile } from '../src/config/load-spec.js';
 import { failingCases } from './failing-cases.js';

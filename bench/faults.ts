@@ -8,10 +8,10 @@
  * dataset and new seeds, all of it held out, each written before its first run; run once, for the README.
  */
 import { writeFileSync } from 'node:fs';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { errorMessage, UserInputError } from '../src/errors.js';
 import type { AuditResult } from '../src/result/schema.js';
-import { balancedSkill } from '../src/analyzers/proportions.js';
+import { balancedSkill } from '../src/analyzers/support/proportions.js';
 import { benchDatasets } from './faults-data.js';
 import { benchDatasetsFresh, FRESH_SETS, type FreshSet } from './faults-data-fresh.js';
 import { faultCases, isHeldOut, OPERATORS, SET_SEEDS, type FaultCase } from './faults-cases.js';

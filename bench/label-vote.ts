@@ -9,7 +9,7 @@ import { benchDatasetsFresh, FRESH_SETS } from './faults-data-fresh.js';
 import { faultCases, SET_SEEDS } from './faults-cases.js';
 import { validateSpec } from '../src/config/load-spec.js';
 import { openDataset, prepareData } from '../src/gather/data/prepare.js';
-import { voteFromValidation } from '../src/gather/neighbour-fit.js';
+import { voteFromValidation } from '../src/gather/reference/neighbour-fit.js';
 import labelNoise, { readVote } from '../src/analyzers/label-noise.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
 

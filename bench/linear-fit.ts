@@ -1,5 +1,5 @@
 /**
- * `npm run bench:linear-fit`: what the linear baseline gather fits (src/gather/linear-fit.ts) costs and reaches,
+ * `npm run bench:linear-fit`: what the linear baseline gather fits (src/gather/reference/linear-fit.ts) costs and reaches,
  * on the accuracy benchmark's datasets, plus digits from ../shared when present: the classifier (logistic
  * regression) on the classification sets, least squares on the regression sets (sine as the accuracy and fault
  * benchmarks generate it, diabetes from ../shared, and synthetic wide planes at the work budget). Each dataset is
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { dataSchema } from '../src/config/spec-schema.js';
 import { openDataset, prepareData } from '../src/gather/data/prepare.js';
 import { type Dataset, rowCount } from '../src/gather/data/dataset.js';
-import { fitLinearBaseline } from '../src/gather/linear-fit.js';
+import { fitLinearBaseline } from '../src/gather/reference/linear-fit.js';
 import { createRng, gaussian } from '../src/util/random.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
 

@@ -5,7 +5,7 @@
 import { gather } from '../src/gather/gather.js';
 import { validateSpec } from '../src/config/load-spec.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
-import { selectBackend } from '../src/gather/backend.js';
+import { selectBackend } from '../src/gather/backend/backend.js';
 import { tf } from '../src/gather/tf.js';
 
 export const BENCH_MODELS: Record<string, SpecInput> = {

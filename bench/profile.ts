@@ -6,8 +6,8 @@
  */
 import { loadSpecFile } from '../src/config/load-spec.js';
 import { gather } from '../src/gather/gather.js';
-import { selectBackend } from '../src/gather/backend.js';
-import { setWasmKernelOverrides } from '../src/gather/wasm-kernel-bridge.js';
+import { selectBackend } from '../src/gather/backend/backend.js';
+import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
 import { tf } from '../src/gather/tf.js';
 import { buildCaseModel, TRAINING_CASES } from './training-cases.js';
 

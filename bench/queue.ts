@@ -11,7 +11,7 @@ import { enqueueAudit, waitForAudit } from '../src/queue/producer.js';
 import { queueSettings } from '../src/queue/settings.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { fixtureSpecPath } from '../src/cli/fixtures.js';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { tf } from '../src/gather/tf.js';
 
 const iris = fixtureSpecPath('iris');

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../src/gather/tf.js';
-import { fusedAdam } from '../src/gather/wasm/adam.js';
+import { fusedAdam } from '../src/gather/backend/wasm/adam.js';
 import { generate } from '../src/gather/data/generators.js';
-import { loadLayersModel } from '../src/gather/load-model.js';
+import { loadLayersModel } from '../src/gather/model/load-model.js';
 import { packageRoot } from '../src/util/package-root.js';
 
 /** One layer, in the small vocabulary bench/torch_train.py also understands. */

@@ -5,11 +5,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '../src/gather/tf.js';
-import { selectBackend } from '../src/gather/backend.js';
+import { selectBackend } from '../src/gather/backend/backend.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
 import { openDataset } from '../src/gather/data/prepare.js';
 import { dataSchema } from '../src/config/spec-schema.js';
-import { withSeededMathRandom } from '../src/gather/seeded-random.js';
+import { withSeededMathRandom } from '../src/gather/train/seeded-random.js';
 
 async function save(model: tf.LayersModel, dir: string, withTrainingConfig: boolean): Promise<void> {
   await mkdir(dir, { recursive: true });

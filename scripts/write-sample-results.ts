@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { fixtureExpectations, fixtureSpecPath, fixturesDir } from '../src/cli/fixtures.js';
 
 const dir = path.join(fixturesDir(), 'results');

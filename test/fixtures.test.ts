@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../src/analyze/audit.js';
+import { audit } from '../src/audit/audit.js';
 import { fixtureExpectations, fixtureSpecPath } from '../src/cli/fixtures.js';
 import { ANALYZER_IDS } from '../src/analyzers/index.js';
 import { resultSchema } from '../src/result/schema.js';

@@ -1,7 +1,7 @@
-import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { type AnalyzerOutput, defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
 import type { Evaluation } from '../artifacts/schema.js';
-import { trainedHere, trainingClasses } from './artifact-helpers.js';
-import { binomialAtMost, classTally, share, sumTallies, type Tally, zBelow } from './proportions.js';
+import { trainedHere, trainingClasses } from './support/artifact-helpers.js';
+import { binomialAtMost, classTally, share, sumTallies, type Tally, zBelow } from './support/proportions.js';
 
 /**
  * A rare class the model does not learn. Accuracy cannot show it (always answering the majority of a 95/5 set scores

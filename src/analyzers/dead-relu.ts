@@ -1,5 +1,5 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { activationsBroken, firstActivations, lastActivations, optimizerText, RELU_FAMILY } from './artifact-helpers.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { activationsBroken, firstActivations, lastActivations, optimizerText, RELU_FAMILY } from './support/artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {

@@ -1,6 +1,6 @@
 import type { LayerInfo } from '../artifacts/schema.js';
-import { holds } from './baselines.js';
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { holds } from './support/baselines.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
 
 /** Score when a high rate comes with a model that underfits: a fail that names the cause. */
 const CAUSE_OF_UNDERFITTING = 0.2;

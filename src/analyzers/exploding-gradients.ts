@@ -1,6 +1,6 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { flowRatios, gradientEvidence } from './gradient-flow.js';
-import { optimizerText } from './artifact-helpers.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { flowRatios, gradientEvidence } from './support/gradient-flow.js';
+import { optimizerText } from './support/artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {

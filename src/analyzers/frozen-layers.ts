@@ -1,6 +1,6 @@
 import type { LayerInfo } from '../artifacts/schema.js';
-import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
-import { trainedHere } from './artifact-helpers.js';
+import { defineAnalyzer, notApplicable, SCORE } from './support/define-analyzer.js';
+import { trainedHere } from './support/artifact-helpers.js';
 
 /** Score of a model built from the spec with frozen layers: a fail, not the worst one (the rest of the net still trains). */
 const FROZEN_AT_INIT = 0.2;

@@ -1,4 +1,4 @@
-import type { Analyzer } from './define-analyzer.js';
+import type { Analyzer } from './support/define-analyzer.js';
 import classImbalance from './class-imbalance.js';
 import deadRelu from './dead-relu.js';
 import dropoutRate from './dropout-rate.js';

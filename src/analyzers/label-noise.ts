@@ -1,6 +1,6 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { trainedHere } from './artifact-helpers.js';
-import { balancedSkill, classTally, share, stratifiedZBelow, sumTallies, type Tally } from './proportions.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { trainedHere } from './support/artifact-helpers.js';
+import { balancedSkill, classTally, share, stratifiedZBelow, sumTallies, type Tally } from './support/proportions.js';
 import type { Artifacts, ValidationVote } from '../artifacts/schema.js';
 import type { Evidence } from '../result/evidence.js';
 

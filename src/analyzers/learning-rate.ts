@@ -1,6 +1,6 @@
-import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
-import { median, optimizerText, probeProgress, progressText } from './artifact-helpers.js';
-import { holds } from './baselines.js';
+import { defineAnalyzer, notApplicable, SCORE } from './support/define-analyzer.js';
+import { median, optimizerText, probeProgress, progressText } from './support/artifact-helpers.js';
+import { holds } from './support/baselines.js';
 
 export default defineAnalyzer({
   meta: {

@@ -1,5 +1,5 @@
 import type { LayerInfo } from '../artifacts/schema.js';
-import { defineAnalyzer, notApplicable, SCORE } from './define-analyzer.js';
+import { defineAnalyzer, notApplicable, SCORE } from './support/define-analyzer.js';
 
 /**
  * Activations with f(0) = 0. A network built only from these and bias-free layers maps the zero input to zero; with

@@ -1,8 +1,8 @@
 import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
 import { outputActivation } from './output-activation.js';
-import { finalLoss } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, LINEAR_CANNOT_FIT_LOSS_RATIO, LINEAR_CANNOT_FIT_SKILL, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './baselines.js';
+import { chanceAccuracy, constantLoss, finalLoss } from './support/artifact-helpers.js';
+import { LINEAR_CANNOT_FIT_LOSS_RATIO, LINEAR_CANNOT_FIT_SKILL, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './support/baselines.js';
 
 /** Layers that apply a learned linear map (plus their activation, if any). */
 const TRAINABLE_MAP = /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|Conv3DTranspose|DepthwiseConv2D|SeparableConv2D|SeparableConv1D)$/;

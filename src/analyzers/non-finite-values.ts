@@ -1,4 +1,4 @@
-import { defineAnalyzer } from './define-analyzer.js';
+import { defineAnalyzer } from './support/define-analyzer.js';
 
 export default defineAnalyzer({
   meta: {

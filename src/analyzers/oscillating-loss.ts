@@ -1,6 +1,5 @@
-import { constantLoss } from './baselines.js';
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { optimizerText } from './artifact-helpers.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { constantLoss, optimizerText } from './support/artifact-helpers.js';
 
 export default defineAnalyzer({
   meta: {

@@ -1,6 +1,6 @@
-import { defineAnalyzer, notApplicable } from './define-analyzer.js';
+import { defineAnalyzer, notApplicable } from './support/define-analyzer.js';
 import type { Artifacts } from '../artifacts/schema.js';
-import { lastActivations } from './artifact-helpers.js';
+import { lastActivations } from './support/artifact-helpers.js';
 
 const CROSS_ENTROPY = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 

@@ -1,6 +1,5 @@
-import { constantLoss } from './baselines.js';
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { smooth, tailMean } from './artifact-helpers.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { constantLoss, smooth, tailMean } from './support/artifact-helpers.js';
 import { EVIDENCE_IDS } from '../result/vocabulary.js';
 
 export default defineAnalyzer({

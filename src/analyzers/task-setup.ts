@@ -1,7 +1,7 @@
 import type { Artifacts, TargetSummary } from '../artifacts/schema.js';
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
 import { outputActivation } from './output-activation.js';
-import { constantPredictorText } from './baselines.js';
+import { constantPredictorText } from './support/baselines.js';
 
 const CROSS_ENTROPY = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 const REGRESSION = new Set(['meanSquaredError', 'meanAbsoluteError', 'huber', 'huberLoss']);

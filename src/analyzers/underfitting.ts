@@ -1,6 +1,6 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { finalFall, type FinalFall, finalLoss, probeProgress, probesWithLoss, progressText, tailMean, trainedHere, trainingClasses } from './artifact-helpers.js';
-import { chanceAccuracy, constantLoss, constantPredictorText, holds, linearCannotFit, linearComparison, modelAccuracy, neighbourComparison, type LinearComparison, type NeighbourComparison } from './baselines.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { chanceAccuracy, constantLoss, type FinalFall, finalFall, finalLoss, probeProgress, probesWithLoss, progressText, tailMean, trainedHere, trainingClasses } from './support/artifact-helpers.js';
+import { constantPredictorText, holds, linearCannotFit, linearComparison, modelAccuracy, neighbourComparison, type LinearComparison, type NeighbourComparison } from './support/baselines.js';
 
 export default defineAnalyzer({
   meta: {
@@ -24,7 +24,7 @@ export default defineAnalyzer({
     belowNeighbours: {
       default: 0.05,
       source: 'ours: the trained network answers at least 5 points fewer of its training rows right than a 5-nearest-neighbour vote that ' +
-        'leaves each row out of its own vote (gather/neighbour-fit.ts), so the data allows a closer fit without memorizing. Measured before ' +
+        'leaves each row out of its own vote (gather/reference/neighbour-fit.ts), so the data allows a closer fit without memorizing. Measured before ' +
         'the rule on the fault benchmark\'s set 9: its 24 clean classifiers at -0.064 to +0.003, its one-epoch runs at 0.06-0.47 ' +
         '(moons 0.11: a loss at 42% of the constant predictor\'s, flat over the last half epoch, that no other rule saw)',
     },

@@ -1,5 +1,5 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { INPUT_SCALE_EFFECTS } from './cross-references.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { INPUT_SCALE_EFFECTS } from './support/cross-references.js';
 
 /** Failures that large inputs commonly cause; at warn-level scales (10-100) one of them failing makes this a failure too. */
 const EFFECTS = [...INPUT_SCALE_EFFECTS];

@@ -1,7 +1,7 @@
-import { defineAnalyzer, fmt, notApplicable, SCORE } from './define-analyzer.js';
-import { flowRatios, gradientEvidence } from './gradient-flow.js';
-import { lossRatio } from './artifact-helpers.js';
-import { holds } from './baselines.js';
+import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
+import { flowRatios, gradientEvidence } from './support/gradient-flow.js';
+import { lossRatio } from './support/artifact-helpers.js';
+import { holds } from './support/baselines.js';
 
 export default defineAnalyzer({
   meta: {

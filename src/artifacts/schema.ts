@@ -135,7 +135,7 @@ export type LinearFit = z.infer<typeof linearFitSchema>;
 
 /**
  * A k-nearest-neighbour vote on the standardized training rows, each row left out of its own vote, paired row by row
- * with the network's answers on the same rows (gather/neighbour-fit.ts): how closely the data lets the training rows be
+ * with the network's answers on the same rows (gather/reference/neighbour-fit.ts): how closely the data lets the training rows be
  * fit without memorizing them. Single-label classification; absent before it was recorded, and from the callback without baseline rows.
  */
 export const neighbourFitSchema = z.object({
@@ -158,7 +158,7 @@ export const neighbourFitSchema = z.object({
 export type NeighbourFit = z.infer<typeof neighbourFitSchema>;
 
 /**
- * The validation rows' neighbour vote on the training rows and on each other (gather/neighbour-fit.ts
+ * The validation rows' neighbour vote on the training rows and on each other (gather/reference/neighbour-fit.ts
  * voteFromValidation): per class, rows and how many the vote answers with their own label. A check of the training
  * labels that does not depend on the network; absent before it was recorded, without a validation split, and for a
  * model audited as saved.

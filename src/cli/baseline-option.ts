@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { readJsonFile } from '../artifacts/io.js';
 import { upgradeResult } from '../result/upgrade.js';
-import { applyBaseline } from '../assert/apply-baseline.js';
+import { applyBaseline } from '../gate/apply-baseline.js';
 import type { AuditResult } from '../result/schema.js';
 
 /** `--baseline <result.json>` for audit and render: compare with an earlier run and judge change budgets. */

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { AGGREGATES } from '../result/vocabulary.js';
-import { BACKENDS } from '../gather/backend-names.js';
+import { BACKENDS } from '../gather/backend/backend-names.js';
 import { LOSSES } from '../config/spec-schema.js';
 
 /** Options every auditing command shares. */

@@ -7,7 +7,7 @@ import { openFileSync } from '../policy/open-input.js';
 import { currentPolicy } from '../policy/input-policy.js';
 import { parseErrorText } from '../policy/redact.js';
 import { validateAnalyzerSettings } from '../analyzers/settings.js';
-import { validateGateConfig } from '../assert/gate.js';
+import { validateGateConfig } from '../gate/gate.js';
 
 export interface LoadedSpec {
   spec: Spec;

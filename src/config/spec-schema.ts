@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGGREGATES, PRESET_NAMES } from '../result/vocabulary.js';
-import { assertionSchema, type AssertionSpec } from '../assert/assertion-schema.js';
+import { assertionSchema, type AssertionSpec } from '../gate/assertion-schema.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax',

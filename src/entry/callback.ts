@@ -8,5 +8,5 @@
  *   await model.fit(xs, ys, { epochs: 20, callbacks: [audit] });
  *   writeFileSync('artifacts.json', JSON.stringify(audit.artifacts()));   // then: npx nnaudit analyze artifacts.json
  */
-export { nnauditCallback, type CallbackOptions } from '../gather/callback.js';
+export { nnauditCallback, type CallbackOptions } from '../gather/train/callback.js';
 export type { Artifacts } from '../artifacts/schema.js';

@@ -1,5 +1,5 @@
-import { audit } from '../analyze/audit.js';
-import type { BackendName } from '../gather/backend.js';
+import { audit } from '../audit/audit.js';
+import type { BackendName } from '../gather/backend/backend.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';
 import { findFixes, type FixOptions, type FixReport } from './run-fixes.js';

@@ -2,7 +2,7 @@
  * Candidate repairs as pure spec patches. Each returns a new spec, or null when it would change nothing (so a
  * repair that does not apply is never retrained). Analyzers name the ones that fit their finding (meta.repairs).
  */
-import type { RepairId } from '../analyzers/define-analyzer.js';
+import type { RepairId } from '../analyzers/support/define-analyzer.js';
 import type { LayerSpec, Spec, TrainModelSpec } from '../config/spec-schema.js';
 
 /** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */

@@ -3,11 +3,11 @@ import type { Spec, LossName } from '../config/spec-schema.js';
 import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type LinearFit, type NeighbourFit, type StoppedEarly, type ValidationVote, type TargetSummary } from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
-import type { ModelUnderAudit } from './obtain-model.js';
-import type { ProbeRecorder } from './probe-recorder.js';
-import { describeModel } from './model-graph.js';
-import { chanceAccuracy, trivialLoss } from './targets.js';
-import type { BackendInfo } from './backend.js';
+import type { ModelUnderAudit } from './model/obtain-model.js';
+import type { ProbeRecorder } from './train/probe-recorder.js';
+import { describeModel } from './model/model-graph.js';
+import { chanceAccuracy, trivialLoss } from './reference/targets.js';
+import type { BackendInfo } from './backend/backend.js';
 
 export interface AssembleInputs {
   spec: Spec;

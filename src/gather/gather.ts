@@ -1,28 +1,28 @@
 import { tf } from './tf.js';
-import { selectBackend, type BackendName } from './backend.js';
-import { explainWasmError } from './wasm/memory-guard.js';
+import { selectBackend, type BackendName } from './backend/backend.js';
+import { explainWasmError } from './backend/wasm/memory-guard.js';
 import type { Spec } from '../config/spec-schema.js';
 import type { Artifacts, StoppedEarly } from '../artifacts/schema.js';
 import { openDataset, prepareData } from './data/prepare.js';
 import { type Dataset, isSingleLabelClassification, rowCount } from './data/dataset.js';
-import { makeOptimizer } from './build-model.js';
-import { obtainModel, type ModelUnderAudit } from './obtain-model.js';
-import { ProbeRecorder } from './probe-recorder.js';
-import { encodeTargets, LOSS_FUNCS } from './targets.js';
-import { chooseProbeEpochs } from './probe-schedule.js';
-import { fitWithProbes } from './fit.js';
-import { classRecall, evaluateModel } from './evaluate.js';
+import { makeOptimizer } from './model/build-model.js';
+import { obtainModel, type ModelUnderAudit } from './model/obtain-model.js';
+import { ProbeRecorder } from './train/probe-recorder.js';
+import { encodeTargets, LOSS_FUNCS } from './reference/targets.js';
+import { chooseProbeEpochs } from './train/probe-schedule.js';
+import { fitWithProbes } from './train/fit.js';
+import { classRecall, evaluateModel } from './reference/evaluate.js';
 import { assembleArtifacts } from './assemble-artifacts.js';
-import { summarizeTargetTensor } from './target-summary.js';
-import { fitLinearBaseline } from './linear-fit.js';
-import { fitNeighbours, voteFromValidation } from './neighbour-fit.js';
-import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './early-stop.js';
-import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './check-fit.js';
-import { activationName } from './model-graph.js';
+import { summarizeTargetTensor } from './reference/target-summary.js';
+import { fitLinearBaseline } from './reference/linear-fit.js';
+import { fitNeighbours, voteFromValidation } from './reference/neighbour-fit.js';
+import { earlyStopCallback, failFastInterval, stoppedEarlyText, type ShouldStop } from './train/early-stop.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './model/check-fit.js';
+import { activationName } from './model/model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 import { ModelLoadError } from '../errors.js';
 
-export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './probe-schedule.js';
+export { MAX_PROBED_EPOCHS, PROBE_BUDGET, chooseProbeEpochs } from './train/probe-schedule.js';
 
 export interface GatherProgress {
   phase: 'load' | 'train' | 'probe' | 'done';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { redisOptions, wrapRedisError } from './connection.js';
 import type { QueueSettings } from './settings.js';
 import { runSummarySchema, summarizeRun, TREND_RUNS, type RunSummary } from '../result/baseline.js';
-import { applyBaseline } from '../assert/apply-baseline.js';
+import { applyBaseline } from '../gate/apply-baseline.js';
 import { upgradeResult } from '../result/upgrade.js';
 import type { AuditResult } from '../result/schema.js';
 import { UserInputError } from '../errors.js';

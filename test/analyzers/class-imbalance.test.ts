@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
-import { summarizeTargets } from '../../src/gather/target-summary.js';
+import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { splitRows } from '../../src/gather/data/prepare.js';
 import { createRng } from '../../src/util/random.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';

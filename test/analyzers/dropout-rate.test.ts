@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decay, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import type { Artifacts, LayerInfo } from '../../src/artifacts/schema.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 

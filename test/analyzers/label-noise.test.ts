@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { splitRows } from '../../src/gather/data/prepare.js';
 import { createRng } from '../../src/util/random.js';
 import type { Artifacts, Evaluation } from '../../src/artifacts/schema.js';

@@ -141,8 +141,8 @@ describeWith(['shared'], 'missing-nonlinearity on real models', () => {
     { dir: 'tfjs-handwritten-digits-tiny-cnn/tfjs', status: 'warn' },
     { dir: 'tfjs-maternal-health-mlp-dropout/tfjs', status: 'pass' },
   ])('$dir -> $status', async ({ dir, status }) => {
-    const { loadLayersModel } = await import('../../src/gather/load-model.js');
-    const { describeModel } = await import('../../src/gather/model-graph.js');
+    const { loadLayersModel } = await import('../../src/gather/model/load-model.js');
+    const { describeModel } = await import('../../src/gather/model/model-graph.js');
     const { model } = await loadLayersModel(sharedPath('real-models', dir, 'model.json'));
     try {
       const info = describeModel(model, 'loaded', null, 'meanSquaredError', null);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { nnauditCallback } from '../../src/gather/callback.js';
-import { analyze } from '../../src/analyze/build-result.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { nnauditCallback } from '../../src/gather/train/callback.js';
+import { analyze } from '../../src/audit/build-result.js';
 import { generate } from '../../src/gather/data/generators.js';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decay, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
-import { summarizeTargets } from '../../src/gather/target-summary.js';
+import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
 
 const N = 120;
 /** Encoded target matrices of each kind, as the loss sees them. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decay, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
-import { summarizeTargets } from '../../src/gather/target-summary.js';
-import { audit } from '../../src/analyze/audit.js';
+import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
+import { audit } from '../../src/audit/audit.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 

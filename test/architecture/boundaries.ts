@@ -24,12 +24,26 @@ export function reach(edges: ImportEdge[], start: (file: string) => boolean, fol
   return paths;
 }
 
+/** Folders whose subfolders are rooms of their own (gather's model/, data/, train/...; analyzers' support/). */
+const SPLIT_ROOMS = new Set(['gather', 'analyzers']);
+
+/**
+ * The room a file lives in, one level finer than roomOf inside the split folders: 'gather/model/x.ts' ->
+ * 'gather/model', while a file at the top of a split folder ('gather/gather.ts') is a room of its own, as the
+ * files at the top of src/ are.
+ */
+export function subroomOf(file: string): string {
+  const parts = file.split('/');
+  if (!SPLIT_ROOMS.has(parts[0]!)) return roomOf(file);
+  return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file.replace(/\.ts$/, '');
+}
+
 /** Cycles in the room graph (one room's files importing another's and back), each as a chain of rooms. */
-export function roomCycles(edges: ImportEdge[], ignore: (e: ImportEdge) => boolean = () => false): string[][] {
+export function roomCycles(edges: ImportEdge[], ignore: (e: ImportEdge) => boolean = () => false, room: (file: string) => string = roomOf): string[][] {
   const graph = new Map<string, Set<string>>();
   for (const e of edges) {
     if (e.kind !== 'file' || ignore(e)) continue;
-    const [a, b] = [roomOf(e.from), roomOf(e.to)];
+    const [a, b] = [room(e.from), room(e.to)];
     if (a !== b) graph.set(a, new Set([...(graph.get(a) ?? []), b]));
   }
   const cycles: string[][] = [];
@@ -62,9 +76,9 @@ export function boundaryViolations(edges: ImportEdge[]): string[] {
   // result is a leaf: its own files, the artifacts schema it embeds, errors, util and the version.
   const resultMayImport = (to: string) => ['result', 'errors', 'util', 'version'].includes(roomOf(to)) || to === 'artifacts/schema.ts';
   for (const e of edges) if (e.kind === 'file' && roomOf(e.from) === 'result' && !resultMayImport(e.to)) v.push(`result is a leaf: ${e.from} -> ${e.to}`);
-  // analyze never reaches the outputs, the queue or the CLI.
-  for (const [node, p] of reach(edges, inRoom('analyze'))) {
-    if (['report', 'queue', 'cli', 'notify'].includes(roomOf(node)) && node.endsWith('.ts')) v.push(`analyze reaches ${roomOf(node)}: ${chain(p)}`);
+  // audit never reaches the outputs, the queue or the CLI.
+  for (const [node, p] of reach(edges, inRoom('audit'))) {
+    if (['report', 'queue', 'cli', 'notify'].includes(roomOf(node)) && node.endsWith('.ts')) v.push(`audit reaches ${roomOf(node)}: ${chain(p)}`);
   }
   // nothing imports the CLI.
   for (const e of edges) if (e.kind === 'file' && roomOf(e.to) === 'cli' && roomOf(e.from) !== 'cli') v.push(`nothing imports cli: ${e.from} -> ${e.to}`);
@@ -75,6 +89,15 @@ export function boundaryViolations(edges: ImportEdge[]): string[] {
   // so a type-only use of a contract (e.g. analyzers naming the Spec type in their repairs) is allowed.
   // Within a room (e.g. gather's model loaders) files may know each other.
   for (const c of roomCycles(edges, (e) => e.typeOnly)) if (!knownCycle(c)) v.push(`rooms import each other: ${chain(c)}`);
+  // The same inside gather/ and analyzers/, room by subfolder, and file by file everywhere.
+  for (const c of roomCycles(edges, (e) => e.typeOnly || roomOf(e.from) !== roomOf(e.to) || !SPLIT_ROOMS.has(roomOf(e.from)), subroomOf)) {
+    v.push(`rooms import each other: ${chain(c)}`);
+  }
+  for (const c of roomCycles(edges, (e) => e.typeOnly, (f) => f)) v.push(`files import each other: ${chain(c)}`);
+  // policy sits below config, gather and the queue: it reads only its own files, errors and util (a type too).
+  for (const e of edges) {
+    if (e.kind === 'file' && roomOf(e.from) === 'policy' && !['policy', 'errors', 'util'].includes(roomOf(e.to))) v.push(`policy is below config: ${e.from} -> ${e.to}`);
+  }
   return v;
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/gather/backend.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { runCli, STACK_LINE } from '../helpers/cli.js';
 import { ALL_CASES } from './bad-input-cases.js';
 import { runInProcess } from './bad-input-run.js';

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
-import { loadLayersModel } from '../../src/gather/load-model.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { audit } from '../../src/audit/audit.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { ModelLoadError } from '../../src/errors.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';
 import { createRng, gaussian } from '../../src/util/random.js';

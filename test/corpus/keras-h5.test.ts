@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadLayersModel } from '../../src/gather/load-model.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { tf } from '../../src/gather/tf.js';
 import { ModelLoadError } from '../../src/errors.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadLayersModel } from '../../src/gather/load-model.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { tf } from '../../src/gather/tf.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';
 import { runCli } from '../helpers/cli.js';

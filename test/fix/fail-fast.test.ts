@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { failFastJudge } from '../../src/analyze/fail-fast.js';
-import { runAnalyzers } from '../../src/analyze/run-analyzers.js';
+import { failFastJudge } from '../../src/audit/fail-fast.js';
+import { runAnalyzers } from '../../src/audit/run-analyzers.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { resultSchema } from '../../src/result/schema.js';
 import { activationLayer, makeArtifacts } from '../helpers/artifacts.js';

@@ -5,7 +5,7 @@ import { sampleResult } from '../helpers/results.js';
 import { fixSummary } from '../../src/fix/report.js';
 import { loadSpecFile } from '../../src/config/load-spec.js';
 import { fixtureSpecPath } from '../../src/cli/fixtures.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import type { Spec } from '../../src/config/spec-schema.js';
 import type { Status } from '../../src/result/schema.js';
 

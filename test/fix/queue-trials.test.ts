@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Job } from 'bullmq';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { loadSpecFile } from '../../src/config/load-spec.js';
 import { fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { findFixes, TrialRunnerUnavailable } from '../../src/fix/run-fixes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REPAIRS, ALL_REPAIRS, REPAIR_BY_ID } from '../../src/fix/spec-patches.js';
-import { REPAIR_IDS } from '../../src/analyzers/define-analyzer.js';
+import { REPAIR_IDS } from '../../src/analyzers/support/define-analyzer.js';
 import { loadSpecFile, validateSpec } from '../../src/config/load-spec.js';
 import { fixtureExpectations, fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { ANALYZERS } from '../../src/analyzers/index.js';

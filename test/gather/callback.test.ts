@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { nnauditCallback } from '../../src/gather/callback.js';
-import { analyze } from '../../src/analyze/build-result.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { nnauditCallback } from '../../src/gather/train/callback.js';
+import { analyze } from '../../src/audit/build-result.js';
 import { generate } from '../../src/gather/data/generators.js';
 import { gather } from '../../src/gather/gather.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { openDataset, prepareData } from '../../src/gather/data/prepare.js';
 import { rowCount, type Dataset } from '../../src/gather/data/dataset.js';
-import { buildModel, makeOptimizer } from '../../src/gather/build-model.js';
-import { encodeTargets } from '../../src/gather/targets.js';
-import { withSeededMathRandom } from '../../src/gather/seeded-random.js';
+import { buildModel, makeOptimizer } from '../../src/gather/model/build-model.js';
+import { encodeTargets } from '../../src/gather/reference/targets.js';
+import { withSeededMathRandom } from '../../src/gather/train/seeded-random.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
-import { fitLinearBaseline } from '../../src/gather/linear-fit.js';
+import { fitLinearBaseline } from '../../src/gather/reference/linear-fit.js';
 import { createRng } from '../../src/util/random.js';
 
 /** Weight statistics without the size of the step after each probe, which only gather measures (it needs a per-batch hook). */

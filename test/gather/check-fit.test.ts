@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTargetsFit, fitFeatureShape, inputMismatch, type ModelEnds } from '../../src/gather/check-fit.js';
+import { checkTargetsFit, fitFeatureShape, inputMismatch, type ModelEnds } from '../../src/gather/model/check-fit.js';
 import type { Dataset } from '../../src/gather/data/dataset.js';
-import { chanceAccuracy, trivialLoss } from '../../src/gather/targets.js';
+import { chanceAccuracy, trivialLoss } from '../../src/gather/reference/targets.js';
 import { DataError } from '../../src/errors.js';
 import { runCli, STACK_LINE } from '../helpers/cli.js';
 

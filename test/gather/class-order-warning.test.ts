@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { audit } from '../../src/audit/audit.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { tf } from '../../src/gather/tf.js';
 import { ROOT } from '../helpers/cli.js';
 

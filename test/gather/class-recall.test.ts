@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { createRng, permutation } from '../../src/util/random.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 

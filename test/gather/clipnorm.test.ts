@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { makeOptimizer } from '../../src/gather/build-model.js';
+import { makeOptimizer } from '../../src/gather/model/build-model.js';
 
 /** optimizer.clipnorm (the clip-gradients repair): tfjs optimizers lack it, so nnaudit wraps applyGradients. */
 describe('optimizer.clipnorm', () => {

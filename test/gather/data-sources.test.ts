@@ -9,7 +9,7 @@ import { tf } from '../../src/gather/tf.js';
 import { dataSchema, type DataSpec } from '../../src/config/spec-schema.js';
 import { openDataset } from '../../src/gather/data/prepare.js';
 import { prepareData } from '../../src/gather/data/prepare.js';
-import { fitFeatureShape, inputMismatch } from '../../src/gather/check-fit.js';
+import { fitFeatureShape, inputMismatch } from '../../src/gather/model/check-fit.js';
 import { detectSource } from '../../src/gather/data/sources/index.js';
 import { takeRows } from '../../src/gather/data/dataset.js';
 import { encodeCategoricals } from '../../src/gather/data/categorical.js';

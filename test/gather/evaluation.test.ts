@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
 import { gather } from '../../src/gather/gather.js';
-import { loadLayersModel } from '../../src/gather/load-model.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { ROOT } from '../helpers/cli.js';
 

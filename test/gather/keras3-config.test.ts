@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toTfjsTopology, snakeCase, type Json } from '../../src/gather/loaders/keras3-config.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { toTfjsTopology, snakeCase, type Json } from '../../src/gather/model/loaders/keras3-config.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { tf } from '../../src/gather/tf.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { ModelLoadError } from '../../src/errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 
 /** model.layers[].bias comes from the built model (useBias), so missing-bias judges what tfjs actually trained. */
 describe('bias recorded per layer', () => {

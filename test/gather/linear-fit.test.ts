@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { openDataset, prepareData } from '../../src/gather/data/prepare.js';
 import { dataSchema } from '../../src/config/spec-schema.js';
 import { type Dataset, rowCount, rowWidth } from '../../src/gather/data/dataset.js';
-import { columnStats, fitLinearBaseline, fitLinearClassifier, fitLinearRegression, lossAndGradient, standardize, trainSoftmax } from '../../src/gather/linear-fit.js';
+import { columnStats, fitLinearBaseline, fitLinearClassifier, fitLinearRegression, lossAndGradient, standardize, trainSoftmax } from '../../src/gather/reference/linear-fit.js';
 import { linearFitSchema } from '../../src/artifacts/schema.js';
-import { trivialLoss } from '../../src/gather/targets.js';
+import { trivialLoss } from '../../src/gather/reference/targets.js';
 import { createRng, gaussian } from '../../src/util/random.js';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /** A dataset as gather prepares it: shuffled, split 75/25, standardized. */

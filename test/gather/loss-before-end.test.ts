@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { gather } from '../../src/gather/gather.js';
-import { lossBeforeEndPoint } from '../../src/gather/fit.js';
+import { lossBeforeEndPoint } from '../../src/gather/train/fit.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 

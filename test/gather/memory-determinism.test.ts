@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { fixtureSpecPath } from '../../src/cli/fixtures.js';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { withSeededMathRandom } from '../../src/gather/seeded-random.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { withSeededMathRandom } from '../../src/gather/train/seeded-random.js';
 
 /** n draws of Math.random, with a macrotask between each, so that concurrent callers interleave. */
 async function draws(n: number): Promise<number[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitNeighbours, leaveOneOutVotes, NEIGHBOURS, voteFromValidation } from '../../src/gather/neighbour-fit.js';
+import { fitNeighbours, leaveOneOutVotes, NEIGHBOURS, voteFromValidation } from '../../src/gather/reference/neighbour-fit.js';
 import type { Dataset } from '../../src/gather/data/dataset.js';
 
 /** A classification dataset from rows and class ids. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/analyze/audit.js';
+import { audit } from '../../src/audit/audit.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { tf } from '../../src/gather/tf.js';
-import { loadLayersModel } from '../../src/gather/load-model.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
 import { readFileSync } from 'node:fs';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeTargets } from '../../src/gather/target-summary.js';
+import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
 
 const H = (p: number) => -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
 const oneHot = (n: number, k: number) => Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, c) => (i % k === c ? 1 : 0))).flat();

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { UserInputError } from '../../src/errors.js';
 import { tf } from '../../src/gather/tf.js';
-import { buildModel } from '../../src/gather/build-model.js';
-import { audit } from '../../src/analyze/audit.js';
+import { buildModel } from '../../src/gather/model/build-model.js';
+import { audit } from '../../src/audit/audit.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import type { SpecInput } from '../../src/config/spec-schema.js';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { setWasmKernelOverrides } from '../../src/gather/wasm-kernel-bridge.js';
-import { adamSimdCompiled, fusedAdam, setAdamSimd } from '../../src/gather/wasm/adam.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { setWasmKernelOverrides } from '../../src/gather/backend/wasm-kernel-bridge.js';
+import { adamSimdCompiled, fusedAdam, setAdamSimd } from '../../src/gather/backend/wasm/adam.js';
 import { maxRelDiff, values } from './wasm-compare.js';
 
 /**

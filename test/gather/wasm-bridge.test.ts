@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 
 describe('wasm backend with bridged kernels', () => {
   it.each([

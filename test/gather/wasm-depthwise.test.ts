@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { setWasmKernelOverrides } from '../../src/gather/wasm-kernel-bridge.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { setWasmKernelOverrides } from '../../src/gather/backend/wasm-kernel-bridge.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
 const CASES = [1, 2].flatMap((stride) => (['valid', 'same'] as const).flatMap((pad) => [1, 2].map((multiplier) => ({ stride, pad, multiplier }))));

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { explainWasmError, WasmKernelError, WasmOutOfMemoryError } from '../../src/gather/wasm/memory-guard.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { explainWasmError, WasmKernelError, WasmOutOfMemoryError } from '../../src/gather/backend/wasm/memory-guard.js';
 import { isUserInputError } from '../../src/errors.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
@@ -58,7 +58,7 @@ describe('wasm failures are one clear line', () => {
   });
 
   it('an uncaught error after the wasm backend loads prints no emscripten source', () => {
-    const script = `import { selectBackend } from ${JSON.stringify(path.join(root, 'dist/src/gather/backend.js'))};
+    const script = `import { selectBackend } from ${JSON.stringify(path.join(root, 'dist/src/gather/backend/backend.js'))};
       await selectBackend('wasm');
       setTimeout(() => { throw new Error('boom after wasm'); }, 0);`;
     let stderr = '';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import type { WasmBackend } from '../../src/gather/wasm/kernel-types.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import type { WasmBackend } from '../../src/gather/backend/wasm/kernel-types.js';
 import { onWasmAndCpu, values } from './wasm-compare.js';
 
 const CASES = [

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
-import { selectBackend } from '../../src/gather/backend.js';
-import { setWasmKernelOverrides } from '../../src/gather/wasm-kernel-bridge.js';
-import type { WasmBackend } from '../../src/gather/wasm/kernel-types.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { setWasmKernelOverrides } from '../../src/gather/backend/wasm-kernel-bridge.js';
+import type { WasmBackend } from '../../src/gather/backend/wasm/kernel-types.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
 type Counting = WasmBackend & { refCount(dataId: object): number };

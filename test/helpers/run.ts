@@ -1,5 +1,5 @@
 import { findAnalyzer } from '../../src/analyzers/index.js';
-import { runAnalyzers } from '../../src/analyze/run-analyzers.js';
+import { runAnalyzers } from '../../src/audit/run-analyzers.js';
 import type { Artifacts } from '../../src/artifacts/schema.js';
 import type { Finding } from '../../src/result/schema.js';
 

@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLayersModel } from '../../src/gather/load-model.js';
+import { loadLayersModel } from '../../src/gather/model/load-model.js';
 import { openDataset } from '../../src/gather/data/prepare.js';
 import type { DataSpec } from '../../src/config/spec-schema.js';
 
 const loadDataset = (spec: DataSpec, seed: number, baseDir: string) => openDataset(spec, { baseDir, seed, inputShape: null, checkShape: () => undefined });
-import { selectBackend } from '../../src/gather/backend.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
 import { runWithPolicy, workerPolicy, type InputPolicy } from '../../src/policy/input-policy.js';

@@ -6,8 +6,8 @@ import { openDataset } from '../../src/gather/data/prepare.js';
 import type { DataSpec } from '../../src/config/spec-schema.js';
 
 const loadDataset = (spec: DataSpec, seed: number, baseDir: string) => openDataset(spec, { baseDir, seed, inputShape: null, checkShape: () => undefined });
-import { encodeTargets } from '../../src/gather/targets.js';
-import { selectBackend } from '../../src/gather/backend.js';
+import { encodeTargets } from '../../src/gather/reference/targets.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { tf } from '../../src/gather/tf.js';
 

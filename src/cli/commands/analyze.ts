@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { readArtifacts } from '../../artifacts/io.js';
-import { analyze } from '../../analyze/build-result.js';
+import { analyze } from '../../audit/build-result.js';
 import { loadSpecFile } from '../../config/load-spec.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../analyze/audit.js';
+import { audit } from '../../audit/audit.js';
 import { writeOutputs } from '../../report/write-outputs.js';
 import { summaryText } from '../../report/summary-text.js';
 import { progressReporter } from '../progress.js';

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { audit } from '../../analyze/audit.js';
+import { audit } from '../../audit/audit.js';
 import { tryFixes } from '../../fix/fix-spec.js';
 import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
 import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { runCommand } from '../run-command.js';
-import { BACKENDS } from '../../gather/backend.js';
+import { BACKENDS } from '../../gather/backend/backend.js';
 import { SpecError } from '../../errors.js';
 import { queueTrialRunner, type QueueTrialRunner } from '../../fix/queue-trials.js';
 import { queueSettings } from '../../queue/settings.js';

@@ -1,7 +1,7 @@
 import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
-import { audit } from '../../analyze/audit.js';
+import { audit } from '../../audit/audit.js';
 import { loadSpecFile, validateSpec } from '../../config/load-spec.js';
 import type { Spec } from '../../config/spec-schema.js';
 import { errorMessage, isUserInputError } from '../../errors.js';

@@ -1,0 +1,54 @@
+import { tf } from '../../tf.js';
+
+/** The shapes of tfjs' kernel registry, re-derived here because tfjs-core does not export them by name. */
+export type KernelConfig = ReturnType<typeof tf.getKernelsForBackend>[number];
+export type KernelFunc = KernelConfig['kernelFunc'];
+export type KernelArgs = Parameters<KernelFunc>[0];
+export interface TensorInfo { dataId: object; shape: number[]; dtype: tf.DataType }
+
+/** The parts of tfjs-backend-wasm's BackendWasm the composed kernels use (it exports no types for them). */
+export interface WasmBackend {
+  readSync(dataId: object): tf.TypedArray | string[];
+  write(values: tf.TypedArray | null, shape: number[], dtype: tf.DataType): object;
+  disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.TypedArray): TensorInfo;
+  numDataIds(): number;
+  wasm: { _malloc(bytes: number): number; HEAPU8: Uint8Array };
+}
+
+/**
+ * One switch for every kernel nnaudit registers or replaces on wasm, so a benchmark can measure tfjs' own
+ * kernels ("before") and ours ("after") alternately in one process. Off means: each replaced kernel calls
+ * the original, each composed gradient goes back to the cpu-bridge it replaced.
+ */
+let overridesEnabled = true;
+
+export function setWasmKernelOverrides(enabled: boolean): void {
+  overridesEnabled = enabled;
+}
+
+export function wasmKernelOverridesEnabled(): boolean {
+  return overridesEnabled;
+}
+
+/** Runs a kernel function with other inputs and attributes on the same backend. */
+export function callKernel(kernel: KernelFunc, backend: unknown, inputs: Record<string, TensorInfo | undefined>, attrs: object): TensorInfo {
+  return kernel({ inputs, backend, attrs } as unknown as KernelArgs) as unknown as TensorInfo;
+}
+
+/**
+ * Replaces the wasm kernel `name` with `make(original)`, keeping its setupFunc (tfjs-backend-wasm binds its
+ * C++ entry points there, and the original kernelFunc needs them). Returns false when wasm has no such kernel.
+ */
+export function replaceWasmKernel(name: string, make: (original: KernelFunc) => KernelFunc): boolean {
+  const original = tf.getKernel(name, 'wasm');
+  if (original === undefined) return false;
+  if (replaced.has(original.kernelFunc)) return true; // already ours: never wrap twice
+  const kernelFunc = make(original.kernelFunc);
+  replaced.add(kernelFunc);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc });
+  return true;
+}
+
+const replaced = new WeakSet<KernelFunc>();

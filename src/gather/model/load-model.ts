@@ -1,0 +1,73 @@
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelLoadError } from '../../errors.js';
+import type { LoadedModel } from './loaders/loaded-model.js';
+import { loadTfjsLayersModel } from './loaders/tfjs-layers-json.js';
+import { loadKerasH5 } from './loaders/keras-h5.js';
+import { loadKeras3Archive } from './loaders/keras3-archive.js';
+
+export type { LoadedModel } from './loaders/loaded-model.js';
+export { HTTP_MAX_BYTES, HTTP_TIMEOUT_MS } from './loaders/tfjs-layers-json.js';
+export { readTrainingConfig } from './loaders/training-config.js';
+
+export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras3';
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/**
+ * Loads a model in any format nnaudit reads, chosen by its first bytes (HDF5 or zip signature) or, for URLs and
+ * unreadable files, by extension: a TensorFlow.js model.json (path or http(s) URL), a Keras .h5 (Keras 2 or 3;
+ * `architecture` is the model.to_json() file for a weights-only .h5) or a Keras 3 .keras archive.
+ *
+ * @example
+ *   const { model, training } = await loadLayersModel('models/churn.keras');
+ */
+export async function loadLayersModel(location: string, architecture?: string): Promise<LoadedModel> {
+  const isUrl = /^https?:\/\//i.test(location);
+  const format = isUrl ? formatByExtension(location) : await detectFormat(location);
+  if (format !== 'tfjs-layers' && isUrl) {
+    throw new ModelLoadError(`${location}: Keras ${format === 'keras3' ? '.keras' : '.h5'} files are read from a local path; download it first`);
+  }
+  switch (format) {
+    case 'keras-h5': return loadKerasH5(location, architecture);
+    case 'keras3': return loadKeras3Archive(location);
+    case 'tfjs-layers': return loadTfjsLayersModel(location);
+  }
+}
+
+export function formatByExtension(p: string): ModelFormat {
+  let name = p;
+  if (/^https?:\/\//i.test(p)) {
+    try {
+      name = new URL(p).pathname;
+    } catch {
+      throw new ModelLoadError(`${p}: not a valid URL`);
+    }
+  }
+  const ext = path.extname(name).toLowerCase();
+  return ext === '.h5' || ext === '.hdf5' ? 'keras-h5' : ext === '.keras' ? 'keras3' : 'tfjs-layers';
+}
+
+/** A Keras file renamed (model.bin, checkpoint.model) is still recognized by its signature. */
+export async function detectFormat(file: string): Promise<ModelFormat> {
+  let head: Uint8Array;
+  try {
+    // Only a regular file is sniffed: opening a FIFO would block, a device could stream forever.
+    if (!(await stat(file)).isFile()) return formatByExtension(file);
+    const fh = await open(file, 'r');
+    try {
+      const buf = new Uint8Array(8);
+      const { bytesRead } = await fh.read(buf, 0, 8, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return formatByExtension(file); // the loader reports the missing or unreadable file in its own words
+  }
+  const starts = (magic: number[]) => magic.every((b, i) => head[i] === b);
+  if (starts(HDF5_MAGIC)) return 'keras-h5';
+  if (starts(ZIP_MAGIC)) return 'keras3';
+  return formatByExtension(file);
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import type { tf } from '../tf.js';
+import type { Spec, LossName, OptimizerSpec, MetricName } from '../../config/spec-schema.js';
+import type { History, ModelInfo } from '../../artifacts/schema.js';
+import { readHistoryFile } from '../../artifacts/read-history.js';
+import { buildModel } from './build-model.js';
+import { detectFormat, formatByExtension, loadLayersModel } from './load-model.js';
+import { SpecError } from '../../errors.js';
+import { checkParamCount, effectiveCaps } from '../../policy/limits.js';
+import { checkModelCaps } from './model-caps.js';
+
+/** The model a spec names, with the training settings that apply to it (from the spec or the saved file). */
+export interface ModelUnderAudit {
+  model: tf.LayersModel;
+  source: ModelInfo['source'];
+  location: string | null;
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  epochs: number;
+  batchSize: number;
+  metrics: MetricName[] | undefined;
+  history: History | null;
+}
+
+/**
+ * Builds (spec.model.train) or loads (spec.model.load) the model. `featureShape` is the data's per-sample shape,
+ * used as the input shape of a built model when the spec gives none. The caller owns and disposes the model.
+ */
+export async function obtainModel(spec: Spec, featureShape: number[], baseDir: string): Promise<ModelUnderAudit> {
+  if ('train' in spec.model) {
+    const t = spec.model.train;
+    const inputShape = t.inputShape ?? featureShape;
+    checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
+    return {
+      model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
+      epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
+    };
+  }
+  const l = spec.model.load;
+  const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
+  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
+  try {
+    checkParamCount(loaded.model.countParams(), effectiveCaps(spec.limits), location);
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
+  const loss = l.loss ?? loaded.training.loss;
+  if (loss === undefined) {
+    loaded.model.dispose();
+    // Name what is missing in the file's own terms: a Keras file saved without compile() has no training_config.
+    const format = /^https?:\/\//i.test(location) ? formatByExtension(location) : await detectFormat(location);
+    const missing = format === 'tfjs-layers' ? 'model.json has no training config' : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
+    const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : missing;
+    throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
+      'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
+  }
+  const history = l.history ? readHistoryFile(path.resolve(baseDir, l.history)) : null;
+  return {
+    model: loaded.model, source: 'loaded', location, loss, optimizer: loaded.training.optimizer ?? l.optimizer,
+    epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics ?? loaded.training.metrics, history,
+  };
+}

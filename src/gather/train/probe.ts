@@ -1,0 +1,255 @@
+import { tf } from '../tf.js';
+import type { GradientEpoch, LayerActivation, LayerGradient, WeightEpoch } from '../../artifacts/schema.js';
+import { MAX_KERNEL_SIDE } from '../../artifacts/schema.js';
+import { activationName, executableLayers, type ActivationFn, type GraphLayer } from '../model/model-graph.js';
+import { histogram, jsonNumber, summarize } from './stats.js';
+
+export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+
+/** |z| at or beyond which sigmoid/tanh are saturated (derivative < 0.01); DeepDiagnosis and AUTOTRAINER use 5. */
+export const SATURATION_Z = 5;
+
+const LINEAR: ActivationFn = { apply: (x) => x, getClassName: () => 'linear' };
+/** Activations applied after the layer's affine part; for them pre-activation z is recorded too. */
+const STANDALONE_ACTIVATIONS = new Set(['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ThresholdedReLU']);
+
+export interface ProbeResult {
+  gradients: GradientEpoch;
+  activations: LayerActivation[] | null;
+}
+
+export interface ProbeOptions {
+  /**
+   * Run BatchNormalization layers on the probe batch's own statistics, as training does, instead of their moving
+   * averages. Early in training the moving averages still sit near their initial 0 and 1, so in inference mode a
+   * ReLU after batch norm can output 0 everywhere while training (which normalizes each batch) keeps it alive: it
+   * looks dead but gets gradient. Fail-fast asks "can training still revive it?", so its probes use this; the
+   * probes that enter the artifacts judge the model as it predicts (inference mode). The moving averages the layer
+   * updates in training mode are restored afterwards: the probe leaves the model as it found it.
+   */
+  batchNormTraining?: boolean;
+}
+
+const isBatchNorm = (l: GraphLayer) => l.getClassName() === 'BatchNormalization';
+
+/**
+ * One forward and backward pass over the probe set, in inference mode (batch norm on batch statistics with
+ * `options.batchNormTraining`), recording per layer:
+ * the gradient of the mean loss w.r.t. kernel, bias and the layer's output, and (when `withActivations`)
+ * activation and pre-activation statistics. The output gradient is taken through a zero tensor
+ * added to each layer's output: d(loss)/d(eps) = d(loss)/d(output), with no change to the forward pass.
+ * Every tensor it makes is disposed before it returns.
+ */
+export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossFn,
+  epoch: number, withActivations: boolean, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const layers = executableLayers(model);
+  const bnTraining = options.batchNormTraining === true && layers.some(isBatchNorm);
+  // Moving mean and variance, copied before a training-mode pass updates them, written back after it.
+  const saved = bnTraining ? layers.filter(isBatchNorm).flatMap((l) => l.nonTrainableWeights.map((w) => ({ w, value: w.read().clone() }))) : [];
+  const batch = x.shape[0]!;
+  const eps = new Map<string, tf.Variable>();
+  for (const l of layers) {
+    const shape = l.outputShape as Array<number | null>;
+    if (Array.isArray(shape[0])) continue; // multi-output layer: no output gradient
+    eps.set(l.name, tf.tidy(() => tf.variable(tf.zeros([batch, ...shape.slice(1).map((d) => d ?? 1)]), true)));
+  }
+  const kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }> = [];
+  const weightVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const out = runForward(model, layers, x, eps, bnTraining, (layer, z, a) => {
+        if (withActivations) kept.push({ layer, z: z === null ? null : tf.keep(z), a: tf.keep(a) });
+      });
+      return loss(y, out).mean() as tf.Scalar;
+    }, [...weightVars, ...eps.values()]);
+    try {
+      const gradients = await summarizeGradients(layers, grads, eps, value, epoch);
+      const activations = withActivations ? await summarizeActivations(kept) : null;
+      return { gradients, activations };
+    } finally {
+      value.dispose();
+      tf.dispose(Object.values(grads));
+    }
+  } finally {
+    for (const k of kept) tf.dispose([k.a, ...(k.z ? [k.z] : [])]);
+    for (const v of eps.values()) v.dispose();
+    for (const s of saved) { s.w.write(s.value); s.value.dispose(); }
+  }
+}
+
+/** Executes the model layer by layer so each layer's pre-activation and output are reachable. */
+function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, eps: Map<string, tf.Variable>, bnTraining: boolean,
+  visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void): tf.Tensor {
+  const values = new Map<number, tf.Tensor>();
+  values.set((model.inputs[0] as unknown as { id: number }).id, x);
+  for (const layer of layers) {
+    // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
+    // whose inputs this pass has computed.
+    const node = layer.inboundNodes.find((n) => n.inputTensors.every((t) => values.has(t.id))) ?? layer.inboundNodes[0]!;
+    const inputs = node.inputTensors.map((t) => {
+      const v = values.get(t.id);
+      if (v === undefined) throw new Error(`layer ${layer.name}: input tensor ${t.id} was not computed`);
+      return v;
+    });
+    const input = inputs.length === 1 ? inputs[0]! : inputs;
+    let z: tf.Tensor | null = null;
+    let a: tf.Tensor;
+    const training = bnTraining && isBatchNorm(layer);
+    const act = layer.activation;
+    if (act && act.getClassName() !== 'linear' && act.getClassName() !== 'Linear') {
+      layer.activation = LINEAR;
+      try {
+        z = layer.apply(input, { training }) as tf.Tensor;
+      } finally {
+        layer.activation = act;
+      }
+      a = act.apply(z);
+    } else {
+      a = layer.apply(input, { training }) as tf.Tensor;
+      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = input;
+    }
+    const e = eps.get(layer.name);
+    const out = e ? tf.add(a, e) : a;
+    visit(layer, z, a);
+    values.set(node.outputTensors[0]!.id, out);
+  }
+  return values.get((model.outputs[0] as unknown as { id: number }).id)!;
+}
+
+async function summarizeGradients(layers: GraphLayer[], grads: tf.NamedTensorMap,
+  eps: Map<string, tf.Variable>, value: tf.Scalar, epoch: number): Promise<GradientEpoch> {
+  // One download for all numbers: [norm, meanAbs, nonFinite] per tensor.
+  const order: Array<{ layer: string; kind: 'kernel' | 'bias' | 'output' }> = [];
+  const parts: tf.Tensor[] = [];
+  tf.tidy(() => {
+    const add = (layer: string, kind: 'kernel' | 'bias' | 'output', g: tf.Tensor | undefined) => {
+      if (g === undefined) return;
+      order.push({ layer, kind });
+      const finite = tf.isFinite(g);
+      const clean = tf.where(finite, g, tf.zerosLike(g));
+      parts.push(tf.keep(tf.stack([tf.norm(clean), tf.mean(tf.abs(clean)), tf.sum(tf.logicalNot(finite).toFloat())])));
+    };
+    for (const layer of layers) {
+      for (const w of layer.trainableWeights) {
+        const kind = /bias/i.test(w.originalName) ? 'bias' : /kernel|weight|gamma|depthwise/i.test(w.originalName) ? 'kernel' : null;
+        if (kind === null) continue;
+        // Only the first kernel/bias per layer is summarized (a recurrent layer has more).
+        if (order.some((o) => o.layer === layer.name && o.kind === kind)) continue;
+        add(layer.name, kind, grads[(w.read() as tf.Variable).name]);
+      }
+      const e = eps.get(layer.name);
+      if (e) add(layer.name, 'output', grads[e.name]);
+    }
+  });
+  const stacked = parts.length ? tf.stack(parts) : tf.zeros([0, 3]);
+  const data = await stacked.data();
+  tf.dispose([stacked, ...parts]);
+  const lossValue = (await value.data())[0]!;
+  const byLayer = new Map<string, LayerGradient>();
+  for (const layer of layers) {
+    byLayer.set(layer.name, { layer: layer.name, kernelNorm: null, kernelMeanAbs: null, biasNorm: null, biasMeanAbs: null, outputNorm: null, outputMeanAbs: null, nonFinite: 0 });
+  }
+  order.forEach((o, i) => {
+    const g = byLayer.get(o.layer)!;
+    const norm = data[3 * i]!;
+    const meanAbs = data[3 * i + 1]!;
+    g.nonFinite += data[3 * i + 2]!;
+    if (o.kind === 'kernel') { g.kernelNorm = jsonNumber(norm); g.kernelMeanAbs = jsonNumber(meanAbs); }
+    if (o.kind === 'bias') { g.biasNorm = jsonNumber(norm); g.biasMeanAbs = jsonNumber(meanAbs); }
+    if (o.kind === 'output') { g.outputNorm = jsonNumber(norm); g.outputMeanAbs = jsonNumber(meanAbs); }
+  });
+  return { epoch, loss: jsonNumber(lossValue), layers: [...byLayer.values()] };
+}
+
+async function summarizeActivations(kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }>): Promise<LayerActivation[]> {
+  const out: LayerActivation[] = [];
+  for (const { layer, z, a } of kept) {
+    const aData = await a.data() as Float32Array;
+    const zData = z ? await z.data() as Float32Array : null;
+    const units = a.shape.length > 1 ? a.shape[a.shape.length - 1]! : 1;
+    const stats = summarize(aData);
+    const preStats = zData ? summarize(zData) : null;
+    out.push({
+      layer: layer.name,
+      activation: activationName(layer),
+      stats,
+      histogram: histogram(aData, stats),
+      preActivation: zData && preStats ? { stats: preStats, histogram: histogram(zData, preStats) } : null,
+      unitNonPositiveFraction: perUnitFraction(aData, units, (v) => v <= 0),
+      unitSaturatedFraction: zData ? perUnitFraction(zData, units, (v) => Math.abs(v) >= SATURATION_Z) : null,
+      unitStd: perUnitStd(aData, units),
+    });
+  }
+  return out;
+}
+
+function perUnitFraction(values: Float32Array, units: number, pred: (v: number) => boolean): number[] {
+  const hits = new Float64Array(units);
+  for (let i = 0; i < values.length; i++) if (pred(values[i]!)) hits[i % units]!++;
+  const per = values.length / units;
+  return Array.from(hits, (h) => h / per);
+}
+
+function perUnitStd(values: Float32Array, units: number): number[] {
+  const sum = new Float64Array(units);
+  const sq = new Float64Array(units);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    sum[i % units]! += v;
+    sq[i % units]! += v * v;
+  }
+  const n = values.length / units;
+  return Array.from(sum, (s, u) => Math.sqrt(Math.max(0, sq[u]! / n - (s / n) ** 2)));
+}
+
+/** A dense kernel small enough to keep whole in the artifacts, so the report can draw every connection. */
+const smallKernel = (shape: Array<number | null>): boolean =>
+  shape.length === 2 && shape.every((d) => d !== null && d > 0 && d <= MAX_KERNEL_SIDE);
+
+/** Short weight name ("kernel", "bias", "gamma") as the artifacts record it. */
+const shortWeightName = (originalName: string): string => originalName.split('/').pop() ?? originalName;
+
+/** Per weight tensor: stats, and a histogram when `withHistograms`. Reads variables in place (no copies kept). */
+export async function weightStats(model: tf.LayersModel, epoch: number, withHistograms: boolean, keep?: Map<string, Float32Array>): Promise<WeightEpoch> {
+  const weights: WeightEpoch['weights'] = [];
+  for (const layer of model.layers) {
+    for (const w of layer.weights) {
+      const values = await w.read().data() as Float32Array;
+      if (keep && w.trainable) keep.set(`${layer.name}/${w.originalName}`, values.slice());
+      const stats = summarize(values);
+      weights.push({
+        layer: layer.name,
+        weight: shortWeightName(w.originalName),
+        shape: w.shape.map((d) => d ?? -1),
+        stats,
+        histogram: withHistograms ? histogram(values, stats) : null,
+        updateRatio: null,
+        ...(withHistograms && smallKernel(w.shape) ? { values: Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)) } : {}),
+      });
+    }
+  }
+  return { epoch, weights };
+}
+
+/**
+ * Fills `updateRatio` of a probe's weights: compares the weights kept at the probe with the current ones,
+ * called right after the first optimizer step that follows the probe.
+ */
+export async function recordUpdateRatios(model: tf.LayersModel, reference: Map<string, Float32Array>, probe: WeightEpoch): Promise<void> {
+  for (const layer of model.layers) {
+    for (const w of layer.weights) {
+      const before = reference.get(`${layer.name}/${w.originalName}`);
+      if (!before) continue;
+      const after = await w.read().data() as Float32Array;
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < before.length; i++) {
+        diff += (after[i]! - before[i]!) ** 2;
+        norm += before[i]! ** 2;
+      }
+      const entry = probe.weights.find((x) => x.layer === layer.name && x.weight === shortWeightName(w.originalName));
+      if (entry && norm > 0 && Number.isFinite(diff)) entry.updateRatio = Math.sqrt(diff / norm);
+    }
+  }
+}
