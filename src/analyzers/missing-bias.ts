@@ -1,4 +1,5 @@
 import type { LayerInfo } from '../artifacts/schema.js';
+import { linkActivation } from './output-activation.js';
 import { defineAnalyzer, notApplicable, SCORE } from './support/define-analyzer.js';
 
 /**
@@ -41,7 +42,7 @@ export default defineAnalyzer({
     let display: string;
     if (pinned) {
       display = `none of the ${weighted.length} layers with weights has a bias or offset, and every hidden activation keeps 0 at 0: ` +
-        `the output at the zero input is pinned at ${pinnedOutput(output)}`;
+        `the output at the zero input is pinned at ${pinnedOutput(output, linkActivation(artifacts)?.activation)}`;
     } else if (withOffset.length === 0) {
       display = `no layer has a bias, but ${offsetActivations.map((l) => `${l.name} (${l.activation ?? l.className})`).join(', ')} give${offsetActivations.length === 1 ? 's' : ''} a constant at 0`;
     } else {
@@ -74,8 +75,8 @@ function keepsZero(l: LayerInfo): boolean {
   return NO_ACTIVATION.test(l.className) || l.params > 0;
 }
 
-function pinnedOutput(output: LayerInfo | undefined): string {
-  switch (output?.activation) {
+function pinnedOutput(output: LayerInfo | undefined, link: string | undefined): string {
+  switch (link ?? output?.activation) {
     case 'sigmoid': return 'probability 0.5';
     case 'softmax': return 'the uniform distribution';
     default: return '0';

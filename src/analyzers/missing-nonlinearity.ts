@@ -1,6 +1,6 @@
 import type { Artifacts, LayerInfo } from '../artifacts/schema.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
-import { outputActivation } from './output-activation.js';
+import { linkActivation } from './output-activation.js';
 import { chanceAccuracy, constantLoss, finalLoss } from './support/artifact-helpers.js';
 import { LINEAR_CANNOT_FIT_LOSS_RATIO, LINEAR_CANNOT_FIT_SKILL, linearCannotFit, linearComparison, modelAccuracy, type LinearComparison } from './support/baselines.js';
 
@@ -68,7 +68,7 @@ export default defineAnalyzer({
   },
   run(artifacts, { thresholds }) {
     const layers = artifacts.model.layers;
-    const link = outputActivation(artifacts);
+    const link = linkActivation(artifacts);
     const maps = layers.filter((l) => kindOf(l) === 'map');
     if (maps.length === 0) return notApplicable('no Dense or convolution layers');
     // The output's own activation (sigmoid/softmax) is the link function of the model, not a hidden non-linearity.

@@ -18,6 +18,23 @@ export function outputActivation(a: Artifacts): { layer: string; activation: str
   return null;
 }
 
+/**
+ * The link the loss applies to the outputs: a logits model's loss applies its own softmax (categorical losses) or
+ * sigmoid (binary cross-entropy) to the raw outputs, so that is the activation the targets meet; for any other model,
+ * the graph's own output activation.
+ */
+export function linkActivation(a: Artifacts): { layer: string; activation: string } | null {
+  const out = outputActivation(a);
+  if (!a.model.fromLogits) return out;
+  const layer = out?.layer ?? a.model.layers[a.model.layers.length - 1]?.name ?? 'output';
+  return { layer, activation: a.model.loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax' };
+}
+
+/** How the result says where fromLogits came from, for the report's text. */
+const LOGITS_SOURCE: Record<string, string> = {
+  stated: 'as stated (fromLogits / --from-logits)', saved: "as the saved loss says (from_logits=True)", detected: 'detected: the graph ends without softmax/sigmoid',
+};
+
 export default defineAnalyzer({
   meta: {
     id: 'output-activation',
@@ -44,7 +61,20 @@ export default defineAnalyzer({
     const constant = outStd !== null && outStd < thresholds.constantStd;
     const problems: string[] = [];
     let fix = '';
-    if (out.activation === 'softmax' && units === 1) {
+    const logits = artifacts.model.fromLogits === true;
+    const link = loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
+    if (logits && ['softmax', 'sigmoid'].includes(out.activation)) {
+      // The classic PyTorch bug: a softmax (or sigmoid) layer before CrossEntropyLoss (BCEWithLogitsLoss), which applies it again.
+      problems.push(`the loss takes logits and applies ${link} itself, but the graph already ends in ${out.activation} (${out.layer}): ` +
+        `a double ${out.activation === link ? link : `${out.activation} + ${link}`} squeezes every output into a narrow band, so the loss cannot reach 0 and its gradients shrink`);
+      fix = `Remove the final ${out.activation} from the model (PyTorch's CrossEntropyLoss and BCEWithLogitsLoss apply it themselves; apply it at inference only), ` +
+        'or train with a loss on probabilities (NLLLoss on log_softmax; Keras from_logits=False).';
+    } else if (logits && CROSS_ENTROPY.has(loss) && out.activation !== 'linear') {
+      problems.push(`${loss} on logits, but the output layer ${out.layer} applies ${out.activation} first: its outputs are not logits`);
+      fix = 'End with a linear layer when the loss takes logits.';
+    } else if (logits) {
+      // A linear output with a logits loss is right: nothing to report.
+    } else if (out.activation === 'softmax' && units === 1) {
       problems.push(`softmax over a single unit in ${out.layer}: its output is always 1.0${constant ? ' (measured: constant on every probe sample)' : ''}`);
       fix = loss === 'binaryCrossentropy' || loss === 'categoricalCrossentropy'
         ? 'Use sigmoid on the single output unit with binaryCrossentropy, or softmax over one unit per class with categoricalCrossentropy.'
@@ -64,13 +94,15 @@ export default defineAnalyzer({
       score: failed ? 0 : 1,
       numericValue: outStd,
       numericUnit: 'largest output-unit std across the probe set',
-      displayValue: failed ? problems.join('; ') : `${out.activation} output over ${units} unit${units === 1 ? '' : 's'} with ${loss}`,
+      displayValue: failed ? problems.join('; ')
+        : logits ? `logits over ${units} unit${units === 1 ? '' : 's'}, ${loss} computed from logits (${link} inside the loss; ${LOGITS_SOURCE[artifacts.model.fromLogitsSource ?? 'stated'] ?? 'as stated'})`
+          : `${out.activation} output over ${units} unit${units === 1 ? '' : 's'} with ${loss}`,
       affectedLayers: failed ? [out.layer] : [],
       recommendation: failed ? fix : null,
       evidence: [{
         kind: 'table', title: 'Output layer',
         columns: [{ key: 'layer', label: 'Layer' }, { key: 'activation', label: 'Activation' }, { key: 'units', label: 'Units' }, { key: 'loss', label: 'Loss' }, { key: 'std', label: 'Output spread (std)' }],
-        rows: [{ layer: out.layer, activation: out.activation, units, loss, std: outStd }],
+        rows: [{ layer: out.layer, activation: out.activation, units, loss: logits ? `${loss} (from logits)` : loss, std: outStd }],
         highlight: failed ? [0] : [],
       }],
     };

@@ -1,6 +1,6 @@
 import type { Artifacts, TargetSummary } from '../artifacts/schema.js';
 import { defineAnalyzer, fmt, notApplicable, SCORE } from './support/define-analyzer.js';
-import { outputActivation } from './output-activation.js';
+import { linkActivation } from './output-activation.js';
 import { constantPredictorText } from './support/baselines.js';
 
 const CROSS_ENTROPY = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
@@ -115,7 +115,7 @@ export default defineAnalyzer({
   },
   run(artifacts, { thresholds }) {
     const loss = artifacts.model.loss;
-    const out = outputActivation(artifacts);
+    const out = linkActivation(artifacts);
     if (!loss || !out) return notApplicable('no loss or output activation recorded');
     const units = artifacts.model.outputShape[artifacts.model.outputShape.length - 1] ?? 1;
     const t = artifacts.data.targetSummary;

@@ -65,6 +65,15 @@ export const modelInfoSchema = z.object({
   }),
   loss: z.string().nullable(),
   optimizer: z.object({ name: z.string(), learningRate: num }).nullable(),
+  /**
+   * The loss was computed from the model's raw outputs (logits: PyTorch's CrossEntropyLoss/BCEWithLogitsLoss, Keras
+   * from_logits=True), and who said so: the spec or a flag, the saved file's loss, the graph (a loaded classifier
+   * ending without softmax/sigmoid), or nobody (probabilities). Absent in artifacts written before it was recorded.
+   */
+  fromLogits: z.boolean().optional(),
+  fromLogitsSource: z.enum(['stated', 'saved', 'detected', 'default']).optional(),
+  /** How an image input is laid out per sample: channelsFirst [C, H, W] (PyTorch) or channelsLast [H, W, C]. Absent before recorded. */
+  inputLayout: z.enum(['channelsFirst', 'channelsLast']).optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 

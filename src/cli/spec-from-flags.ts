@@ -11,6 +11,7 @@ export interface SpecFlags extends DataOptionFlags {
   data?: string;
   label?: string;
   loss?: string;
+  fromLogits?: boolean;
   history?: string;
   architecture?: string;
   epochs?: number;
@@ -24,7 +25,7 @@ export interface SpecFlags extends DataOptionFlags {
 }
 
 /** Flags that build a spec's data and model.load sections: with a spec file they would be silently lost. */
-const MODEL_ONLY_FLAGS = ['data', 'label', 'loss', 'history', 'architecture', 'validationSplit', 'batchSize', 'classes', 'rescale', 'offset', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'] as const;
+const MODEL_ONLY_FLAGS = ['data', 'label', 'loss', 'fromLogits', 'history', 'architecture', 'validationSplit', 'batchSize', 'classes', 'rescale', 'offset', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'] as const;
 const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A spec from a file, or built from --model/--data/--label flags; flags override file values. */
@@ -58,7 +59,7 @@ export function specFromFlags(f: SpecFlags): LoadedSpec {
     name: path.basename(path.dirname(path.resolve(f.model))),
     ...(f.seed !== undefined ? { seed: f.seed } : {}),
     model: { load: {
-      path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.history ? { history: f.history } : {}), ...(f.architecture ? { architecture: f.architecture } : {}),
+      path: f.model, ...(f.loss ? { loss: f.loss as LossName } : {}), ...(f.fromLogits !== undefined ? { fromLogits: f.fromLogits } : {}), ...(f.history ? { history: f.history } : {}), ...(f.architecture ? { architecture: f.architecture } : {}),
       ...(f.epochs !== undefined ? { epochs: f.epochs } : {}), ...(f.validationSplit !== undefined ? { validationSplit: f.validationSplit } : {}), ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
     } },
     data: { ...dataFromFlag(f.data, f.label, f), ...(f.probeSize ? { probeSize: f.probeSize } : {}) },

@@ -98,6 +98,12 @@ const fitFields = {
   optimizer: optimizerSchema.default({ name: 'adam', learningRate: 0.001 }),
   metrics: z.array(metricSchema).optional(),
   batchSize: positiveInt.default(32),
+  /**
+   * The loss takes the model's raw outputs (logits), as PyTorch's CrossEntropyLoss / BCEWithLogitsLoss and Keras'
+   * from_logits=True do. Unset on a loaded model: taken from the file, else detected (a classifier whose graph ends
+   * without softmax/sigmoid is a logits model). Unset on a built one: false.
+   */
+  fromLogits: z.boolean().optional(),
   validationSplit: z.number().min(0).lt(1).default(0.2),
 };
 

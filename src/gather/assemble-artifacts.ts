@@ -47,6 +47,9 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     model: {
       ...describeModel(a.model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
       name: a.spec.name ?? a.model.name,
+      fromLogits: mua.fromLogits,
+      fromLogitsSource: mua.fromLogitsSource,
+      inputLayout: mua.inputLayout,
     },
     data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}),
       ...(a.linearFit ? { linearFit: a.linearFit } : {}), ...(a.neighbourFit ? { neighbourFit: a.neighbourFit } : {}),

@@ -8,7 +8,8 @@ import { type Dataset, isSingleLabelClassification, rowCount } from './data/data
 import { makeOptimizer } from './model/build-model.js';
 import { obtainModel, type ModelUnderAudit } from './model/obtain-model.js';
 import { ProbeRecorder } from './train/probe-recorder.js';
-import { encodeTargets, LOSS_FUNCS } from './reference/targets.js';
+import { encodeTargets } from './reference/targets.js';
+import { compileLoss, compileMetrics, lossFunction, positiveThreshold } from './train/losses.js';
 import { chooseProbeEpochs } from './train/probe-schedule.js';
 import { fitWithProbes } from './train/fit.js';
 import { classRecall, evaluateModel } from './reference/evaluate.js';
@@ -113,15 +114,15 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const metrics = mua.metrics ?? (raw.task === 'classification' ? ['accuracy'] : []);
     const optimizer = makeOptimizer(mua.optimizer);
     try {
-      model.compile({ optimizer, loss: mua.loss, metrics });
-      const recorder = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], true);
+      model.compile({ optimizer, loss: compileLoss(mua.loss, mua.fromLogits), metrics: compileMetrics(metrics, mua.loss, mua.fromLogits) });
+      const recorder = new ProbeRecorder(model, xProbe, yProbe, lossFunction(mua.loss, mua.fromLogits), true);
       const probe = async (epoch: number, detail: boolean) => {
         if (!options.noProbes) await recorder.probe(epoch, detail);
       };
 
       // Fail-fast's own probes: timed apart, never part of the artifacts. Batch norm runs on batch statistics there,
       // as training sees it: a unit that only looks dead through still-unsettled moving averages must not stop a run.
-      const sentinel = new ProbeRecorder(model, xProbe, yProbe, LOSS_FUNCS[mua.loss], false, { batchNormTraining: true });
+      const sentinel = new ProbeRecorder(model, xProbe, yProbe, lossFunction(mua.loss, mua.fromLogits), false, { batchNormTraining: true });
       const tTrain0 = performance.now();
       await probe(0, true);
       let history = mua.history;
@@ -163,12 +164,12 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       // Per training row, whether the trained network answers it with its label (single-label classification).
       let trainingCorrect: Uint8Array | null = null;
       if (isSingleLabelClassification(raw)) {
-        const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize);
+        const perClass = await classRecall(model, validation ? validation[0] : xTrain, evalRows.y, raw.numClasses, mua.batchSize, positiveThreshold(mua.fromLogits));
         evaluation.classRecall = perClass.recall;
         evaluation.classCounts = perClass.counts;
         trainingCorrect = perClass.correct;
         if (validation) {
-          const onTraining = await classRecall(model, xTrain, data.train.y, raw.numClasses, mua.batchSize);
+          const onTraining = await classRecall(model, xTrain, data.train.y, raw.numClasses, mua.batchSize, positiveThreshold(mua.fromLogits));
           evaluation.trainClassRecall = onTraining.recall;
           evaluation.trainClassCounts = onTraining.counts;
           trainingCorrect = onTraining.correct;

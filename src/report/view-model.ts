@@ -9,6 +9,9 @@ import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
 import { STATUS_LABEL } from '../result/vocabulary.js';
 
+/** Why the loss was taken on logits, in the report's words. */
+const LOGITS_SOURCE: Record<string, string> = { stated: 'as stated', saved: 'the saved loss', detected: 'detected: no softmax/sigmoid at the end', default: 'default' };
+
 export { STATUS_LABEL };
 
 export interface TableView { title: string; columns: string[]; rows: Array<{ cells: string[]; highlight: boolean }>; more: number }
@@ -179,7 +182,8 @@ export function buildReportView(r: AuditResult): ReportView {
       ['Rows (train / validation / probe)', `${r.data.trainSize} / ${r.data.validationSize} / ${r.data.probeSize}`],
       ['Normalization', r.data.normalize], ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
       ['Chance accuracy', num(r.data.chanceAccuracy)], ['Constant-predictor loss', num(r.data.trivialLoss)],
-      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`], ['Loss', m.loss ?? '—'],
+      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`], ['Loss', m.loss ? `${m.loss}${m.fromLogits ? ` from logits (${LOGITS_SOURCE[m.fromLogitsSource ?? 'stated']})` : ''}` : '—'],
+      ...(m.inputLayout === 'channelsFirst' ? [['Input layout', 'channels first (N, C, H, W), as PyTorch'] as [string, string]] : []),
       ['Optimizer', m.optimizer ? `${m.optimizer.name}, learning rate ${m.optimizer.learningRate}` : '—'],
     ],
     environment: [

@@ -36,6 +36,25 @@ describe('output-activation', () => {
     }
   });
 
+  /** The same model, its loss computed from logits (PyTorch CrossEntropyLoss / BCEWithLogitsLoss, Keras from_logits=True). */
+  const onLogits = (act: string, units: number, loss: string, source: 'stated' | 'saved' | 'detected' = 'detected') => {
+    const a = withOutput(act, units, loss);
+    return { ...a, model: { ...a.model, fromLogits: true, fromLogitsSource: source } };
+  };
+
+  it.each([
+    { name: 'linear logits, 10 units, sparse CE from logits (a PyTorch classifier)', act: 'linear', units: 10, loss: 'sparseCategoricalCrossentropy', status: 'pass', match: /logits over 10 units.*softmax inside the loss.*detected/ },
+    { name: 'linear logit, 1 unit, BCE from logits', act: 'linear', units: 1, loss: 'binaryCrossentropy', status: 'pass', match: /sigmoid inside the loss/ },
+    { name: 'softmax before a logits loss (double softmax)', act: 'softmax', units: 10, loss: 'categoricalCrossentropy', status: 'fail', match: /double softmax/ },
+    { name: 'sigmoid before BCE with logits (double sigmoid)', act: 'sigmoid', units: 1, loss: 'binaryCrossentropy', status: 'fail', match: /double sigmoid/ },
+    { name: 'relu output before a logits loss', act: 'relu', units: 3, loss: 'categoricalCrossentropy', status: 'fail', match: /not logits/ },
+  ])('on logits: $name -> $status', ({ act, units, loss, status, match }) => {
+    const f = runOne('output-activation', onLogits(act, units, loss, status === 'fail' ? 'stated' : 'detected'));
+    expect(f.status).toBe(status);
+    expect(f.displayValue).toMatch(match);
+    if (status === 'fail') expect(f.recommendation).toMatch(/Remove the final|linear layer/);
+  });
+
   it('confirms the constant output of softmax on one unit, and leaves other constant outputs to dead-relu/underfitting', () => {
     expect(runOne('output-activation', withOutput('softmax', 1, 'binaryCrossentropy', 'classification', 0)).displayValue)
       .toMatch(/always 1.0 \(measured: constant on every probe sample\)/);

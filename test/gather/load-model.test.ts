@@ -291,19 +291,19 @@ describe('readCompileConfig: Keras 2 training_config and Keras 3 compile_config'
   const adam = (learning_rate: unknown) => ({ module: 'keras.optimizers', class_name: 'Adam', config: { name: 'adam', learning_rate }, registered_name: null });
   it.each([
     ['Keras 2 names', { loss: 'mse', optimizer_config: { class_name: 'Custom>Adam', config: { learning_rate: 0.02 } }, metrics: ['mae'] },
-      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.02 }, metrics: ['mae'] }],
+      { loss: 'meanSquaredError', fromLogits: false, optimizer: { name: 'adam', learningRate: 0.02 }, metrics: ['mae'] }],
     ['a Keras 3 Loss object', { loss: { module: 'keras.losses', class_name: 'BinaryCrossentropy', config: { name: 'binary_crossentropy', from_logits: false } }, optimizer: adam(0.01) },
-      { loss: 'binaryCrossentropy', optimizer: { name: 'adam', learningRate: 0.01 } }],
-    ['a loss on logits (named, not mapped)', { loss: { class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true } }, optimizer: 'sgd' },
-      { rawLoss: 'SparseCategoricalCrossentropy(from_logits=True)', optimizer: { name: 'sgd', learningRate: 0.001 } }],
+      { loss: 'binaryCrossentropy', fromLogits: false, optimizer: { name: 'adam', learningRate: 0.01 } }],
+    ['a loss on logits (mapped, from_logits kept)', { loss: { class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true } }, optimizer: 'sgd' },
+      { rawLoss: 'SparseCategoricalCrossentropy(from_logits=True)', loss: 'sparseCategoricalCrossentropy', fromLogits: true, optimizer: { name: 'sgd', learningRate: 0.001 } }],
     ['a learning-rate schedule (its initial rate)', { loss: 'categorical_crossentropy', optimizer: adam({ module: 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.1, decay_steps: 100 } }) },
-      { loss: 'categoricalCrossentropy', optimizer: { name: 'adam', learningRate: 0.1 } }],
+      { loss: 'categoricalCrossentropy', fromLogits: false, optimizer: { name: 'adam', learningRate: 0.1 } }],
     ['Keras 3 float32 rates widened to doubles (0.0010000000474974513 is what 0.001 saves as)', { loss: 'mse', optimizer: adam(0.0010000000474974513) },
-      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.001 } }],
+      { loss: 'meanSquaredError', fromLogits: false, optimizer: { name: 'adam', learningRate: 0.001 } }],
     ['a double that is not a float32 stays as written', { loss: 'mse', optimizer: adam(0.0010000000000000002) },
-      { loss: 'meanSquaredError', optimizer: { name: 'adam', learningRate: 0.0010000000000000002 } }],
+      { loss: 'meanSquaredError', fromLogits: false, optimizer: { name: 'adam', learningRate: 0.0010000000000000002 } }],
     ['metrics as objects, per output', { loss: 'mse', metrics: [[{ module: 'keras.metrics', class_name: 'MeanAbsoluteError', config: { name: 'mean_absolute_error' } }], ['mse', 'auc']] },
-      { loss: 'meanSquaredError', metrics: ['mae', 'mse'] }],
+      { loss: 'meanSquaredError', fromLogits: false, metrics: ['mae', 'mse'] }],
   ])('%s', (_name, config, expected) => {
     expect(readCompileConfig(config)).toEqual({ rawLoss: expect.any(String) as unknown, ...expected });
   });

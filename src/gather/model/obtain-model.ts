@@ -8,6 +8,7 @@ import { detectFormat, formatByExtension, loadLayersModel } from './load-model.j
 import { SpecError } from '../../errors.js';
 import { checkParamCount, effectiveCaps } from '../../policy/limits.js';
 import { checkModelCaps } from './model-caps.js';
+import { decideFromLogits, graphOutputActivation, type FromLogitsSource } from './logits.js';
 
 /** The model a spec names, with the training settings that apply to it (from the spec or the saved file). */
 export interface ModelUnderAudit {
@@ -20,6 +21,11 @@ export interface ModelUnderAudit {
   batchSize: number;
   metrics: MetricName[] | undefined;
   history: History | null;
+  /** The loss is computed from the model's raw outputs (logits), and who said so. */
+  fromLogits: boolean;
+  fromLogitsSource: FromLogitsSource;
+  /** 'channelsFirst': an NCHW model (a PyTorch export); image data is laid out for it. */
+  inputLayout: 'channelsFirst' | 'channelsLast';
 }
 
 /**
@@ -31,9 +37,11 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     const t = spec.model.train;
     const inputShape = t.inputShape ?? featureShape;
     checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
+    const logits = decideFromLogits({ stated: t.fromLogits, loss: t.loss, outputActivation: null, built: true });
     return {
       model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
       epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
+      fromLogits: logits.fromLogits, fromLogitsSource: logits.source, inputLayout: 'channelsLast',
     };
   }
   const l = spec.model.load;
@@ -55,9 +63,19 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
       'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
   }
+  let logits;
+  try {
+    // The saved loss's from_logits speaks only for the loss it belongs to: a --loss that replaces it says nothing.
+    const saved = l.loss === undefined || l.loss === loaded.training.loss ? loaded.training.fromLogits : undefined;
+    logits = decideFromLogits({ stated: l.fromLogits, saved, loss, outputActivation: graphOutputActivation(loaded.model), built: false });
+  } catch (e) {
+    loaded.model.dispose();
+    throw e;
+  }
   const history = l.history ? readHistoryFile(path.resolve(baseDir, l.history)) : null;
   return {
     model: loaded.model, source: 'loaded', location, loss, optimizer: loaded.training.optimizer ?? l.optimizer,
     epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics ?? loaded.training.metrics, history,
+    fromLogits: logits.fromLogits, fromLogitsSource: logits.source, inputLayout: loaded.inputLayout ?? 'channelsLast',
   };
 }

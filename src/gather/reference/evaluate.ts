@@ -38,13 +38,13 @@ export interface ClassRecall {
 
 /**
  * Recall of each class on the evaluation rows, with each class's row count, for single-label classification: the
- * predicted class is p > 0.5 for one output unit, else the arg-max. Accuracy hides a model that gives up on a rare
+ * predicted class is p > `threshold` for one output unit (0.5 on a probability, 0 on a logit), else the arg-max. Accuracy hides a model that gives up on a rare
  * class (95% by always answering the majority); per-class recall shows it.
  */
-export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number): Promise<ClassRecall> {
+export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number, threshold = 0.5): Promise<ClassRecall> {
   const out = model.predict(x, { batchSize });
   const p = Array.isArray(out) ? out[0]! : out;
-  const predicted = tf.tidy(() => (p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(0.5).toInt() : p.argMax(-1)));
+  const predicted = tf.tidy(() => (p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(threshold).toInt() : p.argMax(-1)));
   try {
     const guess = await predicted.data();
     const hits = new Array<number>(numClasses).fill(0);

@@ -1,17 +1,6 @@
 import { tf } from '../tf.js';
 import type { LossName } from '../../config/spec-schema.js';
 import { type Dataset, maxOf, rowCount, targetWidth } from '../data/dataset.js';
-import type { LossFn } from '../train/probe.js';
-
-/** Keras-semantics per-sample losses (probabilities in, clipped), averaged by the caller. */
-export const LOSS_FUNCS: Record<LossName, LossFn> = {
-  binaryCrossentropy: (t, p) => tf.metrics.binaryCrossentropy(t, p),
-  categoricalCrossentropy: (t, p) => tf.metrics.categoricalCrossentropy(t, p),
-  sparseCategoricalCrossentropy: (t, p) => tf.metrics.categoricalCrossentropy(
-    tf.oneHot(tf.cast(tf.reshape(t, [-1]), 'int32'), p.shape[p.shape.length - 1]!), p),
-  meanSquaredError: (t, p) => tf.metrics.meanSquaredError(t, p),
-  meanAbsoluteError: (t, p) => tf.metrics.meanAbsoluteError(t, p),
-};
 
 /**
  * Encodes labels the way `loss` expects for a model with `outputUnits` outputs. Call checkTargetsFit first: this

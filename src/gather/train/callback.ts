@@ -3,7 +3,7 @@ import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit, type N
 import type { LossName } from '../../config/spec-schema.js';
 import { describeModel } from '../model/model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
-import { LOSS_FUNCS } from '../reference/targets.js';
+import { LOSS_FUNCS } from './losses.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { lossBeforeEndPoint, type LossBeforeEndPoint } from './fit.js';
 import { summarizeTargetTensor } from '../reference/target-summary.js';

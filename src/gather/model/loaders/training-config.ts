@@ -45,7 +45,10 @@ export function readCompileConfig(tc: KerasCompileConfig): LoadedModel['training
   const out: LoadedModel['training'] = {};
   const loss = readLoss(tc.loss);
   if (loss.raw !== undefined) out.rawLoss = loss.raw;
-  if (loss.name !== undefined) out.loss = loss.name;
+  if (loss.name !== undefined) {
+    out.loss = loss.name;
+    out.fromLogits = loss.fromLogits;
+  }
   const optimizer = readOptimizer(tc.optimizer_config ?? tc.optimizer);
   if (optimizer !== undefined) out.optimizer = optimizer;
   const metrics = readMetrics(tc.metrics);
@@ -75,16 +78,18 @@ function readMetrics(metrics: unknown): MetricName[] {
   return [...found];
 }
 
-/** A loss is a name ("mse") or a serialized Loss object ({class_name: "BinaryCrossentropy", config: {from_logits}}). */
-function readLoss(loss: unknown): { raw?: string; name?: LossName } {
-  if (typeof loss === 'string') return { raw: loss, ...(KERAS_LOSSES[loss] ? { name: KERAS_LOSSES[loss] } : {}) };
-  if (!isRecord(loss) || typeof loss['class_name'] !== 'string') return {};
+/**
+ * A loss is a name ("mse": Keras' string losses take probabilities) or a serialized Loss object
+ * ({class_name: "BinaryCrossentropy", config: {from_logits}}), whose from_logits says whether it took the raw outputs.
+ */
+function readLoss(loss: unknown): { raw?: string; name?: LossName; fromLogits: boolean } {
+  if (typeof loss === 'string') return { raw: loss, fromLogits: false, ...(KERAS_LOSSES[loss] ? { name: KERAS_LOSSES[loss] } : {}) };
+  if (!isRecord(loss) || typeof loss['class_name'] !== 'string') return { fromLogits: false };
   const className = loss['class_name'];
   const config = isRecord(loss['config']) ? loss['config'] : {};
-  // nnaudit's losses take probabilities: a loss on logits is a different loss, so it is named but not mapped.
-  if (config['from_logits'] === true) return { raw: `${className}(from_logits=True)` };
+  const fromLogits = config['from_logits'] === true;
   const name = KERAS_LOSSES[className] ?? (typeof config['name'] === 'string' ? KERAS_LOSSES[config['name']] : undefined);
-  return { raw: className, ...(name ? { name } : {}) };
+  return { raw: fromLogits ? `${className}(from_logits=True)` : className, fromLogits, ...(name ? { name } : {}) };
 }
 
 function readOptimizer(oc: unknown): OptimizerSpec | undefined {

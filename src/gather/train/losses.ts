@@ -1,0 +1,70 @@
+import { tf } from '../tf.js';
+import type { LossName, MetricName } from '../../config/spec-schema.js';
+import type { LossFn } from './probe.js';
+
+/** Keras-semantics per-sample losses (probabilities in, clipped), averaged by the caller. */
+export const LOSS_FUNCS: Record<LossName, LossFn> = {
+  binaryCrossentropy: (t, p) => tf.metrics.binaryCrossentropy(t, p),
+  categoricalCrossentropy: (t, p) => tf.metrics.categoricalCrossentropy(t, p),
+  sparseCategoricalCrossentropy: (t, p) => tf.metrics.categoricalCrossentropy(oneHotLike(t, p), p),
+  meanSquaredError: (t, p) => tf.metrics.meanSquaredError(t, p),
+  meanAbsoluteError: (t, p) => tf.metrics.meanAbsoluteError(t, p),
+};
+
+/**
+ * The same losses on logits, as PyTorch's CrossEntropyLoss / BCEWithLogitsLoss and Keras' from_logits=True compute
+ * them: log-softmax / log-sigmoid of the raw outputs, in the numerically stable form, with no clipping (a probability
+ * loss clips at 1e-7, so a confidently wrong row costs at most 16.1 there but its full value here). Per sample;
+ * binary cross-entropy is averaged over the output units, as Keras does.
+ */
+export const LOGIT_LOSS_FUNCS: Record<LossName, LossFn> = {
+  binaryCrossentropy: (t, p) => tf.mean(tf.losses.sigmoidCrossEntropy(t, p, undefined, 0, tf.Reduction.NONE), -1),
+  categoricalCrossentropy: (t, p) => tf.losses.softmaxCrossEntropy(t, p, undefined, 0, tf.Reduction.NONE),
+  sparseCategoricalCrossentropy: (t, p) => tf.losses.softmaxCrossEntropy(oneHotLike(t, p), p, undefined, 0, tf.Reduction.NONE),
+  meanSquaredError: LOSS_FUNCS.meanSquaredError,
+  meanAbsoluteError: LOSS_FUNCS.meanAbsoluteError,
+};
+
+function oneHotLike(t: tf.Tensor, p: tf.Tensor): tf.Tensor {
+  return tf.oneHot(tf.cast(tf.reshape(t, [-1]), 'int32'), p.shape[p.shape.length - 1]!);
+}
+
+const CROSS_ENTROPY: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+
+/** Whether a loss can take logits at all: only the cross-entropies apply a link (softmax/sigmoid) to the outputs. */
+export function takesLogits(loss: LossName): boolean {
+  return CROSS_ENTROPY.has(loss);
+}
+
+/** The per-sample loss for probes: on probabilities, or on logits. */
+export function lossFunction(loss: LossName, fromLogits: boolean): LossFn {
+  return (fromLogits ? LOGIT_LOSS_FUNCS : LOSS_FUNCS)[loss];
+}
+
+/** What model.compile takes as the loss: tfjs' own by name for probabilities, the logits form as a function. */
+export function compileLoss(loss: LossName, fromLogits: boolean): LossName | LossFn {
+  return fromLogits && takesLogits(loss) ? LOGIT_LOSS_FUNCS[loss] : loss;
+}
+
+/**
+ * What model.compile takes as metrics. tfjs' 'accuracy' thresholds a single unit at 0.5 and reads sparse labels only
+ * when the loss is its own sparse loss by name: on logits a single unit is positive above 0, and the loss is a
+ * function. So on logits 'accuracy' is a function of our own, named `accuracy` (tfjs logs a function metric under
+ * its name: 'accuracy' and 'val_accuracy', which the history reader already knows).
+ */
+export function compileMetrics(metrics: readonly MetricName[], loss: LossName, fromLogits: boolean): Array<MetricName | LossFn> {
+  if (!fromLogits || !takesLogits(loss)) return [...metrics];
+  const sparse = loss === 'sparseCategoricalCrossentropy';
+  const accuracy: LossFn = (t, p) => tf.tidy(() => {
+    if (p.shape[p.shape.length - 1] === 1) return tf.cast(tf.equal(tf.cast(tf.greater(p, 0), 'float32'), t), 'float32').mean(-1);
+    const truth = sparse ? tf.cast(tf.reshape(t, [-1]), 'int32') : tf.argMax(t, -1);
+    return tf.cast(tf.equal(truth, tf.argMax(p, -1)), 'float32');
+  });
+  Object.defineProperty(accuracy, 'name', { value: 'accuracy' });
+  return metrics.map((m) => (m === 'accuracy' ? accuracy : m));
+}
+
+/** The decision threshold of a single output unit: probability 0.5, or logit 0. */
+export function positiveThreshold(fromLogits: boolean): number {
+  return fromLogits ? 0 : 0.5;
+}
