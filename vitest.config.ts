@@ -9,6 +9,7 @@ export const UNIT_TESTS = [
   'test/architecture/**/*.test.ts',
   'test/report/**/*.test.ts',
   'test/gather/data.test.ts',
+  'test/artifacts/**/*.test.ts',
   'test/queue/settings.test.ts',
   'test/queue/compose.test.ts',
 ];

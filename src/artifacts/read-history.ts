@@ -1,54 +1,53 @@
-import { parse } from 'csv-parse/sync';
 import type { History } from './schema.js';
 import { DataError } from '../errors.js';
-import { normalizeMetricName } from './metric-names.js';
 import { openFileSync } from '../policy/open-input.js';
+import { parseErrorText } from '../policy/redact.js';
+import { readCsvTable } from './history/csv-table.js';
+import { fromKerasCsv, fromKerasJson } from './history/keras.js';
+import { fromLightningCsv, isLightningTable } from './history/lightning.js';
+import { fromHfTrainerState } from './history/hf-trainer.js';
 
 /**
- * Reads a training history a user saved elsewhere: a Keras `history.history` dict as JSON
- * (`{"loss": [...], "val_loss": [...]}`) or a CSV log (Keras CSVLogger: an `epoch` column; without one, a row per epoch).
+ * Reads a training history a user saved elsewhere, one entry per epoch under Keras' names (`loss`,
+ * `val_loss`, `accuracy`, `val_accuracy`...). The format is told by the content, not the file name:
+ * - JSON with `log_history`: a Hugging Face Trainer `trainer_state.json`;
+ * - other JSON: a Keras `history.history` dict (`{"loss": [...], "val_loss": [...]}`);
+ * - CSV with a `step` column, or an epoch on several rows: a PyTorch Lightning CSVLogger `metrics.csv`;
+ * - other CSV: a Keras CSVLogger log (an `epoch` column; without one, a row per epoch).
+ *
+ * @example
+ *   const h = readHistoryFile('lightning_logs/version_0/metrics.csv'); // h.series.val_loss[0] is epoch 1's
  */
 export function readHistoryFile(file: string): History {
-  const text = openFileSync(file, 'history file', DataError).toString('utf8'); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
-  return file.toLowerCase().endsWith('.csv') ? fromCsv(text, file) : fromJson(text, file);
+  // The policy chokepoint (worker: NNAUDIT_DATA_DIRS, and the input size cap).
+  const text = openFileSync(file, 'history file', DataError).toString('utf8').replace(/^\uFEFF/, '');
+  const start = text.trimStart();
+  if (start === '') throw new DataError(`${file}: the history file is empty`);
+  if (start.startsWith('{') || start.startsWith('[')) {
+    const obj = parseJson(text, file);
+    const isTrainerState = obj !== null && typeof obj === 'object' && !Array.isArray(obj) && 'log_history' in obj;
+    return isTrainerState ? fromHfTrainerState(obj as Record<string, unknown>, file) : fromKerasJson(obj, file);
+  }
+  const table = readCsvTable(text, file);
+  return isLightningTable(table) ? fromLightningCsv(table) : fromKerasCsv(table);
 }
 
-function fromJson(text: string, file: string): History {
-  let obj: unknown;
+/**
+ * JSON.parse, and where that fails, again with Python's NaN and Infinity read as null: Python's json
+ * module writes them for a diverged loss (Keras' history dict, the Trainer's state), and JSON has no such tokens.
+ */
+function parseJson(text: string, file: string): unknown {
   try {
-    obj = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
-    throw new DataError(`${file}: invalid JSON: ${(e as Error).message}`);
-  }
-  const dict = (obj !== null && typeof obj === 'object' && 'history' in obj ? (obj as { history: unknown }).history : obj) as Record<string, unknown>;
-  if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) throw new DataError(`${file}: expected a Keras history dict like {"loss": [...], "val_loss": [...]}`);
-  const series: History['series'] = {};
-  let length = -1;
-  for (const [key, values] of Object.entries(dict)) {
-    if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' || v === null)) {
-      throw new DataError(`${file}: "${key}" must be an array of numbers`);
+    const patched = text.replace(/([:,[]\s*)-?(?:NaN|Infinity)(?=\s*[,\]}])/g, '$1null');
+    if (patched !== text) {
+      try {
+        return JSON.parse(patched);
+      } catch {
+        // the original error names the first problem
+      }
     }
-    if (length >= 0 && values.length !== length) throw new DataError(`${file}: "${key}" has ${values.length} values, others have ${length}`);
-    length = values.length;
-    series[normalizeMetricName(key)] = values as Array<number | null>;
+    throw new DataError(`${file}: ${parseErrorText(e, 'JSON')}`, { cause: e });
   }
-  if (!('loss' in series)) throw new DataError(`${file}: the history has no "loss" series (keys: ${Object.keys(dict).join(', ') || 'none'})`);
-  return { epochs: Array.from({ length }, (_, i) => i + 1), series };
-}
-
-function fromCsv(text: string, file: string): History {
-  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
-  if (rows.length === 0) throw new DataError(`${file}: a CSV history needs a header row and one row per epoch`);
-  const hasEpoch = 'epoch' in rows[0]!;
-  const series: History['series'] = {};
-  for (const key of Object.keys(rows[0]!)) {
-    if (key === 'epoch') continue;
-    series[normalizeMetricName(key)] = rows.map((r) => {
-      const v = Number(r[key]);
-      return Number.isFinite(v) ? v : null;
-    });
-  }
-  if (!('loss' in series)) throw new DataError(`${file}: the CSV history has no "loss" column`);
-  // Keras' CSVLogger counts epochs from 0; the artifacts count from 1. Logs without the column are one row per epoch.
-  return { epochs: rows.map((r, i) => (hasEpoch ? Number(r['epoch']) + 1 : i + 1)), series };
 }

@@ -21,7 +21,7 @@ export function statusFromScore(score: number | null): Status {
  */
 function missingText(missing: ArtifactKind[], a: Artifacts): string {
   if (missing.length === 1 && missing[0] === 'History' && a.model.source === 'loaded') {
-    return 'no training history: the model was audited as loaded; give its Keras history or CSVLogger file (--history, model.load.history) or train it (--epochs N)';
+    return 'no training history: the model was audited as loaded; give its training log, Keras, Lightning or Hugging Face (--history, model.load.history) or train it (--epochs N)';
   }
   return `needs ${missing.join(', ')} artifacts, which this run did not record`;
 }

@@ -23,7 +23,7 @@ export function withModelFlags<T>(y: Argv<T>) {
     .option('loss', { choices: LOSSES, describe: 'The loss the model was trained with, when the model file has no training config (--loss wins over it)' })
     .option('from-logits', { type: 'boolean', describe: 'The loss took logits (PyTorch CrossEntropyLoss/BCEWithLogitsLoss, Keras from_logits=True); --no-from-logits: it took probabilities. Default: from the file, else detected from the output layer' })
     .option('architecture', { type: 'string', describe: 'For a weights-only Keras .h5 given as --model: the architecture JSON from model.to_json()' })
-    .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file' })
+    .option('history', { type: 'string', describe: 'Training history of a loaded model: Keras history JSON dict or CSVLogger file, Lightning metrics.csv, or Hugging Face trainer_state.json' })
     .option('validation-split', { type: 'number', describe: 'Share of rows held out for validation and evaluation (default 0.2; 0: evaluate a loaded model on every row, as saved)' })
     .option('batch-size', { type: 'number', describe: 'Batch size for training and evaluation (default 32)' })
     .group(['model', 'data', 'label', 'loss', 'from-logits', 'architecture', 'history', 'validation-split', 'batch-size'], 'Model and data, without a spec:')

@@ -132,7 +132,7 @@ export const loadModelSchema = z.strictObject({
   loss: lossSchema.optional(),
   /** 0: audit the weights as saved; N: train the loaded model N more epochs first. */
   epochs: z.number().int().min(0).max(10_000).default(0),
-  /** A Keras history dict JSON or a CSV log with an epoch column. */
+  /** A training log: Keras history dict JSON or CSVLogger CSV, PyTorch Lightning metrics.csv, Hugging Face trainer_state.json (told apart by content). */
   history: z.string().min(1).optional(),
   /** For a weights-only Keras .h5: the architecture JSON from model.to_json(). */
   architecture: z.string().min(1).optional(),
