@@ -25,7 +25,7 @@ export const OPERATORS: Operator[] = [
   { id: 'linear-layers-only', deepcrime: 'ARM (remove activation function)', taxonomy: 'Model > Layers > Activation function > missing activation', expect: ['missing-nonlinearity'] },
   { id: 'zero-initialization', deepcrime: 'WCI (change weights initialisation)', taxonomy: 'Model > Wrong weights initialisation', expect: ['dead-relu', 'vanishing-gradients', 'underfitting', 'saturated-activations'] },
   { id: 'huge-initialization', deepcrime: 'WCI (change weights initialisation)', taxonomy: 'Model > Wrong weights initialisation', expect: ['exploding-gradients', 'dead-relu', 'saturated-activations', 'non-finite-values', 'underfitting', 'learning-rate'] },
-  // missing-bias added this session, after the first held-out run had shown bias removal named 1/2 (see README).
+  // missing-bias added this session, after the first held-out run had shown bias removal named 1/2 (see docs/benchmarks.md).
   { id: 'bias-removed', deepcrime: 'WRB (remove bias from a layer)', taxonomy: 'Model > Layers > Layer properties > missing bias', expect: ['missing-bias', 'underfitting'] },
   { id: 'learning-rate-x100', deepcrime: 'HLR (change learning rate)', taxonomy: 'Training > Hyperparameters > suboptimal learning rate', expect: EFFECTS_OF_STEP_SIZE },
   { id: 'learning-rate-div1000', deepcrime: 'HLR (change learning rate)', taxonomy: 'Training > Hyperparameters > suboptimal learning rate', expect: ['learning-rate', 'underfitting'] },
@@ -35,7 +35,7 @@ export const OPERATORS: Operator[] = [
   // label-noise (the analyzer) added after set 7 had been run: its label-noise cases on iris and digits warned through
   // underfitting while the model answered its training rows 23-26 points less often than the validation rows.
   { id: 'label-noise', deepcrime: 'TCL (change labels of training data)', taxonomy: 'Training > Training data quality > wrong labels', expect: ['label-noise', 'overfitting', 'underfitting'] },
-  // class-imbalance added this session, after its tuning-half cases had been seen to change training unnamed (see README).
+  // class-imbalance added this session, after its tuning-half cases had been seen to change training unnamed (see docs/benchmarks.md).
   { id: 'class-imbalance', deepcrime: 'TUD (unbalance training data)', taxonomy: 'Training > Training data quality > unbalanced training data', expect: ['class-imbalance', 'underfitting'] },
   // dropout-rate added after set 5 had been run (its dropout-0.9 cases on moons ended at 82-84% of the constant
   // predictor's loss: underfitting warned and nothing named the rate); set 6 is the first set run with it.

@@ -2,10 +2,10 @@
  * `npm run bench:faults`: the real-fault mutation benchmark (bench/faults-cases.ts). Prints per operator how many
  * cases were named at fail, named only at warn, rejected before training (exit 2), or missed, and the findings
  * raised on the clean models; for the tuning half and the held-out half separately.
- * Options: `--half tune|held|all` (default tune: the held-out half is run once, for the README), and substring filters
+ * Options: `--half tune|held|all` (default tune: the held-out half is run once, for docs/benchmarks.md), and substring filters
  * separated by commas (`too-few-epochs,frozen`); the clean seed-1 reference of every dataset always runs.
  * `--set 2` to `--set 14` runs a fresh set instead (benchDatasetsFresh, SET_SEEDS[2] to SET_SEEDS[14]): new draws of every
- * dataset and new seeds, all of it held out, each written before its first run; run once, for the README.
+ * dataset and new seeds, all of it held out, each written before its first run; run once, for docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { audit } from '../src/audit/audit.js';

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: measured numbers for the README. Each backend runs in its own process (tfjs keeps one
- * backend per process), on the same specs, medians of alternated repetitions.
+ * `npm run bench`: measured numbers for docs/training-speed.md, docs/reports.md and docs/queue.md. Each backend
+ * runs in its own process (tfjs keeps one backend per process), on the same specs, medians of alternated repetitions.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';

@@ -43,7 +43,7 @@ export function builder(y: Argv) {
     .example('$0 audit spec.yaml --out out/today --baseline out/yesterday/result.json', 'What got worse since yesterday; maxIncrease assertions gate on it')
     .example('$0 audit spec.yaml --out out --format json,github,gitlab', 'In CI: annotations on the GitHub run, a GitLab Code Quality report')
     .epilogue('A loaded model is audited as saved (no training) unless --epochs N; it is evaluated on the validation split, or on every row with --validation-split 0. ' +
-      'Data options not covered by flags (labelKind, shape, npz array names...) go in a spec file: see the README, "Data sources".\n\n' +
+      'Data options not covered by flags (labelKind, shape, npz array names...) go in a spec file: see docs/data-sources.md.\n\n' +
       'Exit codes: 0 gate passed, 1 an error-level assertion failed, 2 bad input or a run error.');
 }
 
