@@ -28,13 +28,15 @@ export function withModelFlags<T>(y: Argv<T>) {
     .option('batch-size', { type: 'number', describe: 'Batch size for training and evaluation (default 32)' })
     .group(['model', 'data', 'label', 'loss', 'from-logits', 'architecture', 'history', 'validation-split', 'batch-size'], 'Model and data, without a spec:')
     .option('classes', { type: 'string', describe: 'Image folder: class folder names in class-id order (default: sorted names, as Keras does)' })
-    .option('rescale', { type: 'string', describe: 'Image folder or IDX: multiply each pixel value, e.g. 1/255 (Keras rescale=1./255; default 1)' })
-    .option('offset', { type: 'string', describe: 'Image folder: add after --rescale, e.g. -1 with --rescale 1/127.5 for [-1, 1] (default 0)' })
+    .option('rescale', { type: 'string', describe: 'Images, IDX, .npy/.npz: multiply each value, e.g. 1/255 (Keras rescale=1./255, torchvision ToTensor; default 1)' })
+    .option('offset', { type: 'string', describe: 'Images, IDX, .npy/.npz: add after --rescale, e.g. -1 with --rescale 1/127.5 for [-1, 1] (default 0)' })
+    .option('mean', { type: 'string', describe: 'Images, IDX, .npy/.npz: subtract after rescale/offset, one value or one per channel (torchvision Normalize mean), e.g. 0.2860' })
+    .option('std', { type: 'string', describe: 'Images, IDX, .npy/.npz: then divide, one value or one per channel (torchvision Normalize std), e.g. 0.3530' })
     .option('size', { type: 'string', describe: 'Image folder: height,width,channels when the model does not fix it, or to flatten into an MLP input (28,28,1 for 784)' })
     .option('exclude', { type: 'string', describe: 'CSV/JSON: columns to ignore, e.g. RowNumber,CustomerId' })
     .option('features', { type: 'string', describe: 'CSV/JSON: feature columns in the order the model expects (default: all but label and excluded)' })
     .option('categorical', { type: 'string', describe: 'CSV/JSON: columns to one-hot encode (categories from the training split); Gender:ordinal for 0..k-1 codes' })
     .option('normalize', { choices: ['none', 'standardize', 'minmax'] as const, describe: 'Scale features with training-split statistics (default none)' })
     .option('limit', { type: 'number', describe: 'Use at most this many rows (a seeded random subset)' })
-    .group(['classes', 'rescale', 'offset', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'], 'Data options for --data (in a spec: the data section):');
+    .group(['classes', 'rescale', 'offset', 'mean', 'std', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'], 'Data options for --data (in a spec: the data section):');
 }

@@ -6,6 +6,8 @@ export interface DataOptionFlags {
   classes?: string;
   rescale?: string;
   offset?: string;
+  mean?: string;
+  std?: string;
   size?: string;
   exclude?: string;
   features?: string;
@@ -14,11 +16,17 @@ export interface DataOptionFlags {
   limit?: number;
 }
 
+/** The image-like sources, which take pixel scaling (rescale, offset, mean, std). */
+const PIXELS: readonly SourceKey[] = ['images', 'idx', 'npy', 'npz'];
+const PIXELS_WHAT = 'an image folder, IDX images or .npy/.npz arrays';
+
 /** Which sources take each option: a flag that does not apply to the --data given is an error, never ignored. */
 const APPLIES: Record<keyof DataOptionFlags, { key: string; sources: readonly SourceKey[] | 'all'; what: string }> = {
   classes: { key: 'classes', sources: ['images'], what: 'an image folder' },
-  rescale: { key: 'rescale', sources: ['images', 'idx'], what: 'an image folder or IDX images' },
-  offset: { key: 'offset', sources: ['images'], what: 'an image folder' },
+  rescale: { key: 'rescale', sources: PIXELS, what: PIXELS_WHAT },
+  offset: { key: 'offset', sources: PIXELS, what: PIXELS_WHAT },
+  mean: { key: 'mean', sources: PIXELS, what: PIXELS_WHAT },
+  std: { key: 'std', sources: PIXELS, what: PIXELS_WHAT },
   size: { key: 'size', sources: ['images'], what: 'an image folder' },
   exclude: { key: 'exclude', sources: ['csv', 'json'], what: 'a CSV or JSON records file' },
   features: { key: 'features', sources: ['csv', 'json'], what: 'a CSV or JSON records file' },
@@ -61,6 +69,12 @@ function convert(name: keyof DataOptionFlags, raw: string | number): unknown {
   switch (name) {
     case 'rescale': case 'offset':
       return parseNumberFlag(flag, String(raw));
+    case 'mean': case 'std': {
+      // One value, or one per channel: torchvision's Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)).
+      const values = list(String(raw)).map((v) => parseNumberFlag(flag, v));
+      if (values.length === 0 || values.length > 4) throw new SpecError(`${flag} ${raw}: give one value or one per channel, e.g. ${flag} 0.2860 or ${flag} 0.485,0.456,0.406`);
+      return values.length === 1 ? values[0] : values;
+    }
     case 'limit':
       if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1) throw new SpecError(`${flag}: give a whole number of rows, e.g. ${flag} 1000`);
       return raw;

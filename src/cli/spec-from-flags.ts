@@ -25,7 +25,7 @@ export interface SpecFlags extends DataOptionFlags {
 }
 
 /** Flags that build a spec's data and model.load sections: with a spec file they would be silently lost. */
-const MODEL_ONLY_FLAGS = ['data', 'label', 'loss', 'fromLogits', 'history', 'architecture', 'validationSplit', 'batchSize', 'classes', 'rescale', 'offset', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'] as const;
+const MODEL_ONLY_FLAGS = ['data', 'label', 'loss', 'fromLogits', 'history', 'architecture', 'validationSplit', 'batchSize', 'classes', 'rescale', 'offset', 'mean', 'std', 'size', 'exclude', 'features', 'categorical', 'normalize', 'limit'] as const;
 const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A spec from a file, or built from --model/--data/--label flags; flags override file values. */

@@ -183,6 +183,21 @@ const tableFields = {
   shape: imageShape.optional(),
   task,
 };
+/**
+ * Pixel scaling of image-like sources: x' = (x * rescale + offset - mean) / std. With rescale 1/255 and mean/std per
+ * channel this is torchvision's ToTensor() + Normalize(mean, std); rescale and offset alone are Keras' Rescaling.
+ */
+const pixelFields = {
+  /** Multiplies every value (pixels are 0..255), e.g. 0.00392156862745098 for Keras' rescale=1./255 or torchvision's ToTensor(). */
+  rescale: z.number().positive().default(1),
+  /** Added after rescale, as Keras' Rescaling(scale, offset) layer: rescale 1/255 with offset -0.5 gives [-0.5, 0.5]. */
+  offset: z.number().default(0),
+  /** Subtracted after rescale and offset: one value, or one per channel (torchvision's Normalize mean). */
+  mean: z.union([z.number(), z.array(z.number()).min(1).max(4)]).optional(),
+  /** Divides last: one value, or one per channel (torchvision's Normalize std). */
+  std: z.union([z.number().positive(), z.array(z.number().positive()).min(1).max(4)]).optional(),
+};
+
 /** Refuses to read more rows than this (a guard against an unexpectedly huge file); raise it for big data. */
 const maxRows = positiveInt.default(1_000_000);
 
@@ -219,14 +234,11 @@ export const dataSchema = z.union([
     images: fileName,
     /** Class folder names in class-id order (default: sorted folder names, as Keras does). */
     classes: z.array(z.string().min(1)).min(1).optional(),
-    /** Multiplies every pixel value (0..255), e.g. 0.00392156862745098 for Keras' rescale=1./255. */
-    rescale: z.number().positive().default(1),
-    /** Added after rescale, as Keras' Rescaling(scale, offset) layer: rescale 1/255 with offset -0.5 gives [-0.5, 0.5]. */
-    offset: z.number().default(0),
+    ...pixelFields,
     /** [height, width, channels] to resize to when the model does not say (a model built from layers). */
     size: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
   }),
-  z.strictObject({ ...commonData, maxRows, npy: z.strictObject({ x: fileName, y: fileName }), labelKind, task }),
+  z.strictObject({ ...commonData, maxRows, npy: z.strictObject({ x: fileName, y: fileName }), labelKind, task, ...pixelFields }),
   z.strictObject({
     ...commonData,
     maxRows,
@@ -235,13 +247,13 @@ export const dataSchema = z.union([
     arrays: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }).optional(),
     labelKind,
     task,
+    ...pixelFields,
   }),
   z.strictObject({
     ...commonData,
     maxRows,
     idx: z.strictObject({ images: fileName, labels: fileName }),
-    /** Multiplies every value, e.g. 0.00392156862745098 (1/255) for MNIST pixels as most MNIST models expect. */
-    rescale: z.number().positive().default(1),
+    ...pixelFields,
     task,
   }),
 ]);

@@ -70,6 +70,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
       baseDir,
       seed: spec.seed,
       inputShape: knownInput,
+      inputLayout: mua?.inputLayout ?? 'channelsLast',
       checkShape: (shape, where, note) => {
         if (knownInput && !fitFeatureShape(shape, knownInput)) throw inputMismatch(shape, knownInput, where, note);
       },

@@ -20,11 +20,11 @@ const IMAGES = path.join(ROOT, 'fixtures/data/images');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-sources-'));
 const file = (name: string, content: string | Uint8Array) => { const f = path.join(tmp, name); mkdirSync(path.dirname(f), { recursive: true }); writeFileSync(f, content); return f; };
 
-/** Opens a data spec the way gather does, optionally against a model input shape. */
-function open(input: Record<string, unknown>, inputShape: Array<number | null> | null = null) {
+/** Opens a data spec the way gather does, optionally against a model input shape (and layout). */
+function open(input: Record<string, unknown>, inputShape: Array<number | null> | null = null, inputLayout: 'channelsFirst' | 'channelsLast' = 'channelsLast') {
   const spec = dataSchema.parse(input) as DataSpec;
   return openDataset(spec, {
-    baseDir: tmp, seed: 1, inputShape,
+    baseDir: tmp, seed: 1, inputShape, inputLayout,
     checkShape: (shape, where, note) => { if (inputShape && !fitFeatureShape(shape, inputShape)) throw inputMismatch(shape, inputShape, where, note); },
   });
 }
@@ -83,6 +83,14 @@ describe('idx (MNIST format)', () => {
     expect(d.numClasses).toBe(3);
   });
 
+  it('takes rescale, offset, mean and std: (x * rescale + offset - mean) / std, torchvision\'s ToTensor + Normalize', async () => {
+    const d = await open({ idx: { images: file('n-images-idx3-ubyte', images), labels: file('n-labels-idx1-ubyte', labels) }, rescale: 1 / 255, offset: 0, mean: 0.2860, std: 0.3530 });
+    const want = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255].map((v) => (v / 255 - 0.2860) / 0.3530);
+    Array.from(d.x).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    // A grey image without a channel axis fits PyTorch's [1, h, w] input as it fits Keras' [h, w, 1].
+    await expect(open({ idx: { images: file('c-images-idx3-ubyte', images), labels: file('c-labels-idx1-ubyte', labels) } }, [1, 2, 2], 'channelsFirst')).resolves.toMatchObject({ featureShape: [2, 2] });
+  });
+
   it('refuses a file that is not IDX, and images that do not fit the model', async () => {
     await expect(open({ idx: { images: file('bad-idx', 'hello world'), labels: file('l-idx', labels) } })).rejects.toThrow(/not an IDX file/);
     await expect(open({ idx: { images: file('i2-idx', images), labels: file('l2-idx', labels) } }, [28, 28, 1]))
@@ -111,6 +119,18 @@ describe('image folders', () => {
     expect(Array.from(g.x.subarray(0, 28 * 28)).map((v) => Math.round(v * 255))).toEqual(grey);
     const rgb = await open({ images: IMAGES }, [28, 28, 3]);
     expect(Array.from(rgb.x.subarray(0, 3 * 28 * 28)).filter((_, i) => i % 3 === 1).map(Math.round)).toEqual(grey);
+  });
+
+  it('lays pixels out channels first for a PyTorch model ([c, h, w]), normalized per channel before', async () => {
+    const last = await open({ images: IMAGES, rescale: 1 / 255 }, [28, 28, 3]);
+    const first = await open({ images: IMAGES, rescale: 1 / 255, mean: [0.1, 0.2, 0.3], std: [0.5, 0.25, 2] }, [3, 28, 28], 'channelsFirst');
+    expect(first.featureShape).toEqual([3, 28, 28]);
+    const plane = 28 * 28;
+    for (const [p, c] of [[0, 0], [400, 1], [783, 2]] as const) {
+      const want = (last.x[p * 3 + c]! - [0.1, 0.2, 0.3][c]!) / [0.5, 0.25, 2][c]!;
+      expect(first.x[c * plane + p]).toBeCloseTo(want, 5);
+    }
+    await expect(open({ images: IMAGES, mean: [0.1, 0.2] }, [3, 28, 28], 'channelsFirst')).rejects.toThrow(/data.mean gives 2 values \(one per channel\), but each sample has 3 channels/);
   });
 
   it('resizes like tf.image.resizeBilinear with half-pixel centres', async () => {

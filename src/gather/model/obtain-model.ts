@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { tf } from '../tf.js';
-import type { Spec, LossName, OptimizerSpec, MetricName } from '../../config/spec-schema.js';
+import type { Spec, LossName, OptimizerSpec, MetricName, LayerSpec } from '../../config/spec-schema.js';
 import type { History, ModelInfo } from '../../artifacts/schema.js';
 import { readHistoryFile } from '../../artifacts/read-history.js';
 import { buildModel } from './build-model.js';
@@ -35,7 +35,7 @@ export interface ModelUnderAudit {
 export async function obtainModel(spec: Spec, featureShape: number[], baseDir: string): Promise<ModelUnderAudit> {
   if ('train' in spec.model) {
     const t = spec.model.train;
-    const inputShape = t.inputShape ?? featureShape;
+    const inputShape = t.inputShape ?? withChannelAxis(featureShape, t.layers);
     checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
     const logits = decideFromLogits({ stated: t.fromLogits, loss: t.loss, outputActivation: null, built: true });
     return {
@@ -78,4 +78,13 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics ?? loaded.training.metrics, history,
     fromLogits: logits.fromLogits, fromLogitsSource: logits.source, inputLayout: loaded.inputLayout ?? 'channelsLast',
   };
+}
+
+/**
+ * A built conv net's input from the data's sample shape: a grey image without a channel axis (IDX, a [28, 28] .npy)
+ * gets one ([28, 28, 1]), as Keras code does with x[..., None], since a 2-D convolution needs one.
+ */
+function withChannelAxis(featureShape: number[], layers: readonly LayerSpec[]): number[] {
+  const spatial = layers.some((l) => l.type === 'conv2d' || l.type === 'maxPooling2d');
+  return spatial && featureShape.length === 2 ? [...featureShape, 1] : featureShape;
 }

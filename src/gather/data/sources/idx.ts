@@ -4,6 +4,7 @@ import { DataError } from '../../../errors.js';
 import { arraysToDataset } from '../array-dataset.js';
 import { readBytes } from './read-bytes.js';
 import { defineSource } from './source.js';
+import { scalePixels } from '../pixels.js';
 
 /** IDX element types (http://yann.lecun.com/exdb/mnist/): code -> [bytes, reader]. Big-endian. */
 const TYPES: Record<number, [number, (v: DataView, o: number) => number]> = {
@@ -27,7 +28,8 @@ export default defineSource({
       if ((shape[0] ?? 0) > spec.maxRows) throw new DataError(`${imagesFile}: ${shape[0]} images, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
     });
     const labels = parseIdx(readBytes(labelsFile), labelsFile, () => undefined);
-    if (spec.rescale !== 1) for (let i = 0; i < images.data.length; i++) images.data[i]! *= spec.rescale;
+    // One channel: [n, h, w] fits a [h, w, 1] (Keras) or [1, h, w] (PyTorch) input as it is.
+    scalePixels(images.data, images.shape.slice(1), spec, ctx.inputLayout === 'channelsFirst' ? 'first' : 'last', imagesFile);
     return arraysToDataset(images, labels, { x: imagesFile, y: labelsFile }, spec.task, 'auto', `idx:${imagesFile}`);
   },
 });

@@ -7,6 +7,7 @@ import { DataError } from '../../../errors.js';
 import { createRng, permutation } from '../../../util/random.js';
 import type { Dataset } from '../dataset.js';
 import { decodeImage, resizeInto } from '../image-decode.js';
+import { scalePixels, toChannelsFirst } from '../pixels.js';
 import { defineSource, type SourceContext, type SpecOf } from './source.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
@@ -35,16 +36,20 @@ export default defineSource({
       const pick = permutation(files.length, createRng(ctx.seed + 23)).slice(0, spec.limit).sort((a, b) => a - b);
       files = pick.map((i) => files[i]!);
     }
+    const channelsFirst = ctx.inputLayout === 'channelsFirst';
     const [h, w, c] = targetSize(spec, ctx, files[0]!.file);
-    const featureShape = [h, w, c];
+    const featureShape = channelsFirst ? [c, h, w] : [h, w, c];
     ctx.checkShape(featureShape, root);
     const size = h * w * c;
-    const x = new Float32Array(files.length * size);
+    const pixels = new Float32Array(files.length * size);
     const y = new Float32Array(files.length);
     files.forEach(({ file, cls }, i) => {
-      resizeInto(decodeImage(openFileSync(file, 'image', DataError), file), h, w, c, spec, x, i * size);
+      resizeInto(decodeImage(openFileSync(file, 'image', DataError), file), h, w, c, spec, pixels, i * size);
       y[i] = cls;
     });
+    // rescale and offset were applied while resizing; mean/std per channel, then PyTorch's layout when the model takes it.
+    scalePixels(pixels, [h, w, c], { rescale: 1, offset: 0, mean: spec.mean, std: spec.std }, 'last', root);
+    const x = channelsFirst ? toChannelsFirst(pixels, files.length, h, w, c) : pixels;
     const d: Dataset = {
       x, y, featureShape, featureNames: [], task: 'classification', numClasses: names.length, source: `images:${root}`,
       classes: { names, order: spec.classes ? 'data.classes' : SORTED_ORDER },
@@ -68,11 +73,12 @@ function listImages(dir: string): string[] {
   return readdirSync(dir).filter((f) => IMAGE_FILE.test(f)).sort().map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
 }
 
-/** The model's [h, w, c] if it says; else data.size; else the first image's size, in RGB. */
+/** The model's [h, w, c] if it says (read from [c, h, w] for a channels-first model); else data.size; else the first image's size, in RGB. */
 function targetSize(spec: SpecOf<'images'>, ctx: SourceContext, first: string): [number, number, number] {
   const flatInput = ctx.inputShape?.length === 1 ? ctx.inputShape[0] : undefined;
+  const modelShape = ctx.inputShape?.length === 3 && ctx.inputLayout === 'channelsFirst' ? [ctx.inputShape[1]!, ctx.inputShape[2]!, ctx.inputShape[0]!] : ctx.inputShape;
   // A flat (MLP) input takes images of data.size flattened, when the sizes agree (28x28x1 -> 784).
-  const want = flatInput !== undefined && spec.size && spec.size[0] * spec.size[1] * spec.size[2] === flatInput ? null : ctx.inputShape;
+  const want = flatInput !== undefined && spec.size && spec.size[0] * spec.size[1] * spec.size[2] === flatInput ? null : modelShape;
   if (want && want.length !== 3) {
     const side = flatInput ? Math.round(Math.sqrt(flatInput)) : 0;
     const sizeHint = flatInput && side * side === flatInput ? `give data.size: [${side}, ${side}, 1] to flatten each grey image into it` : 'give data.size: [height, width, channels] whose product is its size';

@@ -5,6 +5,7 @@ import { parseNpy } from '../npy-format.js';
 import { arraysToDataset } from '../array-dataset.js';
 import { readBytes } from './read-bytes.js';
 import { defineSource } from './source.js';
+import { scalePixels } from '../pixels.js';
 
 /** Array names tried when data.arrays is absent: np.savez(f, x=..., y=...), then Keras' mnist.npz layout. */
 const DEFAULT_KEYS = [{ x: 'x', y: 'y' }, { x: 'x_train', y: 'y_train' }];
@@ -27,6 +28,7 @@ export default defineSource({
       const x = parseNpy(entries[`${keys.x}.npy`]!, `${file}:${keys.x}`);
       ctx.checkShape(x.shape.slice(1), `${file}:${keys.x}`, `array shape (${x.shape.join(', ')})`);
       if ((x.shape[0] ?? 0) > spec.maxRows) throw new DataError(`${file}: ${x.shape[0]} rows, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
+      scalePixels(x.data, x.shape.slice(1), spec, ctx.inputLayout === 'channelsFirst' ? 'first' : 'last', `${file}:${keys.x}`);
       const y = parseNpy(entries[`${keys.y}.npy`]!, `${file}:${keys.y}`);
       return arraysToDataset(x, y, { x: `${file}:${keys.x}`, y: `${file}:${keys.y}` }, spec.task, spec.labelKind, `npz:${file}`);
     } catch (e) {

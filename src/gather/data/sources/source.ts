@@ -16,6 +16,11 @@ export interface SourceContext {
    */
   inputShape: ReadonlyArray<number | null> | null;
   /**
+   * How the model lays out an image: 'channelsFirst' ([C, H, W], a PyTorch export) makes image sources write their
+   * pixels in that order; arrays (.npy/.npz) are taken as they are, and their channel axis read the same way.
+   */
+  inputLayout?: 'channelsFirst' | 'channelsLast';
+  /**
    * Throws a DataError when a per-sample shape cannot fit the model. Sources call it as soon as they know the
    * shape (a header), before reading the rows.
    */
