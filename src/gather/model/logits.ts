@@ -1,8 +1,19 @@
 import type { tf } from '../tf.js';
 import type { LossName } from '../../config/spec-schema.js';
 import { SpecError } from '../../errors.js';
-import { takesLogits } from '../train/losses.js';
 import { activationName } from './model-graph.js';
+
+const CROSS_ENTROPY: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+
+/** Whether a loss can take logits at all: only the cross-entropies apply a link (softmax/sigmoid) to the outputs. */
+export function takesLogits(loss: LossName): boolean {
+  return CROSS_ENTROPY.has(loss);
+}
+
+/** The decision threshold of a single output unit: probability 0.5, or logit 0. */
+export function positiveThreshold(fromLogits: boolean): number {
+  return fromLogits ? 0 : 0.5;
+}
 
 /** Who said the loss takes logits: the spec or flag, the saved file's loss, the graph's last layer, or nobody. */
 export type FromLogitsSource = 'stated' | 'saved' | 'detected' | 'default';

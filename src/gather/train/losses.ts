@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import type { LossName, MetricName } from '../../config/spec-schema.js';
 import type { LossFn } from './probe.js';
+import { takesLogits } from '../model/logits.js';
 
 /** Keras-semantics per-sample losses (probabilities in, clipped), averaged by the caller. */
 export const LOSS_FUNCS: Record<LossName, LossFn> = {
@@ -29,13 +30,6 @@ function oneHotLike(t: tf.Tensor, p: tf.Tensor): tf.Tensor {
   return tf.oneHot(tf.cast(tf.reshape(t, [-1]), 'int32'), p.shape[p.shape.length - 1]!);
 }
 
-const CROSS_ENTROPY: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
-
-/** Whether a loss can take logits at all: only the cross-entropies apply a link (softmax/sigmoid) to the outputs. */
-export function takesLogits(loss: LossName): boolean {
-  return CROSS_ENTROPY.has(loss);
-}
-
 /** The per-sample loss for probes: on probabilities, or on logits. */
 export function lossFunction(loss: LossName, fromLogits: boolean): LossFn {
   return (fromLogits ? LOGIT_LOSS_FUNCS : LOSS_FUNCS)[loss];
@@ -62,9 +56,4 @@ export function compileMetrics(metrics: readonly MetricName[], loss: LossName, f
   });
   Object.defineProperty(accuracy, 'name', { value: 'accuracy' });
   return metrics.map((m) => (m === 'accuracy' ? accuracy : m));
-}
-
-/** The decision threshold of a single output unit: probability 0.5, or logit 0. */
-export function positiveThreshold(fromLogits: boolean): number {
-  return fromLogits ? 0 : 0.5;
 }
