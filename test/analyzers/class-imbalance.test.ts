@@ -1,3 +1,4 @@
+import { itTrains } from '../helpers/requirements.js';
 import { describe, expect, it } from 'vitest';
 import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
@@ -124,7 +125,7 @@ describe('class-imbalance', () => {
     };
   }
 
-  it('a real training with 15 rare training rows: the rare class recalled at 0.5-0.8, clearly below the common class, fails', async () => {
+  itTrains('a real training with 15 rare training rows: the rare class recalled at 0.5-0.8, clearly below the common class, fails', async () => {
     const f = (await audit(blobs(15))).findings.find((x) => x.id === 'class-imbalance')!;
     expect(f.numericValue!).toBeGreaterThanOrEqual(0.5);
     expect(f.numericValue!).toBeLessThan(0.8);
@@ -132,7 +133,7 @@ describe('class-imbalance', () => {
     expect(f.displayValue).toMatch(/standard errors below\)$/);
   }, 60_000);
 
-  it('the same blobs with balanced training rows: the class is recalled as well as the other, pass', async () => {
+  itTrains('the same blobs with balanced training rows: the class is recalled as well as the other, pass', async () => {
     const f = (await audit(blobs(157))).findings.find((x) => x.id === 'class-imbalance')!;
     expect(f.status, f.displayValue).toBe('pass');
   }, 60_000);

@@ -1,3 +1,4 @@
+import { itTrains } from '../helpers/requirements.js';
 import { describe, expect, it } from 'vitest';
 import { decay, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
@@ -49,7 +50,7 @@ describe('dropout-rate', () => {
     } },
   });
 
-  it('a real training with Dropout(0.9) after each hidden layer underfits, and dropout-rate names the cause at fail', async () => {
+  itTrains('a real training with Dropout(0.9) after each hidden layer underfits, and dropout-rate names the cause at fail', async () => {
     const r = await audit(moons(0.9));
     const high = r.measurements?.model?.layers.filter((l) => l.dropoutRate === 0.9).map((l) => l.name) ?? [];
     expect(high).toHaveLength(2);
@@ -59,7 +60,7 @@ describe('dropout-rate', () => {
     expect(f.affectedLayers).toEqual(high);
   }, 60_000);
 
-  it('the same network with Dropout(0.2) fits and passes', async () => {
+  itTrains('the same network with Dropout(0.2) fits and passes', async () => {
     const r = await audit(moons(0.2));
     const f = r.findings.find((x) => x.id === 'dropout-rate')!;
     expect(f.status, f.displayValue).toBe('pass');

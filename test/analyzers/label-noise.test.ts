@@ -1,3 +1,4 @@
+import { itTrains } from '../helpers/requirements.js';
 import { describe, expect, it } from 'vitest';
 import { history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
@@ -130,7 +131,7 @@ describe('label-noise', () => {
     };
   }
 
-  it('a real training on blobs whose training labels are 40% wrong fails, naming the gap; underfitting cites it as the cause', async () => {
+  itTrains('a real training on blobs whose training labels are 40% wrong fails, naming the gap; underfitting cites it as the cause', async () => {
     const r = await audit(blobs('training rows'));
     const f = r.findings.find((x) => x.id === 'label-noise')!;
     expect(f.status, f.displayValue).toBe('fail');
@@ -142,7 +143,7 @@ describe('label-noise', () => {
     expect(u.recommendation).toMatch(/^Check the training labels first \(see label-noise\)/);
   }, 60_000);
 
-  it('a network that memorized its noisy training labels: its own answers cannot tell, the validation rows\' vote fails them', async () => {
+  itTrains('a network that memorized its noisy training labels: its own answers cannot tell, the validation rows\' vote fails them', async () => {
     const r = await audit(blobs('training rows', true));
     const f = r.findings.find((x) => x.id === 'label-noise')!;
     expect(f.status, f.displayValue).toBe('fail');
@@ -154,14 +155,14 @@ describe('label-noise', () => {
     expect(Number(all['trainRecall'])).toBeGreaterThanOrEqual(Number(all['recall']) - 0.05);
   }, 120_000);
 
-  it('the same training with clean labels passes', async () => {
+  itTrains('the same training with clean labels passes', async () => {
     const r = await audit(blobs('none'));
     const f = r.findings.find((x) => x.id === 'label-noise')!;
     expect(f.status, f.displayValue).toBe('pass');
     expect(r.findings.find((x) => x.id === 'underfitting')!.displayValue).not.toMatch(/label-noise/);
   }, 60_000);
 
-  it('noise in every row, validation rows too, does not show here (the limit this analyzer states)', async () => {
+  itTrains('noise in every row, validation rows too, does not show here (the limit this analyzer states)', async () => {
     const f = (await audit(blobs('every row'))).findings.find((x) => x.id === 'label-noise')!;
     expect(['pass', 'notApplicable'], f.displayValue).toContain(f.status);
   }, 60_000);

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { itTrains } from '../helpers/requirements.js';
+import { describe, expect } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { nnauditCallback } from '../../src/gather/train/callback.js';
@@ -33,7 +34,7 @@ async function fitWithCallback(labels: number[][], units: number, activation: st
 const byId = (r: Awaited<ReturnType<typeof fitWithCallback>>['result'], id: string) => r.findings.find((f) => f.id === id)!;
 
 describe('real users\' bugs, named from callback artifacts', () => {
-  it('class ids {0, 1, 2} fed to one sigmoid unit with binaryCrossentropy: task-setup fails, the loss goes negative', async () => {
+  itTrains('class ids {0, 1, 2} fed to one sigmoid unit with binaryCrossentropy: task-setup fails, the loss goes negative', async () => {
     await selectBackend();
     const d = generate('blobs', { samples: 300, noise: 0.1, classes: 3, imageSize: 0, seed: 4 });
     const { result } = await fitWithCallback(Array.from(d.y, (v) => [v]), 1, 'sigmoid', 'binaryCrossentropy');
@@ -46,7 +47,7 @@ describe('real users\' bugs, named from callback artifacts', () => {
     expect(byId(result, 'underfitting').status).toBe('notApplicable');
   }, 60_000);
 
-  it('sigmoid units with binaryCrossentropy on one-hot labels (multi-label): per-unit prior baseline; learning-rate blames no loaded model', async () => {
+  itTrains('sigmoid units with binaryCrossentropy on one-hot labels (multi-label): per-unit prior baseline; learning-rate blames no loaded model', async () => {
     const d = generate('blobs', { samples: 300, noise: 0.1, classes: 3, imageSize: 0, seed: 4 });
     const oneHot = Array.from(d.y, (v) => [0, 1, 2].map((k) => (k === v ? 1 : 0)));
     const { result } = await fitWithCallback(oneHot, 3, 'sigmoid', 'binaryCrossentropy');

@@ -1,3 +1,4 @@
+import { itTrains } from '../helpers/requirements.js';
 import { describe, expect, it } from 'vitest';
 import { decay, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
@@ -239,7 +240,7 @@ describe('underfitting beside a neighbour vote on the training rows', () => {
     } },
   });
 
-  it('a real moons network trained for one epoch, flat at the end, fails against the vote; the same network trained 20 epochs passes', async () => {
+  itTrains('a real moons network trained for one epoch, flat at the end, fails against the vote; the same network trained 20 epochs passes', async () => {
     const short = (await audit(moons(1))).findings.find((x) => x.id === 'underfitting')!;
     expect(short.status, short.displayValue).toBe('fail');
     expect(short.displayValue).toMatch(/nearest-neighbour vote .*: the data allows a closer fit/);

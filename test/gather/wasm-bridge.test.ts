@@ -6,9 +6,11 @@ describe('wasm backend with bridged kernels', () => {
   it.each([
     { pad: 'valid', stride: 1 }, { pad: 'same', stride: 1 }, { pad: 'same', stride: 2 }, { pad: 'valid', stride: 2 },
   ] as const)('conv2d filter gradients on the default backend equal the cpu backend ($pad, stride $stride)', async ({ pad, stride }) => {
-    const info = await selectBackend('auto');
-    expect(['wasm', 'tensorflow']).toContain(info.name);
-    if (info.name === 'wasm') expect(info.bridgedKernels).toContain('Conv2DBackpropFilter');
+    // The wasm backend itself, whatever 'auto' would pick: where tfjs-node installs, auto takes it and the bridged
+    // kernels would go untested.
+    const info = await selectBackend('wasm');
+    expect(info.name).toBe('wasm');
+    expect(info.bridgedKernels).toContain('Conv2DBackpropFilter');
     const grad = () => tf.tidy(() => {
       const x = tf.randomNormal([2, 7, 7, 2], 0, 1, 'float32', 1);
       const f = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 2);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT } from './cli.js';
 
 export type Part = 'shared' | 'redis' | 'chromium';
@@ -93,4 +93,26 @@ export function describeWith(parts: Part[], name: string, fn: () => void): void 
   if (mustRun.length) throw new Error(`${name}: required but missing: ${why}`);
   process.stdout.write(`[skipped] ${name}: missing ${why}\n`);
   describe.skip(name, fn);
+}
+
+const announced = new Set<string>();
+
+/**
+ * `it` for a test that trains a real model: the full tier (npm test) runs it; the unit tier, which trains nothing,
+ * skips it and says so once per file.
+ *
+ * @example
+ *   itTrains('a real training with Dropout(0.9) underfits', async () => { ... }, 120_000);
+ */
+export function itTrains(name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (process.env['NNAUDIT_TIER'] !== 'unit') {
+    it(name, fn, timeout);
+    return;
+  }
+  const file = expect.getState().testPath ?? 'this file';
+  if (!announced.has(file)) {
+    announced.add(file);
+    process.stdout.write(`[skipped] tests that train a model in ${path.basename(file)}: not in the unit tier (npm test runs them)\n`);
+  }
+  it.skip(name, fn, timeout);
 }
