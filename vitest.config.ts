@@ -12,6 +12,7 @@ export const UNIT_TESTS = [
   'test/artifacts/**/*.test.ts',
   'test/queue/settings.test.ts',
   'test/queue/compose.test.ts',
+  'test/docs/analyzer-docs.test.ts',
 ];
 
 // `vitest run --mode unit` (cross-platform, unlike an env assignment in the npm script); NNAUDIT_TIER tells
