@@ -1,6 +1,6 @@
 import type { NeighbourFit, ValidationVote } from '../../artifacts/schema.js';
 import { type Dataset, rowCount, rowWidth, targetWidth } from '../data/dataset.js';
-import { columnStats, standardize, type Standardized } from './linear-fit.js';
+import { columnStats, standardize, type Standardized } from './fit-rows.js';
 
 /**
  * A second reference for how closely the training rows can be fit, beside the linear model: a k-nearest-neighbour

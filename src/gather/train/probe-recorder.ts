@@ -1,7 +1,8 @@
 import { tf } from '../tf.js';
 import type { Artifacts, History, WeightEpoch } from '../../artifacts/schema.js';
 import { normalizeMetricName } from '../../artifacts/metric-names.js';
-import { probeModel, recordUpdateRatios, weightStats, type LossFn, type ProbeOptions } from './probe.js';
+import { probeModel, type LossFn, type ProbeOptions } from './probe.js';
+import { recordUpdateRatios, weightStats } from './weight-stats.js';
 
 /**
  * Accumulates the probe artifacts of one training run: gradients, weights and activations per probed epoch,
