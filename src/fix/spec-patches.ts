@@ -3,7 +3,7 @@
  * repair that does not apply is never retrained). Analyzers name the ones that fit their finding (meta.repairs).
  */
 import type { RepairId } from '../analyzers/support/define-analyzer.js';
-import type { LayerSpec, Spec, TrainModelSpec } from '../config/spec-schema.js';
+import type { LayerSpec, Spec, } from '../config/spec-schema.js';
 import { hiddenBlocks, initName, isWeighted, LARGE_OR_ODD_INIT, mapHidden, outputIndex, RELU, reluLayers, sameJson, scaleLearningRate, SQUASHING, train, withTrain } from './spec-walk.js';
 
 /** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */

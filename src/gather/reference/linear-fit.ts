@@ -1,9 +1,8 @@
 import type { LinearFit } from '../../artifacts/schema.js';
 import type { LossName } from '../../config/spec-schema.js';
-import { type Dataset, rowCount, rowWidth, targetWidth } from '../data/dataset.js';
+import { type Dataset, rowCount, rowWidth, } from '../data/dataset.js';
 import { columnStats, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS, MIN_ROWS_PER_FEATURE, standardize, type Standardized, WORK_BUDGET } from './fit-rows.js';
 import { fitLinearRegression } from './linear-regression.js';
-import { trivialLoss } from './targets.js';
 
 /**
  * The linear baseline gather (and nnauditCallback) fits to the training rows: a classifier for classification

@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import type { GradientEpoch, LayerActivation, LayerGradient, WeightEpoch } from '../../artifacts/schema.js';
+import type { GradientEpoch, LayerActivation, LayerGradient, } from '../../artifacts/schema.js';
 import { activationName, executableLayers, type ActivationFn, type GraphLayer } from '../model/model-graph.js';
 import { histogram, jsonNumber, summarize } from './stats.js';
 
