@@ -46,9 +46,10 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   }
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
-  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
+  const caps = effectiveCaps(spec.limits);
+  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined, caps);
   try {
-    checkParamCount(loaded.model.countParams(), effectiveCaps(spec.limits), location);
+    checkParamCount(loaded.model.countParams(), caps, location);
   } catch (e) {
     loaded.model.dispose();
     throw e;
@@ -58,7 +59,9 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     loaded.model.dispose();
     // Name what is missing in the file's own terms: a Keras file saved without compile() has no training_config.
     const format = /^https?:\/\//i.test(location) ? formatByExtension(location) : await detectFormat(location);
-    const missing = format === 'tfjs-layers' ? 'model.json has no training config' : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
+    const missing = format === 'tfjs-layers' ? 'model.json has no training config'
+      : format === 'onnx' ? 'an ONNX file records no loss (PyTorch keeps it in the training script)'
+      : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
     const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : missing;
     throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
       'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
