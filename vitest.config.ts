@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   'test/queue/settings.test.ts',
   'test/queue/compose.test.ts',
   'test/docs/analyzer-docs.test.ts',
+  'test/gather/onnx/**/*.test.ts',
 ];
 
 // `vitest run --mode unit` (cross-platform, unlike an env assignment in the npm script); NNAUDIT_TIER tells

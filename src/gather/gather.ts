@@ -6,7 +6,7 @@ import type { Artifacts } from '../artifacts/schema.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import { makeOptimizer } from './model/build-model.js';
 import { encodeTargets } from './reference/targets.js';
-import { compileLoss, compileMetrics } from './train/losses.js';
+import { compileForAudit } from './train/losses.js';
 import { assembleArtifacts, type AssembleInputs } from './assemble-artifacts.js';
 import { summarizeTargetTensor } from './reference/target-summary.js';
 import { measureReferences } from './reference/measure-references.js';
@@ -68,7 +68,7 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     const metrics = mua.metrics ?? (raw.task === 'classification' ? ['accuracy'] : []);
     const optimizer = makeOptimizer(mua.optimizer);
     try {
-      model.compile({ optimizer, loss: compileLoss(mua.loss, mua.fromLogits), metrics: compileMetrics(metrics, mua.loss, mua.fromLogits) });
+      compileForAudit(model, optimizer, mua.loss, mua.fromLogits, metrics);
       const assemble = (a: Pick<AssembleInputs, 'history' | 'evaluation' | 'recorder' | 'warnings' | 'timing'> & Partial<AssembleInputs>) =>
         assembleArtifacts({ spec, backend, model, mua, raw, data, outputUnits, ...a });
       const trained = await trainWithProbes(spec, mua, data, t, {

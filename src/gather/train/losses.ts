@@ -57,3 +57,21 @@ export function compileMetrics(metrics: readonly MetricName[], loss: LossName, f
   Object.defineProperty(accuracy, 'name', { value: 'accuracy' });
   return metrics.map((m) => (m === 'accuracy' ? accuracy : m));
 }
+
+/** The narrow part of tfjs-layers' LayersModel internals that checks target shapes in fit() and evaluate(). */
+interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>> }
+
+/**
+ * Compiles the model with the audit's loss and metrics. A sparse cross-entropy on logits is a function, and tfjs
+ * checks targets against the output shape ([n, classes]) for every loss except its own sparse loss, which it
+ * recognises by identity; so class-id targets ([n, 1]) would be refused. The class axis is left unchecked for that
+ * loss (the loss itself one-hot encodes the ids), as tfjs does for its own.
+ */
+export function compileForAudit(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossName, fromLogits: boolean, metrics: readonly MetricName[]): void {
+  model.compile({ optimizer, loss: compileLoss(loss, fromLogits), metrics: compileMetrics(metrics, loss, fromLogits) });
+  if (fromLogits && loss === 'sparseCategoricalCrossentropy') {
+    const shapes = (model as unknown as TargetShapeCheck).feedOutputShapes;
+    // A copy: the shape arrays are the output layer's own.
+    if (shapes) shapes.forEach((s, i) => { shapes[i] = [...s.slice(0, -1), null]; });
+  }
+}

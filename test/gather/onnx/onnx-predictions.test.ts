@@ -18,8 +18,8 @@ function inputTensor(c: OnnxCase): tf.Tensor {
   return rows;
 }
 
-describe('ONNX import: predictions match PyTorch on every operator fixture', () => {
-  beforeAll(async () => { await selectBackend('cpu'); });
+describe.each([['wasm'], ['cpu']] as const)('ONNX import on %s: predictions match PyTorch on every operator fixture', (backend) => {
+  beforeAll(async () => { await selectBackend(backend); });
 
   it.each(positive.map((c) => [c.case, c] as const))('%s', async (_, c) => {
     const { model, inputLayout } = await loadLayersModel(path.join(ONNX_DIR, `${c.case}.onnx`));

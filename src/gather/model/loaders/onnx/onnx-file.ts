@@ -1,10 +1,13 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { onnx } from 'onnx-proto';
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { ModelLoadError } from '../../../../errors.js';
 import { checkParamCount, type Caps } from '../../../../policy/limits.js';
 import { openFileSync } from '../../../../policy/open-input.js';
 import { toNumber, type ConstTensor, type OnnxAttr, type OnnxGraph, type OnnxNode, type ValueShape } from './onnx-graph.js';
+
+// onnx-proto is CommonJS: Node's ESM loader sees only its default export.
+const { onnx } = onnxProto;
 
 const FLOAT = 1;
 const INT32 = 6;
@@ -20,7 +23,7 @@ const BOOL = 9;
  */
 export function readOnnxFile(file: string, caps: Caps): OnnxGraph {
   const bytes = openFileSync(file, 'ONNX model', ModelLoadError);
-  let model: onnx.ModelProto;
+  let model: OnnxTypes.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch {
@@ -50,12 +53,12 @@ export function readOnnxFile(file: string, caps: Caps): OnnxGraph {
   return { file, opset, nodes, constants, inputs, outputs, params };
 }
 
-function valueShape(v: onnx.IValueInfoProto): ValueShape {
+function valueShape(v: OnnxTypes.IValueInfoProto): ValueShape {
   const dims = v.type?.tensorType?.shape?.dim ?? [];
   return dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : null));
 }
 
-function readAttr(a: onnx.IAttributeProto, file: string): OnnxAttr {
+function readAttr(a: OnnxTypes.IAttributeProto, file: string): OnnxAttr {
   switch (a.type) {
     case onnx.AttributeProto.AttributeType.FLOAT: return { f: a.f ?? 0 };
     case onnx.AttributeProto.AttributeType.INT: return { i: toNumber(a.i ?? 0) };
@@ -68,7 +71,7 @@ function readAttr(a: onnx.IAttributeProto, file: string): OnnxAttr {
 }
 
 /** Float tensors as float32 (what tfjs trains in); integer tensors (shapes, axes, indices) as plain numbers. */
-function decodeTensor(t: onnx.ITensorProto, file: string, what: string): ConstTensor {
+function decodeTensor(t: OnnxTypes.ITensorProto, file: string, what: string): ConstTensor {
   const dims = (t.dims ?? []).map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
   const raw = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL ? readExternal(t, file, what) : t.rawData ?? null;
@@ -108,7 +111,7 @@ function decodeTensor(t: onnx.ITensorProto, file: string, what: string): ConstTe
  * `length` bytes. Only a file in the model's own folder is read: a location like ../../etc/passwd is refused
  * before anything is opened.
  */
-function readExternal(t: onnx.ITensorProto, file: string, what: string): Uint8Array {
+function readExternal(t: OnnxTypes.ITensorProto, file: string, what: string): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location') ?? '';
   const folder = path.dirname(path.resolve(file));
