@@ -17,7 +17,7 @@ export function withRunOptions<T>(y: Argv<T>) {
 
 export function withModelFlags<T>(y: Argv<T>) {
   return y
-    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), a Keras .h5 or a Keras 3 .keras file, instead of a spec' })
+    .option('model', { type: 'string', describe: 'A TensorFlow.js LayersModel model.json (path or http(s) URL), a Keras .h5, a Keras 3 .keras, or a PyTorch ONNX export (.onnx), instead of a spec' })
     .option('data', { type: 'string', describe: 'Data for --model, recognised by path: a folder of class folders (images), .csv (with --label), .json, .npy (x; y via --label), .npz, or an IDX images file' })
     .option('label', { type: 'string', describe: 'The label column(s) of a --data CSV (a,b,c for several), or the y/labels file of .npy/IDX data' })
     .option('loss', { choices: LOSSES, describe: 'The loss the model was trained with, when the model file has no training config (--loss wins over it)' })

@@ -36,6 +36,7 @@ export function builder(y: Argv) {
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
     .example('$0 audit --model model.keras --data photos/ --classes cat,dog --rescale 1/255 --validation-split 0', 'Keras 3 archive on a folder of class folders, class order and scaling as trained; every image evaluated')
+    .example('$0 audit --model model.onnx --data photos/ --rescale 1/255 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --loss sparseCategoricalCrossentropy', 'A PyTorch torch.onnx.export: NCHW images, torchvision Normalize, logits detected')
     .example('$0 audit --model model.h5 --data churn.csv --label Exited --exclude RowNumber,CustomerId --categorical Geography,Gender:ordinal --normalize standardize', 'A Keras .h5 on a CSV with id and categorical columns')
     .example('$0 audit --model m/model.json --data x.npy --label y.npy', 'NumPy arrays (y.npy is found beside x.npy when --label is left out)')
     .example('$0 audit --model mlp.h5 --data t10k-images-idx3-ubyte.gz --rescale 1/255', 'MNIST-family IDX files (labels file found beside); 28x28 images are flattened for a 784-input MLP')
