@@ -60,4 +60,17 @@ describe('a Keras model compiled with from_logits=True audits: the loss and accu
     expect(f.displayValue).toMatch(/double softmax/);
     expect(double.gate.passed).toBe(false);
   }, 240_000);
+
+  it('a sparse cross-entropy on logits takes class ids, for a loaded functional model and for a Sequential built from a spec', async () => {
+    // tfjs checks targets against [n, classes] for any loss but its own sparse one: class ids ([n, 1]) were refused.
+    const loaded = await run(wineVariant('linear', null), { loss: 'sparseCategoricalCrossentropy', epochs: 1 });
+    expect(loaded.model.fromLogits).toBe(true);
+    expect(loaded.evaluation?.metrics['accuracy']).toBeGreaterThan(0.8);
+    const built = await audit({
+      seed: 3, data: { generator: 'iris' },
+      model: { train: { loss: 'sparseCategoricalCrossentropy', fromLogits: true, epochs: 2, layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 3, activation: 'linear' }] } },
+    });
+    expect(built.model.fromLogits).toBe(true);
+    expect(built.training.history?.epochs).toHaveLength(2);
+  });
 });

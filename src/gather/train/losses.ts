@@ -59,7 +59,7 @@ export function compileMetrics(metrics: readonly MetricName[], loss: LossName, f
 }
 
 /** The narrow part of tfjs-layers' LayersModel internals that checks target shapes in fit() and evaluate(). */
-interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>> }
+interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>>; model?: TargetShapeCheck }
 
 /**
  * Compiles the model with the audit's loss and metrics. A sparse cross-entropy on logits is a function, and tfjs
@@ -70,8 +70,12 @@ interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>> }
 export function compileForAudit(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossName, fromLogits: boolean, metrics: readonly MetricName[]): void {
   model.compile({ optimizer, loss: compileLoss(loss, fromLogits), metrics: compileMetrics(metrics, loss, fromLogits) });
   if (fromLogits && loss === 'sparseCategoricalCrossentropy') {
-    const shapes = (model as unknown as TargetShapeCheck).feedOutputShapes;
-    // A copy: the shape arrays are the output layer's own.
-    if (shapes) shapes.forEach((s, i) => { shapes[i] = [...s.slice(0, -1), null]; });
+    // A Sequential compiles and fits through the functional model it wraps.
+    const check = model as unknown as TargetShapeCheck;
+    for (const m of [check, check.model]) {
+      const shapes = m?.feedOutputShapes;
+      // A copy: the shape arrays are the output layer's own.
+      if (shapes) shapes.forEach((s, i) => { shapes[i] = [...s.slice(0, -1), null]; });
+    }
   }
 }
