@@ -82,6 +82,12 @@ describe('input shape', () => {
   ])('a [2] sample from %s into [28, 28, 1]: column advice only for tables', (where, hint) => {
     expect(inputMismatch([2], [28, 28, 1], where).message).toMatch(hint);
   });
+
+  it('channels-last images for a channels-first (PyTorch) model, and the reverse, say which transpose fixes them', () => {
+    expect(inputMismatch([96, 96, 3], [3, 96, 96], '/d/x.npy').message)
+      .toMatch(/each sample has shape \[96, 96, 3\], but the model's input expects \[3, 96, 96\]: the model takes channels-first .* x\.transpose\(0, 3, 1, 2\)/);
+    expect(inputMismatch([3, 32, 32], [32, 32, 3], '/d/x.npy').message).toMatch(/channels-last .* x\.transpose\(0, 2, 3, 1\)/);
+  });
 });
 
 describe('the CLI exits 2 (bad input), not 1, on labels that cannot fit', () => {

@@ -42,7 +42,15 @@ export function inputMismatch(featureShape: readonly number[], model: ReadonlyAr
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
   // Column advice only helps a table (CSV, JSON records); an array file has the shape it has.
   const table = /(^|:)(csv|json)(:|$)|\.(csv|json)$/i.test(where);
-  const hint = flat && model.length > 1 && modelSize === featureShape[0]
+  const [a, b, c] = featureShape;
+  const [x, y, z] = model;
+  const channelsLastForFirst = featureShape.length === 3 && model.length === 3 && a === y && b === z && c === x && c !== a;
+  const channelsFirstForLast = featureShape.length === 3 && model.length === 3 && a === z && b === x && c === y && a !== c;
+  const hint = channelsLastForFirst
+    ? 'the model takes channels-first images (N, C, H, W: a PyTorch export) and these are channels-last: save them with x.transpose(0, 3, 1, 2)'
+    : channelsFirstForLast
+      ? 'the model takes channels-last images (N, H, W, C: Keras/TensorFlow.js) and these are channels-first: save them with x.transpose(0, 2, 3, 1)'
+    : flat && model.length > 1 && modelSize === featureShape[0]
     ? `reshape each row with data.shape: ${JSON.stringify(model)}`
     : flat && table ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
       : `give data whose samples have the model's input shape ${fmt(model)}, or use a model built for this data`;
