@@ -27,7 +27,10 @@ const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[^A-Za
 export function layerBaseName(node: OnnxNode, graph: OnnxGraph): string {
   const op = node.op.charAt(0).toLowerCase() + node.op.slice(1);
   const path = modulePath(node);
-  if (path) return MODULE_OPS.has(node.op) ? clean(path) : clean(`${path}.${op}`);
+  // A numbered child of a Sequential (`stem.2`, `features.0.2`) is the module that ran the op (nn.ReLU() itself);
+  // a named one (`layer1`) is a block whose forward() called it (F.relu): `layer1.relu`.
+  const ownModule = MODULE_OPS.has(node.op) || /(^|\.)\d+$/.test(path ?? '');
+  if (path) return clean(ownModule ? path : `${path}.${op}`);
   const weight = node.inputs.find((i) => graph.constants.has(i) && /\.weight$/.test(i));
   if (weight && MODULE_OPS.has(node.op)) return clean(weight.replace(/\.weight$/, '')) || op;
   return clean(node.name) || `${op}_${node.index}`;
