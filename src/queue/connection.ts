@@ -37,7 +37,11 @@ export function redactUrl(url: string): string {
 /** Turns a connection failure into a user-facing error that names the (redacted) URL and the fix. */
 export function wrapRedisError(e: unknown, settings: QueueSettings): Error {
   const msg = e instanceof Error ? e.message : String(e);
-  if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue/i.test(msg)) {
+  if (/ECONNREFUSED|ENOTFOUND|Connection is closed|Stream isn't writeable|ETIMEDOUT|enableOfflineQueue|None of startup nodes|refresh slots cache|Cluster isn't ready|CLUSTERDOWN/i.test(msg)) {
+    if (settings.clusterNodes) {
+      return new UserInputError('queue', `cannot reach the Redis Cluster at ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}: ${msg}. ` +
+        'Check REDIS_CLUSTER_NODES (any reachable node will do).');
+    }
     return new UserInputError('queue', `cannot reach Redis at ${redactUrl(settings.redisUrl)}: ${msg}. ` +
       'Start one (redis-server) or set REDIS_URL.');
   }

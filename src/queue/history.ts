@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
-import { redisOptions, wrapRedisError } from './connection.js';
+import { wrapRedisError } from './connection.js';
+import { newRedisClient } from './redis-client.js';
 import type { QueueSettings } from './settings.js';
 import { runSummarySchema, summarizeRun, TREND_RUNS, type RunSummary } from '../result/baseline.js';
 import { applyBaseline } from '../gate/apply-baseline.js';
@@ -27,10 +28,10 @@ function checkName(name: string): void {
   if (!NAME.test(name)) throw new UserInputError('queue', `history name "${name}": use letters, digits, . _ - only (the audit's label or schedule name)`);
 }
 
-async function withRedis<T>(s: QueueSettings, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ ...redisOptions(s.redisUrl, 'producer'), lazyConnect: true });
+async function withRedis<T>(s: QueueSettings, fn: (r: Redis | Cluster) => Promise<T>): Promise<T> {
+  const r = newRedisClient(s, 'producer', { lazyConnect: true });
   try {
-    await r.connect();
+    if (r.status === 'wait') await r.connect();
     return await fn(r);
   } catch (e) {
     throw e instanceof UserInputError ? e : wrapRedisError(e, s);

@@ -1,5 +1,6 @@
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import { redisOptions, wrapRedisError } from './connection.js';
+import { wrapRedisError } from './connection.js';
+import { bullConnection, closingWith } from './redis-client.js';
 import { UserInputError } from '../errors.js';
 import { QUEUES, type QueueName } from './job-data.js';
 import type { QueueSettings } from './settings.js';
@@ -24,11 +25,13 @@ const quiet = <T extends { on(event: 'error', fn: (e: Error) => void): unknown }
 };
 
 export function openQueue(name: QueueName, s: QueueSettings, role: 'worker' | 'producer' = 'producer'): Queue {
-  return quiet(new Queue(QUEUES[name], { connection: redisOptions(s.redisUrl, role), prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) }));
+  const { connection, release } = bullConnection(s, role);
+  return closingWith(quiet(new Queue(QUEUES[name], { connection, prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) })), release);
 }
 
 export function openQueueEvents(name: QueueName, s: QueueSettings): QueueEvents {
-  return quiet(new QueueEvents(QUEUES[name], { connection: redisOptions(s.redisUrl, 'worker'), prefix: s.prefix }));
+  const { connection, release } = bullConnection(s, 'worker');
+  return closingWith(quiet(new QueueEvents(QUEUES[name], { connection, prefix: s.prefix })), release);
 }
 
 /**

@@ -2,10 +2,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
 import { formatZodIssues } from '../util/zod-issues.js';
+import { parseClusterNodes, type HostPort } from './redis-client.js';
 
 /** Every queue setting comes from the environment, read and validated here once. */
 const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster (host:port,host:port); REDIS_URL then gives only credentials and TLS. */
+  REDIS_CLUSTER_NODES: z.string().min(1).optional(),
   /** Key prefix; wrapped in {braces} (a Redis Cluster hash tag) so all of a queue's keys share one slot. */
   NNAUDIT_QUEUE_PREFIX: z.string().min(1).default('nnaudit'),
   NNAUDIT_REPORTS_DIR: z.string().min(1).default('nnaudit-reports'),
@@ -25,6 +28,8 @@ const envSchema = z.object({
 
 export interface QueueSettings {
   redisUrl: string;
+  /** Set: every client is a Redis Cluster client seeded with these nodes. */
+  clusterNodes: HostPort[] | null;
   prefix: string;
   reportsDir: string;
   smtpUrl: string | null;
@@ -44,7 +49,7 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
   const e = parsed.data;
   const prefix = /^\{.*\}$/.test(e.NNAUDIT_QUEUE_PREFIX) ? e.NNAUDIT_QUEUE_PREFIX : `{${e.NNAUDIT_QUEUE_PREFIX}}`;
   return {
-    redisUrl: e.REDIS_URL, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
+    redisUrl: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES ? parseClusterNodes(e.REDIS_CLUSTER_NODES) : null, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.NNAUDIT_MAIL_FROM, attempts: e.NNAUDIT_ATTEMPTS, backoffMs: e.NNAUDIT_BACKOFF_MS, keepSeconds: e.NNAUDIT_KEEP_SECONDS,
     lockMs: e.NNAUDIT_LOCK_MS, jobTimeoutMs: e.NNAUDIT_JOB_TIMEOUT_S * 1000, jobMemoryMb: e.NNAUDIT_JOB_MEMORY_MB,
   };

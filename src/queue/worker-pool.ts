@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { redisOptions, redactUrl } from './connection.js';
+import type { Cluster, Redis } from 'ioredis';
+import { redactUrl } from './connection.js';
+import { bullConnection, newRedisClient } from './redis-client.js';
 import { AuditWorker, cancelChannel } from './audit-worker.js';
 import { workerPolicy } from '../policy/input-policy.js';
 import { QUEUES, type QueueName } from './job-data.js';
@@ -50,17 +51,22 @@ export function defaultQueues(settings: QueueSettings): { queues: QueueName[]; n
 export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): WorkerPool {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const transport = opts.queues.includes('notify') ? smtpTransport(settings.smtpUrl) : null;
-  const connection = redisOptions(settings.redisUrl, 'worker');
-  const common = { connection, prefix: settings.prefix };
+  // One connection per worker: a Cluster client is shared state BullMQ never closes, so each is released with its worker.
+  const releases: Array<() => Promise<void>> = [];
+  const common = () => {
+    const { connection, release } = bullConnection(settings, 'worker');
+    releases.push(release);
+    return { connection, prefix: settings.prefix };
+  };
   const workers: Worker[] = [];
   const renderer = new PdfRenderer();
-  let cancelSub: Redis | null = null;
+  let cancelSub: Redis | Cluster | null = null;
   if (opts.queues.includes('audit')) {
     const policy = workerPolicy(); // fail at start on a bad NNAUDIT_DATA_DIRS, not at the first job
     const processorFile = path.join(packageRoot(), 'dist', 'workers', 'audit-processor.js');
     const exitWithParent = path.join(packageRoot(), 'dist', 'workers', 'exit-with-parent.js');
     const audits = new AuditWorker(QUEUES.audit, pathToFileURL(processorFile), {
-      ...common, concurrency: opts.auditConcurrency, useWorkerThreads: false,
+      ...common(), concurrency: opts.auditConcurrency, useWorkerThreads: false,
       // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
       // exit-with-parent is preloaded so a child exits when this worker dies, however it dies (it reads our pid).
       workerForkOptions: {
@@ -72,7 +78,7 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
     });
     workers.push(audits);
     // `nnaudit cancel <id>` publishes the id; whichever worker runs that job aborts it.
-    cancelSub = new Redis(redisOptions(settings.redisUrl, 'worker'));
+    cancelSub = newRedisClient(settings, 'worker');
     void cancelSub.subscribe(cancelChannel(settings.prefix)).catch((e: Error) => log(`cancel channel: ${e.message}`));
     cancelSub.on('message', (_channel: string, jobId: string) => {
       if (audits.cancelJob(jobId, 'cancelled by nnaudit cancel')) log(`audit ${jobId} cancel requested`);
@@ -80,17 +86,17 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
     log(`audit jobs read files under ${policy.dataDirs?.join(', ')}; URLs: ${policy.allowedHosts?.join(', ') || 'none'}; email domains: ${policy.emailDomains?.join(', ') || 'none'}`);
   }
   if (opts.queues.includes('render')) {
-    workers.push(new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common, concurrency: 1 }));
+    workers.push(new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common(), concurrency: 1 }));
   }
   if (opts.queues.includes('notify') && transport) {
-    workers.push(new Worker(QUEUES.notify, (job: Job) => runNotifyJob(job, settings, transport), { ...common, concurrency: 4 }));
+    workers.push(new Worker(QUEUES.notify, (job: Job) => runNotifyJob(job, settings, transport), { ...common(), concurrency: 4 }));
   }
   for (const w of workers) {
     w.on('completed', (job) => log(`${w.name} ${job.id} completed`));
     w.on('failed', (job, err) => log(`${w.name} ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));
     w.on('error', (err) => log(`${w.name} worker error: ${err.message}`));
   }
-  log(`nnaudit worker: queues ${opts.queues.join(', ')} on ${redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`);
+  log(`nnaudit worker: queues ${opts.queues.join(', ')} on ${settings.clusterNodes ? `Redis Cluster ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`);
   return {
     workers,
     close: async (graceMs = 30_000) => {
@@ -112,6 +118,7 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
       }
       // Forced: any other job still running is abandoned; its lock lapses and another worker takes it up.
       await Promise.all(workers.map((w) => w.close(force)));
+      await Promise.all(releases.map((release) => release()));
       cancelSub?.disconnect();
       await renderer.close();
       transport?.close();

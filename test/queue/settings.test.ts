@@ -20,3 +20,12 @@ describe('queue settings from the environment', () => {
     expect(() => queueSettings({ NNAUDIT_ATTEMPTS: 'many' })).toThrow(/NNAUDIT_ATTEMPTS/);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('is read as seed nodes (host:port, IPv6 in brackets); a bad entry is named with an example', () => {
+    expect(queueSettings({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002' }).clusterNodes)
+      .toEqual([{ host: '10.0.0.1', port: 7000 }, { host: 'redis-b', port: 7001 }, { host: '::1', port: 7002 }]);
+    expect(queueSettings({}).clusterNodes).toBeNull();
+    expect(() => queueSettings({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: "10.0.0.1" is not host:port \(e.g. REDIS_CLUSTER_NODES=/);
+  });
+});
