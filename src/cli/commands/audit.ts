@@ -16,6 +16,11 @@ import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
 
 
 
+/** The bank-churn example: run for real by test/docs/examples.test.ts when ../shared is present. */
+const CHURN = '--model ../shared/real-models/k3-churn-ann/model.keras --data ../shared/datasets/churn-modelling.csv --label Exited ' +
+  '--features CreditScore,Gender,Age,Tenure,Balance,NumOfProducts,HasCrCard,IsActiveMember,EstimatedSalary,Geography ' +
+  '--categorical Geography,Gender:ordinal --normalize standardize';
+
 export function builder(y: Argv) {
   return withBaselineOption(withRunOptions(withModelFlags(y)))
     .positional('spec', { type: 'string', describe: 'Spec file (JSON or YAML)' })
@@ -36,7 +41,7 @@ export function builder(y: Argv) {
     .example('$0 audit --model m/model.json --data d.csv --label y --out out/m', 'Audit a saved model, no spec needed')
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
     .example('$0 audit --model model.keras --data photos/ --classes cat,dog --rescale 1/255 --validation-split 0', 'Keras 3 archive on a folder of class folders, class order and scaling as trained; every image evaluated')
-    .example('$0 audit --model model.h5 --data churn.csv --label Exited --exclude RowNumber,CustomerId --categorical Geography,Gender:ordinal --normalize standardize', 'A Keras .h5 on a CSV with id and categorical columns')
+    .example(`$0 audit ${CHURN}`, 'A saved model on a raw CSV with ids and text columns: --features in its trained order (docs/spec.md)')
     .example('$0 audit --model m/model.json --data x.npy --label y.npy', 'NumPy arrays (y.npy is found beside x.npy when --label is left out)')
     .example('$0 audit --model mlp.h5 --data t10k-images-idx3-ubyte.gz --rescale 1/255', 'MNIST-family IDX files (labels file found beside); 28x28 images are flattened for a 784-input MLP')
     .example('$0 audit spec.yaml --json > result.json', 'Result JSON on stdout')
