@@ -12,6 +12,8 @@ export interface LazyCommand {
   describe: string;
   /** Registers the command; its module (and everything it imports: tfjs, BullMQ, Puppeteer) loads only when it runs. */
   register: (y: Argv) => Argv;
+  /** The command's module, for tests that parse its documented examples without running them. */
+  load: () => Promise<CommandModule<unknown>>;
 }
 
 function lazy<T>(command: string, describe: string, importModule: () => Promise<CommandModule<T>>): LazyCommand {
@@ -27,6 +29,7 @@ function lazy<T>(command: string, describe: string, importModule: () => Promise<
   return {
     command,
     describe,
+    load: load as () => Promise<CommandModule<unknown>>,
     register: (y) => y.command<T>(
       command,
       describe,
