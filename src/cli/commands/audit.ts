@@ -13,6 +13,7 @@ import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 import { compareWithFile, withBaselineOption } from '../baseline-option.js';
 import { tryFixes } from '../../fix/fix-spec.js';
 import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
+import { runLimits } from '../run-limits.js';
 
 
 
@@ -60,12 +61,23 @@ export function handler(argv: Args): Promise<void> {
     if (argv.out) checkOutDir(argv.out); // before training: a run must not fail to save after minutes of work
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
-    const result = await compareWithFile(await audit(loaded.spec, {
-      baseDir: loaded.baseDir,
-      backend: argv.backend,
-      onProgress: progressReporter({ quiet: argv.quiet, label }),
-      ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
-    }), argv.baseline);
+    const report = progressReporter({ quiet: argv.quiet, label });
+    const limits = runLimits(loaded.spec.limits);
+    let audited;
+    try {
+      audited = await audit(loaded.spec, {
+        baseDir: loaded.baseDir,
+        backend: argv.backend,
+        onProgress: (p) => { limits.check(p); report(p); },
+        ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
+      });
+      limits.check();
+    } catch (e) {
+      throw limits.error() ?? e; // the limit is the cause, not the error the stop raised inside training
+    } finally {
+      limits.dispose();
+    }
+    const result = await compareWithFile(audited, argv.baseline);
     const fixText = argv.tryFixes ? await verifyFixes(argv, loaded, result) : null;
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     const out = argv.json ? process.stderr : process.stdout;
