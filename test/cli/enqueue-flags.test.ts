@@ -4,6 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { openQueue } from '../../src/queue/queues.js';
 import { queueSettings } from '../../src/queue/settings.js';
 import { specFromFlags } from '../../src/cli/spec-from-flags.js';
+import { auditJobData } from '../../src/queue/producer.js';
 import { runCli, ROOT } from '../helpers/cli.js';
 import { describeWith } from '../helpers/requirements.js';
 import { cleanupPrefix, queueEnv } from '../helpers/queue-env.js';
@@ -18,6 +19,19 @@ const wine = ['--model', 'fixtures/models/wine-mlp/model.json', '--data', 'fixtu
 
 describeWith(['redis'], 'enqueue takes the model and data flags audit takes', () => {
   afterAll(async () => { await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!); });
+
+  it('a spec file is stored as before: the same job data the producer builds from its path', async () => {
+    const file = path.join(ROOT, 'fixtures/specs/iris.json');
+    const r = await runCli(['enqueue', file, '--no-pdf'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const queue = openQueue('audit', settings());
+    try {
+      const job = await Job.fromId(queue, r.stdout.trim());
+      expect(job!.data).toEqual(auditJobData(file, { formats: ['html'] }));
+    } finally {
+      await queue.close();
+    }
+  });
 
   it.each([
     ['as given on the client', [], ROOT],
