@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in src/cli (compiled to dist/ by `npm install`'s prepare step).
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import path from 'node:path';
+// Thin launcher: the CLI lives in src/cli, compiled to dist/. In a clone, dist/ is built here when it is missing or
+// older than the sources (with a one-line note on stderr), so neither npx nor a fresh checkout needs a build step.
+import { pathToFileURL } from 'node:url';
+import { ENTRY, ensureBuilt } from './build-if-stale.js';
 
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src', 'cli', 'main.js');
-if (!existsSync(entry)) {
-  process.stderr.write('nnaudit: not built yet: run `npm install` (or `npm run build`) in the nnaudit folder first.\n');
-  process.exit(2);
-}
-const { main } = await import(pathToFileURL(entry).href);
+if (!ensureBuilt()) process.exit(2);
+const { main } = await import(pathToFileURL(ENTRY).href);
 await main();

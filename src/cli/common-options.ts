@@ -5,14 +5,19 @@ import { LOSSES } from '../config/spec-schema.js';
 
 /** Options every auditing command shares. */
 export function withRunOptions<T>(y: Argv<T>) {
-  return y
+  return withSpecOverrides(y)
     .option('backend', { choices: ['auto', ...BACKENDS] as const, default: 'auto' as const, describe: 'TensorFlow.js backend (also NNAUDIT_BACKEND); auto = tfjs-node > wasm > cpu' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' });
+}
+
+/** The flags that change the spec itself, so `enqueue` (whose worker picks its own backend) takes the same ones as `audit`. */
+export function withSpecOverrides<T>(y: Argv<T>) {
+  return y
     .option('seed', { type: 'number', describe: 'Override the spec seed (training is deterministic per seed and backend)' })
     .option('seeds', { type: 'number', describe: 'Train N times (seed, seed+1, ...) and aggregate each analyzer: some problems appear in only part of the runs' })
     .option('aggregate', { choices: AGGREGATES, describe: 'With --seeds: report each analyzer\'s median, worst or best run (default median)' })
     .option('epochs', { type: 'number', describe: 'Override the number of training epochs (for a loaded model: train it this many epochs first)' })
-    .option('probe-size', { type: 'number', describe: 'Rows of the probe set used for gradients and activations (default 256)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' });
+    .option('probe-size', { type: 'number', describe: 'Rows of the probe set used for gradients and activations (default 256)' });
 }
 
 export function withModelFlags<T>(y: Argv<T>) {

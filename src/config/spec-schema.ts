@@ -272,13 +272,14 @@ export const gateSchema = z.strictObject({
 });
 
 /**
- * Resource limits of one audit (see src/policy/limits.ts for the defaults). On the CLI they replace the
- * defaults; under a queue worker they can only tighten the worker's own limits.
+ * Resource limits of one audit (see src/policy/limits.ts for the defaults). Each key means the same on the CLI
+ * (`audit`, `gather`: src/cli/run-limits.ts) and under a queue worker (src/queue/processors/job-guard.ts); on the CLI
+ * they replace the defaults, under a worker they can only tighten the worker's own limits.
  */
 export const limitsSchema = z.strictObject({
-  /** Wall-clock seconds for the whole audit (queue workers: NNAUDIT_JOB_TIMEOUT_S). */
+  /** Wall-clock seconds for the whole audit; training stops at its next epoch, exit 2 (queue workers: also NNAUDIT_JOB_TIMEOUT_S). */
   timeoutSeconds: positiveInt.max(7 * 24 * 3600).optional(),
-  /** Resident memory of the audit process, MiB (queue workers: NNAUDIT_JOB_MEMORY_MB). */
+  /** Resident memory (RSS) of the process running the audit, MiB, watched in-process (queue workers: also NNAUDIT_JOB_MEMORY_MB). */
   memoryMb: positiveInt.min(128).optional(),
   /** Units (dense) or filters (conv) of any one layer. */
   maxUnits: positiveInt.optional(),

@@ -3,6 +3,7 @@ import { openDataset, prepareData, type PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import { obtainModel, type ModelUnderAudit } from './model/obtain-model.js';
 import { checkTargetsFit, fitFeatureShape, inputMismatch, isFlattening } from './model/check-fit.js';
+import { encodingHint, encodingNote, requireColumnOrder } from './model/categorical-fit.js';
 import { activationName } from './model/model-graph.js';
 import { checkRowCount, effectiveCaps } from '../policy/limits.js';
 import { ModelLoadError } from '../errors.js';
@@ -44,14 +45,14 @@ export async function openInputs(spec: Spec, baseDir: string, progress: (p: Gath
     const data = prepareData(raw, spec.data, validationSplit, spec.seed);
     // After prepareData: one-hot categorical columns widen the rows a built model takes.
     mua ??= await obtainModel(spec, data.train.featureShape, baseDir);
-    return { mua, raw, data, ...checkFit(mua, raw, data) };
+    return { mua, raw, data, ...checkFit(mua, raw, data, 'features' in spec.data && spec.data.features !== undefined) };
   } catch (e) {
     mua?.model.dispose();
     throw e;
   }
 }
 
-function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData): Pick<AuditInputs, 'featureShape' | 'outputUnits' | 'warnings'> {
+function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, featuresGiven: boolean): Pick<AuditInputs, 'featureShape' | 'outputUnits' | 'warnings'> {
   const { model } = mua;
   const warnings: string[] = [];
   // tfjs refuses to fit a model with no trainable weight, with a bare "variableGrads()" error: say it by field.
@@ -62,7 +63,18 @@ function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData): Pick<
   }
   const modelInput = model.inputs[0]!.shape.slice(1);
   const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
-  if (!featureShape) throw inputMismatch(data.train.featureShape, modelInput, raw.source, data.train.featureShape.length === 1 ? `${data.train.featureNames.length} feature columns` : undefined);
+  const pending = raw.categorical ?? [];
+  if (!featureShape) {
+    const width = data.train.featureShape.length === 1 ? data.train.featureShape[0]! : null;
+    const modelWidth = modelInput.length === 1 ? modelInput[0] : null;
+    const hint = width !== null && typeof modelWidth === 'number' ? encodingHint(pending, width, modelWidth) : null;
+    throw inputMismatch(data.train.featureShape, modelInput, raw.source, width !== null ? `${width} feature columns${hint ? `: ${hint}` : ''}` : undefined);
+  }
+  if (mua.source === 'loaded') {
+    if (!featuresGiven) requireColumnOrder(pending, raw.featureNames, raw.source);
+    const note = encodingNote(pending);
+    if (note) warnings.push(note);
+  }
   if (mua.source === 'loaded' && raw.classes && raw.classes.order !== 'data.classes') {
     // A saved model already maps output units to classes; folder order is only a guess at that mapping.
     const shown = raw.classes.names.slice(0, 4).map((n, i) => `${n}=${i}`).join(', ');

@@ -14,6 +14,8 @@ export interface EnqueueOptions {
   /** Use a content hash of the job: enqueueing the same spec again while one is pending adds nothing. */
   dedupe?: boolean;
   baseDir?: string;
+  /** Names the job's runs (history, report folders); default: the spec's name, else its file name, else "audit". */
+  label?: string;
   settings?: QueueSettings;
 }
 
@@ -28,7 +30,7 @@ export function auditJobData(spec: string | SpecInput | Spec, opts: EnqueueOptio
   const loaded = typeof spec === 'string'
     ? loadSpecFile(spec)
     : { spec: validateSpec(spec), baseDir: path.resolve(opts.baseDir ?? process.cwd()), file: null };
-  const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
+  const label = opts.label ?? loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
   const data = { spec: JSON.parse(JSON.stringify(loaded.spec)) as Record<string, unknown>, baseDir: loaded.baseDir, label, email: opts.email ?? [], formats: opts.formats ?? ['html', 'pdf'] };
   const parsed = auditJobSchema.safeParse(data);
   if (!parsed.success) throw new UserInputError('config', `invalid job options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

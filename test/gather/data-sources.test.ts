@@ -217,7 +217,26 @@ describe('CSV and JSON columns', () => {
   it('checks the column count against the model from the header, before reading a bad row further down', async () => {
     const f = file('wide.csv', `a,b,c,y\n1,2,3,0\n${'x,y,z,1\n'.repeat(3)}`);
     await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/each sample has shape \[3\] \(3 feature columns: a, b, c\), but the model's input expects \[2\]/);
-    await expect(open({ csv: f, label: 'y' }, [3])).rejects.toThrow(/:3: column "a" is "x", expected a finite number/);
+    await expect(open({ csv: f, label: 'y' }, [3])).rejects.toThrow(/:3: columns "a", "b", "c" are not numeric/);
+  });
+
+  it('a text column: the error names every text column of the line and the fixes (encode, or leave out an id), never the cells', async () => {
+    const f = file('people.csv', 'CustomerId,Surname,Score,Country,y\n15634602,Hargrave,619,France,1\n');
+    const text = await open({ csv: f, label: 'y' }).catch((e: Error) => e.message);
+    expect(text).toMatch(/people\.csv:2: columns "Surname", "Country" are not numeric/);
+    expect(text).toMatch(/"Surname" looks like an id or a name, not a feature: list the columns the model takes with --features/);
+    expect(text).toMatch(/--exclude Surname/);
+    expect(text).toMatch(/--categorical Country \(one-hot\) or --categorical Country:ordinal/);
+    expect(text).not.toMatch(/Hargrave|France/);
+    const only = await open({ csv: f, label: 'y', exclude: ['Surname'] }).catch((e: Error) => e.message);
+    expect(only).toMatch(/column "Country" is not numeric.*--categorical Country \(one-hot\).*leave it out with --features/);
+    // Missing values stay quoted: "NaN" is no personal data, and it says what to clean.
+    await expect(open({ csv: file('nan.csv', 'a,y\nNaN,1\n'), label: 'y' })).rejects.toThrow(/:2: column "a" is "NaN", expected a finite number/);
+  });
+
+  it('a header with ids and too many columns for the model names the id-like columns', async () => {
+    const f = file('ids.csv', 'RowNumber,customer_id,Name,a,b,y\n1,2,x,3,4,0\n');
+    await expect(open({ csv: f, label: 'y' }, [2])).rejects.toThrow(/5 feature columns: RowNumber, customer_id, Name, a, b; RowNumber, customer_id, Name look like an id or a name, not a feature\)/);
   });
 
   it('stops at data.maxRows instead of reading an unbounded file', async () => {

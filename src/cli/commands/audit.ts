@@ -13,8 +13,14 @@ import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 import { compareWithFile, withBaselineOption } from '../baseline-option.js';
 import { tryFixes } from '../../fix/fix-spec.js';
 import { fixSummary, fixTable, writeFixedSpec } from '../../fix/report.js';
+import { runLimits } from '../run-limits.js';
 
 
+
+/** The bank-churn example: run for real by test/docs/examples.test.ts when ../shared is present. */
+const CHURN = '--model ../shared/real-models/k3-churn-ann/model.keras --data ../shared/datasets/churn-modelling.csv --label Exited ' +
+  '--features CreditScore,Gender,Age,Tenure,Balance,NumOfProducts,HasCrCard,IsActiveMember,EstimatedSalary,Geography ' +
+  '--categorical Geography,Gender:ordinal --normalize standardize';
 
 export function builder(y: Argv) {
   return withBaselineOption(withRunOptions(withModelFlags(y)))
@@ -37,7 +43,7 @@ export function builder(y: Argv) {
     .example('$0 audit --model m/model.json --data d.csv --label y --loss meanSquaredError', '--loss when model.json has no training config')
     .example('$0 audit --model model.keras --data photos/ --classes cat,dog --rescale 1/255 --validation-split 0', 'Keras 3 archive on a folder of class folders, class order and scaling as trained; every image evaluated')
     .example('$0 audit --model model.onnx --data photos/ --rescale 1/255 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --loss sparseCategoricalCrossentropy', 'A PyTorch torch.onnx.export: NCHW images, torchvision Normalize, logits detected')
-    .example('$0 audit --model model.h5 --data churn.csv --label Exited --exclude RowNumber,CustomerId --categorical Geography,Gender:ordinal --normalize standardize', 'A Keras .h5 on a CSV with id and categorical columns')
+    .example(`$0 audit ${CHURN}`, 'A saved model on a raw CSV with ids and text columns: --features in its trained order (docs/spec.md)')
     .example('$0 audit --model m/model.json --data x.npy --label y.npy', 'NumPy arrays (y.npy is found beside x.npy when --label is left out)')
     .example('$0 audit --model mlp.h5 --data t10k-images-idx3-ubyte.gz --rescale 1/255', 'MNIST-family IDX files (labels file found beside); 28x28 images are flattened for a 784-input MLP')
     .example('$0 audit spec.yaml --json > result.json', 'Result JSON on stdout')
@@ -56,12 +62,23 @@ export function handler(argv: Args): Promise<void> {
     if (argv.out) checkOutDir(argv.out); // before training: a run must not fail to save after minutes of work
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
-    const result = await compareWithFile(await audit(loaded.spec, {
-      baseDir: loaded.baseDir,
-      backend: argv.backend,
-      onProgress: progressReporter({ quiet: argv.quiet, label }),
-      ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
-    }), argv.baseline);
+    const report = progressReporter({ quiet: argv.quiet, label });
+    const limits = runLimits(loaded.spec.limits);
+    let audited;
+    try {
+      audited = await audit(loaded.spec, {
+        baseDir: loaded.baseDir,
+        backend: argv.backend,
+        onProgress: (p) => { limits.check(p); report(p); },
+        ...(argv.failFast !== undefined ? { failFast: argv.failFast } : {}),
+      });
+      limits.check();
+    } catch (e) {
+      throw limits.error() ?? e; // the limit is the cause, not the error the stop raised inside training
+    } finally {
+      limits.dispose();
+    }
+    const result = await compareWithFile(audited, argv.baseline);
     const fixText = argv.tryFixes ? await verifyFixes(argv, loaded, result) : null;
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     const out = argv.json ? process.stderr : process.stdout;

@@ -1,31 +1,45 @@
+import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { enqueueAudit, waitForAudit } from '../../queue/producer.js';
 import { queueSettings } from '../../queue/settings.js';
 import { withQueue } from '../../queue/queues.js';
 import { progressReporter } from '../progress.js';
 import { runCommand } from '../run-command.js';
-import { UserInputError } from '../../errors.js';
-
+import { SpecError, UserInputError } from '../../errors.js';
+import { PRESET_NAMES } from '../../result/vocabulary.js';
+import { withModelFlags, withSpecOverrides } from '../common-options.js';
+import { specFromFlags } from '../spec-from-flags.js';
 
 export function builder(y: Argv) {
-  return y
-    .positional('spec', { type: 'string', demandOption: true, describe: 'Spec file (JSON or YAML); validated now, stored in the job' })
+  return withSpecOverrides(withModelFlags(y))
+    .positional('spec', { type: 'string', describe: 'Spec file (JSON or YAML), or none with --model/--data; validated now, stored in the job' })
+    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset (overrides the spec)' })
+    .option('base-dir', { type: 'string', describe: 'The folder the workers resolve relative paths against (default: the spec file\'s folder, or this one with --model); /data with docker-compose' })
     .option('email', { type: 'array', string: true, default: [] as string[], describe: 'Email the verdict and PDF to these addresses' })
     .option('wait', { type: 'boolean', default: false, describe: 'Show progress, then exit 0/1/2 with the gate verdict' })
     .option('dedupe', { type: 'boolean', default: false, describe: 'Do not add a second audit of the same spec while one is pending' })
     .option('pdf', { type: 'boolean', default: true, describe: 'Render report.pdf as well as report.html (--no-pdf: HTML only)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No "already pending" note and, with --wait, no progress' })
     .example('$0 enqueue spec.json --email ml-team@example.com', 'Prints the job id')
-    .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)');
+    .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)')
+    .example('$0 enqueue --model m/model.json --data d.csv --label y --wait', 'A saved model, no spec: the same flags as audit')
+    .example('$0 enqueue --model churn/model.keras --data churn/churn.csv --label Exited --base-dir /data', 'docker-compose: run from ./data, which the workers see as /data');
 }
 
 type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> ? T : never>;
 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
+    if (!argv.spec && !argv.model) {
+      throw new SpecError('nothing to enqueue: give a spec file (nnaudit enqueue spec.json) or a model and its data (nnaudit enqueue --model model.json --data data.csv --label y)');
+    }
+    // The same spec `audit` would run, so a job means what the command line says.
+    const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
+    const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
     const settings = queueSettings();
-    const { jobId, deduplicated } = await enqueueAudit(argv.spec, {
+    const { jobId, deduplicated } = await enqueueAudit(loaded.spec, {
       settings, email: argv.email.map(String), dedupe: argv.dedupe, formats: argv.pdf ? ['html', 'pdf'] : ['html'],
+      baseDir: argv.baseDir ?? loaded.baseDir, label,
     });
     process.stdout.write(`${jobId}\n`);
     if (deduplicated && !argv.quiet) process.stderr.write(`an identical audit is already pending: job ${jobId}\n`);

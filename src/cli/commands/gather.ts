@@ -7,6 +7,7 @@ import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
+import { runLimits } from '../run-limits.js';
 
 
 export function builder(y: Argv) {
@@ -22,9 +23,17 @@ export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const loaded = specFromFlags({ ...argv, probeSize: argv.probeSize });
     if (loaded.spec.seeds > 1) throw new UserInputError('spec', 'gather records one training run: use `nnaudit audit --seeds N` for multi-seed audits');
-    const artifacts = await gather(loaded.spec, {
-      baseDir: loaded.baseDir, backend: argv.backend, onProgress: progressReporter({ quiet: argv.quiet, label: loaded.spec.name ?? 'gather' }),
-    });
+    const report = progressReporter({ quiet: argv.quiet, label: loaded.spec.name ?? 'gather' });
+    const limits = runLimits(loaded.spec.limits); // as in audit and under a worker
+    let artifacts;
+    try {
+      artifacts = await gather(loaded.spec, { baseDir: loaded.baseDir, backend: argv.backend, onProgress: (p) => { limits.check(p); report(p); } });
+      limits.check();
+    } catch (e) {
+      throw limits.error() ?? e;
+    } finally {
+      limits.dispose();
+    }
     const file = path.join(argv.out, 'artifacts.json');
     await writeJson(file, artifacts);
     // The spec travels with the artifacts so `analyze` applies the same thresholds and gate by default.

@@ -12,6 +12,8 @@ export interface LazyCommand {
   describe: string;
   /** Registers the command; its module (and everything it imports: tfjs, BullMQ, Puppeteer) loads only when it runs. */
   register: (y: Argv) => Argv;
+  /** The command's module, for tests that parse its documented examples without running them. */
+  load: () => Promise<CommandModule<unknown>>;
 }
 
 function lazy<T>(command: string, describe: string, importModule: () => Promise<CommandModule<T>>): LazyCommand {
@@ -27,6 +29,7 @@ function lazy<T>(command: string, describe: string, importModule: () => Promise<
   return {
     command,
     describe,
+    load: load as () => Promise<CommandModule<unknown>>,
     register: (y) => y.command<T>(
       command,
       describe,
@@ -49,7 +52,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazy('demo', 'Audit every bundled fixture in-process and compare each verdict with its known ground truth', () => import('./demo.js')),
   lazy('fix <spec>', 'Retrain with candidate repairs for each failing finding, keep those that verifiably clear it, write fixed.yaml', () => import('./fix.js')),
   lazy('worker', 'Process queued audits, renders and emails (REDIS_URL, NNAUDIT_REPORTS_DIR, SMTP_URL)', () => import('./worker.js')),
-  lazy('enqueue <spec>', 'Queue an audit for the workers; prints the job id (--wait: follow it and exit with the gate code)', () => import('./enqueue.js')),
+  lazy('enqueue [spec]', 'Queue an audit (a spec, or --model/--data as for audit) for the workers; prints the job id (--wait: follow it and exit with the gate code)', () => import('./enqueue.js')),
   lazy('schedule <action> [name] [spec]', 'Recurring audits: schedule add|list|remove (BullMQ job schedulers; adding a name again updates it)', () => import('./schedule.js')),
   lazy('jobs', 'List audit jobs: state, progress, verdict, failure reason', async () => (await import('./jobs.js')).jobsCommand),
   lazy('history <name>', 'Runs of a named audit or schedule, newest first, with their verdicts (each is compared with the one before)', () => import('./history.js')),

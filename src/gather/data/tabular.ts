@@ -47,7 +47,11 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
     if (n !== width) throw new DataError(`${where}: data.shape [${o.shape.join(', ')}] holds ${n} values but each row has ${width} feature columns`);
   }
   // The column names let the user see which to drop (ids) or encode; showInput hides them where input is untrusted.
-  if (cats.size === 0) ctx.checkShape(featureShape, where, `${width} feature columns: ${showInput(featureNames.join(', '))}`);
+  if (cats.size === 0) {
+    const ids = featureNames.filter(looksLikeId);
+    const idNote = ids.length ? `; ${showInput(ids.join(', '))} look${ids.length === 1 ? 's' : ''} like an id or a name, not a feature` : '';
+    ctx.checkShape(featureShape, where, `${width} feature columns: ${showInput(featureNames.join(', '))}${idNote}`);
+  }
 
   const pending: PendingCategorical[] = featureNames.flatMap((name, j) => {
     const encode = cats.get(name);
@@ -70,7 +74,10 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
         if (code === undefined) { code = map.size; map.set(cell, code); pending[p]!.values.push(cell); }
         x[r * width + j] = code;
       } else {
-        x[r * width + j] = parseNumber(row[c], where, r + 2, header[c]!);
+        const cell = row[c];
+        // Text is a column to encode or leave out; an empty or NaN cell is a missing value, quoted as before.
+        if (isText(cell)) throw notNumeric(where, r + 2, featureIdx.filter((fc, k) => pendingAt[k]! < 0 && isText(row[fc])).map((fc) => header[fc]!));
+        x[r * width + j] = parseNumber(cell, where, r + 2, header[c]!);
       }
     });
     labelIdx.forEach((c, k) => rawLabels[k]!.push(row[c] ?? ''));
@@ -98,11 +105,50 @@ function multiColumn(raw: string[][], names: string[], where: string): Float32Ar
   return out;
 }
 
-function parseNumber(cell: string | undefined, where: string, line: number, column: string): number {
+/** Column names that usually hold a row's identity (RowNumber, CustomerId, customer_id, Surname, pandas' "Unnamed: 0"). */
+function looksLikeId(name: string): boolean {
+  return /^(id|index|unnamed: ?\d+)$|_id$|^row_?(number|num|id|index)$|name$/i.test(name) || /[a-z]Id$|ID$/.test(name);
+}
+
+/** A cell that is neither a number nor a spelling of a missing or infinite value (NaN, NA, null, inf). */
+function isText(cell: string | undefined): boolean {
+  if (cell === undefined) return false;
+  const t = cell.trim();
+  return t !== '' && Number.isNaN(Number(t)) && !/^(nan|na|n\/a|null|none|[+-]?inf(inity)?)$/i.test(t);
+}
+
+function numberOrNaN(cell: string | undefined): number {
   const v = cell === undefined || cell.trim() === '' ? NaN : Number(cell);
-  if (!Number.isFinite(v)) {
+  return Number.isFinite(v) ? v : NaN;
+}
+
+function parseNumber(cell: string | undefined, where: string, line: number, column: string): number {
+  const v = numberOrNaN(cell);
+  if (Number.isNaN(v)) {
     throw new DataError(`${where}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number ` +
       '(clean or impute the data first, or list the column in data.categorical or data.exclude)');
   }
   return v;
+}
+
+/**
+ * A feature cell that is not a number: names every such column of that line, so one run shows all of them, and the
+ * two fixes (leave out an id or a name, encode a category). The cells themselves are not quoted: a line of a
+ * customer table is personal data, and the column name is what the user acts on.
+ */
+function notNumeric(where: string, line: number, columns: string[]): DataError {
+  const list = (names: string[]) => names.map((n) => `"${showInput(n)}"`).join(', ');
+  const ids = columns.filter(looksLikeId);
+  const others = columns.filter((c) => !looksLikeId(c));
+  const which = columns.length === 1 ? `column ${list(columns)} is` : `columns ${list(columns)} are`;
+  const idAdvice = ids.length
+    ? `${list(ids)} look${ids.length === 1 ? 's' : ''} like an id or a name, not a feature: list the columns the model takes with --features, ` +
+      `in its order (or --exclude ${showInput(ids.join(','))}). `
+    : '';
+  const cat = others[0] !== undefined ? showInput(others[0]) : 'NAME';
+  const catAdvice = `A text column with a few distinct values is a category: encode it with --categorical ${others.length ? showInput(others.join(',')) : 'NAME'} ` +
+    `(one-hot) or --categorical ${cat}:ordinal (codes 0..k-1 in sorted order)` +
+    (ids.length ? '. ' : `; an id or a name (such as Surname, CustomerId) is no feature: leave it out with --features (the columns the model takes, in its order) or --exclude. `);
+  return new DataError(`${where}:${line}: ${which} not numeric (text, empty or not finite). ${idAdvice}${catAdvice}` +
+    'In a spec: data.features, data.exclude, data.categorical. Missing values: clean or impute the data first');
 }
