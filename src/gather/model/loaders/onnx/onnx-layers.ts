@@ -159,9 +159,22 @@ export interface GroupConvConfig {
 
 /**
  * A grouped convolution (groups between 1 and the channel count), which tfjs has no layer for: the channels split
- * into `groups` slices, each convolved with its own filters, concatenated back. Also a plain one (groups 1) with
- * both strides and dilations, which tfjs' conv2d refuses. Padding is done before it.
+ * into `groups` slices, each convolved with its own filters, concatenated back. Also any dilated one (groups 1),
+ * whose gradient tfjs lacks. Padding is done before it.
  */
+/** [kh, kw, ci, co] -> [(kh-1)*dh+1, (kw-1)*dw+1, ci, co] with zeros between the taps, built from differentiable ops. */
+export function dilateKernel(k: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor4D {
+  const spread = (t: tf.Tensor4D, axis: 0 | 1, d: number): tf.Tensor4D => {
+    if (d === 1) return t;
+    const moved = axis === 0 ? t : tf.transpose(t, [1, 0, 2, 3]);
+    const [n, m, ci, co] = moved.shape;
+    const padded = tf.pad(tf.expandDims(moved, 1), [[0, 0], [0, d - 1], [0, 0], [0, 0], [0, 0]]);
+    const flat = tf.slice(tf.reshape(padded, [n * d, m, ci, co]), [0, 0, 0, 0], [(n - 1) * d + 1, m, ci, co]) as tf.Tensor4D;
+    return axis === 0 ? flat : tf.transpose(flat, [1, 0, 2, 3]);
+  };
+  return spread(spread(k, 0, dh), 1, dw);
+}
+
 export class OnnxGroupConv extends tf.layers.Layer {
   static className = 'OnnxGroupConv';
   private readonly cfg: GroupConvConfig;
@@ -191,14 +204,13 @@ export class OnnxGroupConv extends tf.layers.Layer {
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
     const g = this.cfg.groups;
     return tf.tidy(() => {
-      const xs = tf.split(x, g, 3);
-      const ks = tf.split(this.kernel!.read(), g, 3);
-      // tfjs convolves with strides or dilations, not both: dilate at stride 1, then keep every stride-th output.
-      const both = this.cfg.strides.some((v) => v > 1) && this.cfg.dilations.some((v) => v > 1);
-      const strides = both ? [1, 1] as [number, number] : this.cfg.strides;
-      const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ks[i] as tf.Tensor4D, strides, 'valid', 'NHWC', this.cfg.dilations));
-      const full = ys.length === 1 ? ys[0]! : tf.concat(ys, 3);
-      const y = both ? tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, ...this.cfg.strides, 1]) : full;
+      // tfjs has no gradient for a dilated convolution (nor a conv with both strides and dilations): the kernel is
+      // spread with zeros instead, a plain convolution with the same output, trainable.
+      const kernel = dilateKernel(this.kernel!.read() as tf.Tensor4D, this.cfg.dilations);
+      const xs = g === 1 ? [x] : tf.split(x, g, 3);
+      const ks = g === 1 ? [kernel] : tf.split(kernel, g, 3);
+      const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ks[i] as tf.Tensor4D, this.cfg.strides, 'valid'));
+      const y = ys.length === 1 ? ys[0]! : tf.concat(ys, 3);
       return this.bias ? tf.add(y, this.bias.read()) : y;
     });
   }

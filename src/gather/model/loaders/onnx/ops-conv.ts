@@ -54,11 +54,12 @@ export function conv(ctx: BuildContext, node: OnnxNode): void {
   const s = pair(attrInts(node, 'strides'), 1);
   const d = pair(attrInts(node, 'dilations'), 1);
   if (cin !== cinPerGroup * groups) throw ctx.fail(`gets ${cin} channels where its weight expects ${cinPerGroup * groups}`);
-  const stridedDilated = (s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1);
-  if (stridedDilated && groups === cin && groups > 1) throw ctx.fail('a depthwise convolution with strides > 1 and dilations > 1');
+  // tfjs has no gradient for dilated convolutions: those run as OnnxGroupConv, which spreads the kernel instead
+  // (a depthwise one as `cin` groups: slower, but trainable).
+  const dilated = d[0] > 1 || d[1] > 1;
   const pads = padsOf(ctx, node, h, wd, k, s, d);
   let padding = paddingMode(pads, h, wd, k, s, d);
-  const grouped = stridedDilated || (groups > 1 && groups !== cin);
+  const grouped = dilated || (groups > 1 && groups !== cin);
   if (padding === null || (grouped && padding === 'same')) {
     x = zeroPad(ctx, x, pads); // the grouped layer pads nothing itself
     padding = 'valid';
@@ -70,10 +71,10 @@ export function conv(ctx: BuildContext, node: OnnxNode): void {
   const name = ctx.layerName();
   let layer: tf.layers.Layer;
   let kernel: tf.Tensor;
-  if (groups === 1 && !stridedDilated) {
+  if (groups === 1 && !dilated) {
     layer = tf.layers.conv2d({ filters: cout, kernelSize: k, strides: s, dilationRate: d, padding, useBias: !!b, activation: act, name });
     kernel = tf.tidy(() => tf.transpose(tf.tensor4d(w.float!, [cout, cin, kh, kw]), [2, 3, 1, 0]));
-  } else if (groups === cin) {
+  } else if (groups === cin && !dilated) {
     // ONNX [C*m, 1, kh, kw], output channel c*m + j  ->  tfjs depthwise [kh, kw, C, m].
     const m = cout / cin;
     layer = tf.layers.depthwiseConv2d({ kernelSize: k, depthMultiplier: m, strides: s, dilationRate: d, padding, useBias: !!b, activation: act, name });
