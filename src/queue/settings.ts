@@ -18,6 +18,10 @@ const envSchema = z.object({
   NNAUDIT_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
   /** How long completed/failed jobs are kept (listing, status), in seconds. */
   NNAUDIT_KEEP_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** How long a run's result and reports stay in Redis (the run store), in seconds; default: as long as its job. */
+  NNAUDIT_STORE_RETENTION_S: z.coerce.number().int().min(60).optional(),
+  /** Largest file (gzipped) the run store keeps, MiB; 0 turns the store off (hosts must then share the reports folder). */
+  NNAUDIT_STORE_MAX_MB: z.coerce.number().min(0).max(512).default(25),
   /** Audit job lock: a worker that dies loses its job to another after about this long. */
   NNAUDIT_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Wall-clock cap of one audit; a spec's limits.timeoutSeconds can only lower it. One hour: 10x the slowest corpus audit. */
@@ -40,6 +44,8 @@ export interface QueueSettings {
   lockMs: number;
   jobTimeoutMs: number;
   jobMemoryMb: number;
+  storeRetentionS: number;
+  storeMaxBytes: number;
 }
 
 export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
@@ -52,5 +58,6 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
     redisUrl: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES ? parseClusterNodes(e.REDIS_CLUSTER_NODES) : null, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.NNAUDIT_MAIL_FROM, attempts: e.NNAUDIT_ATTEMPTS, backoffMs: e.NNAUDIT_BACKOFF_MS, keepSeconds: e.NNAUDIT_KEEP_SECONDS,
     lockMs: e.NNAUDIT_LOCK_MS, jobTimeoutMs: e.NNAUDIT_JOB_TIMEOUT_S * 1000, jobMemoryMb: e.NNAUDIT_JOB_MEMORY_MB,
+    storeRetentionS: e.NNAUDIT_STORE_RETENTION_S ?? e.NNAUDIT_KEEP_SECONDS, storeMaxBytes: Math.round(e.NNAUDIT_STORE_MAX_MB * 1024 * 1024),
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { enqueueAudit, waitForAudit } from '../../queue/producer.js';
+import { fetchRunFiles } from '../../queue/fetch-run.js';
 import { queueSettings } from '../../queue/settings.js';
 import { withQueue } from '../../queue/queues.js';
 import { progressReporter } from '../progress.js';
@@ -19,10 +20,12 @@ export function builder(y: Argv) {
     .option('wait', { type: 'boolean', default: false, describe: 'Show progress, then exit 0/1/2 with the gate verdict' })
     .option('dedupe', { type: 'boolean', default: false, describe: 'Do not add a second audit of the same spec while one is pending' })
     .option('pdf', { type: 'boolean', default: true, describe: 'Render report.pdf as well as report.html (--no-pdf: HTML only)' })
+    .option('out', { alias: 'o', type: 'string', describe: 'With --wait: write result.json and the report files here, from the run store in Redis (no shared folder needed)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No "already pending" note and, with --wait, no progress' })
     .example('$0 enqueue spec.json --email ml-team@example.com', 'Prints the job id')
     .example('$0 enqueue spec.json --wait', 'Progress bar, then the exit code of the gate (0 pass, 1 fail, 2 error)')
     .example('$0 enqueue --model m/model.json --data d.csv --label y --wait', 'A saved model, no spec: the same flags as audit')
+    .example('$0 enqueue spec.json --wait --out out/today', 'Also write result.json, report.html and report.pdf here, whichever host ran it')
     .example('$0 enqueue --model churn/model.keras --data churn/churn.csv --label Exited --base-dir /data', 'docker-compose: run from ./data, which the workers see as /data');
 }
 
@@ -48,6 +51,7 @@ export function handler(argv: Args): Promise<void> {
       process.stderr.write('nnaudit: warning: no worker is sending email right now (a worker sends email only when SMTP_URL is set); ' +
         `the email for job ${jobId} waits in the notify queue until one starts\n`);
     }
+    if (argv.out && !argv.wait) throw new SpecError('--out needs --wait (or fetch the files later: nnaudit status <job id> --out DIR)');
     if (!argv.wait) return 0;
     const report = progressReporter({ quiet: argv.quiet, label: `job ${jobId}` });
     try {
@@ -60,6 +64,11 @@ export function handler(argv: Args): Promise<void> {
       });
       const findings = Object.entries(pointer.findings).map(([id, s]) => `  ${s.padEnd(13)} ${id}`).join('\n');
       process.stdout.write(`${pointer.modelName}: ${pointer.verdict}\n${findings}\nresult: ${pointer.resultPath}\n`);
+      if (argv.out) {
+        const fetched = await fetchRunFiles(settings, jobId, pointer, path.resolve(argv.out));
+        process.stdout.write(fetched.written.map((f) => `wrote ${f}\n`).join(''));
+        for (const note of fetched.notes) process.stderr.write(`nnaudit: ${note}\n`);
+      }
       return pointer.exitCode;
     } catch (e) {
       if (e instanceof UserInputError) throw e;

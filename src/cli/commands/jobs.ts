@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { JOB_STATES, listJobs, jobStatus, type JobState } from '../../queue/inspect.js';
 import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
 import { countFlag } from '../count-flag.js';
+import { fetchRunFiles } from '../../queue/fetch-run.js';
+import { UserInputError } from '../../errors.js';
 
 export const jobsCommand = {
   builder: (y: Argv) => y
@@ -25,10 +28,20 @@ export const jobsCommand = {
 export const statusCommand = {
   builder: (y: Argv) => y.positional('jobId', { type: 'string', demandOption: true, describe: 'The id enqueue printed (nnaudit jobs lists them)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the job, its result pointer and stages as JSON' })
+    .option('out', { alias: 'o', type: 'string', describe: 'Write the finished job\'s result.json and report files here, from the run store in Redis' })
+    .example('$0 status 42 --out out/42', 'Fetch result.json, report.html and report.pdf of job 42, whichever host ran it')
     .example('$0 status 42', 'State, progress, verdict, result and report paths, and the render/email stages')
     .epilogue('Reads the queue at REDIS_URL (default redis://127.0.0.1:6379) under NNAUDIT_QUEUE_PREFIX (default nnaudit).'),
-  handler: (argv: ArgumentsCamelCase<{ jobId: string; json: boolean }>) => runCommand(async () => {
-    const s = await jobStatus(queueSettings(), String(argv.jobId));
+  handler: (argv: ArgumentsCamelCase<{ jobId: string; json: boolean; out?: string | undefined }>) => runCommand(async () => {
+    const settings = queueSettings();
+    const s = await jobStatus(settings, String(argv.jobId));
+    if (argv.out) {
+      const runId = (s.returnvalue as { runId?: unknown } | null)?.runId;
+      if (s.state !== 'completed' || typeof runId !== 'string') throw new UserInputError('queue', `job ${s.id} is ${s.state}: its files exist once it has completed`);
+      const fetched = await fetchRunFiles(settings, s.id, { runId }, path.resolve(argv.out), { renderWaitMs: 0 });
+      process.stdout.write(fetched.written.map((f) => `wrote ${f}\n`).join(''));
+      for (const note of fetched.notes) process.stderr.write(`nnaudit: ${note}\n`);
+    }
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(s, null, 1)}\n`);
       return 0;

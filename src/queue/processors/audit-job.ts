@@ -14,6 +14,7 @@ import type { QueueSettings } from '../settings.js';
 import { jobGuard } from './job-guard.js';
 import type { JobLike } from './job-like.js';
 import { compareWithPrevious, recordRun } from '../history.js';
+import { putRunFile } from '../run-store.js';
 
 /**
  * The audit stage of the queue: validate, give the run a UUID (kept across retries), train/load and analyze
@@ -66,6 +67,8 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
     await writeFile(tmp, `${JSON.stringify(result, null, 1)}\n`);
     await rename(tmp, resultPath);
   }
+  // Into the run store too: a render or notify worker on another host, or the client, may share only Redis.
+  await putRunFile(settings, runId, 'result.json', Buffer.from(`${JSON.stringify(result, null, 1)}\n`));
   if (!data.trial) await recordRun(settings, historyName(data), result, resultPath);
   await job.updateProgress({ phase: 'done', epoch: 0, epochs: 0 });
   if (!data.trial) {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { UnrecoverableError } from 'bullmq';
 import { upgradeResult } from '../../result/upgrade.js';
 import { writeOutputs } from '../../report/write-outputs.js';
@@ -8,6 +8,7 @@ import { chainedJobId, renderJobSchema, type NotifyJobData, type RenderPointer }
 import { openQueue } from '../queues.js';
 import type { QueueSettings } from '../settings.js';
 import type { JobLike } from './job-like.js';
+import { getRunFile, putRunFile } from '../run-store.js';
 
 /** Renders report.html/report.pdf from result.json with the worker's warm browser, then enqueues the email. */
 export async function runRenderJob(job: JobLike, settings: QueueSettings, renderer: PdfRenderer): Promise<RenderPointer> {
@@ -17,8 +18,13 @@ export async function runRenderJob(job: JobLike, settings: QueueSettings, render
   let text: string;
   try {
     text = await readFile(d.resultPath, 'utf8');
-  } catch (e) {
-    throw new UnrecoverableError(`${d.resultPath}: cannot read the audit result (is NNAUDIT_REPORTS_DIR shared between worker hosts?): ${(e as Error).message}`);
+  } catch {
+    // Another host ran the audit: its result travels in the run store.
+    const stored = await getRunFile(settings, d.runId, 'result.json');
+    if (!stored) throw new UnrecoverableError(`run ${d.runId}: the audit result is neither in ${d.resultPath} nor in the run store (expired, or NNAUDIT_STORE_MAX_MB=0 without a shared NNAUDIT_REPORTS_DIR)`);
+    text = stored.toString('utf8');
+    await mkdir(d.outDir, { recursive: true });
+    await writeFile(d.resultPath, text);
   }
   const result = upgradeResult(JSON.parse(text), d.resultPath);
   let written;
@@ -29,6 +35,8 @@ export async function runRenderJob(job: JobLike, settings: QueueSettings, render
     throw e; // a browser crash: retried, and the renderer relaunches
   }
   const pointer: RenderPointer = { htmlPath: written.html ?? null, pdfPath: written.pdf ?? null };
+  if (pointer.htmlPath) await putRunFile(settings, d.runId, 'report.html', await readFile(pointer.htmlPath));
+  if (pointer.pdfPath) await putRunFile(settings, d.runId, 'report.pdf', await readFile(pointer.pdfPath));
   if (d.email.length) {
     const notify: NotifyJobData = { auditJobId: d.auditJobId, runId: d.runId, resultPath: d.resultPath, pdfPath: pointer.pdfPath, htmlPath: pointer.htmlPath, to: d.email };
     const queue = openQueue('notify', settings, 'worker');
