@@ -54,6 +54,9 @@ export function handler(argv: Args): Promise<void> {
       process.once('SIGINT', () => stop('SIGINT'));
     });
     process.stderr.write('nnaudit worker: stopped\n');
+    // A connection that never closed cleanly (Redis went away mid-shutdown) may hold a reconnect timer: end here
+    // rather than linger. unref: when nothing else is left the process simply ends first.
+    setTimeout(() => process.exit(), 500).unref();
     return 0;
   });
 }
