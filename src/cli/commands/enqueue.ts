@@ -35,10 +35,14 @@ export function handler(argv: Args): Promise<void> {
         `the email for job ${jobId} waits in the notify queue until one starts\n`);
     }
     if (!argv.wait) return 0;
+    // A connection that could not close cleanly (Redis gone again at the end) may hold a reconnect timer: the
+    // verdict is known by then, so end with it. unref: when nothing is left the process simply ends first.
+    const end = () => setTimeout(() => process.exit(), 500).unref();
     const report = progressReporter({ quiet: argv.quiet, label: `job ${jobId}` });
     try {
       const pointer = await waitForAudit(jobId, {
         settings,
+        log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (p) => {
           if (p.phase === 'train') report({ phase: 'train', epoch: p.epoch, epochs: p.epochs, ...(typeof p.loss === 'number' ? { logs: { loss: p.loss } } : {}) });
           if (p.phase === 'done') report({ phase: 'done', epoch: 0, epochs: 0 });
@@ -46,8 +50,10 @@ export function handler(argv: Args): Promise<void> {
       });
       const findings = Object.entries(pointer.findings).map(([id, s]) => `  ${s.padEnd(13)} ${id}`).join('\n');
       process.stdout.write(`${pointer.modelName}: ${pointer.verdict}\n${findings}\nresult: ${pointer.resultPath}\n`);
+      end();
       return pointer.exitCode;
     } catch (e) {
+      end();
       if (e instanceof UserInputError) throw e;
       throw new UserInputError('queue', `job ${jobId} failed: ${(e as Error).message}`);
     }
