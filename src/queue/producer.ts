@@ -7,6 +7,7 @@ import { auditJobSchema, type AuditJobData, type AuditPointer } from './job-data
 import { openQueue, openQueueEvents, withQueue } from './queues.js';
 import { queueSettings, type QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
+import { isConnectionError, redisWhere, watchRedis, within, type RedisStatus } from './redis-status.js';
 
 export interface EnqueueOptions {
   email?: string[];
@@ -58,13 +59,19 @@ export async function enqueueAudit(spec: string | SpecInput | Spec, opts: Enqueu
 
 export interface AuditProgress { phase: string; epoch: number; epochs: number; loss?: number | null }
 
-/** Waits for an audit job to finish (following its progress), returning its pointer; a failed job throws with its reason. */
-export async function waitForAudit(jobId: string, opts: { settings?: QueueSettings; onProgress?: (p: AuditProgress) => void; timeoutMs?: number } = {}): Promise<AuditPointer> {
+/**
+ * Waits for an audit job to finish (following its progress), returning its pointer; a failed job throws with its reason.
+ * Its connections retry (as a worker's do), so a Redis restart pauses the wait instead of ending it: the job's state is
+ * read again once Redis is back. `log` hears one line when Redis goes away and one when it returns.
+ */
+export async function waitForAudit(jobId: string, opts: { settings?: QueueSettings; onProgress?: (p: AuditProgress) => void; timeoutMs?: number; log?: (line: string) => void } = {}): Promise<AuditPointer> {
   const settings = opts.settings ?? queueSettings();
-  const queue = openQueue('audit', settings);
+  const queue = openQueue('audit', settings, 'worker');
   const events: QueueEvents = openQueueEvents('audit', settings);
+  let status: RedisStatus | null = null;
   try {
     await events.waitUntilReady();
+    if (opts.log) status = watchRedis(await queue.client, redisWhere(settings.redisUrl), opts.log, 'nnaudit');
     const job = await Job.fromId(queue, jobId);
     if (!job) throw new UserInputError('queue', `no audit job ${jobId} (finished jobs are kept ${Math.round(settings.keepSeconds / 86400)} days)`);
     if (opts.onProgress) {
@@ -72,8 +79,10 @@ export async function waitForAudit(jobId: string, opts: { settings?: QueueSettin
     }
     return (await waitForJob(queue, job, events, opts.timeoutMs)) as AuditPointer;
   } finally {
-    await events.close();
-    await queue.close();
+    status?.quiet();
+    // Bounded: closing needs Redis, which may be gone again; the connections are dropped either way.
+    await within(events.close(), 2000);
+    await within(queue.close(), 2000);
   }
 }
 
@@ -81,36 +90,52 @@ export async function waitForAudit(jobId: string, opts: { settings?: QueueSettin
 export const FINISH_POLL_MS = 2000;
 
 /**
- * The job's return value once it completes; throws its failure reason once it fails. Listens to the queue's events
- * and also reads the job's state every FINISH_POLL_MS: QueueEvents can miss a job that finishes while its stream is
- * still being opened, and BullMQ's waitUntilFinished alone then waits forever (its maintainers advise against relying
- * on it alone). CI saw it: `enqueue --wait` of a job that failed at once never exited.
+ * The job's return value once it completes; throws its failure reason once it fails. The job's state in Redis is the
+ * only source of the outcome: it is read at once, every FINISH_POLL_MS, and whenever the queue's events say this job
+ * finished. Events alone miss a job that finishes while their stream is being opened (CI saw `enqueue --wait` never
+ * exit), and across a Redis restart they can be missed or the wait can die with the connection ("Connection is
+ * closed", 6 of 40 clients in issue 24) although the job completed: a read that fails for want of Redis is retried.
  */
 export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, timeoutMs?: number, pollMs = FINISH_POLL_MS): Promise<unknown> {
-  const polling = { on: true };
-  const byEvents = job.waitUntilFinished(events, timeoutMs);
-  const byState = finishedState(queue, job.id!, polling, pollMs);
-  // The loser settles later (closing the events rejects it): nobody awaits it.
-  byEvents.catch(() => undefined);
-  byState.catch(() => undefined);
+  const id = job.id!;
+  const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  let wake: (() => void) | null = null;
+  const onFinish = ({ jobId }: { jobId: string }) => { if (jobId === id) wake?.(); };
+  events.on('completed', onFinish);
+  events.on('failed', onFinish);
   try {
-    return await Promise.race([byEvents, byState]);
+    for (;;) {
+      const finished = await finishedState(queue, id);
+      if (finished) {
+        if (finished.failed !== null) throw new Error(finished.failed);
+        return finished.value;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`job ${id} did not finish within ${timeoutMs} ms`);
+      await new Promise<void>((ok) => {
+        const t = setTimeout(ok, Math.min(pollMs, left));
+        wake = () => { clearTimeout(t); ok(); };
+      });
+      wake = null;
+    }
   } finally {
-    polling.on = false;
+    events.off('completed', onFinish);
+    events.off('failed', onFinish);
   }
 }
 
-async function finishedState(queue: Queue, jobId: string, polling: { on: boolean }, pollMs: number): Promise<unknown> {
-  while (polling.on) {
-    await new Promise((ok) => setTimeout(ok, pollMs).unref());
-    if (!polling.on) break;
+/** The outcome if the job has finished, null if not yet (or if Redis could not be asked just now). */
+async function finishedState(queue: Queue, jobId: string): Promise<{ failed: string | null; value: unknown } | null> {
+  try {
     const state = await queue.getJobState(jobId);
-    if (state === 'completed' || state === 'failed') {
-      const now = await Job.fromId(queue, jobId);
-      if (state === 'failed') throw new Error(now?.failedReason ?? 'the job failed');
-      return now?.returnvalue;
+    if (state === 'unknown') {
+      throw new UserInputError('queue', `job ${jobId} is no longer in Redis (did Redis restart without its data? Run it with appendonly yes: docs/queue.md)`);
     }
+    if (state !== 'completed' && state !== 'failed') return null;
+    const now = await Job.fromId(queue, jobId);
+    return state === 'failed' ? { failed: now?.failedReason ?? 'the job failed', value: null } : { failed: null, value: now?.returnvalue };
+  } catch (e) {
+    if (isConnectionError(e)) return null;
+    throw e;
   }
-  // Stopped: the events answered first. Never settles.
-  return new Promise(() => undefined);
 }

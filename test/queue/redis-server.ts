@@ -26,7 +26,8 @@ export async function startTestRedis(): Promise<TestRedis> {
     restart: async () => {
       const c = child!;
       c.kill('SIGTERM'); // graceful: the append-only file keeps the queue
-      await new Promise<void>((ok) => (c.exitCode !== null ? ok() : c.once('exit', () => ok())));
+      // A server already killed (stop()) has exited with a signal, not a code: do not wait for an exit that happened.
+      await new Promise<void>((ok) => (c.exitCode !== null || c.signalCode !== null ? ok() : c.once('exit', () => ok())));
       await start();
     },
     stop: () => { child?.kill('SIGKILL'); },

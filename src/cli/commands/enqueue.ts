@@ -53,10 +53,14 @@ export function handler(argv: Args): Promise<void> {
     }
     if (argv.out && !argv.wait) throw new SpecError('--out needs --wait (or fetch the files later: nnaudit status <job id> --out DIR)');
     if (!argv.wait) return 0;
+    // A connection that could not close cleanly (Redis gone again at the end) may hold a reconnect timer: the
+    // verdict is known by then, so end with it. unref: when nothing is left the process simply ends first.
+    const end = () => setTimeout(() => process.exit(), 500).unref();
     const report = progressReporter({ quiet: argv.quiet, label: `job ${jobId}` });
     try {
       const pointer = await waitForAudit(jobId, {
         settings,
+        log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (p) => {
           if (p.phase === 'train') report({ phase: 'train', epoch: p.epoch, epochs: p.epochs, ...(typeof p.loss === 'number' ? { logs: { loss: p.loss } } : {}) });
           if (p.phase === 'done') report({ phase: 'done', epoch: 0, epochs: 0 });
@@ -69,8 +73,10 @@ export function handler(argv: Args): Promise<void> {
         process.stdout.write(fetched.written.map((f) => `wrote ${f}\n`).join(''));
         for (const note of fetched.notes) process.stderr.write(`nnaudit: ${note}\n`);
       }
+      end();
       return pointer.exitCode;
     } catch (e) {
+      end();
       if (e instanceof UserInputError) throw e;
       throw new UserInputError('queue', `job ${jobId} failed: ${(e as Error).message}`);
     }

@@ -5,6 +5,9 @@ import { QUEUE_NAMES, type QueueName } from '../../queue/job-data.js';
 import { runCommand } from '../run-command.js';
 import { UserInputError } from '../../errors.js';
 
+/** Audits at once per worker process: each is a child process training on one core; 64 is past any host we run on. */
+export const MAX_CONCURRENCY = 64;
+
 
 export function builder(y: Argv) {
   return y
@@ -21,6 +24,11 @@ type Args = ArgumentsCamelCase<ReturnType<typeof builder> extends Argv<infer T> 
 export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     if (!(argv.shutdownGrace >= 0)) throw new UserInputError('config', `--shutdown-grace ${argv.shutdownGrace}: must be a number of seconds >= 0`);
+    // Checked before anything connects: each unit of concurrency is a forked audit child, so 1e9 would try to fork
+    // until the host gives out (and with Redis down the worker never got far enough to say so).
+    if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1 || argv.concurrency > MAX_CONCURRENCY) {
+      throw new UserInputError('config', `--concurrency ${argv.concurrency}: must be a whole number >= 1 and <= ${MAX_CONCURRENCY} (audits at once in this worker, each in its own process)`);
+    }
     const settings = queueSettings();
     let queues: string[];
     if (argv.queue === undefined) {
@@ -33,7 +41,6 @@ export function handler(argv: Args): Promise<void> {
       const unknown = queues.filter((q) => !(QUEUE_NAMES as string[]).includes(q));
       if (unknown.length || queues.length === 0) throw new UserInputError('config', `--queue ${argv.queue}: unknown queue; use ${QUEUE_NAMES.join(', ')}`);
     }
-    if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1) throw new UserInputError('config', `--concurrency ${argv.concurrency}: must be a whole number >= 1`);
     const pool = startWorkers(settings, { queues: queues as QueueName[], auditConcurrency: argv.concurrency });
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -47,6 +54,9 @@ export function handler(argv: Args): Promise<void> {
       process.once('SIGINT', () => stop('SIGINT'));
     });
     process.stderr.write('nnaudit worker: stopped\n');
+    // A connection that never closed cleanly (Redis went away mid-shutdown) may hold a reconnect timer: end here
+    // rather than linger. unref: when nothing else is left the process simply ends first.
+    setTimeout(() => process.exit(), 500).unref();
     return 0;
   });
 }

@@ -43,7 +43,7 @@ export function jobGuard(limits: LimitsSpec | undefined, settings: QueueSettings
   const timer = setTimeout(() => fire('timeout', `timed out after ${timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`), timeoutMs);
   const watch = setInterval(() => {
     const rssMb = process.memoryUsage.rss() / 1048576;
-    if (rssMb > memoryMb) fire('memory', `memory cap exceeded: ${Math.round(rssMb)} MiB resident, cap ${memoryMb} MiB (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
+    if (rssMb > memoryMb) fire('memory', `memory cap exceeded: ${Math.ceil(rssMb)} MiB over the ${memoryMb} MiB cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
   }, 250);
   const onAbort = () => fire('cancel', `cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`);
   if (signal?.aborted) onAbort();
