@@ -8,7 +8,7 @@ export function formatZodIssues(error: z.ZodError, input: unknown): string {
     .map(({ issue, path }) => {
       const where = path.length ? path.map(String).join('.') : '(root)';
       const got = valueAt(input, path);
-      const gotText = got === undefined || issue.code === 'unrecognized_keys' ? '' : ` (got ${truncate(JSON.stringify(got))})`;
+      const gotText = got === undefined || issue.code === 'unrecognized_keys' ? '' : ` (got ${preview(got)})`;
       return `  - ${where}: ${issue.message}${gotText}`;
     })
     .join('\n');
@@ -39,6 +39,17 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[key];
   }
   return cur;
+}
+
+/** A short rendering of a value: a large one is described by its size, never stringified whole (100 MB of inline rows). */
+function preview(v: unknown): string {
+  if (Array.isArray(v) && v.length > 20) return `an array of ${v.length} items`;
+  if (typeof v === 'string') return truncate(JSON.stringify(v.length > 80 ? v.slice(0, 80) : v));
+  try {
+    return truncate(JSON.stringify(v));
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 function truncate(s: string | undefined): string {

@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import { DEFAULT_CAPS, type Caps } from '../../policy/limits.js';
 import path from 'node:path';
 import { ModelLoadError } from '../../errors.js';
 import type { LoadedModel } from './loaders/loaded-model.js';
@@ -23,16 +24,16 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
  * @example
  *   const { model, training } = await loadLayersModel('models/churn.keras');
  */
-export async function loadLayersModel(location: string, architecture?: string): Promise<LoadedModel> {
+export async function loadLayersModel(location: string, architecture?: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
   const format = isUrl ? formatByExtension(location) : await detectFormat(location);
   if (format !== 'tfjs-layers' && isUrl) {
     throw new ModelLoadError(`${location}: Keras ${format === 'keras3' ? '.keras' : '.h5'} files are read from a local path; download it first`);
   }
   switch (format) {
-    case 'keras-h5': return loadKerasH5(location, architecture);
-    case 'keras3': return loadKeras3Archive(location);
-    case 'tfjs-layers': return loadTfjsLayersModel(location);
+    case 'keras-h5': return loadKerasH5(location, architecture, caps);
+    case 'keras3': return loadKeras3Archive(location, caps);
+    case 'tfjs-layers': return loadTfjsLayersModel(location, caps);
   }
 }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { quoteInput } from '../../policy/redact.js';
 import type { tf } from '../tf.js';
 import type { Spec, LossName, OptimizerSpec, MetricName, LayerSpec } from '../../config/spec-schema.js';
 import type { History, ModelInfo } from '../../artifacts/schema.js';
@@ -46,7 +47,7 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
   }
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
-  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined);
+  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined, effectiveCaps(spec.limits));
   try {
     checkParamCount(loaded.model.countParams(), effectiveCaps(spec.limits), location);
   } catch (e) {
@@ -59,7 +60,8 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     // Name what is missing in the file's own terms: a Keras file saved without compile() has no training_config.
     const format = /^https?:\/\//i.test(location) ? formatByExtension(location) : await detectFormat(location);
     const missing = format === 'tfjs-layers' ? 'model.json has no training config' : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
-    const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : missing;
+    // The loss name is the file's text: quoted on the CLI, only its length under a worker (see redact.ts).
+    const why = loaded.training.rawLoss ? `its loss ${quoteInput(loaded.training.rawLoss)} is not one nnaudit knows` : missing;
     throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
       'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
   }
