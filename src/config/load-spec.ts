@@ -51,7 +51,7 @@ export function loadSpecFile(file: string): LoadedSpec {
       throw new SpecError(`${file}: the YAML uses its aliases more than ${MAX_YAML_ALIASES} times (an alias bomb?); write the values out`);
     }
     // A scheduled run reads its spec file in a worker, where a parser's message must not quote the file.
-    const why = isYaml ? (currentPolicy().redactContent ? 'not valid YAML' : `invalid YAML: ${(e as Error).message}`) : parseErrorText(e, 'JSON');
+    const why = isYaml ? (currentPolicy().redactContent ? 'not valid YAML' : `invalid YAML: ${firstLine((e as Error).message)}`) : parseErrorText(e, 'JSON');
     throw new SpecError(`${file}: ${why}`);
   }
   return { spec: validateSpec(raw, file), baseDir: path.dirname(path.resolve(file)), file };
@@ -68,3 +68,8 @@ export function validateSpec(raw: unknown, where = 'spec'): Spec {
 }
 
 export type { SpecInput };
+
+/** The yaml library's message without its code frame (the file's own lines, under a caret): one line that names the place. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/:$/, '');
+}

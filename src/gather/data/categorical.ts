@@ -41,7 +41,7 @@ function expand(d: Dataset, pending: PendingCategorical[], categories: string[][
       if (k === undefined) {
         // The values are the file's text: quoted on the CLI (shortened), counted under a worker (see redact.ts).
         throw new DataError(`${d.source}: column "${cat.p.name}" has the category ${quoteInput(value)} in the validation rows but not in the ` +
-          `training rows (${cat.index.size} categories: ${showInput([...cat.index.keys()].join(', '))}); the model cannot learn it: fix the value, or drop those rows`);
+          `training rows (categories: ${showInput([...cat.index.keys()].join(', '))}); the model cannot learn it: fix the value, or drop those rows`);
       }
       if (cat.p.encode === 'ordinal') out[o++] = k;
       else { for (let c = 0; c < cat.index.size; c++) out[o + c] = c === k ? 1 : 0; o += cat.index.size; }

@@ -9,9 +9,10 @@ import { parseErrorText } from '../../../policy/redact.js';
 
 /**
  * Characters one CSV record may hold: csv-parse would otherwise grow a single 300 MB line in memory.
- * 4 Mi characters is a row of ~400k numeric columns, far wider than any table a dense model is audited on.
+ * 1 Mi characters is a row of ~100k numeric columns, far wider than any table a dense model is audited on
+ * (and csv-parse takes seconds to reach even that on one line).
  */
-export const MAX_CSV_RECORD_CHARS = 4 * 1024 * 1024;
+export const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 
 /** CSV with a header row, streamed line by line (csv-parse), so a large file is never held as text. */
 export default defineSource({
