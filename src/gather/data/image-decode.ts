@@ -40,7 +40,7 @@ function decode(bytes: Uint8Array, file: string): Rgba {
  * allocates the decoded image (a 60000x60000 header would claim 14 GB), as jpeg-js's maxResolutionInMP does.
  */
 function checkPngHeader(bytes: Uint8Array, file: string): void {
-  if (bytes.byteLength < 24) throw new DataError(`${file}: not a readable PNG (${bytes.byteLength} bytes, shorter than its header)`);
+  if (bytes.byteLength < 24) throw new DataError(`${file}: cannot decode the image (${bytes.byteLength} bytes, shorter than a PNG header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
   const width = view.getUint32(16);
   const height = view.getUint32(20);

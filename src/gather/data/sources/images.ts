@@ -31,7 +31,7 @@ export default defineSource({
     if (twice >= 0) throw new DataError(`${root}: data.classes names one class twice (entries ${names.indexOf(names[twice]!) + 1} and ${twice + 1}); each class is one folder`);
     for (const n of names) {
       // Folder names are the data's own text: shown on the CLI, counted under a worker (see redact.ts).
-      if (!folders.includes(n)) throw new DataError(`${root}: data.classes names ${quoteInput(n)}, but there is no such folder; the ${folders.length} folders are: ${showInput(folders.join(', '))}`);
+      if (!folders.includes(n)) throw new DataError(`${root}: data.classes names ${quoteInput(n)}, but there is no such folder; folders are: ${showInput(folders.join(', '))}`);
     }
     let files = names.flatMap((n, cls) => listImages(path.join(root, n)).map((f) => ({ file: f, cls })));
     if (files.length === 0) throw new DataError(`${root}: no .png/.jpg/.jpeg files in the class folders ${names.join(', ')}`);
