@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactsSchema, type Artifacts } from './schema.js';
 import { ArtifactError } from '../errors.js';
+import { openFileSync } from '../policy/open-input.js';
 import { formatZodIssues } from '../util/zod-issues.js';
 
 /** Writes a file, creating its folder first. */
@@ -16,12 +17,8 @@ export function writeJson(file: string, value: unknown): Promise<void> {
 
 export async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ArtifactError(code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot read ${what}: ${(e as Error).message}`);
-  }
+  // The chokepoint: a FIFO or device given as a result file must be refused, not block the CLI.
+  text = openFileSync(file, what, ArtifactError).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SpecError } from '../errors.js';
 
@@ -33,5 +33,27 @@ export function checkOutDir(dir: string, flag = '--out'): void {
     rmSync(probe);
   } catch (e) {
     throw new SpecError(`${flag} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? 'error'}); choose a folder you can write to`);
+  }
+}
+
+/**
+ * The same check for a single output file (--junit, --markdown): its folder can hold it, and the path is not a
+ * folder, a FIFO or a read-only file. Checked before training, like --out.
+ */
+export function checkOutFile(file: string, flag: string): void {
+  const abs = path.resolve(file);
+  checkOutDir(path.dirname(abs), flag);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    return; // a new file in a writable folder
+  }
+  if (st.isDirectory()) throw new SpecError(`${flag} ${file}: is a folder; give a file name`);
+  if (!st.isFile()) throw new SpecError(`${flag} ${file}: is not a regular file (a FIFO or device); give a file name`);
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch {
+    throw new SpecError(`${flag} ${file}: the file is not writable; choose another path`);
   }
 }

@@ -32,7 +32,8 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err) => {
         if (err) throw err;
-        process.stderr.write(`nnaudit: ${msg}\nRun 'nnaudit <command> --help' for usage and examples.\n`);
+        // yargs writes "Invalid values:\n  Argument: ..." on two lines: one line says it, then the pointer to --help.
+        process.stderr.write(`nnaudit: ${msg.replace(/:?\n\s*/g, ': ')}\nRun 'nnaudit <command> --help' for usage and examples.\n`);
         // Usage errors stop here: returning would let yargs run the command anyway.
         process.exit(2);
       })

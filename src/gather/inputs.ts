@@ -58,6 +58,9 @@ function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, featur
   // tfjs refuses to fit a model with no trainable weight, with a bare "variableGrads()" error: say it by field.
   // (A spec that freezes every layer is refused by the schema; this is a loaded model's case.)
   if (mua.epochs > 0 && model.trainableWeights.length === 0) {
+    if (mua.source !== 'loaded') {
+      throw new ModelLoadError(`model.train.layers: no layer has weights to train (model.train.epochs is ${mua.epochs}): add a dense or conv2d layer`);
+    }
     throw new ModelLoadError(`${mua.location ?? 'model'}: model.load.epochs is ${mua.epochs}, but every layer of the model has trainable: false, ` +
       'so training would change nothing: audit it as saved with epochs: 0, or save it with the layers to train trainable');
   }

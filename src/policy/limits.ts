@@ -33,6 +33,25 @@ export function checkParamCount(params: number, caps: Caps, where: string): void
   }
 }
 
+/**
+ * Numbers one dataset array may hold (2^28 float32 = 1 GiB): checked from a header or a spec before the array
+ * is allocated, so a shape like (1e6, 1e6) is a message, not "Invalid typed array length" or a worker killed
+ * for memory. Far above what nnaudit audits (5M rows x 50 features).
+ */
+export const MAX_DATA_VALUES = 2 ** 28;
+
+/** Throws unless `dims` multiply to at most MAX_DATA_VALUES (computed without overflow); `fix` says what to change. */
+export function checkValueCount(dims: readonly number[], where: string, fix: string): number {
+  let n = 1;
+  for (const d of dims) {
+    n *= d;
+    if (n > MAX_DATA_VALUES) {
+      throw new UserInputError('limits', `${where}: shape (${dims.join(', ')}) holds more than ${MAX_DATA_VALUES.toLocaleString('en-US')} values (1 GiB of float32), the cap of one data array; ${fix}`);
+    }
+  }
+  return n;
+}
+
 export function checkRowCount(rows: number, caps: Caps, source: string): void {
   if (rows > caps.maxRows) throw new UserInputError('limits', `${source}: ${rows} rows is over the cap of ${caps.maxRows} (limits.maxRows); use a sample of the data`);
 }

@@ -5,12 +5,20 @@ import { currentPolicy, readSamples } from './input-policy.js';
  * only its length under a worker, where the reader of the message may not be allowed to read the file.
  */
 export function quoteInput(value: string): string {
-  return currentPolicy().redactContent ? `(${value.length} characters, not shown)` : JSON.stringify(value);
+  if (currentPolicy().redactContent) return `(${value.length} characters, not shown)`;
+  // A 1 MB cell quoted whole would be a 1 MB message: the start says which value it is.
+  return value.length > QUOTE_CHARS ? `${JSON.stringify(value.slice(0, QUOTE_CHARS))}... (${value.length} characters)` : JSON.stringify(value);
 }
 
-/** Like quoteInput, but shown bare on the CLI (lists such as a CSV header). */
+/** Characters of a value quoted on the CLI, and of a list shown: enough to recognise it, short enough for one line. */
+const QUOTE_CHARS = 40;
+const SHOW_CHARS = 160;
+
+/** Like quoteInput, but shown bare on the CLI (lists such as a CSV header); control characters escaped. */
 export function showInput(value: string): string {
-  return currentPolicy().redactContent ? `(${value.length} characters, not shown)` : value;
+  if (currentPolicy().redactContent) return `(${value.length} characters, not shown)`;
+  const shown = JSON.stringify(value.length > SHOW_CHARS ? value.slice(0, SHOW_CHARS) : value).slice(1, -1);
+  return value.length > SHOW_CHARS ? `${shown}... (${value.length} characters)` : shown;
 }
 
 /** A parse error message, or under a worker only the position (the parser's message quotes the text). */

@@ -47,7 +47,15 @@ function describeNetError(e: NodeJS.ErrnoException, url: URL, limits: FetchLimit
 
 function getOnce(url: URL, policy: InputPolicy, limits: FetchLimits): Promise<{ status: number; location: string | null; body: Uint8Array }> {
   const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveOnce, rejectOnce) => {
+    // The socket timeout below fires only on silence; a server dripping a byte a second is never silent. This
+    // deadline covers the whole response, headers and body, so no server holds a worker longer than timeoutMs.
+    const deadline = setTimeout(() => {
+      req.destroy();
+      reject(new UserInputError('model-load', `${url.href}: the ${limits.what} did not arrive within ${limits.timeoutMs / 1000} s`));
+    }, limits.timeoutMs);
+    const resolve = (v: { status: number; location: string | null; body: Uint8Array }) => { clearTimeout(deadline); resolveOnce(v); };
+    const reject = (e: unknown) => { clearTimeout(deadline); rejectOnce(e); };
     const req = mod.get(url, { lookup: checkedLookup(url.hostname, policy), timeout: limits.timeoutMs, headers: { accept: '*/*' } }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {

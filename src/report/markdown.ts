@@ -1,8 +1,9 @@
 import type { AuditResult } from '../result/schema.js';
+import { escapeControl } from '../util/terminal-text.js';
 import { STATUS_ICON, STATUS_LABEL } from '../result/vocabulary.js';
 import { regressionLines, shortDate } from './trend-view.js';
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s: string): string => escapeControl(s.replace(/\|/g, '\\|').replace(/\n/g, ' '));
 const num = (v: number | null): string => (v === null ? '—' : String(Number(v.toPrecision(3))));
 const BARS = '▁▂▃▄▅▆▇█';
 /** A text sparkline (Markdown renders no SVG in CI comments): one block per run, height by value. */

@@ -1,6 +1,7 @@
 import type { AuditResult } from '../result/schema.js';
 import { statusBadge } from '../result/vocabulary.js';
 import { regressionLines, shortDate } from './trend-view.js';
+import { escapeControl } from '../util/terminal-text.js';
 
 /** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
 export function summaryText(r: AuditResult): string {
@@ -21,5 +22,6 @@ export function summaryText(r: AuditResult): string {
     for (const l of regress) lines.push(`  ${l}`);
   }
   for (const w of r.runWarnings) lines.push(`  warning: ${w}`);
-  return lines.join('\n');
+  // Each line may carry a spec's name or a finding's text: escaped, so none can forge lines or colour the terminal.
+  return lines.map(escapeControl).join('\n');
 }

@@ -1,4 +1,5 @@
 import type { AuditResult, Finding } from '../result/schema.js';
+import { escapeControl } from '../util/terminal-text.js';
 import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
@@ -148,8 +149,8 @@ export function buildReportView(r: AuditResult): ReportView {
   const findings = r.findings.map(findingView);
   const met = r.gate.assertions.filter((a) => a.passed).length;
   return {
-    title: `nnaudit report: ${m.name}`,
-    modelName: m.name,
+    title: `nnaudit report: ${escapeControl(m.name)}`,
+    modelName: escapeControl(m.name), // a spec's name: no control characters in the page or its PDF
     source: m.source === 'trained' ? 'trained from spec' : m.source === 'loaded' ? 'loaded model' : 'collected by callback',
     location: m.location === null ? null : displayPath(m.location),
     backend: r.run.backend.name,

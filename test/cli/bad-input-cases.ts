@@ -4,18 +4,24 @@ import { ROOT } from '../helpers/cli.js';
 
 /** One bad input: the CLI arguments (built in `dir`, the case's own folder), extra env, and the message expected. */
 export interface BadInputCase {
-  name: string; args: (dir: string) => string[]; expect: RegExp; env?: Record<string, string>;
-  /** Needs a fresh process (e.g. the backend is chosen once per process). */
+  /** Builds the case's files in `dir` (its own folder) and returns the CLI arguments. */
+  name: string; args: (dir: string) => string[] | Promise<string[]>; expect: RegExp; env?: Record<string, string>;
+  /** Text planted in the input that the message must not repeat. */
+  secret?: string;
+  /**
+   * Runs as a child process (measured, killed if it hangs or bloats): for inputs that could block or bomb, and
+   * where the process matters (the backend is chosen once per process). The rest run in the test's process.
+   */
   child?: boolean;
 }
 
-const wineDir = path.join(ROOT, 'fixtures/models/wine-mlp');
-const wineData = path.join(ROOT, 'fixtures/data/wine-standardized.json');
-const put = (dir: string, name: string, text: string | Buffer) => { const f = path.join(dir, name); mkdirSync(path.dirname(f), { recursive: true }); writeFileSync(f, text); return f; };
-const json = (v: unknown) => JSON.stringify(v);
+export const wineDir = path.join(ROOT, 'fixtures/models/wine-mlp');
+export const wineData = path.join(ROOT, 'fixtures/data/wine-standardized.json');
+export const put = (dir: string, name: string, text: string | Buffer) => { const f = path.join(dir, name); mkdirSync(path.dirname(f), { recursive: true }); writeFileSync(f, text); return f; };
+export const json = (v: unknown) => JSON.stringify(v);
 
 /** A small valid spec; each case breaks one thing. */
-const good = () => ({
+export const good = () => ({
   name: 'bad-input-case',
   model: { train: { layers: [{ type: 'dense', units: 4, activation: 'relu' }, { type: 'dense', units: 2, activation: 'softmax' }], loss: 'categoricalCrossentropy', epochs: 1 } },
   data: { generator: 'moons', samples: 40 },
@@ -29,7 +35,7 @@ const layer0 = (s: ReturnType<typeof good>) => s['model'].train.layers[0];
 const train = (s: ReturnType<typeof good>) => s['model'].train;
 
 /** A copy of the wine model with model.json edited, or a shard changed. */
-function wineVariant(dir: string, editJson?: (j: any) => void, editDir?: (d: string) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function wineVariant(dir: string, editJson?: (j: any) => void, editDir?: (d: string) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
   const d = path.join(dir, 'model');
   cpSync(wineDir, d, { recursive: true });
   if (editJson) {
@@ -40,11 +46,11 @@ function wineVariant(dir: string, editJson?: (j: any) => void, editDir?: (d: str
   editDir?.(d);
   return path.join(d, 'model.json');
 }
-const auditModel = (dir: string, model: string, ...rest: string[]) => ['audit', '--model', model, '--data', wineData, '--out', path.join(dir, 'out'), '-q', ...rest];
-const csv = (dir: string, text: string, ...rest: string[]) => ['audit', '--model', path.join(wineDir, 'model.json'), '--data', put(dir, 'd.csv', text), '--label', 'label', '--out', path.join(dir, 'out'), '-q', ...rest];
-const header13 = `${Array.from({ length: 13 }, (_, i) => `f${i}`).join(',')},label`;
-const row13 = (v = '0.1', label = '0') => `${Array(13).fill(v).join(',')},${label}`;
-const dataSpec = (dir: string, data: unknown) => ['audit', put(dir, 'spec.json', json({ ...good(), data })), '--out', path.join(dir, 'out'), '-q'];
+export const auditModel = (dir: string, model: string, ...rest: string[]) => ['audit', '--model', model, '--data', wineData, '--out', path.join(dir, 'out'), '-q', ...rest];
+export const csv = (dir: string, text: string, ...rest: string[]) => ['audit', '--model', path.join(wineDir, 'model.json'), '--data', put(dir, 'd.csv', text), '--label', 'label', '--out', path.join(dir, 'out'), '-q', ...rest];
+export const header13 = `${Array.from({ length: 13 }, (_, i) => `f${i}`).join(',')},label`;
+export const row13 = (v = '0.1', label = '0') => `${Array(13).fill(v).join(',')},${label}`;
+export const dataSpec = (dir: string, data: unknown) => ['audit', put(dir, 'spec.json', json({ ...good(), data })), '--out', path.join(dir, 'out'), '-q'];
 const REDIS_DOWN = { REDIS_URL: 'redis://127.0.0.1:1' };
 
 export const SPEC_CASES: BadInputCase[] = [

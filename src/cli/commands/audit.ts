@@ -7,7 +7,7 @@ import { progressReporter } from '../progress.js';
 import { specFromFlags } from '../spec-from-flags.js';
 import { withModelFlags, withRunOptions } from '../common-options.js';
 import { runCommand } from '../run-command.js';
-import { checkOutDir } from '../check-out-dir.js';
+import { checkOutDir, checkOutFile } from '../check-out-dir.js';
 import { PRESET_NAMES } from '../../result/vocabulary.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 import { compareWithFile, withBaselineOption } from '../baseline-option.js';
@@ -60,6 +60,8 @@ export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const formats = parseFormats(argv.format, { out: argv.out, json: argv.json });
     if (argv.out) checkOutDir(argv.out); // before training: a run must not fail to save after minutes of work
+    if (argv.junit) checkOutFile(argv.junit, '--junit');
+    if (argv.markdown) checkOutFile(argv.markdown, '--markdown');
     const loaded = specFromFlags({ ...argv, spec: argv.spec, probeSize: argv.probeSize });
     const label = loaded.spec.name ?? (loaded.file ? path.basename(loaded.file).replace(/\.(json|ya?ml)$/i, '') : 'audit');
     const report = progressReporter({ quiet: argv.quiet, label });

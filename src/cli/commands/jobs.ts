@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { escapeControl } from '../../util/terminal-text.js';
 import { JOB_STATES, listJobs, jobStatus, type JobState } from '../../queue/inspect.js';
 import { queueSettings } from '../../queue/settings.js';
 import { runCommand } from '../run-command.js';
@@ -19,7 +20,8 @@ export const jobsCommand = {
     if (rows.length === 0) process.stdout.write('no jobs\n');
     for (const r of rows) {
       const tail = r.failedReason ? `reason: ${r.failedReason}` : r.verdict ?? r.progress;
-      process.stdout.write(`${r.id}\t${r.state}\t${r.label}\t${r.createdAt}\tattempts ${r.attempts}\t${tail}\n`);
+      // Labels and reasons come from specs: escaped, so a name cannot forge rows or colour the terminal.
+      process.stdout.write(`${r.id}\t${r.state}\t${escapeControl(r.label)}\t${r.createdAt}\tattempts ${r.attempts}\t${escapeControl(String(tail ?? ''))}\n`);
     }
     return 0;
   }),
@@ -56,7 +58,7 @@ export const statusCommand = {
       lines.push(`  ${st.stage}: ${st.state}${detail ? `, ${detail}` : ''}`);
       if (out?.htmlPath && out.pdfPath) lines.push(`    html: ${out.htmlPath}`);
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
     return 0;
   }),
 };

@@ -1,4 +1,5 @@
 import { DataError } from '../../errors.js';
+import { quoteInput, showInput } from '../../policy/redact.js';
 import { type Dataset, type PendingCategorical, rowCount, rowWidth } from './dataset.js';
 
 /**
@@ -38,8 +39,9 @@ function expand(d: Dataset, pending: PendingCategorical[], categories: string[][
       const value = cat.p.values[v]!;
       const k = cat.index.get(value);
       if (k === undefined) {
-        throw new DataError(`${d.source}: column "${cat.p.name}" has the category ${JSON.stringify(value)} in the validation rows but not in the ` +
-          `training rows (categories: ${[...cat.index.keys()].join(', ')}); the model cannot learn it: fix the value, or drop those rows`);
+        // The values are the file's text: quoted on the CLI (shortened), counted under a worker (see redact.ts).
+        throw new DataError(`${d.source}: column "${cat.p.name}" has the category ${quoteInput(value)} in the validation rows but not in the ` +
+          `training rows (categories: ${showInput([...cat.index.keys()].join(', '))}); the model cannot learn it: fix the value, or drop those rows`);
       }
       if (cat.p.encode === 'ordinal') out[o++] = k;
       else { for (let c = 0; c < cat.index.size; c++) out[o + c] = c === k ? 1 : 0; o += cat.index.size; }

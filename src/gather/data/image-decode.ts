@@ -12,8 +12,15 @@ const MAX_PIXELS = 40_000_000;
  * are pure JS: no native binary to install, the same on every platform.
  */
 export function decodeImage(bytes: Uint8Array, file: string): Rgba {
+  const img = decode(bytes, file);
+  if (img.width === 0 || img.height === 0) throw new DataError(`${file}: the image is empty (${img.width}x${img.height} pixels)`);
+  return img;
+}
+
+function decode(bytes: Uint8Array, file: string): Rgba {
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+      checkPngHeader(bytes, file);
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: png.data };
     }
@@ -22,9 +29,25 @@ export function decodeImage(bytes: Uint8Array, file: string): Rgba {
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (e) {
+    if (e instanceof DataError) throw e;
     throw new DataError(`${file}: cannot decode the image: ${(e as Error).message}`);
   }
   throw new DataError(`${file}: not a PNG or JPEG file (by its first bytes)`);
+}
+
+/**
+ * A PNG's IHDR (always the first chunk, at byte 8) gives its size: checked against the pixel cap before pngjs
+ * allocates the decoded image (a 60000x60000 header would claim 14 GB), as jpeg-js's maxResolutionInMP does.
+ */
+function checkPngHeader(bytes: Uint8Array, file: string): void {
+  if (bytes.byteLength < 24) throw new DataError(`${file}: cannot decode the image (${bytes.byteLength} bytes, shorter than a PNG header)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width === 0 || height === 0) throw new DataError(`${file}: the image is empty (${width}x${height} pixels)`);
+  if (width * height > MAX_PIXELS) {
+    throw new DataError(`${file}: the image is ${width}x${height} pixels, over the ${MAX_PIXELS / 1e6} MP cap of one image; resize it (nnaudit resizes to the model's input anyway)`);
+  }
 }
 
 /**

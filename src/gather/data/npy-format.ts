@@ -1,4 +1,5 @@
 import { DataError } from '../../errors.js';
+import { checkValueCount } from '../../policy/limits.js';
 
 /** An .npy array as float32, C order. */
 export interface NpyArray { shape: number[]; data: Float32Array; dtype: string }
@@ -35,15 +36,18 @@ export function readNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new DataError(`${where}: unreadable .npy header: ${header.slice(0, 120)}`);
+  // Messages describe the header, never quote it: under a worker they reach job status, and it is the file's bytes.
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new DataError(`${where}: unreadable .npy header (${headerLen} bytes without descr, fortran_order and shape)`);
   if (fortran === 'True') {
     throw new DataError(`${where}: the array is stored in Fortran (column-major) order; save it in C order: np.save(f, np.ascontiguousarray(a))`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (dims.some((d) => !/^\d{1,15}$/.test(d))) throw new DataError(`${where}: the .npy header's shape has ${dims.length} dimensions, not all of them whole numbers >= 0`);
+  const shape = dims.map(Number);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const kind = m ? `${m[2]}${m[3]}` : '';
   if (!m || !(kind in KINDS)) {
-    throw new DataError(`${where}: dtype "${descr}" is not supported; use a number or bool dtype (float16/32/64, int8..64, uint8..64, bool): a.astype("float32")`);
+    throw new DataError(`${where}: the array's dtype (${descr.length} characters) is not a supported one; use a number or bool dtype (float16/32/64, int8..64, uint8..64, bool): a.astype("float32")`);
   }
   // '=' is native order; NumPy writes '<' on little-endian machines, which is every platform Node runs on.
   return { shape, dtype: descr, littleEndian: m[1] !== '>', itemSize: Number(m[3]), dataOffset: start + headerLen };
@@ -52,7 +56,7 @@ export function readNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
 /** Decodes a whole .npy file to float32. */
 export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
   const h = readNpyHeader(bytes, where);
-  const count = h.shape.reduce((a, b) => a * b, 1);
+  const count = checkValueCount(h.shape, where, 'use a sample of the data (data.maxRows counts rows)');
   const need = h.dataOffset + count * h.itemSize;
   if (bytes.length < need) throw new DataError(`${where}: truncated: shape (${h.shape.join(', ')}) needs ${need} bytes, the file has ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

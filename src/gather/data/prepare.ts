@@ -34,6 +34,11 @@ export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number,
   const n = rowCount(d);
   if (n < 2) throw new DataError(`${d.source}: needs at least 2 rows, found ${n}`);
   const rows = splitRows(n, validationSplit, seed, spec.limit);
+  if (rows.train.length === 0) {
+    // tfjs would fail later with "Pass at least one tensor to concat": say which setting took every row.
+    throw new DataError(`${d.source}: validationSplit ${validationSplit} leaves 0 of ${rows.validation.length} rows for training ` +
+      `(${rows.validation.length} go to validation); lower validationSplit or give more rows`);
+  }
   let train = takeRows(d, rows.train);
   let validation = rows.validation.length > 0 ? takeRows(d, rows.validation) : null;
   if (d.categorical?.length) [train, validation] = encodeCategoricals(train, validation);

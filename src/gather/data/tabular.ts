@@ -37,7 +37,7 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
   const featureIdx = featureNames.map((n) => col(n, 'feature'));
   const cats = new Map((o.categorical ?? []).map((c) => typeof c === 'string' ? [c, 'one-hot' as const] : [c.column, c.encode]));
   for (const name of cats.keys()) {
-    if (!featureNames.includes(name)) throw new DataError(`${where}: categorical column "${name}" is not among the feature columns (${featureNames.join(', ')})`);
+    if (!featureNames.includes(name)) throw new DataError(`${where}: categorical column "${name}" is not among the feature columns (${showInput(featureNames.join(', '))})`);
   }
   const width = featureIdx.length;
   const featureShape = o.shape ?? [width];

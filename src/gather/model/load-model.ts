@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import { DEFAULT_CAPS, type Caps } from '../../policy/limits.js';
 import path from 'node:path';
 import { ModelLoadError } from '../../errors.js';
 import type { LoadedModel } from './loaders/loaded-model.js';
@@ -6,7 +7,6 @@ import { loadTfjsLayersModel } from './loaders/tfjs-layers-json.js';
 import { loadKerasH5 } from './loaders/keras-h5.js';
 import { loadKeras3Archive } from './loaders/keras3-archive.js';
 import { loadOnnxModel } from './loaders/onnx/load-onnx.js';
-import { DEFAULT_CAPS, type Caps } from '../../policy/limits.js';
 
 export type { LoadedModel } from './loaders/loaded-model.js';
 export { HTTP_MAX_BYTES, HTTP_TIMEOUT_MS } from './loaders/tfjs-layers-json.js';
@@ -34,9 +34,9 @@ export async function loadLayersModel(location: string, architecture?: string, c
     throw new ModelLoadError(`${location}: ${kind} files are read from a local path; download it first`);
   }
   switch (format) {
-    case 'keras-h5': return loadKerasH5(location, architecture);
-    case 'keras3': return loadKeras3Archive(location);
-    case 'tfjs-layers': return loadTfjsLayersModel(location);
+    case 'keras-h5': return loadKerasH5(location, architecture, caps);
+    case 'keras3': return loadKeras3Archive(location, caps);
+    case 'tfjs-layers': return loadTfjsLayersModel(location, caps);
     case 'onnx': return loadOnnxModel(location, caps);
   }
 }

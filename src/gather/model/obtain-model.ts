@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { quoteInput } from '../../policy/redact.js';
 import type { tf } from '../tf.js';
 import type { Spec, LossName, OptimizerSpec, MetricName, LayerSpec } from '../../config/spec-schema.js';
 import type { History, ModelInfo } from '../../artifacts/schema.js';
@@ -62,7 +63,8 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     const missing = format === 'tfjs-layers' ? 'model.json has no training config'
       : format === 'onnx' ? 'an ONNX file records no loss (PyTorch keeps it in the training script)'
       : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
-    const why = loaded.training.rawLoss ? `its loss "${loaded.training.rawLoss}" is not one nnaudit knows` : missing;
+    // The loss name is the file's text: quoted on the CLI, only its length under a worker (see redact.ts).
+    const why = loaded.training.rawLoss ? `its loss ${quoteInput(loaded.training.rawLoss)} is not one nnaudit knows` : missing;
     throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
       'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
   }

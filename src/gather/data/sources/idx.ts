@@ -5,6 +5,8 @@ import { arraysToDataset } from '../array-dataset.js';
 import { readBytes } from './read-bytes.js';
 import { defineSource } from './source.js';
 import { scalePixels } from '../pixels.js';
+import { currentPolicy } from '../../../policy/input-policy.js';
+import { checkValueCount } from '../../../policy/limits.js';
 
 /** IDX element types (http://yann.lecun.com/exdb/mnist/): code -> [bytes, reader]. Big-endian. */
 const TYPES: Record<number, [number, (v: DataView, o: number) => number]> = {
@@ -38,10 +40,14 @@ export default defineSource({
 export function parseIdx(raw: Uint8Array, where: string, onShape: (shape: number[]) => void): { shape: number[]; data: Float32Array } {
   let bytes = raw;
   if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    // gzip's trailer declares the inflated size (mod 2^32): checked before inflating, so a bomb stays small.
+    const inflated = raw.length >= 18 ? new DataView(raw.buffer, raw.byteOffset + raw.length - 4, 4).getUint32(0, true) : 0;
+    const cap = currentPolicy().maxInputBytes;
+    if (inflated > cap) throw new DataError(`${where}: inflates to ${inflated.toLocaleString('en-US')} bytes, over the ${cap.toLocaleString('en-US')}-byte input cap (limits.maxInputBytes)`);
     try {
       bytes = gunzipSync(raw);
     } catch (e) {
-      throw new DataError(`${where}: a corrupt gzip file: ${(e as Error).message}`);
+      throw new DataError(`${where}: a corrupt gzip file (${(e as { code?: unknown }).code ?? 'damaged'})`);
     }
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -54,7 +60,7 @@ export function parseIdx(raw: Uint8Array, where: string, onShape: (shape: number
   const shape = Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
   onShape(shape);
   const [size, get] = type;
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = checkValueCount(shape, where, 'use a sample of the data');
   const start = 4 + 4 * dims;
   if (bytes.length < start + count * size) throw new DataError(`${where}: truncated: shape (${shape.join(', ')}) needs ${start + count * size} bytes, found ${bytes.length}`);
   const data = new Float32Array(count);

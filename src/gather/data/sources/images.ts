@@ -2,8 +2,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { openFileSync } from '../../../policy/open-input.js';
 import { confinePath } from '../../../policy/confined-path.js';
 import { currentPolicy } from '../../../policy/input-policy.js';
+import { quoteInput, showInput } from '../../../policy/redact.js';
+import { checkValueCount } from '../../../policy/limits.js';
 import path from 'node:path';
-import { DataError } from '../../../errors.js';
+import { DataError, UserInputError } from '../../../errors.js';
 import { createRng, permutation } from '../../../util/random.js';
 import type { Dataset } from '../dataset.js';
 import { decodeImage, resizeInto } from '../image-decode.js';
@@ -25,8 +27,11 @@ export default defineSource({
     const folders = classFolders(root);
     if (folders.length === 0) throw new DataError(`${root}: no class subfolders; put each class's images in its own folder (${root}/<class>/*.png)`);
     const names = spec.classes ?? [...folders].sort();
+    const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+    if (twice >= 0) throw new DataError(`${root}: data.classes names one class twice (entries ${names.indexOf(names[twice]!) + 1} and ${twice + 1}); each class is one folder`);
     for (const n of names) {
-      if (!folders.includes(n)) throw new DataError(`${root}: data.classes names "${n}", but there is no such folder; folders are: ${folders.join(', ')}`);
+      // Folder names are the data's own text: shown on the CLI, counted under a worker (see redact.ts).
+      if (!folders.includes(n)) throw new DataError(`${root}: data.classes names ${quoteInput(n)}, but there is no such folder; folders are: ${showInput(folders.join(', '))}`);
     }
     let files = names.flatMap((n, cls) => listImages(path.join(root, n)).map((f) => ({ file: f, cls })));
     if (files.length === 0) throw new DataError(`${root}: no .png/.jpg/.jpeg files in the class folders ${names.join(', ')}`);
@@ -40,6 +45,8 @@ export default defineSource({
     const [h, w, c] = targetSize(spec, ctx, files[0]!.file);
     const featureShape = channelsFirst ? [c, h, w] : [h, w, c];
     ctx.checkShape(featureShape, root);
+    // Before the array is allocated: data.size: [100000, 100000, 3] is a message, not "Invalid typed array length".
+    checkValueCount([files.length, h, w, c], root, 'lower data.size or use data.limit');
     const size = h * w * c;
     const pixels = new Float32Array(files.length * size);
     const y = new Float32Array(files.length);
@@ -64,13 +71,24 @@ function classFolders(root: string): string[] {
     entries = readdirSync(confinePath(root, currentPolicy(), 'image folder'), { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? `${root}: image folder not found` : `${root}: cannot list: ${(e as Error).message}`);
+    if (e instanceof UserInputError) throw new DataError(e.message, { cause: e });
+    throw new DataError(code === 'ENOENT' ? `${root}: image folder not found` : `${root}: cannot list the image folder (${code ?? 'error'})`);
   }
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
 }
 
 function listImages(dir: string): string[] {
-  return readdirSync(dir).filter((f) => IMAGE_FILE.test(f)).sort().map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
+  // Everything but folders is kept: a FIFO, device or dangling symlink named *.png is refused by name when it
+  // is read (the chokepoint checks it without blocking), rather than skipped silently or thrown as ENOENT.
+  return readdirSync(dir).filter((f) => IMAGE_FILE.test(f)).sort().map((f) => path.join(dir, f)).filter((f) => !isFolder(f));
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The model's [h, w, c] if it says (read from [c, h, w] for a channels-first model); else data.size; else the first image's size, in RGB. */

@@ -1,5 +1,5 @@
 import { openFileSync } from '../../../policy/open-input.js';
-import { parseErrorText } from '../../../policy/redact.js';
+import { parseErrorText, quoteInput } from '../../../policy/redact.js';
 import path from 'node:path';
 import { DataError } from '../../../errors.js';
 import type { Dataset } from '../dataset.js';
@@ -42,7 +42,12 @@ async function readRecords(records: unknown[], where: string, spec: JsonSpec, ct
   const rows = records.map((rec, i) => {
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new DataError(`${where}: record ${i} is not an object`);
     const o = rec as Record<string, unknown>;
-    return header.map((h) => (o[h] === undefined || o[h] === null ? '' : String(o[h])));
+    return header.map((h, c) => {
+      const v = o[h];
+      // String({}) is "[object Object]": one silent class for every row. A cell is a number, string or boolean.
+      if (v !== null && typeof v === 'object') throw new DataError(`${where}: record ${i}, field ${c + 1} holds ${Array.isArray(v) ? 'an array' : 'an object'}; each field must be a number, string or boolean`);
+      return v === undefined || v === null ? '' : String(v);
+    });
   });
   return readTable(where, header, rows, { ...spec, label: spec.label }, ctx, `json:${where}`);
 }
@@ -59,7 +64,7 @@ export function readArrays(obj: unknown, where: string, task: Task, labelKind: L
   o.x.forEach((row: unknown, r: number) => {
     if (!Array.isArray(row) || row.length !== width) throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);
     row.forEach((v: unknown, c: number) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: x[${r}][${c}] is ${JSON.stringify(v)}, expected a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: x[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
       x[r * width + c] = v;
     });
   });
@@ -71,13 +76,23 @@ export function readArrays(obj: unknown, where: string, task: Task, labelKind: L
     ys.forEach((row, r) => {
       if (!Array.isArray(row) || row.length !== k) throw new DataError(`${where}: y[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${k}`);
       row.forEach((v: unknown, c) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: y[${r}][${c}] is ${JSON.stringify(v)}, expected a finite number`);
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: y[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
         y[r * k + c] = v;
       });
     });
     targets = encodeTargetColumns(y, k, Array.from({ length: k }, (_, i) => `y${i}`), task === 'regression' ? 'targets' : labelKind, where, 'y columns');
   } else {
+    const bad = ys.findIndex((v) => v === null || typeof v === 'object');
+    if (bad >= 0) throw new DataError(`${where}: y[${bad}] is ${ys[bad] === null ? 'null' : 'an object'}; each label must be a number or string (or every y an array of numbers)`);
     targets = encodeLabels(ys.map((v) => String(v)), task, where, 'y');
   }
   return { ...targets, x, featureShape: [width], featureNames: Array.from({ length: width }, (_, i) => `x${i}`), source };
+}
+
+/** A bad value for a message: a string quoted as redact.ts allows (shortened; hidden under a worker), else its kind. */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return quoteInput(v);
+  if (typeof v === 'number') return String(v); // NaN, Infinity
+  if (v === null) return 'null';
+  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }

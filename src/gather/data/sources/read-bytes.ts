@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { DataError } from '../../../errors.js';
-import { checkedPath, openFileSync } from '../../../policy/open-input.js';
+import { openCheckedFd, openFileSync } from '../../../policy/open-input.js';
 
 /** The whole file, or a DataError naming it. */
 export function readBytes(file: string): Uint8Array {
@@ -11,7 +11,7 @@ export function readBytes(file: string): Uint8Array {
 export function readHead(file: string, n: number): Uint8Array {
   let fd: number | undefined;
   try {
-    fd = openSync(checkedPath(file, 'data file', DataError), 'r');
+    fd = openCheckedFd(file, 'data file', DataError); // checked before opening: a FIFO must not block
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, got);
@@ -24,5 +24,5 @@ export function readHead(file: string, n: number): Uint8Array {
 
 function fileError(e: unknown, file: string): DataError {
   const code = (e as NodeJS.ErrnoException).code;
-  return new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read: ${(e as Error).message}`);
+  return new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read the data file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
 }

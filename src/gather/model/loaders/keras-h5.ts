@@ -1,4 +1,6 @@
 import { tf } from '../../tf.js';
+import { DEFAULT_CAPS, type Caps } from '../../../policy/limits.js';
+import { checkTopology } from './topology-check.js';
 import { ModelLoadError } from '../../../errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import { readCompileConfig, type KerasCompileConfig } from './training-config.js';
@@ -13,7 +15,7 @@ import { attrStrings, attrText, floatValues, openH5, type H5Dataset, type H5File
  * groups, and training_config gives the loss and optimizer. For a weights-only file (`save_weights`), pass the
  * architecture JSON from `model.to_json()`.
  */
-export async function loadKerasH5(file: string, architectureFile?: string): Promise<LoadedModel> {
+export async function loadKerasH5(file: string, architectureFile?: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
   const real = checkedPath(file, 'Keras model file', ModelLoadError); // policy chokepoint: confinement, regular file, size cap
   checkHdf5Signature(real);
   const f = await openH5(real, file);
@@ -35,6 +37,7 @@ export async function loadKerasH5(file: string, architectureFile?: string): Prom
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && parsed['class_name'] === 'Sequential' && Array.isArray(parsed['config'])) {
       parsed = { ...parsed, config: { layers: parsed['config'] } };
     }
+    checkTopology(parsed, architectureFile ?? file, caps); // before the weights are read and the model built
     const topology = toTfjsTopology(parsed, architectureFile ?? file);
     const weightsRoot = quietHdf5(() => f.get('model_weights')) ?? f; // save_weights() files keep the layer groups at the root
     const { specs, data } = quietHdf5(() => readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file));

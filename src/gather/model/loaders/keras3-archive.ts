@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DEFAULT_CAPS, type Caps } from '../../../policy/limits.js';
+import { checkTopology } from './topology-check.js';
 import { stat } from 'node:fs/promises';
 import { openFileSync } from '../../../policy/open-input.js';
 import os from 'node:os';
@@ -24,7 +26,7 @@ type ConfigLayer = { class_name?: unknown; name?: unknown; config?: { name?: unk
  * `layers/<class name in snake case, numbered>/vars/<i>` in the order of the model's layers (nested for
  * Sequential/Functional sub-models), each layer's variables in its own order: trainable, then non-trainable.
  */
-export async function loadKeras3Archive(file: string): Promise<LoadedModel> {
+export async function loadKeras3Archive(file: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
   const bytes = await readArchive(file);
   let members: Record<string, Uint8Array>;
   try {
@@ -47,6 +49,7 @@ export async function loadKeras3Archive(file: string): Promise<LoadedModel> {
     throw new ModelLoadError(`${file}: the archive has no ${WEIGHTS} (Keras ${version}); sharded or .npz weights are not supported: ` +
       "save the model again with model.save('model.keras')");
   }
+  checkTopology(config, `${file}: config.json`, caps); // before the model is built and its weights allocated
   const topology = toTfjsTopology(config, `${file}: config.json`);
   let model: tf.LayersModel;
   try {

@@ -7,6 +7,8 @@ import { openInput } from '../../../policy/open-input.js';
 import { confineShard } from '../../../policy/confined-path.js';
 import { parseErrorText } from '../../../policy/redact.js';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../../policy/input-policy.js';
+import { DEFAULT_CAPS, type Caps } from '../../../policy/limits.js';
+import { checkManifestParams, checkTopology } from './topology-check.js';
 
 /** Limits for http(s) loads (timeout, byte cap, redirects) are enforced in src/policy/safe-fetch.ts. */
 export { HTTP_TIMEOUT_MS } from '../../../policy/open-input.js';
@@ -24,12 +26,15 @@ export interface ModelJson {
  * Loads a TensorFlow.js LayersModel (model.json + weight shards) from a path or an http(s) URL.
  * Shard paths must stay inside the model's folder; graph models are rejected with a clear reason.
  */
-export async function loadTfjsLayersModel(location: string): Promise<LoadedModel> {
+export async function loadTfjsLayersModel(location: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
   // Every read goes through openInput: under a worker it enforces NNAUDIT_DATA_DIRS / NNAUDIT_ALLOWED_HOSTS.
   const json = parseModelJson(Buffer.from(await openInput(location, 'model file', { errorType: ModelLoadError })).toString('utf8'), location);
   const origin = isUrl ? new URL(location).origin : undefined;
   checkIsLayersModel(json, location);
+  // Before any shard is read or any weight allocated: the config's widths and graph, the manifest's parameter count.
+  checkManifestParams((json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.weights) ? g.weights.map((w) => w.shape) : [])), location, caps);
+  checkTopology(json.modelTopology, location, caps);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest ?? []) {
