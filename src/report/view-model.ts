@@ -8,6 +8,9 @@ import { layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
 import { STATUS_LABEL } from '../result/vocabulary.js';
+import { causesOf, deferToCauses, fixFirstText, rankByCause, rootCausesOf } from '../result/causes.js';
+import { firstSentence, thresholdLine } from './finding-text.js';
+import { num } from './number-format.js';
 
 /** Why the loss was taken on logits, in the report's words. */
 const LOGITS_SOURCE: Record<string, string> = { stated: 'as stated', saved: 'the saved loss', detected: 'detected: no softmax/sigmoid at the end', default: 'default' };
@@ -18,7 +21,13 @@ export interface TableView { title: string; columns: string[]; rows: Array<{ cel
 export interface EvidenceView { title: string; table: TableView | null; svg: string | null; wide: boolean }
 export interface FindingView {
   id: string; anchor: string; title: string; status: Finding['status']; statusLabel: string; displayValue: string; description: string;
-  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null; thresholds: Array<{ name: string; value: string; source: string }>;
+  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null;
+  /** One compact line: each threshold's value and where it comes from in a word (the full notes stay in result.json). */
+  thresholdLine: string | null;
+  /** "follows from vanishing-gradients" when a cause that holds explains this finding; null for a root cause. */
+  followsFrom: string | null;
+  /** The first thing to change, one sentence, for page 1. */
+  firstChange: string | null;
   affectedLayers: string; evidence: EvidenceView[];
   /** One line for the page-1 summary: an n/a row says why it does not apply instead of the pass headline. */
   headline: string;
@@ -45,6 +54,9 @@ export interface ReportView {
   /** The one chart on page 1: the worst finding's evidence, or the loss curve when everything passed. */
   verdictChart: { caption: string; svg: string } | null;
   detailedFindings: FindingView[];
+  /** Passes and n/a rows, listed compactly at the end; page 1 only counts them. */
+  quietFindings: FindingView[];
+  quietCount: string | null;
   assertionsMet: string;
   /** The comparison with the baseline run, when the result has one. */
   trend: TrendView | null;
@@ -66,13 +78,7 @@ export const SPEC_WIDTH = 112;
 /** Rows per evidence table in the report; the rest are counted, not dropped silently. */
 export const MAX_TABLE_ROWS = 40;
 
-export function num(v: number | null | undefined, unit?: string): string {
-  if (v === null || v === undefined) return '—';
-  if (unit === '%') return `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return v.toLocaleString('en-US');
-  if (v === 0) return '0';
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-}
+export { num };
 
 function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
   const highlight = new Set(e.highlight ?? []);
@@ -89,15 +95,19 @@ function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
 
 const isDetailed = (f: Finding) => f.status === 'fail' || f.status === 'warn' || f.status === 'error';
 
-function findingView(f: Finding): FindingView {
+function findingView(f: Finding, all: readonly Finding[]): FindingView {
   // Passing findings are one summary line; details and charts only where something is wrong, to keep reports short.
   const detailed = isDetailed(f);
+  const causes = causesOf(f, all).map((c) => c.id);
   return {
+    followsFrom: causes.length ? `follows from ${causes.join(', ')}` : null,
+    // A symptom's first change is its root cause's fix, not its own remedy.
+    firstChange: causes.length ? fixFirstText((rootCausesOf(f, all)[0] ?? causesOf(f, all)[0]!).id) : f.recommendation ? firstSentence(f.recommendation) : null,
+    thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
     detailed,
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
-    thresholds: Object.entries(f.thresholds).map(([name, t]) => ({ name, value: num(t.value), source: t.source })),
     affectedLayers: f.affectedLayers.join(', '),
     evidence: f.evidence.flatMap((e): EvidenceView[] => {
       if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
@@ -109,21 +119,31 @@ function findingView(f: Finding): FindingView {
 }
 
 /**
- * The worst finding's first chart; for a clean run, the loss curve (the chart a reader checks first). When the worst
- * finding's evidence is only a table (dropout-rate), the chart is the next finding's, and the caption says so.
+ * The root cause's first chart (findings ranked by cause, so not the first fail in id order); for a clean run, the
+ * loss curve (the chart a reader checks first). When the first finding's evidence is only a table (dropout-rate),
+ * the chart is the next finding's, and the caption says so.
  */
-function verdictChart(r: AuditResult, charts: OverviewCharts): ReportView['verdictChart'] {
-  const detailed = r.findings.filter(isDetailed);
+function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: OverviewCharts): ReportView['verdictChart'] {
+  const detailed = ranked.filter(isDetailed);
+  const root = (f: Finding) => (causesOf(f, ranked).length ? 'Worst finding' : 'Root cause');
   for (const f of detailed) {
     for (const e of f.evidence) {
       if (e.kind === 'table') continue;
       const svg = evidenceChart(e);
-      if (svg) return { caption: f === detailed[0] ? `Worst finding: ${f.id}` : `Worst finding with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
+      if (!svg) continue;
+      const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
+      const after = followers.length ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)` : '';
+      return { caption: f === detailed[0] ? `${root(f)}: ${f.id}${after}` : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
     }
   }
   const loss = learningCurves(r, 680)[0];
   if (loss) return { caption: 'Training at a glance', svg: loss };
   return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow } : null;
+}
+
+function quietCountText(pass: number, na: number): string {
+  const parts = [pass ? `${pass} check${pass === 1 ? '' : 's'} passed` : null, na ? `${na} not applicable` : null].filter(Boolean);
+  return `${parts.join(', ')}: listed at the end`;
 }
 
 /** Class names printed in the data appendix; the rest are counted (an ImageNet-sized list would fill a page). */
@@ -145,7 +165,10 @@ export function buildReportView(r: AuditResult): ReportView {
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
   const m = r.model;
   const charts = overviewCharts(r);
-  const findings = r.findings.map(findingView);
+  // Results written before causes were ranked are read the same way (both steps are idempotent).
+  const ranked = rankByCause(deferToCauses(r.findings));
+  const findings = ranked.map((f) => findingView(f, ranked));
+  const quiet = findings.filter((f) => !f.detailed);
   const met = r.gate.assertions.filter((a) => a.passed).length;
   return {
     title: `nnaudit report: ${m.name}`,
@@ -162,7 +185,9 @@ export function buildReportView(r: AuditResult): ReportView {
     counts: `${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed, ${count('notApplicable')} not applicable${count('error') ? `, ${count('error')} errors` : ''}`,
     findings,
     detailedFindings: findings.filter((f) => f.detailed),
-    verdictChart: verdictChart(r, charts),
+    quietFindings: quiet,
+    quietCount: quiet.length ? quietCountText(count('pass'), count('notApplicable')) : null,
+    verdictChart: verdictChart(r, ranked, charts),
     trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
     failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),

@@ -132,7 +132,7 @@ describe('report defects stay fixed', () => {
   it('details only for findings that are not a pass; page 1 carries one chart for the worst finding', () => {
     const view = buildReportView(sampleResult('overfitting'));
     expect(view.detailedFindings.map((f) => f.id)).toEqual(['overfitting']);
-    expect(view.verdictChart?.caption).toBe('Worst finding: overfitting');
+    expect(view.verdictChart?.caption).toBe('Root cause: overfitting');
     expect(buildReportView(sampleResult('healthy')).verdictChart?.caption).toBe('Training at a glance');
   });
 
@@ -142,7 +142,7 @@ describe('report defects stay fixed', () => {
     const table = { kind: 'table' as const, title: 'Dropout layers', columns: [{ key: 'layer', label: 'Layer' }], rows: [{ layer: 'dropout_1' }], highlight: [0] };
     const worst = { ...r.findings.find((f) => f.id === 'overfitting')!, id: 'dropout-rate', evidence: [table] };
     const view = buildReportView({ ...r, findings: [worst, ...r.findings] });
-    expect(view.verdictChart?.caption).toBe('Worst finding with a chart: overfitting (dropout-rate has a table)');
+    expect(view.verdictChart?.caption).toBe('Root cause with a chart: overfitting (dropout-rate has a table)');
   });
 
   it('a gradient-flow chart with every gradient exactly 0 becomes a note, not an empty log chart', () => {
