@@ -31,6 +31,8 @@ export interface FindingView {
   affectedLayers: string; evidence: EvidenceView[];
   /** One line for the page-1 summary: an n/a row says why it does not apply instead of the pass headline. */
   headline: string;
+  /** Page 1's shorter line: the title and the first measured clause (the box has the rest). */
+  shortHeadline: string;
   /** Only findings that are not a pass (or n/a) get a details box. */
   detailed: boolean;
 }
@@ -49,10 +51,12 @@ export interface ReportView {
   preset: string;
   counts: string;
   findings: FindingView[];
-  failedAssertions: Array<{ id: string; level: string; expected: string; found: string }>;
+  failedAssertions: Array<{ id: string; level: string; expected: string; found: string | null }>;
   charts: OverviewCharts;
   /** The one chart on page 1: the worst finding's evidence, or the loss curve when everything passed. */
   verdictChart: { caption: string; svg: string } | null;
+  /** Nothing to fix: page 1 carries the learning curves ("training at a glance") and the internals section does not repeat them. */
+  learningCurvesOnPage1: boolean;
   detailedFindings: FindingView[];
   /** Passes and n/a rows, listed compactly at the end; page 1 only counts them. */
   quietFindings: FindingView[];
@@ -72,8 +76,11 @@ export interface ReportView {
   toolVersion: string;
 }
 
-/** Characters per spec line: what fits the printed page at the appendix's monospace size, so no line wraps. */
-export const SPEC_WIDTH = 112;
+/**
+ * Characters per spec line: what fits half the printed page at the appendix's monospace size (7pt, ~1.5 mm a
+ * character, 88 mm a column), so the spec prints in two columns (half the pages) and no line wraps.
+ */
+export const SPEC_WIDTH = 56;
 
 /** Rows per evidence table in the report; the rest are counted, not dropped silently. */
 export const MAX_TABLE_ROWS = 40;
@@ -105,6 +112,7 @@ function findingView(f: Finding, all: readonly Finding[]): FindingView {
     firstChange: causes.length ? fixFirstText((rootCausesOf(f, all)[0] ?? causesOf(f, all)[0]!).id) : f.recommendation ? firstSentence(f.recommendation) : null,
     thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
+    shortHeadline: `${f.title}: ${f.displayValue.split('; ')[0]}`,
     detailed,
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
@@ -136,8 +144,8 @@ function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: Overvi
       return { caption: f === detailed[0] ? `${root(f)}: ${f.id}${after}` : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
     }
   }
-  const loss = learningCurves(r, 680)[0];
-  if (loss) return { caption: 'Training at a glance', svg: loss };
+  // A clean run's page 1 shows the learning curves themselves (charts.learningCurvesOnPage1), not a copy of one.
+  if (charts.learningCurves.length) return null;
   return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow } : null;
 }
 
@@ -188,9 +196,12 @@ export function buildReportView(r: AuditResult): ReportView {
     quietFindings: quiet,
     quietCount: quiet.length ? quietCountText(count('pass'), count('notApplicable')) : null,
     verdictChart: verdictChart(r, ranked, charts),
+    learningCurvesOnPage1: !ranked.some(isDetailed) && charts.learningCurves.length > 0,
     trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
-    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),
+    // A status assertion's "found" repeats the finding's line above it on page 1: only other assertions print it.
+    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected,
+      found: /^(status|score)/.test(a.expected) ? null : a.found })),
     charts,
     graphs: layerGraphSvgs(r),
     network: networkDrawing(r),

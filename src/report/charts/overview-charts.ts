@@ -1,9 +1,10 @@
 import type { AuditResult } from '../../result/schema.js';
 import { COLORS, labelInterval, logAxis, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
-import { heatmapChart, PALETTES, seriesChart } from './evidence-chart.js';
+import { heatmapChart, PALETTES, seriesChart, yRange } from './evidence-chart.js';
 import { activationCurveChart, tick } from './activation-curves.js';
 import { sharedBins, steps } from './shared-bins.js';
 import { EVIDENCE_IDS } from '../../result/vocabulary.js';
+import { num } from '../number-format.js';
 
 /** At most this many per-layer small multiples: a 60-layer model gets a readable sample, affected layers first. */
 export const MAX_LAYER_PANELS = 12;
@@ -71,9 +72,12 @@ export function learningCurves(r: AuditResult, width = 340): string[] {
   return metricNames.map((name) => {
     const series = [{ name: `train ${name}`, values: h.series[name]! }];
     if (h.series[`val_${name}`]) series.push({ name: `validation ${name}`, values: h.series[`val_${name}`]! });
+    // The level a model that learned nothing reaches, so a flat run at chance reads as one.
+    const chance = name === 'loss' ? r.data.trivialLoss : /acc/.test(name) ? r.data.chanceAccuracy : null;
+    const level = chance !== null && chance !== undefined && Number.isFinite(chance) ? [{ y: chance, label: name === 'loss' ? `constant predictor ${num(chance)}` : `chance ${num(chance)}` }] : [];
     return seriesChart({
       kind: 'series', title: `Learning curve: ${name}`, xLabel: 'epoch', yLabel: name, x: h.epochs, logY: false, series,
-      markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [],
+      markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [], levels: level,
     }, width, 220);
   });
 }
@@ -101,7 +105,8 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
       grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
       // A deep model's layer names are thinned rather than drawn over each other (labelInterval says why).
       xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: rotate ? labelInterval(shown.length, width - 64 - 20, rotate) : 0, fontSize: 10 } },
-      yAxis: logAxis('L2 norm (log)'),
+      // Whole decades around the data: ECharts' own log extent ran from 1e-20 with half the plot empty.
+      yAxis: { ...logAxis('L2 norm (log)'), ...yRange('', true, picks.flatMap((e) => shown.map((l) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? 0)).filter((v) => v > 0)) },
       series: picks.map((e) => ({
         type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
         data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
@@ -120,7 +125,7 @@ function gradientHeatmap(r: AuditResult): string | null {
     kind: 'heatmap', title: 'Kernel-gradient L2 norm, layer x epoch', xLabel: 'epoch', yLabel: 'layer',
     xLabels: g.map((e) => String(e.epoch)), yLabels: layers,
     values: layers.map((l) => g.map((e) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? null)),
-    valueLabel: 'L2 norm', logScale: true,
+    valueLabel: 'L2 norm', logScale: true, palette: 'magnitude',
   }, 64, 30, PALETTES.magnitude);
 }
 
@@ -131,7 +136,7 @@ function deadUnits(r: AuditResult): string | null {
   return heatmapChart({
     kind: 'heatmap', title: 'ReLU units: share of probe outputs <= 0 (1 = dead)', xLabel: 'unit', yLabel: 'layer',
     xLabels: Array.from({ length: Math.max(...relu.map((l) => l.unitNonPositiveFraction.length)) }, (_, i) => String(i)),
-    yLabels: relu.map((l) => l.layer), values: relu.map((l) => l.unitNonPositiveFraction), valueLabel: 'share <= 0',
+    yLabels: relu.map((l) => l.layer), values: relu.map((l) => l.unitNonPositiveFraction), valueLabel: 'share <= 0', range: { min: 0, max: 1 },
   });
 }
 
