@@ -33,6 +33,8 @@ export interface FindingView {
   headline: string;
   /** Page 1's shorter line: the title and the first measured clause (the box has the rest). */
   shortHeadline: string;
+  /** The end list's line for a pass or n/a: what was measured (first clause) or why it does not apply; result.json has the rest. */
+  quietLine: string;
   /** Only findings that are not a pass (or n/a) get a details box. */
   detailed: boolean;
 }
@@ -113,6 +115,7 @@ function findingView(f: Finding, all: readonly Finding[]): FindingView {
     thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
     shortHeadline: `${f.title}: ${f.displayValue.split('; ')[0]}`,
+    quietLine: f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : f.displayValue.split('; ')[0]!,
     detailed,
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
