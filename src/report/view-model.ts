@@ -115,7 +115,7 @@ function findingView(f: Finding, all: readonly Finding[]): FindingView {
     thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
     shortHeadline: `${f.title}: ${f.displayValue.split('; ')[0]}`,
-    quietLine: f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : f.displayValue.split('; ')[0]!,
+    quietLine: f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : `${f.title}: ${f.displayValue.split('; ')[0]}`,
     detailed,
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
