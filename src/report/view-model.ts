@@ -1,6 +1,7 @@
 import type { AuditResult, Finding } from '../result/schema.js';
 import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
+import { activationCurveChart } from './charts/activation-curves.js';
 import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
 import { displayPath, publicReason, publicSpec } from './public-text.js';
 import { trendView, type TrendView } from './trend-view.js';
@@ -104,10 +105,26 @@ function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
 
 const isDetailed = (f: Finding) => f.status === 'fail' || f.status === 'warn' || f.status === 'error';
 
-function findingView(f: Finding, all: readonly Finding[]): FindingView {
+/** Findings about an activation's zone: their chart is the activation curve over the layer's inputs, zone shaded. */
+const ZONE_FINDINGS = new Set(['saturated-activations', 'dead-relu']);
+
+/**
+ * The activation function's curve over the first affected layer's pre-activations, first vs last epoch, with the
+ * saturated (|z| >= 5) or dead (z <= 0) zone shaded: a plain histogram of z showed neither the curve nor the zone.
+ */
+function zoneChart(r: AuditResult, f: Finding, width: number): string | null {
+  if (!ZONE_FINDINGS.has(f.id) || !isDetailed(f)) return null;
+  const acts = r.measurements.activations;
+  const last = acts[acts.length - 1];
+  const layer = f.affectedLayers[0];
+  return last && layer ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200) : null;
+}
+
+function findingView(f: Finding, all: readonly Finding[], r: AuditResult): FindingView {
   // Passing findings are one summary line; details and charts only where something is wrong, to keep reports short.
   const detailed = isDetailed(f);
   const causes = causesOf(f, all).map((c) => c.id);
+  const zone = zoneChart(r, f, 340);
   return {
     followsFrom: causes.length ? `follows from ${causes.join(', ')}` : null,
     // A symptom's first change is its root cause's fix, not its own remedy.
@@ -120,12 +137,14 @@ function findingView(f: Finding, all: readonly Finding[]): FindingView {
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
     affectedLayers: f.affectedLayers.join(', '),
-    evidence: f.evidence.flatMap((e): EvidenceView[] => {
+    evidence: [...(zone ? [{ title: 'activation over its inputs', table: null, svg: zone, wide: false }] : []),
+      // The curve replaces the plain histograms of z it draws over.
+      ...f.evidence.filter((e) => !(zone && e.kind === 'histogram')).flatMap((e): EvidenceView[] => {
       if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
       // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
       const wide = e.kind === 'heatmap' || (e.kind === 'bars' && e.labels.length > 4);
       return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
-    }),
+    })],
   };
 }
 
@@ -138,9 +157,10 @@ function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: Overvi
   const detailed = ranked.filter(isDetailed);
   const root = (f: Finding) => (causesOf(f, ranked).length ? 'Worst finding' : 'Root cause');
   for (const f of detailed) {
-    for (const e of f.evidence) {
-      if (e.kind === 'table') continue;
-      const svg = evidenceChart(e);
+    const zone = zoneChart(r, f, 680);
+    for (const e of zone ? [null] : f.evidence) {
+      if (e?.kind === 'table') continue;
+      const svg = e ? evidenceChart(e) : zone;
       if (!svg) continue;
       const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
       const after = followers.length ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)` : '';
@@ -178,7 +198,7 @@ export function buildReportView(r: AuditResult): ReportView {
   const charts = overviewCharts(r);
   // Results written before causes were ranked are read the same way (both steps are idempotent).
   const ranked = rankByCause(deferToCauses(r.findings));
-  const findings = ranked.map((f) => findingView(f, ranked));
+  const findings = ranked.map((f) => findingView(f, ranked, r));
   const quiet = findings.filter((f) => !f.detailed);
   const met = r.gate.assertions.filter((a) => a.passed).length;
   return {

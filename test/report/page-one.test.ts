@@ -44,4 +44,13 @@ describe('page 1 of the report', () => {
   ])('the first change of %j is %j', (text, first) => {
     expect(firstSentence(text)).toBe(first);
   });
+
+  it('the saturated-activations chart is the tanh curve over the layer\'s inputs with the |z| >= 5 band, on page 1 and in its box', () => {
+    const view = buildReportView(sampleResult('saturated-activations'));
+    expect(view.verdictChart?.caption).toContain('saturated-activations');
+    expect(view.verdictChart?.svg).toContain('tanh(z)');
+    expect(view.verdictChart?.svg).toContain('shaded: saturated |z| &gt;= 5');
+    const box = view.detailedFindings.find((f) => f.id === 'saturated-activations')!;
+    expect(box.evidence[0]!.svg).toContain('tanh(z)');
+  });
 });
