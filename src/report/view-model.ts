@@ -142,7 +142,8 @@ function findingView(f: Finding, all: readonly Finding[], r: AuditResult): Findi
       ...f.evidence.filter((e) => !(zone && e.kind === 'histogram')).flatMap((e): EvidenceView[] => {
       if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
       // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
-      const wide = e.kind === 'heatmap' || (e.kind === 'bars' && e.labels.length > 4);
+      // A heatmap of a few epochs (the gradient norms, layer x epoch) fits half the width, beside the ratio chart.
+      const wide = (e.kind === 'heatmap' && e.xLabels.length > 8) || (e.kind === 'bars' && e.labels.length > 4);
       return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
     })],
   };

@@ -10,7 +10,7 @@ export function evidenceChart(e: Evidence, width = 680): string | null {
     case 'series': return seriesChart(e, width, width < 400 ? 220 : 260);
     case 'bars': return barsChart(e, width);
     case 'histogram': return histogramChart(e, Math.min(width, 340));
-    case 'heatmap': return heatmapChart(e);
+    case 'heatmap': return heatmapChart(e, 64, 24, undefined, width);
     case 'table': return null;
   }
 }
@@ -106,7 +106,7 @@ export const PALETTES = {
 };
 
 /** Heatmaps downsample columns (max over each group) so a 512-unit layer stays a readable strip. */
-export function heatmapChart(e: Ev<'heatmap'>, maxCols = 64, maxRows = 24, palette: readonly string[] = PALETTES[e.palette ?? 'badness']): string {
+export function heatmapChart(e: Ev<'heatmap'>, maxCols = 64, maxRows = 24, palette: readonly string[] = PALETTES[e.palette ?? 'badness'], width = 680): string {
   const rowsIdx = sampleEvenly(e.yLabels.map((_, i) => i), maxRows);
   const group = Math.max(1, Math.ceil(e.xLabels.length / maxCols));
   const cols = Math.ceil(e.xLabels.length / group);
@@ -129,10 +129,11 @@ export function heatmapChart(e: Ev<'heatmap'>, maxCols = 64, maxRows = 24, palet
   const xLabels = Array.from({ length: cols }, (_, c) => e.xLabels[c * group]!);
   const height = Math.min(520, 120 + rowsIdx.length * 22);
   const sub = `color: ${e.valueLabel}${e.logScale ? ' (log scale)' : ''}${group > 1 ? ` · max over groups of ${group}` : ''}${rowsIdx.length < e.yLabels.length ? ` · ${rowsIdx.length} of ${e.yLabels.length} rows` : ''}`;
-  const { title, gridTop } = titleBlock(e.title, sub, 680);
+  const narrow = width < 400;
+  const { title, gridTop } = titleBlock(e.title, sub, width, narrow ? 11 : 13);
   return renderSvg({
     title,
-    grid: { left: 130, right: 90, top: gridTop, bottom: 50 },
+    grid: { left: narrow ? 70 : 130, right: narrow ? 60 : 90, top: gridTop, bottom: 50 },
     xAxis: { type: 'category', data: xLabels, name: e.xLabel, nameLocation: 'middle', nameGap: 30, splitArea: { show: false },
       axisLabel: { fontSize: 9, interval: Math.max(0, Math.ceil(cols / 16) - 1) } },
     yAxis: { type: 'category', data: rowsIdx.map((r) => shortLabel(e.yLabels[r]!)), inverse: true, axisLabel: { fontSize: 10 } },
@@ -143,7 +144,7 @@ export function heatmapChart(e: Ev<'heatmap'>, maxCols = 64, maxRows = 24, palet
       formatter: (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(2))) : String(v)),
     },
     series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#ffffff', borderWidth: cols > 32 ? 0 : 1 } }],
-  }, 680, height);
+  }, width, height);
 }
 
 /**

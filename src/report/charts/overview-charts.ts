@@ -6,8 +6,8 @@ import { sharedBins, steps } from './shared-bins.js';
 import { EVIDENCE_IDS } from '../../result/vocabulary.js';
 import { num } from '../number-format.js';
 
-/** At most this many per-layer small multiples: a 60-layer model gets a readable sample, affected layers first. */
-export const MAX_LAYER_PANELS = 12;
+/** At most this many per-layer small multiples (two printed pages): a deep model gets a readable sample, affected layers first. */
+export const MAX_LAYER_PANELS = 6;
 
 export interface OverviewCharts {
   learningCurves: string[];
@@ -24,6 +24,7 @@ export interface OverviewCharts {
   activationEpochs: string;
 }
 
+const hasHeatmap = (r: AuditResult, id: string) => r.findings.some((f) => f.id === id && f.evidence.some((e) => e.kind === 'heatmap'));
 const flagged = (r: AuditResult, ids: string[]) => r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
 
 /** The charts every report shows, drawn from the result's measurements alone. */
@@ -41,8 +42,10 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
     gradientFlow: flow.svg,
     gradientFlowSmall: layersWithActivations.length <= 6,
     gradientNote: flow.note,
-    gradientHeatmap: flagged(r, ['vanishing-gradients', 'exploding-gradients', 'learning-rate', 'non-finite-values']) ? gradientHeatmap(r) : null,
-    deadUnits: flagged(r, ['dead-relu']) ? deadUnits(r) : null,
+    // Not when a flagged finding's box already draws the same map (gradient findings carry the layer x epoch
+    // heatmap, dead-relu the per-unit map): the report showed each twice.
+    gradientHeatmap: flagged(r, ['learning-rate', 'non-finite-values']) && !flagged(r, ['vanishing-gradients', 'exploding-gradients']) ? gradientHeatmap(r) : null,
+    deadUnits: flagged(r, ['dead-relu']) && !hasHeatmap(r, 'dead-relu') ? deadUnits(r) : null,
     layerRows: layerRows(r, panelLayers),
     panelNote: panelLayers.length < layersWithActivations.length
       ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
