@@ -2,7 +2,7 @@ import type { AuditResult, Finding } from '../result/schema.js';
 import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { activationCurveChart } from './charts/activation-curves.js';
-import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
+import { learningCurves, overviewCharts, snapshotName, type OverviewCharts } from './charts/overview-charts.js';
 import { displayPath, publicReason, publicSpec } from './public-text.js';
 import { trendView, type TrendView } from './trend-view.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
@@ -117,7 +117,7 @@ function zoneChart(r: AuditResult, f: Finding, width: number): string | null {
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const layer = f.affectedLayers[0];
-  return last && layer ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200) : null;
+  return last && layer ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200, snapshotName(r)) : null;
 }
 
 function findingView(f: Finding, all: readonly Finding[], r: AuditResult): FindingView {

@@ -61,3 +61,12 @@ describe('honest charts', () => {
     expect(bars?.kind === 'bars' && bars.labels).toEqual(['dense_2', 'dense_3', 'dense_1 (no step)']);
   });
 });
+
+describe('a loaded model\'s snapshot', () => {
+  it('is named "as loaded", not "epoch 0", in every chart and caption of the report', async () => {
+    const { renderHtml } = await import('../../src/report/html/render-html.js');
+    const html = renderHtml(sampleResult('wine-loaded'));
+    expect(html).not.toMatch(/epoch 0\b/);
+    expect(html).toContain('as loaded');
+  });
+});

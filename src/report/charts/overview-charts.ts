@@ -24,6 +24,15 @@ export interface OverviewCharts {
   activationEpochs: string;
 }
 
+/**
+ * A snapshot's name: "as loaded" for a model audited without training (its one snapshot is the trained checkpoint,
+ * not an "epoch 0" of anything), else "epoch N".
+ */
+export function snapshotName(r: AuditResult): (epoch: number) => string {
+  const untrained = r.model.source === 'loaded' && !(r.training.history?.epochs.length);
+  return (epoch) => (untrained ? 'as loaded' : `epoch ${epoch}`);
+}
+
 const hasHeatmap = (r: AuditResult, id: string) => r.findings.some((f) => f.id === id && f.evidence.some((e) => e.kind === 'heatmap'));
 const flagged = (r: AuditResult, ids: string[]) => r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
 
@@ -36,6 +45,7 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
   const layersWithActivations = last?.layers ?? [];
   const panelLayers = pickPanels(layersWithActivations.map((l) => l.layer), affected);
   const flow = gradientFlow(r, layersWithActivations.length <= 6 ? 340 : 680);
+  const snap = snapshotName(r);
   // The layer x epoch heatmap and the per-unit dead map earn their space only when their finding is not a pass.
   return {
     learningCurves: learningCurves(r),
@@ -50,7 +60,7 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
     panelNote: panelLayers.length < layersWithActivations.length
       ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
       : null,
-    activationEpochs: first && last && first !== last ? `epoch ${first.epoch} vs epoch ${last.epoch}` : last ? `epoch ${last.epoch}` : '',
+    activationEpochs: first && last && first !== last ? `${snap(first.epoch)} vs ${snap(last.epoch)}` : last ? snap(last.epoch) : '',
   };
 }
 
@@ -97,7 +107,7 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
     return { svg: null, note: `Gradient flow: every kernel gradient is exactly 0 at epochs ${picks.map((e) => e.epoch).join(', ')}, so nothing reaches the weights and a log-scale chart would be empty. See the findings for why (dead units, a constant output).` };
   }
   const rotate = shown.length > 6 ? 35 : 0;
-  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (epoch ${e.epoch})`));
+  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (${snapshotName(r)(e.epoch)})`));
   const { title, gridTop } = titleBlock(width < 400 ? 'Gradient flow: kernel-gradient L2 norm' : 'Gradient flow: kernel-gradient L2 norm per layer (input side left)',
     zeros.length ? `exactly 0, not drawn on the log scale: ${zeros.slice(0, 4).join(', ')}${zeros.length > 4 ? ` and ${zeros.length - 4} more` : ''}` : null, 680);
   return {
@@ -111,7 +121,7 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
       // Whole decades around the data: ECharts' own log extent ran from 1e-20 with half the plot empty.
       yAxis: { ...logAxis('L2 norm (log)'), ...yRange('', true, picks.flatMap((e) => shown.map((l) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? 0)).filter((v) => v > 0)) },
       series: picks.map((e) => ({
-        type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
+        type: 'line', name: snapshotName(r)(e.epoch), symbolSize: 5,
         data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
       })),
     }, width, rotate ? 320 : 240),
@@ -147,7 +157,7 @@ function layerRows(r: AuditResult, layers: string[]): OverviewCharts['layerRows'
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const weights = weightHistograms(r, layers);
-  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l) : null, weights: weights.get(l) ?? null }))
+  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l, 330, 200, snapshotName(r)) : null, weights: weights.get(l) ?? null }))
     .filter((row) => row.activation !== null || row.weights !== null);
 }
 
@@ -170,7 +180,7 @@ function weightHistograms(r: AuditResult, layers: string[]): Map<string, string>
       xAxis: { type: 'value', min: lo, max: hi, axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) }, splitLine: { show: false } },
       yAxis: { type: 'value', axisLine: { onZero: false }, axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
       series: counts.map((c, i) => ({
-        type: 'line' as const, name: i === 0 ? `epoch ${first.epoch}` : `epoch ${last!.epoch}`, data: steps(edges, c), showSymbol: false,
+        type: 'line' as const, name: snapshotName(r)(i === 0 ? first.epoch : last!.epoch), data: steps(edges, c), showSymbol: false,
         areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 },
       })),
     }, 330, 200)] as const;
