@@ -16,7 +16,7 @@ import { binomialAtMost, classTally, share, sumTallies, type Tally, zBelow } fro
 export default defineAnalyzer({
   meta: {
     id: 'class-imbalance',
-    title: 'Rare classes are learned',
+    title: 'Rare classes are recalled no worse than common ones',
     failureTitle: 'A rare class is not learned',
     description: 'When one class has far fewer training rows than another, a model can score a high accuracy by ignoring it. ' +
       'Per-class recall on the validation rows shows whether the rare classes are recognised at all.',

@@ -82,6 +82,8 @@ export default defineAnalyzer({
           yLabels: layers.map((l) => l.layer),
           values: layers.map((l) => l.unitNonPositiveFraction),
           valueLabel: 'share of outputs <= 0',
+          // A share: coloured on 0..1, so a layer whose least-dead unit is at 0.5 does not look half dead.
+          range: { min: 0, max: 1 },
         },
       ],
     };

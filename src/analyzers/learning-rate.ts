@@ -24,10 +24,12 @@ export default defineAnalyzer({
   run(artifacts, { thresholds, findings }) {
     const perLayer = new Map<string, number[]>();
     let zeroSteps = 0;
+    // Layers whose kernel never moved: the worst ones, so the chart shows them (as "no step") instead of leaving them out.
+    const still = new Set<string>();
     for (const e of artifacts.weights) {
       for (const w of e.weights) {
         if (w.weight !== 'kernel' || w.updateRatio === null || w.updateRatio === undefined) continue;
-        if (w.updateRatio <= 0) { zeroSteps++; continue; }
+        if (w.updateRatio <= 0) { zeroSteps++; still.add(w.layer); continue; }
         (perLayer.get(w.layer) ?? perLayer.set(w.layer, []).get(w.layer)!).push(Math.log10(w.updateRatio));
       }
     }
@@ -61,8 +63,9 @@ export default defineAnalyzer({
           : `Raise the learning rate (now ${optimizerText(artifacts)}) by about 10^${(-3 - overall).toFixed(1)}, or use Adam, which scales steps per weight.`
         : null,
       evidence: [{
-        kind: 'bars', title: 'log10(update / weight) per step, per layer (median over probes)', labels: rows.map((r) => r.layer),
-        values: rows.map((r) => r.log10), unit: 'log10 ratio', logY: false, threshold: null,
+        kind: 'bars', title: 'log10(update / weight) per step, per layer (median over probes)',
+        labels: [...rows.map((r) => r.layer), ...[...still].filter((l) => !perLayer.has(l)).map((l) => `${l} (no step)`)],
+        values: [...rows.map((r) => r.log10), ...[...still].filter((l) => !perLayer.has(l)).map(() => null)], unit: 'log10 ratio', logY: false, threshold: null,
       }, {
         kind: 'table', title: 'Relative update size per layer',
         columns: [{ key: 'layer', label: 'Layer' }, { key: 'ratio', label: 'update / weight per step' }, { key: 'probes', label: 'Steps measured' }],

@@ -5,7 +5,7 @@ import { EVIDENCE_IDS } from '../result/vocabulary.js';
 export default defineAnalyzer({
   meta: {
     id: 'overfitting',
-    title: 'The model generalizes to validation data',
+    title: 'Validation loss tracks training loss',
     failureTitle: 'The model overfits',
     description: 'Validation loss rising from its minimum while training loss keeps falling means the model is memorizing the ' +
       'training set. The weights at the end are worse on new data than those at the best epoch.',

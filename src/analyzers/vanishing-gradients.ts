@@ -56,7 +56,8 @@ export default defineAnalyzer({
           'instead of sigmoid/tanh with small weights, add batchNormalization between layers, or make the network shallower; ' +
           'glorot initialization keeps the signal variance constant for tanh.'
         : null,
-      evidence: gradientEvidence(artifacts, flow),
+      // The ratio chart draws the thresholds it was judged against, so a reader sees how far below they are.
+      evidence: gradientEvidence(artifacts, flow, [{ y: thresholds.warnRatio, label: `warn ${thresholds.warnRatio}` }, { y: thresholds.failRatio, label: `fail ${thresholds.failRatio}` }]),
     };
   },
 });

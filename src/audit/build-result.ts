@@ -5,7 +5,7 @@ import { runAnalyzers, type AnalyzerSettings } from './run-analyzers.js';
 import { evaluateGate, type GateConfig } from '../gate/gate.js';
 import { SCHEMA_VERSION, type AuditResult, type Finding } from '../result/schema.js';
 import { VERSION } from '../version.js';
-import { statusRank } from '../result/vocabulary.js';
+import { rankByCause } from '../result/causes.js';
 
 export interface AnalyzeOptions {
   analyzers?: AnalyzerSettings;
@@ -31,7 +31,9 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
   const startedAt = options.startedAt ?? new Date(artifacts.createdAt);
   const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', aggregate: 'median', assertions: {} });
   const finishedAt = new Date();
-  findings.sort((a, b) => statusRank(a.status) - statusRank(b.status) || a.id.localeCompare(b.id));
+  // Causes before the findings that follow from them: readers act on the first problem listed.
+  const ranked = rankByCause(findings);
+  findings.splice(0, findings.length, ...ranked);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'nnaudit', version: VERSION },

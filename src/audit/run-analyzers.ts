@@ -4,6 +4,7 @@ import { evidenceSchema } from '../result/evidence.js';
 import { ANALYZERS } from '../analyzers/index.js';
 import type { Analyzer, FindingView } from '../analyzers/support/define-analyzer.js';
 import { citeInputScale, runOrder } from '../analyzers/support/cross-references.js';
+import { deferToCauses } from '../result/causes.js';
 import { errorMessage } from '../errors.js';
 import { validateAnalyzerSettings, type AnalyzerSettings } from '../analyzers/settings.js';
 
@@ -51,7 +52,8 @@ export function runAnalyzers(artifacts: Artifacts, settings: AnalyzerSettings = 
     }
     byId.set(a.meta.id, runOne(a, artifacts, settings[a.meta.id] || {}, Object.freeze(earlier)));
   }
-  return citeInputScale(enabled.map((a) => byId.get(a.meta.id)!));
+  // A symptom's advice defers to a cause that holds in the same run (no "add capacity" while gradients vanish).
+  return deferToCauses(citeInputScale(enabled.map((a) => byId.get(a.meta.id)!)));
 }
 
 function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<string, number>, findings: Readonly<Record<string, FindingView>>): Finding {

@@ -2,13 +2,17 @@ import type { AuditResult, Finding } from '../result/schema.js';
 import { escapeControl } from '../util/terminal-text.js';
 import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
-import { learningCurves, overviewCharts, type OverviewCharts } from './charts/overview-charts.js';
+import { activationCurveChart } from './charts/activation-curves.js';
+import { learningCurves, overviewCharts, snapshotName, type OverviewCharts } from './charts/overview-charts.js';
 import { displayPath, publicReason, publicSpec } from './public-text.js';
 import { trendView, type TrendView } from './trend-view.js';
 import { layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
 import { compactJson } from './compact-json.js';
 import { STATUS_LABEL } from '../result/vocabulary.js';
+import { causesOf, deferToCauses, fixFirstText, rankByCause, rootCausesOf } from '../result/causes.js';
+import { firstSentence, thresholdLine } from './finding-text.js';
+import { num } from './number-format.js';
 
 /** Why the loss was taken on logits, in the report's words. */
 const LOGITS_SOURCE: Record<string, string> = { stated: 'as stated', saved: 'the saved loss', detected: 'detected: no softmax/sigmoid at the end', default: 'default' };
@@ -19,10 +23,20 @@ export interface TableView { title: string; columns: string[]; rows: Array<{ cel
 export interface EvidenceView { title: string; table: TableView | null; svg: string | null; wide: boolean }
 export interface FindingView {
   id: string; anchor: string; title: string; status: Finding['status']; statusLabel: string; displayValue: string; description: string;
-  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null; thresholds: Array<{ name: string; value: string; source: string }>;
+  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null;
+  /** One compact line: each threshold's value and where it comes from in a word (the full notes stay in result.json). */
+  thresholdLine: string | null;
+  /** "follows from vanishing-gradients" when a cause that holds explains this finding; null for a root cause. */
+  followsFrom: string | null;
+  /** The first thing to change, one sentence, for page 1. */
+  firstChange: string | null;
   affectedLayers: string; evidence: EvidenceView[];
   /** One line for the page-1 summary: an n/a row says why it does not apply instead of the pass headline. */
   headline: string;
+  /** Page 1's shorter line: the title and the first measured clause (the box has the rest). */
+  shortHeadline: string;
+  /** The end list's line for a pass or n/a: what was measured (first clause) or why it does not apply; result.json has the rest. */
+  quietLine: string;
   /** Only findings that are not a pass (or n/a) get a details box. */
   detailed: boolean;
 }
@@ -41,11 +55,16 @@ export interface ReportView {
   preset: string;
   counts: string;
   findings: FindingView[];
-  failedAssertions: Array<{ id: string; level: string; expected: string; found: string }>;
+  failedAssertions: Array<{ id: string; level: string; expected: string; found: string | null }>;
   charts: OverviewCharts;
   /** The one chart on page 1: the worst finding's evidence, or the loss curve when everything passed. */
   verdictChart: { caption: string; svg: string } | null;
+  /** Nothing to fix: page 1 carries the learning curves ("training at a glance") and the internals section does not repeat them. */
+  learningCurvesOnPage1: boolean;
   detailedFindings: FindingView[];
+  /** Passes and n/a rows, listed compactly at the end; page 1 only counts them. */
+  quietFindings: FindingView[];
+  quietCount: string | null;
   assertionsMet: string;
   /** The comparison with the baseline run, when the result has one. */
   trend: TrendView | null;
@@ -61,19 +80,16 @@ export interface ReportView {
   toolVersion: string;
 }
 
-/** Characters per spec line: what fits the printed page at the appendix's monospace size, so no line wraps. */
-export const SPEC_WIDTH = 112;
+/**
+ * Characters per spec line: what fits half the printed page at the appendix's monospace size (7pt, ~1.5 mm a
+ * character, 88 mm a column), so the spec prints in two columns (half the pages) and no line wraps.
+ */
+export const SPEC_WIDTH = 56;
 
 /** Rows per evidence table in the report; the rest are counted, not dropped silently. */
 export const MAX_TABLE_ROWS = 40;
 
-export function num(v: number | null | undefined, unit?: string): string {
-  if (v === null || v === undefined) return '—';
-  if (unit === '%') return `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return v.toLocaleString('en-US');
-  if (v === 0) return '0';
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-}
+export { num };
 
 function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
   const highlight = new Set(e.highlight ?? []);
@@ -90,41 +106,77 @@ function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
 
 const isDetailed = (f: Finding) => f.status === 'fail' || f.status === 'warn' || f.status === 'error';
 
-function findingView(f: Finding): FindingView {
+/** Findings about an activation's zone: their chart is the activation curve over the layer's inputs, zone shaded. */
+const ZONE_FINDINGS = new Set(['saturated-activations', 'dead-relu']);
+
+/**
+ * The activation function's curve over the first affected layer's pre-activations, first vs last epoch, with the
+ * saturated (|z| >= 5) or dead (z <= 0) zone shaded: a plain histogram of z showed neither the curve nor the zone.
+ */
+function zoneChart(r: AuditResult, f: Finding, width: number): string | null {
+  if (!ZONE_FINDINGS.has(f.id) || !isDetailed(f)) return null;
+  const acts = r.measurements.activations;
+  const last = acts[acts.length - 1];
+  const layer = f.affectedLayers[0];
+  return last && layer ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200, snapshotName(r)) : null;
+}
+
+function findingView(f: Finding, all: readonly Finding[], r: AuditResult): FindingView {
   // Passing findings are one summary line; details and charts only where something is wrong, to keep reports short.
   const detailed = isDetailed(f);
+  const causes = causesOf(f, all).map((c) => c.id);
+  const zone = zoneChart(r, f, 340);
   return {
+    followsFrom: causes.length ? `follows from ${causes.join(', ')}` : null,
+    // A symptom's first change is its root cause's fix, not its own remedy.
+    firstChange: causes.length ? fixFirstText((rootCausesOf(f, all)[0] ?? causesOf(f, all)[0]!).id) : f.recommendation ? firstSentence(f.recommendation) : null,
+    thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
+    shortHeadline: `${f.title}: ${f.displayValue.split('; ')[0]}`,
+    quietLine: f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : `${f.title}: ${f.displayValue.split('; ')[0]}`,
     detailed,
     id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
     description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
-    thresholds: Object.entries(f.thresholds).map(([name, t]) => ({ name, value: num(t.value), source: t.source })),
     affectedLayers: f.affectedLayers.join(', '),
-    evidence: f.evidence.flatMap((e): EvidenceView[] => {
+    evidence: [...(zone ? [{ title: 'activation over its inputs', table: null, svg: zone, wide: false }] : []),
+      // The curve replaces the plain histograms of z it draws over.
+      ...f.evidence.filter((e) => !(zone && e.kind === 'histogram')).flatMap((e): EvidenceView[] => {
       if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
       // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
-      const wide = e.kind === 'heatmap' || (e.kind === 'bars' && e.labels.length > 4);
+      // A heatmap of a few epochs (the gradient norms, layer x epoch) fits half the width, beside the ratio chart.
+      const wide = (e.kind === 'heatmap' && e.xLabels.length > 8) || (e.kind === 'bars' && e.labels.length > 4);
       return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
-    }),
+    })],
   };
 }
 
 /**
- * The worst finding's first chart; for a clean run, the loss curve (the chart a reader checks first). When the worst
- * finding's evidence is only a table (dropout-rate), the chart is the next finding's, and the caption says so.
+ * The root cause's first chart (findings ranked by cause, so not the first fail in id order); for a clean run, the
+ * loss curve (the chart a reader checks first). When the first finding's evidence is only a table (dropout-rate),
+ * the chart is the next finding's, and the caption says so.
  */
-function verdictChart(r: AuditResult, charts: OverviewCharts): ReportView['verdictChart'] {
-  const detailed = r.findings.filter(isDetailed);
+function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: OverviewCharts): ReportView['verdictChart'] {
+  const detailed = ranked.filter(isDetailed);
+  const root = (f: Finding) => (causesOf(f, ranked).length ? 'Worst finding' : 'Root cause');
   for (const f of detailed) {
-    for (const e of f.evidence) {
-      if (e.kind === 'table') continue;
-      const svg = evidenceChart(e);
-      if (svg) return { caption: f === detailed[0] ? `Worst finding: ${f.id}` : `Worst finding with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
+    const zone = zoneChart(r, f, 680);
+    for (const e of zone ? [null] : f.evidence) {
+      if (e?.kind === 'table') continue;
+      const svg = e ? evidenceChart(e) : zone;
+      if (!svg) continue;
+      const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
+      const after = followers.length ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)` : '';
+      return { caption: f === detailed[0] ? `${root(f)}: ${f.id}${after}` : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
     }
   }
-  const loss = learningCurves(r, 680)[0];
-  if (loss) return { caption: 'Training at a glance', svg: loss };
+  // A clean run's page 1 shows the learning curves themselves (charts.learningCurvesOnPage1), not a copy of one.
+  if (charts.learningCurves.length) return null;
   return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow } : null;
+}
+
+function quietCountText(pass: number, na: number): string {
+  const parts = [pass ? `${pass} check${pass === 1 ? '' : 's'} passed` : null, na ? `${na} not applicable` : null].filter(Boolean);
+  return `${parts.join(', ')}: listed at the end`;
 }
 
 /** Class names printed in the data appendix; the rest are counted (an ImageNet-sized list would fill a page). */
@@ -146,7 +198,10 @@ export function buildReportView(r: AuditResult): ReportView {
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
   const m = r.model;
   const charts = overviewCharts(r);
-  const findings = r.findings.map(findingView);
+  // Results written before causes were ranked are read the same way (both steps are idempotent).
+  const ranked = rankByCause(deferToCauses(r.findings));
+  const findings = ranked.map((f) => findingView(f, ranked, r));
+  const quiet = findings.filter((f) => !f.detailed);
   const met = r.gate.assertions.filter((a) => a.passed).length;
   return {
     title: `nnaudit report: ${escapeControl(m.name)}`,
@@ -163,10 +218,15 @@ export function buildReportView(r: AuditResult): ReportView {
     counts: `${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed, ${count('notApplicable')} not applicable${count('error') ? `, ${count('error')} errors` : ''}`,
     findings,
     detailedFindings: findings.filter((f) => f.detailed),
-    verdictChart: verdictChart(r, charts),
+    quietFindings: quiet,
+    quietCount: quiet.length ? quietCountText(count('pass'), count('notApplicable')) : null,
+    verdictChart: verdictChart(r, ranked, charts),
+    learningCurvesOnPage1: !ranked.some(isDetailed) && charts.learningCurves.length > 0,
     trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
-    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected, found: a.found })),
+    // A status assertion's "found" repeats the finding's line above it on page 1: only other assertions print it.
+    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected,
+      found: /^(status|score)/.test(a.expected) ? null : a.found })),
     charts,
     graphs: layerGraphSvgs(r),
     network: networkDrawing(r),

@@ -24,6 +24,8 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     series: z.array(z.object({ name: z.string(), values: z.array(z.number().nullable()) })),
     markers: z.array(z.object({ x: z.number(), label: z.string() })).default([]),
     regions: z.array(z.object({ from: z.number(), to: z.number(), label: z.string() })).default([]),
+    /** Horizontal reference lines (a threshold, chance level): the chart keeps them on its scale. */
+    levels: z.array(z.object({ y: z.number(), label: z.string() })).default([]),
   }),
   z.object({
     kind: z.literal('bars'),
@@ -51,6 +53,10 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     values: z.array(z.array(z.number().nullable())),
     valueLabel: z.string(),
     logScale: z.boolean().default(false),
+    /** 'badness' (red) only where high means broken (dead share); 'magnitude' (neutral blues) for sizes like norms. */
+    palette: z.enum(['badness', 'magnitude']).default('badness'),
+    /** The metric's natural range (a share: 0..1), so the colours do not stretch to the data's own minimum. */
+    range: z.object({ min: z.number(), max: z.number() }).optional(),
   }),
 ]);
 export type Evidence = z.input<typeof evidenceSchema>;

@@ -39,7 +39,7 @@ describe('report defects stay fixed', () => {
     // Only a single long string may exceed the width (the CSS then wraps it at its spaces, never inside a word).
     for (const line of text.split('\n')) if (line.length > SPEC_WIDTH) expect(line, line).toMatch(/^ *"[^"]+": "[^"]*",?$/);
     expect(text).toMatch(/\n {6}"layers": \[/); // indentation kept
-    expect(text).toContain('"useBias":true'); // one token, never "t" / "rue"
+    expect(text).toMatch(/"useBias": ?true/); // one token, never "t" / "rue"
   });
 
   it('the Environment row prints no local path and no loader error', () => {
@@ -132,8 +132,11 @@ describe('report defects stay fixed', () => {
   it('details only for findings that are not a pass; page 1 carries one chart for the worst finding', () => {
     const view = buildReportView(sampleResult('overfitting'));
     expect(view.detailedFindings.map((f) => f.id)).toEqual(['overfitting']);
-    expect(view.verdictChart?.caption).toBe('Worst finding: overfitting');
-    expect(buildReportView(sampleResult('healthy')).verdictChart?.caption).toBe('Training at a glance');
+    expect(view.verdictChart?.caption).toBe('Root cause: overfitting');
+    // A clean run's page 1 carries the learning curves themselves, and the internals section does not repeat them.
+    const healthy = buildReportView(sampleResult('healthy'));
+    expect(healthy.verdictChart).toBeNull();
+    expect(healthy.learningCurvesOnPage1).toBe(true);
   });
 
   it('when the worst finding has only a table, the page-1 chart is captioned as the next finding\'s, not as the worst', () => {
@@ -142,7 +145,7 @@ describe('report defects stay fixed', () => {
     const table = { kind: 'table' as const, title: 'Dropout layers', columns: [{ key: 'layer', label: 'Layer' }], rows: [{ layer: 'dropout_1' }], highlight: [0] };
     const worst = { ...r.findings.find((f) => f.id === 'overfitting')!, id: 'dropout-rate', evidence: [table] };
     const view = buildReportView({ ...r, findings: [worst, ...r.findings] });
-    expect(view.verdictChart?.caption).toBe('Worst finding with a chart: overfitting (dropout-rate has a table)');
+    expect(view.verdictChart?.caption).toBe('Root cause with a chart: overfitting (dropout-rate has a table)');
   });
 
   it('a gradient-flow chart with every gradient exactly 0 becomes a note, not an empty log chart', () => {

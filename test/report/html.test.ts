@@ -74,7 +74,7 @@ describe('HTML report', () => {
     acts.layers = many.map((l, i) => ({ ...acts.layers[i % acts.layers.length]!, layer: l.name }));
     const html = renderHtml(r);
     checkReport(r, html);
-    expect(html).toMatch(/Showing 12 of 60 layers/);
+    expect(html).toMatch(/Showing 6 of 60 layers/);
     expect(html).toMatch(/part 1 of 3/);
     expect(html).not.toContain('neuron by neuron'); // 60 layers: the layer graph, not the neuron drawing
     expect((html.match(/class="chart small"/g) ?? []).length).toBeLessThanOrEqual(24);

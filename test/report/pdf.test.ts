@@ -28,12 +28,15 @@ describeWith(['chromium'], 'PDF report', () => {
 
   it.each(['dead-relu', 'overfitting', 'healthy', 'wine-loaded'])('%s: the PDF text holds the verdict and every finding title', async (name) => {
     const r = sampleResult(name);
-    const text = (await pdfText(await renderer.render(renderHtml(r)))).replace(/\s+/g, ' ');
+    // A line may end at a hyphen ("dead-" / "relu"), which the PDF's text drops: compare without hyphens.
+    const flat = (t: string) => t.replace(/\s+/g, ' ').replace(/-\s?/g, '');
+    const text = flat(await pdfText(await renderer.render(renderHtml(r))));
     expect(text).toContain(r.gate.verdict);
-    for (const f of r.findings) expect(text, f.id).toContain(f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : f.title);
+    for (const f of r.findings) expect(text, f.id).toContain(flat(f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : f.title));
   });
 
-  it('a PASS of a small MLP fits in 4 pages, and page 1 holds the verdict, every finding and the gate', async () => {
+  // Issue 22 measured 6 pages for this PASS and 17 for vanishing-gradients (on the 18-analyzer sample results).
+  it('a PASS of a small MLP fits in 4 pages, and page 1 holds the verdict, the count of passed checks and the gate', async () => {
     const r = sampleResult('healthy');
     expect(r.gate.verdict).toBe('PASS');
     const parser = new PDFParse({ data: await renderer.render(renderHtml(r)) });
@@ -41,11 +44,25 @@ describeWith(['chromium'], 'PDF report', () => {
       const pages = (await parser.getText()).pages;
       expect(pages.length).toBeLessThanOrEqual(4);
       const first = pages[0]!.text.replace(/\s+/g, ' ');
-      for (const f of r.findings) expect(first, f.id).toContain(f.id);
+      expect(first).toMatch(/\d+ checks passed, \d+ not applicable: listed at the end/);
       expect(first).toMatch(/Gate: \d+ of \d+ gate assertions met/);
       expect(first).toContain('Training at a glance');
       // Page numbers come from the report's CSS margin boxes, not from the renderer.
       pages.forEach((p, i) => expect(p.text).toContain(`nnaudit · page ${i + 1} of ${pages.length}`));
+    } finally {
+      await parser.destroy();
+    }
+  });
+
+  it('the vanishing-gradients FAIL fits in 10 pages, and page 1 says what to change, causes first, with the root cause\'s chart', async () => {
+    const parser = new PDFParse({ data: await renderer.render(renderHtml(sampleResult('vanishing-gradients'))) });
+    try {
+      const pages = (await parser.getText()).pages;
+      expect(pages.length).toBeLessThanOrEqual(10);
+      const first = pages[0]!.text.replace(/\s+/g, ' ');
+      expect(first).toContain('What to change, causes first');
+      expect(first).toContain('Root cause: vanishing-gradients');
+      expect(first.indexOf('vanishing-gradients')).toBeLessThan(first.indexOf('underfitting'));
     } finally {
       await parser.destroy();
     }

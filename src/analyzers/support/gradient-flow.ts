@@ -56,7 +56,7 @@ export function flowRatios(a: Artifacts): FlowRatios {
 }
 
 /** Evidence both gradient analyzers show: per-layer norms (first/last probe) and the layer x epoch heatmap. */
-export function gradientEvidence(a: Artifacts, flow: FlowRatios): Evidence[] {
+export function gradientEvidence(a: Artifacts, flow: FlowRatios, levels: Array<{ y: number; label: string }> = []): Evidence[] {
   const first = a.gradients[0];
   const last = a.gradients[a.gradients.length - 1];
   if (!first || !last) return [];
@@ -80,7 +80,7 @@ export function gradientEvidence(a: Artifacts, flow: FlowRatios): Evidence[] {
       title: 'First/last layer gradient-norm ratio per epoch',
       xLabel: 'epoch', yLabel: 'ratio (log scale)', logY: true, x: flow.epochs,
       series: [{ name: 'kernel gradients', values: flow.kernelRatio }, { name: 'back-propagated (output) gradients', values: flow.outputRatio }],
-      markers: [], regions: [],
+      markers: [], regions: [], levels,
     },
     {
       kind: 'heatmap',
@@ -88,7 +88,8 @@ export function gradientEvidence(a: Artifacts, flow: FlowRatios): Evidence[] {
       xLabel: 'epoch', yLabel: 'layer',
       xLabels: a.gradients.map((g) => String(g.epoch)), yLabels: layers,
       values: layers.map((layer) => a.gradients.map((g) => normAt(g, layer))),
-      valueLabel: 'L2 norm', logScale: true,
+      // A large norm is not a fault by itself: neutral blues, not the alarm red.
+      valueLabel: 'L2 norm', logScale: true, palette: 'magnitude',
     },
   ];
 }

@@ -1,12 +1,13 @@
 import type { AuditResult } from '../../result/schema.js';
 import { COLORS, labelInterval, logAxis, renderSvg, sampleEvenly, shortLabel, titleBlock } from './echarts-svg.js';
-import { heatmapChart, PALETTES, seriesChart } from './evidence-chart.js';
+import { heatmapChart, PALETTES, seriesChart, yRange } from './evidence-chart.js';
 import { activationCurveChart, tick } from './activation-curves.js';
 import { sharedBins, steps } from './shared-bins.js';
 import { EVIDENCE_IDS } from '../../result/vocabulary.js';
+import { num } from '../number-format.js';
 
-/** At most this many per-layer small multiples: a 60-layer model gets a readable sample, affected layers first. */
-export const MAX_LAYER_PANELS = 12;
+/** At most this many per-layer small multiples (two printed pages): a deep model gets a readable sample, affected layers first. */
+export const MAX_LAYER_PANELS = 6;
 
 export interface OverviewCharts {
   learningCurves: string[];
@@ -23,6 +24,16 @@ export interface OverviewCharts {
   activationEpochs: string;
 }
 
+/**
+ * A snapshot's name: "as loaded" for a model audited without training (its one snapshot is the trained checkpoint,
+ * not an "epoch 0" of anything), else "epoch N".
+ */
+export function snapshotName(r: AuditResult): (epoch: number) => string {
+  const untrained = r.model.source === 'loaded' && !(r.training.history?.epochs.length);
+  return (epoch) => (untrained ? 'as loaded' : `epoch ${epoch}`);
+}
+
+const hasHeatmap = (r: AuditResult, id: string) => r.findings.some((f) => f.id === id && f.evidence.some((e) => e.kind === 'heatmap'));
 const flagged = (r: AuditResult, ids: string[]) => r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
 
 /** The charts every report shows, drawn from the result's measurements alone. */
@@ -34,19 +45,22 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
   const layersWithActivations = last?.layers ?? [];
   const panelLayers = pickPanels(layersWithActivations.map((l) => l.layer), affected);
   const flow = gradientFlow(r, layersWithActivations.length <= 6 ? 340 : 680);
+  const snap = snapshotName(r);
   // The layer x epoch heatmap and the per-unit dead map earn their space only when their finding is not a pass.
   return {
     learningCurves: learningCurves(r),
     gradientFlow: flow.svg,
     gradientFlowSmall: layersWithActivations.length <= 6,
     gradientNote: flow.note,
-    gradientHeatmap: flagged(r, ['vanishing-gradients', 'exploding-gradients', 'learning-rate', 'non-finite-values']) ? gradientHeatmap(r) : null,
-    deadUnits: flagged(r, ['dead-relu']) ? deadUnits(r) : null,
+    // Not when a flagged finding's box already draws the same map (gradient findings carry the layer x epoch
+    // heatmap, dead-relu the per-unit map): the report showed each twice.
+    gradientHeatmap: flagged(r, ['learning-rate', 'non-finite-values']) && !flagged(r, ['vanishing-gradients', 'exploding-gradients']) ? gradientHeatmap(r) : null,
+    deadUnits: flagged(r, ['dead-relu']) && !hasHeatmap(r, 'dead-relu') ? deadUnits(r) : null,
     layerRows: layerRows(r, panelLayers),
     panelNote: panelLayers.length < layersWithActivations.length
       ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
       : null,
-    activationEpochs: first && last && first !== last ? `epoch ${first.epoch} vs epoch ${last.epoch}` : last ? `epoch ${last.epoch}` : '',
+    activationEpochs: first && last && first !== last ? `${snap(first.epoch)} vs ${snap(last.epoch)}` : last ? snap(last.epoch) : '',
   };
 }
 
@@ -71,9 +85,12 @@ export function learningCurves(r: AuditResult, width = 340): string[] {
   return metricNames.map((name) => {
     const series = [{ name: `train ${name}`, values: h.series[name]! }];
     if (h.series[`val_${name}`]) series.push({ name: `validation ${name}`, values: h.series[`val_${name}`]! });
+    // The level a model that learned nothing reaches, so a flat run at chance reads as one.
+    const chance = name === 'loss' ? r.data.trivialLoss : /acc/.test(name) ? r.data.chanceAccuracy : null;
+    const level = chance !== null && chance !== undefined && Number.isFinite(chance) ? [{ y: chance, label: name === 'loss' ? `constant predictor ${num(chance)}` : `chance ${num(chance)}` }] : [];
     return seriesChart({
       kind: 'series', title: `Learning curve: ${name}`, xLabel: 'epoch', yLabel: name, x: h.epochs, logY: false, series,
-      markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [],
+      markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [], levels: level,
     }, width, 220);
   });
 }
@@ -90,7 +107,7 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
     return { svg: null, note: `Gradient flow: every kernel gradient is exactly 0 at epochs ${picks.map((e) => e.epoch).join(', ')}, so nothing reaches the weights and a log-scale chart would be empty. See the findings for why (dead units, a constant output).` };
   }
   const rotate = shown.length > 6 ? 35 : 0;
-  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (epoch ${e.epoch})`));
+  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (${snapshotName(r)(e.epoch)})`));
   const { title, gridTop } = titleBlock(width < 400 ? 'Gradient flow: kernel-gradient L2 norm' : 'Gradient flow: kernel-gradient L2 norm per layer (input side left)',
     zeros.length ? `exactly 0, not drawn on the log scale: ${zeros.slice(0, 4).join(', ')}${zeros.length > 4 ? ` and ${zeros.length - 4} more` : ''}` : null, 680);
   return {
@@ -101,9 +118,10 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
       grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
       // A deep model's layer names are thinned rather than drawn over each other (labelInterval says why).
       xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: rotate ? labelInterval(shown.length, width - 64 - 20, rotate) : 0, fontSize: 10 } },
-      yAxis: logAxis('L2 norm (log)'),
+      // Whole decades around the data: ECharts' own log extent ran from 1e-20 with half the plot empty.
+      yAxis: { ...logAxis('L2 norm (log)'), ...yRange('', true, picks.flatMap((e) => shown.map((l) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? 0)).filter((v) => v > 0)) },
       series: picks.map((e) => ({
-        type: 'line', name: `epoch ${e.epoch}`, symbolSize: 5,
+        type: 'line', name: snapshotName(r)(e.epoch), symbolSize: 5,
         data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
       })),
     }, width, rotate ? 320 : 240),
@@ -120,7 +138,7 @@ function gradientHeatmap(r: AuditResult): string | null {
     kind: 'heatmap', title: 'Kernel-gradient L2 norm, layer x epoch', xLabel: 'epoch', yLabel: 'layer',
     xLabels: g.map((e) => String(e.epoch)), yLabels: layers,
     values: layers.map((l) => g.map((e) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? null)),
-    valueLabel: 'L2 norm', logScale: true,
+    valueLabel: 'L2 norm', logScale: true, palette: 'magnitude',
   }, 64, 30, PALETTES.magnitude);
 }
 
@@ -131,7 +149,7 @@ function deadUnits(r: AuditResult): string | null {
   return heatmapChart({
     kind: 'heatmap', title: 'ReLU units: share of probe outputs <= 0 (1 = dead)', xLabel: 'unit', yLabel: 'layer',
     xLabels: Array.from({ length: Math.max(...relu.map((l) => l.unitNonPositiveFraction.length)) }, (_, i) => String(i)),
-    yLabels: relu.map((l) => l.layer), values: relu.map((l) => l.unitNonPositiveFraction), valueLabel: 'share <= 0',
+    yLabels: relu.map((l) => l.layer), values: relu.map((l) => l.unitNonPositiveFraction), valueLabel: 'share <= 0', range: { min: 0, max: 1 },
   });
 }
 
@@ -139,7 +157,7 @@ function layerRows(r: AuditResult, layers: string[]): OverviewCharts['layerRows'
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const weights = weightHistograms(r, layers);
-  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l) : null, weights: weights.get(l) ?? null }))
+  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l, 330, 200, snapshotName(r)) : null, weights: weights.get(l) ?? null }))
     .filter((row) => row.activation !== null || row.weights !== null);
 }
 
@@ -162,7 +180,7 @@ function weightHistograms(r: AuditResult, layers: string[]): Map<string, string>
       xAxis: { type: 'value', min: lo, max: hi, axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) }, splitLine: { show: false } },
       yAxis: { type: 'value', axisLine: { onZero: false }, axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
       series: counts.map((c, i) => ({
-        type: 'line' as const, name: i === 0 ? `epoch ${first.epoch}` : `epoch ${last!.epoch}`, data: steps(edges, c), showSymbol: false,
+        type: 'line' as const, name: snapshotName(r)(i === 0 ? first.epoch : last!.epoch), data: steps(edges, c), showSymbol: false,
         areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 },
       })),
     }, 330, 200)] as const;

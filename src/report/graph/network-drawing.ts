@@ -85,7 +85,7 @@ export function networkDrawing(r: AuditResult): { svg: string; caption: string }
     `<circle cx="316" cy="${legendY - 4}" r="5" fill="#fff" stroke="${COLORS.warn}" stroke-width="2.2"/><text x="326" y="${legendY}" font-size="10" fill="${COLORS.text}">saturated</text>`,
     '</svg>',
   );
-  const epoch = r.measurements.weights.find((w) => w.weights.some((x) => x.values)) ? `weights at epoch ${[...r.measurements.weights].reverse().find((w) => w.weights.some((x) => x.values))!.epoch}` : 'weights not recorded';
+  const epoch = r.measurements.weights.find((w) => w.weights.some((x) => x.values)) ? `weights ${r.model.source === 'loaded' && !(r.training.history?.epochs.length) ? 'as loaded' : `at epoch ${[...r.measurements.weights].reverse().find((w) => w.weights.some((x) => x.values))!.epoch}`}` : 'weights not recorded';
   const caption = `Each line is one connection: colour is the weight's sign, width and opacity its size relative to the largest in that layer (${epoch}). ` +
     `Dead units (output <= 0 on every probe sample) are crossed out; units saturated (|z| >= 5) on at least half the probe samples are ringed.${notes.length ? ` ${notes.join('; ')}.` : ''}`;
   return { svg: out.join('\n'), caption };
