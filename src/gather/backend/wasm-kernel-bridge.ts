@@ -6,6 +6,7 @@ import { registerSliceCopyGather } from './wasm/gather.js';
 import { registerSharingIdentity } from './wasm/identity.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 import { registerBlockTile } from './wasm/tile.js';
+import { registerPoolGrads } from './wasm/pool-grad.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -27,6 +28,7 @@ type WasmBackend = BackendWithData & {
 export function registerWasmKernels(): string[] {
   return [
     ...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerSharingIdentity(), ...registerFusedAdam(),
+    ...registerPoolGrads(),
     ...bridgeMissingWasmKernels(),
   ];
 }
