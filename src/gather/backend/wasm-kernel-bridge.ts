@@ -7,6 +7,7 @@ import { registerSharingIdentity } from './wasm/identity.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 import { registerBlockTile } from './wasm/tile.js';
 import { registerPoolGrads } from './wasm/pool-grad.js';
+import { registerConvInputGrad } from './wasm/conv-input-grad.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -28,7 +29,7 @@ type WasmBackend = BackendWithData & {
 export function registerWasmKernels(): string[] {
   return [
     ...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerSharingIdentity(), ...registerFusedAdam(),
-    ...registerPoolGrads(),
+    ...registerPoolGrads(), ...registerConvInputGrad(),
     ...bridgeMissingWasmKernels(),
   ];
 }
