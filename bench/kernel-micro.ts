@@ -52,19 +52,21 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv.slice(2);
+  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  // --ours: only nnaudit's version (tfjs' own can be a naive loop that takes a second a call, e.g. the cpu bridge)
+  const sides = process.argv.includes('--ours') ? [[true], [true]] : [[false, true], [true, false]];
   for (const c of cases(kernel)) {
     const once = () => tf.dispose(c.run());
     const times: Record<'ours' | 'tfjs', number[]> = { ours: [], tfjs: [] };
     for (let r = 0; r < Number(repsText); r++) {
-      for (const on of r % 2 ? [true, false] : [false, true]) {
+      for (const on of sides[r % 2]!) {
         setWasmKernelOverrides(on);
         once();
         times[on ? 'ours' : 'tfjs'].push(cpuMs(once, 10));
       }
     }
     setWasmKernelOverrides(true);
-    const [ours, theirs] = [median(times.ours), median(times.tfjs)];
+    const [ours, theirs] = [median(times.ours), times.tfjs.length ? median(times.tfjs) : NaN];
     process.stdout.write(`${c.label.padEnd(60)} tfjs ${theirs.toFixed(3)} ms  nnaudit ${ours.toFixed(3)} ms  ${(theirs / ours).toFixed(2)}x\n`);
   }
 }
