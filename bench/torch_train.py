@@ -29,7 +29,30 @@ from torch import nn  # noqa: E402
 torch.set_num_threads(1)
 
 
+class Block(nn.Module):
+    """pt-make-models.py's residual block (bias-free convs with batch norm; 1x1 projection when the shape changes)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.down = None if stride == 1 and cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        h = self.b2(self.c2(torch.relu(self.b1(self.c1(x)))))
+        return torch.relu(h + (x if self.down is None else self.down(x)))
+
+
+def tiny_resnet(channels):
+    return nn.Sequential(nn.Conv2d(channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                         Block(16, 16, 1), Block(16, 32, 2), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+
+
 def build(spec):
+    if spec.get("graph") == "tiny-resnet":
+        return tiny_resnet(spec["inputShape"][-1])
     layers = []
     shape = list(spec["inputShape"])  # channels last, as in tfjs
     image = len(shape) == 3
@@ -38,10 +61,21 @@ def build(spec):
     for l in spec["layers"]:
         t = l["type"]
         if t == "conv2d":
-            layers.append(nn.Conv2d(channels, l["filters"], l["kernelSize"]))
-            layers.append(nn.ReLU())
-            shape = [shape[0] - l["kernelSize"] + 1, shape[1] - l["kernelSize"] + 1, l["filters"]]
+            same = l.get("padding") == "same"  # odd kernels only: padding k // 2 keeps the size, as tfjs' 'same'
+            layers.append(nn.Conv2d(channels, l["filters"], l["kernelSize"], padding=l["kernelSize"] // 2 if same else 0, bias=l.get("useBias", True)))
+            if l["activation"] == "relu":
+                layers.append(nn.ReLU())
+            if not same:
+                shape = [shape[0] - l["kernelSize"] + 1, shape[1] - l["kernelSize"] + 1, l["filters"]]
+            else:
+                shape = [shape[0], shape[1], l["filters"]]
             channels = l["filters"]
+        elif t == "batchNorm":
+            layers.append(nn.BatchNorm2d(channels) if features is None else nn.BatchNorm1d(features))
+        elif t == "relu":
+            layers.append(nn.ReLU())
+        elif t == "dropout":
+            layers.append(nn.Dropout(l["rate"]))
         elif t == "maxPooling2d":
             layers.append(nn.MaxPool2d(l["poolSize"]))
             shape = [shape[0] // l["poolSize"], shape[1] // l["poolSize"], shape[2]]

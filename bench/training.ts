@@ -75,11 +75,11 @@ async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<{ m
 
 async function benchCase(c: TrainingCase, reps: number, torch: { python: string; version: string } | null): Promise<TrainingRow> {
   const row: TrainingRow = { name: c.name, description: c.description, reps, beforeMs: null, afterMs: null, torchMs: null, torch: null };
-  if (!c.layers && !c.modelPath) return { ...row, skipped: 'model not found (set NNAUDIT_SHARED to the shared folder)' };
+  if (!c.layers && !c.graph && !c.modelPath) return { ...row, skipped: 'model not found (set NNAUDIT_SHARED to the shared folder)' };
   const { x, y, classes } = c.data();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-train-bench-'));
   try {
-    const torchCase = torch && c.layers ? path.join(dir, 'case.json') : null;
+    const torchCase = torch && (c.layers || c.graph) ? path.join(dir, 'case.json') : null;
     if (torchCase) {
       writeFileSync(path.join(dir, 'x.f32'), await x.data() as Float32Array);
       writeFileSync(path.join(dir, 'classes.i32'), classes);
@@ -92,7 +92,7 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
     let torchBlas: TrainingRow['torchBlas'];
     // Warm-up: wasm compiled, XNNPACK operators and the allocator at their working size. A loaded model's fit takes
     // minutes, against which a cold start is noise: skip it there.
-    if (c.layers) await fitOnce(c, x, y);
+    if (c.layers || c.graph) await fitOnce(c, x, y);
     for (let i = 0; i < reps; i++) {
       // Alternate which goes first, so a drift in machine load does not favour one side.
       for (const on of i % 2 === 0 ? [false, true] : [true, false]) {

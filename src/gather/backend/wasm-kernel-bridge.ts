@@ -6,6 +6,9 @@ import { registerSliceCopyGather } from './wasm/gather.js';
 import { registerSharingIdentity } from './wasm/identity.js';
 import { registerTransposeFreeMatMuls } from './wasm/matmul.js';
 import { registerBlockTile } from './wasm/tile.js';
+import { registerPoolGrads } from './wasm/pool-grad.js';
+import { registerConvInputGrad } from './wasm/conv-input-grad.js';
+import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -27,6 +30,7 @@ type WasmBackend = BackendWithData & {
 export function registerWasmKernels(): string[] {
   return [
     ...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerSharingIdentity(), ...registerFusedAdam(),
+    ...registerPoolGrads(), ...registerConvInputGrad(),
     ...bridgeMissingWasmKernels(),
   ];
 }
@@ -41,11 +45,11 @@ export function registerWasmKernels(): string[] {
  */
 export function bridgeMissingWasmKernels(): string[] {
   const wasmKernels = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  // tfjs-backend-cpu's Conv2DBackpropFilter is a naive loop (~150 ms for a 32x16x16 batch here): compose it from
-  // wasm's own fast conv2d instead, and only fall back to the cpu copy for layouts the composition does not cover.
+  // tfjs-backend-cpu's Conv2DBackpropFilter is a naive loop: compute it as one im2col matrix product on wasm instead,
+  // and only fall back to the cpu copy for layouts that does not cover (NCHW) or with nnaudit's kernels switched off.
   const cpuFilterGrad = tf.getKernelsForBackend('cpu').find((k) => k.kernelName === 'Conv2DBackpropFilter');
   if (!wasmKernels.has('Conv2DBackpropFilter') && cpuFilterGrad) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterViaConv(bridge(cpuFilterGrad.kernelFunc)) });
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterViaMatMul(bridge(cpuFilterGrad.kernelFunc)) });
     wasmKernels.add('Conv2DBackpropFilter');
   }
   const bridged: string[] = ['Conv2DBackpropFilter'];
@@ -95,37 +99,4 @@ function bridge(cpuKernelFunc: KernelFunc): KernelFunc {
     }
   };
   return bridged as unknown as KernelFunc;
-}
-
-interface FilterGradAttrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
-/**
- * dW[kh, kw, ci, co] = sum over batch and output positions of x[b, oh*s + kh, ow*s + kw, ci] * dy[b, oh, ow, co]:
- * a convolution of x (batch moved to channels) with dy (as a filter dilated by the stride). Runs as ordinary wasm
- * ops; nested ops inside a kernel are not taped, so gradients of gradients are unaffected.
- */
-function conv2dBackpropFilterViaConv(fallback: KernelFunc): KernelFunc {
-  const composed = (args: Parameters<KernelFunc>[0]) => {
-    const attrs = args.attrs as unknown as FilterGradAttrs;
-    const inputs = args.inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-    if (attrs.dataFormat !== 'NHWC' || !(inputs.x instanceof tf.Tensor) || !(inputs.dy instanceof tf.Tensor)) return fallback(args);
-    const [kh, kw, ci, co] = attrs.filterShape;
-    const [sh, sw] = typeof attrs.strides === 'number' ? [attrs.strides, attrs.strides] : attrs.strides;
-    const info = tf.backend_util.computeConv2DInfo(inputs.x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    return tf.tidy(() => {
-      const { top, bottom, left, right } = info.padInfo;
-      const xp = top || bottom || left || right ? tf.pad(inputs.x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : inputs.x;
-      const xT = tf.transpose(xp, [3, 1, 2, 0]);
-      const dyT = tf.transpose(inputs.dy, [1, 2, 0, 3]);
-      const r = tf.conv2d(xT as tf.Tensor4D, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [sh, sw]);
-      return tf.transpose(tf.slice(r, [0, 0, 0, 0], [ci, kh, kw, co]), [1, 2, 0, 3]);
-    });
-  };
-  return composed as unknown as KernelFunc;
 }
