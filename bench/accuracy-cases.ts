@@ -7,24 +7,57 @@ import type { SpecInput } from '../src/config/spec-schema.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
 import path from 'node:path';
 
-export const TARGETS = ['dead-relu', 'vanishing-gradients', 'exploding-gradients', 'overfitting', 'underfitting', 'missing-nonlinearity'] as const;
+export const TARGETS = [
+  'dead-relu',
+  'vanishing-gradients',
+  'exploding-gradients',
+  'overfitting',
+  'underfitting',
+  'missing-nonlinearity',
+] as const;
 export type Target = (typeof TARGETS)[number];
 export type Labels = Record<Target, boolean | null>;
 
-export interface BenchCase { id: string; family: string; spec: SpecInput; labels: Labels }
+export interface BenchCase {
+  id: string;
+  family: string;
+  spec: SpecInput;
+  labels: Labels;
+}
 
 type Layer = NonNullable<Extract<SpecInput['model'], { train: unknown }>['train']['layers']>[number];
 type Data = SpecInput['data'];
 
 /** missing-nonlinearity is labelled by construction in add(): true only for the linear classifiers on non-separable data. */
-const L = (dead: boolean | null, van: boolean | null, exp: boolean | null, over: boolean | null, under: boolean | null): Labels =>
-  ({ 'dead-relu': dead, 'vanishing-gradients': van, 'exploding-gradients': exp, overfitting: over, underfitting: under, 'missing-nonlinearity': false });
+const L = (
+  dead: boolean | null,
+  van: boolean | null,
+  exp: boolean | null,
+  over: boolean | null,
+  under: boolean | null,
+): Labels => ({
+  'dead-relu': dead,
+  'vanishing-gradients': van,
+  'exploding-gradients': exp,
+  overfitting: over,
+  underfitting: under,
+  'missing-nonlinearity': false,
+});
 
-const csv = (name: string, extra: Partial<Data> = {}): Data => ({ csv: path.join(fixturesDir(), 'data', `${name}.csv`), label: 'label', normalize: 'standardize', ...extra } as Data);
+const csv = (name: string, extra: Partial<Data> = {}): Data =>
+  ({
+    csv: path.join(fixturesDir(), 'data', `${name}.csv`),
+    label: 'label',
+    normalize: 'standardize',
+    ...extra,
+  }) as Data;
 const DATASETS: Record<string, { data: Data; classes: number }> = {
   moons: { data: { generator: 'moons', samples: 800, noise: 0.2, normalize: 'standardize' }, classes: 2 },
   circles: { data: { generator: 'circles', samples: 800, noise: 0.08, normalize: 'standardize' }, classes: 2 },
-  spirals: { data: { generator: 'spirals', samples: 900, classes: 3, noise: 0.1, normalize: 'standardize' }, classes: 3 },
+  spirals: {
+    data: { generator: 'spirals', samples: 900, classes: 3, noise: 0.1, normalize: 'standardize' },
+    classes: 3,
+  },
   blobs: { data: { generator: 'blobs', samples: 800, classes: 3, noise: 0.1, normalize: 'standardize' }, classes: 3 },
   xor: { data: { generator: 'xor', samples: 800, noise: 0.05, normalize: 'standardize' }, classes: 2 },
   iris: { data: { generator: 'iris', normalize: 'standardize', probeSize: 64 }, classes: 3 },
@@ -38,17 +71,47 @@ function head(classes: number): { layer: Layer; loss: 'binaryCrossentropy' | 'ca
     : { layer: { type: 'dense', units: classes, activation: 'softmax' }, loss: 'categoricalCrossentropy' };
 }
 
-function spec(data: Data, classes: number, hidden: Layer[], fit: { optimizer?: { name: 'adam' | 'sgd'; learningRate: number }; epochs?: number; batchSize?: number; validationSplit?: number } = {}): SpecInput {
+function spec(
+  data: Data,
+  classes: number,
+  hidden: Layer[],
+  fit: {
+    optimizer?: { name: 'adam' | 'sgd'; learningRate: number };
+    epochs?: number;
+    batchSize?: number;
+    validationSplit?: number;
+  } = {},
+): SpecInput {
   const h = head(classes);
   return {
-    seed: 7, data,
-    model: { train: { layers: [...hidden, h.layer], loss: h.loss, metrics: ['accuracy'], optimizer: fit.optimizer ?? { name: 'adam', learningRate: 0.01 },
-      epochs: fit.epochs ?? 30, batchSize: fit.batchSize ?? 32, validationSplit: fit.validationSplit ?? 0.25 } },
+    seed: 7,
+    data,
+    model: {
+      train: {
+        layers: [...hidden, h.layer],
+        loss: h.loss,
+        metrics: ['accuracy'],
+        optimizer: fit.optimizer ?? { name: 'adam', learningRate: 0.01 },
+        epochs: fit.epochs ?? 30,
+        batchSize: fit.batchSize ?? 32,
+        validationSplit: fit.validationSplit ?? 0.25,
+      },
+    },
   };
 }
 
-const dense = (units: number, activation: 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'linear', extra: Partial<Extract<Layer, { type: 'dense' }>> = {}): Layer =>
-  ({ type: 'dense', units, activation, kernelInitializer: activation === 'relu' ? 'heNormal' : 'glorotUniform', ...extra } as Layer);
+const dense = (
+  units: number,
+  activation: 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'linear',
+  extra: Partial<Extract<Layer, { type: 'dense' }>> = {},
+): Layer =>
+  ({
+    type: 'dense',
+    units,
+    activation,
+    kernelInitializer: activation === 'relu' ? 'heNormal' : 'glorotUniform',
+    ...extra,
+  }) as Layer;
 const repeat = <T>(n: number, f: (i: number) => T[]): T[] => Array.from({ length: n }, (_, i) => f(i)).flat();
 
 /**
@@ -60,7 +123,10 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   const add = (id: string, family: string, s: SpecInput, given: Labels) => {
     // Family H's linear classifiers underfit because they are linear: that is what missing-nonlinearity names.
     const labels = { ...given, 'missing-nonlinearity': family === 'underfitting' && id.startsWith('linear-') };
-    if (variant === 'v1') { cases.push({ id, family, spec: { ...s, name: id }, labels }); return; }
+    if (variant === 'v1') {
+      cases.push({ id, family, spec: { ...s, name: id }, labels });
+      return;
+    }
     const d = s.data as { noise?: number; generator?: string };
     const data = d.generator && typeof d.noise === 'number' ? { ...s.data, noise: d.noise * 1.25 } : s.data;
     cases.push({ id: `${id}@v2`, family, spec: { ...s, data, seed: 21, name: `${id}@v2` } as SpecInput, labels });
@@ -75,8 +141,20 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
     for (const act of ['relu', 'tanh', 'elu'] as const) {
       for (const depth of [1, 2]) {
         const width = name === 'spirals' ? 64 : 32;
-        add(`healthy-${name}-${act}-${depth}`, 'healthy', spec(d.data, d.classes, repeat(depth, () => [dense(width, act)]), { epochs: name === 'spirals' ? 60 : 30, optimizer: { name: 'adam', learningRate: name === 'iris' || name === 'wine' ? 0.01 : 0.005 } }),
-          L(false, false, false, small.has(name) ? null : false, false));
+        add(
+          `healthy-${name}-${act}-${depth}`,
+          'healthy',
+          spec(
+            d.data,
+            d.classes,
+            repeat(depth, () => [dense(width, act)]),
+            {
+              epochs: name === 'spirals' ? 60 : 30,
+              optimizer: { name: 'adam', learningRate: name === 'iris' || name === 'wine' ? 0.01 : 0.005 },
+            },
+          ),
+          L(false, false, false, small.has(name) ? null : false, false),
+        );
       }
     }
   }
@@ -86,8 +164,15 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   for (const name of ['moons', 'circles', 'blobs', 'breast-cancer']) {
     for (const depth of [2, 4]) {
       const d = DATASETS[name]!;
-      const hidden = repeat(depth, (i) => [dense(32, 'relu', i === depth - 1 ? { biasInitializer: { name: 'constant', value: -10 } } : {})]);
-      add(`dead-${name}-${depth}`, 'dead-relu', spec(d.data, d.classes, hidden, { epochs: 15 }), L(true, null, false, false, true));
+      const hidden = repeat(depth, (i) => [
+        dense(32, 'relu', i === depth - 1 ? { biasInitializer: { name: 'constant', value: -10 } } : {}),
+      ]);
+      add(
+        `dead-${name}-${depth}`,
+        'dead-relu',
+        spec(d.data, d.classes, hidden, { epochs: 15 }),
+        L(true, null, false, false, true),
+      );
     }
   }
   // C. Vanishing: deep sigmoid or tanh stacks with small initial weights (normal, std 0.1 / 0.05) trained by SGD: each
@@ -95,20 +180,47 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   for (const name of ['moons', 'circles', 'blobs']) {
     for (const depth of [8, 12, 16]) {
       const d = DATASETS[name]!;
-      add(`vanish-sigmoid-${name}-${depth}`, 'vanishing', spec(d.data, d.classes, repeat(depth, () => [dense(16, 'sigmoid', { kernelInitializer: { name: 'randomNormal', stddev: 0.1 } })]),
-        { optimizer: { name: 'sgd', learningRate: 0.1 }, epochs: 15 }), L(false, true, false, false, true));
+      add(
+        `vanish-sigmoid-${name}-${depth}`,
+        'vanishing',
+        spec(
+          d.data,
+          d.classes,
+          repeat(depth, () => [dense(16, 'sigmoid', { kernelInitializer: { name: 'randomNormal', stddev: 0.1 } })]),
+          { optimizer: { name: 'sgd', learningRate: 0.1 }, epochs: 15 },
+        ),
+        L(false, true, false, false, true),
+      );
     }
     const d = DATASETS[name]!;
-    add(`vanish-tanh-${name}-10`, 'vanishing', spec(d.data, d.classes, repeat(10, () => [dense(16, 'tanh', { kernelInitializer: { name: 'randomNormal', stddev: 0.05 } })]),
-      { optimizer: { name: 'sgd', learningRate: 0.05 }, epochs: 15 }), L(false, true, false, false, true));
+    add(
+      `vanish-tanh-${name}-10`,
+      'vanishing',
+      spec(
+        d.data,
+        d.classes,
+        repeat(10, () => [dense(16, 'tanh', { kernelInitializer: { name: 'randomNormal', stddev: 0.05 } })]),
+        { optimizer: { name: 'sgd', learningRate: 0.05 }, epochs: 15 },
+      ),
+      L(false, true, false, false, true),
+    );
   }
   // D. Deep but well-initialized: ReLU + He with Adam keeps the gradient flowing at any of these depths. Rule: no
   // vanishing and no exploding; dead units and fit depend on the run (no claim).
   for (const name of ['moons', 'circles']) {
     for (const depth of [8, 12, 16, 20]) {
       const d = DATASETS[name]!;
-      add(`deep-relu-${name}-${depth}`, 'deep-healthy', spec(d.data, d.classes, repeat(depth, () => [dense(16, 'relu')]), { optimizer: { name: 'adam', learningRate: 0.003 }, epochs: 20 }),
-        L(null, false, false, null, null));
+      add(
+        `deep-relu-${name}-${depth}`,
+        'deep-healthy',
+        spec(
+          d.data,
+          d.classes,
+          repeat(depth, () => [dense(16, 'relu')]),
+          { optimizer: { name: 'adam', learningRate: 0.003 }, epochs: 20 },
+        ),
+        L(null, false, false, null, null),
+      );
     }
   }
   // E. Exploding: regression (linear output, MSE) through dense + leakyRelu layers initialized with normal std 2-3
@@ -118,10 +230,26 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   for (const noise of [0.1, 0.3]) {
     for (const depth of [5, 8]) {
       for (const std of [2, 3]) {
-        const hidden = repeat(depth, () => [{ type: 'dense', units: 16, activation: 'linear', kernelInitializer: { name: 'randomNormal', stddev: std } } as Layer, { type: 'leakyRelu', alpha: 0.3 } as Layer]);
-        const s = spec({ generator: 'sine', samples: 600, noise, normalize: 'standardize' } as Data, 2, hidden, { optimizer: { name: 'adam', learningRate: 0.001 }, epochs: 10 });
+        const hidden = repeat(depth, () => [
+          {
+            type: 'dense',
+            units: 16,
+            activation: 'linear',
+            kernelInitializer: { name: 'randomNormal', stddev: std },
+          } as Layer,
+          { type: 'leakyRelu', alpha: 0.3 } as Layer,
+        ]);
+        const s = spec({ generator: 'sine', samples: 600, noise, normalize: 'standardize' } as Data, 2, hidden, {
+          optimizer: { name: 'adam', learningRate: 0.001 },
+          epochs: 10,
+        });
         const train = (s.model as { train: { layers: Layer[]; loss: string; metrics?: string[] } }).train;
-        train.layers[train.layers.length - 1] = { type: 'dense', units: 1, activation: 'linear', kernelInitializer: { name: 'randomNormal', stddev: std } } as Layer;
+        train.layers[train.layers.length - 1] = {
+          type: 'dense',
+          units: 1,
+          activation: 'linear',
+          kernelInitializer: { name: 'randomNormal', stddev: std },
+        } as Layer;
         train.loss = 'meanSquaredError';
         delete train.metrics;
         add(`explode-sine${noise}-${depth}-std${std}`, 'exploding', s, L(null, false, true, null, null));
@@ -132,39 +260,83 @@ export function benchCases(variant: 'v1' | 'v2' = 'v1'): BenchCase[] {
   // it memorizes (overfitting true) and fits its training set (underfitting false).
   for (const name of ['moons', 'circles', 'xor']) {
     for (const labelNoise of [0.2, 0.3]) {
-      const data = { generator: name, samples: 160, noise: name === 'circles' ? 0.15 : 0.3, labelNoise, normalize: 'standardize' } as Data;
-      add(`overfit-${name}-ln${labelNoise}`, 'overfitting', spec(data, 2, [dense(256, 'relu'), dense(256, 'relu')], { optimizer: { name: 'adam', learningRate: 0.002 }, epochs: 150, batchSize: 16, validationSplit: 0.5 }),
-        L(null, false, false, true, false));
+      const data = {
+        generator: name,
+        samples: 160,
+        noise: name === 'circles' ? 0.15 : 0.3,
+        labelNoise,
+        normalize: 'standardize',
+      } as Data;
+      add(
+        `overfit-${name}-ln${labelNoise}`,
+        'overfitting',
+        spec(data, 2, [dense(256, 'relu'), dense(256, 'relu')], {
+          optimizer: { name: 'adam', learningRate: 0.002 },
+          epochs: 150,
+          batchSize: 16,
+          validationSplit: 0.5,
+        }),
+        L(null, false, false, true, false),
+      );
     }
   }
   // G. The same wide net with enough data and few epochs. Rule: no overfitting, no underfitting.
   for (const name of ['moons', 'circles', 'blobs']) {
     const d = DATASETS[name]!;
-    add(`wide-enough-${name}`, 'overfit-negative', spec({ ...d.data, samples: 2000 } as Data, d.classes, [dense(256, 'relu'), dense(256, 'relu')], { optimizer: { name: 'adam', learningRate: 0.002 }, epochs: 12 }),
-      L(null, false, false, false, false));
+    add(
+      `wide-enough-${name}`,
+      'overfit-negative',
+      spec({ ...d.data, samples: 2000 } as Data, d.classes, [dense(256, 'relu'), dense(256, 'relu')], {
+        optimizer: { name: 'adam', learningRate: 0.002 },
+        epochs: 12,
+      }),
+      L(null, false, false, false, false),
+    );
   }
   // H. Underfitting: a linear classifier on data no straight line separates (spirals, xor, circles), or an MLP whose
   // learning rate (SGD 1e-5) moves nothing in 5 epochs. Rule: underfitting true, nothing else built in.
   for (const name of ['spirals', 'xor', 'circles']) {
     const d = DATASETS[name]!;
-    add(`linear-${name}`, 'underfitting', spec(d.data, d.classes, [], { epochs: 30 }), L(false, false, false, false, true));
+    add(
+      `linear-${name}`,
+      'underfitting',
+      spec(d.data, d.classes, [], { epochs: 30 }),
+      L(false, false, false, false, true),
+    );
   }
   for (const name of ['moons', 'blobs']) {
     const d = DATASETS[name]!;
-    add(`tiny-lr-${name}`, 'underfitting', spec(d.data, d.classes, [dense(32, 'relu')], { optimizer: { name: 'sgd', learningRate: 1e-5 }, epochs: 5 }), L(false, false, false, false, true));
+    add(
+      `tiny-lr-${name}`,
+      'underfitting',
+      spec(d.data, d.classes, [dense(32, 'relu')], { optimizer: { name: 'sgd', learningRate: 1e-5 }, epochs: 5 }),
+      L(false, false, false, false, true),
+    );
   }
   // I. A linear classifier on linearly separable data is enough. Rule: no underfitting.
   for (const name of ['blobs', 'breast-cancer', 'iris']) {
     const d = DATASETS[name]!;
-    add(`linear-enough-${name}`, 'underfit-negative', spec(d.data, d.classes, [], { epochs: 40, optimizer: { name: 'adam', learningRate: 0.02 } }), L(false, false, false, false, false));
+    add(
+      `linear-enough-${name}`,
+      'underfit-negative',
+      spec(d.data, d.classes, [], { epochs: 40, optimizer: { name: 'adam', learningRate: 0.02 } }),
+      L(false, false, false, false, false),
+    );
   }
   // J. Normalization off: the same healthy MLPs on raw generator features (moons/circles within about [-1.5, 2.5],
   // blobs within about [-10, 10]). Rule: inputs of this size do not break a He-initialized ReLU net trained by
   // Adam, so nothing is built in (unnormalized-inputs is not one of the five targets).
   for (const name of ['moons', 'circles', 'blobs']) {
     const d = DATASETS[name]!;
-    add(`raw-${name}`, 'normalization-off', spec({ ...d.data, normalize: 'none' } as Data, d.classes, [dense(32, 'relu'), dense(32, 'relu')], { epochs: 30, optimizer: { name: 'adam', learningRate: 0.005 } }),
-      L(false, false, false, false, false));
+    add(
+      `raw-${name}`,
+      'normalization-off',
+      spec({ ...d.data, normalize: 'none' } as Data, d.classes, [dense(32, 'relu'), dense(32, 'relu')], {
+        epochs: 30,
+        optimizer: { name: 'adam', learningRate: 0.005 },
+      }),
+      L(false, false, false, false, false),
+    );
   }
   return cases;
 }

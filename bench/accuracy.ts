@@ -8,17 +8,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { audit } from '../src/audit/audit.js';
 import { benchCases, isHeldOut, TARGETS, type BenchCase, type Target } from './accuracy-cases.js';
 
-interface Outcome { c: BenchCase; statuses: Record<string, string>; seconds: number }
+interface Outcome {
+  c: BenchCase;
+  statuses: Record<string, string>;
+  seconds: number;
+}
 
 /** Confusion counts over every labelled (case, analyzer) pair of these outcomes. */
-function confusion(outcomes: Outcome[], targets: readonly Target[]): { tp: number; fp: number; fn: number; tn: number } {
-  let tp = 0, fp = 0, fn = 0, tn = 0;
+function confusion(
+  outcomes: Outcome[],
+  targets: readonly Target[],
+): { tp: number; fp: number; fn: number; tn: number } {
+  let tp = 0,
+    fp = 0,
+    fn = 0,
+    tn = 0;
   for (const o of outcomes) {
     for (const t of targets) {
       const label = o.c.labels[t];
       if (label === null) continue;
       const detected = o.statuses[t] === 'fail';
-      if (label && detected) tp++; else if (!label && detected) fp++; else if (label) fn++; else tn++;
+      if (label && detected) tp++;
+      else if (!label && detected) fp++;
+      else if (label) fn++;
+      else tn++;
     }
   }
   return { tp, fp, fn, tn };
@@ -28,13 +41,19 @@ const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : 'n/a');
 
 /** Per family: precision and recall over all its labelled (case, analyzer) pairs, and the cases with a wrong verdict. */
 function familyTable(outcomes: Outcome[]): string[] {
-  const lines = ['family               cases  TP  FP  FN   TN   precision  recall  false alarms   cases with a wrong verdict'];
+  const lines = [
+    'family               cases  TP  FP  FN   TN   precision  recall  false alarms   cases with a wrong verdict',
+  ];
   const families = [...new Set(outcomes.map((o) => o.c.family))];
   for (const fam of families) {
     const of = outcomes.filter((o) => o.c.family === fam);
     const { tp, fp, fn, tn } = confusion(of, TARGETS);
-    const wrong = of.filter((o) => TARGETS.some((t) => o.c.labels[t] !== null && (o.statuses[t] === 'fail') !== o.c.labels[t])).length;
-    lines.push(`${fam.padEnd(20)} ${String(of.length).padStart(5)} ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)} ${String(tn).padStart(4)}   ${ratio(tp, tp + fp).padStart(9)}  ${ratio(tp, tp + fn).padStart(6)}  ${ratio(fp, fp + tn).padStart(12)}   ${wrong}`);
+    const wrong = of.filter((o) =>
+      TARGETS.some((t) => o.c.labels[t] !== null && (o.statuses[t] === 'fail') !== o.c.labels[t]),
+    ).length;
+    lines.push(
+      `${fam.padEnd(20)} ${String(of.length).padStart(5)} ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)} ${String(tn).padStart(4)}   ${ratio(tp, tp + fp).padStart(9)}  ${ratio(tp, tp + fn).padStart(6)}  ${ratio(fp, fp + tn).padStart(12)}   ${wrong}`,
+    );
   }
   return lines;
 }
@@ -45,16 +64,26 @@ function table(outcomes: Outcome[], title: string): string[] {
     const { tp, fp, fn, tn } = confusion(outcomes, [t]);
     const p = tp + fp ? tp / (tp + fp) : NaN;
     const r = tp + fn ? tp / (tp + fn) : NaN;
-    lines.push(`${t.padEnd(20)} ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)} ${String(tn).padStart(3)}   ${(Number.isNaN(p) ? '  n/a' : p.toFixed(2)).padStart(9)}  ${(Number.isNaN(r) ? ' n/a' : r.toFixed(2)).padStart(6)}   (${tp + fp + fn + tn})`);
+    lines.push(
+      `${t.padEnd(20)} ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)} ${String(tn).padStart(3)}   ${(Number.isNaN(p) ? '  n/a' : p.toFixed(2)).padStart(9)}  ${(Number.isNaN(r) ? ' n/a' : r.toFixed(2)).padStart(6)}   (${tp + fp + fn + tn})`,
+    );
   }
   // A linear classifier on spirals underfits because it is linear: missing-nonlinearity names that cause at fail.
   const under = outcomes.filter((o) => o.c.labels.underfitting === true);
-  const named = under.filter((o) => o.statuses['underfitting'] === 'fail' || o.statuses['missing-nonlinearity'] === 'fail');
-  lines.push(`underfitting cases named at fail by underfitting or missing-nonlinearity: ${named.length}/${under.length}`);
+  const named = under.filter(
+    (o) => o.statuses['underfitting'] === 'fail' || o.statuses['missing-nonlinearity'] === 'fail',
+  );
+  lines.push(
+    `underfitting cases named at fail by underfitting or missing-nonlinearity: ${named.length}/${under.length}`,
+  );
   return lines;
 }
 
-interface SavedOutcome { id: string; statuses: Record<string, string>; seconds: number }
+interface SavedOutcome {
+  id: string;
+  statuses: Record<string, string>;
+  seconds: number;
+}
 
 async function main(): Promise<void> {
   const variant = process.argv.includes('--v2') ? 'v2' : 'v1';
@@ -78,7 +107,9 @@ async function main(): Promise<void> {
     const statuses = Object.fromEntries(r.findings.map((f) => [f.id, f.status]));
     outcomes.push({ c, statuses, seconds: (performance.now() - t) / 1000 });
     const wrong = TARGETS.filter((t2) => c.labels[t2] !== null && (statuses[t2] === 'fail') !== c.labels[t2]);
-    process.stderr.write(`${wrong.length ? 'MISS' : 'ok  '} ${c.id.padEnd(34)} ${((performance.now() - t) / 1000).toFixed(1)}s ${wrong.map((w) => `${w}=${statuses[w]} (${r.findings.find((f) => f.id === w)?.displayValue})`).join('; ')}\n`);
+    process.stderr.write(
+      `${wrong.length ? 'MISS' : 'ok  '} ${c.id.padEnd(34)} ${((performance.now() - t) / 1000).toFixed(1)}s ${wrong.map((w) => `${w}=${statuses[w]} (${r.findings.find((f) => f.id === w)?.displayValue})`).join('; ')}\n`,
+    );
   }
   const tune = outcomes.filter((o) => !isHeldOut(o.c.id));
   const held = outcomes.filter((o) => isHeldOut(o.c.id));
@@ -96,7 +127,21 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   if (process.env['BENCH_ACCURACY_JSON'] && !from) {
-    writeFileSync(process.env['BENCH_ACCURACY_JSON'], JSON.stringify(outcomes.map((o) => ({ id: o.c.id, family: o.c.family, heldOut: isHeldOut(o.c.id), labels: o.c.labels, statuses: o.statuses, seconds: o.seconds })), null, 1));
+    writeFileSync(
+      process.env['BENCH_ACCURACY_JSON'],
+      JSON.stringify(
+        outcomes.map((o) => ({
+          id: o.c.id,
+          family: o.c.family,
+          heldOut: isHeldOut(o.c.id),
+          labels: o.c.labels,
+          statuses: o.statuses,
+          seconds: o.seconds,
+        })),
+        null,
+        1,
+      ),
+    );
   }
 }
 

@@ -57,7 +57,12 @@ function subsample(d: BenchData | null, share: number, seed: number): BenchData 
   if (!d || share >= 1) return d;
   const rng = createRng(seed);
   const keep = d.y.map(() => rng() < share);
-  return { ...d, x: d.x.filter((_, i) => keep[i]), y: d.y.filter((_, i) => keep[i]), origin: `${d.origin}, ${Math.round(share * 100)}% of the rows (seed ${seed})` };
+  return {
+    ...d,
+    x: d.x.filter((_, i) => keep[i]),
+    y: d.y.filter((_, i) => keep[i]),
+    origin: `${d.origin}, ${Math.round(share * 100)}% of the rows (seed ${seed})`,
+  };
 }
 
 export async function benchDatasetsFresh(set: FreshSet): Promise<{ datasets: BenchData[]; skipped: string[] }> {
@@ -75,10 +80,22 @@ export async function benchDatasetsFresh(set: FreshSet): Promise<{ datasets: Ben
     fromGenerator('sine', 400, 0.1, 0, f.data),
     fromGenerator('moons', 400, 0.2, 2, f.raw, 100),
     fromGenerator('blobs', 400, 0.1, 3, f.raw, 50),
-    subsample(fromCsv(fx('breast-cancer.csv'), 'breast-cancer', 'classification', 'UCI breast cancer (fixtures/data)'), 0.8, f.subsample),
+    subsample(
+      fromCsv(fx('breast-cancer.csv'), 'breast-cancer', 'classification', 'UCI breast cancer (fixtures/data)'),
+      0.8,
+      f.subsample,
+    ),
     subsample(fromCsv(fx('wine.csv'), 'wine', 'classification', 'UCI wine (fixtures/data)'), 0.8, f.subsample),
-    subsample(fromCsv(shared('digits.csv'), 'digits', 'classification', 'UCI digits, 8x8 pixels 0-16 (shared/datasets)'), 0.8, f.subsample),
-    subsample(fromCsv(shared('diabetes.csv'), 'diabetes', 'regression', 'diabetes regression (shared/datasets)'), 0.8, f.subsample),
+    subsample(
+      fromCsv(shared('digits.csv'), 'digits', 'classification', 'UCI digits, 8x8 pixels 0-16 (shared/datasets)'),
+      0.8,
+      f.subsample,
+    ),
+    subsample(
+      fromCsv(shared('diabetes.csv'), 'diabetes', 'regression', 'diabetes regression (shared/datasets)'),
+      0.8,
+      f.subsample,
+    ),
     churnB ? { ...churnB, name: 'churn' } : null,
   ];
   const skipped = ['digits', 'diabetes', 'churn'].filter((n) => !datasets.some((d) => d?.name === n));

@@ -25,11 +25,26 @@ export interface BenchData {
   origin: string;
 }
 
-export function fromGenerator(name: GeneratorName, samples: number, noise: number, classes: number, seed: number, scale = 1): BenchData {
+export function fromGenerator(
+  name: GeneratorName,
+  samples: number,
+  noise: number,
+  classes: number,
+  seed: number,
+  scale = 1,
+): BenchData {
   const d = generate(name, { samples, noise, classes, imageSize: 8, seed });
   const w = d.featureShape.reduce((a, b) => a * b, 1);
   const x = Array.from({ length: d.y.length }, (_, i) => Array.from(d.x.subarray(i * w, i * w + w), (v) => v * scale));
-  return finish({ name: scale === 1 ? name : `${name}-x${scale}`, x, y: Array.from(d.y), task: d.task, classes: d.numClasses, rawScale: 0, origin: `generator ${name}${scale === 1 ? '' : `, features x${scale} (raw units)`}` });
+  return finish({
+    name: scale === 1 ? name : `${name}-x${scale}`,
+    x,
+    y: Array.from(d.y),
+    task: d.task,
+    classes: d.numClasses,
+    rawScale: 0,
+    origin: `generator ${name}${scale === 1 ? '' : `, features x${scale} (raw units)`}`,
+  });
 }
 
 export function fromCsv(file: string, name: string, task: BenchData['task'], origin: string): BenchData | null {
@@ -58,15 +73,23 @@ function churnParts(): Promise<{ a: BenchData; b: BenchData } | null> {
     const file = path.join(sharedDir(), 'datasets', 'churn-modelling.csv');
     if (!existsSync(file)) return null;
     const spec = dataSchema.parse({
-      csv: file, label: 'Exited', task: 'classification',
+      csv: file,
+      label: 'Exited',
+      task: 'classification',
       exclude: ['RowNumber', 'CustomerId', 'Surname'],
       categorical: ['Geography', { column: 'Gender', encode: 'ordinal' }],
     });
-    const raw = await openDataset(spec, { baseDir: path.dirname(file), seed: CHURN_SPLIT_SEED, inputShape: null, checkShape: () => undefined });
+    const raw = await openDataset(spec, {
+      baseDir: path.dirname(file),
+      seed: CHURN_SPLIT_SEED,
+      inputShape: null,
+      checkShape: () => undefined,
+    });
     const order = permutation(rowCount(raw), createRng(CHURN_SPLIT_SEED));
     const half = Math.floor(order.length / 2);
     const [a, b] = encodeCategoricals(takeRows(raw, order.slice(0, half)), takeRows(raw, order.slice(half)));
-    const origin = (part: string) => `bank churn (Kaggle "Churn Modelling", shared/datasets), ${part} of a seeded 50/50 split`;
+    const origin = (part: string) =>
+      `bank churn (Kaggle "Churn Modelling", shared/datasets), ${part} of a seeded 50/50 split`;
     return { a: fromDataset(a, 'churn', origin('part A')), b: fromDataset(b!, 'churn-b', origin('part B, held out')) };
   })();
   return churnLoad;

@@ -6,13 +6,33 @@
 
 /** Accuracy benchmark v1 and the failing fixtures, by case id (bench/accuracy-cases.ts, fixtures/specs). */
 export const ACCURACY_INVERSE: Array<{ match: RegExp; repairs: string[]; fault: string }> = [
-  { match: /^(fixture:dead-relu|dead-)/, repairs: ['he-init'], fault: 'a hidden layer initialized with a large negative bias' },
-  { match: /^(fixture:vanishing-gradients|vanish-)/, repairs: ['relu-he', 'glorot-init', 'fewer-layers'], fault: 'a deep sigmoid/tanh stack with tiny initial weights' },
+  {
+    match: /^(fixture:dead-relu|dead-)/,
+    repairs: ['he-init'],
+    fault: 'a hidden layer initialized with a large negative bias',
+  },
+  {
+    match: /^(fixture:vanishing-gradients|vanish-)/,
+    repairs: ['relu-he', 'glorot-init', 'fewer-layers'],
+    fault: 'a deep sigmoid/tanh stack with tiny initial weights',
+  },
   { match: /^(fixture:exploding-gradients|explode-)/, repairs: ['glorot-init'], fault: 'initial weights with std 2-3' },
-  { match: /^(fixture:overfitting|overfit-)/, repairs: ['fewer-epochs', 'smaller-layers', 'dropout'], fault: '150 epochs of a 256x256 net on 80 samples' },
-  { match: /^(fixture:underfitting|linear-)/, repairs: ['add-hidden-layers'], fault: 'no hidden layer on non-linear data' },
+  {
+    match: /^(fixture:overfitting|overfit-)/,
+    repairs: ['fewer-epochs', 'smaller-layers', 'dropout'],
+    fault: '150 epochs of a 256x256 net on 80 samples',
+  },
+  {
+    match: /^(fixture:underfitting|linear-)/,
+    repairs: ['add-hidden-layers'],
+    fault: 'no hidden layer on non-linear data',
+  },
   { match: /^tiny-lr-/, repairs: ['lr-up', 'adam'], fault: 'SGD at learning rate 1e-5' },
-  { match: /^fixture:saturated-activations/, repairs: ['standardize-inputs', 'glorot-init'], fault: 'inputs x50 and std-1 initial weights' },
+  {
+    match: /^fixture:saturated-activations/,
+    repairs: ['standardize-inputs', 'glorot-init'],
+    fault: 'inputs x50 and std-1 initial weights',
+  },
   { match: /^fixture:non-finite-values/, repairs: ['lr-down', 'clip-gradients'], fault: 'SGD at learning rate 5' },
 ];
 
@@ -21,13 +41,28 @@ export const ACCURACY_INVERSE: Array<{ match: RegExp; repairs: string[]; fault: 
  * layers with heNormal, the matching head and loss, Adam at 0.01 (digits 0.003), standardized inputs.
  */
 export const FAULT_INVERSE: Record<string, { repairs: string[]; why: string }> = {
-  'wrong-output-activation': { repairs: ['match-output'], why: 'the head activation is changed: match-output sets the one the loss expects' },
-  'wrong-loss': { repairs: ['match-output'], why: 'the loss is changed: match-output is the only repair that sets the loss (with the head)' },
-  'labels-head-mismatch': { repairs: ['match-output'], why: 'head units/activation and loss disagree with the labels: match-output sets head and loss together' },
+  'wrong-output-activation': {
+    repairs: ['match-output'],
+    why: 'the head activation is changed: match-output sets the one the loss expects',
+  },
+  'wrong-loss': {
+    repairs: ['match-output'],
+    why: 'the loss is changed: match-output is the only repair that sets the loss (with the head)',
+  },
+  'labels-head-mismatch': {
+    repairs: ['match-output'],
+    why: 'head units/activation and loss disagree with the labels: match-output sets head and loss together',
+  },
   'missing-normalization': { repairs: ['standardize-inputs'], why: 'normalize: none on raw units' },
-  'linear-layers-only': { repairs: ['relu-hidden'], why: 'the hidden activations are removed: relu-hidden puts relu back' },
+  'linear-layers-only': {
+    repairs: ['relu-hidden'],
+    why: 'the hidden activations are removed: relu-hidden puts relu back',
+  },
   'zero-initialization': { repairs: ['he-init'], why: 'zero kernels on relu layers that had heNormal' },
-  'huge-initialization': { repairs: ['he-init', 'glorot-init'], why: 'std-20 kernels: either initializer restores a sane scale (heNormal is the original)' },
+  'huge-initialization': {
+    repairs: ['he-init', 'glorot-init'],
+    why: 'std-20 kernels: either initializer restores a sane scale (heNormal is the original)',
+  },
   'bias-removed': { repairs: [], why: 'no repair in the catalogue adds biases back' },
   'learning-rate-x100': { repairs: ['lr-down'], why: 'learning rate x100: lr-down is the step back' },
   'learning-rate-div1000': { repairs: ['lr-up'], why: 'learning rate /1000: lr-up is the step back' },

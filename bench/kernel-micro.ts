@@ -13,29 +13,69 @@ const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 7);
 
 function cases(kernel: string): Case[] {
   if (kernel === 'maxpoolgrad' || kernel === 'avgpoolgrad') {
-    return [[64, 28, 28, 16], [64, 14, 14, 32]].map((shape) => {
+    return [
+      [64, 28, 28, 16],
+      [64, 14, 14, 32],
+    ].map((shape) => {
       const x = rand(shape);
       const dy = rand([shape[0]!, shape[1]! / 2, shape[2]! / 2, shape[3]!]);
       const name = kernel === 'maxpoolgrad' ? 'MaxPoolGrad' : 'AvgPoolGrad';
       const y = kernel === 'maxpoolgrad' ? tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') : null;
       const inputs: tf.NamedTensorMap = y ? { dy, input: x, output: y } : { dy, input: x };
-      return { label: `${name} ${shape.join('x')}`, run: () => tf.engine().runKernel(name, inputs, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor };
+      return {
+        label: `${name} ${shape.join('x')}`,
+        run: () => tf.engine().runKernel(name, inputs, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
+      };
     });
   }
   if (kernel === 'inputgrad') {
-    return ([[[64, 28, 28, 1], [3, 3, 1, 16], 1], [[64, 14, 14, 16], [3, 3, 16, 32], 1], [[64, 28, 28, 16], [3, 3, 16, 32], 2], [[64, 28, 28, 16], [1, 1, 16, 32], 2]] as Array<[[number, number, number, number], [number, number, number, number], number]>).map(([xs, fs, s]) => {
+    return (
+      [
+        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+      ] as Array<[[number, number, number, number], [number, number, number, number], number]>
+    ).map(([xs, fs, s]) => {
       const filter = rand(fs);
       const out = Math.ceil(xs[1] / s);
       const dy = rand([xs[0], out, out, fs[3]]);
-      return { label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`, run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs }) as tf.Tensor };
+      return {
+        label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`,
+        run: () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy, filter },
+              { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs },
+            ) as tf.Tensor,
+      };
     });
   }
   if (kernel === 'filtergrad') {
-    return ([[[64, 28, 28, 1], [3, 3, 1, 16], 1], [[64, 14, 14, 16], [3, 3, 16, 32], 1], [[64, 28, 28, 16], [3, 3, 16, 32], 2], [[64, 28, 28, 16], [1, 1, 16, 32], 2]] as Array<[number[], [number, number, number, number], number]>).map(([xs, fs, s]) => {
+    return (
+      [
+        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+      ] as Array<[number[], [number, number, number, number], number]>
+    ).map(([xs, fs, s]) => {
       const x = rand(xs);
       const out = Math.ceil(xs[1]! / s);
       const dy = rand([xs[0]!, out, out, fs[3]]);
-      return { label: `Conv2DBackpropFilter x ${xs.join('x')} f ${fs.join('x')} s${s}`, run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: fs }) as tf.Tensor };
+      return {
+        label: `Conv2DBackpropFilter x ${xs.join('x')} f ${fs.join('x')} s${s}`,
+        run: () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x, dy },
+              { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: fs },
+            ) as tf.Tensor,
+      };
     });
   }
   throw new Error(`unknown kernel ${kernel}`);
@@ -54,7 +94,12 @@ async function main(): Promise<void> {
   await selectBackend('wasm');
   const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   // --ours: only nnaudit's version (tfjs' own can be a naive loop that takes a second a call, e.g. the cpu bridge)
-  const sides = process.argv.includes('--ours') ? [[true], [true]] : [[false, true], [true, false]];
+  const sides = process.argv.includes('--ours')
+    ? [[true], [true]]
+    : [
+        [false, true],
+        [true, false],
+      ];
   for (const c of cases(kernel)) {
     const once = () => tf.dispose(c.run());
     const times: Record<'ours' | 'tfjs', number[]> = { ours: [], tfjs: [] };
@@ -67,7 +112,9 @@ async function main(): Promise<void> {
     }
     setWasmKernelOverrides(true);
     const [ours, theirs] = [median(times.ours), times.tfjs.length ? median(times.tfjs) : NaN];
-    process.stdout.write(`${c.label.padEnd(60)} tfjs ${theirs.toFixed(3)} ms  nnaudit ${ours.toFixed(3)} ms  ${(theirs / ours).toFixed(2)}x\n`);
+    process.stdout.write(
+      `${c.label.padEnd(60)} tfjs ${theirs.toFixed(3)} ms  nnaudit ${ours.toFixed(3)} ms  ${(theirs / ours).toFixed(2)}x\n`,
+    );
   }
 }
 

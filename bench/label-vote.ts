@@ -13,13 +13,22 @@ import { voteFromValidation } from '../src/gather/reference/neighbour-fit.js';
 import labelNoise, { readVote } from '../src/analyzers/label-noise.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
 
-interface Read { id: string; gap: number; z: number }
+interface Read {
+  id: string;
+  gap: number;
+  z: number;
+}
 
 /** The vote's gap and test on the split gather makes of this spec's rows under `seed`; null when it makes none. */
 async function read(id: string, input: SpecInput, seed: number): Promise<Read | null> {
   const spec = validateSpec({ ...input, seed });
   if (!('train' in spec.model)) return null;
-  const raw = await openDataset(spec.data, { baseDir: process.cwd(), seed, inputShape: null, checkShape: () => undefined });
+  const raw = await openDataset(spec.data, {
+    baseDir: process.cwd(),
+    seed,
+    inputShape: null,
+    checkShape: () => undefined,
+  });
   const data = prepareData(raw, spec.data, spec.model.train.validationSplit, seed);
   if (!data.validation) return null;
   const r = readVote(voteFromValidation(data.train, data.validation));
@@ -29,7 +38,11 @@ async function read(id: string, input: SpecInput, seed: number): Promise<Read | 
 const seedsPerDataset = Number(process.argv[2] ?? 10);
 const t = labelNoise.thresholds;
 const [minZ, failGap, warnGap] = [t.minZ.default, t.failGap.default, t.warnGap.default];
-const groups: Record<'clean splits' | 'label-noise cases' | 'class-imbalance cases', Read[]> = { 'clean splits': [], 'label-noise cases': [], 'class-imbalance cases': [] };
+const groups: Record<'clean splits' | 'label-noise cases' | 'class-imbalance cases', Read[]> = {
+  'clean splits': [],
+  'label-noise cases': [],
+  'class-imbalance cases': [],
+};
 for (const set of FRESH_SETS) {
   const { datasets } = await benchDatasetsFresh(set);
   for (const c of faultCases(datasets, SET_SEEDS[set])) {
@@ -49,12 +62,25 @@ for (const set of FRESH_SETS) {
   }
 }
 const count = (rs: Read[], gap: number) => rs.filter((r) => r.z >= minZ && r.gap >= gap).length;
-const lines = [`label-noise's validation-rows vote, no network: fail = z >= ${minZ} and gap >= ${failGap}; warn = z >= ${minZ} and gap >= ${warnGap}`];
+const lines = [
+  `label-noise's validation-rows vote, no network: fail = z >= ${minZ} and gap >= ${failGap}; warn = z >= ${minZ} and gap >= ${warnGap}`,
+];
 for (const [name, rs] of Object.entries(groups)) {
   const fails = count(rs, failGap);
-  lines.push(`${name.padEnd(22)} ${String(rs.length).padStart(4)}  fail ${String(fails).padStart(4)}  warn ${String(count(rs, warnGap) - fails).padStart(3)}  largest z ${Math.max(...rs.map((r) => r.z)).toFixed(2)}`);
+  lines.push(
+    `${name.padEnd(22)} ${String(rs.length).padStart(4)}  fail ${String(fails).padStart(4)}  warn ${String(count(rs, warnGap) - fails).padStart(3)}  largest z ${Math.max(...rs.map((r) => r.z)).toFixed(2)}`,
+  );
 }
 const shown = (r: Read) => `${r.id}: gap ${r.gap.toFixed(2)}, z ${r.z.toFixed(2)}`;
-lines.push('label-noise cases the vote alone does not fail:', ...groups['label-noise cases'].filter((r) => r.z < minZ || r.gap < failGap).map((r) => `  ${shown(r)}`));
-lines.push('highest z without changed labels:', ...[...groups['clean splits'], ...groups['class-imbalance cases']].sort((a, b) => b.z - a.z).slice(0, 3).map((r) => `  ${shown(r)}`));
+lines.push(
+  'label-noise cases the vote alone does not fail:',
+  ...groups['label-noise cases'].filter((r) => r.z < minZ || r.gap < failGap).map((r) => `  ${shown(r)}`),
+);
+lines.push(
+  'highest z without changed labels:',
+  ...[...groups['clean splits'], ...groups['class-imbalance cases']]
+    .sort((a, b) => b.z - a.z)
+    .slice(0, 3)
+    .map((r) => `  ${shown(r)}`),
+);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -38,7 +38,9 @@ function plane(n: number, d: number, k: number): Dataset {
   const rng = createRng(1);
   const x = Float32Array.from({ length: n * d }, () => gaussian(rng));
   const y = new Float32Array(n * k);
-  for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) y[r * k + j]! += x[r * d + c]! * ((c + j) % 3 - 1) + 0.1 * gaussian(rng) / d;
+  for (let r = 0; r < n; r++)
+    for (let j = 0; j < k; j++)
+      for (let c = 0; c < d; c++) y[r * k + j]! += x[r * d + c]! * (((c + j) % 3) - 1) + (0.1 * gaussian(rng)) / d;
   return { x, y, yWidth: k, featureShape: [d], featureNames: [], task: 'regression', numClasses: 0, source: 'plane' };
 }
 const synthetic: Array<[string, Dataset, Dataset]> = [
@@ -50,22 +52,36 @@ const synthetic: Array<[string, Dataset, Dataset]> = [
 ];
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-const lines = ['dataset              rows used / train   features  classes   train acc   val acc   train loss   val loss   median ms'];
+const lines = [
+  'dataset              rows used / train   features  classes   train acc   val acc   train loss   val loss   median ms',
+];
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
 function row(name: string, train: Dataset, validation: Dataset | null): void {
   // Regression is scored in MSE, the loss the benchmarks' regression networks use (the classifier needs no loss).
   const runs = Array.from({ length: REPEATS }, () => fitLinearBaseline(train, validation, 'meanSquaredError'));
   const f = runs[0]!;
   const loss = (v: number | null | undefined) => (f.task === 'regression' ? num(v, 4) : 'n/a');
-  lines.push(`${name.padEnd(20)} ${`${f.rows} / ${rowCount(train)}`.padStart(17)}   ${String(f.features).padStart(8)}  ${String(f.classes || `${f.targets ?? 1}t`).padStart(7)}   ` +
-    `${num(f.trainAccuracy).padStart(9)}   ${num(f.validationAccuracy).padStart(7)}   ${loss(f.trainLoss).padStart(10)}   ${loss(f.validationLoss).padStart(8)}   ` +
-    `${median(runs.map((r) => r.ms)).toFixed(1).padStart(9)}${f.skipped ? `   skipped: ${f.skipped}` : ''}`);
+  lines.push(
+    `${name.padEnd(20)} ${`${f.rows} / ${rowCount(train)}`.padStart(17)}   ${String(f.features).padStart(8)}  ${String(f.classes || `${f.targets ?? 1}t`).padStart(7)}   ` +
+      `${num(f.trainAccuracy).padStart(9)}   ${num(f.validationAccuracy).padStart(7)}   ${loss(f.trainLoss).padStart(10)}   ${loss(f.validationLoss).padStart(8)}   ` +
+      `${median(runs.map((r) => r.ms))
+        .toFixed(1)
+        .padStart(9)}${f.skipped ? `   skipped: ${f.skipped}` : ''}`,
+  );
 }
 for (const [name, input] of cases) {
   const file = (input['csv'] as string | undefined) ?? null;
-  if (file && !existsSync(file)) { lines.push(`${name.padEnd(20)} skipped: ${file} not found`); continue; }
+  if (file && !existsSync(file)) {
+    lines.push(`${name.padEnd(20)} skipped: ${file} not found`);
+    continue;
+  }
   const spec = dataSchema.parse({ normalize: 'standardize', ...input });
-  const raw = await openDataset(spec, { baseDir: process.cwd(), seed: 7, inputShape: null, checkShape: () => undefined });
+  const raw = await openDataset(spec, {
+    baseDir: process.cwd(),
+    seed: 7,
+    inputShape: null,
+    checkShape: () => undefined,
+  });
   const p = prepareData(raw, spec, 0.25, 7);
   row(name, p.train, p.validation);
 }

@@ -26,14 +26,23 @@ function twinSpec(): TrainModelSpec {
     data: { generator: 'blobs' },
     model: {
       train: {
-        loss: 'sparseCategoricalCrossentropy', fromLogits: true, epochs: 1, batchSize: BATCH,
+        loss: 'sparseCategoricalCrossentropy',
+        fromLogits: true,
+        epochs: 1,
+        batchSize: BATCH,
         layers: [
           { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'linear' },
-          { type: 'batchNormalization' }, { type: 'activation', activation: 'relu' }, { type: 'maxPooling2d', poolSize: 2 },
+          { type: 'batchNormalization' },
+          { type: 'activation', activation: 'relu' },
+          { type: 'maxPooling2d', poolSize: 2 },
           { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'linear' },
-          { type: 'batchNormalization' }, { type: 'activation', activation: 'relu' }, { type: 'maxPooling2d', poolSize: 2 },
-          { type: 'flatten' }, { type: 'dropout', rate: 0.3 },
-          { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 10, activation: 'linear' },
+          { type: 'batchNormalization' },
+          { type: 'activation', activation: 'relu' },
+          { type: 'maxPooling2d', poolSize: 2 },
+          { type: 'flatten' },
+          { type: 'dropout', rate: 0.3 },
+          { type: 'dense', units: 64, activation: 'relu' },
+          { type: 'dense', units: 10, activation: 'linear' },
         ],
       },
     },
@@ -56,14 +65,19 @@ async function main(): Promise<void> {
   const reps = Number(process.argv[2] ?? 3);
   const file = path.join(sharedDir(), 'real-models', 'pt-fashion-cnn', 'model-train.onnx');
   if (!existsSync(file)) {
-    process.stdout.write(`${JSON.stringify({ skipped: `${file} not found (put shared/ beside the checkout or set NNAUDIT_SHARED)` })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ skipped: `${file} not found (put shared/ beside the checkout or set NNAUDIT_SHARED)` })}\n`,
+    );
     return;
   }
   const backend = await selectBackend('wasm');
   const xNchw = tf.randomUniform([ROWS, 1, 28, 28], -1, 2, 'float32', 1);
   const xNhwc = tf.transpose(xNchw, [0, 2, 3, 1]);
   const y = tf.randomUniform([ROWS, 1], 0, 10, 'int32', 2).cast('float32');
-  const onnx: number[] = []; const spec: number[] = []; const onnxCpu: number[] = []; const specCpu: number[] = [];
+  const onnx: number[] = [];
+  const spec: number[] = [];
+  const onnxCpu: number[] = [];
+  const specCpu: number[] = [];
   for (let r = 0; r < reps; r++) {
     const imported = (await loadLayersModel(file)).model;
     const a = await fitMs(imported, xNchw, y);
@@ -71,12 +85,22 @@ async function main(): Promise<void> {
     const built = buildModel(twinSpec(), [28, 28, 1], 42);
     const b = await fitMs(built, xNhwc, y);
     built.dispose();
-    onnx.push(a.wall); onnxCpu.push(a.cpu); spec.push(b.wall); specCpu.push(b.cpu);
+    onnx.push(a.wall);
+    onnxCpu.push(a.cpu);
+    spec.push(b.wall);
+    specCpu.push(b.cpu);
   }
   const row = {
-    backend: backend.name, reps, rows: ROWS, batch: BATCH,
-    onnxMsPerStep: median(onnx), specMsPerStep: median(spec), ratio: median(onnx) / median(spec),
-    onnxCpuMsPerStep: median(onnxCpu), specCpuMsPerStep: median(specCpu), cpuRatio: median(onnxCpu) / median(specCpu),
+    backend: backend.name,
+    reps,
+    rows: ROWS,
+    batch: BATCH,
+    onnxMsPerStep: median(onnx),
+    specMsPerStep: median(spec),
+    ratio: median(onnx) / median(spec),
+    onnxCpuMsPerStep: median(onnxCpu),
+    specCpuMsPerStep: median(specCpu),
+    cpuRatio: median(onnxCpu) / median(specCpu),
   };
   process.stdout.write(`${JSON.stringify(row)}\n`);
   tf.dispose([xNchw, xNhwc, y]);

@@ -13,31 +13,48 @@ export const BENCH_MODELS: Record<string, SpecInput> = {
   mlp: {
     seed: 1,
     data: { generator: 'moons', samples: 4000, noise: 0.2, normalize: 'standardize' },
-    model: { train: {
-      layers: [
-        { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' },
-        { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' },
-      ],
-      loss: 'binaryCrossentropy', epochs: 20, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.003 },
-    } },
+    model: {
+      train: {
+        layers: [
+          { type: 'dense', units: 64, activation: 'relu' },
+          { type: 'dense', units: 64, activation: 'relu' },
+          { type: 'dense', units: 64, activation: 'relu' },
+          { type: 'dense', units: 1, activation: 'sigmoid' },
+        ],
+        loss: 'binaryCrossentropy',
+        epochs: 20,
+        batchSize: 32,
+        optimizer: { name: 'adam', learningRate: 0.003 },
+      },
+    },
   },
   // A small CNN on 3000 16x16 images, 10 epochs: exercises the conv gradient kernels.
   cnn: {
     seed: 1,
     data: { generator: 'bars', samples: 3000, noise: 0.3, imageSize: 16, probeSize: 128 },
-    model: { train: {
-      layers: [
-        { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'maxPooling2d', poolSize: 2 },
-        { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' }, { type: 'flatten' },
-        { type: 'dense', units: 2, activation: 'softmax' },
-      ],
-      loss: 'categoricalCrossentropy', epochs: 10, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.005 },
-    } },
+    model: {
+      train: {
+        layers: [
+          { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
+          { type: 'maxPooling2d', poolSize: 2 },
+          { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
+          { type: 'flatten' },
+          { type: 'dense', units: 2, activation: 'softmax' },
+        ],
+        loss: 'categoricalCrossentropy',
+        epochs: 10,
+        batchSize: 32,
+        optimizer: { name: 'adam', learningRate: 0.005 },
+      },
+    },
   },
 };
 // The same CNN on 600 images, 3 epochs: small enough for the pure-JS cpu backend in a backend comparison.
-BENCH_MODELS['cnn-small'] = { ...BENCH_MODELS['cnn']!, data: { generator: 'bars', samples: 600, noise: 0.3, imageSize: 16, probeSize: 128 },
-  model: { train: { ...(BENCH_MODELS['cnn']!.model as { train: object }).train, epochs: 3 } } } as SpecInput;
+BENCH_MODELS['cnn-small'] = {
+  ...BENCH_MODELS['cnn']!,
+  data: { generator: 'bars', samples: 600, noise: 0.3, imageSize: 16, probeSize: 128 },
+  model: { train: { ...(BENCH_MODELS['cnn']!.model as { train: object }).train, epochs: 3 } },
+} as SpecInput;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
@@ -59,7 +76,8 @@ async function main(): Promise<void> {
     into.push((used.user + used.system) / 1000);
     return out;
   };
-  const runPlain = async () => plain.push((await cpuOf(plainCpu, () => gather(spec, { noProbes: true }))).timing['trainMs']!);
+  const runPlain = async () =>
+    plain.push((await cpuOf(plainCpu, () => gather(spec, { noProbes: true }))).timing['trainMs']!);
   const runFull = async () => {
     const f = await cpuOf(fullCpu, () => gather(spec));
     full.push(f.timing['trainMs']! + f.timing['probeMs']!);
@@ -73,12 +91,19 @@ async function main(): Promise<void> {
     // Alternate which goes first, so a drift in machine load does not favour one side.
     for (const run of i % 2 === 0 ? [runPlain, runFull] : [runFull, runPlain]) await run();
   }
-  process.stdout.write(`${JSON.stringify({
-    model: modelName, backend: backend.name, reps: plain.length,
-    plainMs: median(plain), fullMs: full.length ? median(full) : null, probeMs: probe.length ? median(probe) : null,
-    ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null,
-    cpuRatio: fullCpu.length ? median(fullCpu.map((f, i) => f / plainCpu[i]!)) : null, numTensors: tf.memory().numTensors,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      model: modelName,
+      backend: backend.name,
+      reps: plain.length,
+      plainMs: median(plain),
+      fullMs: full.length ? median(full) : null,
+      probeMs: probe.length ? median(probe) : null,
+      ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null,
+      cpuRatio: fullCpu.length ? median(fullCpu.map((f, i) => f / plainCpu[i]!)) : null,
+      numTensors: tf.memory().numTensors,
+    })}\n`,
+  );
 }
 
 await main();

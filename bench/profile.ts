@@ -12,9 +12,17 @@ import { tf } from '../src/gather/tf.js';
 import { buildCaseModel, TRAINING_CASES } from './training-cases.js';
 
 /** Kernels nnaudit composes from other kernels: their time includes kernels also listed. */
-const COMPOSITE = new Set(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']);
+const COMPOSITE = new Set([
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+]);
 
-interface Run { run: () => Promise<unknown>; steps: number; label: string }
+interface Run {
+  run: () => Promise<unknown>;
+  steps: number;
+  label: string;
+}
 
 async function prepare(target: string): Promise<Run> {
   const c = TRAINING_CASES.find((k) => k.name === target);
@@ -22,7 +30,8 @@ async function prepare(target: string): Promise<Run> {
     const { x, y } = c.data();
     const rows = x.shape[0]!;
     return {
-      label: c.description, steps: Math.ceil(rows / c.batchSize),
+      label: c.description,
+      steps: Math.ceil(rows / c.batchSize),
       run: async () => {
         const model = await buildCaseModel(c);
         try {
@@ -38,13 +47,20 @@ async function prepare(target: string): Promise<Run> {
   else spec.model.load.epochs = 1;
   const first = await gather(spec, { baseDir, noProbes: true });
   const batch = 'train' in spec.model ? spec.model.train.batchSize : first.data.trainSize;
-  return { label: `${target} (via gather, 1 epoch, no probes)`, steps: Math.ceil(first.data.trainSize / (batch ?? 32)), run: () => gather(spec, { baseDir, noProbes: true }) };
+  return {
+    label: `${target} (via gather, 1 epoch, no probes)`,
+    steps: Math.ceil(first.data.trainSize / (batch ?? 32)),
+    run: () => gather(spec, { baseDir, noProbes: true }),
+  };
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const target = args.find((a) => !a.startsWith('--'));
-  if (!target) throw new Error(`usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N] [--quick] [--runs N]`);
+  if (!target)
+    throw new Error(
+      `usage: npm run bench:profile -- <${TRAINING_CASES.map((c) => c.name).join('|')}|spec.json> [--before] [--top N] [--quick] [--runs N]`,
+    );
   const top = Number(args[args.indexOf('--top') + 1] ?? 15) || 15;
   const backend = await selectBackend();
   setWasmKernelOverrides(!args.includes('--before'));
@@ -62,7 +78,10 @@ async function main(): Promise<void> {
   const runMs: number[] = [];
   for (let r = 0; r < runs; r++) {
     t = performance.now();
-    const info = await tf.profile(async () => { await run(); return []; });
+    const info = await tf.profile(async () => {
+      await run();
+      return [];
+    });
     runMs.push(performance.now() - t);
     const byName = new Map<string, { ms: number; calls: number }>();
     for (const k of info.kernels) {
@@ -76,23 +95,39 @@ async function main(): Promise<void> {
   const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
   const profiledMs = median(runMs);
   const names = new Set(perRun.flatMap((m) => [...m.keys()]));
-  const rows = [...names].map((n) => [n, {
-    ms: median(perRun.map((m) => m.get(n)?.ms ?? 0)), calls: median(perRun.map((m) => m.get(n)?.calls ?? 0)),
-  }] as const).sort((x, y) => y[1].ms - x[1].ms);
+  const rows = [...names]
+    .map(
+      (n) =>
+        [
+          n,
+          {
+            ms: median(perRun.map((m) => m.get(n)?.ms ?? 0)),
+            calls: median(perRun.map((m) => m.get(n)?.calls ?? 0)),
+          },
+        ] as const,
+    )
+    .sort((x, y) => y[1].ms - x[1].ms);
   const callCount = rows.reduce((sum, [, e]) => sum + e.calls, 0);
   const kernelMs = rows.filter(([n]) => !COMPOSITE.has(n)).reduce((s, [, e]) => s + e.ms, 0);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`${label}`);
   const unprofiled = quick ? '' : `${wallMs.toFixed(0)} ms (${(wallMs / steps).toFixed(1)} ms/step); `;
-  out(`backend ${backend.name}${args.includes('--before') ? ' (nnaudit kernels off)' : ''}; one epoch = ${steps} steps: ${unprofiled}profiled run ${profiledMs.toFixed(0)} ms`);
+  out(
+    `backend ${backend.name}${args.includes('--before') ? ' (nnaudit kernels off)' : ''}; one epoch = ${steps} steps: ${unprofiled}profiled run ${profiledMs.toFixed(0)} ms`,
+  );
   if (runs > 1) out(`${runs} profiled runs: medians per kernel and of the run time`);
-  out(`${callCount} kernel calls (${(callCount / steps).toFixed(0)} per step); kernel time ${kernelMs.toFixed(0)} ms, the rest of the profiled run (JS, tfjs engine, data) ${(profiledMs - kernelMs).toFixed(0)} ms = ${(100 * (1 - kernelMs / profiledMs)).toFixed(0)}%`);
+  out(
+    `${callCount} kernel calls (${(callCount / steps).toFixed(0)} per step); kernel time ${kernelMs.toFixed(0)} ms, the rest of the profiled run (JS, tfjs engine, data) ${(profiledMs - kernelMs).toFixed(0)} ms = ${(100 * (1 - kernelMs / profiledMs)).toFixed(0)}%`,
+  );
   out('');
   out('kernel                                  calls/step   ms/step   share of profiled run');
   for (const [name, e] of rows.slice(0, top)) {
-    out(`${(name + (COMPOSITE.has(name) ? ' *' : '')).padEnd(40)}${(e.calls / steps).toFixed(1).padStart(10)}${(e.ms / steps).toFixed(2).padStart(10)}   ${(100 * e.ms / profiledMs).toFixed(1).padStart(5)}%`);
+    out(
+      `${(name + (COMPOSITE.has(name) ? ' *' : '')).padEnd(40)}${(e.calls / steps).toFixed(1).padStart(10)}${(e.ms / steps).toFixed(2).padStart(10)}   ${((100 * e.ms) / profiledMs).toFixed(1).padStart(5)}%`,
+    );
   }
-  if (rows.some(([n]) => COMPOSITE.has(n))) out('* composed by nnaudit from kernels also listed: its time includes theirs');
+  if (rows.some(([n]) => COMPOSITE.has(n)))
+    out('* composed by nnaudit from kernels also listed: its time includes theirs');
 }
 
 await main();

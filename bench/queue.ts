@@ -19,11 +19,24 @@ const iris = fixtureSpecPath('iris');
 const healthy = fixtureSpecPath('healthy');
 
 function startWorkers(n: number, env: NodeJS.ProcessEnv): ChildProcess[] {
-  return Array.from({ length: n }, () => spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nnaudit.js'), 'worker', '--queue', 'audit'], { env, stdio: 'ignore' }));
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nnaudit.js'), 'worker', '--queue', 'audit'], {
+      env,
+      stdio: 'ignore',
+    }),
+  );
 }
 
 async function stop(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(workers.map((w) => new Promise<void>((ok) => { w.once('exit', () => ok()); w.kill('SIGTERM'); })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((ok) => {
+          w.once('exit', () => ok());
+          w.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 async function cleanup(url: string, prefix: string): Promise<void> {
@@ -33,12 +46,32 @@ async function cleanup(url: string, prefix: string): Promise<void> {
   r.disconnect();
 }
 
-export interface QueueBench { latencyMs: number[]; perMinute: Record<number, number>; memory: { audits: number; tensorsBefore: number; tensorsAfter: number; rssStartMb: number; rssEndMb: number; rssAfter10Mb: number; heapStartMb: number; heapEndMb: number; gc: boolean } }
+export interface QueueBench {
+  latencyMs: number[];
+  perMinute: Record<number, number>;
+  memory: {
+    audits: number;
+    tensorsBefore: number;
+    tensorsAfter: number;
+    rssStartMb: number;
+    rssEndMb: number;
+    rssAfter10Mb: number;
+    heapStartMb: number;
+    heapEndMb: number;
+    gc: boolean;
+  };
+}
 
 export async function benchQueue(jobs = 8): Promise<QueueBench | string> {
   const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-  try { await probe.connect(); } catch { return `skipped: no Redis at ${url}`; } finally { probe.disconnect(); }
+  try {
+    await probe.connect();
+  } catch {
+    return `skipped: no Redis at ${url}`;
+  } finally {
+    probe.disconnect();
+  }
   const perMinute: Record<number, number> = {};
   const latencyMs: number[] = [];
   for (const n of [1, 2]) {
@@ -69,11 +102,27 @@ export async function benchQueue(jobs = 8): Promise<QueueBench | string> {
     }
   }
   // Memory: 50 audits in one process, as a worker's audit child runs them.
-  const spec = { seed: 1, data: { generator: 'moons' as const, samples: 300 }, model: { train: { layers: [{ type: 'dense' as const, units: 16, activation: 'relu' as const }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const, epochs: 5 } } };
+  const spec = {
+    seed: 1,
+    data: { generator: 'moons' as const, samples: 300 },
+    model: {
+      train: {
+        layers: [
+          { type: 'dense' as const, units: 16, activation: 'relu' as const },
+          { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+        ],
+        loss: 'binaryCrossentropy' as const,
+        epochs: 5,
+      },
+    },
+  };
   await audit(spec);
   // Collect first (npm run bench passes --expose-gc): otherwise RSS shows V8's lazy collection, not retention.
   const gc = (globalThis as { gc?: () => void }).gc;
-  const rss = () => { gc?.(); return process.memoryUsage().rss / 2 ** 20; };
+  const rss = () => {
+    gc?.();
+    return process.memoryUsage().rss / 2 ** 20;
+  };
   const heap = () => process.memoryUsage().heapUsed / 2 ** 20;
   const tensorsBefore = tf.memory().numTensors;
   const rssStartMb = rss();
@@ -83,5 +132,19 @@ export async function benchQueue(jobs = 8): Promise<QueueBench | string> {
     await audit({ ...spec, seed: i });
     if (i === 9) rssAfter10Mb = rss();
   }
-  return { latencyMs, perMinute, memory: { audits: 50, tensorsBefore, tensorsAfter: tf.memory().numTensors, rssStartMb, rssEndMb: rss(), rssAfter10Mb, heapStartMb, heapEndMb: heap(), gc: gc !== undefined } };
+  return {
+    latencyMs,
+    perMinute,
+    memory: {
+      audits: 50,
+      tensorsBefore,
+      tensorsAfter: tf.memory().numTensors,
+      rssStartMb,
+      rssEndMb: rss(),
+      rssAfter10Mb,
+      heapStartMb,
+      heapEndMb: heap(),
+      gc: gc !== undefined,
+    },
+  };
 }

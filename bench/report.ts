@@ -10,13 +10,23 @@ import { upgradeResult } from '../src/result/upgrade.js';
 import { fixturesDir } from '../src/cli/fixtures.js';
 import { packageRoot } from '../src/util/package-root.js';
 
-export interface ReportBench { reports: number; htmlMedianMs: number; pdfWarmMedianMs: number; pdfWarmMaxMs: number; coldRenderPdfMs: number; floorMedianMs: number; backToBackMedianMs: number }
+export interface ReportBench {
+  reports: number;
+  htmlMedianMs: number;
+  pdfWarmMedianMs: number;
+  pdfWarmMaxMs: number;
+  coldRenderPdfMs: number;
+  floorMedianMs: number;
+  backToBackMedianMs: number;
+}
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 export async function benchReports(rounds = 3): Promise<ReportBench> {
   const dir = path.join(fixturesDir(), 'results');
-  const results = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => upgradeResult(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))));
+  const results = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => upgradeResult(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))));
   const htmlTimes: number[] = [];
   const pdfTimes: number[] = [];
   const floorTimes: number[] = [];
@@ -50,20 +60,41 @@ export async function benchReports(rounds = 3): Promise<ReportBench> {
   }
   const out = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-bench-'));
   const t = performance.now();
-  execFileSync(process.execPath, [path.join(packageRoot(), 'bin', 'nnaudit.js'), 'render', path.join(dir, 'overfitting.json'), '--pdf', '--out', out, '-q']);
+  execFileSync(process.execPath, [
+    path.join(packageRoot(), 'bin', 'nnaudit.js'),
+    'render',
+    path.join(dir, 'overfitting.json'),
+    '--pdf',
+    '--out',
+    out,
+    '-q',
+  ]);
   const cold = performance.now() - t;
   rmSync(out, { recursive: true, force: true });
-  return { reports: results.length, htmlMedianMs: median(htmlTimes), pdfWarmMedianMs: median(pdfTimes), pdfWarmMaxMs: Math.max(...pdfTimes), coldRenderPdfMs: cold, floorMedianMs: median(floorTimes), backToBackMedianMs: median(backToBack) };
+  return {
+    reports: results.length,
+    htmlMedianMs: median(htmlTimes),
+    pdfWarmMedianMs: median(pdfTimes),
+    pdfWarmMaxMs: Math.max(...pdfTimes),
+    coldRenderPdfMs: cold,
+    floorMedianMs: median(floorTimes),
+    backToBackMedianMs: median(backToBack),
+  };
 }
 
 // `npm run bench:report`: this benchmark alone (the full `npm run bench` also trains models).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rounds = Number(process.env['ROUNDS'] ?? 5);
   const b = await benchReports(rounds);
-  process.stdout.write(`${b.reports} sample results x ${rounds} rounds\nHTML per report: median ${b.htmlMedianMs.toFixed(0)} ms\n` +
-    `PDF per report, warm browser: median ${b.pdfWarmMedianMs.toFixed(0)} ms, max ${b.pdfWarmMaxMs.toFixed(0)} ms\n` +
-    `Same report again, back to back: median ${b.backToBackMedianMs.toFixed(0)} ms\n` +
-    `Floor (one-line page, same renderer): median ${b.floorMedianMs.toFixed(0)} ms; report / floor = ${(b.pdfWarmMedianMs / b.floorMedianMs).toFixed(1)}\n` +
-    `Load average: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} on ${os.cpus().length} cores\n` +
-    `Cold nnaudit render --pdf: ${b.coldRenderPdfMs.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `${b.reports} sample results x ${rounds} rounds\nHTML per report: median ${b.htmlMedianMs.toFixed(0)} ms\n` +
+      `PDF per report, warm browser: median ${b.pdfWarmMedianMs.toFixed(0)} ms, max ${b.pdfWarmMaxMs.toFixed(0)} ms\n` +
+      `Same report again, back to back: median ${b.backToBackMedianMs.toFixed(0)} ms\n` +
+      `Floor (one-line page, same renderer): median ${b.floorMedianMs.toFixed(0)} ms; report / floor = ${(b.pdfWarmMedianMs / b.floorMedianMs).toFixed(1)}\n` +
+      `Load average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} on ${os.cpus().length} cores\n` +
+      `Cold nnaudit render --pdf: ${b.coldRenderPdfMs.toFixed(0)} ms\n`,
+  );
 }

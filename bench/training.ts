@@ -15,42 +15,69 @@ import { packageRoot } from '../src/util/package-root.js';
 import { buildCaseModel, TRAINING_CASES, type TrainingCase } from './training-cases.js';
 
 export interface TrainingRow {
-  name: string; description: string; reps: number;
-  beforeMs: number | null; afterMs: number | null; torchMs: number | null; torch: string | null; skipped?: string;
+  name: string;
+  description: string;
+  reps: number;
+  beforeMs: number | null;
+  afterMs: number | null;
+  torchMs: number | null;
+  torch: string | null;
+  skipped?: string;
   /** Process CPU time (user + system) of the same fits: steadier than wall time on a loaded machine. */
-  beforeCpuMs?: number | null; afterCpuMs?: number | null; torchCpuMs?: number | null;
+  beforeCpuMs?: number | null;
+  afterCpuMs?: number | null;
+  torchCpuMs?: number | null;
   /** The BLAS PyTorch's matmuls ran on, its measured sgemm rate, and whether it is the netlib reference. */
   torchBlas?: { blas: string[]; referenceBlas: boolean; sgemmGflops: number };
 }
 
-interface TorchOutput { ms: number[]; cpuMs: number[]; blas: string[]; referenceBlas: boolean; sgemmGflops: number }
+interface TorchOutput {
+  ms: number[];
+  cpuMs: number[];
+  blas: string[];
+  referenceBlas: boolean;
+  sgemmGflops: number;
+}
 
 /**
  * Debian's python3-torch takes its BLAS from libblas.so.3; with only libblas3 installed that is the netlib
  * reference BLAS, about 15x slower on the benchmark's sgemm than OpenBLAS, which made PyTorch ~10x slower than
  * PyTorch is (issue #14). The bench says so rather than quoting a ratio against it.
  */
-export const REFERENCE_BLAS_HINT = 'PyTorch ran on the netlib reference BLAS (Debian libblas3): not a fair baseline. '
-  + '`apt-get install libopenblas0-serial` (system-wide), or set NNAUDIT_TORCH_LIBRARY_PATH to a folder holding an optimized libblas.so.3 '
-  + '(e.g. /usr/lib/x86_64-linux-gnu/openblas-serial)';
+export const REFERENCE_BLAS_HINT =
+  'PyTorch ran on the netlib reference BLAS (Debian libblas3): not a fair baseline. ' +
+  '`apt-get install libopenblas0-serial` (system-wide), or set NNAUDIT_TORCH_LIBRARY_PATH to a folder holding an optimized libblas.so.3 ' +
+  '(e.g. /usr/lib/x86_64-linux-gnu/openblas-serial)';
 
 /** The PyTorch child's environment: one thread in every pool, and an optional folder of BLAS libraries first. */
 export function torchEnv(): NodeJS.ProcessEnv {
   const extra = process.env['NNAUDIT_TORCH_LIBRARY_PATH'];
   const ld = [extra, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
-  return { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(ld ? { LD_LIBRARY_PATH: ld } : {}) };
+  return {
+    ...process.env,
+    OMP_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+    ...(ld ? { LD_LIBRARY_PATH: ld } : {}),
+  };
 }
 
-export const TORCH_HINT = 'PyTorch not found: on Debian/Ubuntu `apt-get install python3-torch` (or `pip install torch`), or set NNAUDIT_PYTHON to a python that has it';
+export const TORCH_HINT =
+  'PyTorch not found: on Debian/Ubuntu `apt-get install python3-torch` (or `pip install torch`), or set NNAUDIT_PYTHON to a python that has it';
 
 const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! : null);
 
 /** The first python that can import torch, with its version; null when none can. */
 export function findTorchPython(): { python: string; version: string } | null {
-  const candidates = [process.env['NNAUDIT_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+  const candidates = [process.env['NNAUDIT_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string =>
+    Boolean(p),
+  );
   for (const python of candidates) {
     try {
-      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       return { python, version };
     } catch {
       // not this one
@@ -73,17 +100,33 @@ async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<{ m
   }
 }
 
-async function benchCase(c: TrainingCase, reps: number, torch: { python: string; version: string } | null): Promise<TrainingRow> {
-  const row: TrainingRow = { name: c.name, description: c.description, reps, beforeMs: null, afterMs: null, torchMs: null, torch: null };
-  if (!c.layers && !c.graph && !c.modelPath) return { ...row, skipped: 'model not found (set NNAUDIT_SHARED to the shared folder)' };
+async function benchCase(
+  c: TrainingCase,
+  reps: number,
+  torch: { python: string; version: string } | null,
+): Promise<TrainingRow> {
+  const row: TrainingRow = {
+    name: c.name,
+    description: c.description,
+    reps,
+    beforeMs: null,
+    afterMs: null,
+    torchMs: null,
+    torch: null,
+  };
+  if (!c.layers && !c.graph && !c.modelPath)
+    return { ...row, skipped: 'model not found (set NNAUDIT_SHARED to the shared folder)' };
   const { x, y, classes } = c.data();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-train-bench-'));
   try {
     const torchCase = torch && (c.layers || c.graph) ? path.join(dir, 'case.json') : null;
     if (torchCase) {
-      writeFileSync(path.join(dir, 'x.f32'), await x.data() as Float32Array);
+      writeFileSync(path.join(dir, 'x.f32'), (await x.data()) as Float32Array);
       writeFileSync(path.join(dir, 'classes.i32'), classes);
-      writeFileSync(torchCase, JSON.stringify({ ...c, x: path.join(dir, 'x.f32'), classes: path.join(dir, 'classes.i32') }));
+      writeFileSync(
+        torchCase,
+        JSON.stringify({ ...c, x: path.join(dir, 'x.f32'), classes: path.join(dir, 'classes.i32') }),
+      );
     }
     const before: Array<{ ms: number; cpuMs: number }> = [];
     const after: Array<{ ms: number; cpuMs: number }> = [];
@@ -101,7 +144,10 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
       }
       setWasmKernelOverrides(true);
       if (torchCase && torch) {
-        const out = execFileSync(torch.python, [path.join(packageRoot(), 'bench', 'torch_train.py'), torchCase, '1'], { encoding: 'utf8', env: torchEnv() });
+        const out = execFileSync(torch.python, [path.join(packageRoot(), 'bench', 'torch_train.py'), torchCase, '1'], {
+          encoding: 'utf8',
+          env: torchEnv(),
+        });
         const parsed = JSON.parse(out.trim().split('\n').pop()!) as TorchOutput;
         torchMs.push(...parsed.ms);
         torchCpuMs.push(...parsed.cpuMs);
@@ -109,8 +155,16 @@ async function benchCase(c: TrainingCase, reps: number, torch: { python: string;
       }
     }
     return {
-      ...row, beforeMs: median(before.map((r) => r.ms)), afterMs: median(after.map((r) => r.ms)), torchMs: median(torchMs),
-      beforeCpuMs: median(before.map((r) => r.cpuMs)), afterCpuMs: median(after.map((r) => r.cpuMs)), torchCpuMs: median(torchCpuMs), torch: torchCase ? torch!.version : null, ...(torchBlas ? { torchBlas } : {}) };
+      ...row,
+      beforeMs: median(before.map((r) => r.ms)),
+      afterMs: median(after.map((r) => r.ms)),
+      torchMs: median(torchMs),
+      beforeCpuMs: median(before.map((r) => r.cpuMs)),
+      afterCpuMs: median(after.map((r) => r.cpuMs)),
+      torchCpuMs: median(torchCpuMs),
+      torch: torchCase ? torch!.version : null,
+      ...(torchBlas ? { torchBlas } : {}),
+    };
   } finally {
     tf.dispose([x, y]);
     rmSync(dir, { recursive: true, force: true });
@@ -124,7 +178,10 @@ async function main(): Promise<void> {
   const torch = findTorchPython();
   const cases = names ? TRAINING_CASES.filter((c) => names.split(',').includes(c.name)) : TRAINING_CASES;
   for (const c of cases) {
-    const reps = c.name === 'mobilenetv2' ? Math.min(Number(repsText), Number(process.env['BENCH_MOBILENET_REPS'] ?? 1)) : Number(repsText);
+    const reps =
+      c.name === 'mobilenetv2'
+        ? Math.min(Number(repsText), Number(process.env['BENCH_MOBILENET_REPS'] ?? 1))
+        : Number(repsText);
     const row = await benchCase(c, reps, torch);
     process.stdout.write(`${JSON.stringify(row)}\n`);
     if (row.torchBlas?.referenceBlas) process.stderr.write(`${REFERENCE_BLAS_HINT}\n`);

@@ -29,10 +29,15 @@ export function analyzerPage(a: Analyzer, all: readonly Analyzer[] = ANALYZERS):
     const links = m.after.map((id) => (all.some((x) => x.meta.id === id) ? `[\`${id}\`](${id}.md)` : `\`${id}\``));
     lines.push(`- **Runs after, and cites when they hold:** ${links.join(', ')}`);
   }
-  lines.push(m.failFast
-    ? `- **\`--fail-fast\`:** stops training once it has failed at ${m.failFast.probes} probes in a row (${m.failFast.reason})`
-    : '- **`--fail-fast`:** not used: it needs the whole run');
-  if (m.repairs?.length) lines.push(`- **\`nnaudit fix\` tries:** ${m.repairs.map((r) => `\`${r}\``).join(', ')} (in that order; see [fixes](../fixes.md))`);
+  lines.push(
+    m.failFast
+      ? `- **\`--fail-fast\`:** stops training once it has failed at ${m.failFast.probes} probes in a row (${m.failFast.reason})`
+      : '- **`--fail-fast`:** not used: it needs the whole run',
+  );
+  if (m.repairs?.length)
+    lines.push(
+      `- **\`nnaudit fix\` tries:** ${m.repairs.map((r) => `\`${r}\``).join(', ')} (in that order; see [fixes](../fixes.md))`,
+    );
   const names = Object.keys(a.thresholds);
   lines.push('', '## Thresholds', '');
   if (names.length === 0) {
@@ -46,7 +51,11 @@ export function analyzerPage(a: Analyzer, all: readonly Analyzer[] = ANALYZERS):
       ...names.map((n) => `| \`${n}\` | ${a.thresholds[n]!.default} | ${cell(a.thresholds[n]!.source)} |`),
     );
   }
-  lines.push('', `Status from the score: pass >= 0.9, warn >= 0.5, fail below; see [analyzers](../analyzers.md) for how findings are judged.`, '');
+  lines.push(
+    '',
+    `Status from the score: pass >= 0.9, warn >= 0.5, fail below; see [analyzers](../analyzers.md) for how findings are judged.`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -58,16 +67,20 @@ export function analyzerPages(): Record<string, string> {
 /** Paths whose committed text differs from the generated one, plus pages left over from a removed analyzer. */
 export function stalePages(root: string): string[] {
   const want = analyzerPages();
-  const stale = Object.entries(want).filter(([p, text]) => {
-    try {
-      return readFileSync(path.join(root, p), 'utf8') !== text;
-    } catch {
-      return true;
-    }
-  }).map(([p]) => p);
+  const stale = Object.entries(want)
+    .filter(([p, text]) => {
+      try {
+        return readFileSync(path.join(root, p), 'utf8') !== text;
+      } catch {
+        return true;
+      }
+    })
+    .map(([p]) => p);
   let present: string[] = [];
   try {
-    present = readdirSync(path.join(root, ANALYZER_DOCS_DIR)).filter((f) => f.endsWith('.md')).map((f) => path.join(ANALYZER_DOCS_DIR, f));
+    present = readdirSync(path.join(root, ANALYZER_DOCS_DIR))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => path.join(ANALYZER_DOCS_DIR, f));
   } catch {
     present = [];
   }

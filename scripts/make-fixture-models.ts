@@ -13,32 +13,45 @@ import { withSeededMathRandom } from '../src/gather/train/seeded-random.js';
 
 async function save(model: tf.LayersModel, dir: string, withTrainingConfig: boolean): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    const json = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-      convertedBy: null,
-      modelTopology: a.modelTopology,
-      // Keras-style training config, as tensorflowjs_converter writes it for a compiled Keras model.
-      ...(withTrainingConfig ? { trainingConfig: {
-        loss: 'categorical_crossentropy', metrics: ['accuracy'],
-        optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.01 } },
-      } } : {}),
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-    };
-    await writeFile(path.join(dir, 'model.json'), `${JSON.stringify(json, null, 1)}\n`);
-    await writeFile(path.join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: a.modelTopology,
+        // Keras-style training config, as tensorflowjs_converter writes it for a compiled Keras model.
+        ...(withTrainingConfig
+          ? {
+              trainingConfig: {
+                loss: 'categorical_crossentropy',
+                metrics: ['accuracy'],
+                optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.01 } },
+              },
+            }
+          : {}),
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      };
+      await writeFile(path.join(dir, 'model.json'), `${JSON.stringify(json, null, 1)}\n`);
+      await writeFile(path.join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   await selectBackend('cpu');
   const root = path.join(fixturesDir(), 'models');
   // Read the way an audit reads it (the streaming CSV source): the saved model sees the labels an audit encodes.
-  const wine = await openDataset(dataSchema.parse({ csv: path.join(fixturesDir(), 'data', 'wine.csv'), label: 'label' }), {
-    baseDir: fixturesDir(), seed: 0, inputShape: null, checkShape: () => undefined,
-  });
+  const wine = await openDataset(
+    dataSchema.parse({ csv: path.join(fixturesDir(), 'data', 'wine.csv'), label: 'label' }),
+    {
+      baseDir: fixturesDir(),
+      seed: 0,
+      inputShape: null,
+      checkShape: () => undefined,
+    },
+  );
   // Standardize with the full-data statistics so the saved model expects standardized wine features.
   const n = wine.y.length;
   const w = 13;
@@ -48,13 +61,29 @@ async function main(): Promise<void> {
     return t.sub(mean).div(variance.sqrt());
   });
   const standardized = await x.data();
-  await writeFile(path.join(fixturesDir(), 'data', 'wine-standardized.json'),
-    `${JSON.stringify({ x: Array.from({ length: n }, (_, i) => Array.from(standardized.slice(i * w, i * w + w), (v) => Number(v.toFixed(5)))), y: Array.from(wine.y) })}\n`);
+  await writeFile(
+    path.join(fixturesDir(), 'data', 'wine-standardized.json'),
+    `${JSON.stringify({ x: Array.from({ length: n }, (_, i) => Array.from(standardized.slice(i * w, i * w + w), (v) => Number(v.toFixed(5)))), y: Array.from(wine.y) })}\n`,
+  );
   const y = tf.oneHot(tf.tensor1d(wine.y, 'int32'), 3);
-  const model = tf.sequential({ name: 'wine_mlp', layers: [
-    tf.layers.dense({ inputShape: [13], units: 16, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }), name: 'hidden' }),
-    tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: 'output' }),
-  ] });
+  const model = tf.sequential({
+    name: 'wine_mlp',
+    layers: [
+      tf.layers.dense({
+        inputShape: [13],
+        units: 16,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+        name: 'hidden',
+      }),
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        name: 'output',
+      }),
+    ],
+  });
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   await withSeededMathRandom(7, () => model.fit(x, y, { epochs: 40, batchSize: 16, verbose: 0 }));
   await save(model, path.join(root, 'wine-mlp'), true);

@@ -15,7 +15,11 @@ const sample = path.join(root, 'fixtures', 'results', 'overfitting.json');
 const out = path.join(root, 'docs', 'report-page1.png');
 const html = renderHtml(upgradeResult(JSON.parse(readFileSync(sample, 'utf8')), sample));
 const { default: puppeteer } = await import('puppeteer-core');
-const browser = await puppeteer.launch({ executablePath: await findBrowser(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none'] });
+const browser = await puppeteer.launch({
+  executablePath: await findBrowser(),
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none'],
+});
 try {
   const page = await browser.newPage();
   await page.setJavaScriptEnabled(false);

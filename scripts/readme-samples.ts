@@ -17,7 +17,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'nnaudit.js');
 
-export interface Sample { name: string; args: string[] }
+export interface Sample {
+  name: string;
+  args: string[];
+}
 
 /** The samples README.md and docs/*.md show, by marker name: the arguments as a user types them after `nnaudit`. */
 export const SAMPLES: Sample[] = [
@@ -31,7 +34,12 @@ export function runSample(s: Sample): string {
   try {
     // One backend everywhere: tfjs-node (optional) and wasm may differ in the last digits of a measurement.
     const env = { ...process.env, NNAUDIT_BACKEND: 'wasm' };
-    return execFileSync(process.execPath, [bin, ...s.args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(process.execPath, [bin, ...s.args], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const err = e as { status?: number; stdout?: string; stderr?: string };
     if (err.status === 1 && err.stdout) return err.stdout;
@@ -49,7 +57,12 @@ export function mask(text: string): string {
 /** The files that may hold samples, relative to `dir`: README.md, then every docs/*.md. */
 export function sampleFiles(dir: string = root): string[] {
   const docs = path.join(dir, 'docs');
-  const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [];
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : [];
   return ['README.md', ...pages];
 }
 
@@ -63,12 +76,18 @@ export function locateSamples(texts: Record<string, string>, names: readonly str
     for (const m of text.matchAll(/<!-- sample:([\w-]+) -->/g)) found.set(m[1]!, [...(found.get(m[1]!) ?? []), file]);
   }
   for (const [name, files] of found) {
-    if (!names.includes(name)) throw new Error(`${files.join(', ')}: <!-- sample:${name} --> names no sample in scripts/readme-samples.ts (SAMPLES)`);
+    if (!names.includes(name))
+      throw new Error(
+        `${files.join(', ')}: <!-- sample:${name} --> names no sample in scripts/readme-samples.ts (SAMPLES)`,
+      );
   }
   const where: Record<string, string> = {};
   for (const name of names) {
     const files = found.get(name) ?? [];
-    if (files.length === 0) throw new Error(`no <!-- sample:${name} --> ... <!-- /sample:${name} --> block in ${Object.keys(texts).join(', ')}`);
+    if (files.length === 0)
+      throw new Error(
+        `no <!-- sample:${name} --> ... <!-- /sample:${name} --> block in ${Object.keys(texts).join(', ')}`,
+      );
     if (files.length > 1) throw new Error(`<!-- sample:${name} --> appears in ${files.join(' and ')}: keep one`);
     where[name] = files[0]!;
   }
@@ -90,7 +109,10 @@ function main(): void {
   const check = process.argv.includes('--check');
   const files = sampleFiles();
   const texts = Object.fromEntries(files.map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
-  const where = locateSamples(texts, SAMPLES.map((s) => s.name)); // before running anything: a missing block fails at once
+  const where = locateSamples(
+    texts,
+    SAMPLES.map((s) => s.name),
+  ); // before running anything: a missing block fails at once
   const outputs = Object.fromEntries(SAMPLES.map((s) => [s.name, runSample(s)]));
   const holders = [...new Set(Object.values(where))];
   const stale: string[] = [];
@@ -105,7 +127,9 @@ function main(): void {
     if (mask(updated) === mask(text)) continue;
     const [a, b] = [mask(text).split('\n'), mask(updated).split('\n')];
     const i = a.findIndex((line, k) => line !== b[k]);
-    stale.push(`${file} samples are stale (run npm run readme:samples). First difference at line ${i + 1}:\n  ${file}: ${a[i]}\n  now: ${b[i]}\n`);
+    stale.push(
+      `${file} samples are stale (run npm run readme:samples). First difference at line ${i + 1}:\n  ${file}: ${a[i]}\n  now: ${b[i]}\n`,
+    );
   }
   if (!check) {
     process.stdout.write(`${SAMPLES.length} samples regenerated in ${holders.join(', ')}\n`);

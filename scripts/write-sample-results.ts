@@ -9,11 +9,15 @@ import { fixtureExpectations, fixtureSpecPath, fixturesDir } from '../src/cli/fi
 
 const dir = path.join(fixturesDir(), 'results');
 mkdirSync(dir, { recursive: true });
-const write = (name: string, value: unknown) => writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(value)}\n`);
+const write = (name: string, value: unknown) =>
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(value)}\n`);
 for (const name of Object.keys(fixtureExpectations())) write(name, await audit(fixtureSpecPath(name)));
-write('wine-loaded', await audit({
-  name: 'wine-loaded',
-  model: { load: { path: path.join(fixturesDir(), 'models', 'wine-mlp', 'model.json') } },
-  data: { json: path.join(fixturesDir(), 'data', 'wine-standardized.json') },
-}));
+write(
+  'wine-loaded',
+  await audit({
+    name: 'wine-loaded',
+    model: { load: { path: path.join(fixturesDir(), 'models', 'wine-mlp', 'model.json') } },
+    data: { json: path.join(fixturesDir(), 'data', 'wine-standardized.json') },
+  }),
+);
 process.stdout.write(`wrote ${dir}\n`);

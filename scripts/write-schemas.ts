@@ -6,5 +6,8 @@ import { artifactsJsonSchema, resultJsonSchema } from '../src/result/json-schema
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 writeFileSync(path.join(root, 'schema', 'result.schema.json'), `${JSON.stringify(resultJsonSchema(), null, 2)}\n`);
-writeFileSync(path.join(root, 'schema', 'artifacts.schema.json'), `${JSON.stringify(artifactsJsonSchema(), null, 2)}\n`);
+writeFileSync(
+  path.join(root, 'schema', 'artifacts.schema.json'),
+  `${JSON.stringify(artifactsJsonSchema(), null, 2)}\n`,
+);
 process.stdout.write('wrote schema/result.schema.json, schema/artifacts.schema.json\n');

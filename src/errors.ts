@@ -10,7 +10,12 @@ export class UserInputError extends Error {
   readonly kind: string;
   constructor(kind: string, message: string, options?: { cause?: unknown }) {
     // Capped: a message quoting a 1 MB cell must not become a 1 MB job status, email or terminal line.
-    super(message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}... (message cut at ${MAX_MESSAGE_CHARS} characters)` : message, options);
+    super(
+      message.length > MAX_MESSAGE_CHARS
+        ? `${message.slice(0, MAX_MESSAGE_CHARS)}... (message cut at ${MAX_MESSAGE_CHARS} characters)`
+        : message,
+      options,
+    );
     this.kind = kind;
     this.name = new.target.name;
   }

@@ -19,7 +19,10 @@ describe.each(Object.keys(expected))('fixture %s', (name) => {
     const got = Object.fromEntries(result.findings.map((f) => [f.id, f.status]));
     const want = Object.fromEntries(ANALYZER_IDS.map((id) => [id, expected[name]![id] ?? ['pass', 'notApplicable']]));
     for (const id of ANALYZER_IDS) {
-      expect(want[id], `${name}: ${id} was ${got[id]} (${result.findings.find((f) => f.id === id)?.displayValue})`).toContain(got[id]);
+      expect(
+        want[id],
+        `${name}: ${id} was ${got[id]} (${result.findings.find((f) => f.id === id)?.displayValue})`,
+      ).toContain(got[id]);
     }
     expect(resultSchema.safeParse(JSON.parse(JSON.stringify(result))).success).toBe(true);
     expect(validate(JSON.parse(JSON.stringify(result)))).toBeNull();

@@ -12,6 +12,10 @@ import type { AuditPointer } from '../src/queue/job-data.js';
 // before BullMQ's child code, so it also covers a child that never gets this far.
 
 /** A queued spec is untrusted: every job runs under the worker's input policy (NNAUDIT_DATA_DIRS, ...). */
-export default function auditProcessor(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<AuditPointer> {
+export default function auditProcessor(
+  job: SandboxedJob,
+  _token?: string,
+  signal?: AbortSignal,
+): Promise<AuditPointer> {
   return runAuditJob(job, queueSettings(), workerPolicy(), signal);
 }

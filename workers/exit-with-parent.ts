@@ -26,6 +26,8 @@ if (Number.isInteger(expected) && expected > 0) {
   const orphaned = (): boolean => process.ppid !== expected;
   if (orphaned()) process.exit(1);
   // unref: the check never keeps a finished child alive.
-  setInterval(() => { if (orphaned()) process.exit(1); }, 1000).unref();
+  setInterval(() => {
+    if (orphaned()) process.exit(1);
+  }, 1000).unref();
 }
 export {};

@@ -16,8 +16,9 @@ export default defineAnalyzer({
     id: 'dropout-rate',
     title: 'Dropout keeps most of the signal',
     failureTitle: 'Dropout drops most of the signal',
-    description: 'A Dropout layer with a high rate zeroes most of its inputs at every training step, so the network learns from ' +
-      'a small random fraction of its units. Keras\'s rate is the share dropped, not kept (TensorFlow 1\'s keep_prob was the opposite).',
+    description:
+      'A Dropout layer with a high rate zeroes most of its inputs at every training step, so the network learns from ' +
+      "a small random fraction of its units. Keras's rate is the share dropped, not kept (TensorFlow 1's keep_prob was the opposite).",
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
     after: ['underfitting'],
@@ -25,13 +26,15 @@ export default defineAnalyzer({
   thresholds: {
     highRate: {
       default: 0.75,
-      source: 'Srivastava et al., JMLR 2014 (Dropout), appendix A.4: typical retention for hidden units is 0.5-0.8, for inputs 0.8 ' +
+      source:
+        'Srivastava et al., JMLR 2014 (Dropout), appendix A.4: typical retention for hidden units is 0.5-0.8, for inputs 0.8 ' +
         '(rates 0.2-0.5); a rate of 0.75 or more keeps at most half of the lowest typical retention',
     },
   },
   run(artifacts, { thresholds, findings }) {
     const layers = artifacts.model.layers;
-    if (layers.every((l) => l.dropoutRate === undefined)) return notApplicable('the artifacts do not record dropout rates');
+    if (layers.every((l) => l.dropoutRate === undefined))
+      return notApplicable('the artifacts do not record dropout rates');
     const dropout = layers.filter((l): l is LayerInfo & { dropoutRate: number } => typeof l.dropoutRate === 'number');
     if (dropout.length === 0) return notApplicable('no dropout layers');
     const high = dropout.filter((l) => l.dropoutRate >= thresholds.highRate);
@@ -41,10 +44,11 @@ export default defineAnalyzer({
     const list = (ls: typeof dropout) => ls.map((l) => `${l.name} ${l.dropoutRate}`).join(', ');
     const lowest = Math.min(...high.map((l) => l.dropoutRate));
     const same = high.every((l) => l.dropoutRate === lowest);
-    const display = high.length === 0
-      ? `${dropout.length} dropout layer${dropout.length === 1 ? '' : 's'}, the highest rate ${worst.dropoutRate} (${worst.name})`
-      : `${list(high)}: ${high.length === 1 ? 'it drops' : 'they drop'} ${fmt.pct(lowest)}${same ? '' : ' or more'} of ` +
-        `${high.length === 1 ? 'its' : 'their'} inputs at every training step${underfits ? ', and the model underfits (see underfitting)' : ''}`;
+    const display =
+      high.length === 0
+        ? `${dropout.length} dropout layer${dropout.length === 1 ? '' : 's'}, the highest rate ${worst.dropoutRate} (${worst.name})`
+        : `${list(high)}: ${high.length === 1 ? 'it drops' : 'they drop'} ${fmt.pct(lowest)}${same ? '' : ' or more'} of ` +
+          `${high.length === 1 ? 'its' : 'their'} inputs at every training step${underfits ? ', and the model underfits (see underfitting)' : ''}`;
     return {
       score,
       numericValue: worst.dropoutRate,
@@ -55,12 +59,19 @@ export default defineAnalyzer({
         ? `Lower the rate of ${high.map((l) => l.name).join(', ')} to 0.2-0.5 (Keras's rate is the share dropped: a keep probability ` +
           `of ${high[0]!.dropoutRate} from TensorFlow 1 is a rate of ${round(1 - high[0]!.dropoutRate)}), or remove the layer if the model does not overfit.`
         : null,
-      evidence: [{
-        kind: 'table', title: 'Dropout layers',
-        columns: [{ key: 'layer', label: 'Layer' }, { key: 'kind', label: 'Kind' }, { key: 'rate', label: 'Rate (share dropped)' }],
-        rows: dropout.map((l) => ({ layer: l.name, kind: l.className, rate: l.dropoutRate })),
-        highlight: dropout.flatMap((l, i) => (l.dropoutRate >= thresholds.highRate ? [i] : [])),
-      }],
+      evidence: [
+        {
+          kind: 'table',
+          title: 'Dropout layers',
+          columns: [
+            { key: 'layer', label: 'Layer' },
+            { key: 'kind', label: 'Kind' },
+            { key: 'rate', label: 'Rate (share dropped)' },
+          ],
+          rows: dropout.map((l) => ({ layer: l.name, kind: l.className, rate: l.dropoutRate })),
+          highlight: dropout.flatMap((l, i) => (l.dropoutRate >= thresholds.highRate ? [i] : [])),
+        },
+      ],
     };
   },
 });

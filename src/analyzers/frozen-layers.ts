@@ -16,7 +16,8 @@ export default defineAnalyzer({
     id: 'frozen-layers',
     title: 'Every layer built for training is trainable',
     failureTitle: 'Layers are frozen at their initial weights',
-    description: 'A layer with trainable: false keeps the weights it starts with. That is right for a pretrained base, but a layer ' +
+    description:
+      'A layer with trainable: false keeps the weights it starts with. That is right for a pretrained base, but a layer ' +
       'built from scratch keeps random weights: its features are noise the rest of the network has to work around.',
     requiredArtifacts: ['Model'],
     gateLevel: 'error',
@@ -26,8 +27,10 @@ export default defineAnalyzer({
     const m = artifacts.model;
     const weighted = m.layers.filter((l) => l.params > 0);
     if (weighted.length === 0) return notApplicable('no layers with weights');
-    if (weighted.every((l) => l.trainable === undefined)) return notApplicable('the artifacts do not record which layers are trainable');
-    if (!trainedHere(artifacts)) return notApplicable('no training in this audit: frozen weights only matter while training');
+    if (weighted.every((l) => l.trainable === undefined))
+      return notApplicable('the artifacts do not record which layers are trainable');
+    if (!trainedHere(artifacts))
+      return notApplicable('no training in this audit: frozen weights only matter while training');
     const frozen = weighted.filter((l) => l.trainable === false);
     const frozenParams = frozen.reduce((a, l) => a + l.params, 0);
     const nothingTrains = m.trainableParams === 0;
@@ -54,20 +57,37 @@ export default defineAnalyzer({
       affectedLayers: failing ? frozen.map((l) => l.name) : [],
       recommendation: failing
         ? `Make ${names(frozen)} trainable (remove trainable: false, or set it true): ` +
-          (fromScratch ? 'a layer built from the spec starts from random weights, and frozen it never learns. Freeze only layers that hold pretrained weights.'
+          (fromScratch
+            ? 'a layer built from the spec starts from random weights, and frozen it never learns. Freeze only layers that hold pretrained weights.'
             : 'with no trainable weight the optimizer has nothing to update.')
         : null,
-      evidence: [{
-        kind: 'table', title: 'Layers with weights',
-        columns: [{ key: 'layer', label: 'Layer' }, { key: 'className', label: 'Class' }, { key: 'params', label: 'Parameters' }, { key: 'trainable', label: 'Trainable' }],
-        rows: weighted.map((l) => ({ layer: l.name, className: l.className, params: l.params, trainable: l.trainable === false ? 'no (frozen)' : 'yes' })),
-        highlight: weighted.flatMap((l, i) => (failing && l.trainable === false ? [i] : [])),
-      }],
+      evidence: [
+        {
+          kind: 'table',
+          title: 'Layers with weights',
+          columns: [
+            { key: 'layer', label: 'Layer' },
+            { key: 'className', label: 'Class' },
+            { key: 'params', label: 'Parameters' },
+            { key: 'trainable', label: 'Trainable' },
+          ],
+          rows: weighted.map((l) => ({
+            layer: l.name,
+            className: l.className,
+            params: l.params,
+            trainable: l.trainable === false ? 'no (frozen)' : 'yes',
+          })),
+          highlight: weighted.flatMap((l, i) => (failing && l.trainable === false ? [i] : [])),
+        },
+      ],
     };
   },
 });
 
 function names(layers: LayerInfo[]): string {
-  const shown = layers.slice(0, 4).map((l) => l.name).join(', ');
+  const shown = layers
+    .slice(0, 4)
+    .map((l) => l.name)
+    .join(', ');
   return `${layers.length === 1 ? 'layer' : `${layers.length} layers`} ${shown}${layers.length > 4 ? ', ...' : ''}`;
 }

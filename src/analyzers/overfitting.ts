@@ -7,7 +7,8 @@ export default defineAnalyzer({
     id: 'overfitting',
     title: 'Validation loss tracks training loss',
     failureTitle: 'The model overfits',
-    description: 'Validation loss rising from its minimum while training loss keeps falling means the model is memorizing the ' +
+    description:
+      'Validation loss rising from its minimum while training loss keeps falling means the model is memorizing the ' +
       'training set. The weights at the end are worse on new data than those at the best epoch.',
     requiredArtifacts: ['History'],
     gateLevel: 'error',
@@ -15,9 +16,16 @@ export default defineAnalyzer({
   },
   thresholds: {
     failRise: { default: 0.25, source: 'ours, tuned on the fixtures: smoothed validation loss 25% above its minimum' },
-    warnRise: { default: 0.1, source: 'ours: 10% above the minimum, beyond epoch-to-epoch noise on 100+ validation samples' },
+    warnRise: {
+      default: 0.1,
+      source: 'ours: 10% above the minimum, beyond epoch-to-epoch noise on 100+ validation samples',
+    },
     warnGap: { default: 0.1, source: 'the issue / common practice: a train-validation accuracy gap of 0.10 or more' },
-    minAbsRise: { default: 0.05, source: 'ours: the rise must also be >= 5% of the constant predictor\'s loss, so a tiny validation loss (0.13 -> 0.17 on Iris) wobbling is not flagged' },
+    minAbsRise: {
+      default: 0.05,
+      source:
+        "ours: the rise must also be >= 5% of the constant predictor's loss, so a tiny validation loss (0.13 -> 0.17 on Iris) wobbling is not flagged",
+    },
     minEpochs: { default: 5, source: 'fewer epochs give no trend to judge' },
   },
   run(artifacts, { thresholds }) {
@@ -31,7 +39,8 @@ export default defineAnalyzer({
     const sLoss = smooth(loss);
     // The best epoch is where the raw validation loss bottoms out (what early stopping restores);
     // the rise is measured on the smoothed curve so one noisy epoch neither hides nor fakes it.
-    const argmin = (s: Array<number | null>) => s.reduce<number>((b, v, i) => (v !== null && (s[b] == null || v < s[b]!) ? i : b), 0);
+    const argmin = (s: Array<number | null>) =>
+      s.reduce<number>((b, v, i) => (v !== null && (s[b] == null || v < s[b]!) ? i : b), 0);
     const best = argmin(val);
     const last = sVal.length - 1;
     const minVal = sVal[argmin(sVal)] ?? 0;
@@ -56,22 +65,46 @@ export default defineAnalyzer({
       numericUnit: 'relative rise of smoothed validation loss above its minimum',
       displayValue: parts.join('; '),
       affectedLayers: [],
-      recommendation: score < 0.9
-        ? `Stop at epoch ${bestEpoch} (early stopping on val_loss with patience ~${Math.max(2, Math.round(h.epochs.length / 10))}), ` +
-          `add dropout (0.2-0.5) or L2 weight decay, reduce capacity (${artifacts.model.trainableParams} parameters for ` +
-          `${artifacts.data.trainSize} training samples), or get more data / augmentation.`
-        : null,
+      recommendation:
+        score < 0.9
+          ? `Stop at epoch ${bestEpoch} (early stopping on val_loss with patience ~${Math.max(2, Math.round(h.epochs.length / 10))}), ` +
+            `add dropout (0.2-0.5) or L2 weight decay, reduce capacity (${artifacts.model.trainableParams} parameters for ` +
+            `${artifacts.data.trainSize} training samples), or get more data / augmentation.`
+          : null,
       evidence: [
         {
-          kind: 'series', id: EVIDENCE_IDS.lossCurves, title: 'Learning curves: loss', xLabel: 'epoch', yLabel: 'loss', logY: false, x: h.epochs,
-          series: [{ name: 'train loss', values: loss }, { name: 'validation loss', values: val }],
+          kind: 'series',
+          id: EVIDENCE_IDS.lossCurves,
+          title: 'Learning curves: loss',
+          xLabel: 'epoch',
+          yLabel: 'loss',
+          logY: false,
+          x: h.epochs,
+          series: [
+            { name: 'train loss', values: loss },
+            { name: 'validation loss', values: val },
+          ],
           markers: [{ x: bestEpoch, label: `best val_loss (epoch ${bestEpoch})` }],
           regions: riseWarn ? [{ from: bestEpoch, to: h.epochs[last]!, label: 'validation loss rising' }] : [],
         },
-        ...(acc && vacc ? [{
-          kind: 'series' as const, title: 'Learning curves: accuracy', xLabel: 'epoch', yLabel: 'accuracy', logY: false, x: h.epochs,
-          series: [{ name: 'train accuracy', values: acc }, { name: 'validation accuracy', values: vacc }], markers: [], regions: [],
-        }] : []),
+        ...(acc && vacc
+          ? [
+              {
+                kind: 'series' as const,
+                title: 'Learning curves: accuracy',
+                xLabel: 'epoch',
+                yLabel: 'accuracy',
+                logY: false,
+                x: h.epochs,
+                series: [
+                  { name: 'train accuracy', values: acc },
+                  { name: 'validation accuracy', values: vacc },
+                ],
+                markers: [],
+                regions: [],
+              },
+            ]
+          : []),
       ],
     };
   },

@@ -15,7 +15,9 @@ export function validateAnalyzerSettings(settings: AnalyzerSettings, where = 'an
     if (value === false) continue;
     for (const [name, v] of Object.entries(value)) {
       if (!(name in analyzer.thresholds)) {
-        throw new SpecError(`${where}.${id}.${name}: unknown threshold; ${id} has: ${Object.keys(analyzer.thresholds).join(', ')}`);
+        throw new SpecError(
+          `${where}.${id}.${name}: unknown threshold; ${id} has: ${Object.keys(analyzer.thresholds).join(', ')}`,
+        );
       }
       if (!Number.isFinite(v)) throw new SpecError(`${where}.${id}.${name}: must be a finite number (got ${v})`);
     }

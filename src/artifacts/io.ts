@@ -30,6 +30,7 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
 export async function readArtifacts(file: string): Promise<Artifacts> {
   const raw = await readJsonFile(file, 'artifacts file');
   const parsed = artifactsSchema.safeParse(raw);
-  if (!parsed.success) throw new ArtifactError(`${file}: not a valid artifacts document:\n${formatZodIssues(parsed.error, raw)}`);
+  if (!parsed.success)
+    throw new ArtifactError(`${file}: not a valid artifacts document:\n${formatZodIssues(parsed.error, raw)}`);
   return parsed.data;
 }

@@ -20,7 +20,9 @@ import { fromHfTrainerState } from './history/hf-trainer.js';
  */
 export function readHistoryFile(file: string): History {
   // The policy chokepoint (worker: NNAUDIT_DATA_DIRS, and the input size cap).
-  const text = openFileSync(file, 'history file', DataError).toString('utf8').replace(/^\uFEFF/, '');
+  const text = openFileSync(file, 'history file', DataError)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const start = text.trimStart();
   if (start === '') throw new DataError(`${file}: the history file is empty`);
   if (start.startsWith('{') || start.startsWith('[')) {

@@ -23,13 +23,18 @@ export interface AuditOptions extends GatherOptions {
  */
 export async function audit(spec: string | SpecInput | Spec, options: AuditOptions = {}): Promise<AuditResult> {
   const startedAt = new Date();
-  const { spec: valid, baseDir } = typeof spec === 'string'
-    ? loadSpecFile(spec)
-    : { spec: validateSpec(spec), baseDir: options.baseDir ?? process.cwd() };
+  const { spec: valid, baseDir } =
+    typeof spec === 'string'
+      ? loadSpecFile(spec)
+      : { spec: validateSpec(spec), baseDir: options.baseDir ?? process.cwd() };
   const extra = { startedAt, ...(options.runId ? { runId: options.runId } : {}) };
   // A fresh judge per training run: it counts consecutive failing probes.
   const failFast = options.failFast ?? valid.gate.failFast ?? false;
-  const gatherOptions = (): GatherOptions => ({ ...options, baseDir, ...(failFast ? { shouldStop: failFastJudge(valid.analyzers, valid.gate) } : {}) });
+  const gatherOptions = (): GatherOptions => ({
+    ...options,
+    baseDir,
+    ...(failFast ? { shouldStop: failFastJudge(valid.analyzers, valid.gate) } : {}),
+  });
   if (valid.seeds > 1) {
     const runs = [];
     for (let i = 0; i < valid.seeds; i++) runs.push(await gather({ ...valid, seed: valid.seed + i }, gatherOptions()));

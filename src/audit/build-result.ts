@@ -23,13 +23,26 @@ export interface AnalyzeOptions {
  */
 export function analyze(artifacts: Artifacts, options: AnalyzeOptions = {}): AuditResult {
   const t0 = performance.now();
-  return assembleResult(artifacts, runAnalyzers(artifacts, options.analyzers ?? options.spec?.analyzers ?? {}), options, t0);
+  return assembleResult(
+    artifacts,
+    runAnalyzers(artifacts, options.analyzers ?? options.spec?.analyzers ?? {}),
+    options,
+    t0,
+  );
 }
 
 /** Gate, order and wrap findings into the result document (shared by single- and multi-seed audits). */
-export function assembleResult(artifacts: Artifacts, findings: Finding[], options: AnalyzeOptions, t0 = performance.now()): AuditResult {
+export function assembleResult(
+  artifacts: Artifacts,
+  findings: Finding[],
+  options: AnalyzeOptions,
+  t0 = performance.now(),
+): AuditResult {
   const startedAt = options.startedAt ?? new Date(artifacts.createdAt);
-  const gate = evaluateGate(findings, options.gate ?? options.spec?.gate ?? { preset: 'recommended', aggregate: 'median', assertions: {} });
+  const gate = evaluateGate(
+    findings,
+    options.gate ?? options.spec?.gate ?? { preset: 'recommended', aggregate: 'median', assertions: {} },
+  );
   const finishedAt = new Date();
   // Causes before the findings that follow from them: readers act on the first problem listed.
   const ranked = rankByCause(findings);
@@ -50,7 +63,10 @@ export function assembleResult(artifacts: Artifacts, findings: Finding[], option
     spec: options.spec ? (JSON.parse(JSON.stringify(options.spec)) as Record<string, unknown>) : null,
     model: artifacts.model,
     data: artifacts.data,
-    training: { history: artifacts.history, ...(artifacts.stoppedEarly ? { stoppedEarly: artifacts.stoppedEarly } : {}) },
+    training: {
+      history: artifacts.history,
+      ...(artifacts.stoppedEarly ? { stoppedEarly: artifacts.stoppedEarly } : {}),
+    },
     evaluation: artifacts.evaluation ?? null,
     findings,
     gate,

@@ -21,7 +21,11 @@ export function failFastJudge(settings: AnalyzerSettings, gate: GateConfig): Sho
   const streak = new Map<string, number>();
   return (partial: Artifacts): StopDecision | null => {
     const findings = runAnalyzers(partial, partialSettings);
-    const failed = new Set(evaluateGate(findings, gate).assertions.filter((a) => !a.passed && a.level === 'error').map((a) => a.id));
+    const failed = new Set(
+      evaluateGate(findings, gate)
+        .assertions.filter((a) => !a.passed && a.level === 'error')
+        .map((a) => a.id),
+    );
     let decision: StopDecision | null = null;
     for (const a of early) {
       const f = findings.find((x) => x.id === a.meta.id);

@@ -29,12 +29,17 @@ function missingText(missing: ArtifactKind[], a: Artifacts): string {
 
 function present(a: Artifacts, kind: ArtifactKind): boolean {
   switch (kind) {
-    case 'History': return a.history !== null && a.history.epochs.length > 0;
-    case 'Gradients': return a.gradients.length > 0;
-    case 'Weights': return a.weights.length > 0;
-    case 'Activations': return a.activations.length > 0;
+    case 'History':
+      return a.history !== null && a.history.epochs.length > 0;
+    case 'Gradients':
+      return a.gradients.length > 0;
+    case 'Weights':
+      return a.weights.length > 0;
+    case 'Activations':
+      return a.activations.length > 0;
     case 'Model':
-    case 'Data': return true;
+    case 'Data':
+      return true;
   }
 }
 
@@ -48,7 +53,13 @@ export function runAnalyzers(artifacts: Artifacts, settings: AnalyzerSettings = 
     const earlier: Record<string, FindingView> = {};
     for (const id of a.meta.after ?? []) {
       const f = byId.get(id);
-      if (f) earlier[id] = Object.freeze({ status: f.status, numericValue: f.numericValue, displayValue: f.displayValue, affectedLayers: Object.freeze([...f.affectedLayers]) });
+      if (f)
+        earlier[id] = Object.freeze({
+          status: f.status,
+          numericValue: f.numericValue,
+          displayValue: f.displayValue,
+          affectedLayers: Object.freeze([...f.affectedLayers]),
+        });
     }
     byId.set(a.meta.id, runOne(a, artifacts, settings[a.meta.id] || {}, Object.freeze(earlier)));
   }
@@ -56,25 +67,54 @@ export function runAnalyzers(artifacts: Artifacts, settings: AnalyzerSettings = 
   return deferToCauses(citeInputScale(enabled.map((a) => byId.get(a.meta.id)!)));
 }
 
-function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<string, number>, findings: Readonly<Record<string, FindingView>>): Finding {
+function runOne(
+  analyzer: Analyzer,
+  artifacts: Artifacts,
+  overrides: Record<string, number>,
+  findings: Readonly<Record<string, FindingView>>,
+): Finding {
   const thresholds: Record<string, number> = {};
   const thresholdDocs: Finding['thresholds'] = {};
   for (const [name, def] of Object.entries(analyzer.thresholds)) {
     thresholds[name] = overrides[name] ?? def.default;
-    thresholdDocs[name] = { value: thresholds[name]!, source: name in overrides ? `overridden (default ${def.default}: ${def.source})` : def.source };
+    thresholdDocs[name] = {
+      value: thresholds[name]!,
+      source: name in overrides ? `overridden (default ${def.default}: ${def.source})` : def.source,
+    };
   }
   const base = { id: analyzer.meta.id, description: analyzer.meta.description, thresholds: thresholdDocs };
   // Fail-fast stopped training: an analyzer that needs the whole run says it was not judged rather than pass.
   const stopped = artifacts.stoppedEarly;
   if (stopped && !analyzer.meta.failFast) {
-    return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
+    return {
+      ...base,
+      title: analyzer.meta.title,
+      status: 'notApplicable',
+      score: null,
+      numericValue: null,
+      numericUnit: null,
       displayValue: `not judged: training stopped at epoch ${stopped.epoch} of ${stopped.epochs} (${stopped.analyzer} failed), and this needs the whole run`,
-      evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+      evidence: [],
+      recommendation: null,
+      affectedLayers: [],
+      errorMessage: null,
+    };
   }
   const missing = analyzer.meta.requiredArtifacts.filter((k) => !present(artifacts, k));
   if (missing.length) {
-    return { ...base, title: analyzer.meta.title, status: 'notApplicable', score: null, numericValue: null, numericUnit: null,
-      displayValue: missingText(missing, artifacts), evidence: [], recommendation: null, affectedLayers: [], errorMessage: null };
+    return {
+      ...base,
+      title: analyzer.meta.title,
+      status: 'notApplicable',
+      score: null,
+      numericValue: null,
+      numericUnit: null,
+      displayValue: missingText(missing, artifacts),
+      evidence: [],
+      recommendation: null,
+      affectedLayers: [],
+      errorMessage: null,
+    };
   }
   try {
     const out = analyzer.run(artifacts, { thresholds, findings });
@@ -93,7 +133,18 @@ function runOne(analyzer: Analyzer, artifacts: Artifacts, overrides: Record<stri
       errorMessage: null,
     };
   } catch (e) {
-    return { ...base, title: analyzer.meta.title, status: 'error', score: null, numericValue: null, numericUnit: null,
-      displayValue: `analyzer failed: ${errorMessage(e)}`, evidence: [], recommendation: null, affectedLayers: [], errorMessage: errorMessage(e) };
+    return {
+      ...base,
+      title: analyzer.meta.title,
+      status: 'error',
+      score: null,
+      numericValue: null,
+      numericUnit: null,
+      displayValue: `analyzer failed: ${errorMessage(e)}`,
+      evidence: [],
+      recommendation: null,
+      affectedLayers: [],
+      errorMessage: errorMessage(e),
+    };
   }
 }

@@ -8,7 +8,8 @@ import type { AuditResult } from '../result/schema.js';
 export function withBaselineOption<T>(y: Argv<T>) {
   return y.option('baseline', {
     type: 'string',
-    describe: 'An earlier result.json to compare with: the report shows now, baseline and change per analyzer, and gate assertions like ["error", { maxIncrease: 0.1 }] are judged against it',
+    describe:
+      'An earlier result.json to compare with: the report shows now, baseline and change per analyzer, and gate assertions like ["error", { maxIncrease: 0.1 }] are judged against it',
   });
 }
 

@@ -13,7 +13,9 @@ const PSEUDO = ['/proc', '/sys', '/dev'];
 export function checkOutDir(dir: string, flag = '--out'): void {
   const abs = path.resolve(dir);
   if (PSEUDO.some((p) => abs === p || abs.startsWith(`${p}/`))) {
-    throw new SpecError(`${flag} ${dir}: ${abs.split('/')[1] ? `/${abs.split('/')[1]}` : abs} is a system pseudo file system, not a folder for results; choose another folder`);
+    throw new SpecError(
+      `${flag} ${dir}: ${abs.split('/')[1] ? `/${abs.split('/')[1]}` : abs} is a system pseudo file system, not a folder for results; choose another folder`,
+    );
   }
   for (let p = abs; ; p = path.dirname(p)) {
     let st;
@@ -23,7 +25,8 @@ export function checkOutDir(dir: string, flag = '--out'): void {
       if (p === path.dirname(p)) break;
       continue;
     }
-    if (!st.isDirectory()) throw new SpecError(`${flag} ${dir}: ${p} is a file, so it cannot hold the output folder; choose another path`);
+    if (!st.isDirectory())
+      throw new SpecError(`${flag} ${dir}: ${p} is a file, so it cannot hold the output folder; choose another path`);
     break;
   }
   try {
@@ -32,7 +35,9 @@ export function checkOutDir(dir: string, flag = '--out'): void {
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (e) {
-    throw new SpecError(`${flag} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? 'error'}); choose a folder you can write to`);
+    throw new SpecError(
+      `${flag} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? 'error'}); choose a folder you can write to`,
+    );
   }
 }
 

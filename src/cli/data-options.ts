@@ -36,7 +36,11 @@ const APPLIES: Record<keyof DataOptionFlags, { key: string; sources: readonly So
 };
 
 const FLAG = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 
 /** "1/255", "0.00392" or "-1": a number, or a fraction as Keras code writes it (rescale=1./255). */
 export function parseNumberFlag(flag: string, raw: string): number {
@@ -57,7 +61,9 @@ export function dataOptionsFromFlags(key: SourceKey, f: DataOptionFlags): Record
     if (raw === undefined) continue;
     const rule = APPLIES[name];
     if (rule.sources !== 'all' && !rule.sources.includes(key)) {
-      throw new SpecError(`${FLAG(name)} applies to ${rule.what}, and --data is ${key === 'idx' ? 'an IDX file' : key === 'images' ? 'an image folder' : `a ${key} file`}: drop it, or write a spec`);
+      throw new SpecError(
+        `${FLAG(name)} applies to ${rule.what}, and --data is ${key === 'idx' ? 'an IDX file' : key === 'images' ? 'an image folder' : `a ${key} file`}: drop it, or write a spec`,
+      );
     }
     out[rule.key] = convert(name, raw);
   }
@@ -67,20 +73,27 @@ export function dataOptionsFromFlags(key: SourceKey, f: DataOptionFlags): Record
 function convert(name: keyof DataOptionFlags, raw: string | number): unknown {
   const flag = FLAG(name);
   switch (name) {
-    case 'rescale': case 'offset':
+    case 'rescale':
+    case 'offset':
       return parseNumberFlag(flag, String(raw));
-    case 'mean': case 'std': {
+    case 'mean':
+    case 'std': {
       // One value, or one per channel: torchvision's Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)).
       const values = list(String(raw)).map((v) => parseNumberFlag(flag, v));
-      if (values.length === 0 || values.length > 4) throw new SpecError(`${flag} ${raw}: give one value or one per channel, e.g. ${flag} 0.2860 or ${flag} 0.485,0.456,0.406`);
+      if (values.length === 0 || values.length > 4)
+        throw new SpecError(
+          `${flag} ${raw}: give one value or one per channel, e.g. ${flag} 0.2860 or ${flag} 0.485,0.456,0.406`,
+        );
       return values.length === 1 ? values[0] : values;
     }
     case 'limit':
-      if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1) throw new SpecError(`${flag}: give a whole number of rows, e.g. ${flag} 1000`);
+      if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1)
+        throw new SpecError(`${flag}: give a whole number of rows, e.g. ${flag} 1000`);
       return raw;
     case 'size': {
       const dims = list(String(raw)).map(Number);
-      if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new SpecError(`${flag} ${raw}: give height,width,channels, e.g. ${flag} 28,28,1`);
+      if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1))
+        throw new SpecError(`${flag} ${raw}: give height,width,channels, e.g. ${flag} 28,28,1`);
       return dims;
     }
     case 'categorical':
@@ -88,10 +101,15 @@ function convert(name: keyof DataOptionFlags, raw: string | number): unknown {
       return list(String(raw)).map((c) => {
         const [column, encode] = c.split(':');
         if (encode === undefined) return column;
-        if (encode !== 'ordinal' && encode !== 'one-hot') throw new SpecError(`${flag} ${c}: the encoding after ":" is ordinal or one-hot, e.g. ${flag} Geography,Gender:ordinal`);
+        if (encode !== 'ordinal' && encode !== 'one-hot')
+          throw new SpecError(
+            `${flag} ${c}: the encoding after ":" is ordinal or one-hot, e.g. ${flag} Geography,Gender:ordinal`,
+          );
         return { column, encode };
       });
-    case 'classes': case 'exclude': case 'features':
+    case 'classes':
+    case 'exclude':
+    case 'features':
       return list(String(raw));
     case 'normalize':
       return raw;

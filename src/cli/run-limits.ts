@@ -29,14 +29,23 @@ export function runLimits(limits: LimitsSpec | undefined): RunLimits {
     reached = new UserInputError('limits', `${message}${last}: the audit stopped; ${fix}`);
     // A long step with no progress call (a big evaluation, the neighbour vote) would otherwise run on past the limit.
     const backstop = setTimeout(() => {
-      process.stderr.write(`nnaudit: error: ${reached!.message} (the run did not reach its next step within ${LIMIT_GRACE_MS / 1000} s)\n`);
+      process.stderr.write(
+        `nnaudit: error: ${reached!.message} (the run did not reach its next step within ${LIMIT_GRACE_MS / 1000} s)\n`,
+      );
       process.exit(2);
     }, LIMIT_GRACE_MS);
     timers.push(backstop);
   };
   const seconds = limits?.timeoutSeconds;
   if (seconds !== undefined) {
-    const t = setTimeout(() => fire(`time limit of ${seconds} s (limits.timeoutSeconds) reached`, 'raise limits.timeoutSeconds, or train fewer epochs (--epochs)'), seconds * 1000);
+    const t = setTimeout(
+      () =>
+        fire(
+          `time limit of ${seconds} s (limits.timeoutSeconds) reached`,
+          'raise limits.timeoutSeconds, or train fewer epochs (--epochs)',
+        ),
+      seconds * 1000,
+    );
     t.unref(); // never keeps a finished run alive
     timers.push(t);
   }
@@ -44,8 +53,11 @@ export function runLimits(limits: LimitsSpec | undefined): RunLimits {
   if (mb !== undefined) {
     const w = setInterval(() => {
       const rss = process.memoryUsage.rss() / 1048576;
-      if (rss > mb) fire(`memory limit of ${mb} MiB (limits.memoryMb) exceeded: ${Math.round(rss)} MiB resident`,
-        'raise limits.memoryMb, or use fewer rows (--limit), a smaller probe set (--probe-size) or a smaller model');
+      if (rss > mb)
+        fire(
+          `memory limit of ${mb} MiB (limits.memoryMb) exceeded: ${Math.round(rss)} MiB resident`,
+          'raise limits.memoryMb, or use fewer rows (--limit), a smaller probe set (--probe-size) or a smaller model',
+        );
     }, WATCH_MS);
     w.unref();
     timers.push(w);
@@ -56,6 +68,8 @@ export function runLimits(limits: LimitsSpec | undefined): RunLimits {
       if (at?.phase === 'train' && at.epochs > 0) last = ` at epoch ${at.epoch} of ${at.epochs}`;
     },
     error: () => reached,
-    dispose: () => { for (const t of timers) clearTimeout(t); },
+    dispose: () => {
+      for (const t of timers) clearTimeout(t);
+    },
   };
 }

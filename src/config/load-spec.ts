@@ -36,11 +36,16 @@ export function loadSpecFile(file: string): LoadedSpec {
   let text: string;
   try {
     // Regular files only, size-capped: `nnaudit audit /dev/zero` must fail, not read forever.
-    text = openFileSync(file, 'spec file', SpecError, { bytes: maxSpecBytes(), setting: 'NNAUDIT_MAX_SPEC_BYTES' }).toString('utf8');
+    text = openFileSync(file, 'spec file', SpecError, {
+      bytes: maxSpecBytes(),
+      setting: 'NNAUDIT_MAX_SPEC_BYTES',
+    }).toString('utf8');
   } catch (e) {
     if (e instanceof UserInputError) throw new SpecError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpecError(code === 'ENOENT' ? `${file}: spec file not found` : `${file}: cannot read spec: ${(e as Error).message}`);
+    throw new SpecError(
+      code === 'ENOENT' ? `${file}: spec file not found` : `${file}: cannot read spec: ${(e as Error).message}`,
+    );
   }
   let raw: unknown;
   const isYaml = /\.ya?ml$/i.test(file);
@@ -48,10 +53,16 @@ export function loadSpecFile(file: string): LoadedSpec {
     raw = isYaml ? YAML.parse(text, { maxAliasCount: MAX_YAML_ALIASES }) : JSON.parse(text);
   } catch (e) {
     if (isYaml && /alias count/i.test((e as Error).message)) {
-      throw new SpecError(`${file}: the YAML uses its aliases more than ${MAX_YAML_ALIASES} times (an alias bomb?); write the values out`);
+      throw new SpecError(
+        `${file}: the YAML uses its aliases more than ${MAX_YAML_ALIASES} times (an alias bomb?); write the values out`,
+      );
     }
     // A scheduled run reads its spec file in a worker, where a parser's message must not quote the file.
-    const why = isYaml ? (currentPolicy().redactContent ? 'not valid YAML' : `invalid YAML: ${firstLine((e as Error).message)}`) : parseErrorText(e, 'JSON');
+    const why = isYaml
+      ? currentPolicy().redactContent
+        ? 'not valid YAML'
+        : `invalid YAML: ${firstLine((e as Error).message)}`
+      : parseErrorText(e, 'JSON');
     throw new SpecError(`${file}: ${why}`);
   }
   return { spec: validateSpec(raw, file), baseDir: path.dirname(path.resolve(file)), file };

@@ -5,10 +5,12 @@ import { layerSchema, positiveInt } from './layer-schema.js';
 
 export * from './layer-schema.js';
 
-
 export const LOSSES = [
-  'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
-  'meanSquaredError', 'meanAbsoluteError',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'meanSquaredError',
+  'meanAbsoluteError',
 ] as const;
 export const lossSchema = z.enum(LOSSES);
 export type LossName = z.infer<typeof lossSchema>;
@@ -41,17 +43,21 @@ const fitFields = {
 
 export const trainModelSchema = z.strictObject({
   ...fitFields,
-  layers: z.array(layerSchema).min(1).superRefine((layers, ctx) => {
-    // tfjs refuses to fit a model with no trainable weights (a bare "variableGrads()" error): say it here, by field.
-    const weighted = layers.filter((l) => 'trainable' in l);
-    if (weighted.length > 0 && weighted.every((l) => !l.trainable)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `every layer with weights has trainable: false (${weighted.length} of them), so training would change nothing: ` +
-          'set trainable: true (the default) on the layers to train, or audit a saved model with model.load and epochs: 0',
-      });
-    }
-  }),
+  layers: z
+    .array(layerSchema)
+    .min(1)
+    .superRefine((layers, ctx) => {
+      // tfjs refuses to fit a model with no trainable weights (a bare "variableGrads()" error): say it here, by field.
+      const weighted = layers.filter((l) => 'trainable' in l);
+      if (weighted.length > 0 && weighted.every((l) => !l.trainable)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `every layer with weights has trainable: false (${weighted.length} of them), so training would change nothing: ` +
+            'set trainable: true (the default) on the layers to train, or audit a saved model with model.load and epochs: 0',
+        });
+      }
+    }),
   inputShape: z.array(positiveInt).min(1).optional(),
   loss: lossSchema,
   epochs: positiveInt.max(10_000).default(20),
@@ -100,7 +106,10 @@ const labelColumns = z.union([z.string().min(1), z.array(z.string().min(1)).min(
 const labelKind = z.enum(['auto', 'one-hot', 'multi-label', 'targets']).default('auto');
 const imageShape = z.array(positiveInt).min(1).max(4);
 /** A categorical feature column: one-hot (default), or ordinal codes 0..k-1 in sorted order (scikit-learn's LabelEncoder). */
-const categoricalColumn = z.union([z.string().min(1), z.strictObject({ column: z.string().min(1), encode: z.enum(['one-hot', 'ordinal']) })]);
+const categoricalColumn = z.union([
+  z.string().min(1),
+  z.strictObject({ column: z.string().min(1), encode: z.enum(['one-hot', 'ordinal']) }),
+]);
 export type CategoricalColumn = z.infer<typeof categoricalColumn>;
 /** Options of the column-based sources (CSV, JSON records). */
 const tableFields = {
@@ -154,7 +163,10 @@ export const dataSchema = z.union([
     /** A file or inline {x, y}; a file may also hold an array of records (objects), read like CSV rows with `label`. */
     json: z.union([
       fileName,
-      z.strictObject({ x: z.array(z.array(z.number())).min(1), y: z.array(z.union([z.number(), z.array(z.number())])).min(1) }),
+      z.strictObject({
+        x: z.array(z.array(z.number())).min(1),
+        y: z.array(z.union([z.number(), z.array(z.number())])).min(1),
+      }),
     ]),
     ...tableFields,
     label: labelColumns.optional(),
@@ -170,7 +182,14 @@ export const dataSchema = z.union([
     /** [height, width, channels] to resize to when the model does not say (a model built from layers). */
     size: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
   }),
-  z.strictObject({ ...commonData, maxRows, npy: z.strictObject({ x: fileName, y: fileName }), labelKind, task, ...pixelFields }),
+  z.strictObject({
+    ...commonData,
+    maxRows,
+    npy: z.strictObject({ x: fileName, y: fileName }),
+    labelKind,
+    task,
+    ...pixelFields,
+  }),
   z.strictObject({
     ...commonData,
     maxRows,

@@ -14,12 +14,16 @@ export const MAX_SPEC_LAYERS = 1_000;
  */
 export function checkSpecStructure(raw: unknown, where: string): void {
   if (nestsDeeperThan(raw, MAX_SPEC_DEPTH)) {
-    throw new SpecError(`${where}: nested more than ${MAX_SPEC_DEPTH} levels deep (or a YAML alias refers to itself); a spec is a few levels of fields`);
+    throw new SpecError(
+      `${where}: nested more than ${MAX_SPEC_DEPTH} levels deep (or a YAML alias refers to itself); a spec is a few levels of fields`,
+    );
   }
   checkInlineData(raw, where);
   const layers = (raw as { model?: { train?: { layers?: unknown } } } | null)?.model?.train?.layers;
   if (Array.isArray(layers) && layers.length > MAX_SPEC_LAYERS) {
-    throw new SpecError(`${where}: model.train.layers has ${layers.length.toLocaleString('en-US')} layers, over the cap of ${MAX_SPEC_LAYERS.toLocaleString('en-US')} layers of a built model`);
+    throw new SpecError(
+      `${where}: model.train.layers has ${layers.length.toLocaleString('en-US')} layers, over the cap of ${MAX_SPEC_LAYERS.toLocaleString('en-US')} layers of a built model`,
+    );
   }
 }
 

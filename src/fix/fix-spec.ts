@@ -27,7 +27,10 @@ export async function tryFixes(spec: Spec, baseline: AuditResult, o: TryFixesOpt
     ...(o.timeBudgetMs !== undefined ? { timeBudgetMs: o.timeBudgetMs } : {}),
     ...(o.onTrial ? { onTrial: o.onTrial } : {}),
     // In-process runs start at once: the budget signal only matters to a runner whose candidates wait in a queue.
-    ...(o.runner ?? { runTrial: (s: Spec) => audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }) }),
+    ...(o.runner ?? {
+      runTrial: (s: Spec) =>
+        audit(s, { baseDir: o.baseDir, failFast: true, ...(o.backend ? { backend: o.backend } : {}) }),
+    }),
   });
   attachVerifiedFixes(baseline, report.trials);
   return report;

@@ -19,7 +19,10 @@ export interface TrialOutcome {
   error?: string;
 }
 
-export interface Metric { name: string; value: number | null }
+export interface Metric {
+  name: string;
+  value: number | null;
+}
 
 export interface Candidate {
   /** Repairs applied, in order (more than one after a greedy round). */
@@ -41,7 +44,12 @@ export interface Trial extends Candidate, TrialOutcome {
 
 export function summarize(r: AuditResult): TrialOutcome {
   return {
-    findings: Object.fromEntries(r.findings.map((f) => [f.id, { status: f.status, numericValue: f.numericValue, numericUnit: f.numericUnit, displayValue: f.displayValue }])),
+    findings: Object.fromEntries(
+      r.findings.map((f) => [
+        f.id,
+        { status: f.status, numericValue: f.numericValue, numericUnit: f.numericUnit, displayValue: f.displayValue },
+      ]),
+    ),
     verdict: r.gate.verdict,
     gatePassed: r.gate.passed,
     stoppedEarly: r.training.stoppedEarly !== undefined,
@@ -57,7 +65,14 @@ const tail = (v: Array<number | null> | undefined): number | null => {
 /** The ranking metric: validation accuracy (mean of the last 3 epochs), else minus the validation loss, else minus the training loss. */
 /** The outcome of a candidate whose run threw: judged as clearing nothing, reported with its error. */
 export function failedOutcome(metricName: string, error: string): TrialOutcome {
-  return { findings: {}, verdict: 'FAIL', gatePassed: false, stoppedEarly: false, metric: { name: metricName, value: null }, error };
+  return {
+    findings: {},
+    verdict: 'FAIL',
+    gatePassed: false,
+    stoppedEarly: false,
+    metric: { name: metricName, value: null },
+    error,
+  };
 }
 
 export function validationMetric(r: AuditResult): Metric {
@@ -69,20 +84,29 @@ export function validationMetric(r: AuditResult): Metric {
 const negate = (v: number | null) => (v === null ? null : -v);
 
 export function failingIds(o: Pick<TrialOutcome, 'findings'>): string[] {
-  return Object.entries(o.findings).filter(([, f]) => f.status === 'fail').map(([id]) => id);
+  return Object.entries(o.findings)
+    .filter(([, f]) => f.status === 'fail')
+    .map(([id]) => id);
 }
 
 /**
  * One candidate per applicable repair of the failing findings' analyzers (each repair once, in the order the
  * findings and their analyzers list them), applied on top of `base`. Repairs already in `applied` are skipped.
  */
-export function planCandidates(base: Spec, failing: string[], applied: Array<{ id: string; title: string }> = []): Candidate[] {
+export function planCandidates(
+  base: Spec,
+  failing: string[],
+  applied: Array<{ id: string; title: string }> = [],
+): Candidate[] {
   const byRepair = new Map<string, Candidate>();
   for (const id of failing) {
     for (const repair of (findAnalyzer(id)?.meta.repairs ?? []).map((r) => REPAIR_BY_ID[r])) {
       if (applied.some((a) => a.id === repair.id)) continue;
       const known = byRepair.get(repair.id);
-      if (known) { known.targets.push(id); continue; }
+      if (known) {
+        known.targets.push(id);
+        continue;
+      }
       const spec = repair.patch(base);
       if (spec === null) continue;
       byRepair.set(repair.id, { repairs: [...applied, { id: repair.id, title: repair.title }], spec, targets: [id] });
@@ -92,30 +116,59 @@ export function planCandidates(base: Spec, failing: string[], applied: Array<{ i
 }
 
 /** Judges a retrained candidate against the original run's failing findings. */
-export function judgeTrial(candidate: Candidate, before: Pick<TrialOutcome, 'findings'>, after: TrialOutcome, seconds: number): Trial {
+export function judgeTrial(
+  candidate: Candidate,
+  before: Pick<TrialOutcome, 'findings'>,
+  after: TrialOutcome,
+  seconds: number,
+): Trial {
   const failedBefore = new Set(failingIds(before));
   const failedAfter = new Set(failingIds(after));
-  const cleared = after.stoppedEarly || after.error !== undefined ? [] : [...failedBefore].filter((id) => !failedAfter.has(id));
+  const cleared =
+    after.stoppedEarly || after.error !== undefined ? [] : [...failedBefore].filter((id) => !failedAfter.has(id));
   const newFailures = [...failedAfter].filter((id) => !failedBefore.has(id));
-  return { ...candidate, ...after, seconds, cleared, newFailures, accepted: !after.stoppedEarly && after.error === undefined && cleared.length > 0 && newFailures.length === 0 };
+  return {
+    ...candidate,
+    ...after,
+    seconds,
+    cleared,
+    newFailures,
+    accepted: !after.stoppedEarly && after.error === undefined && cleared.length > 0 && newFailures.length === 0,
+  };
 }
 
 /** Accepted trials, best first: the gate passes, more findings cleared, then the higher validation metric. */
 export function rankTrials(trials: Trial[]): Trial[] {
   const metric = (t: Trial) => t.metric.value ?? -Infinity;
-  return trials.filter((t) => t.accepted)
-    .sort((a, b) => Number(b.gatePassed) - Number(a.gatePassed) || b.cleared.length - a.cleared.length || metric(b) - metric(a) || a.repairs.length - b.repairs.length);
+  return trials
+    .filter((t) => t.accepted)
+    .sort(
+      (a, b) =>
+        Number(b.gatePassed) - Number(a.gatePassed) ||
+        b.cleared.length - a.cleared.length ||
+        metric(b) - metric(a) ||
+        a.repairs.length - b.repairs.length,
+    );
 }
 
-const num = (v: number | null) => (v === null ? 'n/a' : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? Number(v.toPrecision(3)).toString() : v.toExponential(1));
+const num = (v: number | null) =>
+  v === null
+    ? 'n/a'
+    : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4
+      ? Number(v.toPrecision(3)).toString()
+      : v.toExponential(1);
 
 /** "verified: with heNormal ... the dead fraction falls from 1 to 0.03 (now pass) and val_accuracy rises 0.51 -> 0.97". */
 export function verifiedText(id: string, before: TrialOutcome, trial: Trial): string {
   const b = before.findings[id];
   const a = trial.findings[id];
   const what = b?.numericUnit ?? 'value';
-  const move = (x: number | null, y: number | null) => (x !== null && y !== null && y < x ? 'falls' : x !== null && y !== null && y > x ? 'rises' : 'goes');
-  const value = b && a ? ` the ${what} ${move(b.numericValue, a.numericValue)} from ${num(b.numericValue)} to ${num(a.numericValue)} (now ${a.status})` : ` ${id} is now ${a?.status ?? 'not reported'}`;
+  const move = (x: number | null, y: number | null) =>
+    x !== null && y !== null && y < x ? 'falls' : x !== null && y !== null && y > x ? 'rises' : 'goes';
+  const value =
+    b && a
+      ? ` the ${what} ${move(b.numericValue, a.numericValue)} from ${num(b.numericValue)} to ${num(a.numericValue)} (now ${a.status})`
+      : ` ${id} is now ${a?.status ?? 'not reported'}`;
   const m = ` and ${trial.metric.name} ${move(before.metric.value, trial.metric.value)} ${num(before.metric.value)} -> ${num(trial.metric.value)}`;
   return `verified: with ${trial.repairs.map((r) => r.title).join(' + ')}${value}${m}`;
 }

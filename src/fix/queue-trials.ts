@@ -67,7 +67,9 @@ export async function queueTrialRunner(o: QueueTrialOptions): Promise<QueueTrial
   }
   if (workers === 0 && o.parallel === undefined) {
     await queue.close();
-    throw new TrialRunnerUnavailable(`--queue: no worker is connected to the audit queue (${redactUrl(o.settings.redisUrl)}, prefix ${o.settings.prefix}): ${hint(o.settings)}`);
+    throw new TrialRunnerUnavailable(
+      `--queue: no worker is connected to the audit queue (${redactUrl(o.settings.redisUrl)}, prefix ${o.settings.prefix}): ${hint(o.settings)}`,
+    );
   }
   const pollMs = o.pollMs ?? 500;
   const noWorkerMs = o.noWorkerMs ?? 30_000;
@@ -75,7 +77,11 @@ export async function queueTrialRunner(o: QueueTrialOptions): Promise<QueueTrial
   const runTrial = async (spec: Spec, signal: AbortSignal): Promise<AuditResult> => {
     if (signal.aborted) throw new TrialCancelled('a candidate');
     // Fail-fast on, as in-process trials: a candidate that is still broken stops at its first confirmed failure.
-    const data = { ...auditJobData({ ...spec, gate: { ...spec.gate, failFast: true } }, { baseDir: o.baseDir, formats: [] }), label: `${o.label} (fix trial)`, trial: true };
+    const data = {
+      ...auditJobData({ ...spec, gate: { ...spec.gate, failFast: true } }, { baseDir: o.baseDir, formats: [] }),
+      label: `${o.label} (fix trial)`,
+      trial: true,
+    };
     const job = await queue.add('audit', data);
     jobIds.push(job.id!);
     let noWorkerSince: number | null = null;
@@ -88,11 +94,13 @@ export async function queueTrialRunner(o: QueueTrialOptions): Promise<QueueTrial
       }
       if (state === 'unknown') throw new Error(`queued trial ${job.id} was removed from the queue`);
       if (state !== 'active') {
-        if (signal.aborted && await removeIfWaiting(job)) throw new TrialCancelled(`queued trial ${job.id}`);
+        if (signal.aborted && (await removeIfWaiting(job))) throw new TrialCancelled(`queued trial ${job.id}`);
         // Waiting with nobody to take it: say so instead of waiting forever.
-        if (await workersNow() > 0) noWorkerSince = null;
-        else if ((noWorkerSince ??= Date.now()) + noWorkerMs < Date.now() && await removeIfWaiting(job)) {
-          throw new TrialRunnerUnavailable(`--queue: trial ${job.id} waited ${Math.round(noWorkerMs / 1000)} s with no worker connected to the audit queue (prefix ${o.settings.prefix}): ${hint(o.settings)}`);
+        if ((await workersNow()) > 0) noWorkerSince = null;
+        else if ((noWorkerSince ??= Date.now()) + noWorkerMs < Date.now() && (await removeIfWaiting(job))) {
+          throw new TrialRunnerUnavailable(
+            `--queue: trial ${job.id} waited ${Math.round(noWorkerMs / 1000)} s with no worker connected to the audit queue (prefix ${o.settings.prefix}): ${hint(o.settings)}`,
+          );
         }
       }
       await new Promise((ok) => setTimeout(ok, pollMs));
@@ -104,11 +112,16 @@ export async function queueTrialRunner(o: QueueTrialOptions): Promise<QueueTrial
     try {
       raw = readFileSync(pointer.resultPath, 'utf8');
     } catch {
-      throw new TrialRunnerUnavailable(`--queue: cannot read trial ${job.id}'s result at ${pointer.resultPath}: nnaudit fix reads each trial's result.json from the worker's NNAUDIT_REPORTS_DIR, so run it where that folder is visible (the same host or a shared volume)`);
+      throw new TrialRunnerUnavailable(
+        `--queue: cannot read trial ${job.id}'s result at ${pointer.resultPath}: nnaudit fix reads each trial's result.json from the worker's NNAUDIT_REPORTS_DIR, so run it where that folder is visible (the same host or a shared volume)`,
+      );
     }
     const result = upgradeResult(JSON.parse(raw), pointer.resultPath);
     // Results never mix between candidates: the folder is named by this job's run id, and the result must say so.
-    if (result.run.id !== pointer.runId) throw new Error(`queued trial ${job.id}: ${pointer.resultPath} holds run ${result.run.id}, not this job's run ${pointer.runId}`);
+    if (result.run.id !== pointer.runId)
+      throw new Error(
+        `queued trial ${job.id}: ${pointer.resultPath} holds run ${result.run.id}, not this job's run ${pointer.runId}`,
+      );
     return result;
   };
 
@@ -124,7 +137,7 @@ export async function queueTrialRunner(o: QueueTrialOptions): Promise<QueueTrial
 /** Removes a job that has not started; false when a worker took it meanwhile (it then runs to its end). */
 async function removeIfWaiting(job: Job): Promise<boolean> {
   try {
-    if (await job.getState() === 'active') return false;
+    if ((await job.getState()) === 'active') return false;
     await job.remove();
     return true;
   } catch {

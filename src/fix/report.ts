@@ -5,7 +5,12 @@ import type { Spec } from '../config/spec-schema.js';
 import type { FixReport } from './run-fixes.js';
 import type { Trial } from './plan.js';
 
-const num = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? Number(v.toPrecision(3)).toString() : v.toExponential(1));
+const num = (v: number | null | undefined) =>
+  v === null || v === undefined
+    ? 'n/a'
+    : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4
+      ? Number(v.toPrecision(3)).toString()
+      : v.toExponential(1);
 
 function outcome(t: Trial, id: string): string {
   if (t.error !== undefined) return `rejected: the run failed: ${t.error.split('\n')[0]!.slice(0, 120)}`;
@@ -14,20 +19,47 @@ function outcome(t: Trial, id: string): string {
   if (!t.cleared.includes(id)) return 'still fails';
   return t.gatePassed ? 'cleared, gate passes' : `cleared (${t.verdict})`;
 }
-const failingOf = (t: Trial) => Object.entries(t.findings).filter(([, f]) => f.status === 'fail').map(([k]) => k).join(', ');
+const failingOf = (t: Trial) =>
+  Object.entries(t.findings)
+    .filter(([, f]) => f.status === 'fail')
+    .map(([k]) => k)
+    .join(', ');
 
 /** The table of every trial: finding, patch, value before -> after, verdict, time. */
 export function fixTable(r: FixReport): string {
-  const rows = [['finding', 'patch', 'value before -> after', 'verdict', 'time', `${r.before.metric.name} (was ${num(r.before.metric.value)})`]];
+  const rows = [
+    [
+      'finding',
+      'patch',
+      'value before -> after',
+      'verdict',
+      'time',
+      `${r.before.metric.name} (was ${num(r.before.metric.value)})`,
+    ],
+  ];
   for (const t of r.trials) {
     for (const id of t.targets) {
       const b = r.before.findings[id];
       const a = t.findings[id];
-      rows.push([id, t.repairs.map((x) => x.id).join(' + '), `${num(b?.numericValue)} -> ${num(a?.numericValue)} (${a?.status ?? 'n/a'})`, outcome(t, id), `${t.seconds.toFixed(1)} s`, num(t.metric.value)]);
+      rows.push([
+        id,
+        t.repairs.map((x) => x.id).join(' + '),
+        `${num(b?.numericValue)} -> ${num(a?.numericValue)} (${a?.status ?? 'n/a'})`,
+        outcome(t, id),
+        `${t.seconds.toFixed(1)} s`,
+        num(t.metric.value),
+      ]);
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** One plain paragraph: what was fixed, or that nothing cleared the findings. */
@@ -35,13 +67,17 @@ export function fixSummary(r: FixReport): string {
   if (r.failing.length === 0) return 'Nothing to fix: no finding fails.';
   const budget = r.untried ? ` (${r.untried} candidates left untried: raise --max-trials or --time-budget)` : '';
   if (!r.best) {
-    const none = r.trials.length ? `none of the ${r.trials.length} repairs tried cleared ${r.failing.join(', ')} without a new failure` : `no repair applies to ${r.failing.join(', ')}`;
+    const none = r.trials.length
+      ? `none of the ${r.trials.length} repairs tried cleared ${r.failing.join(', ')} without a new failure`
+      : `no repair applies to ${r.failing.join(', ')}`;
     return `No verified fix: ${none}${budget}. The recommendations stay advice.`;
   }
   const b = r.best;
   const still = r.failing.filter((id) => !b.cleared.includes(id));
-  return `Best verified fix: ${b.repairs.map((x) => x.title).join(' + ')}: clears ${b.cleared.join(', ')}` +
-    `${still.length ? `; still failing: ${still.join(', ')}` : ''}; gate ${b.verdict}; ${b.metric.name} ${num(r.before.metric.value)} -> ${num(b.metric.value)}${budget}.`;
+  return (
+    `Best verified fix: ${b.repairs.map((x) => x.title).join(' + ')}: clears ${b.cleared.join(', ')}` +
+    `${still.length ? `; still failing: ${still.join(', ')}` : ''}; gate ${b.verdict}; ${b.metric.name} ${num(r.before.metric.value)} -> ${num(b.metric.value)}${budget}.`
+  );
 }
 
 /**
@@ -50,7 +86,8 @@ export function fixSummary(r: FixReport): string {
  */
 export function writeFixedSpec(spec: Spec, repairs: Trial['repairs'], file: string, baseDir: string): string {
   const dir = path.dirname(path.resolve(file));
-  const rebase = (p: string) => (/^https?:\/\//i.test(p) || path.isAbsolute(p) ? p : path.relative(dir, path.resolve(baseDir, p)) || '.');
+  const rebase = (p: string) =>
+    /^https?:\/\//i.test(p) || path.isAbsolute(p) ? p : path.relative(dir, path.resolve(baseDir, p)) || '.';
   const data = { ...spec.data } as Record<string, unknown>;
   if (typeof data['csv'] === 'string') data['csv'] = rebase(data['csv']);
   if (typeof data['json'] === 'string') data['json'] = rebase(data['json']);

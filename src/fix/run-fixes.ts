@@ -1,16 +1,31 @@
 import type { Spec } from '../config/spec-schema.js';
 import type { AuditResult } from '../result/schema.js';
 import { errorMessage, SpecError, UserInputError } from '../errors.js';
-import { failedOutcome, failingIds, judgeTrial, planCandidates, rankTrials, summarize, type Candidate, type Trial, type TrialOutcome } from './plan.js';
+import {
+  failedOutcome,
+  failingIds,
+  judgeTrial,
+  planCandidates,
+  rankTrials,
+  summarize,
+  type Candidate,
+  type Trial,
+  type TrialOutcome,
+} from './plan.js';
 
 /** Thrown by a runTrial whose candidate was withdrawn before it started (the budget ran out while it waited). */
 export class TrialCancelled extends Error {
-  constructor(what: string) { super(`${what} was cancelled before it started`); this.name = 'TrialCancelled'; }
+  constructor(what: string) {
+    super(`${what} was cancelled before it started`);
+    this.name = 'TrialCancelled';
+  }
 }
 
 /** The runner itself cannot run trials (no worker, results out of reach): the whole fix stops, with a hint. */
 export class TrialRunnerUnavailable extends UserInputError {
-  constructor(message: string) { super('queue', message); }
+  constructor(message: string) {
+    super('queue', message);
+  }
 }
 
 export interface FixOptions {
@@ -60,7 +75,9 @@ export interface FixReport {
  */
 export async function findFixes(spec: Spec, baseline: AuditResult, options: FixOptions): Promise<FixReport> {
   if (!('train' in spec.model)) {
-    throw new SpecError('model.load: nnaudit fix retrains the model, so it needs a spec that builds one (model.train); for a saved model, follow the recommendations');
+    throw new SpecError(
+      'model.load: nnaudit fix retrains the model, so it needs a spec that builds one (model.train); for a saved model, follow the recommendations',
+    );
   }
   const maxTrials = options.maxTrials ?? 12;
   const budget = options.timeBudgetMs ?? 15 * 60_000;
@@ -84,7 +101,9 @@ export async function findFixes(spec: Spec, baseline: AuditResult, options: FixO
       // Greedy: keep the best partial fix and try the repairs of what it left failing on top of it.
       const base = ranked[0]!;
       const tried = new Set(trials.map((t) => t.repairs.map((r) => r.id).join('+')));
-      queue = planCandidates(base.spec, failingIds(base), base.repairs).filter((c) => !tried.has(c.repairs.map((r) => r.id).join('+')));
+      queue = planCandidates(base.spec, failingIds(base), base.repairs).filter(
+        (c) => !tried.has(c.repairs.map((r) => r.id).join('+')),
+      );
     }
   } finally {
     clearTimeout(timer);
@@ -108,8 +127,14 @@ export async function findFixes(spec: Spec, baseline: AuditResult, options: FixO
         try {
           after = summarize(await options.runTrial(c.spec, spent.signal));
         } catch (e) {
-          if (e instanceof TrialCancelled) { cancelled++; continue; }
-          if (e instanceof TrialRunnerUnavailable) { fatal = e; break; }
+          if (e instanceof TrialCancelled) {
+            cancelled++;
+            continue;
+          }
+          if (e instanceof TrialRunnerUnavailable) {
+            fatal = e;
+            break;
+          }
           after = failedOutcome(before.metric.name, errorMessage(e));
         }
         const trial = judgeTrial(c, before, after, (performance.now() - t0) / 1000);

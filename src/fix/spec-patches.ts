@@ -3,8 +3,22 @@
  * repair that does not apply is never retrained). Analyzers name the ones that fit their finding (meta.repairs).
  */
 import type { RepairId } from '../analyzers/support/define-analyzer.js';
-import type { LayerSpec, Spec, } from '../config/spec-schema.js';
-import { hiddenBlocks, initName, isWeighted, LARGE_OR_ODD_INIT, mapHidden, outputIndex, RELU, reluLayers, sameJson, scaleLearningRate, SQUASHING, train, withTrain } from './spec-walk.js';
+import type { LayerSpec, Spec } from '../config/spec-schema.js';
+import {
+  hiddenBlocks,
+  initName,
+  isWeighted,
+  LARGE_OR_ODD_INIT,
+  mapHidden,
+  outputIndex,
+  RELU,
+  reluLayers,
+  sameJson,
+  scaleLearningRate,
+  SQUASHING,
+  train,
+  withTrain,
+} from './spec-walk.js';
 
 /** A candidate repair: a spec patch that `nnaudit fix` retrains with to verify it clears the finding. */
 export interface Repair {
@@ -23,14 +37,26 @@ export const REPAIRS = {
       const t = train(spec);
       if (!t) return null;
       const relu = reluLayers(t);
-      const layers = t.layers.map((l, i) => (relu.has(i) && isWeighted(l) ? { ...l, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const } : l));
+      const layers = t.layers.map((l, i) =>
+        relu.has(i) && isWeighted(l)
+          ? { ...l, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const }
+          : l,
+      );
       return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
     },
   },
   leakyRelu: {
     id: 'leaky-relu',
     title: 'leakyRelu (alpha 0.1) instead of relu',
-    patch: (spec) => mapHidden(spec, (l) => (RELU.has(l.activation) ? [{ ...l, activation: 'linear' }, { type: 'leakyRelu', alpha: 0.1 }] : null)),
+    patch: (spec) =>
+      mapHidden(spec, (l) =>
+        RELU.has(l.activation)
+          ? [
+              { ...l, activation: 'linear' },
+              { type: 'leakyRelu', alpha: 0.1 },
+            ]
+          : null,
+      ),
   },
   batchNorm: {
     id: 'batch-norm',
@@ -38,7 +64,11 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || t.layers.some((l) => l.type === 'batchNormalization')) return null;
-      return mapHidden(spec, (l) => [{ ...l, activation: 'linear' }, { type: 'batchNormalization', trainable: true }, ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }])]);
+      return mapHidden(spec, (l) => [
+        { ...l, activation: 'linear' },
+        { type: 'batchNormalization', trainable: true },
+        ...(l.activation === 'linear' ? [] : [{ type: 'activation' as const, activation: l.activation }]),
+      ]);
     },
   },
   lrDown: { id: 'lr-down', title: 'learning rate / 10', patch: scaleLearningRate(0.1) },
@@ -55,7 +85,10 @@ export const REPAIRS = {
   standardizeInputs: {
     id: 'standardize-inputs',
     title: 'standardize the inputs (data.normalize: standardize)',
-    patch: (spec) => (train(spec) && spec.data.normalize !== 'standardize' ? { ...spec, data: { ...spec.data, normalize: 'standardize' } } : null),
+    patch: (spec) =>
+      train(spec) && spec.data.normalize !== 'standardize'
+        ? { ...spec, data: { ...spec.data, normalize: 'standardize' } }
+        : null,
   },
   matchOutput: {
     id: 'match-output',
@@ -74,7 +107,10 @@ export const REPAIRS = {
       if (declared === 'regression' || (declared === undefined && !ce)) {
         activation = SQUASHING.has(activation) || activation === 'softmax' ? 'linear' : activation;
         if (ce) loss = 'meanSquaredError';
-      } else if (head.units === 1) { activation = 'sigmoid'; loss = 'binaryCrossentropy'; }
+      } else if (head.units === 1) {
+        activation = 'sigmoid';
+        loss = 'binaryCrossentropy';
+      }
       // Several sigmoid units with binary cross-entropy is a multi-label head: it fits as it is.
       else if (!(activation === 'sigmoid' && loss === 'binaryCrossentropy')) {
         activation = 'softmax';
@@ -98,7 +134,12 @@ export const REPAIRS = {
   reluHe: {
     id: 'relu-he',
     title: 'relu with heNormal initialization instead of sigmoid/tanh hidden layers',
-    patch: (spec) => mapHidden(spec, (l) => (SQUASHING.has(l.activation) ? [{ ...l, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }] : null)),
+    patch: (spec) =>
+      mapHidden(spec, (l) =>
+        SQUASHING.has(l.activation)
+          ? [{ ...l, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'zeros' }]
+          : null,
+      ),
   },
   reluHidden: {
     id: 'relu-hidden',
@@ -110,8 +151,17 @@ export const REPAIRS = {
       const out = outputIndex(t.layers);
       const layers = t.layers.map((l, i) => {
         const next = t.layers[i + 1];
-        const followed = next !== undefined && (next.type === 'activation' || next.type === 'leakyRelu' || next.type === 'batchNormalization');
-        return i < out && isWeighted(l) && l.activation === 'linear' && !followed ? { ...l, activation: 'relu' as const, kernelInitializer: 'heNormal' as const, biasInitializer: 'zeros' as const } : l;
+        const followed =
+          next !== undefined &&
+          (next.type === 'activation' || next.type === 'leakyRelu' || next.type === 'batchNormalization');
+        return i < out && isWeighted(l) && l.activation === 'linear' && !followed
+          ? {
+              ...l,
+              activation: 'relu' as const,
+              kernelInitializer: 'heNormal' as const,
+              biasInitializer: 'zeros' as const,
+            }
+          : l;
       });
       return sameJson(layers, t.layers) ? null : withTrain(spec, { ...t, layers });
     },
@@ -136,7 +186,14 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || outputIndex(t.layers) !== 0 || t.layers[0]!.type !== 'dense') return null;
-      const hidden: LayerSpec = { type: 'dense', units: 64, activation: 'relu', kernelInitializer: 'heNormal', useBias: true, trainable: true };
+      const hidden: LayerSpec = {
+        type: 'dense',
+        units: 64,
+        activation: 'relu',
+        kernelInitializer: 'heNormal',
+        useBias: true,
+        trainable: true,
+      };
       return withTrain(spec, { ...t, layers: [hidden, { ...hidden }, ...t.layers] });
     },
   },
@@ -146,18 +203,31 @@ export const REPAIRS = {
     patch(spec) {
       const t = train(spec);
       if (!t || t.optimizer.name === 'adam') return null;
-      return withTrain(spec, { ...t, optimizer: { name: 'adam', learningRate: 0.001, ...(t.optimizer.clipnorm ? { clipnorm: t.optimizer.clipnorm } : {}) } });
+      return withTrain(spec, {
+        ...t,
+        optimizer: {
+          name: 'adam',
+          learningRate: 0.001,
+          ...(t.optimizer.clipnorm ? { clipnorm: t.optimizer.clipnorm } : {}),
+        },
+      });
     },
   },
   moreEpochs: {
     id: 'more-epochs',
     title: 'three times as many epochs',
-    patch: (spec) => { const t = train(spec); return t && t.epochs * 3 <= 10_000 ? withTrain(spec, { ...t, epochs: t.epochs * 3 }) : null; },
+    patch: (spec) => {
+      const t = train(spec);
+      return t && t.epochs * 3 <= 10_000 ? withTrain(spec, { ...t, epochs: t.epochs * 3 }) : null;
+    },
   },
   fewerEpochs: {
     id: 'fewer-epochs',
     title: 'a fifth of the epochs (stop before memorizing)',
-    patch: (spec) => { const t = train(spec); return t && t.epochs >= 10 ? withTrain(spec, { ...t, epochs: Math.round(t.epochs / 5) }) : null; },
+    patch: (spec) => {
+      const t = train(spec);
+      return t && t.epochs >= 10 ? withTrain(spec, { ...t, epochs: Math.round(t.epochs / 5) }) : null;
+    },
   },
   dropout: {
     id: 'dropout',
@@ -171,7 +241,8 @@ export const REPAIRS = {
   smallerLayers: {
     id: 'smaller-layers',
     title: 'a quarter of the units in each hidden layer',
-    patch: (spec) => mapHidden(spec, (l) => (l.type === 'dense' && l.units >= 32 ? [{ ...l, units: Math.round(l.units / 4) }] : null)),
+    patch: (spec) =>
+      mapHidden(spec, (l) => (l.type === 'dense' && l.units >= 32 ? [{ ...l, units: Math.round(l.units / 4) }] : null)),
   },
 } satisfies Record<string, Repair>;
 

@@ -13,7 +13,8 @@ export const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign'])
 export const LARGE_OR_ODD_INIT = new Set(['randomNormal', 'randomUniform', 'truncatedNormal', 'constant', 'ones']);
 
 export const isWeighted = (l: LayerSpec): l is Weighted => l.type === 'dense' || l.type === 'conv2d';
-export const initName = (i: Weighted['kernelInitializer']) => (i === undefined ? undefined : typeof i === 'string' ? i : i.name);
+export const initName = (i: Weighted['kernelInitializer']) =>
+  i === undefined ? undefined : typeof i === 'string' ? i : i.name;
 
 export function train(spec: Spec): TrainModelSpec | null {
   return 'train' in spec.model ? spec.model.train : null;
@@ -54,7 +55,12 @@ export function reluLayers(t: TrainModelSpec): Set<number> {
   const s = new Set<number>();
   t.layers.forEach((l, i) => {
     const next = t.layers[i + 1];
-    if (isWeighted(l) && (RELU.has(l.activation) || (l.activation === 'linear' && next?.type === 'activation' && RELU.has(next.activation)))) s.add(i);
+    if (
+      isWeighted(l) &&
+      (RELU.has(l.activation) ||
+        (l.activation === 'linear' && next?.type === 'activation' && RELU.has(next.activation)))
+    )
+      s.add(i);
   });
   return s;
 }
@@ -62,14 +68,27 @@ export function reluLayers(t: TrainModelSpec): Set<number> {
 export function scaleLearningRate(factor: number): (spec: Spec) => Spec | null {
   return (spec) => {
     const t = train(spec);
-    return t ? withTrain(spec, { ...t, optimizer: { ...t.optimizer, learningRate: t.optimizer.learningRate * factor } }) : null;
+    return t
+      ? withTrain(spec, { ...t, optimizer: { ...t.optimizer, learningRate: t.optimizer.learningRate * factor } })
+      : null;
   };
 }
 
 /** Groups hidden layers into blocks: a weighted layer and the non-weighted layers after it (activation, dropout, ...). */
 export function hiddenBlocks(t: TrainModelSpec): { blocks: LayerSpec[][]; head: LayerSpec[] } | null {
   const out = outputIndex(t.layers);
-  if (out < 0 || t.layers.some((l) => l.type !== 'dense' && l.type !== 'activation' && l.type !== 'leakyRelu' && l.type !== 'dropout' && l.type !== 'batchNormalization')) return null;
+  if (
+    out < 0 ||
+    t.layers.some(
+      (l) =>
+        l.type !== 'dense' &&
+        l.type !== 'activation' &&
+        l.type !== 'leakyRelu' &&
+        l.type !== 'dropout' &&
+        l.type !== 'batchNormalization',
+    )
+  )
+    return null;
   const blocks: LayerSpec[][] = [];
   for (const l of t.layers.slice(0, out)) {
     if (isWeighted(l) || blocks.length === 0) blocks.push([l]);

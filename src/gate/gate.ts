@@ -14,7 +14,8 @@ export interface GateConfig {
 
 export function validateGateConfig(gate: GateConfig, where = 'gate.assertions'): void {
   for (const id of Object.keys(gate.assertions)) {
-    if (!ANALYZER_IDS.includes(id)) throw new SpecError(`${where}.${id}: no analyzer has this id; known: ${ANALYZER_IDS.join(', ')}`);
+    if (!ANALYZER_IDS.includes(id))
+      throw new SpecError(`${where}.${id}: no analyzer has this id; known: ${ANALYZER_IDS.join(', ')}`);
   }
 }
 
@@ -34,10 +35,19 @@ export function evaluateGate(findings: Finding[], gate: GateConfig, baseline?: B
     if (!f) continue; // disabled in the spec's analyzers section
     const { maxIncrease, ...rest } = options;
     const judged = judge(f, level, rest);
-    results.push(maxIncrease === undefined ? judged : withChange(judged, f, level, maxIncrease, baseline, Object.keys(rest).length > 0));
+    results.push(
+      maxIncrease === undefined
+        ? judged
+        : withChange(judged, f, level, maxIncrease, baseline, Object.keys(rest).length > 0),
+    );
     if (f.status === 'error') runError = true;
   }
-  results.sort((a, b) => Number(a.passed) - Number(b.passed) || (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) || a.id.localeCompare(b.id));
+  results.sort(
+    (a, b) =>
+      Number(a.passed) - Number(b.passed) ||
+      (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) ||
+      a.id.localeCompare(b.id),
+  );
   const errorFailed = results.some((r) => !r.passed && r.level === 'error');
   const warned = results.some((r) => !r.passed) || findings.some((f) => f.status === 'warn');
   const verdict: Verdict = errorFailed || runError ? 'FAIL' : warned ? 'WARN' : 'PASS';
@@ -50,27 +60,59 @@ export function evaluateGate(findings: Finding[], gate: GateConfig, baseline?: B
   };
 }
 
-function judge(f: Finding, level: 'warn' | 'error', options: { maxNumericValue?: number; minScore?: number }): AssertionResult {
+function judge(
+  f: Finding,
+  level: 'warn' | 'error',
+  options: { maxNumericValue?: number; minScore?: number },
+): AssertionResult {
   const base = { id: f.id, level };
   if (f.status === 'error') {
-    return { ...base, passed: false, expected: 'analyzer runs', found: `error: ${f.errorMessage}`, message: `${f.id}: the analyzer failed: ${f.errorMessage}` };
+    return {
+      ...base,
+      passed: false,
+      expected: 'analyzer runs',
+      found: `error: ${f.errorMessage}`,
+      message: `${f.id}: the analyzer failed: ${f.errorMessage}`,
+    };
   }
   if (f.status === 'notApplicable') {
-    return { ...base, passed: true, expected: 'n/a', found: 'not applicable', message: `${f.id}: not applicable (${f.displayValue})` };
+    return {
+      ...base,
+      passed: true,
+      expected: 'n/a',
+      found: 'not applicable',
+      message: `${f.id}: not applicable (${f.displayValue})`,
+    };
   }
   if (options.maxNumericValue !== undefined) {
     const v = f.numericValue;
     const passed = v !== null && v <= options.maxNumericValue;
-    return { ...base, passed, expected: `numericValue <= ${options.maxNumericValue}`, found: `${v ?? 'none'}`,
-      message: `${f.id}: ${f.numericUnit ?? 'value'} ${v ?? 'none'} ${passed ? '<=' : '>'} ${options.maxNumericValue}` };
+    return {
+      ...base,
+      passed,
+      expected: `numericValue <= ${options.maxNumericValue}`,
+      found: `${v ?? 'none'}`,
+      message: `${f.id}: ${f.numericUnit ?? 'value'} ${v ?? 'none'} ${passed ? '<=' : '>'} ${options.maxNumericValue}`,
+    };
   }
   if (options.minScore !== undefined) {
     const passed = (f.score ?? 1) >= options.minScore;
-    return { ...base, passed, expected: `score >= ${options.minScore}`, found: `${f.score?.toFixed(2)} (${f.status}): ${f.displayValue}`,
-      message: `${f.id}: ${f.title} (${f.displayValue})` };
+    return {
+      ...base,
+      passed,
+      expected: `score >= ${options.minScore}`,
+      found: `${f.score?.toFixed(2)} (${f.status}): ${f.displayValue}`,
+      message: `${f.id}: ${f.title} (${f.displayValue})`,
+    };
   }
   const passed = f.status !== 'fail';
-  return { ...base, passed, expected: 'status pass or warn', found: `${f.status}: ${f.displayValue}`, message: `${f.id}: ${f.title} (${f.displayValue})` };
+  return {
+    ...base,
+    passed,
+    expected: 'status pass or warn',
+    found: `${f.status}: ${f.displayValue}`,
+    message: `${f.id}: ${f.title} (${f.displayValue})`,
+  };
 }
 
 /**
@@ -78,7 +120,14 @@ function judge(f: Finding, level: 'warn' | 'error', options: { maxNumericValue?:
  * Without a baseline (a first run) or a value on either side there is nothing to compare: it passes and says so.
  * Combined with other options on the same id, both must hold.
  */
-function withChange(other: AssertionResult, f: Finding, level: 'warn' | 'error', maxIncrease: number, baseline: Baseline | undefined, combined: boolean): AssertionResult {
+function withChange(
+  other: AssertionResult,
+  f: Finding,
+  level: 'warn' | 'error',
+  maxIncrease: number,
+  baseline: Baseline | undefined,
+  combined: boolean,
+): AssertionResult {
   const c = baseline?.perAnalyzer[f.id];
   const since = baseline ? ` since ${baseline.date.slice(0, 10)}` : '';
   const expected = `increase${since} <= ${maxIncrease}`;
@@ -89,11 +138,22 @@ function withChange(other: AssertionResult, f: Finding, level: 'warn' | 'error',
     passed = c.change <= maxIncrease + 1e-12;
     found = `${fmt(c.base)} -> ${fmt(c.now)} (${c.change >= 0 ? '+' : ''}${fmt(c.change)})`;
   }
-  const change: AssertionResult = { id: f.id, level, passed, expected, found,
-    message: `${f.id}: ${f.numericUnit ?? 'value'} ${found}${passed ? '' : `, more than the allowed increase of ${maxIncrease}`}` };
+  const change: AssertionResult = {
+    id: f.id,
+    level,
+    passed,
+    expected,
+    found,
+    message: `${f.id}: ${f.numericUnit ?? 'value'} ${found}${passed ? '' : `, more than the allowed increase of ${maxIncrease}`}`,
+  };
   if (!combined || f.status === 'error') return f.status === 'error' ? other : change;
-  return { ...change, passed: change.passed && other.passed, expected: `${other.expected} and ${expected}`, found: `${other.found}; ${found}`,
-    message: change.passed ? other.message : change.message };
+  return {
+    ...change,
+    passed: change.passed && other.passed,
+    expected: `${other.expected} and ${expected}`,
+    found: `${other.found}; ${found}`,
+    message: change.passed ? other.message : change.message,
+  };
 }
 
 const fmt = (v: number | null): string => (v === null ? 'none' : String(Number(v.toPrecision(3))));

@@ -13,7 +13,9 @@ export { PRESET_NAMES, type PresetName };
  * effects decide whether the model is actually hurt).
  * strict: every analyzer must pass outright (score >= 0.9), so warnings fail the gate too.
  */
-export function presetsFor(analyzers: ReadonlyArray<{ meta: { id: string; gateLevel: 'error' | 'warn' } }>): Record<PresetName, Record<string, AssertionSpec>> {
+export function presetsFor(
+  analyzers: ReadonlyArray<{ meta: { id: string; gateLevel: 'error' | 'warn' } }>,
+): Record<PresetName, Record<string, AssertionSpec>> {
   return {
     recommended: Object.fromEntries(analyzers.map((a) => [a.meta.id, a.meta.gateLevel])),
     strict: Object.fromEntries(analyzers.map((a) => [a.meta.id, ['error', { minScore: 0.9 }] as AssertionSpec])),

@@ -1,6 +1,16 @@
 import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
-import { ARTIFACTS_VERSION, type Artifacts, type Evaluation, type History, type LinearFit, type NeighbourFit, type StoppedEarly, type ValidationVote, type TargetSummary } from '../artifacts/schema.js';
+import {
+  ARTIFACTS_VERSION,
+  type Artifacts,
+  type Evaluation,
+  type History,
+  type LinearFit,
+  type NeighbourFit,
+  type StoppedEarly,
+  type ValidationVote,
+  type TargetSummary,
+} from '../artifacts/schema.js';
 import type { PreparedData } from './data/prepare.js';
 import { type Dataset, rowCount } from './data/dataset.js';
 import type { ModelUnderAudit } from './model/obtain-model.js';
@@ -45,15 +55,22 @@ export function assembleArtifacts(a: AssembleInputs): Artifacts {
     backend: { name: a.backend.name, reason: a.backend.reason, tfjsVersion: a.backend.tfjsVersion },
     seed: a.spec.seed,
     model: {
-      ...describeModel(a.model, mua.source, mua.location, mua.loss, { name: mua.optimizer.name, learningRate: mua.optimizer.learningRate }),
+      ...describeModel(a.model, mua.source, mua.location, mua.loss, {
+        name: mua.optimizer.name,
+        learningRate: mua.optimizer.learningRate,
+      }),
       name: a.spec.name ?? a.model.name,
       fromLogits: mua.fromLogits,
       fromLogitsSource: mua.fromLogitsSource,
       inputLayout: mua.inputLayout,
     },
-    data: { ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits), ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}),
-      ...(a.linearFit ? { linearFit: a.linearFit } : {}), ...(a.neighbourFit ? { neighbourFit: a.neighbourFit } : {}),
-      ...(a.validationVote ? { validationVote: a.validationVote } : {}) },
+    data: {
+      ...dataInfo(a.raw, a.data, mua.loss, a.outputUnits),
+      ...(a.targetSummary ? { targetSummary: a.targetSummary } : {}),
+      ...(a.linearFit ? { linearFit: a.linearFit } : {}),
+      ...(a.neighbourFit ? { neighbourFit: a.neighbourFit } : {}),
+      ...(a.validationVote ? { validationVote: a.validationVote } : {}),
+    },
     history: a.history,
     ...(a.evaluation ? { evaluation: a.evaluation } : {}),
     gradients: a.recorder.gradients,

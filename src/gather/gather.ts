@@ -57,30 +57,50 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
     inputs = await openInputs(spec, baseDir, progress);
     const { mua, raw, data, featureShape, outputUnits, warnings } = inputs;
     const { model } = mua;
-    const track = <T extends tf.Tensor>(t: T): T => { tensors.push(t); return t; };
+    const track = <T extends tf.Tensor>(t: T): T => {
+      tensors.push(t);
+      return t;
+    };
     const toX = (d: Dataset) => track(tf.tensor(d.x, [rowCount(d), ...featureShape]));
     const toY = (d: Dataset) => track(encodeTargets(d, mua.loss, outputUnits));
     const t: AuditTensors = {
-      xTrain: toX(data.train), yTrain: toY(data.train),
+      xTrain: toX(data.train),
+      yTrain: toY(data.train),
       validation: data.validation ? [toX(data.validation), toY(data.validation)] : undefined,
-      xProbe: toX(data.probe), yProbe: toY(data.probe),
+      xProbe: toX(data.probe),
+      yProbe: toY(data.probe),
     };
     const metrics = mua.metrics ?? (raw.task === 'classification' ? ['accuracy'] : []);
     const optimizer = makeOptimizer(mua.optimizer);
     try {
       compileForAudit(model, optimizer, mua.loss, mua.fromLogits, metrics);
-      const assemble = (a: Pick<AssembleInputs, 'history' | 'evaluation' | 'recorder' | 'warnings' | 'timing'> & Partial<AssembleInputs>) =>
-        assembleArtifacts({ spec, backend, model, mua, raw, data, outputUnits, ...a });
+      const assemble = (
+        a: Pick<AssembleInputs, 'history' | 'evaluation' | 'recorder' | 'warnings' | 'timing'> &
+          Partial<AssembleInputs>,
+      ) => assembleArtifacts({ spec, backend, model, mua, raw, data, outputUnits, ...a });
       const trained = await trainWithProbes(spec, mua, data, t, {
-        noProbes: options.noProbes, shouldStop: options.shouldStop, progress,
-        snapshot: (history, probes) => assemble({ history, evaluation: null, recorder: probes, warnings: [], timing: {} }),
+        noProbes: options.noProbes,
+        shouldStop: options.shouldStop,
+        progress,
+        snapshot: (history, probes) =>
+          assemble({ history, evaluation: null, recorder: probes, warnings: [], timing: {} }),
       });
-      const refs = await measureReferences(mua, raw, data, t, trained.history !== null && trained.history.epochs.length > 0);
+      const refs = await measureReferences(
+        mua,
+        raw,
+        data,
+        t,
+        trained.history !== null && trained.history.epochs.length > 0,
+      );
       progress({ phase: 'done', epoch: trained.lastEpoch, epochs: mua.epochs });
       const { recorder, sentinel } = trained;
       return assemble({
-        history: trained.history, evaluation: refs.evaluation, recorder, warnings: [...warnings, ...trained.warnings],
-        stoppedEarly: trained.stoppedEarly, linearFit: refs.linearFit,
+        history: trained.history,
+        evaluation: refs.evaluation,
+        recorder,
+        warnings: [...warnings, ...trained.warnings],
+        stoppedEarly: trained.stoppedEarly,
+        linearFit: refs.linearFit,
         ...(refs.neighbourFit ? { neighbourFit: refs.neighbourFit } : {}),
         ...(refs.validationVote ? { validationVote: refs.validationVote } : {}),
         // Recorded in the planned last epoch only: a run stopped early never reaches it.

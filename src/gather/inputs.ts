@@ -26,10 +26,18 @@ export interface AuditInputs {
  * checked against a data file's header before the rows are read; a model built from layers takes its input shape
  * from the data unless the spec says. On error nothing stays allocated.
  */
-export async function openInputs(spec: Spec, baseDir: string, progress: (p: GatherProgress) => void): Promise<AuditInputs> {
+export async function openInputs(
+  spec: Spec,
+  baseDir: string,
+  progress: (p: GatherProgress) => void,
+): Promise<AuditInputs> {
   let mua: ModelUnderAudit | null = 'load' in spec.model ? await obtainModel(spec, [], baseDir) : null;
   try {
-    const knownInput = mua ? mua.model.inputs[0]!.shape.slice(1) : 'train' in spec.model ? spec.model.train.inputShape ?? null : null;
+    const knownInput = mua
+      ? mua.model.inputs[0]!.shape.slice(1)
+      : 'train' in spec.model
+        ? (spec.model.train.inputShape ?? null)
+        : null;
     const raw = await openDataset(spec.data, {
       baseDir,
       seed: spec.seed,
@@ -52,17 +60,26 @@ export async function openInputs(spec: Spec, baseDir: string, progress: (p: Gath
   }
 }
 
-function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, featuresGiven: boolean): Pick<AuditInputs, 'featureShape' | 'outputUnits' | 'warnings'> {
+function checkFit(
+  mua: ModelUnderAudit,
+  raw: Dataset,
+  data: PreparedData,
+  featuresGiven: boolean,
+): Pick<AuditInputs, 'featureShape' | 'outputUnits' | 'warnings'> {
   const { model } = mua;
   const warnings: string[] = [];
   // tfjs refuses to fit a model with no trainable weight, with a bare "variableGrads()" error: say it by field.
   // (A spec that freezes every layer is refused by the schema; this is a loaded model's case.)
   if (mua.epochs > 0 && model.trainableWeights.length === 0) {
     if (mua.source !== 'loaded') {
-      throw new ModelLoadError(`model.train.layers: no layer has weights to train (model.train.epochs is ${mua.epochs}): add a dense or conv2d layer`);
+      throw new ModelLoadError(
+        `model.train.layers: no layer has weights to train (model.train.epochs is ${mua.epochs}): add a dense or conv2d layer`,
+      );
     }
-    throw new ModelLoadError(`${mua.location ?? 'model'}: model.load.epochs is ${mua.epochs}, but every layer of the model has trainable: false, ` +
-      'so training would change nothing: audit it as saved with epochs: 0, or save it with the layers to train trainable');
+    throw new ModelLoadError(
+      `${mua.location ?? 'model'}: model.load.epochs is ${mua.epochs}, but every layer of the model has trainable: false, ` +
+        'so training would change nothing: audit it as saved with epochs: 0, or save it with the layers to train trainable',
+    );
   }
   const modelInput = model.inputs[0]!.shape.slice(1);
   const featureShape = fitFeatureShape(data.train.featureShape, modelInput);
@@ -71,7 +88,12 @@ function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, featur
     const width = data.train.featureShape.length === 1 ? data.train.featureShape[0]! : null;
     const modelWidth = modelInput.length === 1 ? modelInput[0] : null;
     const hint = width !== null && typeof modelWidth === 'number' ? encodingHint(pending, width, modelWidth) : null;
-    throw inputMismatch(data.train.featureShape, modelInput, raw.source, width !== null ? `${width} feature columns${hint ? `: ${hint}` : ''}` : undefined);
+    throw inputMismatch(
+      data.train.featureShape,
+      modelInput,
+      raw.source,
+      width !== null ? `${width} feature columns${hint ? `: ${hint}` : ''}` : undefined,
+    );
   }
   if (mua.source === 'loaded') {
     if (!featuresGiven) requireColumnOrder(pending, raw.featureNames, raw.source);
@@ -80,15 +102,27 @@ function checkFit(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, featur
   }
   if (mua.source === 'loaded' && raw.classes && raw.classes.order !== 'data.classes') {
     // A saved model already maps output units to classes; folder order is only a guess at that mapping.
-    const shown = raw.classes.names.slice(0, 4).map((n, i) => `${n}=${i}`).join(', ');
-    warnings.push(`class ids follow sorted folder names (${shown}${raw.classes.names.length > 4 ? ', ...' : ''}); if the model was trained ` +
-      'with another order, its accuracy here is wrong: give the order with --classes (data.classes)');
+    const shown = raw.classes.names
+      .slice(0, 4)
+      .map((n, i) => `${n}=${i}`)
+      .join(', ');
+    warnings.push(
+      `class ids follow sorted folder names (${shown}${raw.classes.names.length > 4 ? ', ...' : ''}); if the model was trained ` +
+        'with another order, its accuracy here is wrong: give the order with --classes (data.classes)',
+    );
   }
   if (isFlattening(data.train.featureShape, modelInput)) {
-    warnings.push(`each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`);
+    warnings.push(
+      `each sample of shape [${data.train.featureShape.join(', ')}] was flattened (C order) to the model's input [${featureShape[0]}]`,
+    );
   }
   const outputUnits = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1] ?? 1;
   const lastLayer = model.layers[model.layers.length - 1];
-  checkTargetsFit(data.train, { inputShape: modelInput, outputUnits, outputActivation: lastLayer ? activationName(lastLayer) : null, loss: mua.loss });
+  checkTargetsFit(data.train, {
+    inputShape: modelInput,
+    outputUnits,
+    outputActivation: lastLayer ? activationName(lastLayer) : null,
+    loss: mua.loss,
+  });
   return { featureShape, outputUnits, warnings };
 }

@@ -21,11 +21,17 @@ export function confinePath(file: string, policy: InputPolicy, what: string): st
     real = realpathSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserInputError('policy', code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot open ${what} (${code ?? 'error'})`);
+    throw new UserInputError(
+      'policy',
+      code === 'ENOENT' ? `${file}: ${what} not found` : `${file}: cannot open ${what} (${code ?? 'error'})`,
+    );
   }
   if (!policy.dataDirs.some((d) => isInside(d, real))) {
-    throw new UserInputError('policy', `${file}: ${what} is outside the folders this worker may read ` +
-      `(NNAUDIT_DATA_DIRS=${policy.dataDirs.join(',')}); symlinks are followed before this check. Put the file under one of them.`);
+    throw new UserInputError(
+      'policy',
+      `${file}: ${what} is outside the folders this worker may read ` +
+        `(NNAUDIT_DATA_DIRS=${policy.dataDirs.join(',')}); symlinks are followed before this check. Put the file under one of them.`,
+    );
   }
   return real;
 }
@@ -39,10 +45,16 @@ export function confineShard(modelFile: string, shardFile: string): string {
     real = realpathSync(shardFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelLoadError(code === 'ENOENT' ? `${shardFile}: weight shard not found` : `${shardFile}: cannot open weight shard (${code ?? 'error'})`);
+    throw new ModelLoadError(
+      code === 'ENOENT'
+        ? `${shardFile}: weight shard not found`
+        : `${shardFile}: cannot open weight shard (${code ?? 'error'})`,
+    );
   }
   if (!isInside(dir, real)) {
-    throw new ModelLoadError(`${modelFile}: weight shard "${path.basename(shardFile)}" resolves (through a symlink) outside the model's folder ${dir}; refusing to load it`);
+    throw new ModelLoadError(
+      `${modelFile}: weight shard "${path.basename(shardFile)}" resolves (through a symlink) outside the model's folder ${dir}; refusing to load it`,
+    );
   }
   return real;
 }

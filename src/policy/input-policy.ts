@@ -25,9 +25,20 @@ export interface InputPolicy {
 /** 512 MiB: larger than any model or table nnaudit is meant for, small enough that a worker survives it. */
 export const DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
-export const OPEN_POLICY: InputPolicy = { dataDirs: null, allowedHosts: null, emailDomains: null, redactContent: false, maxInputBytes: DEFAULT_MAX_INPUT_BYTES, origin: 'cli' };
+export const OPEN_POLICY: InputPolicy = {
+  dataDirs: null,
+  allowedHosts: null,
+  emailDomains: null,
+  redactContent: false,
+  maxInputBytes: DEFAULT_MAX_INPUT_BYTES,
+  origin: 'cli',
+};
 
-const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The policy a worker applies to queued specs, from its environment:
@@ -40,7 +51,10 @@ export function workerPolicy(env: NodeJS.ProcessEnv = process.env, cwd = process
     try {
       return realpathSync(path.resolve(cwd, d));
     } catch {
-      throw new UserInputError('config', `NNAUDIT_DATA_DIRS: folder ${d} does not exist; list existing folders, comma-separated`);
+      throw new UserInputError(
+        'config',
+        `NNAUDIT_DATA_DIRS: folder ${d} does not exist; list existing folders, comma-separated`,
+      );
     }
   });
   return {
@@ -54,7 +68,10 @@ export function workerPolicy(env: NodeJS.ProcessEnv = process.env, cwd = process
 }
 
 /** Bytes read under the current policy, so a failure reason can be scrubbed of them (see redact.ts). */
-interface PolicyContext { policy: InputPolicy; readSamples: Uint8Array[] }
+interface PolicyContext {
+  policy: InputPolicy;
+  readSamples: Uint8Array[];
+}
 
 const storage = new AsyncLocalStorage<PolicyContext>();
 
@@ -83,8 +100,11 @@ export function checkEmail(addresses: readonly string[], policy: InputPolicy = c
   for (const a of addresses) {
     const domain = a.slice(a.lastIndexOf('@') + 1).toLowerCase();
     if (!policy.emailDomains.includes(domain)) {
-      throw new UserInputError('policy', `email ${a}: domain ${domain} is not allowed on this worker ` +
-        `(NNAUDIT_EMAIL_DOMAINS=${policy.emailDomains.join(',') || '(empty: no email)'}); ask the operator to add it`);
+      throw new UserInputError(
+        'policy',
+        `email ${a}: domain ${domain} is not allowed on this worker ` +
+          `(NNAUDIT_EMAIL_DOMAINS=${policy.emailDomains.join(',') || '(empty: no email)'}); ask the operator to add it`,
+      );
     }
   }
 }

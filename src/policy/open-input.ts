@@ -35,16 +35,25 @@ function as<T>(type: ErrorType | undefined, fn: () => T): T {
  * @example
  *   const bytes = await openInput(path.resolve(baseDir, spec.csv), 'data file');
  */
-export async function openInput(pathOrUrl: string, what: string, opts: { sameOrigin?: string; errorType?: ErrorType } = {}): Promise<Uint8Array> {
+export async function openInput(
+  pathOrUrl: string,
+  what: string,
+  opts: { sameOrigin?: string; errorType?: ErrorType } = {},
+): Promise<Uint8Array> {
   if (!isUrl(pathOrUrl)) return openFileSync(pathOrUrl, what, opts.errorType);
   const policy = currentPolicy();
   let bytes: Uint8Array;
   try {
     bytes = await safeFetch(pathOrUrl, policy, {
-      timeoutMs: httpTimeoutMs(), maxBytes: policy.maxInputBytes, what, ...(opts.sameOrigin ? { sameOrigin: opts.sameOrigin } : {}),
+      timeoutMs: httpTimeoutMs(),
+      maxBytes: policy.maxInputBytes,
+      what,
+      ...(opts.sameOrigin ? { sameOrigin: opts.sameOrigin } : {}),
     });
   } catch (e) {
-    return as(opts.errorType, () => { throw e; });
+    return as(opts.errorType, () => {
+      throw e;
+    });
   }
   recordRead(bytes);
   return bytes;
@@ -105,14 +114,21 @@ function isSymlink(p: string): boolean {
 }
 
 /** A tighter size cap than the input cap for one kind of file (a spec), with the setting that raises it. */
-export interface SizeCap { bytes: number; setting: string }
+export interface SizeCap {
+  bytes: number;
+  setting: string;
+}
 
 function checkKind(file: string, what: string, st: Stats, cap?: SizeCap): void {
   if (st.isDirectory()) throw new UserInputError('input', `${file}: ${what} is a folder, not a file`);
   if (!st.isFile()) throw new UserInputError('input', `${file}: ${what} is not a regular file (${kindOf(st)})`);
   const input = currentPolicy().maxInputBytes;
   const { bytes, setting } = cap && cap.bytes < input ? cap : { bytes: input, setting: 'limits.maxInputBytes' };
-  if (st.size > bytes) throw new UserInputError('input', `${file}: ${what} is ${st.size} bytes, over the ${bytes}-byte ${cap && bytes === cap.bytes ? 'size' : 'input'} cap (${setting})`);
+  if (st.size > bytes)
+    throw new UserInputError(
+      'input',
+      `${file}: ${what} is ${st.size} bytes, over the ${bytes}-byte ${cap && bytes === cap.bytes ? 'size' : 'input'} cap (${setting})`,
+    );
 }
 
 function kindOf(st: Stats): string {
@@ -126,7 +142,8 @@ function notReadable(file: string, what: string, e: unknown): UserInputError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new UserInputError('input', `${file}: ${what} not found`);
   if (code === 'EISDIR') return new UserInputError('input', `${file}: ${what} is a folder, not a file`);
-  if (code === 'EACCES' || code === 'EPERM') return new UserInputError('input', `${file}: ${what} is not readable (permission denied)`);
+  if (code === 'EACCES' || code === 'EPERM')
+    return new UserInputError('input', `${file}: ${what} is not readable (permission denied)`);
   if (code === 'ELOOP') return new UserInputError('input', `${file}: ${what} is a symlink loop`);
   return new UserInputError('input', `${file}: cannot read ${what} (${code ?? 'error'})`);
 }

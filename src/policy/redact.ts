@@ -7,7 +7,9 @@ import { currentPolicy, readSamples } from './input-policy.js';
 export function quoteInput(value: string): string {
   if (currentPolicy().redactContent) return `(${value.length} characters, not shown)`;
   // A 1 MB cell quoted whole would be a 1 MB message: the start says which value it is.
-  return value.length > QUOTE_CHARS ? `${JSON.stringify(value.slice(0, QUOTE_CHARS))}... (${value.length} characters)` : JSON.stringify(value);
+  return value.length > QUOTE_CHARS
+    ? `${JSON.stringify(value.slice(0, QUOTE_CHARS))}... (${value.length} characters)`
+    : JSON.stringify(value);
 }
 
 /** Characters of a value quoted on the CLI, and of a list shown: enough to recognise it, short enough for one line. */

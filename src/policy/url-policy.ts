@@ -9,9 +9,29 @@ import type { InputPolicy } from './input-policy.js';
  * CIDR math.
  */
 const SPECIAL = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) SPECIAL.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) SPECIAL.addSubnet(net, bits, 'ipv6');
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv6');
 
 const family = (ip: string): 'ipv4' | 'ipv6' => (isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 const unbracket = (h: string) => h.replace(/^\[|\]$/g, '');
@@ -53,12 +73,20 @@ export function checkUrl(raw: string, policy: InputPolicy): URL {
   } catch {
     throw new UserInputError('policy', `${raw}: not a valid URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserInputError('policy', `${raw}: only http(s) URLs can be loaded`);
-  if (url.username || url.password) throw new UserInputError('policy', `${url.host}: URLs with credentials are not accepted; serve the model without them`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UserInputError('policy', `${raw}: only http(s) URLs can be loaded`);
+  if (url.username || url.password)
+    throw new UserInputError(
+      'policy',
+      `${url.host}: URLs with credentials are not accepted; serve the model without them`,
+    );
   if (policy.allowedHosts === null) return url;
   if (!hostListed(url.hostname, policy.allowedHosts)) {
-    throw new UserInputError('policy', `${url.origin}: host ${url.hostname} is not allowed on this worker ` +
-      `(NNAUDIT_ALLOWED_HOSTS=${policy.allowedHosts.join(',') || '(empty: no URLs)'}); ask the operator to list it`);
+    throw new UserInputError(
+      'policy',
+      `${url.origin}: host ${url.hostname} is not allowed on this worker ` +
+        `(NNAUDIT_ALLOWED_HOSTS=${policy.allowedHosts.join(',') || '(empty: no URLs)'}); ask the operator to list it`,
+    );
   }
   const ip = unbracket(url.hostname);
   if (isIP(ip)) checkAddress(ip, url.hostname, policy);
@@ -69,6 +97,9 @@ export function checkUrl(raw: string, policy: InputPolicy): URL {
 export function checkAddress(ip: string, host: string, policy: InputPolicy): void {
   if (policy.allowedHosts === null || !isSpecialAddress(ip)) return;
   if (listedAddresses(policy.allowedHosts).check(normalizeIp(ip), family(normalizeIp(ip)))) return;
-  throw new UserInputError('policy', `${host} resolves to ${ip}, a loopback/private/link-local address, which this worker does not reach ` +
-    'unless NNAUDIT_ALLOWED_HOSTS lists that address or its range (e.g. 10.0.0.0/8)');
+  throw new UserInputError(
+    'policy',
+    `${host} resolves to ${ip}, a loopback/private/link-local address, which this worker does not reach ` +
+      'unless NNAUDIT_ALLOWED_HOSTS lists that address or its range (e.g. 10.0.0.0/8)',
+  );
 }

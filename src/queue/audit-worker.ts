@@ -1,5 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { UnrecoverableError, WaitingError, Worker, type Child, type ChildPool, type Job, type Processor, type WorkerOptions } from 'bullmq';
+import {
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+  type Child,
+  type ChildPool,
+  type Job,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
 import { GUARD_EXIT_CODES } from './processors/job-guard.js';
 import { JobWatch, KILL_GRACE_MS, type WatchLimits } from './child-watch.js';
 import type { QueueSettings } from './settings.js';
@@ -20,7 +29,8 @@ const activeWatch = new AsyncLocalStorage<JobWatch>();
  * is untrusted, so only positive numbers count.
  */
 export function watchLimits(data: unknown, settings: QueueSettings): WatchLimits {
-  const limits = (data as { spec?: { limits?: { timeoutSeconds?: unknown; memoryMb?: unknown } } } | null)?.spec?.limits;
+  const limits = (data as { spec?: { limits?: { timeoutSeconds?: unknown; memoryMb?: unknown } } } | null)?.spec
+    ?.limits;
   const positive = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : Infinity);
   return {
     timeoutMs: Math.min(positive(limits?.timeoutSeconds) * 1000, settings.jobTimeoutMs),
@@ -69,8 +79,14 @@ export class AuditWorker extends Worker {
   }
 
   protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
-    const watch = new JobWatch(this.settings ? watchLimits(job.data, this.settings) : { timeoutMs: Infinity, memoryMb: Infinity });
-    const onAbort = () => watch.stop(`cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`, KILL_GRACE_MS);
+    const watch = new JobWatch(
+      this.settings ? watchLimits(job.data, this.settings) : { timeoutMs: Infinity, memoryMb: Infinity },
+    );
+    const onAbort = () =>
+      watch.stop(
+        `cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`,
+        KILL_GRACE_MS,
+      );
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await activeWatch.run(watch, () => super.callProcessJob(job, token, signal));
@@ -83,9 +99,14 @@ export class AuditWorker extends Worker {
       if (stopped !== null) throw new UnrecoverableError(stopped);
       const m = /Unexpected exit code: (\S+) signal: (\S+)/.exec(e instanceof Error ? e.message : '');
       const guard = m ? Object.values(GUARD_EXIT_CODES).find((g) => String(g.code) === m[1]) : undefined;
-      if (guard) throw new UnrecoverableError(`the audit was stopped: ${guard.says}; training did not reach its next step to stop by itself`);
+      if (guard)
+        throw new UnrecoverableError(
+          `the audit was stopped: ${guard.says}; training did not reach its next step to stop by itself`,
+        );
       if (m && (m[1] === '134' || m[2] === 'SIGABRT')) {
-        throw new UnrecoverableError(`the audit ran out of memory (heap limit of the audit process; limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
+        throw new UnrecoverableError(
+          `the audit ran out of memory (heap limit of the audit process; limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`,
+        );
       }
       throw e;
     } finally {
@@ -117,7 +138,8 @@ export class AuditWorker extends Worker {
     pool.release = (child: Child): void => {
       const why = activeWatch.getStore()?.recycleReason(child) ?? null;
       if (why === null) return release(child);
-      if (child.exitCode === null && child.signalCode === null) this.log(`audit child ${child.pid} restarted instead of reused: ${why}`);
+      if (child.exitCode === null && child.signalCode === null)
+        this.log(`audit child ${child.pid} restarted instead of reused: ${why}`);
       void pool.kill(child, 'SIGKILL');
     };
   }

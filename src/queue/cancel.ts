@@ -13,7 +13,8 @@ export type CancelOutcome = 'removed' | 'signalled' | 'already-finished';
 export async function cancelJob(settings: QueueSettings, jobId: string): Promise<CancelOutcome> {
   return withQueue('audit', settings, async (q) => {
     const job = await Job.fromId(q, jobId);
-    if (!job) throw new UserInputError('queue', `no audit job ${jobId} in ${settings.prefix} (nnaudit jobs lists them)`);
+    if (!job)
+      throw new UserInputError('queue', `no audit job ${jobId} in ${settings.prefix} (nnaudit jobs lists them)`);
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') return 'already-finished';
     if (state !== 'active') {
@@ -26,7 +27,11 @@ export async function cancelJob(settings: QueueSettings, jobId: string): Promise
     }
     // The queue's own (connected) client: publishing needs no subscriber connection.
     const listeners = await (await q.client).publish(cancelChannel(settings.prefix), jobId);
-    if (listeners === 0) throw new UserInputError('queue', `job ${jobId} is active but no worker is listening for cancels (is the worker older than this nnaudit?)`);
+    if (listeners === 0)
+      throw new UserInputError(
+        'queue',
+        `job ${jobId} is active but no worker is listening for cancels (is the worker older than this nnaudit?)`,
+      );
     return 'signalled';
   });
 }

@@ -19,7 +19,10 @@ export const IDLE_CEILING_MB = 512;
 /** A reused child must leave the job at least this share of its cap: its resident memory counts against it. */
 const REUSE_SHARE = 0.6;
 
-export interface ChildMemory { rssMb: number; peakMb: number }
+export interface ChildMemory {
+  rssMb: number;
+  peakMb: number;
+}
 
 /** Resident and peak resident memory of a process, from /proc (Linux); null elsewhere or once it has exited. */
 export function childMemory(pid: number): ChildMemory | null {
@@ -35,7 +38,10 @@ export function childMemory(pid: number): ChildMemory | null {
   }
 }
 
-export interface WatchLimits { timeoutMs: number; memoryMb: number }
+export interface WatchLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
 
 const alive = (child: Child): boolean => child.exitCode === null && child.signalCode === null;
 
@@ -56,7 +62,16 @@ export class JobWatch {
 
   constructor(readonly limits: WatchLimits) {
     if (Number.isFinite(limits.timeoutMs)) {
-      this.timers.push(setTimeout(() => this.stop(`timed out after ${limits.timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`, KILL_GRACE_MS), limits.timeoutMs));
+      this.timers.push(
+        setTimeout(
+          () =>
+            this.stop(
+              `timed out after ${limits.timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`,
+              KILL_GRACE_MS,
+            ),
+          limits.timeoutMs,
+        ),
+      );
     }
   }
 
@@ -73,7 +88,10 @@ export class JobWatch {
     this.poll = setInterval(() => {
       const m = childMemory(child.pid);
       if (m && m.rssMb > this.limits.memoryMb) {
-        this.stop(`memory cap exceeded: ${Math.ceil(m.rssMb)} MiB over the ${this.limits.memoryMb} MiB cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`, 0);
+        this.stop(
+          `memory cap exceeded: ${Math.ceil(m.rssMb)} MiB over the ${this.limits.memoryMb} MiB cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`,
+          0,
+        );
       }
     }, WATCH_POLL_MS);
   }
@@ -89,7 +107,9 @@ export class JobWatch {
   /** Why the job was stopped (the failure reason), or null. */
   reason(): string | null {
     if (this.stopped === null) return null;
-    return this.killedAfterGrace ? `${this.stopped}; the audit process did not stop within ${KILL_GRACE_MS / 1000} s and was killed` : this.stopped;
+    return this.killedAfterGrace
+      ? `${this.stopped}; the audit process did not stop within ${KILL_GRACE_MS / 1000} s and was killed`
+      : this.stopped;
   }
 
   /** Null when the child may run the next job; else why it must be restarted instead. */
@@ -98,8 +118,10 @@ export class JobWatch {
     if (this.stopped !== null) return 'its job was stopped';
     const m = childMemory(child.pid);
     if (m === null) return null;
-    if (m.peakMb > this.limits.memoryMb) return `its memory peaked at ${Math.round(m.peakMb)} MiB, over its ${this.limits.memoryMb} MiB cap`;
-    if (m.rssMb > IDLE_CEILING_MB) return `it keeps ${Math.round(m.rssMb)} MiB resident, over the ${IDLE_CEILING_MB} MiB an idle child may keep`;
+    if (m.peakMb > this.limits.memoryMb)
+      return `its memory peaked at ${Math.round(m.peakMb)} MiB, over its ${this.limits.memoryMb} MiB cap`;
+    if (m.rssMb > IDLE_CEILING_MB)
+      return `it keeps ${Math.round(m.rssMb)} MiB resident, over the ${IDLE_CEILING_MB} MiB an idle child may keep`;
     return null;
   }
 

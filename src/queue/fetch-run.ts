@@ -7,7 +7,10 @@ import { getRunFile, type StoredFile } from './run-store.js';
 import type { QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
 
-export interface FetchedRun { written: string[]; notes: string[] }
+export interface FetchedRun {
+  written: string[];
+  notes: string[];
+}
 
 /** How long a client waits for the render stage before writing what it has. */
 export const RENDER_WAIT_MS = 10 * 60_000;
@@ -17,8 +20,13 @@ export const RENDER_WAIT_MS = 10 * 60_000;
  * store: the client needs no access to the workers' NNAUDIT_REPORTS_DIR. Files the store does not hold (not
  * rendered, over NNAUDIT_STORE_MAX_MB, expired) are named in `notes`.
  */
-export async function fetchRunFiles(s: QueueSettings, jobId: string, pointer: Pick<AuditPointer, 'runId'>, outDir: string,
-  opts: { renderWaitMs?: number; pollMs?: number } = {}): Promise<FetchedRun> {
+export async function fetchRunFiles(
+  s: QueueSettings,
+  jobId: string,
+  pointer: Pick<AuditPointer, 'runId'>,
+  outDir: string,
+  opts: { renderWaitMs?: number; pollMs?: number } = {},
+): Promise<FetchedRun> {
   const out: FetchedRun = { written: [], notes: [] };
   await mkdir(outDir, { recursive: true });
   const put = async (file: StoredFile): Promise<boolean> => {
@@ -30,20 +38,33 @@ export async function fetchRunFiles(s: QueueSettings, jobId: string, pointer: Pi
     return true;
   };
   if (!(await put('result.json'))) {
-    throw new UserInputError('queue', `job ${jobId}: run ${pointer.runId} is not in the run store (expired after NNAUDIT_STORE_RETENTION_S, or the store is off)`);
+    throw new UserInputError(
+      'queue',
+      `job ${jobId}: run ${pointer.runId} is not in the run store (expired after NNAUDIT_STORE_RETENTION_S, or the store is off)`,
+    );
   }
   const render = await waitForRender(s, jobId, opts.renderWaitMs ?? RENDER_WAIT_MS, opts.pollMs ?? 1000);
   if (render !== 'completed') {
-    out.notes.push(render === 'failed' ? 'the render stage failed: no report files (nnaudit status shows why)' : `the render stage has not finished: no report files yet (nnaudit status ${jobId} --out ${outDir} fetches them later)`);
+    out.notes.push(
+      render === 'failed'
+        ? 'the render stage failed: no report files (nnaudit status shows why)'
+        : `the render stage has not finished: no report files yet (nnaudit status ${jobId} --out ${outDir} fetches them later)`,
+    );
     return out;
   }
   for (const file of ['report.html', 'report.pdf'] as const) {
-    if (!(await put(file)) && file === 'report.html') out.notes.push(`${file} is not in the run store (over NNAUDIT_STORE_MAX_MB?)`);
+    if (!(await put(file)) && file === 'report.html')
+      out.notes.push(`${file} is not in the run store (over NNAUDIT_STORE_MAX_MB?)`);
   }
   return out;
 }
 
-async function waitForRender(s: QueueSettings, jobId: string, waitMs: number, pollMs: number): Promise<'completed' | 'failed' | 'pending'> {
+async function waitForRender(
+  s: QueueSettings,
+  jobId: string,
+  waitMs: number,
+  pollMs: number,
+): Promise<'completed' | 'failed' | 'pending'> {
   const queue = openQueue('render', s);
   try {
     const deadline = Date.now() + waitMs;

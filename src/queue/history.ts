@@ -22,10 +22,17 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const MAX_HISTORY = 500;
 
 const NAME = /^[A-Za-z0-9._-]{1,200}$/;
-const keys = (s: QueueSettings, name: string) => ({ order: `${s.prefix}:history:${name}`, runs: `${s.prefix}:history:${name}:runs` });
+const keys = (s: QueueSettings, name: string) => ({
+  order: `${s.prefix}:history:${name}`,
+  runs: `${s.prefix}:history:${name}:runs`,
+});
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new UserInputError('queue', `history name "${name}": use letters, digits, . _ - only (the audit's label or schedule name)`);
+  if (!NAME.test(name))
+    throw new UserInputError(
+      'queue',
+      `history name "${name}": use letters, digits, . _ - only (the audit's label or schedule name)`,
+    );
 }
 
 async function withRedis<T>(s: QueueSettings, fn: (r: Redis | Cluster) => Promise<T>): Promise<T> {
@@ -41,16 +48,29 @@ async function withRedis<T>(s: QueueSettings, fn: (r: Redis | Cluster) => Promis
 }
 
 /** Records one run of `name` (idempotent per run id) and trims the index to MAX_HISTORY runs. */
-export async function recordRun(s: QueueSettings, name: string, result: AuditResult, resultPath: string): Promise<void> {
+export async function recordRun(
+  s: QueueSettings,
+  name: string,
+  result: AuditResult,
+  resultPath: string,
+): Promise<void> {
   checkName(name);
   const k = keys(s, name);
   const entry: HistoryEntry = { ...summarizeRun(result), resultPath };
   await withRedis(s, async (r) => {
-    await r.multi().hset(k.runs, entry.runId, JSON.stringify(entry)).zadd(k.order, Date.parse(entry.date) || Date.now(), entry.runId).exec();
+    await r
+      .multi()
+      .hset(k.runs, entry.runId, JSON.stringify(entry))
+      .zadd(k.order, Date.parse(entry.date) || Date.now(), entry.runId)
+      .exec();
     const excess = (await r.zcard(k.order)) - MAX_HISTORY;
     if (excess > 0) {
       const old = await r.zrange(k.order, 0, excess - 1);
-      await r.multi().zrem(k.order, ...old).hdel(k.runs, ...old).exec();
+      await r
+        .multi()
+        .zrem(k.order, ...old)
+        .hdel(k.runs, ...old)
+        .exec();
     }
   });
 }
@@ -80,7 +100,9 @@ export async function listRuns(s: QueueSettings, name: string, limit = 50): Prom
  * readable), with the last runs as its trend. The first run of a name comes back unchanged.
  */
 export async function compareWithPrevious(s: QueueSettings, name: string, result: AuditResult): Promise<AuditResult> {
-  const runs = (await listRuns(s, name, TREND_RUNS + 5)).filter((e) => e.runId !== result.run.id && e.date <= result.run.startedAt);
+  const runs = (await listRuns(s, name, TREND_RUNS + 5)).filter(
+    (e) => e.runId !== result.run.id && e.date <= result.run.startedAt,
+  );
   for (const prev of [...runs].reverse()) {
     let base: AuditResult;
     try {

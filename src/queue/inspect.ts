@@ -4,12 +4,27 @@ import { chainedJobId } from './job-data.js';
 import type { QueueSettings } from './settings.js';
 import { UserInputError } from '../errors.js';
 
-export const JOB_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+export const JOB_STATES = [
+  'active',
+  'waiting',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export interface JobRow {
-  id: string; state: string; label: string; progress: string; attempts: number; createdAt: string; finishedAt: string | null;
-  verdict: string | null; failedReason: string | null;
+  id: string;
+  state: string;
+  label: string;
+  progress: string;
+  attempts: number;
+  createdAt: string;
+  finishedAt: string | null;
+  verdict: string | null;
+  failedReason: string | null;
 }
 
 function progressText(p: unknown): string {
@@ -23,9 +38,15 @@ async function row(job: Job): Promise<JobRow> {
   const data = job.data as { label?: string };
   const rv = job.returnvalue as { verdict?: string } | null;
   return {
-    id: job.id!, state: await job.getState(), label: data.label ?? job.name, progress: progressText(job.progress), attempts: job.attemptsMade,
-    createdAt: new Date(job.timestamp).toISOString(), finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-    verdict: rv?.verdict ?? null, failedReason: job.failedReason || null,
+    id: job.id!,
+    state: await job.getState(),
+    label: data.label ?? job.name,
+    progress: progressText(job.progress),
+    attempts: job.attemptsMade,
+    createdAt: new Date(job.timestamp).toISOString(),
+    finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    verdict: rv?.verdict ?? null,
+    failedReason: job.failedReason || null,
   };
 }
 
@@ -46,14 +67,20 @@ export interface JobStatus extends JobRow {
 export async function jobStatus(settings: QueueSettings, jobId: string): Promise<JobStatus> {
   const base = await withQueue('audit', settings, async (q) => {
     const job = await Job.fromId(q, jobId);
-    if (!job) throw new UserInputError('queue', `no audit job ${jobId} in ${settings.prefix} (finished jobs are kept ${Math.round(settings.keepSeconds / 86400)} days)`);
+    if (!job)
+      throw new UserInputError(
+        'queue',
+        `no audit job ${jobId} in ${settings.prefix} (finished jobs are kept ${Math.round(settings.keepSeconds / 86400)} days)`,
+      );
     return { ...(await row(job)), returnvalue: job.returnvalue };
   });
   const stages: JobStatus['stages'] = [];
   for (const stage of ['render', 'notify'] as const) {
     const info = await withQueue(stage, settings, async (q) => {
       const job = await Job.fromId(q, chainedJobId(jobId, stage));
-      return job ? { stage, state: await job.getState(), failedReason: job.failedReason || null, returnvalue: job.returnvalue } : null;
+      return job
+        ? { stage, state: await job.getState(), failedReason: job.failedReason || null, returnvalue: job.returnvalue }
+        : null;
     });
     if (info) stages.push(info);
   }

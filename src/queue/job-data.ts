@@ -65,8 +65,14 @@ export interface AuditPointer {
   /** run.finishedAt of the result on disk: identifies which write the pointer refers to. */
   runFinishedAt: string;
 }
-export interface RenderPointer { htmlPath: string | null; pdfPath: string | null }
-export interface NotifyPointer { messageId: string; to: string[] }
+export interface RenderPointer {
+  htmlPath: string | null;
+  pdfPath: string | null;
+}
+export interface NotifyPointer {
+  messageId: string;
+  to: string[];
+}
 
 /** Chained job ids derive from the audit job id: re-adding them after a crash is a no-op, not a duplicate. */
 export const chainedJobId = (auditJobId: string, stage: 'render' | 'notify'): string => `${auditJobId}-${stage}`;

@@ -10,7 +10,13 @@ import type { AuditResult } from '../result/schema.js';
  * repeat across queue prefixes, so a folder is named by a UUID (the run id) and claimed with the job's
  * prefix, id and creation time; a folder owned by anyone else is never written or reused.
  */
-export interface RunOwner { runId: string; prefix: string; jobId: string; jobCreatedAt: number; specHash: string }
+export interface RunOwner {
+  runId: string;
+  prefix: string;
+  jobId: string;
+  jobCreatedAt: number;
+  specHash: string;
+}
 
 export const OWNER_FILE = 'job.json';
 
@@ -45,7 +51,11 @@ function readOwner(dir: string): RunOwner | null {
 }
 
 const sameOwner = (a: RunOwner, b: RunOwner) =>
-  a.runId === b.runId && a.prefix === b.prefix && a.jobId === b.jobId && a.jobCreatedAt === b.jobCreatedAt && a.specHash === b.specHash;
+  a.runId === b.runId &&
+  a.prefix === b.prefix &&
+  a.jobId === b.jobId &&
+  a.jobCreatedAt === b.jobCreatedAt &&
+  a.specHash === b.specHash;
 
 /**
  * Claims `<reportsDir>/<runId>/` for this job (first attempt) or confirms it is this job's (a retry).
@@ -57,11 +67,14 @@ export async function claimOutputDir(reportsDir: string, owner: RunOwner): Promi
   const existing = readOwner(dir);
   if (existing) {
     if (!sameOwner(existing, owner)) {
-      throw new UnrecoverableError(`output folder ${dir} belongs to another job (${existing.prefix} job ${existing.jobId}); refusing to write or reuse it`);
+      throw new UnrecoverableError(
+        `output folder ${dir} belongs to another job (${existing.prefix} job ${existing.jobId}); refusing to write or reuse it`,
+      );
     }
     return dir;
   }
-  if (existsSync(dir)) throw new UnrecoverableError(`output folder ${dir} exists without an owner record; refusing to write into it`);
+  if (existsSync(dir))
+    throw new UnrecoverableError(`output folder ${dir} exists without an owner record; refusing to write into it`);
   // The folder appears with its owner record or not at all: it is built under a temporary name and renamed into
   // place. Creating it first and writing the record second left, when a worker was SIGKILLed in between, an
   // ownerless folder that every retry of the job refused (seen in the reliability test under load).
@@ -75,7 +88,10 @@ export async function claimOutputDir(reportsDir: string, owner: RunOwner): Promi
     // Another attempt of the same job won the race: its record decides, as above.
     const winner = readOwner(dir);
     if (winner && sameOwner(winner, owner)) return dir;
-    if (winner) throw new UnrecoverableError(`output folder ${dir} belongs to another job (${winner.prefix} job ${winner.jobId}); refusing to write or reuse it`);
+    if (winner)
+      throw new UnrecoverableError(
+        `output folder ${dir} belongs to another job (${winner.prefix} job ${winner.jobId}); refusing to write or reuse it`,
+      );
     throw e;
   }
   return dir;

@@ -26,7 +26,10 @@ const quiet = <T extends { on(event: 'error', fn: (e: Error) => void): unknown }
 
 export function openQueue(name: QueueName, s: QueueSettings, role: 'worker' | 'producer' = 'producer'): Queue {
   const { connection, release } = bullConnection(s, role);
-  return closingWith(quiet(new Queue(QUEUES[name], { connection, prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) })), release);
+  return closingWith(
+    quiet(new Queue(QUEUES[name], { connection, prefix: s.prefix, defaultJobOptions: defaultJobOptions(s) })),
+    release,
+  );
 }
 
 export function openQueueEvents(name: QueueName, s: QueueSettings): QueueEvents {

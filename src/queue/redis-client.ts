@@ -10,17 +10,27 @@ export type Role = 'worker' | 'producer';
  * do: the client reads the slot map from it and follows MOVED/ASK redirects and failovers. Every nnaudit key carries
  * the {prefix} hash tag, so a queue, its history and its stored results live in one slot.
  */
-export interface HostPort { host: string; port: number }
+export interface HostPort {
+  host: string;
+  port: number;
+}
 
 export function parseClusterNodes(value: string): HostPort[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean).map((hostPort) => {
-    const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(hostPort);
-    const port = m ? Number(m[2]) : NaN;
-    if (!m || port < 1 || port > 65535) {
-      throw new UserInputError('config', `REDIS_CLUSTER_NODES: "${hostPort.slice(0, 80)}" is not host:port (e.g. REDIS_CLUSTER_NODES=10.0.0.1:7000,10.0.0.2:7000)`);
-    }
-    return { host: m[1]!, port };
-  });
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((hostPort) => {
+      const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(hostPort);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        throw new UserInputError(
+          'config',
+          `REDIS_CLUSTER_NODES: "${hostPort.slice(0, 80)}" is not host:port (e.g. REDIS_CLUSTER_NODES=10.0.0.1:7000,10.0.0.2:7000)`,
+        );
+      }
+      return { host: m[1]!, port };
+    });
 }
 
 /**
@@ -29,7 +39,8 @@ export function parseClusterNodes(value: string): HostPort[] {
  */
 function clusterClient(s: QueueSettings, role: Role): Cluster {
   const node = redisOptions(s.redisUrl, role);
-  if (node.db) throw new UserInputError('config', `REDIS_URL names database ${node.db}: a Redis Cluster has only database 0`);
+  if (node.db)
+    throw new UserInputError('config', `REDIS_URL names database ${node.db}: a Redis Cluster has only database 0`);
   const redis: RedisOptions = {
     ...(node.username ? { username: node.username } : {}),
     ...(node.password ? { password: node.password } : {}),
@@ -60,7 +71,10 @@ export function newRedisClient(s: QueueSettings, role: Role, extra: RedisOptions
  * What BullMQ's `connection` takes: connection options for one Redis (BullMQ opens and closes its own), or a Cluster
  * client, which BullMQ treats as shared and never closes: `release` closes it after the queue or worker is closed.
  */
-export function bullConnection(s: QueueSettings, role: Role): { connection: RedisOptions | Cluster; release: () => Promise<void> } {
+export function bullConnection(
+  s: QueueSettings,
+  role: Role,
+): { connection: RedisOptions | Cluster; release: () => Promise<void> } {
   if (!s.clusterNodes) return { connection: redisOptions(s.redisUrl, role), release: async () => undefined };
   const client = clusterClient(s, role);
   return {
@@ -72,7 +86,10 @@ export function bullConnection(s: QueueSettings, role: Role): { connection: Redi
 }
 
 /** Closes `target` (a Queue, QueueEvents or Worker), then the connection it was given. */
-export function closingWith<T extends { close(force?: boolean): Promise<void> }>(target: T, release: () => Promise<void>): T {
+export function closingWith<T extends { close(force?: boolean): Promise<void> }>(
+  target: T,
+  release: () => Promise<void>,
+): T {
   const close = target.close.bind(target);
   target.close = async (force?: boolean) => {
     try {

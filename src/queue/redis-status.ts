@@ -1,10 +1,15 @@
-
 /** Errors that only say Redis cannot be reached right now: the status line covers them, so they are not logged each. */
 export function isConnectionError(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(code)) return true;
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(code)
+  )
+    return true;
   const msg = e instanceof Error ? e.message : String(e);
-  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Socket closed unexpectedly/i.test(msg);
+  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Socket closed unexpectedly/i.test(
+    msg,
+  );
 }
 
 /** The part of an ioredis client (single or cluster) the status line reads. */
@@ -27,7 +32,12 @@ export interface RedisStatus {
  * be reached (at start or later), "connected to Redis at host:port" when it comes back. ioredis retries on its own;
  * without this, each retry logged a line (or, with no error listener, a raw stack trace).
  */
-export function watchRedis(client: StatusSource, where: string, log: (line: string) => void, who = 'nnaudit worker'): RedisStatus {
+export function watchRedis(
+  client: StatusSource,
+  where: string,
+  log: (line: string) => void,
+  who = 'nnaudit worker',
+): RedisStatus {
   let state: 'starting' | 'up' | 'down' = 'starting';
   let silent = false;
   let losers: Array<() => void> = [];
@@ -42,12 +52,24 @@ export function watchRedis(client: StatusSource, where: string, log: (line: stri
     if (state === 'down' && !silent) log(`${who}: connected to Redis at ${where}`);
     state = 'up';
   });
-  client.on('error', (e: unknown) => { if (isConnectionError(e)) down(); else if (!silent) log(`${who}: Redis: ${e instanceof Error ? e.message : String(e)}`); });
-  client.on('close', () => { if (state !== 'starting') down(); });
+  client.on('error', (e: unknown) => {
+    if (isConnectionError(e)) down();
+    else if (!silent) log(`${who}: Redis: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  client.on('close', () => {
+    if (state !== 'starting') down();
+  });
   return {
     reachable: () => client.status === 'ready',
-    lost: () => (client.status === 'ready' ? new Promise<void>((ok) => { losers.push(ok); }) : Promise.resolve()),
-    quiet: () => { silent = true; },
+    lost: () =>
+      client.status === 'ready'
+        ? new Promise<void>((ok) => {
+            losers.push(ok);
+          })
+        : Promise.resolve(),
+    quiet: () => {
+      silent = true;
+    },
   };
 }
 
@@ -64,6 +86,14 @@ export function redisWhere(url: string): string {
 /** Resolves true when `p` settles within `ms`, false otherwise (shutdown steps that may hang on a dead connection). */
 export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((ok) => { timer = setTimeout(() => ok(false), ms); });
-  return Promise.race([p.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
+  const late = new Promise<boolean>((ok) => {
+    timer = setTimeout(() => ok(false), ms);
+  });
+  return Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }

@@ -15,7 +15,12 @@ export const storeKey = (s: QueueSettings, runId: string, file: StoredFile) => `
  * Keeps one file of a run in Redis, gzipped, for `storeRetentionS` seconds. A file whose compressed size is over
  * `storeMaxBytes` is not stored (returns false): it stays only in NNAUDIT_REPORTS_DIR, and clients say so.
  */
-export async function putRunFile(s: QueueSettings, runId: string, file: StoredFile, bytes: Uint8Array): Promise<boolean> {
+export async function putRunFile(
+  s: QueueSettings,
+  runId: string,
+  file: StoredFile,
+  bytes: Uint8Array,
+): Promise<boolean> {
   if (s.storeMaxBytes === 0) return false;
   const packed = gzipSync(bytes, { level: 6 });
   if (packed.length > s.storeMaxBytes) return false;

@@ -6,18 +6,28 @@ import { parseClusterNodes, type HostPort } from './redis-client.js';
 
 /** Every queue setting comes from the environment, read and validated here once. */
 const envSchema = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   /** Seed nodes of a Redis Cluster (host:port,host:port); REDIS_URL then gives only credentials and TLS. */
   REDIS_CLUSTER_NODES: z.string().min(1).optional(),
   /** Key prefix; wrapped in {braces} (a Redis Cluster hash tag) so all of a queue's keys share one slot. */
   NNAUDIT_QUEUE_PREFIX: z.string().min(1).default('nnaudit'),
   NNAUDIT_REPORTS_DIR: z.string().min(1).default('nnaudit-reports'),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   NNAUDIT_MAIL_FROM: z.string().min(3).default('nnaudit <nnaudit@localhost>'),
   NNAUDIT_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
   NNAUDIT_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
   /** How long completed/failed jobs are kept (listing, status), in seconds. */
-  NNAUDIT_KEEP_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  NNAUDIT_KEEP_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   /** How long a run's result and reports stay in Redis (the run store), in seconds; default: as long as its job. */
   NNAUDIT_STORE_RETENTION_S: z.coerce.number().int().min(60).optional(),
   /** Largest file (gzipped) the run store keeps, MiB; 0 turns the store off (hosts must then share the reports folder). */
@@ -51,13 +61,24 @@ export interface QueueSettings {
 export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(clean);
-  if (!parsed.success) throw new UserInputError('config', `invalid environment:\n${formatZodIssues(parsed.error, clean)}`);
+  if (!parsed.success)
+    throw new UserInputError('config', `invalid environment:\n${formatZodIssues(parsed.error, clean)}`);
   const e = parsed.data;
   const prefix = /^\{.*\}$/.test(e.NNAUDIT_QUEUE_PREFIX) ? e.NNAUDIT_QUEUE_PREFIX : `{${e.NNAUDIT_QUEUE_PREFIX}}`;
   return {
-    redisUrl: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES ? parseClusterNodes(e.REDIS_CLUSTER_NODES) : null, prefix, reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR), smtpUrl: e.SMTP_URL ?? null,
-    mailFrom: e.NNAUDIT_MAIL_FROM, attempts: e.NNAUDIT_ATTEMPTS, backoffMs: e.NNAUDIT_BACKOFF_MS, keepSeconds: e.NNAUDIT_KEEP_SECONDS,
-    lockMs: e.NNAUDIT_LOCK_MS, jobTimeoutMs: e.NNAUDIT_JOB_TIMEOUT_S * 1000, jobMemoryMb: e.NNAUDIT_JOB_MEMORY_MB,
-    storeRetentionS: e.NNAUDIT_STORE_RETENTION_S ?? e.NNAUDIT_KEEP_SECONDS, storeMaxBytes: Math.round(e.NNAUDIT_STORE_MAX_MB * 1024 * 1024),
+    redisUrl: e.REDIS_URL,
+    clusterNodes: e.REDIS_CLUSTER_NODES ? parseClusterNodes(e.REDIS_CLUSTER_NODES) : null,
+    prefix,
+    reportsDir: path.resolve(e.NNAUDIT_REPORTS_DIR),
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.NNAUDIT_MAIL_FROM,
+    attempts: e.NNAUDIT_ATTEMPTS,
+    backoffMs: e.NNAUDIT_BACKOFF_MS,
+    keepSeconds: e.NNAUDIT_KEEP_SECONDS,
+    lockMs: e.NNAUDIT_LOCK_MS,
+    jobTimeoutMs: e.NNAUDIT_JOB_TIMEOUT_S * 1000,
+    jobMemoryMb: e.NNAUDIT_JOB_MEMORY_MB,
+    storeRetentionS: e.NNAUDIT_STORE_RETENTION_S ?? e.NNAUDIT_KEEP_SECONDS,
+    storeMaxBytes: Math.round(e.NNAUDIT_STORE_MAX_MB * 1024 * 1024),
   };
 }

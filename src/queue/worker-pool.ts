@@ -41,7 +41,8 @@ export function defaultQueues(settings: QueueSettings): { queues: QueueName[]; n
   if (settings.smtpUrl) return { queues: ['audit', 'render', 'notify'], note: null };
   return {
     queues: ['audit', 'render'],
-    note: 'nnaudit worker: email is off (SMTP_URL is not set): working the audit and render queues; ' +
+    note:
+      'nnaudit worker: email is off (SMTP_URL is not set): working the audit and render queues; ' +
       'emails requested with --email wait in the notify queue until a worker with SMTP_URL starts',
   };
 }
@@ -66,45 +67,76 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
   // One client of our own tells the operator where Redis is (one line per change) and, on an audit worker, hears
   // `nnaudit cancel`. The workers' own connection errors say the same thing, once per retry, so they are not logged.
   const statusClient = newRedisClient(settings, 'worker');
-  const where = settings.clusterNodes ? `the Redis Cluster at ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : redisWhere(settings.redisUrl);
+  const where = settings.clusterNodes
+    ? `the Redis Cluster at ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+    : redisWhere(settings.redisUrl);
   const redis = watchRedis(statusClient, where, log);
   let audits: AuditWorker | null = null;
   if (opts.queues.includes('audit')) {
     const policy = workerPolicy(); // fail at start on a bad NNAUDIT_DATA_DIRS, not at the first job
     const processorFile = path.join(packageRoot(), 'dist', 'workers', 'audit-processor.js');
     const exitWithParent = path.join(packageRoot(), 'dist', 'workers', 'exit-with-parent.js');
-    audits = new AuditWorker(QUEUES.audit, pathToFileURL(processorFile), {
-      ...common(), concurrency: opts.auditConcurrency, useWorkerThreads: false,
-      // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
-      // exit-with-parent is preloaded so a child exits when this worker dies, however it dies (it reads our pid).
-      workerForkOptions: {
-        execArgv: [...process.execArgv, `--max-old-space-size=${settings.jobMemoryMb}`, '--import', pathToFileURL(exitWithParent).href],
-        env: { ...process.env, NNAUDIT_PARENT_PID: String(process.pid) },
+    audits = new AuditWorker(
+      QUEUES.audit,
+      pathToFileURL(processorFile),
+      {
+        ...common(),
+        concurrency: opts.auditConcurrency,
+        useWorkerThreads: false,
+        // The heap limit makes a runaway job die in its child (and fail unretried), not take the host down.
+        // exit-with-parent is preloaded so a child exits when this worker dies, however it dies (it reads our pid).
+        workerForkOptions: {
+          execArgv: [
+            ...process.execArgv,
+            `--max-old-space-size=${settings.jobMemoryMb}`,
+            '--import',
+            pathToFileURL(exitWithParent).href,
+          ],
+          env: { ...process.env, NNAUDIT_PARENT_PID: String(process.pid) },
+        },
+        // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
+        lockDuration: settings.lockMs,
+        stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)),
+        maxStalledCount: 2,
       },
-      // An epoch can take a while: renew the lock well before it lapses; a killed process's job is stalled and retried.
-      lockDuration: settings.lockMs, stalledInterval: Math.max(1000, Math.floor(settings.lockMs / 2)), maxStalledCount: 2,
-    }, settings, log);
+      settings,
+      log,
+    );
     workers.push(audits);
     const auditWorker = audits;
     // `nnaudit cancel <id>` publishes the id; whichever worker runs that job aborts it (ioredis resubscribes after a reconnect).
-    void statusClient.subscribe(cancelChannel(settings.prefix)).catch((e: Error) => { if (!isConnectionError(e)) log(`cancel channel: ${e.message}`); });
+    void statusClient.subscribe(cancelChannel(settings.prefix)).catch((e: Error) => {
+      if (!isConnectionError(e)) log(`cancel channel: ${e.message}`);
+    });
     statusClient.on('message', (_channel: string, jobId: string) => {
       if (auditWorker.cancelJob(jobId, 'cancelled by nnaudit cancel')) log(`audit ${jobId} cancel requested`);
     });
-    log(`audit jobs read files under ${policy.dataDirs?.join(', ')}; URLs: ${policy.allowedHosts?.join(', ') || 'none'}; email domains: ${policy.emailDomains?.join(', ') || 'none'}`);
+    log(
+      `audit jobs read files under ${policy.dataDirs?.join(', ')}; URLs: ${policy.allowedHosts?.join(', ') || 'none'}; email domains: ${policy.emailDomains?.join(', ') || 'none'}`,
+    );
   }
   if (opts.queues.includes('render')) {
-    workers.push(new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common(), concurrency: 1 }));
+    workers.push(
+      new Worker(QUEUES.render, (job: Job) => runRenderJob(job, settings, renderer), { ...common(), concurrency: 1 }),
+    );
   }
   if (opts.queues.includes('notify') && transport) {
-    workers.push(new Worker(QUEUES.notify, (job: Job) => runNotifyJob(job, settings, transport), { ...common(), concurrency: 4 }));
+    workers.push(
+      new Worker(QUEUES.notify, (job: Job) => runNotifyJob(job, settings, transport), { ...common(), concurrency: 4 }),
+    );
   }
   for (const w of workers) {
     w.on('completed', (job) => log(`${w.name} ${job.id} completed`));
-    w.on('failed', (job, err) => log(`${w.name} ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));
-    w.on('error', (err) => { if (!isConnectionError(err)) log(`${w.name} worker error: ${err.message}`); });
+    w.on('failed', (job, err) =>
+      log(`${w.name} ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`),
+    );
+    w.on('error', (err) => {
+      if (!isConnectionError(err)) log(`${w.name} worker error: ${err.message}`);
+    });
   }
-  log(`nnaudit worker: queues ${opts.queues.join(', ')} on ${settings.clusterNodes ? `Redis Cluster ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`);
+  log(
+    `nnaudit worker: queues ${opts.queues.join(', ')} on ${settings.clusterNodes ? `Redis Cluster ${settings.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : redactUrl(settings.redisUrl)} prefix ${settings.prefix}, reports in ${settings.reportsDir}`,
+  );
   return {
     workers,
     close: async (graceMs = 30_000) => {
@@ -116,7 +148,9 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
       const paused = workers.map((w) => w.pause());
       const graceful = Promise.all(paused).then(() => 'done' as const);
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((ok) => { timer = setTimeout(() => ok('late'), graceMs); });
+      const late = new Promise<'late'>((ok) => {
+        timer = setTimeout(() => ok('late'), graceMs);
+      });
       const gone = redis.lost().then(() => 'redis down' as const);
       const outcome = await Promise.race([graceful, late, gone]);
       clearTimeout(timer);
@@ -129,11 +163,14 @@ export function startWorkers(settings: QueueSettings, opts: WorkerPoolOptions): 
           await within(paused[workers.indexOf(audits)]!, STEP_MS); // the killed audits' jobs are back in the queue before the connection closes
         }
       } else if (force) {
-        log('nnaudit worker: Redis is unreachable: stopping now; active jobs go back to the queue when their locks lapse');
+        log(
+          'nnaudit worker: Redis is unreachable: stopping now; active jobs go back to the queue when their locks lapse',
+        );
         await within(audits?.killChildren() ?? Promise.resolve(), STEP_MS);
       }
       // Forced: any other job still running is abandoned; its lock lapses and another worker takes it up.
-      if (!(await within(Promise.all(workers.map((w) => w.close(force))), STEP_MS))) await within(Promise.all(workers.map((w) => w.disconnect())), 1000);
+      if (!(await within(Promise.all(workers.map((w) => w.close(force))), STEP_MS)))
+        await within(Promise.all(workers.map((w) => w.disconnect())), 1000);
       await within(Promise.all(releases.map((release) => release())), 1000);
       statusClient.disconnect();
       await within(renderer.close(), STEP_MS);

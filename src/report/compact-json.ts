@@ -12,8 +12,10 @@ export function compactJson(value: unknown, width = 96, indent = '', lead = 0): 
     return `[\n${value.map((v) => inner + compactJson(v, width, inner, inner.length + 1)).join(',\n')}\n${indent}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{\n${entries.map(([k, v]) => {
-    const key = `${inner}${JSON.stringify(k)}: `;
-    return key + compactJson(v, width, inner, key.length + 1); // +1: the comma after the value
-  }).join(',\n')}\n${indent}}`;
+  return `{\n${entries
+    .map(([k, v]) => {
+      const key = `${inner}${JSON.stringify(k)}: `;
+      return key + compactJson(v, width, inner, key.length + 1); // +1: the comma after the value
+    })
+    .join(',\n')}\n${indent}}`;
 }

@@ -2,11 +2,15 @@ import type { Finding } from '../result/schema.js';
 import { num } from './number-format.js';
 
 /** Verbs a recommendation's action starts with; a sentence starting otherwise states a fact ("The gradient reaching ..."). */
-const ACTION = /^(Use|Add|Remove|Lower|Raise|Reduce|Increase|Normalize|Standardize|Fix|Check|Train|Replace|Switch|Consider|Set|Give|Make|Drop|Unfreeze|Revive|Clip|Scale|Change|Try|Put|Keep|Look|Relabel|Collect|Balance|Weight|Resample|Stop|Start|Initialize|Bring|Tame)\b/;
+const ACTION =
+  /^(Use|Add|Remove|Lower|Raise|Reduce|Increase|Normalize|Standardize|Fix|Check|Train|Replace|Switch|Consider|Set|Give|Make|Drop|Unfreeze|Revive|Clip|Scale|Change|Try|Put|Keep|Look|Relabel|Collect|Balance|Weight|Resample|Stop|Start|Initialize|Bring|Tame)\b/;
 
 /** Sentences split at ". " before a capital letter, so decimals ("0.48") stay whole. */
 function sentences(text: string): string[] {
-  return text.split(/(?<=[.;])\s+(?=[A-Z])/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/(?<=[.;])\s+(?=[A-Z])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

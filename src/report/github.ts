@@ -18,10 +18,15 @@ export interface AnnotationOptions {
  * @example process.stdout.write(githubAnnotations(result, { file: 'specs/churn.yaml' }))
  */
 export function githubAnnotations(r: AuditResult, opts: AnnotationOptions = {}): string {
-  const lines = ciFindings(r).filter((c) => c.standing !== 'ok').map(({ finding: f, standing, headline }) => {
-    const props = [...(opts.file ? [`file=${property(opts.file)}`] : []), `title=${property(`nnaudit ${r.model.name}: ${f.id}`)}`];
-    const message = f.recommendation ? `${headline}\n${f.recommendation}` : headline;
-    return `::${standing === 'gate' ? 'error' : 'warning'} ${props.join(',')}::${data(message)}`;
-  });
+  const lines = ciFindings(r)
+    .filter((c) => c.standing !== 'ok')
+    .map(({ finding: f, standing, headline }) => {
+      const props = [
+        ...(opts.file ? [`file=${property(opts.file)}`] : []),
+        `title=${property(`nnaudit ${r.model.name}: ${f.id}`)}`,
+      ];
+      const message = f.recommendation ? `${headline}\n${f.recommendation}` : headline;
+      return `::${standing === 'gate' ? 'error' : 'warning'} ${props.join(',')}::${data(message)}`;
+    });
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

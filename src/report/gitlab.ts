@@ -32,11 +32,13 @@ function severity(standing: CiStanding, status: Status): CodeQualityIssue['sever
 export function gitlabCodeQuality(r: AuditResult, opts: CodeQualityOptions = {}): CodeQualityIssue[] {
   const local = r.model.location !== null && !/^[a-z]+:\/\//i.test(r.model.location) ? r.model.location : null;
   const filePath = opts.path ?? local ?? r.model.name;
-  return ciFindings(r).filter((c) => c.standing !== 'ok').map(({ finding: f, standing, headline }) => ({
-    description: `${r.model.name}: ${headline}`,
-    check_name: `nnaudit.${f.id}`,
-    fingerprint: createHash('sha256').update(`nnaudit\0${r.model.name}\0${f.id}`).digest('hex').slice(0, 32),
-    severity: severity(standing, f.status),
-    location: { path: filePath, lines: { begin: 1 } },
-  }));
+  return ciFindings(r)
+    .filter((c) => c.standing !== 'ok')
+    .map(({ finding: f, standing, headline }) => ({
+      description: `${r.model.name}: ${headline}`,
+      check_name: `nnaudit.${f.id}`,
+      fingerprint: createHash('sha256').update(`nnaudit\0${r.model.name}\0${f.id}`).digest('hex').slice(0, 32),
+      severity: severity(standing, f.status),
+      location: { path: filePath, lines: { begin: 1 } },
+    }));
 }

@@ -25,28 +25,45 @@ export function markdownSummary(r: AuditResult): string {
     '',
     '| Status | Analyzer | Finding |',
     '| --- | --- | --- |',
-    ...r.findings.map((f) => `| ${STATUS_ICON[f.status]} ${STATUS_LABEL[f.status].toLowerCase()} | \`${f.id}\` | ${cell(f.displayValue)} |`),
+    ...r.findings.map(
+      (f) =>
+        `| ${STATUS_ICON[f.status]} ${STATUS_LABEL[f.status].toLowerCase()} | \`${f.id}\` | ${cell(f.displayValue)} |`,
+    ),
   ];
   for (const w of r.runWarnings) lines.push('', `> ${cell(w)}`);
   const failed = r.gate.assertions.filter((a) => !a.passed);
   if (failed.length) {
     lines.push('', '### Assertions not met', '');
-    for (const a of failed) lines.push(`- **${a.id}** (${a.level}): expected ${cell(a.expected)}, found ${cell(a.found)}`);
+    for (const a of failed)
+      lines.push(`- **${a.id}** (${a.level}): expected ${cell(a.expected)}, found ${cell(a.found)}`);
   }
   const b = r.baseline;
   if (b) {
     const regress = regressionLines(r);
-    lines.push('', regress.length ? `### Regressed since ${shortDate(b.date)}` : `### No regression since ${shortDate(b.date)}`, '',
-      `Baseline: ${cell(b.source)}, run \`${b.runId}\` (${b.verdict}).`, '',
-      '| Analyzer | Baseline | Now | Change | Trend (oldest → now) |', '| --- | --- | --- | --- | --- |',
-      ...Object.entries(b.perAnalyzer).filter(([, c]) => c.now !== null || c.base !== null).map(([id, c]) =>
-        `| ${c.worse ? '🔺 ' : ''}\`${id}\` | ${num(c.base)} | ${num(c.now)} | ${c.change === null ? '—' : `${c.change > 0 ? '+' : ''}${num(c.change)}`} | ${spark(b.history.map((h) => h.values[id]?.value ?? null))} |`));
+    lines.push(
+      '',
+      regress.length ? `### Regressed since ${shortDate(b.date)}` : `### No regression since ${shortDate(b.date)}`,
+      '',
+      `Baseline: ${cell(b.source)}, run \`${b.runId}\` (${b.verdict}).`,
+      '',
+      '| Analyzer | Baseline | Now | Change | Trend (oldest → now) |',
+      '| --- | --- | --- | --- | --- |',
+      ...Object.entries(b.perAnalyzer)
+        .filter(([, c]) => c.now !== null || c.base !== null)
+        .map(
+          ([id, c]) =>
+            `| ${c.worse ? '🔺 ' : ''}\`${id}\` | ${num(c.base)} | ${num(c.now)} | ${c.change === null ? '—' : `${c.change > 0 ? '+' : ''}${num(c.change)}`} | ${spark(b.history.map((h) => h.values[id]?.value ?? null))} |`,
+        ),
+    );
     if (regress.length) lines.push('', ...regress.map((l) => `- ${cell(l)}`));
   }
   const recs = r.findings.filter((f) => f.recommendation);
   if (recs.length) {
     lines.push('', '### What to change', '');
-    for (const f of recs) lines.push(`- **${f.id}**: ${cell(f.recommendation!)} ${f.verifiedFix ? `**${cell(f.verifiedFix.text)}**` : '_(advice, not tested: `nnaudit fix` verifies repairs)_'}`);
+    for (const f of recs)
+      lines.push(
+        `- **${f.id}**: ${cell(f.recommendation!)} ${f.verifiedFix ? `**${cell(f.verifiedFix.text)}**` : '_(advice, not tested: `nnaudit fix` verifies repairs)_'}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

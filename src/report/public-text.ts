@@ -7,7 +7,10 @@ const PATHISH = /(?:[A-Za-z]:)?(?:[\\/][^\s\\/'"()]+){2,}[\\/]?/g;
 
 /** The backend choice without the loader's error message or the paths it tried ("fastest that loaded"). */
 export function publicReason(reason: string): string {
-  const bare = reason.replace(/\s*\([^)]*\)/g, '').replace(PATHISH, '…').trim();
+  const bare = reason
+    .replace(/\s*\([^)]*\)/g, '')
+    .replace(PATHISH, '…')
+    .trim();
   return bare.length ? bare : 'chosen at run time';
 }
 
@@ -56,7 +59,8 @@ function dataShape(rows: unknown[]): string {
  */
 export function publicSpec(value: unknown): unknown {
   if (typeof value === 'string') return PATH_LIKE.test(value) ? displayPath(value) : value;
-  if (Array.isArray(value) && value.length > MAX_DATA_ITEMS && value.every(isNumeric)) return `(${dataShape(value)}: not shown)`;
+  if (Array.isArray(value) && value.length > MAX_DATA_ITEMS && value.every(isNumeric))
+    return `(${dataShape(value)}: not shown)`;
   if (Array.isArray(value)) return value.map(publicSpec);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, publicSpec(v)]));

@@ -5,9 +5,12 @@ import { escapeControl } from '../util/terminal-text.js';
 
 /** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
 export function summaryText(r: AuditResult): string {
-  const lines = [`nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`];
+  const lines = [
+    `nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`,
+  ];
   const width = Math.max(...r.findings.map((f) => f.id.length));
-  for (const f of r.findings) lines.push(`  ${statusBadge(f.status).padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
+  for (const f of r.findings)
+    lines.push(`  ${statusBadge(f.status).padEnd(5)}  ${f.id.padEnd(width)}  ${f.displayValue}`);
   const verified = r.findings.filter((f) => f.verifiedFix);
   if (verified.length) lines.push('', 'Verified fixes:', ...verified.map((f) => `  ${f.id}: ${f.verifiedFix!.text}`));
   const failed = r.gate.assertions.filter((a) => !a.passed);
@@ -18,7 +21,12 @@ export function summaryText(r: AuditResult): string {
   const b = r.baseline;
   if (b) {
     const regress = regressionLines(r);
-    lines.push('', regress.length ? `Regressed since ${shortDate(b.date)} (${b.source}):` : `No regression since ${shortDate(b.date)} (${b.source}).`);
+    lines.push(
+      '',
+      regress.length
+        ? `Regressed since ${shortDate(b.date)} (${b.source}):`
+        : `No regression since ${shortDate(b.date)} (${b.source}).`,
+    );
     for (const l of regress) lines.push(`  ${l}`);
   }
   for (const w of r.runWarnings) lines.push(`  warning: ${w}`);

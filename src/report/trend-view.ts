@@ -2,10 +2,33 @@ import type { AuditResult } from '../result/schema.js';
 import { sparkline } from './charts/sparkline.js';
 import { STATUS_LABEL } from '../result/vocabulary.js';
 
-export interface TrendRow { id: string; now: string; base: string; change: string; worse: boolean; better: boolean; statusNow: string; statusBase: string; spark: string }
-export interface TrendView { heading: string; short: string; regressed: string[]; rows: TrendRow[]; runs: number }
+export interface TrendRow {
+  id: string;
+  now: string;
+  base: string;
+  change: string;
+  worse: boolean;
+  better: boolean;
+  statusNow: string;
+  statusBase: string;
+  spark: string;
+}
+export interface TrendView {
+  heading: string;
+  short: string;
+  regressed: string[];
+  rows: TrendRow[];
+  runs: number;
+}
 
-const fmt = (v: number | null): string => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(3))) : v === 0 ? '0' : v.toExponential(2));
+const fmt = (v: number | null): string =>
+  v === null
+    ? '—'
+    : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5
+      ? String(Number(v.toPrecision(3)))
+      : v === 0
+        ? '0'
+        : v.toExponential(2);
 const signed = (v: number | null): string => (v === null ? '—' : `${v > 0 ? '+' : ''}${fmt(v)}`);
 export const shortDate = (iso: string): string => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 
@@ -26,9 +49,18 @@ export function trendView(r: AuditResult): TrendView | null {
   const rows = Object.entries(b.perAnalyzer).map(([id, c]): TrendRow => {
     const series = b.history.map((h) => h.values[id]?.value ?? null);
     return {
-      id, now: fmt(c.now), base: fmt(c.base), change: signed(c.change), worse: c.worse,
-      better: !c.worse && c.statusBase !== null && c.statusBase !== c.statusNow && (c.statusBase === 'fail' || c.statusBase === 'warn'),
-      statusNow: STATUS_LABEL[c.statusNow], statusBase: c.statusBase ? STATUS_LABEL[c.statusBase] : '—',
+      id,
+      now: fmt(c.now),
+      base: fmt(c.base),
+      change: signed(c.change),
+      worse: c.worse,
+      better:
+        !c.worse &&
+        c.statusBase !== null &&
+        c.statusBase !== c.statusNow &&
+        (c.statusBase === 'fail' || c.statusBase === 'warn'),
+      statusNow: STATUS_LABEL[c.statusNow],
+      statusBase: c.statusBase ? STATUS_LABEL[c.statusBase] : '—',
       spark: sparkline(series, c.worse, `${id} over the last ${series.length} runs`),
     };
   });
@@ -39,6 +71,8 @@ export function trendView(r: AuditResult): TrendView | null {
       ? `Regressed since ${when}: ${b.regressed.join(', ')} got worse (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`
       : `No regression since ${when} (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`,
     short: b.regressed.length ? `Regressed since ${when}: ${b.regressed.join(', ')}` : `No regression since ${when}`,
-    regressed: b.regressed, rows, runs: b.history.length,
+    regressed: b.regressed,
+    rows,
+    runs: b.history.length,
   };
 }

@@ -15,7 +15,12 @@ import { firstSentence, thresholdLine } from './finding-text.js';
 import { num } from './number-format.js';
 
 /** Why the loss was taken on logits, in the report's words. */
-const LOGITS_SOURCE: Record<string, string> = { stated: 'as stated', saved: 'the saved loss', detected: 'detected: no softmax/sigmoid at the end', default: 'default' };
+const LOGITS_SOURCE: Record<string, string> = {
+  stated: 'as stated',
+  saved: 'the saved loss',
+  detected: 'detected: no softmax/sigmoid at the end',
+  default: 'default',
+};
 
 export { STATUS_LABEL };
 
@@ -39,7 +44,10 @@ function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
     title: e.title,
     columns: e.columns.map((c) => c.label),
     rows: e.rows.slice(0, MAX_TABLE_ROWS).map((row, i) => ({
-      cells: e.columns.map((c) => { const v = row[c.key]; return typeof v === 'number' || v === null || v === undefined ? num(v, c.unit) : String(v); }),
+      cells: e.columns.map((c) => {
+        const v = row[c.key];
+        return typeof v === 'number' || v === null || v === undefined ? num(v, c.unit) : String(v);
+      }),
       highlight: highlight.has(i),
     })),
     more: Math.max(0, e.rows.length - MAX_TABLE_ROWS),
@@ -60,7 +68,9 @@ function zoneChart(r: AuditResult, f: Finding, width: number): string | null {
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const layer = f.affectedLayers[0];
-  return last && layer ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200, snapshotName(r)) : null;
+  return last && layer
+    ? activationCurveChart(acts[0], last, layer, width, width > 400 ? 260 : 200, snapshotName(r))
+    : null;
 }
 
 function findingView(f: Finding, all: readonly Finding[], r: AuditResult): FindingView {
@@ -71,24 +81,43 @@ function findingView(f: Finding, all: readonly Finding[], r: AuditResult): Findi
   return {
     followsFrom: causes.length ? `follows from ${causes.join(', ')}` : null,
     // A symptom's first change is its root cause's fix, not its own remedy.
-    firstChange: causes.length ? fixFirstText((rootCausesOf(f, all)[0] ?? causesOf(f, all)[0]!).id) : f.recommendation ? firstSentence(f.recommendation) : null,
+    firstChange: causes.length
+      ? fixFirstText((rootCausesOf(f, all)[0] ?? causesOf(f, all)[0]!).id)
+      : f.recommendation
+        ? firstSentence(f.recommendation)
+        : null,
     thresholdLine: thresholdLine(f.thresholds),
     headline: f.status === 'notApplicable' ? `not applicable: ${f.displayValue}` : `${f.title}: ${f.displayValue}`,
     shortHeadline: `${f.title}: ${f.displayValue.split('; ')[0]}`,
-    quietLine: f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : `${f.title}: ${f.displayValue.split('; ')[0]}`,
+    quietLine:
+      f.status === 'notApplicable'
+        ? `not applicable: ${f.displayValue.split('; ')[0]}`
+        : `${f.title}: ${f.displayValue.split('; ')[0]}`,
     detailed,
-    id: f.id, anchor: `finding-${f.id}`, title: f.title, status: f.status, statusLabel: STATUS_LABEL[f.status], displayValue: f.displayValue,
-    description: f.description, recommendation: f.recommendation, verifiedFix: f.verifiedFix?.text ?? null, errorMessage: f.errorMessage,
+    id: f.id,
+    anchor: `finding-${f.id}`,
+    title: f.title,
+    status: f.status,
+    statusLabel: STATUS_LABEL[f.status],
+    displayValue: f.displayValue,
+    description: f.description,
+    recommendation: f.recommendation,
+    verifiedFix: f.verifiedFix?.text ?? null,
+    errorMessage: f.errorMessage,
     affectedLayers: f.affectedLayers.join(', '),
-    evidence: [...(zone ? [{ title: 'activation over its inputs', table: null, svg: zone, wide: false }] : []),
+    evidence: [
+      ...(zone ? [{ title: 'activation over its inputs', table: null, svg: zone, wide: false }] : []),
       // The curve replaces the plain histograms of z it draws over.
-      ...f.evidence.filter((e) => !(zone && e.kind === 'histogram')).flatMap((e): EvidenceView[] => {
-      if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
-      // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
-      // A heatmap of a few epochs (the gradient norms, layer x epoch) fits half the width, beside the ratio chart.
-      const wide = (e.kind === 'heatmap' && e.xLabels.length > 8) || (e.kind === 'bars' && e.labels.length > 4);
-      return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
-    })],
+      ...f.evidence
+        .filter((e) => !(zone && e.kind === 'histogram'))
+        .flatMap((e): EvidenceView[] => {
+          if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
+          // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
+          // A heatmap of a few epochs (the gradient norms, layer x epoch) fits half the width, beside the ratio chart.
+          const wide = (e.kind === 'heatmap' && e.xLabels.length > 8) || (e.kind === 'bars' && e.labels.length > 4);
+          return detailed ? [{ title: e.title, table: null, svg: evidenceChart(e, wide ? 680 : 340), wide }] : [];
+        }),
+    ],
   };
 }
 
@@ -107,8 +136,16 @@ function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: Overvi
       const svg = e ? evidenceChart(e) : zone;
       if (!svg) continue;
       const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
-      const after = followers.length ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)` : '';
-      return { caption: f === detailed[0] ? `${root(f)}: ${f.id}${after}` : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`, svg };
+      const after = followers.length
+        ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)`
+        : '';
+      return {
+        caption:
+          f === detailed[0]
+            ? `${root(f)}: ${f.id}${after}`
+            : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`,
+        svg,
+      };
     }
   }
   // A clean run's page 1 shows the learning curves themselves (charts.learningCurvesOnPage1), not a copy of one.
@@ -117,7 +154,10 @@ function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: Overvi
 }
 
 function quietCountText(pass: number, na: number): string {
-  const parts = [pass ? `${pass} check${pass === 1 ? '' : 's'} passed` : null, na ? `${na} not applicable` : null].filter(Boolean);
+  const parts = [
+    pass ? `${pass} check${pass === 1 ? '' : 's'} passed` : null,
+    na ? `${na} not applicable` : null,
+  ].filter(Boolean);
   return `${parts.join(', ')}: listed at the end`;
 }
 
@@ -130,9 +170,15 @@ export const MAX_CLASS_NAMES = 30;
  */
 function classRows(classes: AuditResult['data']['classes']): Array<[string, string]> {
   if (!classes || classes.names.length === 0) return [];
-  const shown = classes.names.slice(0, MAX_CLASS_NAMES).map((n, i) => `${n}=${i}`).join(', ');
+  const shown = classes.names
+    .slice(0, MAX_CLASS_NAMES)
+    .map((n, i) => `${n}=${i}`)
+    .join(', ');
   const more = classes.names.length - MAX_CLASS_NAMES;
-  return [['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`], ['Class order', classes.order]];
+  return [
+    ['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`],
+    ['Class order', classes.order],
+  ];
 }
 
 /** Everything the template shows, computed from the result document alone. */
@@ -148,7 +194,8 @@ export function buildReportView(r: AuditResult): ReportView {
   return {
     title: `nnaudit report: ${escapeControl(m.name)}`,
     modelName: escapeControl(m.name), // a spec's name: no control characters in the page or its PDF
-    source: m.source === 'trained' ? 'trained from spec' : m.source === 'loaded' ? 'loaded model' : 'collected by callback',
+    source:
+      m.source === 'trained' ? 'trained from spec' : m.source === 'loaded' ? 'loaded model' : 'collected by callback',
     location: m.location === null ? null : displayPath(m.location),
     backend: r.run.backend.name,
     backendReason: publicReason(r.run.backend.reason),
@@ -167,31 +214,66 @@ export function buildReportView(r: AuditResult): ReportView {
     trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
     // A status assertion's "found" repeats the finding's line above it on page 1: only other assertions print it.
-    failedAssertions: r.gate.assertions.filter((a) => !a.passed).map((a) => ({ id: a.id, level: a.level, expected: a.expected,
-      found: /^(status|score)/.test(a.expected) ? null : a.found })),
+    failedAssertions: r.gate.assertions
+      .filter((a) => !a.passed)
+      .map((a) => ({
+        id: a.id,
+        level: a.level,
+        expected: a.expected,
+        found: /^(status|score)/.test(a.expected) ? null : a.found,
+      })),
     charts,
     graphs: layerGraphSvgs(r),
     network: networkDrawing(r),
     layerTable: tableView({
-      kind: 'table', title: 'Layers', highlight: [],
-      columns: [{ key: 'name', label: 'Layer' }, { key: 'className', label: 'Type' }, { key: 'activation', label: 'Activation' }, { key: 'shape', label: 'Output shape' }, { key: 'params', label: 'Params' }],
+      kind: 'table',
+      title: 'Layers',
+      highlight: [],
+      columns: [
+        { key: 'name', label: 'Layer' },
+        { key: 'className', label: 'Type' },
+        { key: 'activation', label: 'Activation' },
+        { key: 'shape', label: 'Output shape' },
+        { key: 'params', label: 'Params' },
+      ],
       // A frozen layer (trainable: false) says so beside its parameter count.
-      rows: m.layers.map((l) => ({ name: l.name, className: l.className, activation: l.activation ?? '—', shape: `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`,
-        params: l.trainable === false ? `${num(l.params)} (frozen)` : l.params })),
+      rows: m.layers.map((l) => ({
+        name: l.name,
+        className: l.className,
+        activation: l.activation ?? '—',
+        shape: `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`,
+        params: l.trainable === false ? `${num(l.params)} (frozen)` : l.params,
+      })),
     }),
     dataRows: [
-      ['Source', displayPath(r.data.source)], ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
+      ['Source', displayPath(r.data.source)],
+      ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
       ...classRows(r.data.classes),
       ['Rows (train / validation / probe)', `${r.data.trainSize} / ${r.data.validationSize} / ${r.data.probeSize}`],
-      ['Normalization', r.data.normalize], ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
-      ['Chance accuracy', num(r.data.chanceAccuracy)], ['Constant-predictor loss', num(r.data.trivialLoss)],
-      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`], ['Loss', m.loss ? `${m.loss}${m.fromLogits ? ` from logits (${LOGITS_SOURCE[m.fromLogitsSource ?? 'stated']})` : ''}` : '—'],
-      ...(m.inputLayout === 'channelsFirst' ? [['Input layout', 'channels first (N, C, H, W), as PyTorch'] as [string, string]] : []),
+      ['Normalization', r.data.normalize],
+      ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
+      ['Chance accuracy', num(r.data.chanceAccuracy)],
+      ['Constant-predictor loss', num(r.data.trivialLoss)],
+      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`],
+      [
+        'Loss',
+        m.loss
+          ? `${m.loss}${m.fromLogits ? ` from logits (${LOGITS_SOURCE[m.fromLogitsSource ?? 'stated']})` : ''}`
+          : '—',
+      ],
+      ...(m.inputLayout === 'channelsFirst'
+        ? [['Input layout', 'channels first (N, C, H, W), as PyTorch'] as [string, string]]
+        : []),
       ['Optimizer', m.optimizer ? `${m.optimizer.name}, learning rate ${m.optimizer.learningRate}` : '—'],
     ],
     environment: [
-      ['nnaudit', r.tool.version], ['Backend', `${r.run.backend.name} (${publicReason(r.run.backend.reason)})`], ['TensorFlow.js', r.run.backend.tfjsVersion],
-      ['Node.js', r.run.node], ['Platform', r.run.platform], ['Seed', r.run.seed === null ? '—' : String(r.run.seed)], ['Run id', r.run.id],
+      ['nnaudit', r.tool.version],
+      ['Backend', `${r.run.backend.name} (${publicReason(r.run.backend.reason)})`],
+      ['TensorFlow.js', r.run.backend.tfjsVersion],
+      ['Node.js', r.run.node],
+      ['Platform', r.run.platform],
+      ['Seed', r.run.seed === null ? '—' : String(r.run.seed)],
+      ['Run id', r.run.id],
     ],
     timings: Object.entries(r.timing).map(([k, v]) => [k.replace(/Ms$/, ''), `${(v / 1000).toFixed(2)} s`]),
     runWarnings: r.runWarnings,

@@ -4,18 +4,37 @@ import type { TrendView } from './trend-view.js';
 
 /** What the report template shows: built by view-model.ts from the result document alone. */
 
-export interface TableView { title: string; columns: string[]; rows: Array<{ cells: string[]; highlight: boolean }>; more: number }
-export interface EvidenceView { title: string; table: TableView | null; svg: string | null; wide: boolean }
+export interface TableView {
+  title: string;
+  columns: string[];
+  rows: Array<{ cells: string[]; highlight: boolean }>;
+  more: number;
+}
+export interface EvidenceView {
+  title: string;
+  table: TableView | null;
+  svg: string | null;
+  wide: boolean;
+}
 export interface FindingView {
-  id: string; anchor: string; title: string; status: Finding['status']; statusLabel: string; displayValue: string; description: string;
-  recommendation: string | null; verifiedFix: string | null; errorMessage: string | null;
+  id: string;
+  anchor: string;
+  title: string;
+  status: Finding['status'];
+  statusLabel: string;
+  displayValue: string;
+  description: string;
+  recommendation: string | null;
+  verifiedFix: string | null;
+  errorMessage: string | null;
   /** One compact line: each threshold's value and where it comes from in a word (the full notes stay in result.json). */
   thresholdLine: string | null;
   /** "follows from vanishing-gradients" when a cause that holds explains this finding; null for a root cause. */
   followsFrom: string | null;
   /** The first thing to change, one sentence, for page 1. */
   firstChange: string | null;
-  affectedLayers: string; evidence: EvidenceView[];
+  affectedLayers: string;
+  evidence: EvidenceView[];
   /** One line for the page-1 summary: an n/a row says why it does not apply instead of the pass headline. */
   headline: string;
   /** Page 1's shorter line: the title and the first measured clause (the box has the rest). */

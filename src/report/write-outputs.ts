@@ -53,8 +53,14 @@ export async function writeOutputs(r: AuditResult, opts: OutputOptions): Promise
     written.result = path.join(opts.outDir, 'result.json');
     await writeJson(written.result, r);
   }
-  if (opts.junit) { await writeFileCreatingDir(opts.junit, junitXml(r)); written.junit = opts.junit; }
-  if (opts.markdown) { await writeFileCreatingDir(opts.markdown, markdownSummary(r)); written.markdown = opts.markdown; }
+  if (opts.junit) {
+    await writeFileCreatingDir(opts.junit, junitXml(r));
+    written.junit = opts.junit;
+  }
+  if (opts.markdown) {
+    await writeFileCreatingDir(opts.markdown, markdownSummary(r));
+    written.markdown = opts.markdown;
+  }
   const ci = opts.sourceFile ? { file: opts.sourceFile, path: opts.sourceFile } : {};
   if (opts.outDir && formats.has('junit')) {
     written.junit = path.join(opts.outDir, 'junit.xml');

@@ -21,17 +21,20 @@ export const baselineSchema = z.object({
   verdict: z.enum(VERDICTS),
   /** Where the baseline came from: "--baseline <file>" or "previous run of <name>". */
   source: z.string(),
-  perAnalyzer: z.record(z.string(), z.object({
-    now: z.number().nullable(),
-    base: z.number().nullable(),
-    /** now - base; null when either side has no value. */
-    change: z.number().nullable(),
-    statusNow: z.enum(STATUSES),
-    statusBase: z.enum(STATUSES).nullable(),
-    unit: z.string().nullable(),
-    /** The status got worse, or the score dropped by more than SCORE_DROP. */
-    worse: z.boolean(),
-  })),
+  perAnalyzer: z.record(
+    z.string(),
+    z.object({
+      now: z.number().nullable(),
+      base: z.number().nullable(),
+      /** now - base; null when either side has no value. */
+      change: z.number().nullable(),
+      statusNow: z.enum(STATUSES),
+      statusBase: z.enum(STATUSES).nullable(),
+      unit: z.string().nullable(),
+      /** The status got worse, or the score dropped by more than SCORE_DROP. */
+      worse: z.boolean(),
+    }),
+  ),
   /** Analyzer ids that got worse, worst status first. */
   regressed: z.array(z.string()),
   /** The last runs of this name, oldest first, ending with this one: the trend charts draw these. */
@@ -48,7 +51,9 @@ const RANK: Record<Status, number> = { pass: 0, notApplicable: 0, warn: 1, fail:
 
 export function summarizeRun(r: AuditResult): RunSummary {
   return {
-    runId: r.run.id, date: r.run.startedAt, verdict: r.gate.verdict,
+    runId: r.run.id,
+    date: r.run.startedAt,
+    verdict: r.gate.verdict,
     values: Object.fromEntries(r.findings.map((f) => [f.id, { value: f.numericValue, status: f.status }])),
   };
 }
@@ -61,25 +66,42 @@ export function summarizeRun(r: AuditResult): RunSummary {
  *   const b = compareWithBaseline(now, previous, 'previous run of nightly', history);
  *   b.regressed // ['dead-relu']
  */
-export function compareWithBaseline(now: AuditResult, base: AuditResult, source: string, earlier: RunSummary[] = []): Baseline {
+export function compareWithBaseline(
+  now: AuditResult,
+  base: AuditResult,
+  source: string,
+  earlier: RunSummary[] = [],
+): Baseline {
   const perAnalyzer: Baseline['perAnalyzer'] = {};
   for (const f of now.findings) {
     const b = base.findings.find((x) => x.id === f.id);
-    const worse = b !== undefined && (RANK[f.status] > RANK[b.status] ||
-      (f.score !== null && b.score !== null && b.score - f.score > SCORE_DROP));
+    const worse =
+      b !== undefined &&
+      (RANK[f.status] > RANK[b.status] || (f.score !== null && b.score !== null && b.score - f.score > SCORE_DROP));
     perAnalyzer[f.id] = {
-      now: f.numericValue, base: b?.numericValue ?? null,
+      now: f.numericValue,
+      base: b?.numericValue ?? null,
       change: f.numericValue !== null && b?.numericValue != null ? f.numericValue - b.numericValue : null,
-      statusNow: f.status, statusBase: b?.status ?? null, unit: f.numericUnit, worse,
+      statusNow: f.status,
+      statusBase: b?.status ?? null,
+      unit: f.numericUnit,
+      worse,
     };
   }
-  const regressed = Object.entries(perAnalyzer).filter(([, v]) => v.worse)
-    .sort(([, a], [, b]) => RANK[b.statusNow] - RANK[a.statusNow]).map(([id]) => id);
+  const regressed = Object.entries(perAnalyzer)
+    .filter(([, v]) => v.worse)
+    .sort(([, a], [, b]) => RANK[b.statusNow] - RANK[a.statusNow])
+    .map(([id]) => id);
   const byId = new Map([...earlier, summarizeRun(base)].map((s) => [s.runId, s]));
   byId.delete(now.run.id);
   const history = [...byId.values()].sort((a, b) => a.date.localeCompare(b.date)).slice(-(TREND_RUNS - 1));
   return {
-    runId: base.run.id, date: base.run.startedAt, verdict: base.gate.verdict, source, perAnalyzer, regressed,
+    runId: base.run.id,
+    date: base.run.startedAt,
+    verdict: base.gate.verdict,
+    source,
+    perAnalyzer,
+    regressed,
     history: [...history, summarizeRun(now)],
   };
 }

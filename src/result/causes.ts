@@ -12,9 +12,26 @@ import { isProblem, statusRank } from './vocabulary.js';
  * units"; citeInputScale: "likely cause: unnormalized inputs"); this table is the one place that ranks them.
  */
 export const EXPLAINED_BY: Readonly<Record<string, readonly string[]>> = {
-  underfitting: ['task-setup', 'output-activation', 'non-finite-values', 'dead-relu', 'vanishing-gradients', 'saturated-activations',
-    'exploding-gradients', 'missing-nonlinearity', 'frozen-layers', 'label-noise', 'unnormalized-inputs'],
-  'learning-rate': ['non-finite-values', 'dead-relu', 'vanishing-gradients', 'exploding-gradients', 'unnormalized-inputs'],
+  underfitting: [
+    'task-setup',
+    'output-activation',
+    'non-finite-values',
+    'dead-relu',
+    'vanishing-gradients',
+    'saturated-activations',
+    'exploding-gradients',
+    'missing-nonlinearity',
+    'frozen-layers',
+    'label-noise',
+    'unnormalized-inputs',
+  ],
+  'learning-rate': [
+    'non-finite-values',
+    'dead-relu',
+    'vanishing-gradients',
+    'exploding-gradients',
+    'unnormalized-inputs',
+  ],
   'oscillating-loss': ['non-finite-values', 'exploding-gradients', 'unnormalized-inputs'],
   'vanishing-gradients': ['dead-relu', 'saturated-activations', 'unnormalized-inputs'],
   'exploding-gradients': ['non-finite-values', 'unnormalized-inputs'],
@@ -41,7 +58,8 @@ const FIX_FIRST: Readonly<Record<string, string>> = {
 /** Why treating the symptom would not help while the cause holds, per symptom. */
 const WHY_NOT_SYMPTOM: Readonly<Record<string, string>> = {
   underfitting: 'more capacity, epochs or a different learning rate cannot fit the data through a broken layer',
-  'learning-rate': 'the steps are small or large because of it, and a different learning rate would only move the problem to other layers',
+  'learning-rate':
+    'the steps are small or large because of it, and a different learning rate would only move the problem to other layers',
   'oscillating-loss': 'the loss swings because of it',
   'vanishing-gradients': 'the gradient is lost in those units',
   'exploding-gradients': 'the gradients grow because of it',
@@ -61,7 +79,8 @@ const DEFER_PREFIX = 'Follows from ';
 /** The findings that hold (warn or fail) and explain `f`, most direct first; empty for a root cause or a pass. */
 export function causesOf(f: Finding, findings: readonly Finding[]): Finding[] {
   if (!isProblem(f.status) || f.status === 'error') return [];
-  return (EXPLAINED_BY[f.id] ?? []).map((id) => findings.find((c) => c.id === id))
+  return (EXPLAINED_BY[f.id] ?? [])
+    .map((id) => findings.find((c) => c.id === id))
     .filter((c): c is Finding => c !== undefined && (c.status === 'fail' || c.status === 'warn'));
 }
 
@@ -83,7 +102,9 @@ export function rootCausesOf(f: Finding, findings: readonly Finding[], seen = ne
  */
 export function rankByCause(findings: readonly Finding[]): Finding[] {
   const depth = (f: Finding) => (isProblem(f.status) ? (causesOf(f, findings).length ? 1 : 0) : 2);
-  return [...findings].sort((a, b) => depth(a) - depth(b) || statusRank(a.status) - statusRank(b.status) || a.id.localeCompare(b.id));
+  return [...findings].sort(
+    (a, b) => depth(a) - depth(b) || statusRank(a.status) - statusRank(b.status) || a.id.localeCompare(b.id),
+  );
 }
 
 /**
@@ -100,7 +121,8 @@ export function deferToCauses(findings: readonly Finding[]): Finding[] {
     const why = WHY_NOT_SYMPTOM[f.id] ?? 'it explains this finding';
     return {
       ...f,
-      recommendation: `${DEFER_PREFIX}${first.id}${also.length ? ` (and ${also.join(', ')})` : ''}: ${FIX_FIRST[first.id] ?? `fix ${first.id} first`}, ` +
+      recommendation:
+        `${DEFER_PREFIX}${first.id}${also.length ? ` (and ${also.join(', ')})` : ''}: ${FIX_FIRST[first.id] ?? `fix ${first.id} first`}, ` +
         `then audit again (see its box above); ${why}.`,
     };
   });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { artifactsSchema, dataInfoSchema, evaluationSchema, historySchema, modelInfoSchema, stoppedEarlySchema } from '../artifacts/schema.js';
+import {
+  artifactsSchema,
+  dataInfoSchema,
+  evaluationSchema,
+  historySchema,
+  modelInfoSchema,
+  stoppedEarlySchema,
+} from '../artifacts/schema.js';
 import { evidenceSchema } from './evidence.js';
 import { baselineSchema } from './baseline.js';
 import { AGGREGATES, STATUSES, VERDICTS } from './vocabulary.js';
@@ -31,19 +38,21 @@ export const findingSchema = z.object({
    * Set by `nnaudit fix` / `audit --try-fixes`: a repair retrained and shown to clear this finding without a new
    * failure. Absent: the recommendation is advice, not tested.
    */
-  verifiedFix: z.object({
-    repair: z.string(),
-    title: z.string(),
-    /** The finding's numericValue before and after the repair. */
-    before: z.number().nullable(),
-    after: z.number().nullable(),
-    /** The validation metric (val_accuracy, else -val_loss) before and after. */
-    metric: z.string(),
-    metricBefore: z.number().nullable(),
-    metricAfter: z.number().nullable(),
-    /** "verified: with heNormal kernels ... the worst-layer dead fraction falls from 100% to 3% and val_accuracy rises 0.51 -> 0.97" */
-    text: z.string(),
-  }).optional(),
+  verifiedFix: z
+    .object({
+      repair: z.string(),
+      title: z.string(),
+      /** The finding's numericValue before and after the repair. */
+      before: z.number().nullable(),
+      after: z.number().nullable(),
+      /** The validation metric (val_accuracy, else -val_loss) before and after. */
+      metric: z.string(),
+      metricBefore: z.number().nullable(),
+      metricAfter: z.number().nullable(),
+      /** "verified: with heNormal kernels ... the worst-layer dead fraction falls from 100% to 3% and val_accuracy rises 0.51 -> 0.97" */
+      text: z.string(),
+    })
+    .optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -103,11 +112,16 @@ export const resultSchema = z.object({
   runWarnings: z.array(z.string()),
   timing: z.record(z.string(), z.number()),
   /** Present for multi-seed audits: every run's status per analyzer; measurements are those of the first seed. */
-  seedRuns: z.object({
-    seeds: z.array(z.number()),
-    aggregate: z.enum(AGGREGATES),
-    perAnalyzer: z.record(z.string(), z.object({ statuses: z.array(statusSchema), scores: z.array(z.number().nullable()), chosenSeed: z.number() })),
-  }).optional(),
+  seedRuns: z
+    .object({
+      seeds: z.array(z.number()),
+      aggregate: z.enum(AGGREGATES),
+      perAnalyzer: z.record(
+        z.string(),
+        z.object({ statuses: z.array(statusSchema), scores: z.array(z.number().nullable()), chosenSeed: z.number() }),
+      ),
+    })
+    .optional(),
   /** Present when compared with an earlier run (--baseline, or the previous queued run of the same name). */
   baseline: baselineSchema.optional(),
 });

@@ -8,12 +8,16 @@ import { formatZodIssues } from '../util/zod-issues.js';
  */
 export function upgradeResult(raw: unknown, where = 'result.json'): AuditResult {
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version !== 'number') throw new ArtifactError(`${where}: not an nnaudit result (no numeric "schemaVersion")`);
+  if (typeof version !== 'number')
+    throw new ArtifactError(`${where}: not an nnaudit result (no numeric "schemaVersion")`);
   if (version > SCHEMA_VERSION) {
-    throw new ArtifactError(`${where}: schemaVersion ${version} is newer than this nnaudit understands (${SCHEMA_VERSION}); upgrade nnaudit`);
+    throw new ArtifactError(
+      `${where}: schemaVersion ${version} is newer than this nnaudit understands (${SCHEMA_VERSION}); upgrade nnaudit`,
+    );
   }
   // Version 1 is the first published version: no upgrade steps yet. Add `if (version < N) raw = stepN(raw)` here.
   const parsed = resultSchema.safeParse(raw);
-  if (!parsed.success) throw new ArtifactError(`${where}: does not match the result schema:\n${formatZodIssues(parsed.error, raw)}`);
+  if (!parsed.success)
+    throw new ArtifactError(`${where}: does not match the result schema:\n${formatZodIssues(parsed.error, raw)}`);
   return parsed.data;
 }

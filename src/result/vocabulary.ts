@@ -15,7 +15,13 @@ export function statusRank(s: Status): number {
 }
 
 /** The display word for a status. */
-export const STATUS_LABEL: Readonly<Record<Status, string>> = { fail: 'FAIL', error: 'ERROR', warn: 'WARN', pass: 'PASS', notApplicable: 'N/A' };
+export const STATUS_LABEL: Readonly<Record<Status, string>> = {
+  fail: 'FAIL',
+  error: 'ERROR',
+  warn: 'WARN',
+  pass: 'PASS',
+  notApplicable: 'N/A',
+};
 
 /** Statuses that ask for attention; plain-text outputs print the others in lower case so problems stand out. */
 export function isProblem(s: Status): boolean {
@@ -28,7 +34,13 @@ export function statusBadge(s: Status): string {
 }
 
 /** Markdown/chat outputs: an emoji before the badge. */
-export const STATUS_ICON: Readonly<Record<Status, string>> = { fail: '❌', error: '💥', warn: '⚠️', pass: '✅', notApplicable: '➖' };
+export const STATUS_ICON: Readonly<Record<Status, string>> = {
+  fail: '❌',
+  error: '💥',
+  warn: '⚠️',
+  pass: '✅',
+  notApplicable: '➖',
+};
 
 /** The gate's overall verdict. */
 export const VERDICTS = ['PASS', 'WARN', 'FAIL'] as const;

@@ -7,7 +7,8 @@ export function formatZodIssues(error: z.ZodError, input: unknown): string {
   const all = flatten(error.issues as Issue[], []);
   // A document of the wrong kind fails on every field: the first few say so, a count says the rest.
   const more = all.length > MAX_ISSUES ? [`  - and ${all.length - MAX_ISSUES} more`] : [];
-  return all.slice(0, MAX_ISSUES)
+  return all
+    .slice(0, MAX_ISSUES)
     .map(({ issue, path }) => {
       const where = path.length ? path.map(String).join('.') : '(root)';
       const got = valueAt(input, path);
@@ -30,8 +31,12 @@ function flatten(issues: Issue[], prefix: PropertyKey[]): Array<{ issue: Issue; 
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const structural = (branch: Issue[]) => branch.filter((i) => i.code === 'unrecognized_keys' ||
-        (i.code === 'invalid_type' && i.path.length <= 1 && /received undefined/.test(i.message))).length;
+      const structural = (branch: Issue[]) =>
+        branch.filter(
+          (i) =>
+            i.code === 'unrecognized_keys' ||
+            (i.code === 'invalid_type' && i.path.length <= 1 && /received undefined/.test(i.message)),
+        ).length;
       const best = [...issue.errors].sort((a, b) => structural(a) - structural(b) || a.length - b.length)[0]!;
       return flatten(best, path);
     }

@@ -4,7 +4,11 @@ import { runOne } from '../helpers/run.js';
 
 const epoch = (epochN: number, l1: number[], l2: number[]) => ({
   epoch: epochN,
-  layers: [activationLayer('dense_1', 'relu', l1), activationLayer('dense_2', 'relu', l2), activationLayer('dense_3', 'sigmoid', [0.5], [0])],
+  layers: [
+    activationLayer('dense_1', 'relu', l1),
+    activationLayer('dense_2', 'relu', l2),
+    activationLayer('dense_3', 'sigmoid', [0.5], [0]),
+  ],
 });
 
 describe('dead-relu', () => {
@@ -14,9 +18,16 @@ describe('dead-relu', () => {
     { name: 'half dead', l2: [1, 1, 0.2, 0.9], status: 'warn', value: 0.5 },
     { name: '3/4 dead (>= 0.7)', l2: [1, 1, 1, 0.9], status: 'fail', value: 0.75 },
     { name: 'whole layer dead', l2: [1, 1, 1, 1], status: 'fail', value: 1 },
-    { name: '0.999 is not dead: one probe sample was positive', l2: [0.999, 0.999, 0.999, 0.999], status: 'pass', value: 0 },
+    {
+      name: '0.999 is not dead: one probe sample was positive',
+      l2: [0.999, 0.999, 0.999, 0.999],
+      status: 'pass',
+      value: 0,
+    },
   ])('$name -> $status', ({ l2, status, value }) => {
-    const a = makeArtifacts({ activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]), epoch(10, [0.5, 0.5, 0.5, 0.5], l2)] });
+    const a = makeArtifacts({
+      activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]), epoch(10, [0.5, 0.5, 0.5, 0.5], l2)],
+    });
     const f = runOne('dead-relu', a);
     expect(f.status).toBe(status);
     expect(f.numericValue).toBeCloseTo(value);
@@ -27,7 +38,9 @@ describe('dead-relu', () => {
   });
 
   it('names a fully dead layer and the constant output in the recommendation', () => {
-    const a = makeArtifacts({ activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1]), epoch(5, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])] });
+    const a = makeArtifacts({
+      activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1]), epoch(5, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])],
+    });
     const f = runOne('dead-relu', a);
     expect(f.score).toBe(0);
     expect(f.recommendation).toMatch(/dense_2 is entirely dead/);
@@ -36,7 +49,10 @@ describe('dead-relu', () => {
 
   it('on a model audited as loaded (probed only in its saved weights) blames the saved weights, not initialization', () => {
     const base = makeArtifacts();
-    const a = makeArtifacts({ model: { ...base.model, source: 'loaded' }, activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])] });
+    const a = makeArtifacts({
+      model: { ...base.model, source: 'loaded' },
+      activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])],
+    });
     const f = runOne('dead-relu', a);
     expect(f.recommendation).toMatch(/^Units are dead in the saved weights of dense_2\./);
     expect(f.recommendation).not.toMatch(/initialization in/);
@@ -45,9 +61,14 @@ describe('dead-relu', () => {
   it('says units died during training when they were alive at the start', () => {
     const a = makeArtifacts({
       history: { epochs: [1], series: { loss: [0.5] } },
-      activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]), epoch(5, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 0.5])],
+      activations: [
+        epoch(0, [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]),
+        epoch(5, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 0.5]),
+      ],
     });
-    expect(runOne('dead-relu', a).recommendation).toMatch(/died during training.*Lower the learning rate \(now adam at learning rate 0.01\)/);
+    expect(runOne('dead-relu', a).recommendation).toMatch(
+      /died during training.*Lower the learning rate \(now adam at learning rate 0.01\)/,
+    );
   });
 
   it('honours a threshold override', () => {

@@ -4,11 +4,43 @@ import { runOne } from '../helpers/run.js';
 
 describe('exploding-gradients', () => {
   it.each([
-    { name: 'bounded', epochs: [[0.5, 0.4, 0.3], [0.4, 0.3, 0.3]], status: 'pass' },
-    { name: 'first/last ratio 100 (> 70)', epochs: [[30, 1, 0.3], [30, 1, 0.3]], status: 'warn' },
+    {
+      name: 'bounded',
+      epochs: [
+        [0.5, 0.4, 0.3],
+        [0.4, 0.3, 0.3],
+      ],
+      status: 'pass',
+    },
+    {
+      name: 'first/last ratio 100 (> 70)',
+      epochs: [
+        [30, 1, 0.3],
+        [30, 1, 0.3],
+      ],
+      status: 'warn',
+    },
     { name: 'norm 2e6 (> 1e6)', epochs: [[2e6, 1, 0.3]], status: 'fail' },
-    { name: 'doubling for 3 epochs', epochs: [[0.1, 0.1, 0.1], [0.2, 0.2, 0.2], [0.5, 0.5, 0.5], [1.2, 1.2, 1.2]], status: 'fail' },
-    { name: 'doubling for only 2 epochs', epochs: [[0.1, 0.1, 0.1], [0.2, 0.2, 0.2], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]], status: 'pass' },
+    {
+      name: 'doubling for 3 epochs',
+      epochs: [
+        [0.1, 0.1, 0.1],
+        [0.2, 0.2, 0.2],
+        [0.5, 0.5, 0.5],
+        [1.2, 1.2, 1.2],
+      ],
+      status: 'fail',
+    },
+    {
+      name: 'doubling for only 2 epochs',
+      epochs: [
+        [0.1, 0.1, 0.1],
+        [0.2, 0.2, 0.2],
+        [0.5, 0.5, 0.5],
+        [0.5, 0.5, 0.5],
+      ],
+      status: 'pass',
+    },
   ])('$name -> $status', ({ epochs, status }) => {
     const a = makeArtifacts({ gradients: epochs.map((n, i) => gradientEpoch(i, n)) });
     expect(runOne('exploding-gradients', a).status).toBe(status);

@@ -2,19 +2,39 @@ import { describe, expect, it } from 'vitest';
 import { makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
-const withRatios = (ratios: Array<number | null>) => makeArtifacts({
-  weights: [{ epoch: 0, weights: ratios.map((r, i) => ({
-    layer: `dense_${i + 1}`, weight: 'kernel', shape: [4, 4], histogram: null, updateRatio: r,
-    stats: { count: 16, mean: 0, std: 1, min: -1, max: 1, nonFinite: 0 },
-  })) }],
-});
+const withRatios = (ratios: Array<number | null>) =>
+  makeArtifacts({
+    weights: [
+      {
+        epoch: 0,
+        weights: ratios.map((r, i) => ({
+          layer: `dense_${i + 1}`,
+          weight: 'kernel',
+          shape: [4, 4],
+          histogram: null,
+          updateRatio: r,
+          stats: { count: 16, mean: 0, std: 1, min: -1, max: 1, nonFinite: 0 },
+        })),
+      },
+    ],
+  });
 
 describe('learning-rate', () => {
   it.each([
     { name: 'about 1e-3 per step', ratios: [1e-3, 2e-3, 5e-4], status: 'pass', advice: null },
-    { name: 'about 1e-2 per step (Adam 0.01 on small weights)', ratios: [1e-2, 2e-2, 1.5e-2], status: 'pass', advice: null },
+    {
+      name: 'about 1e-2 per step (Adam 0.01 on small weights)',
+      ratios: [1e-2, 2e-2, 1.5e-2],
+      status: 'pass',
+      advice: null,
+    },
     { name: '0.2 per step', ratios: [0.2, 0.15, 0.3], status: 'warn', advice: /Lower the learning rate/ },
-    { name: 'weights re-drawn each step (ratio 1)', ratios: [1, 0.8, 2], status: 'fail', advice: /Lower the learning rate/ },
+    {
+      name: 'weights re-drawn each step (ratio 1)',
+      ratios: [1, 0.8, 2],
+      status: 'fail',
+      advice: /Lower the learning rate/,
+    },
     { name: '1e-5 per step', ratios: [1e-5, 2e-5, 1e-5], status: 'warn', advice: /Raise the learning rate/ },
     { name: '1e-7 per step (SGD 1e-5)', ratios: [1e-7, 1e-7, 2e-7], status: 'fail', advice: /Raise the learning rate/ },
   ])('$name -> $status', ({ ratios, status, advice }) => {

@@ -17,7 +17,8 @@ describe('analyzer registry', () => {
   it('registers every analyzer file, whose name equals its id, and each has a test', () => {
     const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'settings.ts');
     expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(ANALYZERS.map((a) => a.meta.id));
-    for (const a of ANALYZERS) expect(existsSync(path.resolve(__dirname, `${a.meta.id}.test.ts`)), `test for ${a.meta.id}`).toBe(true);
+    for (const a of ANALYZERS)
+      expect(existsSync(path.resolve(__dirname, `${a.meta.id}.test.ts`)), `test for ${a.meta.id}`).toBe(true);
   });
 
   it('documents every threshold with a source, and the threshold names stay stable', () => {
@@ -127,7 +128,10 @@ describe('analyzer registry', () => {
 describe('gate presets come from analyzer metadata', () => {
   it('a new analyzer is gated the moment it is registered: the presets are built from the list, never hand-listed', async () => {
     const { presetsFor } = await import('../../src/gate/presets.js');
-    const made = presetsFor([{ meta: { id: 'zz-new', gateLevel: 'warn' } }, { meta: { id: 'aa-new', gateLevel: 'error' } }]);
+    const made = presetsFor([
+      { meta: { id: 'zz-new', gateLevel: 'warn' } },
+      { meta: { id: 'aa-new', gateLevel: 'error' } },
+    ]);
     expect(made.recommended).toEqual({ 'zz-new': 'warn', 'aa-new': 'error' });
     expect(made.strict).toEqual({ 'zz-new': ['error', { minScore: 0.9 }], 'aa-new': ['error', { minScore: 0.9 }] });
     expect(made.none).toEqual({});

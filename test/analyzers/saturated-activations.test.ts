@@ -2,13 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { activationLayer, makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
-const withHidden = (act: string, saturated: number[]) => makeArtifacts({
-  activations: [{ epoch: 3, layers: [
-    activationLayer('dense_1', act, saturated.map(() => 0.5), saturated),
-    activationLayer('dense_2', act, [0.5, 0.5], [0, 0]),
-    activationLayer('dense_3', 'sigmoid', [0], [1]),
-  ] }],
-});
+const withHidden = (act: string, saturated: number[]) =>
+  makeArtifacts({
+    activations: [
+      {
+        epoch: 3,
+        layers: [
+          activationLayer(
+            'dense_1',
+            act,
+            saturated.map(() => 0.5),
+            saturated,
+          ),
+          activationLayer('dense_2', act, [0.5, 0.5], [0, 0]),
+          activationLayer('dense_3', 'sigmoid', [0], [1]),
+        ],
+      },
+    ],
+  });
 
 describe('saturated-activations', () => {
   it.each([

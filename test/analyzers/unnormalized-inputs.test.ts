@@ -24,7 +24,9 @@ describe('unnormalized-inputs', () => {
 
   it('does not apply when the spec standardizes or the model normalizes first', () => {
     expect(runOne('unnormalized-inputs', withRange(0, 4254, 'standardize')).status).toBe('notApplicable');
-    expect(runOne('unnormalized-inputs', withRange(0, 4254, 'none', 'BatchNormalization')).status).toBe('notApplicable');
+    expect(runOne('unnormalized-inputs', withRange(0, 4254, 'none', 'BatchNormalization')).status).toBe(
+      'notApplicable',
+    );
   });
 
   it('raw 0-16 pixels fail when an effect of large inputs fails in the same result, and only warn otherwise', () => {

@@ -19,25 +19,47 @@ describe('vanishing-gradients', () => {
   });
 
   it('uses the median over epochs, so one odd epoch does not decide', () => {
-    const a = makeArtifacts({ gradients: [gradientEpoch(0, [1e-6, 1e-3, 0.1]), gradientEpoch(1, [0.3, 0.3, 0.3]), gradientEpoch(2, [0.3, 0.3, 0.3])] });
+    const a = makeArtifacts({
+      gradients: [
+        gradientEpoch(0, [1e-6, 1e-3, 0.1]),
+        gradientEpoch(1, [0.3, 0.3, 0.3]),
+        gradientEpoch(2, [0.3, 0.3, 0.3]),
+      ],
+    });
     expect(runOne('vanishing-gradients', a).status).toBe('pass');
   });
 
   it('leaves exactly-zero gradients to dead-relu, citing it only when dead-relu reports dead units', () => {
     const relu = (layer: string, dead: number) => activationLayer(layer, 'relu', [dead, dead, dead, dead]);
-    const acts = (dead: number) => [0, 5].map((epoch) => ({ epoch, layers: [relu('dense_1', dead), relu('dense_2', dead), activationLayer('dense_3', 'sigmoid', [0.5], [0])] }));
-    const blocked = runOne('vanishing-gradients', makeArtifacts({ gradients: [gradientEpoch(0, [0, 0, 0.3])], activations: acts(1) }));
+    const acts = (dead: number) =>
+      [0, 5].map((epoch) => ({
+        epoch,
+        layers: [relu('dense_1', dead), relu('dense_2', dead), activationLayer('dense_3', 'sigmoid', [0.5], [0])],
+      }));
+    const blocked = runOne(
+      'vanishing-gradients',
+      makeArtifacts({ gradients: [gradientEpoch(0, [0, 0, 0.3])], activations: acts(1) }),
+    );
     expect(blocked.status).toBe('notApplicable');
     expect(blocked.displayValue).toMatch(/blocked by dead units: see dead-relu/);
     // The case: dead-relu reports 0% dead (the real cause was a softmax over one unit), so dead-relu is not cited.
     const base = makeArtifacts();
     const softmax1 = base.model.layers.map((l, i) => (i === 2 ? { ...l, activation: 'softmax' } : l));
-    const notDead = runOne('vanishing-gradients', makeArtifacts({ model: { ...base.model, layers: softmax1 }, gradients: [gradientEpoch(0, [0, 0, 0.3])], activations: acts(0.5) }));
+    const notDead = runOne(
+      'vanishing-gradients',
+      makeArtifacts({
+        model: { ...base.model, layers: softmax1 },
+        gradients: [gradientEpoch(0, [0, 0, 0.3])],
+        activations: acts(0.5),
+      }),
+    );
     expect(notDead.displayValue).not.toMatch(/dead/);
     expect(notDead.displayValue).toMatch(/see output-activation/);
   });
 
   it('is not applicable for a single-layer model', () => {
-    expect(runOne('vanishing-gradients', makeArtifacts({ gradients: [gradientEpoch(0, [0.3])] })).status).toBe('notApplicable');
+    expect(runOne('vanishing-gradients', makeArtifacts({ gradients: [gradientEpoch(0, [0.3])] })).status).toBe(
+      'notApplicable',
+    );
   });
 });

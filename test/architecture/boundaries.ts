@@ -6,9 +6,15 @@ import { roomOf, type ImportEdge } from '../helpers/import-graph.js';
 const TFJS = (pkg: string) => pkg.startsWith('@tensorflow/');
 
 /** Everything reachable from the files matching `start` (files and packages), following `follow` edges. */
-export function reach(edges: ImportEdge[], start: (file: string) => boolean, follow: (e: ImportEdge) => boolean = () => true): Map<string, string[]> {
+export function reach(
+  edges: ImportEdge[],
+  start: (file: string) => boolean,
+  follow: (e: ImportEdge) => boolean = () => true,
+): Map<string, string[]> {
   const out = new Map<string, ImportEdge[]>();
-  for (const e of edges) if (e.kind === 'file') out.set(e.from, [...(out.get(e.from) ?? []), e]); else out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  for (const e of edges)
+    if (e.kind === 'file') out.set(e.from, [...(out.get(e.from) ?? []), e]);
+    else out.set(e.from, [...(out.get(e.from) ?? []), e]);
   const paths = new Map<string, string[]>(); // reached node -> the chain that reached it
   const queue = [...new Set(edges.map((e) => e.from).filter(start))].map((f) => [f]);
   for (const chain of queue) paths.set(chain[0]!, chain);
@@ -39,7 +45,11 @@ export function subroomOf(file: string): string {
 }
 
 /** Cycles in the room graph (one room's files importing another's and back), each as a chain of rooms. */
-export function roomCycles(edges: ImportEdge[], ignore: (e: ImportEdge) => boolean = () => false, room: (file: string) => string = roomOf): string[][] {
+export function roomCycles(
+  edges: ImportEdge[],
+  ignore: (e: ImportEdge) => boolean = () => false,
+  room: (file: string) => string = roomOf,
+): string[][] {
   const graph = new Map<string, Set<string>>();
   for (const e of edges) {
     if (e.kind !== 'file' || ignore(e)) continue;
@@ -60,7 +70,10 @@ export function roomCycles(edges: ImportEdge[], ignore: (e: ImportEdge) => boole
   return cycles.map((c) => c.filter((r, i) => i === 0 || r !== c[i - 1]));
 }
 
-const inRoom = (...rooms: string[]) => (file: string) => rooms.includes(roomOf(file));
+const inRoom =
+  (...rooms: string[]) =>
+  (file: string) =>
+    rooms.includes(roomOf(file));
 
 /** Every broken rule, one line each naming the chain of imports that breaks it. */
 export function boundaryViolations(edges: ImportEdge[]): string[] {
@@ -72,31 +85,56 @@ export function boundaryViolations(edges: ImportEdge[]): string[] {
     if (roomOf(node) === 'gather' || TFJS(node)) v.push(`report/analyzers reach ${node}: ${chain(p)}`);
   }
   // tfjs is imported only under gather.
-  for (const e of edges) if (e.kind === 'package' && TFJS(e.to) && roomOf(e.from) !== 'gather') v.push(`only gather imports tfjs: ${e.from} -> ${e.to}`);
+  for (const e of edges)
+    if (e.kind === 'package' && TFJS(e.to) && roomOf(e.from) !== 'gather')
+      v.push(`only gather imports tfjs: ${e.from} -> ${e.to}`);
   // result is a leaf: its own files, the artifacts schema it embeds, errors, util and the version.
-  const resultMayImport = (to: string) => ['result', 'errors', 'util', 'version'].includes(roomOf(to)) || to === 'artifacts/schema.ts';
-  for (const e of edges) if (e.kind === 'file' && roomOf(e.from) === 'result' && !resultMayImport(e.to)) v.push(`result is a leaf: ${e.from} -> ${e.to}`);
+  const resultMayImport = (to: string) =>
+    ['result', 'errors', 'util', 'version'].includes(roomOf(to)) || to === 'artifacts/schema.ts';
+  for (const e of edges)
+    if (e.kind === 'file' && roomOf(e.from) === 'result' && !resultMayImport(e.to))
+      v.push(`result is a leaf: ${e.from} -> ${e.to}`);
   // audit never reaches the outputs, the queue or the CLI.
   for (const [node, p] of reach(edges, inRoom('audit'))) {
-    if (['report', 'queue', 'cli', 'notify'].includes(roomOf(node)) && node.endsWith('.ts')) v.push(`audit reaches ${roomOf(node)}: ${chain(p)}`);
+    if (['report', 'queue', 'cli', 'notify'].includes(roomOf(node)) && node.endsWith('.ts'))
+      v.push(`audit reaches ${roomOf(node)}: ${chain(p)}`);
   }
   // nothing imports the CLI.
-  for (const e of edges) if (e.kind === 'file' && roomOf(e.to) === 'cli' && roomOf(e.from) !== 'cli') v.push(`nothing imports cli: ${e.from} -> ${e.to}`);
+  for (const e of edges)
+    if (e.kind === 'file' && roomOf(e.to) === 'cli' && roomOf(e.from) !== 'cli')
+      v.push(`nothing imports cli: ${e.from} -> ${e.to}`);
   // The CLI's entry loads commands lazily: its static imports reach no tfjs, queue or browser.
-  const heavy = (n: string) => TFJS(n) || ['bullmq', 'ioredis', 'puppeteer', 'puppeteer-core', 'nodemailer'].includes(n);
-  for (const [node, p] of reach(edges, (f) => f === 'cli/main.ts', (e) => !e.dynamic)) if (heavy(node)) v.push(`cli/main.ts loads ${node} before a command runs: ${chain(p)}`);
+  const heavy = (n: string) =>
+    TFJS(n) || ['bullmq', 'ioredis', 'puppeteer', 'puppeteer-core', 'nodemailer'].includes(n);
+  for (const [node, p] of reach(
+    edges,
+    (f) => f === 'cli/main.ts',
+    (e) => !e.dynamic,
+  ))
+    if (heavy(node)) v.push(`cli/main.ts loads ${node} before a command runs: ${chain(p)}`);
   // No cycles between rooms, counting the imports that load code: `import type` is erased at compile time,
   // so a type-only use of a contract (e.g. analyzers naming the Spec type in their repairs) is allowed.
   // Within a room (e.g. gather's model loaders) files may know each other.
-  for (const c of roomCycles(edges, (e) => e.typeOnly)) if (!knownCycle(c)) v.push(`rooms import each other: ${chain(c)}`);
+  for (const c of roomCycles(edges, (e) => e.typeOnly))
+    if (!knownCycle(c)) v.push(`rooms import each other: ${chain(c)}`);
   // The same inside gather/ and analyzers/, room by subfolder, and file by file everywhere.
-  for (const c of roomCycles(edges, (e) => e.typeOnly || roomOf(e.from) !== roomOf(e.to) || !SPLIT_ROOMS.has(roomOf(e.from)), subroomOf)) {
+  for (const c of roomCycles(
+    edges,
+    (e) => e.typeOnly || roomOf(e.from) !== roomOf(e.to) || !SPLIT_ROOMS.has(roomOf(e.from)),
+    subroomOf,
+  )) {
     v.push(`rooms import each other: ${chain(c)}`);
   }
-  for (const c of roomCycles(edges, (e) => e.typeOnly, (f) => f)) v.push(`files import each other: ${chain(c)}`);
+  for (const c of roomCycles(
+    edges,
+    (e) => e.typeOnly,
+    (f) => f,
+  ))
+    v.push(`files import each other: ${chain(c)}`);
   // policy sits below config, gather and the queue: it reads only its own files, errors and util (a type too).
   for (const e of edges) {
-    if (e.kind === 'file' && roomOf(e.from) === 'policy' && !['policy', 'errors', 'util'].includes(roomOf(e.to))) v.push(`policy is below config: ${e.from} -> ${e.to}`);
+    if (e.kind === 'file' && roomOf(e.from) === 'policy' && !['policy', 'errors', 'util'].includes(roomOf(e.to)))
+      v.push(`policy is below config: ${e.from} -> ${e.to}`);
   }
   return v;
 }

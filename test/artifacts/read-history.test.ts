@@ -30,7 +30,12 @@ describe('Keras history files', () => {
   it('reads a CSVLogger file (epochs from 0, acc named accuracy)', () => {
     expect(readHistoryFile(fixture('keras-csvlogger.csv'))).toEqual({
       epochs: [1, 2, 3],
-      series: { accuracy: [0.61, 0.74, 0.8], loss: [0.92, 0.63, 0.51], val_accuracy: [0.64, 0.71, 0.73], val_loss: [0.88, 0.7, 0.66] },
+      series: {
+        accuracy: [0.61, 0.74, 0.8],
+        loss: [0.92, 0.63, 0.51],
+        val_accuracy: [0.64, 0.71, 0.73],
+        val_loss: [0.88, 0.7, 0.66],
+      },
     });
   });
 
@@ -58,11 +63,21 @@ describe('PyTorch Lightning metrics.csv', () => {
   });
 
   it('without epoch-level columns, a training series is the mean of its step logs; validation logged twice in an epoch keeps the last', () => {
-    const h = readHistoryFile(file('steps.csv', [
-      'epoch,step,train_loss_step,val_loss',
-      '0,10,1.0,', '0,20,0.6,', '0,20,,0.9', '0,25,,0.85',
-      '1,30,0.5,', '1,40,nan,', '1,40,,0.7',
-    ].join('\n')));
+    const h = readHistoryFile(
+      file(
+        'steps.csv',
+        [
+          'epoch,step,train_loss_step,val_loss',
+          '0,10,1.0,',
+          '0,20,0.6,',
+          '0,20,,0.9',
+          '0,25,,0.85',
+          '1,30,0.5,',
+          '1,40,nan,',
+          '1,40,,0.7',
+        ].join('\n'),
+      ),
+    );
     expect(h.epochs).toEqual([1, 2]);
     expect(h.series['loss']![0]).toBeCloseTo(0.8, 12);
     expect(h.series['loss']![1]).toBeNull(); // a non-finite batch makes the epoch's loss non-finite
@@ -73,7 +88,9 @@ describe('PyTorch Lightning metrics.csv', () => {
     const plain = readHistoryFile(file('plain.csv', 'epoch,step,train_loss\n0,1,0.9\n0,2,0.7\n1,3,0.5\n'));
     expect(plain.series['loss']![0]).toBeCloseTo(0.8, 12);
     expect(plain.series['loss']![1]).toBe(0.5);
-    const both = readHistoryFile(file('both.csv', 'epoch,step,train_loss,train_loss_epoch\n0,1,0.9,\n0,2,0.7,\n0,2,,0.75\n'));
+    const both = readHistoryFile(
+      file('both.csv', 'epoch,step,train_loss,train_loss_epoch\n0,1,0.9,\n0,2,0.7,\n0,2,,0.75\n'),
+    );
     expect(both.series).toEqual({ loss: [0.75] });
   });
 
@@ -107,7 +124,7 @@ describe('PyTorch Lightning metrics.csv', () => {
 });
 
 describe('Hugging Face trainer_state.json', () => {
-  it('one entry per epoch: the step-weighted mean of the logged training losses, validation from the epoch\'s evaluation', () => {
+  it("one entry per epoch: the step-weighted mean of the logged training losses, validation from the epoch's evaluation", () => {
     const h = readHistoryFile(fixture('hf-trainer-state.json'));
     expect(h.epochs).toEqual([1, 2]);
     expect(Object.keys(h.series)).toEqual(['loss', 'val_accuracy', 'val_loss']); // no learning_rate, grad_norm, timings or summary
@@ -120,15 +137,28 @@ describe('Hugging Face trainer_state.json', () => {
 
   let n = 0;
   /** A trainer_state.json; NaN written as Python writes it (JSON.stringify would write null). */
-  const state = (rows: unknown[]): string => file(`state-${++n}.json`, JSON.stringify({ log_history: rows }, (_k, v: unknown) => (Number.isNaN(v) ? '__NaN__' : v)).replace(/"__NaN__"/g, 'NaN'));
+  const state = (rows: unknown[]): string =>
+    file(
+      `state-${++n}.json`,
+      JSON.stringify({ log_history: rows }, (_k, v: unknown) => (Number.isNaN(v) ? '__NaN__' : v)).replace(
+        /"__NaN__"/g,
+        'NaN',
+      ),
+    );
 
-  it('several evaluations in an epoch: the last is the epoch\'s; a log after a whole-epoch evaluation is in the next epoch even where its epoch was rounded', () => {
-    const h = readHistoryFile(state([
-      { loss: 1.0, epoch: 0.5, step: 150 }, { eval_loss: 1.2, eval_acc: 0.5, epoch: 0.5, step: 150 },
-      { loss: 0.8, epoch: 1.0, step: 300 }, { eval_loss: 1.0, eval_acc: 0.6, epoch: 1.0, step: 300 },
-      // transformers before 4.40 logged round(epoch, 2): step 301 of 300 per epoch reads 1.0
-      { loss: 0.2, epoch: 1.0, step: 301 }, { loss: 0.6, epoch: 2.0, step: 600 }, { eval_loss: 0.9, eval_acc: 0.7, epoch: 2.0, step: 600 },
-    ]));
+  it("several evaluations in an epoch: the last is the epoch's; a log after a whole-epoch evaluation is in the next epoch even where its epoch was rounded", () => {
+    const h = readHistoryFile(
+      state([
+        { loss: 1.0, epoch: 0.5, step: 150 },
+        { eval_loss: 1.2, eval_acc: 0.5, epoch: 0.5, step: 150 },
+        { loss: 0.8, epoch: 1.0, step: 300 },
+        { eval_loss: 1.0, eval_acc: 0.6, epoch: 1.0, step: 300 },
+        // transformers before 4.40 logged round(epoch, 2): step 301 of 300 per epoch reads 1.0
+        { loss: 0.2, epoch: 1.0, step: 301 },
+        { loss: 0.6, epoch: 2.0, step: 600 },
+        { eval_loss: 0.9, eval_acc: 0.7, epoch: 2.0, step: 600 },
+      ]),
+    );
     expect(h.epochs).toEqual([1, 2]);
     expect(h.series['loss']![0]).toBeCloseTo(0.9, 12); // (150 * 1.0 + 150 * 0.8) / 300
     expect(h.series['loss']![1]).toBeCloseTo((1 * 0.2 + 299 * 0.6) / 300, 12);
@@ -137,11 +167,16 @@ describe('Hugging Face trainer_state.json', () => {
   });
 
   it('without evaluations, one entry per whole epoch of training logs; an evaluation before training is skipped', () => {
-    const h = readHistoryFile(state([
-      { eval_loss: 2.5, step: 0 },
-      { loss: 2.0, epoch: 0.5, step: 5 }, { loss: 1.0, epoch: 1.0, step: 10 }, { loss: NaN, epoch: 1.5, step: 15 }, { loss: 0.5, epoch: 2.0, step: 20 },
-      { train_runtime: 1, train_loss: 1.1, epoch: 2.0, step: 20 },
-    ]));
+    const h = readHistoryFile(
+      state([
+        { eval_loss: 2.5, step: 0 },
+        { loss: 2.0, epoch: 0.5, step: 5 },
+        { loss: 1.0, epoch: 1.0, step: 10 },
+        { loss: NaN, epoch: 1.5, step: 15 },
+        { loss: 0.5, epoch: 2.0, step: 20 },
+        { train_runtime: 1, train_loss: 1.1, epoch: 2.0, step: 20 },
+      ]),
+    );
     expect(h.epochs).toEqual([1, 2]);
     expect(h.series['loss']![0]).toBeCloseTo(1.5, 12);
     expect(h.series['loss']![1]).toBeNull();
@@ -156,25 +191,99 @@ describe('bad history files: one line naming the file and what is wrong, never t
     ['a header alone', 'header.csv', 'epoch,step,train_loss\n', /header row but no data rows/],
     ['a ragged row', 'ragged.csv', 'epoch,loss\n0,1\n1,2,3\n', /ragged\.csv: invalid CSV/],
     ['a repeated column', 'twice.csv', 'epoch,loss,loss\n0,1,1\n', /twice\.csv:1: columns 2 and 3 have the same name/],
-    ['Lightning rows without an epoch column', 'noepoch.csv', 'step,train_loss\n1,0.5\n', /noepoch\.csv: a Lightning metrics.csv needs an "epoch" column/],
-    ['a non-numeric Lightning cell', 'cell.csv', 'epoch,step,train_loss,val_loss\n0,1,0.5,\n0,1,,oops\n', /cell\.csv:3: column 4 "val_loss" is not a number/],
-    ['a non-numeric Keras cell', 'kcell.csv', 'epoch,loss,val_loss\n0,0.5,0.6\n1,bad,0.5\n', /kcell\.csv:3: column 2 "loss" is not a number/],
-    ['a fractional epoch', 'frac.csv', 'epoch,step,loss\n0,1,0.5\n0.5,2,0.4\n', /frac\.csv:3: column 1 "epoch" is not an epoch number/],
-    ['a Keras row without its epoch', 'kempty.csv', 'epoch,loss\n0,0.5\n,0.4\n', /kempty\.csv:3: the epoch cell is empty/],
-    ['Lightning without a training loss', 'val-only.csv', 'epoch,step,val_loss,val_acc\n0,1,0.5,0.7\n',
-      /val-only\.csv: no epoch has a training loss; looked for a column named loss, train_loss, train\/loss, training_loss, training\/loss \(each also with _epoch or _step\)/],
-    ['Lightning losses only on rows without an epoch', 'lr-only.csv', 'epoch,step,train_loss\n,1,0.5\n', /no epoch has a training loss/],
-    ['two columns for one series', 'same.csv', 'epoch,step,loss,train_loss\n0,1,0.5,0.5\n', /same\.csv: column 3 "loss" and column 4 "train_loss" name the same series/],
-    ['a Keras CSV without loss', 'noloss.csv', 'epoch,acc\n0,0.5\n', /noloss\.csv: the CSV history has no "loss" column/],
+    [
+      'Lightning rows without an epoch column',
+      'noepoch.csv',
+      'step,train_loss\n1,0.5\n',
+      /noepoch\.csv: a Lightning metrics.csv needs an "epoch" column/,
+    ],
+    [
+      'a non-numeric Lightning cell',
+      'cell.csv',
+      'epoch,step,train_loss,val_loss\n0,1,0.5,\n0,1,,oops\n',
+      /cell\.csv:3: column 4 "val_loss" is not a number/,
+    ],
+    [
+      'a non-numeric Keras cell',
+      'kcell.csv',
+      'epoch,loss,val_loss\n0,0.5,0.6\n1,bad,0.5\n',
+      /kcell\.csv:3: column 2 "loss" is not a number/,
+    ],
+    [
+      'a fractional epoch',
+      'frac.csv',
+      'epoch,step,loss\n0,1,0.5\n0.5,2,0.4\n',
+      /frac\.csv:3: column 1 "epoch" is not an epoch number/,
+    ],
+    [
+      'a Keras row without its epoch',
+      'kempty.csv',
+      'epoch,loss\n0,0.5\n,0.4\n',
+      /kempty\.csv:3: the epoch cell is empty/,
+    ],
+    [
+      'Lightning without a training loss',
+      'val-only.csv',
+      'epoch,step,val_loss,val_acc\n0,1,0.5,0.7\n',
+      /val-only\.csv: no epoch has a training loss; looked for a column named loss, train_loss, train\/loss, training_loss, training\/loss \(each also with _epoch or _step\)/,
+    ],
+    [
+      'Lightning losses only on rows without an epoch',
+      'lr-only.csv',
+      'epoch,step,train_loss\n,1,0.5\n',
+      /no epoch has a training loss/,
+    ],
+    [
+      'two columns for one series',
+      'same.csv',
+      'epoch,step,loss,train_loss\n0,1,0.5,0.5\n',
+      /same\.csv: column 3 "loss" and column 4 "train_loss" name the same series/,
+    ],
+    [
+      'a Keras CSV without loss',
+      'noloss.csv',
+      'epoch,acc\n0,0.5\n',
+      /noloss\.csv: the CSV history has no "loss" column/,
+    ],
     ['broken JSON', 'broken.json', '{"loss": [1,', /broken\.json: invalid JSON/],
     ['a Keras dict without loss', 'acc.json', '{"acc": [1]}', /acc\.json: the history has no "loss" series/],
     ['log_history not a list', 'hf1.json', '{"log_history": {}}', /hf1\.json: "log_history" is not a list/],
-    ['a log row that is not an object', 'hf2.json', '{"log_history": [3]}', /hf2\.json: log_history\[0\] is not an object/],
-    ['a training loss that is not a number', 'hf3.json', '{"log_history": [{"loss": 1, "epoch": 1, "step": 1}, {"loss": "x", "epoch": 2, "step": 2}]}', /hf3\.json: log_history\[1\]: "loss" is not a number/],
-    ['an eval metric that is not a number', 'hf4.json', '{"log_history": [{"loss": 1, "epoch": 1, "step": 1}, {"eval_f1": [1], "epoch": 1, "step": 1}]}', /hf4\.json: log_history\[1\]: "eval_f1" is not a number/],
-    ['a row without a step', 'hf5.json', '{"log_history": [{"loss": 1, "epoch": 1}]}', /hf5\.json: log_history\[0\] has no "step" number/],
-    ['a row without an epoch', 'hf6.json', '{"log_history": [{"loss": 1, "step": 3}]}', /hf6\.json: log_history\[0\] has no "epoch" number/],
-    ['only the final summary', 'hf7.json', '{"log_history": [{"train_loss": 1.1, "train_runtime": 3, "epoch": 2, "step": 8}]}', /hf7\.json: log_history has no training rows .* logging_strategy="epoch"$/],
+    [
+      'a log row that is not an object',
+      'hf2.json',
+      '{"log_history": [3]}',
+      /hf2\.json: log_history\[0\] is not an object/,
+    ],
+    [
+      'a training loss that is not a number',
+      'hf3.json',
+      '{"log_history": [{"loss": 1, "epoch": 1, "step": 1}, {"loss": "x", "epoch": 2, "step": 2}]}',
+      /hf3\.json: log_history\[1\]: "loss" is not a number/,
+    ],
+    [
+      'an eval metric that is not a number',
+      'hf4.json',
+      '{"log_history": [{"loss": 1, "epoch": 1, "step": 1}, {"eval_f1": [1], "epoch": 1, "step": 1}]}',
+      /hf4\.json: log_history\[1\]: "eval_f1" is not a number/,
+    ],
+    [
+      'a row without a step',
+      'hf5.json',
+      '{"log_history": [{"loss": 1, "epoch": 1}]}',
+      /hf5\.json: log_history\[0\] has no "step" number/,
+    ],
+    [
+      'a row without an epoch',
+      'hf6.json',
+      '{"log_history": [{"loss": 1, "step": 3}]}',
+      /hf6\.json: log_history\[0\] has no "epoch" number/,
+    ],
+    [
+      'only the final summary',
+      'hf7.json',
+      '{"log_history": [{"train_loss": 1.1, "train_runtime": 3, "epoch": 2, "step": 8}]}',
+      /hf7\.json: log_history has no training rows .* logging_strategy="epoch"$/,
+    ],
   ])('%s', (_name, name, text, message) => {
     const e = failure(file(name, text));
     expect(e).toBeInstanceOf(DataError);
@@ -191,7 +300,9 @@ describe('bad history files: one line naming the file and what is wrong, never t
   });
 
   it('respects the input size cap (limits.maxInputBytes)', () => {
-    const e = runWithPolicy({ ...OPEN_POLICY, maxInputBytes: 64 }, () => failure(fixture('lightning-step-and-epoch.csv')));
+    const e = runWithPolicy({ ...OPEN_POLICY, maxInputBytes: 64 }, () =>
+      failure(fixture('lightning-step-and-epoch.csv')),
+    );
     expect(e).toBeInstanceOf(DataError);
     expect(e.message).toMatch(/over the 64-byte input cap/);
   });
@@ -201,22 +312,35 @@ describe('bad history files: one line naming the file and what is wrong, never t
 // numbers are the files' cells, read by hand: the train row and the validation row of each epoch.
 describeWith(['shared'], 'real PyTorch Lightning metrics.csv files', () => {
   it.each([
-    ['pt-fashion-cnn', {
-      epochs: [1, 2, 3],
-      series: { loss: [0.670844, 0.440094, 0.385891], val_loss: [0.498301, 0.408676, 0.390405], val_accuracy: [0.817, 0.852, 0.845] },
-    }],
-    ['pt-tiny-resnet', {
-      epochs: [1, 2],
-      series: { loss: [1.572992, 0.988551], val_loss: [1.203975, 0.857617], val_accuracy: [0.657, 0.729] },
-    }],
-    ['pt-churn-mlp-dying-relu', {
-      epochs: [1, 2, 3, 4, 5],
-      series: {
-        loss: [0.465842, 0.426452, 0.405326, 0.448971, 0.44807],
-        val_loss: [0.413266, 0.43038, 0.999286, 0.441553, 0.435364],
-        val_accuracy: [0.805, 0.8425, 0.8375, 0.801, 0.805],
+    [
+      'pt-fashion-cnn',
+      {
+        epochs: [1, 2, 3],
+        series: {
+          loss: [0.670844, 0.440094, 0.385891],
+          val_loss: [0.498301, 0.408676, 0.390405],
+          val_accuracy: [0.817, 0.852, 0.845],
+        },
       },
-    }],
+    ],
+    [
+      'pt-tiny-resnet',
+      {
+        epochs: [1, 2],
+        series: { loss: [1.572992, 0.988551], val_loss: [1.203975, 0.857617], val_accuracy: [0.657, 0.729] },
+      },
+    ],
+    [
+      'pt-churn-mlp-dying-relu',
+      {
+        epochs: [1, 2, 3, 4, 5],
+        series: {
+          loss: [0.465842, 0.426452, 0.405326, 0.448971, 0.44807],
+          val_loss: [0.413266, 0.43038, 0.999286, 0.441553, 0.435364],
+          val_accuracy: [0.805, 0.8425, 0.8375, 0.801, 0.805],
+        },
+      },
+    ],
   ])('%s', (model, expected) => {
     expect(readHistoryFile(sharedPath('real-models', model, 'metrics.csv'))).toEqual(expected);
   });

@@ -4,8 +4,19 @@ import { audit } from '../../src/audit/audit.js';
 import type { Finding } from '../../src/result/schema.js';
 
 const f = (status: Finding['status'], score: number | null): Finding => ({
-  id: 'dead-relu', title: 't', description: '', status, score, numericValue: score, numericUnit: null, displayValue: `score ${score}`,
-  thresholds: {}, evidence: [], recommendation: null, affectedLayers: [], errorMessage: null,
+  id: 'dead-relu',
+  title: 't',
+  description: '',
+  status,
+  score,
+  numericValue: score,
+  numericUnit: null,
+  displayValue: `score ${score}`,
+  thresholds: {},
+  evidence: [],
+  recommendation: null,
+  affectedLayers: [],
+  errorMessage: null,
 });
 
 describe('multi-seed aggregation', () => {
@@ -24,16 +35,33 @@ describe('multi-seed aggregation', () => {
   });
 
   it('treats an analyzer error as the worst run and ignores not-applicable runs unless all are', () => {
-    expect(aggregateFindings([[f('pass', 1)], [f('error', null)]], [1, 2], 'pessimistic').findings[0]!.status).toBe('error');
-    expect(aggregateFindings([[f('notApplicable', null)], [f('warn', 0.6)]], [1, 2], 'optimistic').findings[0]!.status).toBe('warn');
-    expect(aggregateFindings([[f('notApplicable', null)], [f('notApplicable', null)]], [1, 2], 'median').findings[0]!.status).toBe('notApplicable');
+    expect(aggregateFindings([[f('pass', 1)], [f('error', null)]], [1, 2], 'pessimistic').findings[0]!.status).toBe(
+      'error',
+    );
+    expect(
+      aggregateFindings([[f('notApplicable', null)], [f('warn', 0.6)]], [1, 2], 'optimistic').findings[0]!.status,
+    ).toBe('warn');
+    expect(
+      aggregateFindings([[f('notApplicable', null)], [f('notApplicable', null)]], [1, 2], 'median').findings[0]!.status,
+    ).toBe('notApplicable');
   });
 
   it('audit with seeds: 3 trains three times and records every run', async () => {
     const r = await audit({
-      seed: 5, seeds: 3, gate: { aggregate: 'pessimistic' },
+      seed: 5,
+      seeds: 3,
+      gate: { aggregate: 'pessimistic' },
       data: { generator: 'moons', samples: 300, noise: 0.2 },
-      model: { train: { layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', epochs: 3 } },
+      model: {
+        train: {
+          layers: [
+            { type: 'dense', units: 8, activation: 'relu' },
+            { type: 'dense', units: 1, activation: 'sigmoid' },
+          ],
+          loss: 'binaryCrossentropy',
+          epochs: 3,
+        },
+      },
     });
     expect(r.seedRuns?.seeds).toEqual([5, 6, 7]);
     expect(r.seedRuns?.aggregate).toBe('pessimistic');

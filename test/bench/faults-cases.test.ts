@@ -19,7 +19,7 @@ describe('fault benchmark: data mutations change the training rows only', () => 
   const byId = (id: string) => cases.find((c) => c.id === id)!;
   const clean = split(byId('clean/moons/s1'));
 
-  it('label noise: the validation rows are the clean model\'s, and about 40% of the training labels changed', () => {
+  it("label noise: the validation rows are the clean model's, and about 40% of the training labels changed", () => {
     const noisy = split(byId('label-noise/moons/v0'));
     expect(noisy.validation).toEqual(clean.validation);
     expect(noisy.train.map(([x]) => x)).toEqual(clean.train.map(([x]) => x));
@@ -28,7 +28,7 @@ describe('fault benchmark: data mutations change the training rows only', () => 
     expect(changed).toBeLessThan(0.5);
   });
 
-  it('class imbalance: the validation rows are the clean model\'s, balanced; the training rows keep class 0 and about 5% of class 1', () => {
+  it("class imbalance: the validation rows are the clean model's, balanced; the training rows keep class 0 and about 5% of class 1", () => {
     const cut = split(byId('class-imbalance/moons/v0'));
     expect(cut.validation).toEqual(clean.validation);
     expect(cut.validation.filter(([, y]) => y === 1).length).toBeGreaterThanOrEqual(40);

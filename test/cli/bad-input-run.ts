@@ -5,7 +5,11 @@ import { BIN, ROOT } from '../helpers/cli.js';
 import { main } from '../../src/cli/main.js';
 
 export interface ChildRun {
-  code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
   /** Peak RSS the child reported at exit (null: it did not exit normally). */
   maxRssKib: number | null;
   /** Killed by the watchdog: its RSS passed RSS_KILL_KIB, or it ran past killAfterMs. */
@@ -32,21 +36,36 @@ const HOOK = path.join(ROOT, 'test/helpers/hooks/max-rss.cjs');
  * Runs the built CLI as a child, as a user would, with its peak RSS measured by a preloaded hook (see
  * hooks/max-rss.cjs) and a hard kill after `killAfterMs`, so a case that hangs fails instead of holding the table.
  */
-export function runMeasured(args: string[], opts: { env?: Record<string, string>; rssFile: string; killAfterMs: number }): Promise<ChildRun> {
+export function runMeasured(
+  args: string[],
+  opts: { env?: Record<string, string>; rssFile: string; killAfterMs: number },
+): Promise<ChildRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', HOOK, BIN, ...args], {
-      cwd: ROOT, env: { ...process.env, NNAUDIT_BACKEND: 'cpu', ...opts.env, NNAUDIT_TEST_MAX_RSS_FILE: opts.rssFile }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, NNAUDIT_BACKEND: 'cpu', ...opts.env, NNAUDIT_TEST_MAX_RSS_FILE: opts.rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     // A case that prints megabytes is itself a failure; keep enough to show it.
-    child.stdout.on('data', (d: Buffer) => { if (stdout.length < 1e6) stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { if (stderr.length < 1e6) stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < 1e6) stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 1e6) stderr += d.toString();
+    });
     let killed: ChildRun['killed'] = null;
-    const kill = setTimeout(() => { killed = 'time'; child.kill('SIGKILL'); }, opts.killAfterMs);
+    const kill = setTimeout(() => {
+      killed = 'time';
+      child.kill('SIGKILL');
+    }, opts.killAfterMs);
     const watch = setInterval(() => {
-      if (child.pid !== undefined && rssKib(child.pid) > RSS_KILL_KIB) { killed = 'memory'; child.kill('SIGKILL'); }
+      if (child.pid !== undefined && rssKib(child.pid) > RSS_KILL_KIB) {
+        killed = 'memory';
+        child.kill('SIGKILL');
+      }
     }, 100);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -59,7 +78,11 @@ export function runMeasured(args: string[], opts: { env?: Record<string, string>
 }
 
 /** Runs `jobs` over `items` with at most `limit` at a time (the machine is shared: two or three, not all). */
-export async function pool<T, R>(items: readonly T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  job: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -72,7 +95,13 @@ export async function pool<T, R>(items: readonly T[], limit: number, job: (item:
   return out;
 }
 
-export interface InProcessRun { code: number; stdout: string; stderr: string; ms: number; maxRssKib: number | null }
+export interface InProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  maxRssKib: number | null;
+}
 
 /**
  * The peak RSS of this process since the last reset (KiB). Linux resets the high-water mark when "5" is written
@@ -95,7 +124,9 @@ function peakRssKib(): number {
 }
 
 class ExitCalled extends Error {
-  constructor(readonly code: number) { super(`process.exit(${code})`); }
+  constructor(readonly code: number) {
+    super(`process.exit(${code})`);
+  }
 }
 
 /**
@@ -110,9 +141,17 @@ export async function runInProcess(args: string[], env: Record<string, string> =
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   let stdout = '';
   let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  process.exit = ((code?: number) => { throw new ExitCalled(code ?? 0); }) as typeof process.exit;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  process.exit = ((code?: number) => {
+    throw new ExitCalled(code ?? 0);
+  }) as typeof process.exit;
   Object.assign(process.env, env);
   process.exitCode = undefined;
   let code: number | undefined;
@@ -132,7 +171,13 @@ export async function runInProcess(args: string[], env: Record<string, string> =
       else process.env[k] = v;
     }
   }
-  const result = { code: code ?? (typeof process.exitCode === 'number' ? process.exitCode : 0), stdout, stderr, ms: Date.now() - started, maxRssKib: peakRssKib() };
+  const result = {
+    code: code ?? (typeof process.exitCode === 'number' ? process.exitCode : 0),
+    stdout,
+    stderr,
+    ms: Date.now() - started,
+    maxRssKib: peakRssKib(),
+  };
   process.exitCode = undefined;
   return result;
 }

@@ -18,7 +18,8 @@ const ALL_CASES: BadInputCase[] = [...BASE_CASES, ...ISSUE24_CASES].filter((c) =
 const RESULT_LIKE = /^(result\.json|report\.html|report\.pdf|artifacts\.json|junit.*\.xml)$/;
 function resultLikeFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && RESULT_LIKE.test(e.name)).map((e) => path.join(e.parentPath, e.name));
+    .filter((e) => e.isFile() && RESULT_LIKE.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 /**
@@ -33,7 +34,14 @@ const MAX_MESSAGE_CHARS = 500;
 /** Children at once (beside the in-process cases): each pays Node's and tfjs's start-up, and others share the cores. */
 const CONCURRENCY = 2;
 
-interface Run { code: number | null; stderr: string; ms: number; maxRssKib: number | null; killed: 'memory' | 'time' | null; dir: string }
+interface Run {
+  code: number | null;
+  stderr: string;
+  ms: number;
+  maxRssKib: number | null;
+  killed: 'memory' | 'time' | null;
+  dir: string;
+}
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-bad-table-'));
 const runs: Run[] = [];
@@ -56,24 +64,40 @@ describe(`bad input table (${ALL_CASES.length} cases): exit 2, one clear line na
       mkdirSync(dir);
       const args = await c.args(dir);
       const r = c.child
-        ? await runMeasured(args, { env: c.env ?? {}, rssFile: path.join(tmp, `rss-${i}`), killAfterMs: MAX_MS + 30_000 })
-        : { ...await runInProcess(args, { NNAUDIT_BACKEND: 'cpu', ...c.env }), killed: null };
-      if (process.env['NNAUDIT_SHOW_MESSAGES']) process.stdout.write(`${c.name}\n  ${r.stderr.trim().replace(/\n/g, '\n  ')}\n`);
+        ? await runMeasured(args, {
+            env: c.env ?? {},
+            rssFile: path.join(tmp, `rss-${i}`),
+            killAfterMs: MAX_MS + 30_000,
+          })
+        : { ...(await runInProcess(args, { NNAUDIT_BACKEND: 'cpu', ...c.env })), killed: null };
+      if (process.env['NNAUDIT_SHOW_MESSAGES'])
+        process.stdout.write(`${c.name}\n  ${r.stderr.trim().replace(/\n/g, '\n  ')}\n`);
       runs[i] = { ...r, dir };
     };
     const indexed = ALL_CASES.map((c, i) => [c, i] as const);
     // In-process cases one at a time (they share stdout and process.exit), children beside them, two at a time.
     await Promise.all([
-      pool(indexed.filter(([c]) => !c.child), 1, ([c, i]) => run(c, i)),
-      pool(indexed.filter(([c]) => c.child), CONCURRENCY, ([c, i]) => run(c, i)),
+      pool(
+        indexed.filter(([c]) => !c.child),
+        1,
+        ([c, i]) => run(c, i),
+      ),
+      pool(
+        indexed.filter(([c]) => c.child),
+        CONCURRENCY,
+        ([c, i]) => run(c, i),
+      ),
     ]);
-    const worst = (key: 'ms' | 'maxRssKib') => runs.reduce((w, r, i) => ((r[key] ?? 0) > (runs[w]![key] ?? 0) ? i : w), 0);
+    const worst = (key: 'ms' | 'maxRssKib') =>
+      runs.reduce((w, r, i) => ((r[key] ?? 0) > (runs[w]![key] ?? 0) ? i : w), 0);
     const rss = worst('maxRssKib');
     const slow = worst('ms');
     // One line for the log: how many cases, and how close the worst came to the bounds.
-    process.stdout.write(`bad-input table: ${runs.length} cases in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
-      `max peak RSS ${((runs[rss]!.maxRssKib ?? 0) / 1024).toFixed(0)} MiB (${ALL_CASES[rss]!.name}); ` +
-      `max time ${(runs[slow]!.ms / 1000).toFixed(1)} s (${ALL_CASES[slow]!.name})\n`);
+    process.stdout.write(
+      `bad-input table: ${runs.length} cases in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
+        `max peak RSS ${((runs[rss]!.maxRssKib ?? 0) / 1024).toFixed(0)} MiB (${ALL_CASES[rss]!.name}); ` +
+        `max time ${(runs[slow]!.ms / 1000).toFixed(1)} s (${ALL_CASES[slow]!.name})\n`,
+    );
   }, 30 * 60_000);
   afterAll(() => {
     server?.close();
@@ -89,10 +113,14 @@ describe(`bad input table (${ALL_CASES.length} cases): exit 2, one clear line na
     expect(message).toMatch(c.expect);
     expect(r.code, message).toBe(2);
     expect(message).not.toMatch(STACK_LINE);
-    expect(message).not.toMatch(/UNCAUGHT|HDF5-DIAG|Maximum call stack|circular structure|Invalid (typed array|string) length|ENOENT/);
+    expect(message).not.toMatch(
+      /UNCAUGHT|HDF5-DIAG|Maximum call stack|circular structure|Invalid (typed array|string) length|ENOENT/,
+    );
     // One line, save the schema's list of fields ("  - model.train.layers.0.units: ..."), yargs' pointer to --help
     // and the worker's start-up note; and short.
-    const lines = message.split('\n').filter((l) => !/^ {2}- /.test(l) && !/^Run 'nnaudit <command> --help'/.test(l) && !/^nnaudit worker: /.test(l));
+    const lines = message
+      .split('\n')
+      .filter((l) => !/^ {2}- /.test(l) && !/^Run 'nnaudit <command> --help'/.test(l) && !/^nnaudit worker: /.test(l));
     expect(lines, message).toHaveLength(1);
     expect(message.length, message).toBeLessThan(MAX_MESSAGE_CHARS);
     if (c.secret) expect(message).not.toContain(c.secret);

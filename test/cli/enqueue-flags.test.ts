@@ -15,10 +15,23 @@ import { cleanupPrefix, queueEnv } from '../helpers/queue-env.js';
  */
 const env = queueEnv();
 const settings = () => queueSettings({ ...process.env, ...env });
-const wine = ['--model', 'fixtures/models/wine-mlp/model.json', '--data', 'fixtures/data/wine.csv', '--label', 'label', '--normalize', 'standardize', '--seed', '7'];
+const wine = [
+  '--model',
+  'fixtures/models/wine-mlp/model.json',
+  '--data',
+  'fixtures/data/wine.csv',
+  '--label',
+  'label',
+  '--normalize',
+  'standardize',
+  '--seed',
+  '7',
+];
 
 describeWith(['redis'], 'enqueue takes the model and data flags audit takes', () => {
-  afterAll(async () => { await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!); });
+  afterAll(async () => {
+    await cleanupPrefix(env['NNAUDIT_QUEUE_PREFIX']!);
+  });
 
   it('a spec file is stored as before: the same job data the producer builds from its path', async () => {
     const file = path.join(ROOT, 'fixtures/specs/iris.json');
@@ -43,8 +56,18 @@ describeWith(['redis'], 'enqueue takes the model and data flags audit takes', ()
     const queue = openQueue('audit', settings());
     try {
       const job = await Job.fromId(queue, r.stdout.trim());
-      const expected = specFromFlags({ model: wine[1], data: wine[3], label: 'label', normalize: 'standardize', seed: 7 }).spec;
-      expect(job!.data).toMatchObject({ spec: JSON.parse(JSON.stringify(expected)) as unknown, baseDir, label: 'wine-mlp' });
+      const expected = specFromFlags({
+        model: wine[1],
+        data: wine[3],
+        label: 'label',
+        normalize: 'standardize',
+        seed: 7,
+      }).spec;
+      expect(job!.data).toMatchObject({
+        spec: JSON.parse(JSON.stringify(expected)) as unknown,
+        baseDir,
+        label: 'wine-mlp',
+      });
     } finally {
       await queue.close();
     }

@@ -7,7 +7,10 @@ import { decay, history, makeArtifacts } from '../helpers/artifacts.js';
 
 // Runs the CLI with packages made unresolvable by a preload hook, as if they were not installed.
 const HOOK = path.join(ROOT, 'test/helpers/hooks/block-modules.mjs');
-const without = (...packages: string[]) => ({ nodeArgs: ['--import', HOOK], env: { NNAUDIT_BLOCK: packages.join(',') } });
+const without = (...packages: string[]) => ({
+  nodeArgs: ['--import', HOOK],
+  env: { NNAUDIT_BLOCK: packages.join(',') },
+});
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-lazy-'));
 
 describe('lazy command loading', () => {
@@ -21,7 +24,10 @@ describe('lazy command loading', () => {
 
   it('render runs with @tensorflow/* unresolvable and never tries to load it', async () => {
     const out = path.join(tmp, 'render');
-    const r = await runCli(['render', 'fixtures/results/dead-relu.json', '--out', out, '--format', 'html,junit,gitlab,github'], without('@tensorflow/'));
+    const r = await runCli(
+      ['render', 'fixtures/results/dead-relu.json', '--out', out, '--format', 'html,junit,gitlab,github'],
+      without('@tensorflow/'),
+    );
     expect(r.stderr).not.toMatch(/blocked-import/);
     expect(r.code).toBe(0);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
@@ -33,7 +39,12 @@ describe('lazy command loading', () => {
   it('analyze runs with @tensorflow/* unresolvable and never tries to load it', async () => {
     const dir = path.join(tmp, 'analyze');
     const file = path.join(tmp, 'artifacts.json');
-    writeFileSync(file, JSON.stringify(makeArtifacts({ history: history({ loss: decay(20, 0.7, 0.1), val_loss: decay(20, 0.7, 0.12) }) })));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        makeArtifacts({ history: history({ loss: decay(20, 0.7, 0.1), val_loss: decay(20, 0.7, 0.12) }) }),
+      ),
+    );
     const r = await runCli(['analyze', file, '--out', dir], without('@tensorflow/'));
     expect(r.stderr).not.toMatch(/blocked-import/);
     expect([0, 1]).toContain(r.code); // the gate's verdict, not a crash
@@ -42,10 +53,33 @@ describe('lazy command loading', () => {
   });
 
   it('--help lists every command with its description without loading any command module', async () => {
-    const r = await runCli(['--help'], without('@tensorflow/', 'bullmq', 'ioredis', 'puppeteer', 'puppeteer-core', 'handlebars', 'nodemailer', 'echarts'));
+    const r = await runCli(
+      ['--help'],
+      without(
+        '@tensorflow/',
+        'bullmq',
+        'ioredis',
+        'puppeteer',
+        'puppeteer-core',
+        'handlebars',
+        'nodemailer',
+        'echarts',
+      ),
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const c of ['audit', 'gather', 'analyze', 'render', 'demo', 'worker', 'enqueue', 'schedule', 'jobs', 'status']) {
+    for (const c of [
+      'audit',
+      'gather',
+      'analyze',
+      'render',
+      'demo',
+      'worker',
+      'enqueue',
+      'schedule',
+      'jobs',
+      'status',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`nnaudit ${c}\\b.*\\s{2,}\\S`));
     }
   });

@@ -18,28 +18,37 @@ const CORPUS = sharedPath('real-models');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-corpus-'));
 
 function modelDirs(dir = CORPUS): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    if (!statSync(p).isDirectory()) return [];
-    return existsSync(path.join(p, 'model.json')) ? [p] : modelDirs(p);
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      if (!statSync(p).isDirectory()) return [];
+      return existsSync(path.join(p, 'model.json')) ? [p] : modelDirs(p);
+    })
+    .sort();
 }
 
 /** The AUTOTRAINER blob/circle splits as nnaudit JSON data ({x, y} with class indices). */
 function corpusData(name: 'blob' | 'circle'): string {
   const file = path.join(tmp, `${name}.json`);
   if (!existsSync(file)) {
-    const { data } = JSON.parse(readFileSync(path.join(CORPUS, 'at-datasets-blob-circle', `data_${name}.json`), 'utf8')) as { data: { x: number[][]; x_val: number[][]; y: Array<number | number[]>; y_val: Array<number | number[]> } };
+    const { data } = JSON.parse(
+      readFileSync(path.join(CORPUS, 'at-datasets-blob-circle', `data_${name}.json`), 'utf8'),
+    ) as { data: { x: number[][]; x_val: number[][]; y: Array<number | number[]>; y_val: Array<number | number[]> } };
     const label = (v: number | number[]) => (Array.isArray(v) ? v.indexOf(Math.max(...v)) : v);
     writeFileSync(file, JSON.stringify({ x: [...data.x, ...data.x_val], y: [...data.y, ...data.y_val].map(label) }));
   }
   return file;
 }
 
-const KERAS_LOSS: Record<string, LossName> = { binary_crossentropy: 'binaryCrossentropy', categorical_crossentropy: 'categoricalCrossentropy' };
+const KERAS_LOSS: Record<string, LossName> = {
+  binary_crossentropy: 'binaryCrossentropy',
+  categorical_crossentropy: 'categoricalCrossentropy',
+};
 
 describeWith(['shared'], 'real-models corpus', () => {
-  beforeAll(async () => { await selectBackend(); });
+  beforeAll(async () => {
+    await selectBackend();
+  });
 
   it('loads every tfjs model.json, and rejects the graph model with a clear message', async () => {
     const dirs = modelDirs();
@@ -62,7 +71,16 @@ describeWith(['shared'], 'real-models corpus', () => {
   it('AUTOTRAINER vanishing-gradient demo, trained per its config (Adam 1e-3, batch 128, 300 epochs, circle): vanishing-gradients fails', async () => {
     const r = await audit({
       name: 'at-demo-gradient-vanish',
-      model: { load: { path: path.join(CORPUS, 'at-demo-gradient-vanish/tfjs_model_initial/model.json'), loss: 'binaryCrossentropy', epochs: 300, batchSize: 128, validationSplit: 0.3, optimizer: { name: 'adam', learningRate: 0.001 } } },
+      model: {
+        load: {
+          path: path.join(CORPUS, 'at-demo-gradient-vanish/tfjs_model_initial/model.json'),
+          loss: 'binaryCrossentropy',
+          epochs: 300,
+          batchSize: 128,
+          validationSplit: 0.3,
+          optimizer: { name: 'adam', learningRate: 0.001 },
+        },
+      },
       data: { json: corpusData('circle') },
     });
     const f = r.findings.find((x) => x.id === 'vanishing-gradients')!;
@@ -75,10 +93,21 @@ describeWith(['shared'], 'real-models corpus', () => {
     const data = path.join(tmp, 'so31880720.json');
     writeFileSync(data, JSON.stringify({ x, y: x.map((row) => (row[0]! > 0 ? 1 : 0)) }));
     for (const ckpt of ['tfjs_model_trained_ckpt', 'tfjs_model_bn_attempt_ckpt']) {
-      const r = await audit({ name: 'so31880720', model: { load: { path: path.join(CORPUS, 'dd-so31880720-softmax-on-1-unit', ckpt, 'model.json'), loss: 'binaryCrossentropy' } }, data: { json: data } });
+      const r = await audit({
+        name: 'so31880720',
+        model: {
+          load: {
+            path: path.join(CORPUS, 'dd-so31880720-softmax-on-1-unit', ckpt, 'model.json'),
+            loss: 'binaryCrossentropy',
+          },
+        },
+        data: { json: data },
+      });
       const f = r.findings.find((x) => x.id === 'output-activation')!;
       expect(f.status, ckpt).toBe('fail');
-      expect(f.displayValue).toMatch(/softmax over a single unit .*always 1.0 \(measured: constant on every probe sample\)/);
+      expect(f.displayValue).toMatch(
+        /softmax over a single unit .*always 1.0 \(measured: constant on every probe sample\)/,
+      );
       expect(f.recommendation).toMatch(/sigmoid/);
       expect(r.findings.find((x) => x.id === 'dead-relu')!.status, ckpt).not.toBe('fail');
       expect(r.gate.exitCode).toBe(1);
@@ -89,8 +118,16 @@ describeWith(['shared'], 'real-models corpus', () => {
     // The config says 200 epochs; 30 show the pattern and keep the suite fast.
     const r = await audit({
       name: 'at-demo-oscillating-loss',
-      model: { load: { path: path.join(CORPUS, 'at-demo-oscillating-loss/tfjs_model_initial/model.json'), loss: 'categoricalCrossentropy', epochs: 30, batchSize: 1,
-        validationSplit: 0.3, optimizer: { name: 'momentum', learningRate: 0.01, momentum: 0.9 } } },
+      model: {
+        load: {
+          path: path.join(CORPUS, 'at-demo-oscillating-loss/tfjs_model_initial/model.json'),
+          loss: 'categoricalCrossentropy',
+          epochs: 30,
+          batchSize: 1,
+          validationSplit: 0.3,
+          optimizer: { name: 'momentum', learningRate: 0.01, momentum: 0.9 },
+        },
+      },
       data: { json: corpusData('blob'), probeSize: 128 },
     });
     const f = r.findings.find((x) => x.id === 'oscillating-loss')!;
@@ -103,13 +140,25 @@ describeWith(['shared'], 'real-models corpus', () => {
     // clip(0.5 + 0.3 * prototype + noise), prototype and noise Gaussian (sd 1 and 0.3).
     const rng = createRng(12345);
     const prototypes = Array.from({ length: 10 }, () => Array.from({ length: 784 }, () => gaussian(rng)));
-    const x = Array.from({ length: 1500 }, (_, i) => prototypes[i % 10]!.map((p) => Math.min(1, Math.max(0, 0.5 + 0.3 * p + 0.3 * gaussian(rng)))));
+    const x = Array.from({ length: 1500 }, (_, i) =>
+      prototypes[i % 10]!.map((p) => Math.min(1, Math.max(0, 0.5 + 0.3 * p + 0.3 * gaussian(rng)))),
+    );
     const data = path.join(tmp, 'mnist-like.json');
     writeFileSync(data, JSON.stringify({ x, y: x.map((_, i) => i % 10) }));
     const r = await audit({
-      name: 'dying-relu-34', seed: 1, seeds: 5, gate: { aggregate: 'median' },
-      model: { load: { path: path.join(CORPUS, 'at-motivation-dying-relu-34layer/tfjs_model_initial/model.json'), loss: 'categoricalCrossentropy',
-        epochs: 5, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.001 } } },
+      name: 'dying-relu-34',
+      seed: 1,
+      seeds: 5,
+      gate: { aggregate: 'median' },
+      model: {
+        load: {
+          path: path.join(CORPUS, 'at-motivation-dying-relu-34layer/tfjs_model_initial/model.json'),
+          loss: 'categoricalCrossentropy',
+          epochs: 5,
+          batchSize: 32,
+          optimizer: { name: 'adam', learningRate: 0.001 },
+        },
+      },
       data: { json: data, probeSize: 256 },
     });
     const statuses = r.seedRuns!.perAnalyzer['dead-relu']!.statuses;
@@ -126,22 +175,35 @@ describeWith(['shared'], 'real-models corpus', () => {
    */
   const disputed: Record<string, string> = { 'blob-22eb8478': 'fail' };
   const thresholdCases = existsSync(CORPUS) ? readdirSync(path.join(CORPUS, 'dd-threshold')).sort() : [];
-  it.each(thresholdCases)('dd-threshold/%s (labelled normal): no vanishing or exploding alarm on the trained checkpoint', async (name) => {
-    const dir = path.join(CORPUS, 'dd-threshold', name);
-    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { dataset: string; loss: string };
-    const r = await audit({
-      name,
-      model: { load: { path: path.join(dir, 'tfjs_model_trained_ckpt', 'model.json'), loss: KERAS_LOSS[config.loss]!, history: path.join(dir, 'log.csv') } },
-      data: { json: corpusData(config.dataset.includes('blob') ? 'blob' : 'circle') },
-    });
-    const exploding = r.findings.find((x) => x.id === 'exploding-gradients')!;
-    expect(['pass', 'notApplicable'], `${name}: ${exploding.displayValue}`).toContain(exploding.status);
-    const vanishing = r.findings.find((x) => x.id === 'vanishing-gradients')!;
-    if (disputed[name]) {
-      expect(vanishing.status).toBe(disputed[name]);
-      expect(r.findings.find((x) => x.id === 'underfitting')!.status).toBe('fail');
-    } else {
-      expect(['pass', 'notApplicable'], `${name}: ${vanishing.displayValue}`).toContain(vanishing.status);
-    }
-  }, 300_000);
+  it.each(thresholdCases)(
+    'dd-threshold/%s (labelled normal): no vanishing or exploding alarm on the trained checkpoint',
+    async (name) => {
+      const dir = path.join(CORPUS, 'dd-threshold', name);
+      const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+        dataset: string;
+        loss: string;
+      };
+      const r = await audit({
+        name,
+        model: {
+          load: {
+            path: path.join(dir, 'tfjs_model_trained_ckpt', 'model.json'),
+            loss: KERAS_LOSS[config.loss]!,
+            history: path.join(dir, 'log.csv'),
+          },
+        },
+        data: { json: corpusData(config.dataset.includes('blob') ? 'blob' : 'circle') },
+      });
+      const exploding = r.findings.find((x) => x.id === 'exploding-gradients')!;
+      expect(['pass', 'notApplicable'], `${name}: ${exploding.displayValue}`).toContain(exploding.status);
+      const vanishing = r.findings.find((x) => x.id === 'vanishing-gradients')!;
+      if (disputed[name]) {
+        expect(vanishing.status).toBe(disputed[name]);
+        expect(r.findings.find((x) => x.id === 'underfitting')!.status).toBe('fail');
+      } else {
+        expect(['pass', 'notApplicable'], `${name}: ${vanishing.displayValue}`).toContain(vanishing.status);
+      }
+    },
+    300_000,
+  );
 });

@@ -9,20 +9,32 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 
-interface Var { data: Float32Array; shape: number[] }
-interface H5 { File: new (p: string, m: 'r') => { get(p: string): { value: unknown; shape: number[] } | null; close(): void }; ready: Promise<unknown> }
+interface Var {
+  data: Float32Array;
+  shape: number[];
+}
+interface H5 {
+  File: new (p: string, m: 'r') => { get(p: string): { value: unknown; shape: number[] } | null; close(): void };
+  ready: Promise<unknown>;
+}
 
-export const EXPECTED_LAYERS = 'InputLayer Conv2D(32,relu) MaxPooling2D Conv2D(64,relu) MaxPooling2D Flatten Dropout Dense(64,relu) Dense(10,softmax)';
+export const EXPECTED_LAYERS =
+  'InputLayer Conv2D(32,relu) MaxPooling2D Conv2D(64,relu) MaxPooling2D Flatten Dropout Dense(64,relu) Dense(10,softmax)';
 
 /** The archive's architecture in one line, to check it is the one `forward` implements. */
 export function describeArchive(archive: string): string {
-  const config = JSON.parse(Buffer.from(unzipSync(readFileSync(archive))['config.json']!).toString('utf8')) as
-    { config: { layers: Array<{ class_name: string; config: { filters?: number; units?: number; activation?: string } }> } };
-  return config.config.layers.map((l) => {
-    const c = l.config;
-    const size = c.filters ?? c.units;
-    return size === undefined ? l.class_name : `${l.class_name}(${size},${c.activation})`;
-  }).join(' ');
+  const config = JSON.parse(Buffer.from(unzipSync(readFileSync(archive))['config.json']!).toString('utf8')) as {
+    config: {
+      layers: Array<{ class_name: string; config: { filters?: number; units?: number; activation?: string } }>;
+    };
+  };
+  return config.config.layers
+    .map((l) => {
+      const c = l.config;
+      const size = c.filters ?? c.units;
+      return size === undefined ? l.class_name : `${l.class_name}(${size},${c.activation})`;
+    })
+    .join(' ');
 }
 
 export async function readArchiveWeights(archive: string): Promise<Record<string, Var[]>> {
@@ -30,7 +42,7 @@ export async function readArchiveWeights(archive: string): Promise<Record<string
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fashion-ref-'));
   const file = path.join(dir, 'w.h5');
   writeFileSync(file, weights);
-  const h5 = (await import('h5wasm/node') as unknown as { default: H5 }).default;
+  const h5 = ((await import('h5wasm/node')) as unknown as { default: H5 }).default;
   await h5.ready;
   const f = new h5.File(file, 'r');
   try {
@@ -55,12 +67,21 @@ export function readIdx(imagesGz: string, labelsGz: string): { images: Float32Ar
   const n = img.readUInt32BE(4);
   const rows = img.readUInt32BE(8);
   const cols = img.readUInt32BE(12);
-  const images = Array.from({ length: n }, (_, i) => Float32Array.from(img.subarray(16 + i * rows * cols, 16 + (i + 1) * rows * cols), (v) => v / 255));
+  const images = Array.from({ length: n }, (_, i) =>
+    Float32Array.from(img.subarray(16 + i * rows * cols, 16 + (i + 1) * rows * cols), (v) => v / 255),
+  );
   return { images, labels: lab.subarray(8, 8 + n) };
 }
 
 /** Valid convolution, stride 1, channels last; kernel [kh, kw, in, out]; plus bias, then ReLU. */
-function convRelu(x: Float32Array, h: number, w: number, cin: number, k: Var, b: Var): { y: Float32Array; h: number; w: number } {
+function convRelu(
+  x: Float32Array,
+  h: number,
+  w: number,
+  cin: number,
+  k: Var,
+  b: Var,
+): { y: Float32Array; h: number; w: number } {
   const [kh, kw, , cout] = k.shape as [number, number, number, number];
   const oh = h - kh + 1;
   const ow = w - kw + 1;
@@ -94,10 +115,12 @@ function pool(x: Float32Array, h: number, w: number, c: number): { y: Float32Arr
   const oh = Math.floor(h / 2);
   const ow = Math.floor(w / 2);
   const y = new Float32Array(oh * ow * c);
-  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let m = 0; m < c; m++) {
-    const at = (a: number, b: number) => x[((2 * i + a) * w + (2 * j + b)) * c + m]!;
-    y[(i * ow + j) * c + m] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
-  }
+  for (let i = 0; i < oh; i++)
+    for (let j = 0; j < ow; j++)
+      for (let m = 0; m < c; m++) {
+        const at = (a: number, b: number) => x[((2 * i + a) * w + (2 * j + b)) * c + m]!;
+        y[(i * ow + j) * c + m] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
+      }
   return { y, h: oh, w: ow };
 }
 

@@ -18,7 +18,9 @@ const CLASSES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 's
 /** IDX positions of the 600 PNGs (each file is named by its index in the test set), with the folder's class. */
 function pngIndices(): Array<{ index: number; label: number }> {
   if (!existsSync(PNG)) return []; // collected even when skipped
-  return CLASSES.flatMap((c, label) => readdirSync(path.join(PNG, c)).map((f) => ({ index: Number(path.basename(f, '.png')), label })));
+  return CLASSES.flatMap((c, label) =>
+    readdirSync(path.join(PNG, c)).map((f) => ({ index: Number(path.basename(f, '.png')), label })),
+  );
 }
 
 describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () => {
@@ -29,7 +31,9 @@ describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () =
     await selectBackend();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-k3-'));
   });
-  afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
 
   it.each([
     ['k3-churn-ann/model.keras', 'binaryCrossentropy', 0.01, 2945],
@@ -63,7 +67,10 @@ describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () =
   it('fashion-mnist CNN: an independent forward pass scores about 0.9 on the 600 test images, and the loaded model agrees', async () => {
     const archive = path.join(MODELS, 'k3-fashion-mnist-cnn/model.keras');
     expect(describeArchive(archive)).toBe(EXPECTED_LAYERS);
-    const { images, labels } = readIdx(path.join(FASHION, 't10k-images-idx3-ubyte.gz'), path.join(FASHION, 't10k-labels-idx1-ubyte.gz'));
+    const { images, labels } = readIdx(
+      path.join(FASHION, 't10k-images-idx3-ubyte.gz'),
+      path.join(FASHION, 't10k-labels-idx1-ubyte.gz'),
+    );
     const picked = pngIndices();
     expect(picked).toHaveLength(600);
     // The PNG folders name the IDX labels in the README's order: the class order the audit must be given.
@@ -76,28 +83,41 @@ describeWith(['shared'], 'Keras 3 models: .keras archives and Keras 3 .h5', () =
     referenceAccuracy = reference;
 
     const { model } = await loadLayersModel(archive);
-    const x = tf.tensor4d(Float32Array.from(picked.flatMap((p) => Array.from(images[p.index]!))), [picked.length, 28, 28, 1]);
+    const x = tf.tensor4d(Float32Array.from(picked.flatMap((p) => Array.from(images[p.index]!))), [
+      picked.length,
+      28,
+      28,
+      1,
+    ]);
     const predicted = tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(-1));
     const classes = await predicted.data();
     const loadedAccuracy = picked.filter((p, i) => classes[i] === p.label).length / picked.length;
     expect(Math.abs(loadedAccuracy - reference)).toBeLessThan(1e-3);
     tf.dispose([x, predicted]);
     model.dispose();
-    console.log(`k3-fashion-mnist-cnn on the 600 fashion-mnist-png images: accuracy ${reference.toFixed(4)} (independent) = ${loadedAccuracy.toFixed(4)} (nnaudit)`);
+    console.log(
+      `k3-fashion-mnist-cnn on the 600 fashion-mnist-png images: accuracy ${reference.toFixed(4)} (independent) = ${loadedAccuracy.toFixed(4)} (nnaudit)`,
+    );
   }, 300_000); // plain-JS convolutions on a shared 2-core machine
 
   it('nnaudit audit of the .keras on the fashion-mnist-png folder reports that accuracy in result.evaluation', async () => {
     expect(referenceAccuracy).not.toBeNull(); // set by the independent computation above
     const spec = path.join(tmp, 'fashion.json');
-    writeFileSync(spec, JSON.stringify({
-      name: 'k3-fashion-mnist-cnn',
-      // Sorted folder names (the default) would give ankle-boot class 0: the model's order must be given.
-      data: { images: PNG, classes: CLASSES, rescale: 1 / 255 },
-      model: { load: { path: path.join(MODELS, 'k3-fashion-mnist-cnn/model.keras'), validationSplit: 0 } },
-    }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        name: 'k3-fashion-mnist-cnn',
+        // Sorted folder names (the default) would give ankle-boot class 0: the model's order must be given.
+        data: { images: PNG, classes: CLASSES, rescale: 1 / 255 },
+        model: { load: { path: path.join(MODELS, 'k3-fashion-mnist-cnn/model.keras'), validationSplit: 0 } },
+      }),
+    );
     const run = await runCli(['audit', spec, '--json', '--quiet']);
     expect(run.stderr).not.toMatch(/Error/);
-    const result = JSON.parse(run.stdout) as { evaluation?: { rows: number; on: string; metrics: Record<string, number | null> }; model: { source: string } };
+    const result = JSON.parse(run.stdout) as {
+      evaluation?: { rows: number; on: string; metrics: Record<string, number | null> };
+      model: { source: string };
+    };
     expect(result.evaluation).toMatchObject({ rows: 600, on: 'all rows' });
     expect(Math.abs(result.evaluation!.metrics['accuracy']! - referenceAccuracy!)).toBeLessThan(1e-3);
   }, 300_000);

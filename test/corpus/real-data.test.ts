@@ -19,7 +19,10 @@ import { describeWith, sharedPath } from '../helpers/requirements.js';
 const MODELS = sharedPath('real-models');
 const DATA = sharedPath('datasets');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-real-data-'));
-const FASHION_IDX = () => ({ images: path.join(DATA, 'fashion-mnist/t10k-images-idx3-ubyte.gz'), labels: path.join(DATA, 'fashion-mnist/t10k-labels-idx1-ubyte.gz') });
+const FASHION_IDX = () => ({
+  images: path.join(DATA, 'fashion-mnist/t10k-images-idx3-ubyte.gz'),
+  labels: path.join(DATA, 'fashion-mnist/t10k-labels-idx1-ubyte.gz'),
+});
 const status = (r: AuditResult, id: string) => r.findings.find((f) => f.id === id)!.status;
 
 /** `perClass` PNGs per class of `size` x `size` RGB: a class-coloured disc on grey noise (learnable, not real). */
@@ -49,18 +52,30 @@ function writeNpy(name: string, shape: number[], data: Float32Array): string {
   header += `${' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
   const head = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
   const file = path.join(tmp, name);
-  writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(
+    file,
+    Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+  );
   return file;
 }
 
 describeWith(['shared'], 'real models on real-shaped data', () => {
-  beforeAll(async () => { await selectBackend(); });
+  beforeAll(async () => {
+    await selectBackend();
+  });
 
   it('LeNet stuck at chance (dd-mnist-lenet-deep-relu-stuck, trained checkpoint) on fashion-mnist PNGs: underfitting and dead ReLUs fail, accuracy at chance', async () => {
     const dir = path.join(MODELS, 'dd-mnist-lenet-deep-relu-stuck');
     const r = await audit({
       name: 'lenet-stuck',
-      model: { load: { path: path.join(dir, 'tfjs_model_trained_ckpt/model.json'), loss: 'categoricalCrossentropy', validationSplit: 0, history: path.join(dir, 'log.csv') } },
+      model: {
+        load: {
+          path: path.join(dir, 'tfjs_model_trained_ckpt/model.json'),
+          loss: 'categoricalCrossentropy',
+          validationSplit: 0,
+          history: path.join(dir, 'log.csv'),
+        },
+      },
       data: { images: path.join(DATA, 'fashion-mnist-png'), rescale: 1 / 255, limit: 300 },
     });
     // The 28x28 grey PNGs reach the 28x28x1 input; all 300 rows are evaluated (validationSplit 0, as saved).
@@ -75,15 +90,28 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
   it('tiny digits CNN (no label) fine-tuned on fashion-mnist IDX files: learns (accuracy far above chance), no training problem found', async () => {
     const r = await audit({
       name: 'tiny-cnn',
-      model: { load: { path: path.join(MODELS, 'tfjs-handwritten-digits-tiny-cnn/tfjs/model.json'), loss: 'categoricalCrossentropy', epochs: 5 } },
+      model: {
+        load: {
+          path: path.join(MODELS, 'tfjs-handwritten-digits-tiny-cnn/tfjs/model.json'),
+          loss: 'categoricalCrossentropy',
+          epochs: 5,
+        },
+      },
       data: { idx: FASHION_IDX(), rescale: 1 / 255, limit: 2000 },
     });
     expect(r.evaluation).toMatchObject({ rows: 400, on: 'validation' });
     expect(r.evaluation!.metrics['accuracy']!).toBeGreaterThan(0.6); // chance 0.1; measured 0.745
-    for (const id of ['underfitting', 'vanishing-gradients', 'exploding-gradients', 'non-finite-values', 'output-activation']) expect(status(r, id), id).toBe('pass');
+    for (const id of [
+      'underfitting',
+      'vanishing-gradients',
+      'exploding-gradients',
+      'non-finite-values',
+      'output-activation',
+    ])
+      expect(status(r, id), id).toBe('pass');
   }, 300_000);
 
-  it('traffic-sign pair (32x32x3, 43 classes) on generated 40x40 PNGs resized to the input, with Keras\' x/255 - 0.5 as rescale and offset', async () => {
+  it("traffic-sign pair (32x32x3, 43 classes) on generated 40x40 PNGs resized to the input, with Keras' x/255 - 0.5 as rescale and offset", async () => {
     // The GTSRB data is not in ../shared: the bug label (ReLU where the fix has sigmoid/ELU) cannot be reproduced
     // here. What holds on any data: both load, take the resized images, and are evaluated; neither has seen such
     // images, so both are at chance and underfitting fails: the verdict of the data, asserted as such.
@@ -91,7 +119,13 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     for (const which of ['buggy', 'correct']) {
       const r = await audit({
         name: `traffic-sign-${which}`,
-        model: { load: { path: path.join(MODELS, `dl-traffic-sign-${which}/tfjs_lambda_stripped/model.json`), loss: 'categoricalCrossentropy', validationSplit: 0 } },
+        model: {
+          load: {
+            path: path.join(MODELS, `dl-traffic-sign-${which}/tfjs_lambda_stripped/model.json`),
+            loss: 'categoricalCrossentropy',
+            validationSplit: 0,
+          },
+        },
         data: { images, rescale: 1 / 255, offset: -0.5 },
       });
       expect(r.evaluation, which).toMatchObject({ rows: 129, on: 'all rows' });
@@ -103,7 +137,7 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     }
   }, 300_000);
 
-  it('facial-keypoints pair: 9,216 inputs and 30 targets from .npy reach the 30-unit output, and the loss is the model\'s own MSE', async () => {
+  it("facial-keypoints pair: 9,216 inputs and 30 targets from .npy reach the 30-unit output, and the loss is the model's own MSE", async () => {
     // Both models are Dense(50)-Dense(100)-Dense(30), all linear (the label's "no non-linearity" holds for both).
     const rng = createRng(9216);
     const n = 64;
@@ -112,11 +146,20 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     const data = { npy: { x: writeNpy('faces-x.npy', [n, 9216], x), y: writeNpy('faces-y.npy', [n, 30], y) } };
     for (const which of ['buggy', 'correct']) {
       const modelPath = path.join(MODELS, `dl-facialkeypoints-${which}/tfjs_model_trained/model.json`);
-      const r = await audit({ name: `facial-${which}`, model: { load: { path: modelPath, loss: 'meanSquaredError', validationSplit: 0 } }, data });
+      const r = await audit({
+        name: `facial-${which}`,
+        model: { load: { path: modelPath, loss: 'meanSquaredError', validationSplit: 0 } },
+        data,
+      });
       expect(r.data.targets, which).toBe(30);
       expect(r.data.task).toBe('regression');
       const { model } = await loadLayersModel(modelPath);
-      const mse = tf.tidy(() => tf.losses.meanSquaredError(tf.tensor2d(y, [n, 30]), model.predict(tf.tensor2d(x, [n, 9216])) as tf.Tensor).dataSync()[0]!);
+      const mse = tf.tidy(
+        () =>
+          tf.losses
+            .meanSquaredError(tf.tensor2d(y, [n, 30]), model.predict(tf.tensor2d(x, [n, 9216])) as tf.Tensor)
+            .dataSync()[0]!,
+      );
       model.dispose();
       expect(r.evaluation!.loss!, which).toBeCloseTo(mse, 4);
       expect(status(r, 'output-activation'), which).toBe('pass'); // linear output for MSE regression
@@ -128,8 +171,18 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     // The app's preprocessing: drop ids, LabelEncoder on Gender, OneHotEncoder on Geography appended last, StandardScaler.
     const r = await audit({
       name: 'churn',
-      model: { train: { layers: [{ type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
-        loss: 'binaryCrossentropy', epochs: 8, optimizer: { name: 'adam', learningRate: 0.01 } } },
+      model: {
+        train: {
+          layers: [
+            { type: 'dense', units: 64, activation: 'relu' },
+            { type: 'dense', units: 32, activation: 'relu' },
+            { type: 'dense', units: 1, activation: 'sigmoid' },
+          ],
+          loss: 'binaryCrossentropy',
+          epochs: 8,
+          optimizer: { name: 'adam', learningRate: 0.01 },
+        },
+      },
       data: churnData(4000),
     });
     expect(r.model.inputShape).toEqual([null, 12]);
@@ -139,7 +192,11 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
 
   it('k3-churn-ann/model.h5 as saved on the churn CSV: the trained classifier scores its accuracy (no training problem)', async () => {
     // Our column order (Gender ordinal in place, Geography one-hot appended) must match the app's for this to hold.
-    const r = await audit({ name: 'churn-h5', model: { load: { path: path.join(MODELS, 'k3-churn-ann/model.h5'), validationSplit: 0.2 } }, data: churnData() });
+    const r = await audit({
+      name: 'churn-h5',
+      model: { load: { path: path.join(MODELS, 'k3-churn-ann/model.h5'), validationSplit: 0.2 } },
+      data: churnData(),
+    });
     expect(r.evaluation).toMatchObject({ rows: 2000, on: 'validation' });
     expect(r.evaluation!.metrics['accuracy']!).toBeGreaterThan(0.85); // measured 0.8675; always "stays" scores about 0.80
     expect(r.findings.filter((f) => f.status === 'fail').map((f) => f.id)).toEqual([]);
@@ -150,7 +207,13 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     // 62 s of CPU, 4-10 min of wall time on the shared 2 cores).
     const r = await audit({
       name: 'teachable-machine',
-      model: { load: { path: path.join(MODELS, 'tfjs-teachable-machine-mobilenetv2/tfjs/model.json'), loss: 'categoricalCrossentropy', validationSplit: 0 } },
+      model: {
+        load: {
+          path: path.join(MODELS, 'tfjs-teachable-machine-mobilenetv2/tfjs/model.json'),
+          loss: 'categoricalCrossentropy',
+          validationSplit: 0,
+        },
+      },
       data: { images: writeImages('tm', 4, 1, 64), rescale: 1 / 127.5, offset: -1, probeSize: 4 },
     });
     expect(r.evaluation).toMatchObject({ rows: 4, on: 'all rows' });
@@ -158,7 +221,8 @@ describeWith(['shared'], 'real models on real-shaped data', () => {
     expect(range.min).toBeGreaterThanOrEqual(-1);
     expect(range.min).toBeLessThan(-0.5);
     expect(range.max).toBeLessThanOrEqual(1);
-    for (const id of ['vanishing-gradients', 'exploding-gradients', 'non-finite-values']) expect(status(r, id), id).toBe('pass');
+    for (const id of ['vanishing-gradients', 'exploding-gradients', 'non-finite-values'])
+      expect(status(r, id), id).toBe('pass');
     expect(status(r, 'underfitting')).toBe('fail'); // generated images, not its classes: at chance, as it should be
   }, 900_000);
 });
@@ -168,7 +232,18 @@ function churnData(limit?: number) {
     csv: path.join(DATA, 'churn-modelling.csv'),
     label: 'Exited',
     exclude: ['RowNumber', 'CustomerId', 'Surname'],
-    features: ['CreditScore', 'Gender', 'Age', 'Tenure', 'Balance', 'NumOfProducts', 'HasCrCard', 'IsActiveMember', 'EstimatedSalary', 'Geography'],
+    features: [
+      'CreditScore',
+      'Gender',
+      'Age',
+      'Tenure',
+      'Balance',
+      'NumOfProducts',
+      'HasCrCard',
+      'IsActiveMember',
+      'EstimatedSalary',
+      'Geography',
+    ],
     categorical: ['Geography', { column: 'Gender', encode: 'ordinal' as const }],
     normalize: 'standardize' as const,
     ...(limit ? { limit } : {}),

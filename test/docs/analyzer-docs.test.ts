@@ -14,7 +14,7 @@ describe('per-analyzer pages in docs/analyzers/', () => {
     expect(page).toContain('3 probes in a row');
   });
 
-  it('are current (run `npm run docs:analyzers` after changing an analyzer\'s meta or thresholds)', () => {
+  it("are current (run `npm run docs:analyzers` after changing an analyzer's meta or thresholds)", () => {
     expect(stalePages(ROOT)).toEqual([]);
   });
 });

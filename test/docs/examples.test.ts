@@ -21,25 +21,39 @@ const all: DocCommand[] = [...inMarkdown, ...inHelp];
 
 /** Placeholders a reader fills in: `<jobId>` -> 42, `[--state failed]` -> --state failed, `<command>` -> audit. */
 function filled(argv: string[]): string[] {
-  return argv.map((w) => (w === '<command>' ? 'audit' : /^<[\w-]+>$/.test(w) ? '42' : w.replace(/^\[|\]$/g, ''))).filter((w) => w !== '');
+  return argv
+    .map((w) => (w === '<command>' ? 'audit' : /^<[\w-]+>$/.test(w) ? '42' : w.replace(/^\[|\]$/g, '')))
+    .filter((w) => w !== '');
 }
 
 /** Parses as `nnaudit` does (strict, every command with its own builder), running no handler. */
 async function dryParse(argv: string[]): Promise<string | null> {
   const y = yargs().scriptName('nnaudit').strict().demandCommand(1).exitProcess(false).help().version('0');
-  for (const c of COMMANDS) y.command(c.command, c.describe, async (sub) => (await c.load()).builder(sub), () => undefined);
+  for (const c of COMMANDS)
+    y.command(
+      c.command,
+      c.describe,
+      async (sub) => (await c.load()).builder(sub),
+      () => undefined,
+    );
   try {
     let failure: string | null = null;
-    await y.fail((msg, err) => { failure = msg ?? err?.message ?? 'failed'; }).parseAsync(argv, {}, () => undefined);
+    await y
+      .fail((msg, err) => {
+        failure = msg ?? err?.message ?? 'failed';
+      })
+      .parseAsync(argv, {}, () => undefined);
     return failure;
   } catch (e) {
     return (e as Error).message;
   }
 }
 
-describe('documented commands parse with the CLI\'s own options', () => {
+describe("documented commands parse with the CLI's own options", () => {
   it('finds the commands: README, docs and --help all show some', () => {
-    expect(inMarkdown.filter((c) => c.where.startsWith('README.md') && c.kind === 'block').length).toBeGreaterThanOrEqual(5);
+    expect(
+      inMarkdown.filter((c) => c.where.startsWith('README.md') && c.kind === 'block').length,
+    ).toBeGreaterThanOrEqual(5);
     expect(inMarkdown.filter((c) => c.where.startsWith('docs/')).length).toBeGreaterThanOrEqual(30);
     expect(new Set(inHelp.map((c) => c.where)).size).toBe(COMMANDS.length + 1); // every command's --help, and nnaudit --help
   });
@@ -47,7 +61,8 @@ describe('documented commands parse with the CLI\'s own options', () => {
   it.each(all.map((c) => [`${c.where}: nnaudit ${c.argv.join(' ')}`, c] as const))('%s', async (_name, c) => {
     const failure = await dryParse(filled(c.argv));
     // An inline span in prose may name a command without its arguments ("`nnaudit render --pdf`"); its flags must exist.
-    if (c.kind === 'inline' && failure && /Not enough non-option arguments|Missing required argument/.test(failure)) return;
+    if (c.kind === 'inline' && failure && /Not enough non-option arguments|Missing required argument/.test(failure))
+      return;
     expect(failure).toBeNull();
   });
 });
@@ -63,7 +78,12 @@ function inputsOf(argv: string[]): string[] {
     const w = argv[i]!;
     if (w.startsWith('-')) {
       if (INPUT_FLAGS.has(w) && argv[i + 1]) inputs.push(argv[++i]!);
-      else if (!['--pdf', '--json', '--fail-fast', '--try-fixes', '-q', '--quiet', '--wait'].includes(w) && argv[i + 1] && !argv[i + 1]!.startsWith('-')) i++;
+      else if (
+        !['--pdf', '--json', '--fail-fast', '--try-fixes', '-q', '--quiet', '--wait'].includes(w) &&
+        argv[i + 1] &&
+        !argv[i + 1]!.startsWith('-')
+      )
+        i++;
     } else inputs.push(w);
   }
   return inputs;
@@ -91,11 +111,20 @@ function runnable(shared: boolean): Array<[string, DocCommand]> {
   const seen = new Set<string>();
   return all
     .filter((c) => c.kind !== 'inline' && cheap(c.argv) && c.argv.some((w) => w.startsWith('../shared/')) === shared)
-    .filter((c) => { const k = c.argv.join(' '); if (seen.has(k)) return false; seen.add(k); return true; })
+    .filter((c) => {
+      const k = c.argv.join(' ');
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
     .map((c) => [`${c.where}: nnaudit ${c.argv.join(' ')}`, c]);
 }
 
-async function runExample(c: DocCommand, cwd: string, extra: string[] = []): Promise<{ code: number | null; stdout: string }> {
+async function runExample(
+  c: DocCommand,
+  cwd: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; stdout: string }> {
   const missing = inputsOf(c.argv).filter((p) => /[/.]/.test(p) && !existsSync(path.resolve(cwd, p)));
   if (missing.length) {
     // A placeholder file (spec.json, path/to/model.json): parsed above, not runnable as written.
@@ -113,24 +142,51 @@ async function runExample(c: DocCommand, cwd: string, extra: string[] = []): Pro
 
 describe.sequential('documented commands run as written on the bundled fixtures', () => {
   const cwd = workdir();
-  it.each(runnable(false))('%s', async (_name, c) => { await runExample(c, cwd); }, 180_000);
+  it.each(runnable(false))(
+    '%s',
+    async (_name, c) => {
+      await runExample(c, cwd);
+    },
+    180_000,
+  );
 });
 
-describeWith(['shared'], 'documented commands run as written on ../shared (the real churn model on its raw CSV)', () => {
-  const cwd = workdir();
-  const churn = all.filter((c) => c.argv.includes('../shared/datasets/churn-modelling.csv') && c.argv.some((a) => a.includes('k3-churn-ann')));
+describeWith(
+  ['shared'],
+  'documented commands run as written on ../shared (the real churn model on its raw CSV)',
+  () => {
+    const cwd = workdir();
+    const churn = all.filter(
+      (c) =>
+        c.argv.includes('../shared/datasets/churn-modelling.csv') && c.argv.some((a) => a.includes('k3-churn-ann')),
+    );
 
-  it('the churn example, the same in README.md, docs/spec.md and audit --help, gives a real verdict: WARN, accuracy 0.8675', async () => {
-    expect(new Set(churn.map((c) => c.where.split(':')[0]))).toEqual(new Set(['README.md', 'docs/spec.md', 'audit --help']));
-    expect(new Set(churn.map((c) => c.argv.join(' '))).size).toBe(1);
-    const r = await runExample(churn[0]!, cwd, ['--out', 'out/churn']);
-    expect(r.code).toBe(0);
-    const result = JSON.parse(readFileSync(path.join(cwd, 'out/churn/result.json'), 'utf8')) as { gate: { verdict: string }; evaluation: { rows: number; metrics: Record<string, number> }; runWarnings: string[] };
-    expect(result.gate.verdict).toBe('WARN'); // dead-relu and underfitting warnings: churn is hard, chance is 0.79
-    expect(result.evaluation.rows).toBe(2000);
-    expect(result.evaluation.metrics['accuracy']).toBeGreaterThan(0.86); // 0.8675 measured; 0.74 with Geography one-hot in the wrong place
-    expect(result.runWarnings.join('\n')).toMatch(/Gender ordinal as Female=0, Male=1; Geography one-hot as 3 columns in the order France, Germany, Spain/);
-  }, 300_000);
+    it('the churn example, the same in README.md, docs/spec.md and audit --help, gives a real verdict: WARN, accuracy 0.8675', async () => {
+      expect(new Set(churn.map((c) => c.where.split(':')[0]))).toEqual(
+        new Set(['README.md', 'docs/spec.md', 'audit --help']),
+      );
+      expect(new Set(churn.map((c) => c.argv.join(' '))).size).toBe(1);
+      const r = await runExample(churn[0]!, cwd, ['--out', 'out/churn']);
+      expect(r.code).toBe(0);
+      const result = JSON.parse(readFileSync(path.join(cwd, 'out/churn/result.json'), 'utf8')) as {
+        gate: { verdict: string };
+        evaluation: { rows: number; metrics: Record<string, number> };
+        runWarnings: string[];
+      };
+      expect(result.gate.verdict).toBe('WARN'); // dead-relu and underfitting warnings: churn is hard, chance is 0.79
+      expect(result.evaluation.rows).toBe(2000);
+      expect(result.evaluation.metrics['accuracy']).toBeGreaterThan(0.86); // 0.8675 measured; 0.74 with Geography one-hot in the wrong place
+      expect(result.runWarnings.join('\n')).toMatch(
+        /Gender ordinal as Female=0, Male=1; Geography one-hot as 3 columns in the order France, Germany, Spain/,
+      );
+    }, 300_000);
 
-  it.each(runnable(true).filter(([, c]) => !churn.includes(c)))('%s', async (_name, c) => { await runExample(c, cwd); }, 600_000);
-});
+    it.each(runnable(true).filter(([, c]) => !churn.includes(c)))(
+      '%s',
+      async (_name, c) => {
+        await runExample(c, cwd);
+      },
+      600_000,
+    );
+  },
+);

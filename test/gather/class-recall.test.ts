@@ -5,15 +5,28 @@ import type { SpecInput } from '../../src/config/spec-schema.js';
 
 /** evaluation.classRecall: per-class recall on the validation rows, which accuracy hides on imbalanced data. */
 describe('per-class recall on the validation rows', () => {
-  const layers = [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }];
+  const layers = [
+    { type: 'dense' as const, units: 8, activation: 'relu' as const },
+    { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+  ];
 
   /** A 95/5-style set whose features carry no signal (class 1 every `every`-th row), trained as one spec. */
   const noSignal = (rows: number, every: number): SpecInput => {
     const rng = createRng(4);
     const y = Array.from({ length: rows }, (_, i) => (i % every === 0 ? 1 : 0));
     return {
-      seed: 2, data: { json: { x: y.map(() => [rng() - 0.5, rng() - 0.5]), y }, task: 'classification' },
-      model: { train: { layers, loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs: 20, optimizer: { name: 'adam', learningRate: 0.05 }, validationSplit: 0.25 } },
+      seed: 2,
+      data: { json: { x: y.map(() => [rng() - 0.5, rng() - 0.5]), y }, task: 'classification' },
+      model: {
+        train: {
+          layers,
+          loss: 'binaryCrossentropy',
+          metrics: ['accuracy'],
+          epochs: 20,
+          optimizer: { name: 'adam', learningRate: 0.05 },
+          validationSplit: 0.25,
+        },
+      },
     };
   };
 
@@ -54,7 +67,9 @@ describe('per-class recall on the validation rows', () => {
     expect((e?.classCounts?.[1] ?? 0) + (e?.trainClassCounts?.[1] ?? 0)).toBe(16);
     const f = r.findings.find((x) => x.id === 'class-imbalance')!;
     expect(f.status, f.displayValue).toBe('fail');
-    expect(f.displayValue).toMatch(/a recall of 0\.\d\d on its 16 training and validation rows together \(\d validation rows: too few alone/);
+    expect(f.displayValue).toMatch(
+      /a recall of 0\.\d\d on its 16 training and validation rows together \(\d validation rows: too few alone/,
+    );
     expect(f.recommendation).toMatch(/^Rebalance/);
   });
 
@@ -79,17 +94,24 @@ describe('per-class recall on the validation rows', () => {
     expect(r.measurements?.evaluation?.classCounts).toEqual([9, 1]);
     const f = r.findings.find((x) => x.id === 'class-imbalance')!;
     expect(f.status, f.displayValue).toBe('fail');
-    expect(f.displayValue).toBe('the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it');
+    expect(f.displayValue).toBe(
+      'the training rows hold only class 0: there is nothing to tell it from; class 1 has 1 validation row and no training rows: the model cannot learn it',
+    );
     expect(f.recommendation).toMatch(/stratify/);
     const u = r.findings.find((x) => x.id === 'underfitting')!;
     expect(u.status, u.displayValue).toBe('notApplicable');
-    expect(u.displayValue).toMatch(/the training rows hold one class: a constant predictor is already perfect \(see class-imbalance\)/);
+    expect(u.displayValue).toMatch(
+      /the training rows hold one class: a constant predictor is already perfect \(see class-imbalance\)/,
+    );
   });
 
   it('balanced moons: both classes recalled, class-imbalance passes', async () => {
     const r = await audit({
-      seed: 2, data: { generator: 'moons', samples: 300, noise: 0.1, normalize: 'standardize' },
-      model: { train: { layers, loss: 'binaryCrossentropy', epochs: 15, optimizer: { name: 'adam', learningRate: 0.03 } } },
+      seed: 2,
+      data: { generator: 'moons', samples: 300, noise: 0.1, normalize: 'standardize' },
+      model: {
+        train: { layers, loss: 'binaryCrossentropy', epochs: 15, optimizer: { name: 'adam', learningRate: 0.03 } },
+      },
     });
     const recall = r.measurements?.evaluation?.classRecall ?? [];
     expect(recall).toHaveLength(2);

@@ -9,7 +9,11 @@ import { GENERATORS } from '../../src/config/spec-schema.js';
 import { readHistoryFile } from '../../src/artifacts/read-history.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-data-'));
-const file = (name: string, text: string) => { const f = path.join(tmp, name); writeFileSync(f, text); return f; };
+const file = (name: string, text: string) => {
+  const f = path.join(tmp, name);
+  writeFileSync(f, text);
+  return f;
+};
 /** Reads a data spec the way gather does (the async sources behind openDataset). */
 const open = (input: Record<string, unknown>) =>
   openDataset(dataSchema.parse(input), { baseDir: tmp, seed: 1, inputShape: null, checkShape: () => undefined });

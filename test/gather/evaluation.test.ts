@@ -8,14 +8,19 @@ import { selectBackend } from '../../src/gather/backend/backend.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { ROOT } from '../helpers/cli.js';
 
-const WINE = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/data/wine-standardized.json'), 'utf8')) as { x: number[][]; y: number[] };
+const WINE = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/data/wine-standardized.json'), 'utf8')) as {
+  x: number[][];
+  y: number[];
+};
 const MODEL = path.join(ROOT, 'fixtures/models/wine-mlp/model.json');
 
 /** Accuracy and mean categorical cross-entropy computed here from the model's predictions, not by model.evaluate. */
 async function independent(rows: number[]): Promise<{ accuracy: number; loss: number }> {
   await selectBackend('cpu');
   const { model } = await loadLayersModel(MODEL);
-  const probs = tf.tidy(() => model.predict(tf.tensor2d(rows.map((r) => WINE.x[r]!))) as tf.Tensor).arraySync() as number[][];
+  const probs = tf
+    .tidy(() => model.predict(tf.tensor2d(rows.map((r) => WINE.x[r]!))) as tf.Tensor)
+    .arraySync() as number[][];
   model.dispose();
   let correct = 0;
   let loss = 0;
@@ -28,9 +33,12 @@ async function independent(rows: number[]): Promise<{ accuracy: number; loss: nu
   return { accuracy: correct / rows.length, loss: loss / rows.length };
 }
 
-describe('evaluation: the model\'s loss and metrics on the evaluation rows', () => {
+describe("evaluation: the model's loss and metrics on the evaluation rows", () => {
   it('a loaded model audited as saved with validationSplit 0 is evaluated on every row, matching an independent computation', async () => {
-    const spec = validateSpec({ model: { load: { path: MODEL, validationSplit: 0 } }, data: { json: 'fixtures/data/wine-standardized.json' } });
+    const spec = validateSpec({
+      model: { load: { path: MODEL, validationSplit: 0 } },
+      data: { json: 'fixtures/data/wine-standardized.json' },
+    });
     const a = await gather(spec, { baseDir: ROOT, backend: 'cpu' });
     const want = await independent(WINE.y.map((_, i) => i));
     expect(a.evaluation).toMatchObject({ rows: WINE.y.length, on: 'all rows' });
@@ -42,7 +50,14 @@ describe('evaluation: the model\'s loss and metrics on the evaluation rows', () 
 
   it('with a validation split, only the validation rows count; after training, the trained weights are evaluated', async () => {
     const spec = validateSpec({
-      model: { train: { layers: [{ type: 'dense', units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', epochs: 3, validationSplit: 0.25 } },
+      model: {
+        train: {
+          layers: [{ type: 'dense', units: 3, activation: 'softmax' }],
+          loss: 'categoricalCrossentropy',
+          epochs: 3,
+          validationSplit: 0.25,
+        },
+      },
       data: { generator: 'blobs', samples: 200 },
     });
     const a = await gather(spec, { backend: 'cpu' });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { openDataset, prepareData } from '../../src/gather/data/prepare.js';
 import { dataSchema } from '../../src/config/spec-schema.js';
 import { type Dataset, rowCount, rowWidth } from '../../src/gather/data/dataset.js';
-import { fitLinearBaseline, fitLinearClassifier, lossAndGradient, trainSoftmax } from '../../src/gather/reference/linear-fit.js';
+import {
+  fitLinearBaseline,
+  fitLinearClassifier,
+  lossAndGradient,
+  trainSoftmax,
+} from '../../src/gather/reference/linear-fit.js';
 import { columnStats, standardize } from '../../src/gather/reference/fit-rows.js';
 import { fitLinearRegression } from '../../src/gather/reference/linear-regression.js';
 import { linearFitSchema } from '../../src/artifacts/schema.js';
@@ -15,7 +20,12 @@ import type { SpecInput } from '../../src/config/spec-schema.js';
 /** A dataset as gather prepares it: shuffled, split 75/25, standardized. */
 async function prepared(input: Record<string, unknown>) {
   const spec = dataSchema.parse({ normalize: 'standardize', ...input });
-  const raw = await openDataset(spec, { baseDir: path.resolve(__dirname, '../../fixtures/data'), seed: 3, inputShape: null, checkShape: () => undefined });
+  const raw = await openDataset(spec, {
+    baseDir: path.resolve(__dirname, '../../fixtures/data'),
+    seed: 3,
+    inputShape: null,
+    checkShape: () => undefined,
+  });
   return prepareData(raw, spec, 0.25, 7);
 }
 
@@ -46,7 +56,9 @@ describe('the linear classifier gather fits as the accuracy ceiling of a linear 
     expect(a.skipped).toBeNull();
     expect(withoutCost(fitLinearClassifier(p.train, p.validation))).toEqual(withoutCost(a));
     // Converged, not just stopped: the gradient at the fit is a small fraction of the gradient at W = 0.
-    const n = rowCount(p.train), d = rowWidth(p.train), k = a.classes;
+    const n = rowCount(p.train),
+      d = rowWidth(p.train),
+      k = a.classes;
     const { mean, std } = columnStats(p.train.x, n, d);
     const xs = standardize(p.train.x, n, d, mean, std);
     const ys = Int32Array.from(p.train.y);
@@ -74,11 +86,15 @@ describe('the linear classifier gather fits as the accuracy ceiling of a linear 
     expect(far.validationAccuracy).toBe(1);
   });
 
-  it('scores the validation rows with the training rows\' standardization and weights', () => {
+  it("scores the validation rows with the training rows' standardization and weights", () => {
     const train = farBlobs(400, 2);
     // The same points with every label flipped: a classifier right on every training row is wrong on all of these.
     const flipped = { ...train, y: train.y.map((v) => 1 - v) };
-    expect(fitLinearClassifier(train, flipped)).toMatchObject({ trainAccuracy: 1, validationAccuracy: 0, validationRows: 400 });
+    expect(fitLinearClassifier(train, flipped)).toMatchObject({
+      trainAccuracy: 1,
+      validationAccuracy: 0,
+      validationRows: 400,
+    });
     // Shifted raw units: standardizing the validation rows with their own statistics would hide the shift.
     const shifted = { ...train, x: train.x.map((v) => v + 100) };
     expect(fitLinearClassifier(train, shifted).validationAccuracy).toBe(0.5);
@@ -90,20 +106,38 @@ describe('the linear classifier gather fits as the accuracy ceiling of a linear 
     expect(fit.rows).toBeLessThan(10_000);
     expect(fit.validationAccuracy).toBeNull();
     expect(fitLinearClassifier({ ...big, task: 'regression', numClasses: 0 }, null).skipped).toMatch(/regression/);
-    expect(fitLinearClassifier({ ...farBlobs(10, 2), y: new Float32Array(20), yWidth: 2, multiLabel: true }, null).skipped).toMatch(/multi-label/);
+    expect(
+      fitLinearClassifier({ ...farBlobs(10, 2), y: new Float32Array(20), yWidth: 2, multiLabel: true }, null).skipped,
+    ).toMatch(/multi-label/);
     const wide = farBlobs(50, 2000);
-    expect(fitLinearClassifier(wide, null)).toMatchObject({ trainAccuracy: null, skipped: expect.stringMatching(/2000 features/) });
+    expect(fitLinearClassifier(wide, null)).toMatchObject({
+      trainAccuracy: null,
+      skipped: expect.stringMatching(/2000 features/),
+    });
   });
 });
 
 describe('missing-nonlinearity on real training, with the linear ceiling gather measured', () => {
   const spec = (generator: string, classes: number, hidden: Array<Record<string, unknown>>) => {
-    const head = classes === 2 ? { type: 'dense', units: 1, activation: 'sigmoid' } : { type: 'dense', units: classes, activation: 'softmax' };
+    const head =
+      classes === 2
+        ? { type: 'dense', units: 1, activation: 'sigmoid' }
+        : { type: 'dense', units: classes, activation: 'softmax' };
     return {
-      seed: 7, name: `${generator}-${hidden.length ? 'mlp' : 'linear'}`,
+      seed: 7,
+      name: `${generator}-${hidden.length ? 'mlp' : 'linear'}`,
       data: { generator, samples: 800, classes, noise: generator === 'moons' ? 0.2 : 0.1, normalize: 'standardize' },
-      model: { train: { layers: [...hidden, head], loss: classes === 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy', metrics: ['accuracy'],
-        optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 30, batchSize: 32, validationSplit: 0.25 } },
+      model: {
+        train: {
+          layers: [...hidden, head],
+          loss: classes === 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+          metrics: ['accuracy'],
+          optimizer: { name: 'adam', learningRate: 0.01 },
+          epochs: 30,
+          batchSize: 32,
+          validationSplit: 0.25,
+        },
+      },
     };
   };
   const finding = (r: Awaited<ReturnType<typeof audit>>, id: string) => r.findings.find((f) => f.id === id)!;
@@ -111,13 +145,24 @@ describe('missing-nonlinearity on real training, with the linear ceiling gather 
   it('a linear classifier on 3-class spirals fails, no better than linear; a ReLU MLP on moons passes, above linear', async () => {
     const linear = await audit(spec('spirals', 3, []) as SpecInput);
     const fit = linear.data.linearFit!;
-    expect(fit).toMatchObject({ skipped: null, rows: linear.data.trainSize, validationRows: linear.data.validationSize });
+    expect(fit).toMatchObject({
+      skipped: null,
+      rows: linear.data.trainSize,
+      validationRows: linear.data.validationSize,
+    });
     expect(linear.timing['linearFitMs']).toBeGreaterThan(0);
     const mn = finding(linear, 'missing-nonlinearity');
     expect(mn.status).toBe('fail');
-    expect(mn.displayValue).toMatch(/a linear model reaches \d\.\d\d validation accuracy; this network \d\.\d\d: it is no better than linear/);
+    expect(mn.displayValue).toMatch(
+      /a linear model reaches \d\.\d\d validation accuracy; this network \d\.\d\d: it is no better than linear/,
+    );
 
-    const mlp = await audit(spec('moons', 2, [{ type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }, { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }]) as SpecInput);
+    const mlp = await audit(
+      spec('moons', 2, [
+        { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' },
+        { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' },
+      ]) as SpecInput,
+    );
     const healthy = finding(mlp, 'missing-nonlinearity');
     expect(healthy.status).toBe('pass');
     const table = healthy.evidence.find((e) => e.kind === 'table' && e.title.startsWith('Fit of'));
@@ -150,7 +195,17 @@ describe('the least-squares fit gather makes for a regression network', () => {
   it('recovers a plane exactly, for one and for several targets, in MSE and in MAE', () => {
     for (const k of [1, 3]) {
       const mse = fitLinearRegression(plane(300, 4, k, 0), plane(100, 4, k, 0, 10), 'meanSquaredError');
-      expect(mse).toMatchObject({ task: 'regression', rows: 300, features: 4, classes: 0, targets: k, validationRows: 100, loss: 'meanSquaredError', skipped: null, trainAccuracy: null });
+      expect(mse).toMatchObject({
+        task: 'regression',
+        rows: 300,
+        features: 4,
+        classes: 0,
+        targets: k,
+        validationRows: 100,
+        loss: 'meanSquaredError',
+        skipped: null,
+        trainAccuracy: null,
+      });
       // Targets of size ~100 stored as float32: exact to their rounding.
       expect(mse.trainLoss!).toBeLessThan(1e-6);
       expect(mse.validationLoss!).toBeLessThan(1e-6);
@@ -180,39 +235,79 @@ describe('the least-squares fit gather makes for a regression network', () => {
     expect(ratio).toBeLessThan(0.5);
     expect(fit.constantLoss).toBeCloseTo(trivialLoss(p.train, 'meanSquaredError', 1)!, 10);
     // The textbook slope and intercept give the same MSE, and moving either by a little raises it.
-    const xs = Array.from(p.train.x), ys = Array.from(p.train.y), n = xs.length;
-    const mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+    const xs = Array.from(p.train.x),
+      ys = Array.from(p.train.y),
+      n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n,
+      my = ys.reduce((a, b) => a + b, 0) / n;
     const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
     const mse = (b: number, c: number) => xs.reduce((a, x, i) => a + (c + b * x - ys[i]!) ** 2, 0) / n;
     expect(fit.trainLoss!).toBeCloseTo(mse(slope, my - slope * mx), 9);
-    for (const [db, dc] of [[0.01, 0], [-0.01, 0], [0, 0.01], [0, -0.01]]) expect(mse(slope + db!, my - slope * mx + dc!)).toBeGreaterThan(fit.trainLoss!);
+    for (const [db, dc] of [
+      [0.01, 0],
+      [-0.01, 0],
+      [0, 0.01],
+      [0, -0.01],
+    ])
+      expect(mse(slope + db!, my - slope * mx + dc!)).toBeGreaterThan(fit.trainLoss!);
   });
 
   it('caps the rows, skips a loss with no linear baseline and too few rows, and dispatches by task', () => {
     expect(fitLinearRegression(plane(10_000, 2, 1, 1), null, 'meanSquaredError').rows).toBe(4000);
-    expect(fitLinearRegression(plane(100, 2, 1, 1), null, 'binaryCrossentropy').skipped).toMatch(/loss binaryCrossentropy/);
+    expect(fitLinearRegression(plane(100, 2, 1, 1), null, 'binaryCrossentropy').skipped).toMatch(
+      /loss binaryCrossentropy/,
+    );
     expect(fitLinearRegression(plane(8, 2, 1, 1), null, 'meanSquaredError').skipped).toMatch(/too few/);
     // Wide rows are cut to the work budget: rows x features^2 stays bounded.
     const wide = fitLinearRegression(plane(4000, 300, 1, 1), null, 'meanSquaredError');
     expect(wide.rows).toBeLessThan(4000);
     expect(wide.rows).toBeGreaterThanOrEqual(2 * 301);
-    expect(fitLinearBaseline(plane(100, 2, 1, 1), null, 'meanSquaredError')).toMatchObject({ task: 'regression', rowsFrom: 'training rows' });
-    expect(fitLinearBaseline(farBlobs(100, 2), null, 'binaryCrossentropy', 'probe rows')).toMatchObject({ task: 'classification', rowsFrom: 'probe rows', trainAccuracy: 1 });
+    expect(fitLinearBaseline(plane(100, 2, 1, 1), null, 'meanSquaredError')).toMatchObject({
+      task: 'regression',
+      rowsFrom: 'training rows',
+    });
+    expect(fitLinearBaseline(farBlobs(100, 2), null, 'binaryCrossentropy', 'probe rows')).toMatchObject({
+      task: 'classification',
+      rowsFrom: 'probe rows',
+      trainAccuracy: 1,
+    });
   });
 
   it('keeps documents written before regression fits valid', () => {
-    const old = { method: 'multinomial logistic regression', rows: 600, features: 2, classes: 3, validationRows: 200, trainAccuracy: 0.5, validationAccuracy: 0.5, trainLoss: 0.9, ms: 3, skipped: null };
+    const old = {
+      method: 'multinomial logistic regression',
+      rows: 600,
+      features: 2,
+      classes: 3,
+      validationRows: 200,
+      trainAccuracy: 0.5,
+      validationAccuracy: 0.5,
+      trainLoss: 0.9,
+      ms: 3,
+      skipped: null,
+    };
     expect(linearFitSchema.parse(old)).toEqual(old);
-    expect(linearFitSchema.parse(fitLinearRegression(plane(100, 2, 1, 1), null, 'meanSquaredError')).task).toBe('regression');
+    expect(linearFitSchema.parse(fitLinearRegression(plane(100, 2, 1, 1), null, 'meanSquaredError')).task).toBe(
+      'regression',
+    );
   });
 });
 
 describe('missing-nonlinearity on a real regression, with the least-squares floor gather measured', () => {
   const spec = (name: string, hidden: Array<Record<string, unknown>>) => ({
-    seed: 7, name,
+    seed: 7,
+    name,
     data: { generator: 'sine', samples: 800, noise: 0.1, normalize: 'standardize' },
-    model: { train: { layers: [...hidden, { type: 'dense', units: 1, activation: 'linear' }], loss: 'meanSquaredError',
-      optimizer: { name: 'adam', learningRate: 0.01 }, epochs: 60, batchSize: 32, validationSplit: 0.25 } },
+    model: {
+      train: {
+        layers: [...hidden, { type: 'dense', units: 1, activation: 'linear' }],
+        loss: 'meanSquaredError',
+        optimizer: { name: 'adam', learningRate: 0.01 },
+        epochs: 60,
+        batchSize: 32,
+        validationSplit: 0.25,
+      },
+    },
   });
   const finding = (r: Awaited<ReturnType<typeof audit>>, id: string) => r.findings.find((f) => f.id === id)!;
   const tableRow = (f: ReturnType<typeof finding>, measure: string) => {
@@ -222,15 +317,28 @@ describe('missing-nonlinearity on a real regression, with the least-squares floo
 
   it('an all-linear network on sine is no better than the least-squares line; a ReLU MLP fits sine far below it', async () => {
     const linear = await audit(spec('sine-linear', [{ type: 'dense', units: 16, activation: 'linear' }]) as SpecInput);
-    expect(linear.data.linearFit).toMatchObject({ task: 'regression', skipped: null, loss: 'meanSquaredError', rows: linear.data.trainSize, validationRows: linear.data.validationSize });
+    expect(linear.data.linearFit).toMatchObject({
+      task: 'regression',
+      skipped: null,
+      loss: 'meanSquaredError',
+      rows: linear.data.trainSize,
+      validationRows: linear.data.validationSize,
+    });
     const mn = finding(linear, 'missing-nonlinearity');
     expect(mn.status).toBe('fail');
     // Measured: validation MSE 0.198 for the line, 0.200 for this network.
-    expect(mn.displayValue).toMatch(/a linear least-squares fit reaches validation MSE 0\.\d+; this network 0\.\d+: it is no better than linear/);
+    expect(mn.displayValue).toMatch(
+      /a linear least-squares fit reaches validation MSE 0\.\d+; this network 0\.\d+: it is no better than linear/,
+    );
     const v = tableRow(mn, 'validation loss (MSE)');
     expect(Number(v?.['network'])).toBeGreaterThanOrEqual(0.95 * Number(v?.['linear']));
 
-    const mlp = await audit(spec('sine-mlp', [{ type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }, { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' }]) as SpecInput);
+    const mlp = await audit(
+      spec('sine-mlp', [
+        { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' },
+        { type: 'dense', units: 32, activation: 'relu', kernelInitializer: 'heNormal' },
+      ]) as SpecInput,
+    );
     const healthy = finding(mlp, 'missing-nonlinearity');
     expect(healthy.status).toBe('pass');
     const h = tableRow(healthy, 'validation loss (MSE)');

@@ -9,8 +9,13 @@ import { ROOT } from '../helpers/cli.js';
 const WINE = path.join(ROOT, 'fixtures/models/wine-mlp');
 const DATA = { json: path.join(ROOT, 'fixtures/data/wine-standardized.json') };
 
-interface Layer { config: { activation?: string } }
-interface ModelJson { modelTopology: { config: { layers: Layer[] } }; trainingConfig?: Record<string, unknown> }
+interface Layer {
+  config: { activation?: string };
+}
+interface ModelJson {
+  modelTopology: { config: { layers: Layer[] } };
+  trainingConfig?: Record<string, unknown>;
+}
 
 /** The wine MLP (Dense relu -> Dense softmax, categorical CE) rewritten: its last activation and its saved loss. */
 function wineVariant(outputActivation: string, loss: unknown | null): string {
@@ -25,11 +30,17 @@ function wineVariant(outputActivation: string, loss: unknown | null): string {
   return path.join(dir, 'model.json');
 }
 
-const fromLogits = { class_name: 'CategoricalCrossentropy', config: { name: 'categorical_crossentropy', from_logits: true } };
-const run = (model: string, extra: Record<string, unknown> = {}) => audit({ model: { load: { path: model, validationSplit: 0.3, ...extra } }, data: DATA, seed: 7 });
+const fromLogits = {
+  class_name: 'CategoricalCrossentropy',
+  config: { name: 'categorical_crossentropy', from_logits: true },
+};
+const run = (model: string, extra: Record<string, unknown> = {}) =>
+  audit({ model: { load: { path: model, validationSplit: 0.3, ...extra } }, data: DATA, seed: 7 });
 
 describe('a Keras model compiled with from_logits=True audits: the loss and accuracy come from its logits', () => {
-  beforeAll(async () => { await selectBackend(); });
+  beforeAll(async () => {
+    await selectBackend();
+  });
 
   it('scores the same as the softmax model with the same weights, and says the loss was taken on logits', async () => {
     const softmax = await run(wineVariant('softmax', 'categorical_crossentropy'));
@@ -67,8 +78,19 @@ describe('a Keras model compiled with from_logits=True audits: the loss and accu
     expect(loaded.model.fromLogits).toBe(true);
     expect(loaded.evaluation?.metrics['accuracy']).toBeGreaterThan(0.8);
     const built = await audit({
-      seed: 3, data: { generator: 'iris' },
-      model: { train: { loss: 'sparseCategoricalCrossentropy', fromLogits: true, epochs: 2, layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 3, activation: 'linear' }] } },
+      seed: 3,
+      data: { generator: 'iris' },
+      model: {
+        train: {
+          loss: 'sparseCategoricalCrossentropy',
+          fromLogits: true,
+          epochs: 2,
+          layers: [
+            { type: 'dense', units: 8, activation: 'relu' },
+            { type: 'dense', units: 3, activation: 'linear' },
+          ],
+        },
+      },
     });
     expect(built.model.fromLogits).toBe(true);
     expect(built.training.history?.epochs).toHaveLength(2);

@@ -21,10 +21,20 @@ describe('the probe loss half-way through the last epoch', () => {
   const spec = (epochs: number): SpecInput => ({
     seed: 4,
     data: { generator: 'xor', samples: 400, noise: 0.05, probeSize: 64 },
-    model: { train: {
-      layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
-      loss: 'binaryCrossentropy', optimizer: { name: 'adam', learningRate: 0.01 }, epochs, batchSize: 32, validationSplit: 0.25,
-    } },
+    model: {
+      train: {
+        layers: [
+          { type: 'dense', units: 32, activation: 'relu' },
+          { type: 'dense', units: 32, activation: 'relu' },
+          { type: 'dense', units: 1, activation: 'sigmoid' },
+        ],
+        loss: 'binaryCrossentropy',
+        optimizer: { name: 'adam', learningRate: 0.01 },
+        epochs,
+        batchSize: 32,
+        validationSplit: 0.25,
+      },
+    },
   });
 
   it('is recorded for a one-epoch run (DeepCrime HNE), above the final probe loss; not for a probed 20-epoch run', async () => {

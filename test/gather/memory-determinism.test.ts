@@ -30,7 +30,17 @@ describe('gather memory and determinism', () => {
     const spec = {
       seed: 3,
       data: { generator: 'moons' as const, samples: 300, noise: 0.2 },
-      model: { train: { layers: [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dropout' as const, rate: 0.3 }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const, epochs: 4 } },
+      model: {
+        train: {
+          layers: [
+            { type: 'dense' as const, units: 8, activation: 'relu' as const },
+            { type: 'dropout' as const, rate: 0.3 },
+            { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+          ],
+          loss: 'binaryCrossentropy' as const,
+          epochs: 4,
+        },
+      },
     };
     const a = await audit(spec);
     const b = await audit(spec);
@@ -46,8 +56,19 @@ describe('gather memory and determinism', () => {
     const soloB = await withSeededMathRandom(2, () => draws(20));
     expect(Math.random).toBe(original);
     // Code outside both runs keeps calling Math.random meanwhile: it must neither take from nor get their streams.
-    const outside = (async () => { const o: number[] = []; for (let i = 0; i < 20; i++) { o.push(Math.random()); await new Promise((r) => setTimeout(r, 0)); } return o; })();
-    const [a, b, rest] = await Promise.all([withSeededMathRandom(1, () => draws(20)), withSeededMathRandom(2, () => draws(20)), outside]);
+    const outside = (async () => {
+      const o: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        o.push(Math.random());
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      return o;
+    })();
+    const [a, b, rest] = await Promise.all([
+      withSeededMathRandom(1, () => draws(20)),
+      withSeededMathRandom(2, () => draws(20)),
+      outside,
+    ]);
     expect(a).toEqual(soloA);
     expect(b).toEqual(soloB);
     expect(rest.some((v) => soloA.includes(v) || soloB.includes(v))).toBe(false);
@@ -64,7 +85,18 @@ describe('gather memory and determinism', () => {
     const spec = (seed: number) => ({
       seed,
       data: { generator: 'moons' as const, samples: 300, noise: 0.2 },
-      model: { train: { layers: [{ type: 'dense' as const, units: 8, activation: 'relu' as const }, { type: 'dropout' as const, rate: 0.3 }, { type: 'dense' as const, units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const, epochs: 4, batchSize: 16 } },
+      model: {
+        train: {
+          layers: [
+            { type: 'dense' as const, units: 8, activation: 'relu' as const },
+            { type: 'dropout' as const, rate: 0.3 },
+            { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+          ],
+          loss: 'binaryCrossentropy' as const,
+          epochs: 4,
+          batchSize: 16,
+        },
+      },
     });
     const soloA = await audit(spec(5));
     const soloB = await audit(spec(6));

@@ -15,7 +15,10 @@ describe('probe definitions on a loaded model', () => {
   it('kernel-gradient norms are exactly the gradient of the mean loss over the probe set', async () => {
     const modelPath = path.join(fixturesDir(), 'models', 'wine-mlp', 'model.json');
     const dataPath = path.join(fixturesDir(), 'data', 'wine-standardized.json');
-    const result = await audit({ model: { load: { path: modelPath, validationSplit: 0 } }, data: { json: dataPath, probeSize: 1000 } });
+    const result = await audit({
+      model: { load: { path: modelPath, validationSplit: 0 } },
+      data: { json: dataPath, probeSize: 1000 },
+    });
     const recorded = result.measurements.gradients[0]!.layers;
 
     const { model } = await loadLayersModel(modelPath);
@@ -24,7 +27,10 @@ describe('probe definitions on a loaded model', () => {
     const x = tf.tensor2d(d.x);
     const y = tf.oneHot(tf.tensor1d(d.y, 'int32'), 3).toFloat();
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { grads, value } = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(y, model.predict(x) as tf.Tensor).mean() as tf.Scalar, vars);
+    const { grads, value } = tf.variableGrads(
+      () => tf.metrics.categoricalCrossentropy(y, model.predict(x) as tf.Tensor).mean() as tf.Scalar,
+      vars,
+    );
     const hidden = model.getLayer('hidden');
     const kernelName = (hidden.trainableWeights[0]!.read() as tf.Variable).name;
     const expectedNorm = (await tf.norm(grads[kernelName]!).data())[0]!;
@@ -36,7 +42,9 @@ describe('probe definitions on a loaded model', () => {
     const h = sub.predict(x) as tf.Tensor2D;
     const maxPerUnit = await h.max(0).data();
     const dead = Array.from(maxPerUnit).filter((m) => m <= 0).length;
-    const recordedFractions = result.measurements.activations[0]!.layers.find((l) => l.layer === 'hidden')!.unitNonPositiveFraction;
+    const recordedFractions = result.measurements.activations[0]!.layers.find(
+      (l) => l.layer === 'hidden',
+    )!.unitNonPositiveFraction;
     expect(recordedFractions.filter((f) => f >= 1).length).toBe(dead);
     tf.dispose([x, y, h, value, ...Object.values(grads)]);
     model.dispose();

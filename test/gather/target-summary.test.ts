@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
 
 const H = (p: number) => -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
-const oneHot = (n: number, k: number) => Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, c) => (i % k === c ? 1 : 0))).flat();
+const oneHot = (n: number, k: number) =>
+  Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, c) => (i % k === c ? 1 : 0))).flat();
 
 describe('summarizeTargets', () => {
   it('multi-label BCE over 10 one-hot units: the mean per-unit binary entropy and per-unit binary accuracy (not ln(10)/10 and 0.1)', () => {
@@ -26,7 +27,10 @@ describe('summarizeTargets', () => {
   it('MAE: the median, not the mean; MSE: the variance; per output for multi-output regression', () => {
     const y = Float32Array.from([0, 0, 0, 1, 10]);
     expect(summarizeTargets(y, 1, 'meanAbsoluteError').constantLoss).toBeCloseTo(11 / 5, 6); // median 0
-    expect(summarizeTargets(y, 1, 'meanSquaredError').constantLoss).toBeCloseTo((3 * 2.2 ** 2 + 1.2 ** 2 + 7.8 ** 2) / 5, 4);
+    expect(summarizeTargets(y, 1, 'meanSquaredError').constantLoss).toBeCloseTo(
+      (3 * 2.2 ** 2 + 1.2 ** 2 + 7.8 ** 2) / 5,
+      4,
+    );
     // Two outputs: [0..3] and 100x that; Keras averages the per-output loss over the last axis.
     const two = Float32Array.from([0, 0, 1, 100, 2, 200, 3, 300]);
     expect(summarizeTargets(two, 2, 'meanAbsoluteError').constantLoss).toBeCloseTo((1 + 100) / 2, 4);
@@ -48,7 +52,11 @@ describe('summarizeTargets', () => {
   });
 
   it('class ids fed to binary cross-entropy: the constant predictor scores <= 0, the symptom of labels above 1', () => {
-    const s = summarizeTargets(Float32Array.from({ length: 99 }, (_, i) => i % 3), 1, 'binaryCrossentropy');
+    const s = summarizeTargets(
+      Float32Array.from({ length: 99 }, (_, i) => i % 3),
+      1,
+      'binaryCrossentropy',
+    );
     expect(s.kind).toBe('integer');
     expect(s.max).toBe(2);
     expect(s.constantLoss!).toBeLessThanOrEqual(1e-5);

@@ -18,7 +18,10 @@ const layers = (hiddenTrainable: boolean) => [
 /** `trainable: false` on a spec layer (the DeepCrime "frozen layers" fault) reaches tfjs and the result. */
 describe('trainable: false on spec layers', () => {
   it('the frozen layer keeps its initial weights through fit while the others change', async () => {
-    const spec = validateSpec({ data: { generator: 'moons' }, model: { train: { layers: layers(false), loss: 'binaryCrossentropy' } } });
+    const spec = validateSpec({
+      data: { generator: 'moons' },
+      model: { train: { layers: layers(false), loss: 'binaryCrossentropy' } },
+    });
     if (!('train' in spec.model)) throw new Error('train spec expected');
     const model = buildModel(spec.model.train, [2], 1);
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
@@ -38,18 +41,25 @@ describe('trainable: false on spec layers', () => {
   it.each([
     { hiddenTrainable: false, status: 'fail', trainable: [false, true] },
     { hiddenTrainable: true, status: 'pass', trainable: [true, true] },
-  ])('an audit records trainable per layer and frozen-layers is $status when the hidden layer is trainable: $hiddenTrainable', async ({ hiddenTrainable, status, trainable }) => {
-    const spec: SpecInput = {
-      seed: 3, data: { generator: 'moons', samples: 200, noise: 0.2 },
-      model: { train: { layers: layers(hiddenTrainable), loss: 'binaryCrossentropy', epochs: 2 } },
-    };
-    const r = await audit(spec);
-    expect(r.model.layers.map((l) => l.trainable)).toEqual(trainable);
-    expect(r.model.trainableParams).toBe(hiddenTrainable ? r.model.params : 9);
-    const f = r.findings.find((x) => x.id === 'frozen-layers')!;
-    expect(f.status, f.displayValue).toBe(status);
-    if (status === 'fail') expect(f.displayValue).toMatch(/layer dense_1 frozen at its random initialization: 24 of 33 parameters never train/);
-  });
+  ])(
+    'an audit records trainable per layer and frozen-layers is $status when the hidden layer is trainable: $hiddenTrainable',
+    async ({ hiddenTrainable, status, trainable }) => {
+      const spec: SpecInput = {
+        seed: 3,
+        data: { generator: 'moons', samples: 200, noise: 0.2 },
+        model: { train: { layers: layers(hiddenTrainable), loss: 'binaryCrossentropy', epochs: 2 } },
+      };
+      const r = await audit(spec);
+      expect(r.model.layers.map((l) => l.trainable)).toEqual(trainable);
+      expect(r.model.trainableParams).toBe(hiddenTrainable ? r.model.params : 9);
+      const f = r.findings.find((x) => x.id === 'frozen-layers')!;
+      expect(f.status, f.displayValue).toBe(status);
+      if (status === 'fail')
+        expect(f.displayValue).toMatch(
+          /layer dense_1 frozen at its random initialization: 24 of 33 parameters never train/,
+        );
+    },
+  );
 
   it('a loaded model with every layer frozen: audited as saved with epochs 0, refused by field (not a tfjs error) with epochs > 0', async () => {
     // The wine MLP fixture, saved again with trainable: false on every layer (as a Keras model frozen for export).
@@ -77,6 +87,8 @@ describe('trainable: false on spec layers', () => {
     expect(saved.findings.find((f) => f.id === 'frozen-layers')!.status).toBe('notApplicable');
     const refused = audit(spec(2));
     await expect(refused).rejects.toBeInstanceOf(UserInputError);
-    await expect(audit(spec(2))).rejects.toThrow(/model.load.epochs is 2, but every layer of the model has trainable: false/);
+    await expect(audit(spec(2))).rejects.toThrow(
+      /model.load.epochs is 2, but every layer of the model has trainable: false/,
+    );
   });
 });

@@ -79,7 +79,9 @@ describe('fused Adam update on wasm', () => {
     const snapshot = await Promise.all(held.map(async (t) => Array.from(await t.data())));
     opt.minimize(loss);
     expect(await Promise.all(held.map(async (t) => Array.from(await t.data())))).toEqual(snapshot);
-    const after = await Promise.all((await opt.getWeights()).slice(1).map(async (s) => Array.from(await s.tensor.data())));
+    const after = await Promise.all(
+      (await opt.getWeights()).slice(1).map(async (s) => Array.from(await s.tensor.data())),
+    );
     expect(after).not.toEqual(snapshot);
     tf.dispose([w, ...held]);
     opt.dispose();
@@ -91,7 +93,10 @@ describe('fused Adam update on wasm', () => {
       const w = tf.variable(tf.ones([4, 3]));
       const loss = () => w.square().sum() as tf.Scalar;
       opt.minimize(loss);
-      const p = await tf.profile(() => { opt.minimize(loss); return []; });
+      const p = await tf.profile(() => {
+        opt.minimize(loss);
+        return [];
+      });
       tf.dispose(w);
       opt.dispose();
       return p.kernelNames;
@@ -110,7 +115,10 @@ describe('fused Adam update on wasm', () => {
       const loss = () => w.square().sum() as tf.Scalar;
       opt.minimize(loss); // creates the moments
       const grads = tf.variableGrads(loss);
-      const p = await tf.profile(() => { opt.applyGradients(grads.grads as unknown as Parameters<typeof opt.applyGradients>[0]); return []; });
+      const p = await tf.profile(() => {
+        opt.applyGradients(grads.grads as unknown as Parameters<typeof opt.applyGradients>[0]);
+        return [];
+      });
       tf.dispose([w, grads.value, ...Object.values(grads.grads)]);
       opt.dispose();
       return p.kernelNames;
@@ -124,7 +132,9 @@ describe('fused Adam update on wasm', () => {
   });
 
   it('model.fit with Adam leaks no tensors', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 4, activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [5], units: 4, activation: 'relu' }), tf.layers.dense({ units: 1 })],
+    });
     model.compile({ optimizer: fusedAdam(0.01), loss: 'meanSquaredError' });
     const x = tf.tensor2d(values(40 * 5, 7), [40, 5]);
     const y = tf.tensor2d(values(40, 8), [40, 1]);

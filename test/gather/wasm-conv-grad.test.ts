@@ -4,8 +4,27 @@ import { selectBackend } from '../../src/gather/backend/backend.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
 type Pad = 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
-const PADS: Pad[] = ['valid', 'same', [[0, 0], [1, 0], [2, 1], [0, 0]]];
-const CASES = [1, 2].flatMap((stride) => PADS.flatMap((pad) => [1, 2, 3].flatMap((size) => [[1, 1, 3], [3, 3, 16], [2, 16, 8]].map(([batch, inC, outC]) => ({ stride, pad, size, batch: batch!, inC: inC!, outC: outC! })))));
+const PADS: Pad[] = [
+  'valid',
+  'same',
+  [
+    [0, 0],
+    [1, 0],
+    [2, 1],
+    [0, 0],
+  ],
+];
+const CASES = [1, 2].flatMap((stride) =>
+  PADS.flatMap((pad) =>
+    [1, 2, 3].flatMap((size) =>
+      [
+        [1, 1, 3],
+        [3, 3, 16],
+        [2, 16, 8],
+      ].map(([batch, inC, outC]) => ({ stride, pad, size, batch: batch!, inC: inC!, outC: outC! })),
+    ),
+  ),
+);
 const label = (p: Pad) => (typeof p === 'string' ? p : 'explicit');
 
 describe('convolution gradients on wasm', () => {
@@ -14,40 +33,55 @@ describe('convolution gradients on wasm', () => {
     expect(info.bridgedKernels).toEqual(expect.arrayContaining(['Conv2DBackpropInput', 'Conv2DBackpropFilter']));
   });
 
-  const grads = (stride: number, pad: Pad, size: number, batch: number, inC: number, outC: number) => () => tf.tidy(() => {
-    const x = tf.tensor4d(values(batch * 9 * 8 * inC, 1), [batch, 9, 8, inC]);
-    const f = tf.tensor4d(values(size * size * inC * outC, 2), [size, size, inC, outC]);
-    const conv = (xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, stride, pad);
-    const w = tf.tensor(values(tf.util.sizeFromShape(conv(x, f).shape), 3), conv(x, f).shape); // each position's gradient differs
-    return tf.grads((xx: tf.Tensor, ff: tf.Tensor) => conv(xx, ff).mul(w).sum())([x, f]);
-  });
+  const grads = (stride: number, pad: Pad, size: number, batch: number, inC: number, outC: number) => () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(values(batch * 9 * 8 * inC, 1), [batch, 9, 8, inC]);
+      const f = tf.tensor4d(values(size * size * inC * outC, 2), [size, size, inC, outC]);
+      const conv = (xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, stride, pad);
+      const w = tf.tensor(values(tf.util.sizeFromShape(conv(x, f).shape), 3), conv(x, f).shape); // each position's gradient differs
+      return tf.grads((xx: tf.Tensor, ff: tf.Tensor) => conv(xx, ff).mul(w).sum())([x, f]);
+    });
 
-  it.each(CASES.map((c) => ({ ...c, padName: label(c.pad) })))('input and filter gradients equal cpu: stride $stride, $padName, size $size, batch $batch, channels $inC -> $outC', async ({ stride, pad, size, batch, inC, outC }) => {
-    const { wasm, cpu } = await onWasmAndCpu(grads(stride, pad, size, batch, inC, outC));
-    expect(wasm[0]!.length).toBe(batch * 9 * 8 * inC);
-    expect(wasm[1]!.length).toBe(size * size * inC * outC);
-    expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
-    expect(maxRelDiff(wasm[1]!, cpu[1]!)).toBeLessThan(1e-5);
-  });
+  it.each(CASES.map((c) => ({ ...c, padName: label(c.pad) })))(
+    'input and filter gradients equal cpu: stride $stride, $padName, size $size, batch $batch, channels $inC -> $outC',
+    async ({ stride, pad, size, batch, inC, outC }) => {
+      const { wasm, cpu } = await onWasmAndCpu(grads(stride, pad, size, batch, inC, outC));
+      expect(wasm[0]!.length).toBe(batch * 9 * 8 * inC);
+      expect(wasm[1]!.length).toBe(size * size * inC * outC);
+      expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
+      expect(maxRelDiff(wasm[1]!, cpu[1]!)).toBeLessThan(1e-5);
+    },
+  );
 
   it('a conv layer with bias and relu (tfjs fused conv2d) trains to the same weights as on cpu, and leaks no tensors', async () => {
-    const fit = () => tf.tidy(() => {
-      const x = tf.tensor4d(values(4 * 10 * 10 * 3, 4), [4, 10, 10, 3]);
-      const f = tf.variable(tf.tensor4d(values(3 * 3 * 3 * 8, 5), [3, 3, 3, 8]));
-      const g = tf.variable(tf.tensor4d(values(3 * 3 * 8 * 4, 6), [3, 3, 8, 4]));
-      const bias = tf.variable(tf.tensor1d(values(8, 7)));
-      const opt = tf.train.sgd(0.05);
-      for (let i = 0; i < 3; i++) {
-        opt.minimize(() => {
-          const h = tf.fused.conv2d({ x, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu' });
-          return tf.conv2d(h, g as tf.Tensor4D, 2, 'same').square().mean() as tf.Scalar;
-        });
-      }
-      const out = [f.clone(), g.clone(), bias.clone()];
-      opt.dispose();
-      tf.dispose([f, g, bias]);
-      return out;
-    });
+    const fit = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(4 * 10 * 10 * 3, 4), [4, 10, 10, 3]);
+        const f = tf.variable(tf.tensor4d(values(3 * 3 * 3 * 8, 5), [3, 3, 3, 8]));
+        const g = tf.variable(tf.tensor4d(values(3 * 3 * 8 * 4, 6), [3, 3, 8, 4]));
+        const bias = tf.variable(tf.tensor1d(values(8, 7)));
+        const opt = tf.train.sgd(0.05);
+        for (let i = 0; i < 3; i++) {
+          opt.minimize(() => {
+            const h = tf.fused.conv2d({
+              x,
+              filter: f as tf.Tensor4D,
+              strides: 1,
+              pad: 'same',
+              bias,
+              activation: 'relu',
+            });
+            return tf
+              .conv2d(h, g as tf.Tensor4D, 2, 'same')
+              .square()
+              .mean() as tf.Scalar;
+          });
+        }
+        const out = [f.clone(), g.clone(), bias.clone()];
+        opt.dispose();
+        tf.dispose([f, g, bias]);
+        return out;
+      });
     const before = tf.memory().numTensors;
     const { wasm, cpu } = await onWasmAndCpu(fit);
     for (let i = 0; i < 3; i++) expect(maxRelDiff(wasm[i]!, cpu[i]!)).toBeLessThan(1e-4);

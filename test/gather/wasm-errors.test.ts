@@ -12,9 +12,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** A real WebAssembly trap: a module whose only function executes `unreachable`. */
 function wasmTrap(): Error {
-  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
+  const bytes = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11,
+  ]);
   // WebAssembly is a Node global that this project's lib typings do not declare.
-  const wa = (globalThis as unknown as { WebAssembly: { Instance: new (m: unknown) => { exports: { f: () => void } }; Module: new (b: Uint8Array) => unknown } }).WebAssembly;
+  const wa = (
+    globalThis as unknown as {
+      WebAssembly: {
+        Instance: new (m: unknown) => { exports: { f: () => void } };
+        Module: new (b: Uint8Array) => unknown;
+      };
+    }
+  ).WebAssembly;
   const instance = new wa.Instance(new wa.Module(bytes));
   try {
     instance.exports.f();
@@ -42,7 +51,14 @@ describe('wasm failures are one clear line', () => {
     expect((error as Error).message).toMatch(/out of memory allocating 4096 MB.*batchSize/);
     expect(tf.memory().numTensors).toBe(before);
     // The static data XNNPACK calls through is intact: a depthwise conv (its crash site in issue #8) still computes right.
-    const { wasm, cpu } = await onWasmAndCpu(() => [tf.depthwiseConv2d(tf.tensor4d(values(2 * 6 * 6 * 3, 1), [2, 6, 6, 3]), tf.tensor4d(values(27, 2), [3, 3, 3, 1]), 1, 'same')]);
+    const { wasm, cpu } = await onWasmAndCpu(() => [
+      tf.depthwiseConv2d(
+        tf.tensor4d(values(2 * 6 * 6 * 3, 1), [2, 6, 6, 3]),
+        tf.tensor4d(values(27, 2), [3, 3, 3, 1]),
+        1,
+        'same',
+      ),
+    ]);
     expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
   });
 
@@ -63,7 +79,10 @@ describe('wasm failures are one clear line', () => {
       setTimeout(() => { throw new Error('boom after wasm'); }, 0);`;
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       stderr = String((e as { stderr?: string }).stderr);
     }

@@ -9,7 +9,17 @@ const CASES = [
   { name: 'rows of images', x: [10, 4, 4, 2], indices: [9, 1, 1], axis: 0, batchDims: 0, dtype: 'float32' },
   { name: 'int32 rows', x: [20, 32], indices: [19, 0, 5], axis: 0, batchDims: 0, dtype: 'int32' },
   { name: 'middle axis', x: [3, 6, 20], indices: [5, 0, 2, 2], axis: 1, batchDims: 0, dtype: 'float32' },
-  { name: 'batchDims 1', x: [2, 5, 16], indices: [[4, 0, 1], [2, 2, 3]], axis: 1, batchDims: 1, dtype: 'float32' },
+  {
+    name: 'batchDims 1',
+    x: [2, 5, 16],
+    indices: [
+      [4, 0, 1],
+      [2, 2, 3],
+    ],
+    axis: 1,
+    batchDims: 1,
+    dtype: 'float32',
+  },
   { name: 'small slices (original kernel)', x: [30, 2], indices: [1, 29, 0], axis: 0, batchDims: 0, dtype: 'float32' },
 ] as const;
 
@@ -21,12 +31,25 @@ describe('wasm GatherV2 by slice copies', () => {
 
   it.each(CASES)('$name equals cpu exactly', async ({ x, indices, axis, batchDims, dtype }) => {
     const n = x.reduce((p: number, d: number) => p * d, 1);
-    const { wasm, cpu } = await onWasmAndCpu(() => [tf.gather(tf.tensor(values(n, 3).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v)), [...x], dtype), tf.tensor(indices as unknown as number[], undefined, 'int32'), axis, batchDims)]);
+    const { wasm, cpu } = await onWasmAndCpu(() => [
+      tf.gather(
+        tf.tensor(
+          values(n, 3).map((v) => (dtype === 'int32' ? Math.round(v * 1000) : v)),
+          [...x],
+          dtype,
+        ),
+        tf.tensor(indices as unknown as number[], undefined, 'int32'),
+        axis,
+        batchDims,
+      ),
+    ]);
     expect(Array.from(wasm[0]!)).toEqual(Array.from(cpu[0]!));
   });
 
   it('rejects an index out of range, naming it', () => {
-    expect(() => tf.gather(tf.zeros([4, 32]), tf.tensor1d([1, 4], 'int32'))).toThrow(/index value 4 is not in \[0, 3\]/);
+    expect(() => tf.gather(tf.zeros([4, 32]), tf.tensor1d([1, 4], 'int32'))).toThrow(
+      /index value 4 is not in \[0, 3\]/,
+    );
   });
 
   it('leaks no tensors or wasm data', () => {

@@ -54,7 +54,10 @@ describe('wasm Identity shares its buffer', () => {
     x.clone().dispose();
     const tensors = tf.memory().numTensors;
     const ids = backend.numDataIds();
-    for (let i = 0; i < 50; i++) tf.tidy(() => { x.clone().clone(); });
+    for (let i = 0; i < 50; i++)
+      tf.tidy(() => {
+        x.clone().clone();
+      });
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(ids);
     x.dispose();

@@ -10,15 +10,37 @@ export function makeArtifacts(over: Partial<Artifacts> = {}): Artifacts {
     backend: { name: 'cpu', reason: 'test', tfjsVersion: '4.22.0' },
     seed: 1,
     model: {
-      name: 'test', source: 'trained', location: null, inputShape: [null, 2], outputShape: [null, 1], params: 100, trainableParams: 100,
-      layers: layers.map((name, i) => ({ name, className: 'Dense', activation: i === 2 ? 'sigmoid' : 'relu', outputShape: [null, i === 2 ? 1 : 4], params: 10, inputs: i ? [layers[i - 1]!] : ['input'], units: i === 2 ? 1 : 4 })),
+      name: 'test',
+      source: 'trained',
+      location: null,
+      inputShape: [null, 2],
+      outputShape: [null, 1],
+      params: 100,
+      trainableParams: 100,
+      layers: layers.map((name, i) => ({
+        name,
+        className: 'Dense',
+        activation: i === 2 ? 'sigmoid' : 'relu',
+        outputShape: [null, i === 2 ? 1 : 4],
+        params: 10,
+        inputs: i ? [layers[i - 1]!] : ['input'],
+        units: i === 2 ? 1 : 4,
+      })),
       graph: { nodes: [], edges: [] },
       loss: 'binaryCrossentropy',
       optimizer: { name: 'adam', learningRate: 0.01 },
     },
     data: {
-      source: 'test', task: 'classification', numClasses: 2, trainSize: 100, validationSize: 50, probeSize: 50, normalize: 'standardize',
-      featureRange: { min: -2, max: 2, meanAbs: 0.8 }, chanceAccuracy: 0.5, trivialLoss: Math.log(2),
+      source: 'test',
+      task: 'classification',
+      numClasses: 2,
+      trainSize: 100,
+      validationSize: 50,
+      probeSize: 50,
+      normalize: 'standardize',
+      featureRange: { min: -2, max: 2, meanAbs: 0.8 },
+      chanceAccuracy: 0.5,
+      trivialLoss: Math.log(2),
     },
     history: null,
     gradients: [],
@@ -30,24 +52,46 @@ export function makeArtifacts(over: Partial<Artifacts> = {}): Artifacts {
   };
 }
 
-export function gradientEpoch(epoch: number, kernelNorms: Array<number | null>, extra: Partial<GradientEpoch['layers'][number]> = {}): GradientEpoch {
+export function gradientEpoch(
+  epoch: number,
+  kernelNorms: Array<number | null>,
+  extra: Partial<GradientEpoch['layers'][number]> = {},
+): GradientEpoch {
   return {
     epoch,
     loss: 0.5,
     layers: kernelNorms.map((k, i) => ({
-      layer: `dense_${i + 1}`, kernelNorm: k, kernelMeanAbs: k === null ? null : k / 10, biasNorm: k === null ? null : k / 2, biasMeanAbs: k === null ? null : k / 20,
-      outputNorm: k, outputMeanAbs: k === null ? null : k / 10, nonFinite: 0, ...extra,
+      layer: `dense_${i + 1}`,
+      kernelNorm: k,
+      kernelMeanAbs: k === null ? null : k / 10,
+      biasNorm: k === null ? null : k / 2,
+      biasMeanAbs: k === null ? null : k / 20,
+      outputNorm: k,
+      outputMeanAbs: k === null ? null : k / 10,
+      nonFinite: 0,
+      ...extra,
     })),
   };
 }
 
 const stats = (nonFinite = 0) => ({ count: 10, mean: 0, std: 1, min: -1, max: 1, nonFinite });
 
-export function activationLayer(layer: string, activation: string, nonPositive: number[], saturated: number[] | null = null, nonFinite = 0): LayerActivation {
+export function activationLayer(
+  layer: string,
+  activation: string,
+  nonPositive: number[],
+  saturated: number[] | null = null,
+  nonFinite = 0,
+): LayerActivation {
   return {
-    layer, activation, stats: stats(nonFinite), histogram: null,
+    layer,
+    activation,
+    stats: stats(nonFinite),
+    histogram: null,
     preActivation: saturated ? { stats: stats(), histogram: { edges: [-1, 0, 1], counts: [5, 5] } } : null,
-    unitNonPositiveFraction: nonPositive, unitSaturatedFraction: saturated, unitStd: nonPositive.map(() => 1),
+    unitNonPositiveFraction: nonPositive,
+    unitSaturatedFraction: saturated,
+    unitStd: nonPositive.map(() => 1),
   };
 }
 

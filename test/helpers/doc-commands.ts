@@ -28,7 +28,10 @@ export function shellWords(text: string): { words: string[]; rest: string } {
   const words: string[] = [];
   let word: string | null = null;
   let i = 0;
-  const push = () => { if (word !== null) words.push(word); word = null; };
+  const push = () => {
+    if (word !== null) words.push(word);
+    word = null;
+  };
   for (; i < text.length; i++) {
     const c = text[i]!;
     if (c === '<' && word === null && /^<[\w-]+>/.test(text.slice(i))) {
@@ -36,7 +39,7 @@ export function shellWords(text: string): { words: string[]; rest: string } {
       const end = text.indexOf('>', i);
       word = text.slice(i, end + 1);
       i = end;
-    } else if (c === '"' || c === '\'') {
+    } else if (c === '"' || c === "'") {
       const end = text.indexOf(c, i + 1);
       word = (word ?? '') + text.slice(i + 1, end < 0 ? text.length : end);
       i = end < 0 ? text.length : end;
@@ -61,14 +64,17 @@ function commandsOnLine(line: string): Array<{ argv: string[]; exit: number | nu
     const { words } = shellWords(code.slice(m.index + m[0].length));
     const first = words[0];
     // "nnaudit dead-relu (trained, ...)" in a sample of output is not a command.
-    if (first === undefined || !(COMMAND_NAMES.includes(first) || first.startsWith('-') || first.startsWith('<'))) continue;
+    if (first === undefined || !(COMMAND_NAMES.includes(first) || first.startsWith('-') || first.startsWith('<')))
+      continue;
     out.push({ argv: words, exit: exit === undefined ? null : Number(exit) });
   }
   return out;
 }
 
 export function markdownFiles(): string[] {
-  const docs = readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f));
+  const docs = readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join('docs', f));
   return ['README.md', ...docs.sort()];
 }
 
@@ -79,15 +85,20 @@ export function commandsInMarkdown(file: string): DocCommand[] {
   let fence = false;
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!;
-    if (/^\s*```/.test(line)) { fence = !fence; continue; }
+    if (/^\s*```/.test(line)) {
+      fence = !fence;
+      continue;
+    }
     if (fence) {
       let joined = line;
       const start = n;
       while (/\\\s*$/.test(joined) && n + 1 < lines.length) joined = joined.replace(/\\\s*$/, ' ') + lines[++n]!;
-      for (const c of commandsOnLine(joined)) found.push({ where: `${file}:${start + 1}`, argv: c.argv, documentedExit: c.exit, kind: 'block' });
+      for (const c of commandsOnLine(joined))
+        found.push({ where: `${file}:${start + 1}`, argv: c.argv, documentedExit: c.exit, kind: 'block' });
     } else {
       for (const span of line.matchAll(/`([^`]*nnaudit [^`]*)`/g)) {
-        for (const c of commandsOnLine(span[1]!)) found.push({ where: `${file}:${n + 1}`, argv: c.argv, documentedExit: null, kind: 'inline' });
+        for (const c of commandsOnLine(span[1]!))
+          found.push({ where: `${file}:${n + 1}`, argv: c.argv, documentedExit: null, kind: 'inline' });
       }
     }
   }
@@ -98,24 +109,37 @@ export function commandsInMarkdown(file: string): DocCommand[] {
 function recordExamples(): { y: Argv; examples: string[] } {
   const examples: string[] = [];
   const y: Argv = new Proxy({} as Argv, {
-    get: (_t, prop) => (...args: unknown[]) => {
-      if (prop === 'example' && typeof args[0] === 'string') examples.push(args[0]);
-      return y;
-    },
+    get:
+      (_t, prop) =>
+      (...args: unknown[]) => {
+        if (prop === 'example' && typeof args[0] === 'string') examples.push(args[0]);
+        return y;
+      },
   });
   return { y, examples };
 }
 
 /** The `.example()` commands of every command's --help ($0 is nnaudit). */
 export async function helpExamples(): Promise<DocCommand[]> {
-  const found: DocCommand[] = TOP_EXAMPLES.flatMap(([e]) => commandsOnLine(e.replace(/\$0/g, 'nnaudit'))
-    .map((cmd) => ({ where: 'nnaudit --help', argv: cmd.argv, documentedExit: cmd.exit, kind: 'help' as const })));
+  const found: DocCommand[] = TOP_EXAMPLES.flatMap(([e]) =>
+    commandsOnLine(e.replace(/\$0/g, 'nnaudit')).map((cmd) => ({
+      where: 'nnaudit --help',
+      argv: cmd.argv,
+      documentedExit: cmd.exit,
+      kind: 'help' as const,
+    })),
+  );
   for (const c of COMMANDS) {
     const { y, examples } = recordExamples();
     (await c.load()).builder(y);
     for (const e of examples) {
       for (const cmd of commandsOnLine(e.replace(/\$0/g, 'nnaudit'))) {
-        found.push({ where: `${c.command.split(' ')[0]} --help`, argv: cmd.argv, documentedExit: cmd.exit, kind: 'help' });
+        found.push({
+          where: `${c.command.split(' ')[0]} --help`,
+          argv: cmd.argv,
+          documentedExit: cmd.exit,
+          kind: 'help',
+        });
       }
     }
   }

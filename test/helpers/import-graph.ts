@@ -3,11 +3,22 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /** One import in src/: from file to a file in src/ (relative, .ts) or to a package name. */
-export interface ImportEdge { from: string; to: string; kind: 'file' | 'package'; typeOnly: boolean; dynamic: boolean }
+export interface ImportEdge {
+  from: string;
+  to: string;
+  kind: 'file' | 'package';
+  typeOnly: boolean;
+  dynamic: boolean;
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? walk(path.join(dir, d.name)) : d.name.endsWith('.ts') && !d.name.endsWith('.d.ts') ? [path.join(dir, d.name)] : []);
+    d.isDirectory()
+      ? walk(path.join(dir, d.name))
+      : d.name.endsWith('.ts') && !d.name.endsWith('.d.ts')
+        ? [path.join(dir, d.name)]
+        : [],
+  );
 }
 
 /** The package a bare specifier names: '@tensorflow/tfjs-core/dist/x' -> '@tensorflow/tfjs-core', 'node:fs' -> 'node:fs'. */
@@ -29,13 +40,23 @@ export function importGraph(srcDir: string): ImportEdge[] {
       if (spec.startsWith('.')) {
         const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'));
         const resolved = existsSync(target) ? target : path.join(target.replace(/\.ts$/, ''), 'index.ts');
-        edges.push({ from, to: path.relative(srcDir, resolved).split(path.sep).join('/'), kind: 'file', typeOnly, dynamic });
+        edges.push({
+          from,
+          to: path.relative(srcDir, resolved).split(path.sep).join('/'),
+          kind: 'file',
+          typeOnly,
+          dynamic,
+        });
       } else {
         edges.push({ from, to: packageName(spec), kind: 'package', typeOnly, dynamic });
       }
     };
     const visit = (node: ts.Node): void => {
-      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (
+        (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier)
+      ) {
         const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly === true : node.isTypeOnly;
         add(node.moduleSpecifier.text, typeOnly, false);
       } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {

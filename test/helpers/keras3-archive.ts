@@ -8,14 +8,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 
-interface H5Group { create_group(name: string): H5Group; create_dataset(a: { name: string; data: Float32Array; shape: number[]; dtype: string }): unknown }
-interface H5Writable extends H5Group { get(p: string): H5Group | null; close(): void }
-interface H5Module { ready: Promise<unknown>; File: new (p: string, mode: 'w') => H5Writable }
+interface H5Group {
+  create_group(name: string): H5Group;
+  create_dataset(a: { name: string; data: Float32Array; shape: number[]; dtype: string }): unknown;
+}
+interface H5Writable extends H5Group {
+  get(p: string): H5Group | null;
+  close(): void;
+}
+interface H5Module {
+  ready: Promise<unknown>;
+  File: new (p: string, mode: 'w') => H5Writable;
+}
 
-export interface Var { shape: number[]; data: number[] }
+export interface Var {
+  shape: number[];
+  data: number[];
+}
 
-export async function writeKerasArchive(file: string, config: unknown, vars: Record<string, Var[]>, kerasVersion = '3.10.0'): Promise<void> {
-  const h5 = (await import('h5wasm/node') as unknown as { default: H5Module }).default;
+export async function writeKerasArchive(
+  file: string,
+  config: unknown,
+  vars: Record<string, Var[]>,
+  kerasVersion = '3.10.0',
+): Promise<void> {
+  const h5 = ((await import('h5wasm/node')) as unknown as { default: H5Module }).default;
   await h5.ready;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keras3-fixture-'));
   const weightsFile = path.join(dir, 'model.weights.h5');
@@ -32,7 +49,9 @@ export async function writeKerasArchive(file: string, config: unknown, vars: Rec
   group('vars'); // the model's own (empty) variables, as Keras writes them
   for (const [p, list] of Object.entries(vars)) {
     const g = group(`${p}/vars`);
-    list.forEach((v, i) => g.create_dataset({ name: String(i), data: Float32Array.from(v.data), shape: v.shape, dtype: '<f' }));
+    list.forEach((v, i) =>
+      g.create_dataset({ name: String(i), data: Float32Array.from(v.data), shape: v.shape, dtype: '<f' }),
+    );
   }
   f.close();
   const zip = zipSync({
@@ -45,27 +64,59 @@ export async function writeKerasArchive(file: string, config: unknown, vars: Rec
 }
 
 const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
-const init = (cls: string) => ({ module: 'keras.initializers', class_name: cls, config: cls === 'Zeros' ? {} : { seed: null }, registered_name: null });
+const init = (cls: string) => ({
+  module: 'keras.initializers',
+  class_name: cls,
+  config: cls === 'Zeros' ? {} : { seed: null },
+  registered_name: null,
+});
 
 /** A Keras 3 Dense layer entry as get_config + serialize_keras_object write it. */
-export function dense(name: string, units: number, activation: string, inputDim: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function dense(
+  name: string,
+  units: number,
+  activation: string,
+  inputDim: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
-    module: 'keras.layers', class_name: 'Dense', registered_name: null, build_config: { input_shape: [null, inputDim] },
+    module: 'keras.layers',
+    class_name: 'Dense',
+    registered_name: null,
+    build_config: { input_shape: [null, inputDim] },
     config: {
-      name, trainable: true, dtype: policy, units, activation, use_bias: true,
-      kernel_initializer: init('GlorotUniform'), bias_initializer: init('Zeros'),
-      kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null, ...extra,
+      name,
+      trainable: true,
+      dtype: policy,
+      units,
+      activation,
+      use_bias: true,
+      kernel_initializer: init('GlorotUniform'),
+      bias_initializer: init('Zeros'),
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      ...extra,
     },
   };
 }
 
 export function inputLayer(name: string, batchShape: Array<number | null>): Record<string, unknown> {
-  return { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, config: { batch_shape: batchShape, dtype: 'float32', sparse: false, name } };
+  return {
+    module: 'keras.layers',
+    class_name: 'InputLayer',
+    registered_name: null,
+    config: { batch_shape: batchShape, dtype: 'float32', sparse: false, name },
+  };
 }
 
 /** A reference to a layer's output inside a Functional config's inbound node. */
 export function tensorRef(layer: string, units: number, node = 0): Record<string, unknown> {
-  return { class_name: '__keras_tensor__', config: { shape: [null, units], dtype: 'float32', keras_history: [layer, node, 0] } };
+  return {
+    class_name: '__keras_tensor__',
+    config: { shape: [null, units], dtype: 'float32', keras_history: [layer, node, 0] },
+  };
 }
 
 export const DTYPE_POLICY = policy;

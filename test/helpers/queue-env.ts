@@ -13,10 +13,15 @@ export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export function queueEnv(extra: Record<string, string> = {}): Record<string, string> {
   const prefix = `nnaudit-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   return {
-    REDIS_URL, NNAUDIT_QUEUE_PREFIX: prefix, NNAUDIT_REPORTS_DIR: mkdtempSync(path.join(os.tmpdir(), 'nnaudit-reports-')),
-    NNAUDIT_BACKOFF_MS: '200', NNAUDIT_LOCK_MS: '4000',
+    REDIS_URL,
+    NNAUDIT_QUEUE_PREFIX: prefix,
+    NNAUDIT_REPORTS_DIR: mkdtempSync(path.join(os.tmpdir(), 'nnaudit-reports-')),
+    NNAUDIT_BACKOFF_MS: '200',
+    NNAUDIT_LOCK_MS: '4000',
     // The worker's input policy (src/policy): the fixtures are readable, results may be emailed to example.com.
-    NNAUDIT_DATA_DIRS: ROOT, NNAUDIT_EMAIL_DOMAINS: 'example.com', ...extra,
+    NNAUDIT_DATA_DIRS: ROOT,
+    NNAUDIT_EMAIL_DOMAINS: 'example.com',
+    ...extra,
   };
 }
 
@@ -35,13 +40,26 @@ export async function cleanupPrefix(prefix: string, url = REDIS_URL): Promise<vo
   }
 }
 
-export interface WorkerProcess { child: ChildProcess; log: () => string; exited: Promise<number | null>; stop(signal?: NodeJS.Signals): Promise<number | null> }
+export interface WorkerProcess {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
 
 export function startWorker(env: Record<string, string>, args: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
-  child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   return {
     child,
@@ -58,9 +76,17 @@ export function startWorker(env: Record<string, string>, args: string[] = []): W
 export async function startSmtp(): Promise<{ url: string; mails: ParsedMail[]; close(): Promise<void> }> {
   const mails: ParsedMail[] = [];
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => { mails.push(m); cb(); }, (e: Error) => cb(e));
+      simpleParser(stream).then(
+        (m) => {
+          mails.push(m);
+          cb();
+        },
+        (e: Error) => cb(e),
+      );
     },
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
@@ -68,7 +94,11 @@ export async function startSmtp(): Promise<{ url: string; mails: ParsedMail[]; c
   return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((ok) => server.close(() => ok())) };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = await fn();

@@ -37,7 +37,8 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 function redisAnswers(): boolean {
   // Synchronous, so that describe blocks can be skipped at collection time. A tiny child process pings.
-  const script = `const net=require('node:net');const u=new URL(process.argv[1]);` +
+  const script =
+    `const net=require('node:net');const u=new URL(process.argv[1]);` +
     `const s=net.connect(+(u.port||6379),u.hostname,()=>s.write('PING\\r\\n'));` +
     `s.setTimeout(2000,()=>process.exit(1));s.on('error',()=>process.exit(1));` +
     `s.on('data',d=>{process.exit(/PONG|NOAUTH/.test(String(d))?0:1)});`;
@@ -49,7 +50,12 @@ function redisAnswers(): boolean {
   }
 }
 
-const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const CHROMIUM_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 function chromiumPresent(): boolean {
   const env = process.env['PUPPETEER_EXECUTABLE_PATH'];
@@ -112,7 +118,9 @@ export function itTrains(name: string, fn: () => Promise<void>, timeout?: number
   const file = expect.getState().testPath ?? 'this file';
   if (!announced.has(file)) {
     announced.add(file);
-    process.stdout.write(`[skipped] tests that train a model in ${path.basename(file)}: not in the unit tier (npm test runs them)\n`);
+    process.stdout.write(
+      `[skipped] tests that train a model in ${path.basename(file)}: not in the unit tier (npm test runs them)\n`,
+    );
   }
   it.skip(name, fn, timeout);
 }

@@ -8,12 +8,21 @@ import { writeConsumerProject } from '../helpers/consumer-project.js';
 import { has } from '../helpers/requirements.js';
 
 // Full tier only (not in vitest.config.ts UNIT_TESTS): packs the real tarball and installs it offline.
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 const required = process.env['NNAUDIT_REQUIRE_ALL'] === '1';
@@ -36,27 +45,40 @@ describe('the packed package installs offline into another project and runs', ()
     const env = { HOME: home, npm_config_cache: cache };
     const install = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project, env);
     if (install.code !== 0 && /ENOTCACHED/.test(install.stderr) && !required) {
-      process.stdout.write(`[skipped] offline install: the npm cache lacks a dependency (run npm ci once online): ${install.stderr.split('\n')[1] ?? ''}\n`);
+      process.stdout.write(
+        `[skipped] offline install: the npm cache lacks a dependency (run npm ci once online): ${install.stderr.split('\n')[1] ?? ''}\n`,
+      );
       ctx.skip();
     }
     expect(install.code, install.stderr).toBe(0);
     expect(existsSync(path.join(project, 'node_modules', 'puppeteer-core'))).toBe(true);
-    expect(existsSync(path.join(project, 'node_modules', 'puppeteer')), 'the full puppeteer (which downloads Chrome) must not be installed').toBe(false);
+    expect(
+      existsSync(path.join(project, 'node_modules', 'puppeteer')),
+      'the full puppeteer (which downloads Chrome) must not be installed',
+    ).toBe(false);
     expect(existsSync(path.join(home, '.cache', 'puppeteer')), 'no browser downloaded at install').toBe(false);
 
     const spec = path.join('node_modules', 'nnaudit', 'fixtures', 'specs', 'iris.json');
     const audit = await run('npx', ['--offline', 'nnaudit', 'audit', spec, '--out', 'out', '-q'], project, env);
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toMatch(/nnaudit iris .*: PASS/);
-    expect(JSON.parse(readFileSync(path.join(project, 'out', 'result.json'), 'utf8'))).toMatchObject({ gate: { verdict: 'PASS' } });
+    expect(JSON.parse(readFileSync(path.join(project, 'out', 'result.json'), 'utf8'))).toMatchObject({
+      gate: { verdict: 'PASS' },
+    });
 
     if (!has('chromium')) {
       if (required) throw new Error('Chromium is required (NNAUDIT_REQUIRE_ALL) for the PDF part');
-      process.stdout.write('[skipped] offline install: render --pdf needs Chromium (apt-get install -y chromium, or PUPPETEER_EXECUTABLE_PATH)\n');
+      process.stdout.write(
+        '[skipped] offline install: render --pdf needs Chromium (apt-get install -y chromium, or PUPPETEER_EXECUTABLE_PATH)\n',
+      );
       return;
     }
     const render = await run('npx', ['--offline', 'nnaudit', 'render', 'out/result.json', '--pdf'], project, env);
     expect(render.code, render.stderr).toBe(0);
-    expect(readFileSync(path.join(project, 'out', 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      readFileSync(path.join(project, 'out', 'report.pdf'))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
   }, 900_000);
 });

@@ -1,4 +1,14 @@
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,7 +18,8 @@ import { loadLayersModel } from '../../src/gather/model/load-model.js';
 import { openDataset } from '../../src/gather/data/prepare.js';
 import type { DataSpec } from '../../src/config/spec-schema.js';
 
-const loadDataset = (spec: DataSpec, seed: number, baseDir: string) => openDataset(spec, { baseDir, seed, inputShape: null, checkShape: () => undefined });
+const loadDataset = (spec: DataSpec, seed: number, baseDir: string) =>
+  openDataset(spec, { baseDir, seed, inputShape: null, checkShape: () => undefined });
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { validateSpec } from '../../src/config/load-spec.js';
 import { fixturesDir } from '../../src/cli/fixtures.js';
@@ -25,7 +36,11 @@ let server: Server;
 let base: string; // http://127.0.0.1:<port>
 let policy: InputPolicy;
 
-const csvSpec = (csv: string) => validateSpec({ model: { train: { layers: [{ type: 'dense', units: 2 }], loss: 'meanSquaredError' } }, data: { csv, label: 'y' } }).data;
+const csvSpec = (csv: string) =>
+  validateSpec({
+    model: { train: { layers: [{ type: 'dense', units: 2 }], loss: 'meanSquaredError' } },
+    data: { csv, label: 'y' },
+  }).data;
 const error = async (fn: () => unknown): Promise<Error> => {
   try {
     await fn();
@@ -46,11 +61,26 @@ beforeAll(async () => {
   cpSync(wineDir, path.join(root, 'wine'), { recursive: true });
   server = createServer((req, res) => {
     const u = req.url ?? '/';
-    if (u === '/secret') { res.end(`${SECRET} internal admin page`); return; }
-    if (u.startsWith('/redirect-to/')) { res.writeHead(302, { location: decodeURIComponent(u.slice('/redirect-to/'.length)) }); res.end(); return; }
-    if (u === '/loop') { res.writeHead(302, { location: '/loop' }); res.end(); return; }
-    if (u.startsWith('/wine/')) { res.end(readFileSync(path.join(wineDir, u.slice('/wine/'.length)))); return; }
-    res.writeHead(404); res.end();
+    if (u === '/secret') {
+      res.end(`${SECRET} internal admin page`);
+      return;
+    }
+    if (u.startsWith('/redirect-to/')) {
+      res.writeHead(302, { location: decodeURIComponent(u.slice('/redirect-to/'.length)) });
+      res.end();
+      return;
+    }
+    if (u === '/loop') {
+      res.writeHead(302, { location: '/loop' });
+      res.end();
+      return;
+    }
+    if (u.startsWith('/wine/')) {
+      res.end(readFileSync(path.join(wineDir, u.slice('/wine/'.length))));
+      return;
+    }
+    res.writeHead(404);
+    res.end();
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -70,13 +100,19 @@ describe('SSRF: a queued spec cannot make the worker fetch internal URLs', () =>
 
   it('a listed host name does not open a loopback address it resolves to', async () => {
     const p = { ...policy, allowedHosts: ['localhost'] };
-    const e = await error(() => runWithPolicy(p, () => loadLayersModel(`${base.replace('127.0.0.1', 'localhost')}/secret`)));
+    const e = await error(() =>
+      runWithPolicy(p, () => loadLayersModel(`${base.replace('127.0.0.1', 'localhost')}/secret`)),
+    );
     expect(e.message).toMatch(/resolves to (127\.0\.0\.1|::1), a loopback\/private\/link-local address/);
   });
 
   it('a redirect from an allowed server to an internal address is re-checked and refused', async () => {
     const p = { ...policy, allowedHosts: ['127.0.0.1'] };
-    const e = await error(() => runWithPolicy(p, () => loadLayersModel(`${base}/redirect-to/${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`)));
+    const e = await error(() =>
+      runWithPolicy(p, () =>
+        loadLayersModel(`${base}/redirect-to/${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`),
+      ),
+    );
     expect(e.message).toMatch(/host 169\.254\.169\.254 is not allowed/);
   });
 
@@ -96,8 +132,14 @@ describe('SSRF: a queued spec cannot make the worker fetch internal URLs', () =>
     expect(e.message).not.toContain('SECRET');
   });
 
-  it.each([['169.254.169.254', true], ['10.1.2.3', true], ['::ffff:127.0.0.1', true], ['fd00::1', true], ['8.8.8.8', false], ['2001:4860::8888', false]])(
-    'isSpecialAddress(%s) = %s', (ip, special) => expect(isSpecialAddress(ip)).toBe(special));
+  it.each([
+    ['169.254.169.254', true],
+    ['10.1.2.3', true],
+    ['::ffff:127.0.0.1', true],
+    ['fd00::1', true],
+    ['8.8.8.8', false],
+    ['2001:4860::8888', false],
+  ])('isSpecialAddress(%s) = %s', (ip, special) => expect(isSpecialAddress(ip)).toBe(special));
 });
 
 describe('network errors are named (CLI too)', () => {
@@ -106,15 +148,21 @@ describe('network errors are named (CLI too)', () => {
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', () => ok()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((ok) => closed.close(() => ok()));
-    expect((await error(() => loadLayersModel(`http://127.0.0.1:${port}/model.json`))).message).toMatch(/connection refused by 127\.0\.0\.1:\d+/);
+    expect((await error(() => loadLayersModel(`http://127.0.0.1:${port}/model.json`))).message).toMatch(
+      /connection refused by 127\.0\.0\.1:\d+/,
+    );
     expect((await error(() => loadLayersModel(`${base}/loop`))).message).toMatch(/too many redirects/);
   });
 });
 
 describe('file reads are confined to NNAUDIT_DATA_DIRS (realpath)', () => {
   it('a data file outside the roots is refused (the client baseDir is not trusted)', async () => {
-    const e = await error(() => runWithPolicy(policy, () => loadDataset(csvSpec(path.join(outside, 'secrets.env')), 1, root)));
-    expect(e.message).toMatch(/secrets\.env: data file is outside the folders this worker may read \(NNAUDIT_DATA_DIRS=/);
+    const e = await error(() =>
+      runWithPolicy(policy, () => loadDataset(csvSpec(path.join(outside, 'secrets.env')), 1, root)),
+    );
+    expect(e.message).toMatch(
+      /secrets\.env: data file is outside the folders this worker may read \(NNAUDIT_DATA_DIRS=/,
+    );
     expect(e.message).not.toContain(SECRET);
   });
 
@@ -138,7 +186,9 @@ describe('file reads are confined to NNAUDIT_DATA_DIRS (realpath)', () => {
 
   it('scrubMessage removes any run of read bytes a message might still carry', () => {
     const bytes = new TextEncoder().encode(`API_KEY=${SECRET}`);
-    expect(scrubMessage(`bad header: API_KEY=${SECRET} in /data/x.csv`, [bytes])).toBe('bad header: [input bytes]=[input bytes] in /data/x.csv');
+    expect(scrubMessage(`bad header: API_KEY=${SECRET} in /data/x.csv`, [bytes])).toBe(
+      'bad header: [input bytes]=[input bytes] in /data/x.csv',
+    );
   });
 });
 
@@ -168,17 +218,29 @@ async function safeShardRedirect(p: InputPolicy) {
   const other = createServer((_q, res) => res.end(readFileSync(path.join(wineDir, 'weights.bin'))));
   await new Promise<void>((ok) => other.listen(0, '127.0.0.1', () => ok()));
   const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/weights.bin`;
-  const json = JSON.parse(readFileSync(path.join(wineDir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  const json = JSON.parse(readFileSync(path.join(wineDir, 'model.json'), 'utf8')) as {
+    weightsManifest: Array<{ paths: string[] }>;
+  };
   json.weightsManifest[0]!.paths = [`redirect-to/${encodeURIComponent(otherUrl)}`];
   const modelServer = createServer((req, res) => {
-    if (req.url === '/m/model.json') { res.end(JSON.stringify(json)); return; }
+    if (req.url === '/m/model.json') {
+      res.end(JSON.stringify(json));
+      return;
+    }
     const u = req.url ?? '';
-    if (u.startsWith('/m/redirect-to/')) { res.writeHead(302, { location: decodeURIComponent(u.slice('/m/redirect-to/'.length)) }); res.end(); return; }
-    res.writeHead(404); res.end();
+    if (u.startsWith('/m/redirect-to/')) {
+      res.writeHead(302, { location: decodeURIComponent(u.slice('/m/redirect-to/'.length)) });
+      res.end();
+      return;
+    }
+    res.writeHead(404);
+    res.end();
   });
   await new Promise<void>((ok) => modelServer.listen(0, '127.0.0.1', () => ok()));
   try {
-    return await runWithPolicy(p, () => loadLayersModel(`http://127.0.0.1:${(modelServer.address() as AddressInfo).port}/m/model.json`));
+    return await runWithPolicy(p, () =>
+      loadLayersModel(`http://127.0.0.1:${(modelServer.address() as AddressInfo).port}/m/model.json`),
+    );
   } finally {
     modelServer.close();
     other.close();

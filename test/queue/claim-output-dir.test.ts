@@ -13,7 +13,13 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const owner = (jobId: string): RunOwner => {
   const jobCreatedAt = 1_700_000_000_000;
-  return { runId: runIdFor('t', jobId, jobCreatedAt), prefix: 't', jobId, jobCreatedAt, specHash: specHash({ a: 1 }, '/x') };
+  return {
+    runId: runIdFor('t', jobId, jobCreatedAt),
+    prefix: 't',
+    jobId,
+    jobCreatedAt,
+    specHash: specHash({ a: 1 }, '/x'),
+  };
 };
 
 describe('claimOutputDir: a folder appears with its owner record or not at all', () => {

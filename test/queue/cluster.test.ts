@@ -29,7 +29,8 @@ describeWith(['redis'], 'Redis Cluster: REDIS_CLUSTER_NODES, MOVED and a failove
     // REDIS_URL at that node too: the single-node client died there with "MOVED <slot>" (only its credentials are used now).
     env = { ...env, REDIS_URL: `redis://127.0.0.1:${seed}`, REDIS_CLUSTER_NODES: `127.0.0.1:${seed}` };
     // Hosts that share only Redis: two audit workers and a render worker, each with its own reports folder.
-    for (let i = 0; i < 2; i++) workers.push(startWorker({ ...env, NNAUDIT_REPORTS_DIR: folder(`audit-${i}`) }, ['--queue', 'audit']));
+    for (let i = 0; i < 2; i++)
+      workers.push(startWorker({ ...env, NNAUDIT_REPORTS_DIR: folder(`audit-${i}`) }, ['--queue', 'audit']));
     workers.push(startWorker({ ...env, NNAUDIT_REPORTS_DIR: folder('render') }, ['--queue', 'render']));
   }, 120_000);
 
@@ -39,21 +40,36 @@ describeWith(['redis'], 'Redis Cluster: REDIS_CLUSTER_NODES, MOVED and a failove
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('enqueue --wait through a non-owner seed, across a failover of the owner: each client gets its job\'s verdict', async () => {
+  it("enqueue --wait through a non-owner seed, across a failover of the owner: each client gets its job's verdict", async () => {
     const specs = ['healthy', 'dead-relu', 'healthy', 'dead-relu'];
     const expected: Record<string, number> = { healthy: 0, 'dead-relu': 1 };
     const clientEnv = { ...env, NNAUDIT_REPORTS_DIR: folder('client') };
-    const first = specs.map((s, i) => runCli(['enqueue', `fixtures/specs/${s}.json`, '--wait', '--no-pdf', '--out', folder(`out-${i}`)], { env: clientEnv }));
+    const first = specs.map((s, i) =>
+      runCli(['enqueue', `fixtures/specs/${s}.json`, '--wait', '--no-pdf', '--out', folder(`out-${i}`)], {
+        env: clientEnv,
+      }),
+    );
     // Fail the prefix's master over to its replica while those jobs are queued or running.
     await new Promise((ok) => setTimeout(ok, 1500));
     const { replica } = cluster.owner(`{${prefix}}`);
     expect(cluster.cli(replica, 'cluster', 'failover')).toMatch(/OK/);
     const runs = await Promise.all(first);
-    runs.forEach((r, i) => expect(r.code, `${specs[i]}: ${r.stderr.split("\n").filter((l) => !l.includes("epoch")).join("\n")}`).toBe(expected[specs[i]!]));
+    runs.forEach((r, i) =>
+      expect(
+        r.code,
+        `${specs[i]}: ${r.stderr
+          .split('\n')
+          .filter((l) => !l.includes('epoch'))
+          .join('\n')}`,
+      ).toBe(expected[specs[i]!]),
+    );
     expect(cluster.cli(replica, 'role')).toMatch(/^master/);
     // Each client got its own job's result and the report the render host made, from Redis alone.
     specs.forEach((s, i) => {
-      const result = JSON.parse(readFileSync(path.join(folder(`out-${i}`), 'result.json'), 'utf8')) as { gate: { exitCode: number }; spec: { name?: string } };
+      const result = JSON.parse(readFileSync(path.join(folder(`out-${i}`), 'result.json'), 'utf8')) as {
+        gate: { exitCode: number };
+        spec: { name?: string };
+      };
       expect(result.gate.exitCode, s).toBe(expected[s]);
       expect(readFileSync(path.join(folder(`out-${i}`), 'report.html'), 'utf8')).toContain('<html');
     });
@@ -71,9 +87,10 @@ describeWith(['redis'], 'Redis Cluster: REDIS_CLUSTER_NODES, MOVED and a failove
     expect(history.stdout.match(/PASS/g)?.length).toBe(3);
   }, 600_000);
 
-  it('every key of the prefix (queues, history) is in the prefix\'s one slot', () => {
+  it("every key of the prefix (queues, history) is in the prefix's one slot", () => {
     const slot = cluster.cli(cluster.ports[0]!, 'cluster', 'keyslot', `{${prefix}}`).trim();
-    const keys = cluster.ports.filter((p) => cluster.cli(p, 'role').startsWith('master'))
+    const keys = cluster.ports
+      .filter((p) => cluster.cli(p, 'role').startsWith('master'))
       .flatMap((p) => cluster.cli(p, '--scan', '--pattern', `*${prefix}*`).trim().split('\n').filter(Boolean));
     expect(keys.length).toBeGreaterThan(5);
     const slots = new Set(keys.map((k) => cluster.cli(cluster.ports[0]!, 'cluster', 'keyslot', k).trim()));

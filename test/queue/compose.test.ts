@@ -11,15 +11,28 @@ import { ROOT } from '../helpers/cli.js';
  * the worker's own settings where they must agree (data folder, reports folder, shutdown grace).
  */
 interface Service {
-  command?: string[]; environment?: Record<string, string>; image?: string; build?: string; volumes?: string[];
-  ports?: string[]; stop_grace_period?: string; profiles?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  image?: string;
+  build?: string;
+  volumes?: string[];
+  ports?: string[];
+  stop_grace_period?: string;
+  profiles?: string[];
 }
-const doc = YAML.parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const doc = YAML.parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const worker = doc.services['worker']!;
 const client = doc.services['nnaudit']!;
 
 /** "./data:/data:ro" -> { host: './data', container: '/data' }. */
-const mounts = (s: Service) => (s.volumes ?? []).map((v) => { const [host, container] = v.split(':'); return { host: host!, container: container! }; });
+const mounts = (s: Service) =>
+  (s.volumes ?? []).map((v) => {
+    const [host, container] = v.split(':');
+    return { host: host!, container: container! };
+  });
 const mountOf = (s: Service, container: string) => mounts(s).find((m) => m.container === container);
 
 /** Docker's duration syntax as compose uses it: 40s, 1m30s, 5m. */
@@ -33,7 +46,11 @@ describe('docker-compose.yml', () => {
   it('runs Redis without eviction, workers wired to Redis and SMTP, and a mail catcher', () => {
     expect(Object.keys(doc.services).sort()).toEqual(['mailpit', 'nnaudit', 'redis', 'worker']);
     expect(doc.services['redis']!.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
-    expect(worker.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', SMTP_URL: 'smtp://mailpit:1025', NNAUDIT_REPORTS_DIR: '/reports' });
+    expect(worker.environment).toMatchObject({
+      REDIS_URL: 'redis://redis:6379',
+      SMTP_URL: 'smtp://mailpit:1025',
+      NNAUDIT_REPORTS_DIR: '/reports',
+    });
     expect(worker.build).toBe('.');
   });
 
@@ -55,10 +72,11 @@ describe('docker-compose.yml', () => {
 
   it('host ports are configurable and bound to loopback', () => {
     expect(doc.services['redis']!.ports).toEqual(['127.0.0.1:${NNAUDIT_REDIS_PORT:-6379}:6379']);
-    for (const p of [...doc.services['redis']!.ports!, ...doc.services['mailpit']!.ports!]) expect(p).toMatch(/^127\.0\.0\.1:\$\{NNAUDIT_\w+_PORT:-\d+\}:\d+$/);
+    for (const p of [...doc.services['redis']!.ports!, ...doc.services['mailpit']!.ports!])
+      expect(p).toMatch(/^127\.0\.0\.1:\$\{NNAUDIT_\w+_PORT:-\d+\}:\d+$/);
   });
 
-  it('stop_grace_period covers the worker\'s shutdown grace, plus a little for handing jobs back', async () => {
+  it("stop_grace_period covers the worker's shutdown grace, plus a little for handing jobs back", async () => {
     const args = worker.command ?? [];
     const i = args.indexOf('--shutdown-grace');
     const defaults = await workerBuilder(yargs([])).parse();

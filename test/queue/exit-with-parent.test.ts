@@ -20,7 +20,9 @@ writeFileSync(path.join(dir, 'forever.mjs'), 'setInterval(() => {}, 1000);\n');
 // BullMQ's child, in small: every uncaught error is reported to the parent. Once the parent is gone, the report
 // fails too, and the child loops on it without reaching the event loop. The busy wait lets the parent die
 // before the child notices, as a child busy training does.
-writeFileSync(path.join(dir, 'reporter.mjs'), `
+writeFileSync(
+  path.join(dir, 'reporter.mjs'),
+  `
 process.on('uncaughtException', async (err) => {
   await new Promise((ok, ko) => process.send({ failed: String(err) }, (e) => (e ? ko(e) : ok())));
 });
@@ -29,8 +31,11 @@ const until = Date.now() + 3000;
 while (Date.now() < until) { /* busy */ }
 process.send('after');
 setInterval(() => {}, 1000);
-`);
-writeFileSync(parentScript, `
+`,
+);
+writeFileSync(
+  parentScript,
+  `
 import { fork, spawn } from 'node:child_process';
 const forever = ${JSON.stringify(path.join(dir, 'forever.mjs'))};
 const env = process.argv[2] === 'with-pid' ? { ...process.env, NNAUDIT_PARENT_PID: String(process.pid) } : { ...process.env };
@@ -43,12 +48,19 @@ process.stdout.write(String(child.pid) + '\\n');
 // The reporter says when it is up; its worker dies then, while it is busy.
 child.on?.('message', (m) => { if (m === 'ready') process.kill(process.pid, 'SIGKILL'); });
 setInterval(() => {}, 1000);
-`);
+`,
+);
 
-async function childOfKilledParent(mode: 'with-pid' | 'without-pid', channel: 'ipc' | 'no-ipc' | 'reporter', waitMs = 15_000): Promise<number[]> {
+async function childOfKilledParent(
+  mode: 'with-pid' | 'without-pid',
+  channel: 'ipc' | 'no-ipc' | 'reporter',
+  waitMs = 15_000,
+): Promise<number[]> {
   const parent = spawn(process.execPath, [parentScript, mode, channel], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  parent.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  parent.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const pid = Number(await until('the child to start', () => /^\d+\n/.test(out) && out.trim(), 60_000));
   const child = identify(pid);
   await new Promise((ok) => setTimeout(ok, 1500)); // let the child load the preload before its parent dies
@@ -68,7 +80,7 @@ describe('an audit sandbox child exits with its worker', () => {
     expect(await childOfKilledParent('with-pid', 'no-ipc')).toEqual([]);
   }, 60_000);
 
-  it('when its report of a failed write to the dead worker fails again (BullMQ\'s loop)', async () => {
+  it("when its report of a failed write to the dead worker fails again (BullMQ's loop)", async () => {
     expect(await childOfKilledParent('without-pid', 'reporter')).toEqual([]);
   }, 60_000);
 

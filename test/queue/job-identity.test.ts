@@ -18,7 +18,13 @@ import { startTestRedis, type TestRedis } from './redis-server.js';
 const spec = (name: string) => path.join(ROOT, 'fixtures/specs', `${name}.json`);
 let redis: TestRedis;
 const reports = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-shared-reports-'));
-const envFor = (prefix: string, url: string) => ({ ...queueEnv(), REDIS_URL: url, NNAUDIT_QUEUE_PREFIX: prefix, NNAUDIT_REPORTS_DIR: reports, NNAUDIT_DATA_DIRS: ROOT });
+const envFor = (prefix: string, url: string) => ({
+  ...queueEnv(),
+  REDIS_URL: url,
+  NNAUDIT_QUEUE_PREFIX: prefix,
+  NNAUDIT_REPORTS_DIR: reports,
+  NNAUDIT_DATA_DIRS: ROOT,
+});
 let envA: Record<string, string>;
 let envB: Record<string, string>;
 let a: WorkerProcess;
@@ -31,7 +37,11 @@ describeWith(['redis'], 'job identity: outputs named by a UUID, never by a count
     envB = envFor('b', redis.url);
     a = startWorker(envA, ['--queue', 'audit']);
     b = startWorker(envB, ['--queue', 'audit']);
-    await until('both workers', () => a.log().includes('nnaudit worker: queues') && b.log().includes('nnaudit worker: queues'), 120_000);
+    await until(
+      'both workers',
+      () => a.log().includes('nnaudit worker: queues') && b.log().includes('nnaudit worker: queues'),
+      120_000,
+    );
   }, 60_000);
   afterAll(async () => {
     await a?.stop();

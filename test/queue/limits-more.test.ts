@@ -41,13 +41,21 @@ describeWith(['redis'], 'queue limits, more (real worker)', () => {
     // Three 4096-wide layers: ~33.6M parameters (under maxParams), ~134 MB of float32 weights, and as much
     // again for each of the gradients and Adam's two moments: well over a 384 MiB cap once training starts.
     const wide = {
-      ...iris, name: 'wide', limits: { memoryMb: 384 },
-      model: { train: { ...iris['model'].train, epochs: 50, layers: [
-        { type: 'dense', units: 4096, activation: 'relu' },
-        { type: 'dense', units: 4096, activation: 'relu' },
-        { type: 'dense', units: 4096, activation: 'relu' },
-        { type: 'dense', units: 3, activation: 'softmax' },
-      ] } },
+      ...iris,
+      name: 'wide',
+      limits: { memoryMb: 384 },
+      model: {
+        train: {
+          ...iris['model'].train,
+          epochs: 50,
+          layers: [
+            { type: 'dense', units: 4096, activation: 'relu' },
+            { type: 'dense', units: 4096, activation: 'relu' },
+            { type: 'dense', units: 4096, activation: 'relu' },
+            { type: 'dense', units: 3, activation: 'softmax' },
+          ],
+        },
+      },
     };
     const { jobId } = await enqueueAudit(wide, { settings, formats: ['html'] });
     const f = await jobFailure(jobId, settings);
@@ -67,10 +75,17 @@ describeWith(['redis'], 'queue limits, more (real worker)', () => {
     const { jobId } = await enqueueAudit(long({ name: 'handed-back' }, 2000), { settings, formats: ['html'] });
     const q = openQueue('audit', settings);
     try {
-      await until('the job to train', async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1, 180_000);
+      await until(
+        'the job to train',
+        async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1,
+        180_000,
+      );
       const sent = Date.now();
       first.child.kill('SIGTERM');
-      const exited = await Promise.race([first.exited.then(() => 'exited'), new Promise((ok) => setTimeout(() => ok('still running'), 62_000))]);
+      const exited = await Promise.race([
+        first.exited.then(() => 'exited'),
+        new Promise((ok) => setTimeout(() => ok('still running'), 62_000)),
+      ]);
       expect(exited, first.log()).toBe('exited');
       expect(Date.now() - sent).toBeLessThan(62_000);
       expect(first.log()).toMatch(/handing them back to the queue/);
@@ -88,17 +103,26 @@ describeWith(['redis'], 'queue limits, more (real worker)', () => {
 
   it('schedule list reports missed runs when no worker took a due run', async () => {
     const { env } = fresh();
-    const add = await runCli(['schedule', 'add', 'every-second', '--every', '1000', 'fixtures/specs/iris.json'], { env });
+    const add = await runCli(['schedule', 'add', 'every-second', '--every', '1000', 'fixtures/specs/iris.json'], {
+      env,
+    });
     expect(add.code, add.stderr).toBe(0);
     const first = await runCli(['schedule', 'list'], { env });
     expect(first.stdout, first.stderr).toMatch(/^every-second\tevery 1000 ms\tnext \S+/m);
     expect(first.stdout).not.toMatch(/MISSED/); // just added: nothing is overdue yet
     // No worker runs on this prefix: once the due run is older than the grace, list must say it was missed.
-    const line = await until('a MISSED line', async () => {
-      const r = await runCli(['schedule', 'list'], { env });
-      return /MISSED/.test(r.stdout) ? r.stdout : null;
-    }, MISSED_GRACE_MS + 120_000);
-    const m = /^every-second\tevery 1000 ms\tnext (\S+)\t.*\tMISSED (\d+) run\(s\) since (\S+): no worker took them/m.exec(line);
+    const line = await until(
+      'a MISSED line',
+      async () => {
+        const r = await runCli(['schedule', 'list'], { env });
+        return /MISSED/.test(r.stdout) ? r.stdout : null;
+      },
+      MISSED_GRACE_MS + 120_000,
+    );
+    const m =
+      /^every-second\tevery 1000 ms\tnext (\S+)\t.*\tMISSED (\d+) run\(s\) since (\S+): no worker took them/m.exec(
+        line,
+      );
     expect(m, line).not.toBeNull();
     expect(Date.parse(m![1]!)).toBeLessThan(Date.now() - MISSED_GRACE_MS); // next lies in the past
     expect(Number(m![2])).toBeGreaterThanOrEqual(MISSED_GRACE_MS / 1000);

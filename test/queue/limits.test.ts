@@ -48,7 +48,14 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
   });
 
   it('a URL to an internal host fails once, naming NNAUDIT_ALLOWED_HOSTS, without quoting the response', async () => {
-    const { jobId } = await enqueueAudit({ name: 'ssrf', model: { load: { path: `${base}/secret`, loss: 'meanSquaredError' } }, data: { generator: 'iris' } }, { settings, formats: ['html'] });
+    const { jobId } = await enqueueAudit(
+      {
+        name: 'ssrf',
+        model: { load: { path: `${base}/secret`, loss: 'meanSquaredError' } },
+        data: { generator: 'iris' },
+      },
+      { settings, formats: ['html'] },
+    );
     const f = await failure(jobId);
     expect(f.reason).toMatch(/host 127\.0\.0\.1 is not allowed on this worker \(NNAUDIT_ALLOWED_HOSTS=/);
     expect(f.reason).not.toContain('SECRET');
@@ -57,7 +64,10 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
 
   it('a data file outside NNAUDIT_DATA_DIRS fails once, whatever baseDir the client sent', async () => {
     writeFileSync(path.join(outside, 'keys.csv'), `API_KEY=${SECRET}\n1\n2\n`);
-    const { jobId } = await enqueueAudit({ ...iris, name: 'file-read', data: { csv: 'keys.csv', label: 'y' } }, { settings, formats: ['html'], baseDir: outside });
+    const { jobId } = await enqueueAudit(
+      { ...iris, name: 'file-read', data: { csv: 'keys.csv', label: 'y' } },
+      { settings, formats: ['html'], baseDir: outside },
+    );
     const f = await failure(jobId);
     expect(f.reason).toMatch(/keys\.csv: data file is outside the folders this worker may read/);
     expect(f.reason).not.toContain(SECRET);
@@ -65,13 +75,21 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
   }, 200_000);
 
   it('email to a domain not in NNAUDIT_EMAIL_DOMAINS fails before training', async () => {
-    const { jobId } = await enqueueAudit({ ...iris, name: 'mail' }, { settings, formats: ['html'], email: ['someone@evil.test'] });
+    const { jobId } = await enqueueAudit(
+      { ...iris, name: 'mail' },
+      { settings, formats: ['html'], email: ['someone@evil.test'] },
+    );
     const f = await failure(jobId);
-    expect(f.reason).toMatch(/email someone@evil\.test: domain evil\.test is not allowed on this worker \(NNAUDIT_EMAIL_DOMAINS=example\.com\)/);
+    expect(f.reason).toMatch(
+      /email someone@evil\.test: domain evil\.test is not allowed on this worker \(NNAUDIT_EMAIL_DOMAINS=example\.com\)/,
+    );
   }, 200_000);
 
   it('limits.timeoutSeconds stops a 10,000-epoch job and it is not retried', async () => {
-    const { jobId } = await enqueueAudit(long({ name: 'slow', limits: { timeoutSeconds: 3 } }), { settings, formats: ['html'] });
+    const { jobId } = await enqueueAudit(long({ name: 'slow', limits: { timeoutSeconds: 3 } }), {
+      settings,
+      formats: ['html'],
+    });
     const f = await failure(jobId);
     expect(f.reason).toMatch(/timed out after 3 s \(limits\.timeoutSeconds/);
     expect(f.attempts).toBe(1);
@@ -80,7 +98,11 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
   it('nnaudit cancel stops a running job; it is not retried', async () => {
     const { jobId } = await enqueueAudit(long({ name: 'to-cancel' }), { settings, formats: ['html'] });
     const q = openQueue('audit', settings);
-    await until('the job to train', async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1, 120_000);
+    await until(
+      'the job to train',
+      async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1,
+      120_000,
+    );
     await q.close();
     const r = await runCli(['cancel', jobId], { env });
     expect(r.stdout, r.stderr).toMatch(/cancel sent/);
@@ -98,7 +120,11 @@ describeWith(['redis', 'chromium'], 'queue limits and policy (real worker)', () 
     const browsers = descendants(worker.child.pid!).filter(isBrowser);
     expect(browsers.length).toBeGreaterThan(0); // the warm browser is up
     await worker.stop('SIGKILL');
-    const left = await until('the browsers to exit', () => (alive(browsers).length === 0 ? 'none' : null), 20_000).catch(() => alive(browsers).map(commandLine));
+    const left = await until(
+      'the browsers to exit',
+      () => (alive(browsers).length === 0 ? 'none' : null),
+      20_000,
+    ).catch(() => alive(browsers).map(commandLine));
     expect(left).toBe('none');
   }, 300_000);
 });

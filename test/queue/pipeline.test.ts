@@ -21,7 +21,7 @@ const settings = () => queueSettings({ ...process.env, ...env });
 
 describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on loopback, real Chromium)', () => {
   beforeAll(async () => {
-      smtp = await startSmtp();
+    smtp = await startSmtp();
     env = queueEnv({ SMTP_URL: smtp.url });
     worker = startWorker(env);
     await until('the worker to start', () => worker.log().includes('nnaudit worker: queues'), 120_000);
@@ -66,7 +66,14 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
 
   it('fails a bad job once, without retries, and lists it with its reason', async () => {
     const badSpec = path.join(tmp, 'bad.json');
-    writeFileSync(badSpec, JSON.stringify({ name: 'missing-model', model: { load: { path: 'nowhere/model.json' } }, data: { generator: 'iris' } }));
+    writeFileSync(
+      badSpec,
+      JSON.stringify({
+        name: 'missing-model',
+        model: { load: { path: 'nowhere/model.json' } },
+        data: { generator: 'iris' },
+      }),
+    );
     const r = await runCli(['enqueue', badSpec, '--wait', '-q'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/failed: .*nowhere\/model.json: model file not found/);
@@ -80,7 +87,10 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
 
   it('rejects an invalid spec at enqueue time (exit 2), before it reaches a worker', async () => {
     const bad = path.join(tmp, 'invalid.json');
-    writeFileSync(bad, JSON.stringify({ model: { train: { layers: [], loss: 'hinge' } }, data: { generator: 'iris' } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ model: { train: { layers: [], loss: 'hinge' } }, data: { generator: 'iris' } }),
+    );
     const r = await runCli(['enqueue', bad], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/model.train.layers: .*\n.*model.train.loss/);
@@ -104,7 +114,14 @@ describeWith(['redis', 'chromium'], 'queue pipeline (real Redis, real SMTP on lo
     const listed = (await listSchedules(settings())).filter((s) => s.name === 'every-test');
     expect(listed).toHaveLength(1);
     expect(listed[0]!.repeat).toBe('every 2000 ms');
-    await until('a scheduled audit to complete', async () => (await listJobs(settings(), ['completed'], 200)).some((j) => j.label === 'iris' && j.verdict === 'PASS' && j.id.startsWith('repeat:')), 240_000);
+    await until(
+      'a scheduled audit to complete',
+      async () =>
+        (await listJobs(settings(), ['completed'], 200)).some(
+          (j) => j.label === 'iris' && j.verdict === 'PASS' && j.id.startsWith('repeat:'),
+        ),
+      240_000,
+    );
     expect(await removeSchedule(settings(), 'every-test')).toBe(true);
     const cli = await runCli(['schedule', 'list'], { env });
     expect(cli.stdout).not.toContain('every-test');

@@ -1,8 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** A process, told apart from a later one that reuses its pid by its start time (pid_max is 32768 here). */
-export interface ProcId { pid: number; start: string }
-interface Proc extends ProcId { ppid: number; cmd: string }
+export interface ProcId {
+  pid: number;
+  start: string;
+}
+interface Proc extends ProcId {
+  ppid: number;
+  cmd: string;
+}
 
 /** Fields after the command name in /proc/<pid>/stat: comm may contain spaces and parentheses, so split after the last ')'. */
 function statFields(pid: number | string): string[] {
@@ -32,7 +38,11 @@ export function descendants(root: number): Proc[] {
   const frontier = [root];
   while (frontier.length) {
     const p = frontier.pop()!;
-    for (const c of all) if (c.ppid === p) { found.push(c); frontier.push(c.pid); }
+    for (const c of all)
+      if (c.ppid === p) {
+        found.push(c);
+        frontier.push(c.pid);
+      }
   }
   return found;
 }

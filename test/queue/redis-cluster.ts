@@ -14,11 +14,12 @@ export interface TestCluster {
   stop(): void;
 }
 
-const free = (port: number) => new Promise<boolean>((ok) => {
-  const s = net.createServer();
-  s.once('error', () => ok(false));
-  s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
-});
+const free = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const s = net.createServer();
+    s.once('error', () => ok(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+  });
 
 /** Six ports p with p and p + 10000 (the cluster bus) both free. */
 async function freePorts(n: number): Promise<number[]> {
@@ -33,22 +34,69 @@ async function freePorts(n: number): Promise<number[]> {
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-cluster-'));
   const ports = await freePorts(6);
-  const children: ChildProcess[] = ports.map((p) => spawn('redis-server', [
-    '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`,
-    '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no',
-  ], { stdio: 'ignore' }));
-  const cli = (port: number, ...args: string[]) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
-  await until('cluster nodes to answer', () => ports.every((p) => { try { return cli(p, 'ping').includes('PONG'); } catch { return false; } }), 20_000);
-  execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore' });
-  await until('cluster_state:ok on every node', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')), 30_000);
+  const children: ChildProcess[] = ports.map((p) =>
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${p}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  const cli = (port: number, ...args: string[]) =>
+    execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
+  await until(
+    'cluster nodes to answer',
+    () =>
+      ports.every((p) => {
+        try {
+          return cli(p, 'ping').includes('PONG');
+        } catch {
+          return false;
+        }
+      }),
+    20_000,
+  );
+  execFileSync(
+    'redis-cli',
+    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
+    { stdio: 'ignore' },
+  );
+  await until(
+    'cluster_state:ok on every node',
+    () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')),
+    30_000,
+  );
   const owner = (key: string) => {
     const slot = Number(cli(ports[0]!, 'cluster', 'keyslot', key).trim());
-    const nodes = cli(ports[0]!, 'cluster', 'nodes').trim().split('\n').map((l) => l.split(' '));
+    const nodes = cli(ports[0]!, 'cluster', 'nodes')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     const portOf = (addr: string) => Number(addr.split('@')[0]!.split(':')[1]);
-    const master = nodes.find((n) => n[2]!.includes('master') && n.slice(8).some((r) => {
-      const [a, b] = r.split('-').map(Number);
-      return slot >= a! && slot <= (b ?? a)!;
-    }))!;
+    const master = nodes.find(
+      (n) =>
+        n[2]!.includes('master') &&
+        n.slice(8).some((r) => {
+          const [a, b] = r.split('-').map(Number);
+          return slot >= a! && slot <= (b ?? a)!;
+        }),
+    )!;
     const replica = nodes.find((n) => n[2]!.includes('slave') && n[3] === master[0])!;
     return { master: portOf(master[1]!), replica: portOf(replica[1]!) };
   };

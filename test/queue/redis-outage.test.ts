@@ -77,39 +77,65 @@ describeWith(['redis'], 'the queue through a Redis outage (throwaway redis-serve
     expect(t.code).toBe(0);
   }, 400_000);
 
-  it.each(['idle', 'busy'] as const)('an %s worker exits within 15 s of SIGTERM with Redis down, leaving no child process', async (kind) => {
-    const { redis, env, settings } = await setup();
-    const w = worker(env);
-    await ready(w);
-    if (kind === 'busy') {
-      const { jobId } = await enqueueAudit(long({ name: 'busy' }) as unknown as SpecInput, { settings, formats: ['html'] });
-      const q = openQueue('audit', settings);
-      await until('the job to train', async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1, 180_000);
-      await q.close();
-      expect(descendants(w.child.pid!).length).toBeGreaterThan(0); // its audit child
-    }
-    redis.stop();
-    // The worker has noticed (its one line; an older worker printed none, so do not insist before measuring).
-    await until('the waiting line', () => /waiting for Redis/.test(w.log()), 30_000).catch(() => undefined);
-    const t = await sigterm(w);
-    process.stdout.write(`sigterm, ${kind} worker, Redis down: exited ${t.code} after ${(t.ms / 1000).toFixed(1)} s\n`);
-    expect(t.ms, w.log()).toBeLessThan(15_000);
-    expect(t.left).toEqual([]);
-    expect(w.log()).not.toMatch(STACK_LINE);
-    expect(lines(w.log(), /waiting for Redis/)).toBe(1);
-  }, 400_000);
+  it.each(['idle', 'busy'] as const)(
+    'an %s worker exits within 15 s of SIGTERM with Redis down, leaving no child process',
+    async (kind) => {
+      const { redis, env, settings } = await setup();
+      const w = worker(env);
+      await ready(w);
+      if (kind === 'busy') {
+        const { jobId } = await enqueueAudit(long({ name: 'busy' }) as unknown as SpecInput, {
+          settings,
+          formats: ['html'],
+        });
+        const q = openQueue('audit', settings);
+        await until(
+          'the job to train',
+          async () => (((await Job.fromId(q, jobId))?.progress as { epoch?: number } | undefined)?.epoch ?? 0) >= 1,
+          180_000,
+        );
+        await q.close();
+        expect(descendants(w.child.pid!).length).toBeGreaterThan(0); // its audit child
+      }
+      redis.stop();
+      // The worker has noticed (its one line; an older worker printed none, so do not insist before measuring).
+      await until('the waiting line', () => /waiting for Redis/.test(w.log()), 30_000).catch(() => undefined);
+      const t = await sigterm(w);
+      process.stdout.write(
+        `sigterm, ${kind} worker, Redis down: exited ${t.code} after ${(t.ms / 1000).toFixed(1)} s\n`,
+      );
+      expect(t.ms, w.log()).toBeLessThan(15_000);
+      expect(t.left).toEqual([]);
+      expect(w.log()).not.toMatch(STACK_LINE);
+      expect(lines(w.log(), /waiting for Redis/)).toBe(1);
+    },
+    400_000,
+  );
 
-  it('6 enqueue --wait clients ride out a Redis kill and restart and each exits with its job\'s verdict', async () => {
+  it("6 enqueue --wait clients ride out a Redis kill and restart and each exits with its job's verdict", async () => {
     const { redis, env } = await setup();
     const w = worker(env);
     await ready(w);
     const N = 6;
     const clients = Array.from({ length: N }, () => {
-      const c = spawn(process.execPath, [BIN, 'enqueue', path.join(ROOT, 'fixtures/specs/iris.json'), '--wait', '--no-pdf', '--quiet'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [BIN, 'enqueue', path.join(ROOT, 'fixtures/specs/iris.json'), '--wait', '--no-pdf', '--quiet'],
+        { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const out = { stdout: '', stderr: '', code: null as number | null };
-      c.stdout.on('data', (d: Buffer) => { out.stdout += d.toString(); });
-      c.stderr.on('data', (d: Buffer) => { out.stderr += d.toString(); });
-      const done = new Promise<typeof out>((ok) => c.on('close', (code) => { out.code = code; ok(out); }));
+      c.stdout.on('data', (d: Buffer) => {
+        out.stdout += d.toString();
+      });
+      c.stderr.on('data', (d: Buffer) => {
+        out.stderr += d.toString();
+      });
+      const done = new Promise<typeof out>((ok) =>
+        c.on('close', (code) => {
+          out.code = code;
+          ok(out);
+        }),
+      );
       return { out, done };
     });
     await until('every client to enqueue', () => clients.every((c) => /^\d+$/m.test(c.out.stdout)), 180_000);

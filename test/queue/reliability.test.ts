@@ -16,7 +16,6 @@ import { cleanupPrefix, queueEnv, startWorker, until, type WorkerProcess } from 
 const iris = path.join(ROOT, 'fixtures/specs/iris.json');
 
 describeWith(['redis', 'chromium'], 'reliability', () => {
-
   it('20 audits, two worker processes, one SIGKILLed mid-job: every job completes once, nothing lost', async () => {
     const env = queueEnv();
     const settings = queueSettings({ ...process.env, ...env });
@@ -24,10 +23,22 @@ describeWith(['redis', 'chromium'], 'reliability', () => {
     const b = startWorker(env, ['--queue', 'audit,render']);
     try {
       const ids: string[] = [];
-      for (let i = 0; i < 20; i++) ids.push((await enqueueAudit({ ...JSON.parse(readFileSync(iris, 'utf8')), seed: i }, { settings, formats: ['html'], baseDir: path.dirname(iris) })).jobId);
+      for (let i = 0; i < 20; i++)
+        ids.push(
+          (
+            await enqueueAudit(
+              { ...JSON.parse(readFileSync(iris, 'utf8')), seed: i },
+              { settings, formats: ['html'], baseDir: path.dirname(iris) },
+            )
+          ).jobId,
+        );
       // Kill worker A while it holds an active job.
       const queue = openQueue('audit', settings);
-      await until('worker A to be mid-job', async () => /audit \d+ completed/.test(a.log()) && (await queue.getActiveCount()) > 0, 300_000);
+      await until(
+        'worker A to be mid-job',
+        async () => /audit \d+ completed/.test(a.log()) && (await queue.getActiveCount()) > 0,
+        300_000,
+      );
       a.child.kill('SIGKILL');
       // No per-job deadline: on 2 busy cores 20 trainings take minutes; the test's own timeout bounds the wait.
       const pointers = await Promise.all(ids.map((id) => waitForAudit(id, { settings })));
@@ -38,7 +49,9 @@ describeWith(['redis', 'chromium'], 'reliability', () => {
         expect(await job!.getState()).toBe('completed');
         // The file on disk is the write the completed job reported: nobody rewrote it afterwards.
         const pointer = job!.returnvalue as AuditPointer;
-        const onDisk = JSON.parse(readFileSync(path.join(env['NNAUDIT_REPORTS_DIR']!, pointer.runId, 'result.json'), 'utf8')) as { run: { id: string; finishedAt: string; seed: number } };
+        const onDisk = JSON.parse(
+          readFileSync(path.join(env['NNAUDIT_REPORTS_DIR']!, pointer.runId, 'result.json'), 'utf8'),
+        ) as { run: { id: string; finishedAt: string; seed: number } };
         expect(onDisk.run).toMatchObject({ id: pointer.runId, finishedAt: pointer.runFinishedAt, seed: i });
       }
       const render = openQueue('render', settings);
@@ -57,17 +70,49 @@ describeWith(['redis', 'chromium'], 'reliability', () => {
     let port = 0;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-redis-'));
     const startRedis = async () => {
-      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-      await until('redis to answer', () => new Promise<boolean>((ok) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.end(); ok(true); });
-        s.on('error', () => ok(false));
-      }), 10_000);
+      redis = spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+        ],
+        { stdio: 'ignore' },
+      );
+      await until(
+        'redis to answer',
+        () =>
+          new Promise<boolean>((ok) => {
+            const s = net.connect(port, '127.0.0.1', () => {
+              s.end();
+              ok(true);
+            });
+            s.on('error', () => ok(false));
+          }),
+        10_000,
+      );
     };
     beforeAll(async () => {
-      port = await new Promise<number>((ok) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => ok(p)); }); });
+      port = await new Promise<number>((ok) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => ok(p));
+        });
+      });
       await startRedis();
     });
-    afterAll(() => { redis?.kill('SIGKILL'); });
+    afterAll(() => {
+      redis?.kill('SIGKILL');
+    });
 
     it('workers reconnect after Redis restarts mid-run, and the jobs complete', async () => {
       const env = queueEnv({ REDIS_URL: `redis://127.0.0.1:${port}` });

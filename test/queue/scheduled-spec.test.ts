@@ -24,12 +24,27 @@ describe('a scheduled run reads its spec file again', () => {
   });
 
   it.each([
-    ['outside NNAUDIT_DATA_DIRS', () => readSpecFile(file, workerPolicy({ NNAUDIT_DATA_DIRS: ROOT }, ROOT)), /outside|not allowed|NNAUDIT_DATA_DIRS/],
+    [
+      'outside NNAUDIT_DATA_DIRS',
+      () => readSpecFile(file, workerPolicy({ NNAUDIT_DATA_DIRS: ROOT }, ROOT)),
+      /outside|not allowed|NNAUDIT_DATA_DIRS/,
+    ],
     ['gone', () => readSpecFile(path.join(dir, 'removed.json'), policy), /not found/],
-    ['broken JSON, quoted nowhere', () => { writeFileSync(file, '{"name": "SECRET-TOKEN-1234" oops'); return readSpecFile(file, policy); }, /not valid JSON/],
+    [
+      'broken JSON, quoted nowhere',
+      () => {
+        writeFileSync(file, '{"name": "SECRET-TOKEN-1234" oops');
+        return readSpecFile(file, policy);
+      },
+      /not valid JSON/,
+    ],
   ])('a spec file %s fails the run, not retried', (_case, run, message) => {
     let err: unknown;
-    try { run(); } catch (e) { err = e; }
+    try {
+      run();
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(UnrecoverableError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('SECRET');

@@ -19,15 +19,23 @@ import { cleanupPrefix, queueEnv, startSmtp, startWorker, until, type WorkerProc
  * must fail the gate. That run exists only because each run reads the spec file again.
  */
 const NAME = 'nightly-trend';
-const fixture = (f: string) => JSON.parse(readFileSync(path.join(ROOT, 'fixtures/specs', `${f}.json`), 'utf8')) as { model: { train: { epochs: number } } };
+const fixture = (f: string) =>
+  JSON.parse(readFileSync(path.join(ROOT, 'fixtures/specs', `${f}.json`), 'utf8')) as {
+    model: { train: { epochs: number } };
+  };
 function spec(from: 'healthy' | 'dead-relu') {
   const s = fixture(from);
   s.model.train.epochs = 8; // enough for the statistics, quick on two shared cores
-  return { ...s, name: NAME, gate: { preset: 'recommended', assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] } } };
+  return {
+    ...s,
+    name: NAME,
+    gate: { preset: 'recommended', assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] } },
+  };
 }
 const specDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'nnaudit-schedule-')));
 const specFile = path.join(specDir, 'nightly.json');
-const writeSpec = (from: 'healthy' | 'dead-relu') => writeFileSync(specFile, `${JSON.stringify(spec(from), null, 1)}\n`);
+const writeSpec = (from: 'healthy' | 'dead-relu') =>
+  writeFileSync(specFile, `${JSON.stringify(spec(from), null, 1)}\n`);
 const worsened = (r: AuditResult) => JSON.stringify(r.spec?.model ?? null).includes('"value":-8');
 const resultOf = (e: { resultPath: string }) => upgradeResult(JSON.parse(readFileSync(e.resultPath, 'utf8')));
 
@@ -54,9 +62,18 @@ describeWith(['redis', 'chromium'], 'trends across the runs of a schedule (real 
 
   it('a schedule fires twice with the spec file worsened in between: report and email say what got worse, and the change gate fails', async () => {
     writeSpec('healthy');
-    const add = await runCli(['schedule', 'add', NAME, '--every', '2000', specFile, '--email', 'ml-team@example.com'], { env });
+    const add = await runCli(['schedule', 'add', NAME, '--every', '2000', specFile, '--email', 'ml-team@example.com'], {
+      env,
+    });
     expect(add.code, add.stderr).toBe(0);
-    const [firstEntry] = await until('the first scheduled run', async () => { const runs = await listRuns(settings(), NAME); return runs.length ? runs : null; }, 240_000);
+    const [firstEntry] = await until(
+      'the first scheduled run',
+      async () => {
+        const runs = await listRuns(settings(), NAME);
+        return runs.length ? runs : null;
+      },
+      240_000,
+    );
     const firstResult = resultOf(firstEntry!);
     expect(worsened(firstResult)).toBe(false);
     expect(firstResult.baseline).toBeUndefined(); // the first run of a name has nothing to compare with
@@ -64,10 +81,14 @@ describeWith(['redis', 'chromium'], 'trends across the runs of a schedule (real 
     expect(firstMail.subject).not.toMatch(/regressed/);
 
     writeSpec('dead-relu');
-    const runs = await until('a scheduled run of the worsened spec file', async () => {
-      const all = await listRuns(settings(), NAME);
-      return all.some((e) => worsened(resultOf(e))) ? all : null;
-    }, 480_000);
+    const runs = await until(
+      'a scheduled run of the worsened spec file',
+      async () => {
+        const all = await listRuns(settings(), NAME);
+        return all.some((e) => worsened(resultOf(e))) ? all : null;
+      },
+      480_000,
+    );
     await runCli(['schedule', 'remove', NAME], { env });
     const at = runs.findIndex((e) => worsened(resultOf(e)));
     const r = resultOf(runs[at]!);
@@ -79,15 +100,30 @@ describeWith(['redis', 'chromium'], 'trends across the runs of a schedule (real 
     expect(now - base).toBeGreaterThan(0.1);
     expect(r.baseline).toMatchObject({ runId: previous.run.id, source: `previous run of ${NAME}` });
     expect(r.baseline!.regressed).toContain('dead-relu');
-    expect(r.baseline!.history.map((h) => h.runId)).toEqual(runs.slice(0, at + 1).map((e) => e.runId).slice(-r.baseline!.history.length));
+    expect(r.baseline!.history.map((h) => h.runId)).toEqual(
+      runs
+        .slice(0, at + 1)
+        .map((e) => e.runId)
+        .slice(-r.baseline!.history.length),
+    );
     const gate = r.gate.assertions.find((a) => a.id === 'dead-relu')!;
     expect(gate).toMatchObject({ level: 'error', passed: false });
     expect(gate.expected).toMatch(/^increase since \d{4}-\d\d-\d\d <= 0.1$/);
-    const both = new RegExp(`${String(Number(base.toPrecision(3))).replace('.', '\\.')} -> ${String(Number(now.toPrecision(3))).replace('.', '\\.')}`);
+    const both = new RegExp(
+      `${String(Number(base.toPrecision(3))).replace('.', '\\.')} -> ${String(Number(now.toPrecision(3))).replace('.', '\\.')}`,
+    );
     expect(gate.found).toMatch(both);
 
-    const mail = await until('the email of the worsened run', () => smtp.mails.find((m) => m.subject?.includes('regressed')), 90_000);
-    expect(mail.subject).toMatch(new RegExp(`^\\[nnaudit\\] ${NAME}: FAIL, regressed since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(.*dead-relu.*\\)$`));
+    const mail = await until(
+      'the email of the worsened run',
+      () => smtp.mails.find((m) => m.subject?.includes('regressed')),
+      90_000,
+    );
+    expect(mail.subject).toMatch(
+      new RegExp(
+        `^\\[nnaudit\\] ${NAME}: FAIL, regressed since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(.*dead-relu.*\\)$`,
+      ),
+    );
     expect(mail.text).toMatch(/Got worse since/);
     expect(mail.text).toMatch(both);
     const html = readFileSync(path.join(path.dirname(runs[at]!.resultPath), 'report.html'), 'utf8');

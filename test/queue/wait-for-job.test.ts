@@ -34,10 +34,16 @@ describeWith(['redis'], 'waiting for a job whose finish event is missed', () => 
     const queue = track(new Queue('work', { connection, prefix }));
     const deaf = track(new QueueEvents('elsewhere', { connection, prefix }));
     await deaf.waitUntilReady();
-    track(new Worker('work', async (job) => {
-      if (job.name === 'bad') throw new UnrecoverableError('model file not found');
-      return { verdict: 'PASS' };
-    }, { connection, prefix }));
+    track(
+      new Worker(
+        'work',
+        async (job) => {
+          if (job.name === 'bad') throw new UnrecoverableError('model file not found');
+          return { verdict: 'PASS' };
+        },
+        { connection, prefix },
+      ),
+    );
     const bad = await queue.add('bad', {});
     const good = await queue.add('good', {});
     await expect(waitForJob(queue, bad, deaf, undefined, 200)).rejects.toThrow(/model file not found/);

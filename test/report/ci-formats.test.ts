@@ -6,9 +6,17 @@ import { githubAnnotations } from '../../src/report/github.js';
 import { gitlabCodeQuality } from '../../src/report/gitlab.js';
 import { sampleResult } from '../helpers/results.js';
 
-interface Case { '@_name': string; '@_classname': string; failure?: { '@_message': string }; skipped?: unknown; error?: unknown }
+interface Case {
+  '@_name': string;
+  '@_classname': string;
+  failure?: { '@_message': string };
+  skipped?: unknown;
+  error?: unknown;
+}
 function testCases(xml: string): Case[] {
-  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(xml) as { testsuites: { testsuite: { testcase: Case[] } } };
+  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(xml) as {
+    testsuites: { testsuite: { testcase: Case[] } };
+  };
   return doc.testsuites.testsuite.testcase;
 }
 
@@ -18,7 +26,11 @@ describe('JUnit', () => {
     const healthy = testCases(junitXml(sampleResult('healthy')));
     const names = (cs: Case[]) => cs.map((c) => c['@_name']).sort();
     expect(names(sick)).toEqual(names(healthy));
-    expect(names(sick)).toEqual(sampleResult('dead-relu').findings.map((f) => `nnaudit.${f.id}`).sort());
+    expect(names(sick)).toEqual(
+      sampleResult('dead-relu')
+        .findings.map((f) => `nnaudit.${f.id}`)
+        .sort(),
+    );
     expect(sick.find((c) => c['@_name'] === 'nnaudit.dead-relu')?.failure).toBeDefined();
     expect(healthy.find((c) => c['@_name'] === 'nnaudit.dead-relu')?.failure).toBeUndefined();
   });
@@ -71,8 +83,12 @@ const codeQualitySchema = {
       fingerprint: { type: 'string', minLength: 1 },
       severity: { enum: ['info', 'minor', 'major', 'critical', 'blocker'] },
       location: {
-        type: 'object', required: ['path', 'lines'],
-        properties: { path: { type: 'string', minLength: 1 }, lines: { type: 'object', required: ['begin'], properties: { begin: { type: 'integer', minimum: 1 } } } },
+        type: 'object',
+        required: ['path', 'lines'],
+        properties: {
+          path: { type: 'string', minLength: 1 },
+          lines: { type: 'object', required: ['begin'], properties: { begin: { type: 'integer', minimum: 1 } } },
+        },
       },
     },
   },
@@ -84,7 +100,12 @@ describe('GitLab Code Quality', () => {
   it('matches the documented format, one issue per problem, critical for what failed the gate', () => {
     const issues = gitlabCodeQuality(sampleResult('non-finite-values'), { path: 'specs/non-finite.json' });
     expect(validate(issues), JSON.stringify(validate.errors)).toBe(true);
-    expect(issues.map((i) => i.check_name).sort()).toEqual(['nnaudit.exploding-gradients', 'nnaudit.learning-rate', 'nnaudit.non-finite-values', 'nnaudit.unnormalized-inputs']);
+    expect(issues.map((i) => i.check_name).sort()).toEqual([
+      'nnaudit.exploding-gradients',
+      'nnaudit.learning-rate',
+      'nnaudit.non-finite-values',
+      'nnaudit.unnormalized-inputs',
+    ]);
     expect(issues.find((i) => i.check_name === 'nnaudit.non-finite-values')?.severity).toBe('critical');
     expect(issues.find((i) => i.check_name === 'nnaudit.unnormalized-inputs')?.severity).toBe('major'); // fails, but gated at warn
     expect(issues.every((i) => i.location.path === 'specs/non-finite.json')).toBe(true);
@@ -95,7 +116,9 @@ describe('GitLab Code Quality', () => {
     const a = gitlabCodeQuality(sampleResult('non-finite-values'));
     const rerun = sampleResult('non-finite-values');
     rerun.run.id = 'another-run';
-    rerun.findings.forEach((f) => { f.displayValue += ' (re-measured)'; });
+    rerun.findings.forEach((f) => {
+      f.displayValue += ' (re-measured)';
+    });
     const b = gitlabCodeQuality(rerun);
     expect(new Set(a.map((i) => i.fingerprint)).size).toBe(a.length);
     expect(b.map((i) => i.fingerprint)).toEqual(a.map((i) => i.fingerprint));

@@ -21,7 +21,10 @@ describe('report defects stay fixed', () => {
     expect(s.edges[s.edges.length - 1]).toBe(6);
     expect(s.counts[0]!.reduce((x, y) => x + y, 0)).toBeCloseTo(10, 5);
     expect(s.counts[1]!.reduce((x, y) => x + y, 0)).toBeCloseTo(10, 5);
-    const five = { edges: Array.from({ length: 31 }, (_, i) => i / 30), counts: [1, ...Array(28).fill(0), 4] as number[] };
+    const five = {
+      edges: Array.from({ length: 31 }, (_, i) => i / 30),
+      counts: [1, ...Array(28).fill(0), 4] as number[],
+    };
     expect(sharedBins([five]).edges.length - 1).toBe(3);
     expect(rebin({ edges: [0, 0], counts: [5] }, [0, 1, 2])).toEqual([5, 0]); // a zero-width bin (constant weights)
   });
@@ -37,13 +40,15 @@ describe('report defects stay fixed', () => {
     const r = sampleResult('overfitting');
     const text = compactJson(r.spec, SPEC_WIDTH);
     // Only a single long string may exceed the width (the CSS then wraps it at its spaces, never inside a word).
-    for (const line of text.split('\n')) if (line.length > SPEC_WIDTH) expect(line, line).toMatch(/^ *"[^"]+": "[^"]*",?$/);
+    for (const line of text.split('\n'))
+      if (line.length > SPEC_WIDTH) expect(line, line).toMatch(/^ *"[^"]+": "[^"]*",?$/);
     expect(text).toMatch(/\n {6}"layers": \[/); // indentation kept
     expect(text).toMatch(/"useBias": ?true/); // one token, never "t" / "rue"
   });
 
   it('the Environment row prints no local path and no loader error', () => {
-    const reason = "fastest that loaded (tensorflow: Cannot find package '@tensorflow/tfjs-node' imported from /work/main/dist/src/gather/backend.js)";
+    const reason =
+      "fastest that loaded (tensorflow: Cannot find package '@tensorflow/tfjs-node' imported from /work/main/dist/src/gather/backend.js)";
     expect(publicReason(reason)).toBe('fastest that loaded');
     expect(publicReason('requested by --backend')).toBe('requested by --backend');
     expect(displayPath('/home/alice/models/wine/model.json')).toBe('…/wine/model.json');
@@ -53,11 +58,26 @@ describe('report defects stay fixed', () => {
   });
 
   it.each([
-    ['a loaded model file', { model: { load: { path: '/home/alice/clients/acme/models/k3/model.keras' } } }, '/home/alice', '…/k3/model.keras'],
+    [
+      'a loaded model file',
+      { model: { load: { path: '/home/alice/clients/acme/models/k3/model.keras' } } },
+      '/home/alice',
+      '…/k3/model.keras',
+    ],
     ['a data file', { data: { source: 'csv', path: '/srv/data/acme/train.csv' } }, '/srv/data', '…/acme/train.csv'],
-    ['an image folder on Windows', { data: { source: 'images', dir: 'C:\\Users\\alice\\fashion\\png' } }, 'Users', '…/fashion/png'],
+    [
+      'an image folder on Windows',
+      { data: { source: 'images', dir: 'C:\\Users\\alice\\fashion\\png' } },
+      'Users',
+      '…/fashion/png',
+    ],
     ['a file URL', { model: { load: { url: 'file:///home/alice/m/w/model.json' } } }, 'alice', '…/w/model.json'],
-    ['a URL with a token', { model: { load: { url: 'https://u:pw@models.example.com/m/model.json?token=s3cret' } } }, 's3cret', 'https://models.example.com/m/model.json'],
+    [
+      'a URL with a token',
+      { model: { load: { url: 'https://u:pw@models.example.com/m/model.json?token=s3cret' } } },
+      's3cret',
+      'https://models.example.com/m/model.json',
+    ],
   ])('the spec appendix shows %s through displayPath, like the header', (_, spec, secret, shown) => {
     const r = sampleResult('healthy');
     const view = buildReportView({ ...r, spec: { ...(r.spec as object), ...spec } as typeof r.spec });
@@ -66,15 +86,37 @@ describe('report defects stay fixed', () => {
   });
 
   it('the spec appendix keeps strings that only look a little like paths', () => {
-    expect(publicSpec({ loss: 'categoricalCrossentropy', d: 'bars/stripes in 12x12 images', rel: 'data/iris.csv', n: 3, ok: true, xs: ['relu', null] }))
-      .toEqual({ loss: 'categoricalCrossentropy', d: 'bars/stripes in 12x12 images', rel: 'data/iris.csv', n: 3, ok: true, xs: ['relu', null] });
+    expect(
+      publicSpec({
+        loss: 'categoricalCrossentropy',
+        d: 'bars/stripes in 12x12 images',
+        rel: 'data/iris.csv',
+        n: 3,
+        ok: true,
+        xs: ['relu', null],
+      }),
+    ).toEqual({
+      loss: 'categoricalCrossentropy',
+      d: 'bars/stripes in 12x12 images',
+      rel: 'data/iris.csv',
+      n: 3,
+      ok: true,
+      xs: ['relu', null],
+    });
   });
 
   it('the spec appendix shows inline data rows by their shape, not 400 rows of numbers (a 18-page PDF before)', () => {
     const x = Array.from({ length: 400 }, (_, i) => [i / 400, -i / 400]);
     const y = Array.from({ length: 400 }, (_, i) => i % 2);
-    expect(publicSpec({ data: { json: { x, y } }, model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } } }))
-      .toEqual({ data: { json: { x: '(400 rows of 2 values: not shown)', y: '(400 values: not shown)' } }, model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } } });
+    expect(
+      publicSpec({
+        data: { json: { x, y } },
+        model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } },
+      }),
+    ).toEqual({
+      data: { json: { x: '(400 rows of 2 values: not shown)', y: '(400 values: not shown)' } },
+      model: { train: { inputShape: [28, 28, 1], layers: [{ type: 'dense', units: 8 }] } },
+    });
   });
 
   it('a layer without an activation (max pooling) shows its output values, not a made-up "linear"', () => {
@@ -92,13 +134,21 @@ describe('report defects stay fixed', () => {
   it('the data appendix shows the class order and how it was chosen', () => {
     const r = sampleResult('cnn-bars');
     const order = 'sorted folder names (the Keras image_dataset_from_directory default; set data.classes to change it)';
-    const rows = new Map(buildReportView({ ...r, data: { ...r.data, classes: { names: ['horizontal', 'vertical'], order } } }).dataRows);
+    const rows = new Map(
+      buildReportView({ ...r, data: { ...r.data, classes: { names: ['horizontal', 'vertical'], order } } }).dataRows,
+    );
     expect([...rows.values()]).toContain('horizontal=0, vertical=1');
     expect([...rows.values()]).toContain(order);
     const many = Array.from({ length: 45 }, (_, i) => `c${i}`);
-    const big = buildReportView({ ...r, data: { ...r.data, classes: { names: many, order: 'data.classes' } } }).dataRows.map(([, v]) => v).join(' ');
+    const big = buildReportView({ ...r, data: { ...r.data, classes: { names: many, order: 'data.classes' } } })
+      .dataRows.map(([, v]) => v)
+      .join(' ');
     expect(big).toContain('c29=29, and 15 more');
-    expect(buildReportView(sampleResult('healthy')).dataRows.map(([k]) => k).join(' ')).not.toMatch(/Class/); // regression: no classes recorded
+    expect(
+      buildReportView(sampleResult('healthy'))
+        .dataRows.map(([k]) => k)
+        .join(' '),
+    ).not.toMatch(/Class/); // regression: no classes recorded
   });
 
   it('bar charts of a deep model thin their rotated layer labels; a few layers keep every label', () => {
@@ -106,7 +156,14 @@ describe('report defects stay fixed', () => {
     expect(labelInterval(34, 596, 30)).toBeGreaterThan(0);
     expect(labelInterval(8, 596, 30)).toBe(0);
     const names = Array.from({ length: 34 }, (_, i) => `block${i + 1}_dense_relu`);
-    const svg = barsChart({ kind: 'bars', title: 'Dead fraction per ReLU layer', labels: names, values: names.map(() => 0.5), unit: 'fraction', threshold: 0.4 });
+    const svg = barsChart({
+      kind: 'bars',
+      title: 'Dead fraction per ReLU layer',
+      labels: names,
+      values: names.map(() => 0.5),
+      unit: 'fraction',
+      threshold: 0.4,
+    });
     const drawn = names.filter((n) => svg.includes(`>${n}<`));
     expect(drawn.length).toBeLessThan(names.length);
     expect(drawn).toContain(names[0]);
@@ -116,7 +173,9 @@ describe('report defects stay fixed', () => {
   it('the layer table marks a frozen layer (trainable: false) beside its parameter count', () => {
     const r = sampleResult('healthy');
     const layers = r.model.layers.map((l, i) => (i === 0 ? { ...l, trainable: false } : l));
-    const rows = buildReportView({ ...r, model: { ...r.model, layers } }).layerTable.rows.map((row) => row.cells.at(-1));
+    const rows = buildReportView({ ...r, model: { ...r.model, layers } }).layerTable.rows.map((row) =>
+      row.cells.at(-1),
+    );
     expect(rows[0]).toMatch(/^[\d,]+ \(frozen\)$/);
     expect(rows.slice(1).join(' ')).not.toMatch(/frozen/);
   });
@@ -139,10 +198,16 @@ describe('report defects stay fixed', () => {
     expect(healthy.learningCurvesOnPage1).toBe(true);
   });
 
-  it('when the worst finding has only a table, the page-1 chart is captioned as the next finding\'s, not as the worst', () => {
+  it("when the worst finding has only a table, the page-1 chart is captioned as the next finding's, not as the worst", () => {
     // A Dropout(0.9) model: dropout-rate fails with a table, underfitting warns with a chart. It read "Worst finding: underfitting".
     const r = sampleResult('overfitting');
-    const table = { kind: 'table' as const, title: 'Dropout layers', columns: [{ key: 'layer', label: 'Layer' }], rows: [{ layer: 'dropout_1' }], highlight: [0] };
+    const table = {
+      kind: 'table' as const,
+      title: 'Dropout layers',
+      columns: [{ key: 'layer', label: 'Layer' }],
+      rows: [{ layer: 'dropout_1' }],
+      highlight: [0],
+    };
     const worst = { ...r.findings.find((f) => f.id === 'overfitting')!, id: 'dropout-rate', evidence: [table] };
     const view = buildReportView({ ...r, findings: [worst, ...r.findings] });
     expect(view.verdictChart?.caption).toBe('Root cause with a chart: overfitting (dropout-rate has a table)');
@@ -157,7 +222,22 @@ describe('report defects stay fixed', () => {
   });
 
   it('the gradient magnitude heatmap uses no alarm red', () => {
-    const svg = heatmapChart({ kind: 'heatmap', title: 't', xLabel: 'x', yLabel: 'y', xLabels: ['0', '1'], yLabels: ['a'], values: [[1, 100]], valueLabel: 'v', logScale: true }, 64, 24, PALETTES.magnitude);
+    const svg = heatmapChart(
+      {
+        kind: 'heatmap',
+        title: 't',
+        xLabel: 'x',
+        yLabel: 'y',
+        xLabels: ['0', '1'],
+        yLabels: ['a'],
+        values: [[1, 100]],
+        valueLabel: 'v',
+        logScale: true,
+      },
+      64,
+      24,
+      PALETTES.magnitude,
+    );
     expect(svg.toLowerCase()).not.toContain('#d93025');
     expect(PALETTES.magnitude.map((c) => c.toLowerCase())).not.toContain('#d93025');
   });
@@ -167,7 +247,9 @@ describe('report defects stay fixed', () => {
     const d = networkDrawing(r)!;
     expect(d).not.toBeNull();
     const acts = r.measurements.activations[r.measurements.activations.length - 1]!;
-    const dead = acts.layers.filter((l) => l.activation === 'relu').reduce((n, l) => n + l.unitNonPositiveFraction.filter((f) => f >= 1).length, 0);
+    const dead = acts.layers
+      .filter((l) => l.activation === 'relu')
+      .reduce((n, l) => n + l.unitNonPositiveFraction.filter((f) => f >= 1).length, 0);
     expect(dead).toBeGreaterThan(0);
     expect((d.svg.match(/<path d="M/g) ?? []).length).toBe(dead + 1); // + the legend's cross
     expect((d.svg.match(/<line /g) ?? []).length).toBeGreaterThan(100);

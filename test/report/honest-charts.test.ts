@@ -6,8 +6,15 @@ import { makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
 const heatmap = (over: Record<string, unknown> = {}) => ({
-  kind: 'heatmap' as const, title: 'share', xLabel: 'unit', yLabel: 'layer', xLabels: ['0', '1'], yLabels: ['dense_1'],
-  values: [[0.5, 0.9]], valueLabel: 'share <= 0', ...over,
+  kind: 'heatmap' as const,
+  title: 'share',
+  xLabel: 'unit',
+  yLabel: 'layer',
+  xLabels: ['0', '1'],
+  yLabels: ['dense_1'],
+  values: [[0.5, 0.9]],
+  valueLabel: 'share <= 0',
+  ...over,
 });
 
 /** Issue 22: colours and scales that do not mislead. */
@@ -18,9 +25,13 @@ describe('honest charts', () => {
   });
 
   it('the dead-relu evidence and the overview dead-unit map carry the 0..1 range; gradient norms use the neutral palette', () => {
-    const dead = sampleResult('dead-relu').findings.find((f) => f.id === 'dead-relu')!.evidence.find((e) => e.kind === 'heatmap');
+    const dead = sampleResult('dead-relu')
+      .findings.find((f) => f.id === 'dead-relu')!
+      .evidence.find((e) => e.kind === 'heatmap');
     expect(dead?.kind === 'heatmap' && dead.range).toEqual({ min: 0, max: 1 });
-    const grad = sampleResult('vanishing-gradients').findings.find((f) => f.id === 'vanishing-gradients')!.evidence.find((e) => e.kind === 'heatmap');
+    const grad = sampleResult('vanishing-gradients')
+      .findings.find((f) => f.id === 'vanishing-gradients')!
+      .evidence.find((e) => e.kind === 'heatmap');
     expect(grad?.kind === 'heatmap' && grad.palette).toBe('magnitude');
     // The palette's darkest blue is in the drawing, and no alarm red.
     const svg = heatmapChart(grad as Parameters<typeof heatmapChart>[0]);
@@ -36,7 +47,7 @@ describe('honest charts', () => {
     expect(yRange(label, log, [...values])).toEqual(expected);
   });
 
-  it('learning curves draw the chance level and the constant predictor\'s loss', () => {
+  it("learning curves draw the chance level and the constant predictor's loss", () => {
     const r = sampleResult('vanishing-gradients');
     const [loss, acc] = overviewCharts(r).learningCurves;
     expect(loss).toContain('dotted: constant predictor 0.693');
@@ -52,17 +63,26 @@ describe('honest charts', () => {
 
   it('the learning-rate chart keeps layers whose kernel never moved, labelled, instead of dropping them', () => {
     const a = makeArtifacts({
-      weights: [{ epoch: 0, weights: [0, 1e-3, 2e-3].map((r, i) => ({
-        layer: `dense_${i + 1}`, weight: 'kernel', shape: [4, 4], histogram: null, updateRatio: r,
-        stats: { count: 16, mean: 0, std: 1, min: -1, max: 1, nonFinite: 0 },
-      })) }],
+      weights: [
+        {
+          epoch: 0,
+          weights: [0, 1e-3, 2e-3].map((r, i) => ({
+            layer: `dense_${i + 1}`,
+            weight: 'kernel',
+            shape: [4, 4],
+            histogram: null,
+            updateRatio: r,
+            stats: { count: 16, mean: 0, std: 1, min: -1, max: 1, nonFinite: 0 },
+          })),
+        },
+      ],
     });
     const bars = runOne('learning-rate', a).evidence.find((x) => x.kind === 'bars');
     expect(bars?.kind === 'bars' && bars.labels).toEqual(['dense_2', 'dense_3', 'dense_1 (no step)']);
   });
 });
 
-describe('a loaded model\'s snapshot', () => {
+describe("a loaded model's snapshot", () => {
   it('is named "as loaded", not "epoch 0", in every chart and caption of the report', async () => {
     const { renderHtml } = await import('../../src/report/html/render-html.js');
     const html = renderHtml(sampleResult('wine-loaded'));

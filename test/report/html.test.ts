@@ -30,7 +30,9 @@ function checkReport(r: AuditResult, html: string): void {
   }
   // Self-contained: no script, no external URL (SVG namespaces are identifiers, not fetches).
   expect(html).not.toMatch(/<script/i);
-  expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]+"/g, '')).not.toMatch(/(src|href)\s*=\s*"(https?:)?\/\//i);
+  expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]+"/g, '')).not.toMatch(
+    /(src|href)\s*=\s*"(https?:)?\/\//i,
+  );
   expect(html).not.toMatch(/<link\b/i);
 }
 
@@ -43,7 +45,13 @@ describe('HTML report', () => {
 
   it('draws learning curves, gradient flow, dead units and the graph where the data exists', () => {
     const html = renderHtml(sampleResult('overfitting'));
-    for (const title of ['Learning curve: loss', 'Gradient flow', 'network drawn neuron by neuron', 'relu(z) over z', 'shared bins']) {
+    for (const title of [
+      'Learning curve: loss',
+      'Gradient flow',
+      'network drawn neuron by neuron',
+      'relu(z) over z',
+      'shared bins',
+    ]) {
       expect(html, title).toContain(title);
     }
     expect(html).toContain('validation loss rising'); // the shaded overfitting region
@@ -57,7 +65,13 @@ describe('HTML report', () => {
 
   it('shows an analyzer error and a run with zero findings', () => {
     const r = sampleResult('healthy');
-    r.findings[0] = { ...r.findings[0]!, status: 'error', errorMessage: 'division by zero in layer x', evidence: [], recommendation: null };
+    r.findings[0] = {
+      ...r.findings[0]!,
+      status: 'error',
+      errorMessage: 'division by zero in layer x',
+      evidence: [],
+      recommendation: null,
+    };
     const html = renderHtml(r);
     expect(html).toContain('The analyzer failed:</strong> division by zero in layer x');
     const empty = { ...sampleResult('healthy'), findings: [] };
@@ -67,9 +81,16 @@ describe('HTML report', () => {
   it('keeps a 60-layer model readable: sampled panels, graph in page-sized parts', () => {
     const r = sampleResult('vanishing-gradients');
     const base = r.model.layers;
-    const many = Array.from({ length: 60 }, (_, i) => ({ ...base[i % base.length]!, name: `block_${i}_a_very_long_layer_name_that_must_wrap_${i}`, inputs: i ? [`block_${i - 1}_a_very_long_layer_name_that_must_wrap_${i - 1}`] : [] }));
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      ...base[i % base.length]!,
+      name: `block_${i}_a_very_long_layer_name_that_must_wrap_${i}`,
+      inputs: i ? [`block_${i - 1}_a_very_long_layer_name_that_must_wrap_${i - 1}`] : [],
+    }));
     r.model.layers = many;
-    r.model.graph = { nodes: many.map((l) => ({ id: l.name, className: l.className })), edges: many.slice(1).map((l, i) => ({ from: many[i]!.name, to: l.name })) };
+    r.model.graph = {
+      nodes: many.map((l) => ({ id: l.name, className: l.className })),
+      edges: many.slice(1).map((l, i) => ({ from: many[i]!.name, to: l.name })),
+    };
     const acts = r.measurements.activations[r.measurements.activations.length - 1]!;
     acts.layers = many.map((l, i) => ({ ...acts.layers[i % acts.layers.length]!, layer: l.name }));
     const html = renderHtml(r);

@@ -21,7 +21,10 @@ describe('overview learning curves', () => {
   });
 
   it('do not take it from evidence with another id even if its title mentions loss', () => {
-    const svg = lossCurveSvg((e) => { e.id = 'something-else'; e.title = 'Learning curves: loss'; });
+    const svg = lossCurveSvg((e) => {
+      e.id = 'something-else';
+      e.title = 'Learning curves: loss';
+    });
     expect(svg).not.toContain('validation loss rising');
   });
 });

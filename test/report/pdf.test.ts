@@ -23,17 +23,27 @@ async function pdfText(pdf: Uint8Array): Promise<string> {
 let renderer: PdfRenderer;
 
 describeWith(['chromium'], 'PDF report', () => {
-  beforeAll(() => { renderer = new PdfRenderer(); });
-  afterAll(async () => { await renderer.close(); });
-
-  it.each(['dead-relu', 'overfitting', 'healthy', 'wine-loaded'])('%s: the PDF text holds the verdict and every finding title', async (name) => {
-    const r = sampleResult(name);
-    // A line may end at a hyphen ("dead-" / "relu"), which the PDF's text drops: compare without hyphens.
-    const flat = (t: string) => t.replace(/\s+/g, ' ').replace(/-\s?/g, '');
-    const text = flat(await pdfText(await renderer.render(renderHtml(r))));
-    expect(text).toContain(r.gate.verdict);
-    for (const f of r.findings) expect(text, f.id).toContain(flat(f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : f.title));
+  beforeAll(() => {
+    renderer = new PdfRenderer();
   });
+  afterAll(async () => {
+    await renderer.close();
+  });
+
+  it.each(['dead-relu', 'overfitting', 'healthy', 'wine-loaded'])(
+    '%s: the PDF text holds the verdict and every finding title',
+    async (name) => {
+      const r = sampleResult(name);
+      // A line may end at a hyphen ("dead-" / "relu"), which the PDF's text drops: compare without hyphens.
+      const flat = (t: string) => t.replace(/\s+/g, ' ').replace(/-\s?/g, '');
+      const text = flat(await pdfText(await renderer.render(renderHtml(r))));
+      expect(text).toContain(r.gate.verdict);
+      for (const f of r.findings)
+        expect(text, f.id).toContain(
+          flat(f.status === 'notApplicable' ? `not applicable: ${f.displayValue.split('; ')[0]}` : f.title),
+        );
+    },
+  );
 
   // Issue 22 measured 6 pages for this PASS and 17 for vanishing-gradients (on the 18-analyzer sample results).
   it('a PASS of a small MLP fits in 4 pages, and page 1 holds the verdict, the count of passed checks and the gate', async () => {
@@ -54,7 +64,7 @@ describeWith(['chromium'], 'PDF report', () => {
     }
   });
 
-  it('the vanishing-gradients FAIL fits in 10 pages, and page 1 says what to change, causes first, with the root cause\'s chart', async () => {
+  it("the vanishing-gradients FAIL fits in 10 pages, and page 1 says what to change, causes first, with the root cause's chart", async () => {
     const parser = new PDFParse({ data: await renderer.render(renderHtml(sampleResult('vanishing-gradients'))) });
     try {
       const pages = (await parser.getText()).pages;
@@ -74,7 +84,10 @@ describeWith(['chromium'], 'PDF report', () => {
     let port: number;
     beforeAll(async () => {
       hits = [];
-      server = createServer((req, res) => { hits.push(req.url ?? ''); res.end('x'); });
+      server = createServer((req, res) => {
+        hits.push(req.url ?? '');
+        res.end('x');
+      });
       await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
       port = (server.address() as AddressInfo).port;
     });
@@ -86,8 +99,13 @@ describeWith(['chromium'], 'PDF report', () => {
       const old = r.model.layers[1]!.name;
       r.model.name = evil;
       r.model.layers[1]!.name = evil;
-      r.model.graph.nodes.forEach((n) => { if (n.id === old) n.id = evil; });
-      r.model.graph.edges.forEach((e) => { if (e.from === old) e.from = evil; if (e.to === old) e.to = evil; });
+      r.model.graph.nodes.forEach((n) => {
+        if (n.id === old) n.id = evil;
+      });
+      r.model.graph.edges.forEach((e) => {
+        if (e.from === old) e.from = evil;
+        if (e.to === old) e.to = evil;
+      });
       for (const f of r.findings) {
         f.displayValue = `${f.displayValue} in ${evil}`;
         f.affectedLayers = f.affectedLayers.map((l) => (l === old ? evil : l));
@@ -97,7 +115,10 @@ describeWith(['chromium'], 'PDF report', () => {
       expect(html).not.toContain(`<img src="http://127.0.0.1:${port}/x">`);
       expect(html).toContain('&lt;script&gt;');
       // The raw markup also reaches the browser through an <img> planted deliberately: interception must stop it.
-      const planted = html.replace('</body>', `<img src="http://127.0.0.1:${port}/planted"><link rel="stylesheet" href="http://127.0.0.1:${port}/css"></body>`);
+      const planted = html.replace(
+        '</body>',
+        `<img src="http://127.0.0.1:${port}/planted"><link rel="stylesheet" href="http://127.0.0.1:${port}/css"></body>`,
+      );
       const pdf = await renderer.render(planted);
       const text = (await pdfText(pdf)).replace(/\s+/g, ' ');
       expect(text).toContain('<script>document.title="pwned"</script>');
@@ -133,7 +154,8 @@ describeWith(['chromium'], 'PDF report', () => {
   it('reuses one browser and relaunches it after a crash', async () => {
     const html = renderHtml(sampleResult('iris'));
     await renderer.render(html);
-    const first = (renderer as unknown as { browser: { process(): { pid: number; kill(s: string): boolean } | null } }).browser;
+    const first = (renderer as unknown as { browser: { process(): { pid: number; kill(s: string): boolean } | null } })
+      .browser;
     await renderer.render(html);
     expect((renderer as unknown as { browser: unknown }).browser).toBe(first);
     first.process()!.kill('SIGKILL');

@@ -22,7 +22,10 @@ function pair(deadNow = 0.62): { base: AuditResult; now: AuditResult } {
   base.run = { ...base.run, id: 'run-1', startedAt: '2026-11-27T02:00:00.000Z' };
   const f = now.findings.find((x) => x.id === 'dead-relu')!;
   Object.assign(f, { status: 'fail', score: 0, numericValue: deadNow, displayValue: `${deadNow * 100}% dead` });
-  now.spec = { ...now.spec, gate: { preset: 'recommended', assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] } } };
+  now.spec = {
+    ...now.spec,
+    gate: { preset: 'recommended', assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] } },
+  };
   return { base, now };
 }
 
@@ -31,7 +34,13 @@ describe('trends against a baseline run', () => {
     const { base, now } = pair();
     const b = compareWithBaseline(now, base, 'test');
     const baseValue = base.findings.find((x) => x.id === 'dead-relu')!.numericValue!;
-    expect(b.perAnalyzer['dead-relu']).toMatchObject({ now: 0.62, base: baseValue, statusNow: 'fail', statusBase: 'pass', worse: true });
+    expect(b.perAnalyzer['dead-relu']).toMatchObject({
+      now: 0.62,
+      base: baseValue,
+      statusNow: 'fail',
+      statusBase: 'pass',
+      worse: true,
+    });
     expect(b.perAnalyzer['dead-relu']!.change).toBeCloseTo(0.62 - baseValue, 10);
     expect(b.regressed).toEqual(['dead-relu']);
     expect(b.history.map((h) => h.runId)).toEqual(['run-1', 'run-2']);
@@ -41,7 +50,11 @@ describe('trends against a baseline run', () => {
 
   it('keeps the last runs, oldest first, for the trend', () => {
     const { base, now } = pair();
-    const older = Array.from({ length: 12 }, (_, i) => ({ ...summarizeRun(base), runId: `old-${i}`, date: `2026-11-${String(10 + i).padStart(2, '0')}T02:00:00.000Z` }));
+    const older = Array.from({ length: 12 }, (_, i) => ({
+      ...summarizeRun(base),
+      runId: `old-${i}`,
+      date: `2026-11-${String(10 + i).padStart(2, '0')}T02:00:00.000Z`,
+    }));
     const b = compareWithBaseline(now, base, 'test', older);
     expect(b.history).toHaveLength(10);
     expect(b.history[b.history.length - 1]!.runId).toBe('run-2');
@@ -58,8 +71,14 @@ describe('trends against a baseline run', () => {
     const small = pair(base.findings.find((x) => x.id === 'dead-relu')!.numericValue! + 0.05);
     const ok = applyBaseline(small.now, small.base, 'test').gate.assertions.find((x) => x.id === 'dead-relu')!;
     expect(ok.passed).toBe(true);
-    const first = evaluateGate(now.findings, { preset: 'recommended', assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] } });
-    expect(first.assertions.find((x) => x.id === 'dead-relu')).toMatchObject({ passed: true, found: 'no baseline run to compare with' });
+    const first = evaluateGate(now.findings, {
+      preset: 'recommended',
+      assertions: { 'dead-relu': ['error', { maxIncrease: 0.1 }] },
+    });
+    expect(first.assertions.find((x) => x.id === 'dead-relu')).toMatchObject({
+      passed: true,
+      found: 'no baseline run to compare with',
+    });
   });
 
   it('every output says what got worse, with both numbers', () => {
@@ -73,7 +92,9 @@ describe('trends against a baseline run', () => {
     expect(summaryText(r)).toContain(both);
     expect(summaryText(r)).toContain('Regressed since 2026-11-27 02:00 UTC');
     expect(markdownSummary(r)).toContain('### Regressed since 2026-11-27 02:00 UTC');
-    expect(markdownSummary(r)).toMatch(new RegExp(`\\| 🔺 \`dead-relu\` \\| ${baseValue.replace('.', '\\.')} \\| 0\\.62 \\|`));
+    expect(markdownSummary(r)).toMatch(
+      new RegExp(`\\| 🔺 \`dead-relu\` \\| ${baseValue.replace('.', '\\.')} \\| 0\\.62 \\|`),
+    );
     const html = renderHtml(r);
     expect(html).toContain('Regressed since 2026-11-27 02:00 UTC: dead-relu');
     expect(html).toMatch(/aria-label="dead-relu over the last 2 runs"/);
@@ -84,10 +105,24 @@ describe('trends against a baseline run', () => {
 
   it('nnaudit render --baseline compares two stored results; a missing baseline file exits 2 naming it', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-trend-'));
-    const ok = await runCli(['render', path.join(ROOT, 'fixtures/results/dead-relu.json'), '--baseline', path.join(ROOT, 'fixtures/results/healthy.json'), '--out', out]);
+    const ok = await runCli([
+      'render',
+      path.join(ROOT, 'fixtures/results/dead-relu.json'),
+      '--baseline',
+      path.join(ROOT, 'fixtures/results/healthy.json'),
+      '--out',
+      out,
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/Regressed since [^<]*dead-relu/);
-    const bad = await runCli(['render', path.join(ROOT, 'fixtures/results/dead-relu.json'), '--baseline', path.join(out, 'nope.json'), '--out', out]);
+    const bad = await runCli([
+      'render',
+      path.join(ROOT, 'fixtures/results/dead-relu.json'),
+      '--baseline',
+      path.join(out, 'nope.json'),
+      '--out',
+      out,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('nope.json');
   });

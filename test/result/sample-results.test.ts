@@ -14,7 +14,9 @@ describe('stored sample results are current', () => {
   const samples = sampleResults();
 
   it('one per fixture spec, plus the loaded wine model', () => {
-    const specs = readdirSync(path.join(fixturesDir(), 'specs')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const specs = readdirSync(path.join(fixturesDir(), 'specs'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     const expected = Object.keys(fixtureExpectations()).filter((n) => specs.includes(n));
     expect(samples.map(([n]) => n).sort()).toEqual([...expected, 'wine-loaded'].sort());
   });

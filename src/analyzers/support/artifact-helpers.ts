@@ -32,7 +32,9 @@ export function median(values: number[]): number | null {
 export function smooth(values: Array<number | null>, window = 3): Array<number | null> {
   const half = Math.floor(window / 2);
   return values.map((_, i) => {
-    const part = values.slice(Math.max(0, i - half), i + half + 1).filter((v): v is number => v !== null && Number.isFinite(v));
+    const part = values
+      .slice(Math.max(0, i - half), i + half + 1)
+      .filter((v): v is number => v !== null && Number.isFinite(v));
     return part.length ? part.reduce((a, b) => a + b, 0) / part.length : null;
   });
 }
@@ -67,7 +69,7 @@ export function tailMean(series: Array<number | null> | undefined, n = 3): numbe
 /** The training loss at the end (mean of the last 3 epochs), or the probe loss of a model audited without history. */
 export function finalLoss(a: Artifacts): number | null {
   const loss = a.history?.series['loss'];
-  return loss ? tailMean(loss) : a.gradients[a.gradients.length - 1]?.loss ?? null;
+  return loss ? tailMean(loss) : (a.gradients[a.gradients.length - 1]?.loss ?? null);
 }
 
 /**
@@ -132,8 +134,10 @@ export function finalFall(a: Artifacts): FinalFall | null {
   if (probes.length < 2) return null;
   const last = probes[probes.length - 1]!;
   const mid = a.lossBeforeEnd;
-  const before = mid && mid.loss !== null && mid.epoch < last.epoch && mid.epoch > probes[probes.length - 2]!.epoch
-    ? { epoch: mid.epoch, loss: mid.loss } : probes[probes.length - 2]!;
+  const before =
+    mid && mid.loss !== null && mid.epoch < last.epoch && mid.epoch > probes[probes.length - 2]!.epoch
+      ? { epoch: mid.epoch, loss: mid.loss }
+      : probes[probes.length - 2]!;
   if (before.epoch === 0 && last.epoch > 1) return trainingLossFall(a);
   const epochs = last.epoch - before.epoch;
   if (epochs <= 0 || last.loss <= 0) return null;
@@ -149,7 +153,16 @@ function trainingLossFall(a: Artifacts): FinalFall | null {
   const span = Math.min(TRAINING_TAIL_EPOCHS, n - 1);
   const first = loss[n - 1 - span];
   const end = loss[n - 1];
-  if (first === null || first === undefined || end === null || end === undefined || !Number.isFinite(first) || !Number.isFinite(end) || end <= 0) return null;
+  if (
+    first === null ||
+    first === undefined ||
+    end === null ||
+    end === undefined ||
+    !Number.isFinite(first) ||
+    !Number.isFinite(end) ||
+    end <= 0
+  )
+    return null;
   return { perEpoch: (first - end) / span, last: end, from: epochs[n - 1 - span]!, of: 'training' };
 }
 

@@ -85,7 +85,11 @@ export interface LinearComparison {
  * Whether the linear model itself cannot fit these rows (null when the comparison cannot say): its skill under
  * `skill` (classifier) or its loss at or above `lossRatio` of the constant predictor's (regression).
  */
-export function linearCannotFit(c: LinearComparison, skill = LINEAR_CANNOT_FIT_SKILL, lossRatio = LINEAR_CANNOT_FIT_LOSS_RATIO): boolean | null {
+export function linearCannotFit(
+  c: LinearComparison,
+  skill = LINEAR_CANNOT_FIT_SKILL,
+  lossRatio = LINEAR_CANNOT_FIT_LOSS_RATIO,
+): boolean | null {
   if (c.task === 'regression') return c.linearLossRatio === null ? null : c.linearLossRatio >= lossRatio;
   return c.linearSkill === null ? null : c.linearSkill < skill;
 }
@@ -111,8 +115,12 @@ function classifierComparison(a: Artifacts, fit: LinearFit): LinearComparison | 
   const comparable = !(a.model.loss === 'binaryCrossentropy' && units > 1);
   const series = a.history?.series;
   const evaluated = a.evaluation?.metrics['accuracy'] ?? null;
-  const netVal = comparable ? tailMean(series?.['val_accuracy']) ?? (a.evaluation?.on === 'validation' ? evaluated : null) : null;
-  const netTrain = comparable ? tailMean(series?.['accuracy']) ?? (a.evaluation?.on === 'all rows' ? evaluated : null) : null;
+  const netVal = comparable
+    ? (tailMean(series?.['val_accuracy']) ?? (a.evaluation?.on === 'validation' ? evaluated : null))
+    : null;
+  const netTrain = comparable
+    ? (tailMean(series?.['accuracy']) ?? (a.evaluation?.on === 'all rows' ? evaluated : null))
+    : null;
   const useValidation = fit.validationAccuracy !== null && (netVal !== null || netTrain === null);
   const on = useValidation ? 'validation' : 'training';
   const linear = useValidation ? fit.validationAccuracy! : fit.trainAccuracy;
@@ -121,17 +129,36 @@ function classifierComparison(a: Artifacts, fit: LinearFit): LinearComparison | 
   const chance = chanceAccuracy(a);
   const linearSkill = chance !== null && chance < 1 ? (fit.trainAccuracy - chance) / (1 - chance) : null;
   const format = (v: number) => v.toFixed(2);
-  const verdict = network === null ? '' : `; this network ${format(network)}` +
-    (noBetter ? ': it is no better than linear' : `, ${(network - linear).toFixed(2)} above it`);
+  const verdict =
+    network === null
+      ? ''
+      : `; this network ${format(network)}` +
+        (noBetter ? ': it is no better than linear' : `, ${(network - linear).toFixed(2)} above it`);
   // The linear fit minimizes softmax cross-entropy: the same number as these losses of a single-label classifier.
-  const sameLoss = a.model.loss === 'categoricalCrossentropy' || a.model.loss === 'sparseCategoricalCrossentropy' || (a.model.loss === 'binaryCrossentropy' && units === 1);
+  const sameLoss =
+    a.model.loss === 'categoricalCrossentropy' ||
+    a.model.loss === 'sparseCategoricalCrossentropy' ||
+    (a.model.loss === 'binaryCrossentropy' && units === 1);
   const base = constantLoss(a);
   const linearLossRatio = sameLoss && fit.trainLoss !== null && base !== null && base > 0 ? fit.trainLoss / base : null;
   const reach = `a linear model reaches ${format(linear)} ${on} accuracy`;
   return {
-    fit, task: 'classification', measure: 'accuracy', on, linear, network, networkTraining: netTrain, networkValidation: netVal,
-    linearLossRatio, noBetter, belowLinear: network !== null && network < linear - NO_BETTER_THAN_LINEAR, linearSkill,
-    about: `logistic regression on ${rowsText(fit)}`, reach, format, text: reach + verdict,
+    fit,
+    task: 'classification',
+    measure: 'accuracy',
+    on,
+    linear,
+    network,
+    networkTraining: netTrain,
+    networkValidation: netVal,
+    linearLossRatio,
+    noBetter,
+    belowLinear: network !== null && network < linear - NO_BETTER_THAN_LINEAR,
+    linearSkill,
+    about: `logistic regression on ${rowsText(fit)}`,
+    reach,
+    format,
+    text: reach + verdict,
   };
 }
 
@@ -158,15 +185,31 @@ function regressionComparison(a: Artifacts, fit: LinearFit): LinearComparison | 
   const noBetter = network === null ? null : network >= linear * (1 - NO_BETTER_THAN_LINEAR_LOSS);
   const measure = LOSS_ABBREVIATION[fit.loss] ?? fit.loss;
   const format = (v: number) => fmt.sci(v);
-  const verdict = network === null ? '' : `; this network ${format(network)}` +
-    (noBetter ? ': it is no better than linear' : `, ${fmt.pct(linear > 0 ? network / linear : 0)} of it`);
+  const verdict =
+    network === null
+      ? ''
+      : `; this network ${format(network)}` +
+        (noBetter ? ': it is no better than linear' : `, ${fmt.pct(linear > 0 ? network / linear : 0)} of it`);
   const base = fit.constantLoss ?? constantLoss(a);
   const linearLossRatio = base !== null && base !== undefined && base > 0 ? fit.trainLoss / base : null;
   const reach = `a linear least-squares fit reaches ${on} ${measure} ${format(linear)}`;
   return {
-    fit, task: 'regression', measure, on, linear, network, networkTraining: netTrain, networkValidation: netVal,
-    linearLossRatio, noBetter, belowLinear: network !== null && network > linear * (1 + NO_BETTER_THAN_LINEAR_LOSS), linearSkill: null,
-    about: `least squares on ${rowsText(fit)}`, reach, format, text: reach + verdict,
+    fit,
+    task: 'regression',
+    measure,
+    on,
+    linear,
+    network,
+    networkTraining: netTrain,
+    networkValidation: netVal,
+    linearLossRatio,
+    noBetter,
+    belowLinear: network !== null && network > linear * (1 + NO_BETTER_THAN_LINEAR_LOSS),
+    linearSkill: null,
+    about: `least squares on ${rowsText(fit)}`,
+    reach,
+    format,
+    text: reach + verdict,
   };
 }
 
@@ -187,8 +230,24 @@ export interface NeighbourComparison {
 /** How the network's fit of its training rows compares with a neighbour vote's; null when gather recorded no vote. */
 export function neighbourComparison(a: Artifacts): NeighbourComparison | null {
   const fit = a.data.neighbourFit;
-  if (!fit || fit.skipped !== null || fit.accuracy === null || fit.networkAccuracy === null || fit.neighbourOnly === null || fit.networkOnly === null) return null;
-  const text = `a ${fit.k}-nearest-neighbour vote (each row left out of its own vote) answers ${fmt.pct(fit.accuracy)} of ${fit.rows} training rows, ` +
+  if (
+    !fit ||
+    fit.skipped !== null ||
+    fit.accuracy === null ||
+    fit.networkAccuracy === null ||
+    fit.neighbourOnly === null ||
+    fit.networkOnly === null
+  )
+    return null;
+  const text =
+    `a ${fit.k}-nearest-neighbour vote (each row left out of its own vote) answers ${fmt.pct(fit.accuracy)} of ${fit.rows} training rows, ` +
     `this network ${fmt.pct(fit.networkAccuracy)} (${fit.neighbourOnly} rows only the vote gets right, ${fit.networkOnly} only the network)`;
-  return { fit, vote: fit.accuracy, network: fit.networkAccuracy, gap: fit.accuracy - fit.networkAccuracy, z: mcNemarZ(fit.neighbourOnly, fit.networkOnly), text };
+  return {
+    fit,
+    vote: fit.accuracy,
+    network: fit.networkAccuracy,
+    gap: fit.accuracy - fit.networkAccuracy,
+    z: mcNemarZ(fit.neighbourOnly, fit.networkOnly),
+    text,
+  };
 }

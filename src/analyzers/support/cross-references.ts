@@ -31,15 +31,30 @@ export function runOrder(analyzers: readonly Analyzer[]): Analyzer[] {
  * gradients and make one learning rate wrong for every feature). The recommended gate only warns on
  * unnormalized-inputs itself, since scale alone harms nothing; when one of these fails beside it, the failure says so.
  */
-export const INPUT_SCALE_EFFECTS = new Set(['dead-relu', 'saturated-activations', 'exploding-gradients', 'vanishing-gradients',
-  'underfitting', 'oscillating-loss', 'learning-rate', 'non-finite-values']);
+export const INPUT_SCALE_EFFECTS = new Set([
+  'dead-relu',
+  'saturated-activations',
+  'exploding-gradients',
+  'vanishing-gradients',
+  'underfitting',
+  'oscillating-loss',
+  'learning-rate',
+  'non-finite-values',
+]);
 
 /** Adds "likely cause: unnormalized inputs" to failing effects when unnormalized-inputs holds in the same result. */
 export function citeInputScale(findings: Finding[]): Finding[] {
   const cause = findings.find((f) => f.id === 'unnormalized-inputs');
   if (!cause || (cause.status !== 'fail' && cause.status !== 'warn')) return findings;
   const note = `likely cause: the inputs are not normalized (${cause.displayValue}; see unnormalized-inputs)`;
-  return findings.map((f) => (INPUT_SCALE_EFFECTS.has(f.id) && f.status === 'fail'
-    ? { ...f, displayValue: `${f.displayValue}; ${note}`, recommendation: `Normalize the inputs first (data.normalize: standardize, or divide pixels by 255): ${note}. ${f.recommendation ?? ''}`.trim() }
-    : f));
+  return findings.map((f) =>
+    INPUT_SCALE_EFFECTS.has(f.id) && f.status === 'fail'
+      ? {
+          ...f,
+          displayValue: `${f.displayValue}; ${note}`,
+          recommendation:
+            `Normalize the inputs first (data.normalize: standardize, or divide pixels by 255): ${note}. ${f.recommendation ?? ''}`.trim(),
+        }
+      : f,
+  );
 }

@@ -6,7 +6,24 @@ import type { Status } from '../../result/schema.js';
  * analyzers, not the other way round, so analyzers name repairs and never see specs).
  */
 export const REPAIR_IDS = [
-  'he-init', 'leaky-relu', 'batch-norm', 'lr-down', 'lr-up', 'clip-gradients', 'standardize-inputs', 'match-output', 'fewer-layers', 'relu-he', 'glorot-init', 'add-hidden-layers', 'adam', 'more-epochs', 'fewer-epochs', 'dropout', 'smaller-layers', 'relu-hidden',
+  'he-init',
+  'leaky-relu',
+  'batch-norm',
+  'lr-down',
+  'lr-up',
+  'clip-gradients',
+  'standardize-inputs',
+  'match-output',
+  'fewer-layers',
+  'relu-he',
+  'glorot-init',
+  'add-hidden-layers',
+  'adam',
+  'more-epochs',
+  'fewer-epochs',
+  'dropout',
+  'smaller-layers',
+  'relu-hidden',
 ] as const;
 export type RepairId = (typeof REPAIR_IDS)[number];
 
@@ -86,7 +103,15 @@ export function defineAnalyzer<T extends string>(analyzer: Analyzer<T>): Analyze
 
 /** Result for an analyzer that has nothing to judge (e.g. no ReLU layers). */
 export function notApplicable(reason: string): AnalyzerOutput {
-  return { score: null, notApplicableReason: reason, numericValue: null, displayValue: reason, evidence: [], recommendation: null, affectedLayers: [] };
+  return {
+    score: null,
+    notApplicableReason: reason,
+    numericValue: null,
+    displayValue: reason,
+    evidence: [],
+    recommendation: null,
+    affectedLayers: [],
+  };
 }
 
 /** Score bands the runner maps to statuses: keep analyzers on the same scale. */

@@ -41,7 +41,10 @@ export function flowRatios(a: Artifacts): FlowRatios {
   });
   const lastProbe = a.gradients[a.gradients.length - 1];
   // Output gradients are left out: d(loss)/d(probability) of a confident wrong prediction is legitimately ~1/eps.
-  const maxNorm = Math.max(0, ...a.gradients.flatMap((g) => g.layers.flatMap((l) => [l.kernelNorm ?? 0, l.biasNorm ?? 0])));
+  const maxNorm = Math.max(
+    0,
+    ...a.gradients.flatMap((g) => g.layers.flatMap((l) => [l.kernelNorm ?? 0, l.biasNorm ?? 0])),
+  );
   return {
     epochs,
     kernelRatio,
@@ -49,47 +52,80 @@ export function flowRatios(a: Artifacts): FlowRatios {
     layers: lastProbe ? live(lastProbe).map((l) => l.layer) : [],
     medianKernelRatio: median(kernelRatio.filter((r): r is number => r !== null)),
     medianOutputRatio: median(outputRatio.filter((r): r is number => r !== null)),
-    medianFirstMeanAbs: median(a.gradients.flatMap((g) => { const f = live(g)[0]; return f?.kernelMeanAbs != null ? [f.kernelMeanAbs] : []; })),
+    medianFirstMeanAbs: median(
+      a.gradients.flatMap((g) => {
+        const f = live(g)[0];
+        return f?.kernelMeanAbs != null ? [f.kernelMeanAbs] : [];
+      }),
+    ),
     maxNorm,
-    zeroGradientLayers: lastProbe ? kernelLayers(lastProbe).filter((l) => l.kernelNorm === 0).map((l) => l.layer) : [],
+    zeroGradientLayers: lastProbe
+      ? kernelLayers(lastProbe)
+          .filter((l) => l.kernelNorm === 0)
+          .map((l) => l.layer)
+      : [],
   };
 }
 
 /** Evidence both gradient analyzers show: per-layer norms (first/last probe) and the layer x epoch heatmap. */
-export function gradientEvidence(a: Artifacts, flow: FlowRatios, levels: Array<{ y: number; label: string }> = []): Evidence[] {
+export function gradientEvidence(
+  a: Artifacts,
+  flow: FlowRatios,
+  levels: Array<{ y: number; label: string }> = [],
+): Evidence[] {
   const first = a.gradients[0];
   const last = a.gradients[a.gradients.length - 1];
   if (!first || !last) return [];
   const layers = kernelLayers(first).map((l) => l.layer);
-  const normAt = (g: Artifacts['gradients'][number], layer: string) => g.layers.find((l) => l.layer === layer)?.kernelNorm ?? null;
-  const outAt = (g: Artifacts['gradients'][number], layer: string) => g.layers.find((l) => l.layer === layer)?.outputNorm ?? null;
+  const normAt = (g: Artifacts['gradients'][number], layer: string) =>
+    g.layers.find((l) => l.layer === layer)?.kernelNorm ?? null;
+  const outAt = (g: Artifacts['gradients'][number], layer: string) =>
+    g.layers.find((l) => l.layer === layer)?.outputNorm ?? null;
   return [
     {
       kind: 'table',
       title: 'Gradient L2 norms per layer (gradient of the mean probe loss)',
       columns: [
         { key: 'layer', label: 'Layer' },
-        { key: 'k0', label: `Kernel grad, epoch ${first.epoch}` }, { key: 'k1', label: `Kernel grad, epoch ${last.epoch}` },
+        { key: 'k0', label: `Kernel grad, epoch ${first.epoch}` },
+        { key: 'k1', label: `Kernel grad, epoch ${last.epoch}` },
         { key: 'o1', label: `Output grad, epoch ${last.epoch}` },
       ],
-      rows: layers.map((layer) => ({ layer, k0: normAt(first, layer), k1: normAt(last, layer), o1: outAt(last, layer) })),
+      rows: layers.map((layer) => ({
+        layer,
+        k0: normAt(first, layer),
+        k1: normAt(last, layer),
+        o1: outAt(last, layer),
+      })),
       highlight: [],
     },
     {
       kind: 'series',
       title: 'First/last layer gradient-norm ratio per epoch',
-      xLabel: 'epoch', yLabel: 'ratio (log scale)', logY: true, x: flow.epochs,
-      series: [{ name: 'kernel gradients', values: flow.kernelRatio }, { name: 'back-propagated (output) gradients', values: flow.outputRatio }],
-      markers: [], regions: [], levels,
+      xLabel: 'epoch',
+      yLabel: 'ratio (log scale)',
+      logY: true,
+      x: flow.epochs,
+      series: [
+        { name: 'kernel gradients', values: flow.kernelRatio },
+        { name: 'back-propagated (output) gradients', values: flow.outputRatio },
+      ],
+      markers: [],
+      regions: [],
+      levels,
     },
     {
       kind: 'heatmap',
       title: 'Kernel gradient L2 norm, layer x epoch',
-      xLabel: 'epoch', yLabel: 'layer',
-      xLabels: a.gradients.map((g) => String(g.epoch)), yLabels: layers,
+      xLabel: 'epoch',
+      yLabel: 'layer',
+      xLabels: a.gradients.map((g) => String(g.epoch)),
+      yLabels: layers,
       values: layers.map((layer) => a.gradients.map((g) => normAt(g, layer))),
       // A large norm is not a fault by itself: neutral blues, not the alarm red.
-      valueLabel: 'L2 norm', logScale: true, palette: 'magnitude',
+      valueLabel: 'L2 norm',
+      logScale: true,
+      palette: 'magnitude',
     },
   ];
 }

@@ -18,12 +18,18 @@ export function sumTallies(ts: Tally[]): Tally {
  * Per class: recall x rows as a tally (recall is hits / rows, so the product gives the hits back), for the classes in
  * `classes` with rows and a recall.
  */
-export function classTally(recall: ReadonlyArray<number | null | undefined>, counts: readonly number[], classes: readonly number[]): Tally {
-  return sumTallies(classes.flatMap((c) => {
-    const r = recall[c];
-    const n = counts[c] ?? 0;
-    return n > 0 && r !== null && r !== undefined ? [{ hits: Math.round(r * n), rows: n }] : [];
-  }));
+export function classTally(
+  recall: ReadonlyArray<number | null | undefined>,
+  counts: readonly number[],
+  classes: readonly number[],
+): Tally {
+  return sumTallies(
+    classes.flatMap((c) => {
+      const r = recall[c];
+      const n = counts[c] ?? 0;
+      return n > 0 && r !== null && r !== undefined ? [{ hits: Math.round(r * n), rows: n }] : [];
+    }),
+  );
 }
 
 /**

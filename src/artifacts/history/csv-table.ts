@@ -29,7 +29,10 @@ export function readCsvTable(text: string, file: string): CsvTable {
   const seen = new Map<string, number>();
   header.forEach((name, col) => {
     const first = seen.get(name);
-    if (first !== undefined) throw new DataError(`${file}:1: columns ${first + 1} and ${col + 1} have the same name; a history needs one column per series`);
+    if (first !== undefined)
+      throw new DataError(
+        `${file}:1: columns ${first + 1} and ${col + 1} have the same name; a history needs one column per series`,
+      );
     seen.set(name, col);
   });
   if (records.length === 1) throw new DataError(`${file}: the CSV history has a header row but no data rows`);
@@ -54,7 +57,9 @@ export function cellValue(t: CsvTable, row: CsvRow, col: number): number | null 
   if (NOT_FINITE.test(raw)) return null;
   const v = Number(raw);
   if (Number.isFinite(v)) return v;
-  throw new DataError(`${t.file}:${row.line}: ${columnName(t, col)} is not a number (a history cell holds a number, nan, or nothing)`);
+  throw new DataError(
+    `${t.file}:${row.line}: ${columnName(t, col)} is not a number (a history cell holds a number, nan, or nothing)`,
+  );
 }
 
 /** An epoch cell: undefined when empty, else a whole number >= 0 (Keras and Lightning count epochs from 0). */
@@ -65,4 +70,3 @@ export function epochValue(t: CsvTable, row: CsvRow, col: number): number | unde
   if (Number.isInteger(v) && v >= 0) return v;
   throw new DataError(`${t.file}:${row.line}: ${columnName(t, col)} is not an epoch number (a whole number from 0)`);
 }
-

@@ -34,21 +34,30 @@ export function fromHfTrainerState(state: Record<string, unknown>, file: string)
     // Other rows (trainer.predict's test_*, custom logs) are not training history.
     if (evalKeys.length === 0 && !('loss' in r)) return;
     const step = r['step'];
-    if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) throw new DataError(`${at} has no "step" number`);
+    if (typeof step !== 'number' || !Number.isFinite(step) || step < 0)
+      throw new DataError(`${at} has no "step" number`);
     // An evaluation before training (trainer.evaluate() first) has step 0 and no epoch: no epoch to give it to.
     if (step === 0) return;
     const epoch = r['epoch'];
-    if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isFinite(epoch))) throw new DataError(`${at}: "epoch" is not a number`);
+    if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isFinite(epoch)))
+      throw new DataError(`${at}: "epoch" is not a number`);
     const row = { index, step, epoch };
     if (evalKeys.length > 0) {
-      evals.push({ ...row, metrics: evalKeys.filter((k) => !TIMING.test(k)).map((k) => [normalizeMetricName(`val_${k.slice(5)}`), value(r[k], `${at}: ${quoteInput(k)}`)]) });
+      evals.push({
+        ...row,
+        metrics: evalKeys
+          .filter((k) => !TIMING.test(k))
+          .map((k) => [normalizeMetricName(`val_${k.slice(5)}`), value(r[k], `${at}: ${quoteInput(k)}`)]),
+      });
     } else {
       train.push({ ...row, loss: value(r['loss'], `${at}: "loss"`) });
     }
   });
   if (train.length === 0) {
-    throw new DataError(`${file}: log_history has no training rows (rows with "loss"), so no epoch has a training loss; the final summary's ` +
-      'train_loss averages the whole run. Log more often: logging_steps below the steps per epoch, or logging_strategy="epoch"');
+    throw new DataError(
+      `${file}: log_history has no training rows (rows with "loss"), so no epoch has a training loss; the final summary's ` +
+        'train_loss averages the whole run. Log more often: logging_steps below the steps per epoch, or logging_strategy="epoch"',
+    );
   }
   const epochOf = epochIndexer(evals, file);
 
@@ -104,7 +113,10 @@ function value(v: unknown, where: string): number | null {
  */
 function epochIndexer(evals: Row[], file: string): (r: Row) => number {
   // By step, each with the latest whole epoch ended at or before it (a binary search finds a row's).
-  const ends = evals.flatMap((e) => (e.epoch !== undefined && Number.isInteger(e.epoch) && e.epoch >= 1 ? [{ step: e.step, epoch: e.epoch }] : []))
+  const ends = evals
+    .flatMap((e) =>
+      e.epoch !== undefined && Number.isInteger(e.epoch) && e.epoch >= 1 ? [{ step: e.step, epoch: e.epoch }] : [],
+    )
     .sort((a, b) => a.step - b.step);
   for (let i = 1; i < ends.length; i++) ends[i]!.epoch = Math.max(ends[i]!.epoch, ends[i - 1]!.epoch);
   return (r) => {

@@ -6,19 +6,28 @@ import { cellValue, epochValue, type CsvTable } from './csv-table.js';
 
 /** A Keras `history.history` dict (`{"loss": [...], "val_loss": [...]}`), bare or as `{"history": {...}}`. */
 export function fromKerasJson(obj: unknown, file: string): History {
-  const dict = (obj !== null && typeof obj === 'object' && 'history' in obj ? (obj as { history: unknown }).history : obj) as Record<string, unknown>;
-  if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) throw new DataError(`${file}: expected a Keras history dict like {"loss": [...], "val_loss": [...]}, or a Hugging Face trainer_state.json with "log_history"`);
+  const dict = (
+    obj !== null && typeof obj === 'object' && 'history' in obj ? (obj as { history: unknown }).history : obj
+  ) as Record<string, unknown>;
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict))
+    throw new DataError(
+      `${file}: expected a Keras history dict like {"loss": [...], "val_loss": [...]}, or a Hugging Face trainer_state.json with "log_history"`,
+    );
   const series: History['series'] = {};
   let length = -1;
   for (const [key, values] of Object.entries(dict)) {
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' || v === null)) {
       throw new DataError(`${file}: ${quoteInput(key)} must be an array of numbers`);
     }
-    if (length >= 0 && values.length !== length) throw new DataError(`${file}: ${quoteInput(key)} has ${values.length} values, others have ${length}`);
+    if (length >= 0 && values.length !== length)
+      throw new DataError(`${file}: ${quoteInput(key)} has ${values.length} values, others have ${length}`);
     length = values.length;
     series[normalizeMetricName(key)] = values as Array<number | null>;
   }
-  if (!('loss' in series)) throw new DataError(`${file}: the history has no "loss" series (keys: ${showInput(Object.keys(dict).join(', ')) || 'none'})`);
+  if (!('loss' in series))
+    throw new DataError(
+      `${file}: the history has no "loss" series (keys: ${showInput(Object.keys(dict).join(', ')) || 'none'})`,
+    );
   return { epochs: Array.from({ length }, (_, i) => i + 1), series };
 }
 

@@ -57,13 +57,19 @@ export function isLightningTable(t: CsvTable): boolean {
 
 export function fromLightningCsv(t: CsvTable): History {
   const epochCol = t.header.indexOf('epoch');
-  if (epochCol < 0) throw new DataError(`${t.file}: a Lightning metrics.csv needs an "epoch" column to merge its rows by epoch; this one has none`);
+  if (epochCol < 0)
+    throw new DataError(
+      `${t.file}: a Lightning metrics.csv needs an "epoch" column to merge its rows by epoch; this one has none`,
+    );
   // Rows without an epoch are written by callbacks that log with an explicit step (LearningRateMonitor): no epoch to merge into.
   const rows = t.rows.flatMap((r) => {
     const e = epochValue(t, r, epochCol);
     return e === undefined ? [] : [{ row: r, epoch: e + 1 }]; // Lightning counts epochs from 0; the artifacts count from 1
   });
-  const chosen = chooseColumns(t, rows.map((x) => x.row));
+  const chosen = chooseColumns(
+    t,
+    rows.map((x) => x.row),
+  );
   const perEpoch = new Map<number, Map<string, Array<number | null>>>();
   for (const { row, epoch } of rows) {
     for (const c of chosen) {
@@ -80,8 +86,10 @@ export function fromLightningCsv(t: CsvTable): History {
   const series: History['series'] = {};
   for (const c of chosen) series[c.key] = epochs.map((e) => reduce(perEpoch.get(e)!.get(c.key), c));
   if (!('loss' in series)) {
-    throw new DataError(`${t.file}: no epoch has a training loss; looked for a column named ${LIGHTNING_LOSS_COLUMNS.join(', ')} ` +
-      '(each also with _epoch or _step) holding a value on a row with an epoch');
+    throw new DataError(
+      `${t.file}: no epoch has a training loss; looked for a column named ${LIGHTNING_LOSS_COLUMNS.join(', ')} ` +
+        '(each also with _epoch or _step) holding a value on a row with an epoch',
+    );
   }
   return { epochs, series };
 }
@@ -96,7 +104,10 @@ function chooseColumns(t: CsvTable, rows: CsvRow[]): MetricColumn[] {
   return [...byKey.values()].map((cols) => {
     const level = LEVELS.find((l) => cols.some((c) => c.level === l))!;
     const same = cols.filter((c) => c.level === level);
-    if (same.length > 1) throw new DataError(`${t.file}: ${columnName(t, same[0]!.col)} and ${columnName(t, same[1]!.col)} name the same series; keep one`);
+    if (same.length > 1)
+      throw new DataError(
+        `${t.file}: ${columnName(t, same[0]!.col)} and ${columnName(t, same[1]!.col)} name the same series; keep one`,
+      );
     return same[0]!;
   });
 }

@@ -10,19 +10,36 @@ import { runCommand } from '../run-command.js';
 import { PRESET_NAMES } from '../../result/vocabulary.js';
 import { FORMAT_HELP, parseFormats } from '../output-formats.js';
 
-
 export function builder(y: Argv) {
   return y
-    .positional('artifacts', { type: 'string', demandOption: true, describe: 'artifacts.json written by `nnaudit gather`' })
-    .option('spec', { type: 'string', describe: 'Spec whose analyzers/gate sections apply (default: spec.json beside the artifacts)' })
+    .positional('artifacts', {
+      type: 'string',
+      demandOption: true,
+      describe: 'artifacts.json written by `nnaudit gather`',
+    })
+    .option('spec', {
+      type: 'string',
+      describe: 'Spec whose analyzers/gate sections apply (default: spec.json beside the artifacts)',
+    })
     .option('out', { alias: 'o', type: 'string', describe: 'Folder for result.json (and reports)' })
     .option('format', { type: 'string', default: 'json', describe: FORMAT_HELP })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' })
     .option('junit', { type: 'string', describe: 'Write a JUnit XML file' })
     .option('markdown', { type: 'string', describe: 'Write a Markdown summary' })
-    .option('preset', { choices: PRESET_NAMES, describe: 'Gate preset (default: the spec\'s gate.preset, else recommended)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Do not list the files written (the summary still prints)' })
-    .example('$0 analyze a/artifacts.json --out r/ --preset strict', 'Re-judge recorded artifacts under the strict preset')
+    .option('preset', {
+      choices: PRESET_NAMES,
+      describe: "Gate preset (default: the spec's gate.preset, else recommended)",
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'Do not list the files written (the summary still prints)',
+    })
+    .example(
+      '$0 analyze a/artifacts.json --out r/ --preset strict',
+      'Re-judge recorded artifacts under the strict preset',
+    )
     .example('$0 analyze a/artifacts.json --out r/ --format json,html,junit', 'The same outputs as audit --format');
 }
 
@@ -40,7 +57,9 @@ export function handler(argv: Args): Promise<void> {
     const written = await writeOutputs(result, {
       formats,
       ...(specFile ? { sourceFile: path.relative(process.cwd(), specFile) } : {}),
-      ...(argv.out ? { outDir: argv.out } : {}), ...(argv.junit ? { junit: argv.junit } : {}), ...(argv.markdown ? { markdown: argv.markdown } : {}),
+      ...(argv.out ? { outDir: argv.out } : {}),
+      ...(argv.junit ? { junit: argv.junit } : {}),
+      ...(argv.markdown ? { markdown: argv.markdown } : {}),
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     const out = argv.json ? process.stderr : process.stdout;

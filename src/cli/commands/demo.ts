@@ -9,13 +9,21 @@ import type { Finding } from '../../result/schema.js';
 import { statusBadge } from '../../result/vocabulary.js';
 import { PdfRenderer } from '../../report/pdf/pdf-renderer.js';
 
-
 export function builder(y: Argv) {
   return y
     .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'Writes <out>/<fixture>/result.json' })
     .option('only', { type: 'string', describe: 'Comma-separated fixture names' })
-    .option('pdf', { type: 'boolean', default: false, describe: 'Also write report.pdf for each fixture (needs Chromium)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No per-epoch progress: only the verdict table' })
+    .option('pdf', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also write report.pdf for each fixture (needs Chromium)',
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'No per-epoch progress: only the verdict table',
+    })
     .example('$0 demo', 'Runs healthy, dead-relu, vanishing-gradients, ... and prints the verdict table');
 }
 
@@ -25,7 +33,12 @@ export function handler(argv: Args): Promise<void> {
   return runCommand(async () => {
     const expected = fixtureExpectations();
     const names = argv.only ? argv.only.split(',') : Object.keys(expected);
-    const rows: Array<{ name: string; verdict: string; cells: Map<string, { status: Finding['status']; ok: boolean }>; seconds: number }> = [];
+    const rows: Array<{
+      name: string;
+      verdict: string;
+      cells: Map<string, { status: Finding['status']; ok: boolean }>;
+      seconds: number;
+    }> = [];
     let mismatches = 0;
     const pdfRenderer = argv.pdf ? new PdfRenderer() : undefined;
     try {
@@ -33,9 +46,20 @@ export function handler(argv: Args): Promise<void> {
         const want = expected[name];
         if (!want) throw new Error(`no fixture "${name}"; known: ${Object.keys(expected).join(', ')}`);
         const started = Date.now();
-        const result = await audit(fixtureSpecPath(name), { onProgress: progressReporter({ quiet: argv.quiet, label: name }) });
-        await writeOutputs(result, { outDir: path.join(argv.out, name), formats: argv.pdf ? ['json', 'html', 'pdf'] : ['json', 'html'], ...(pdfRenderer ? { pdfRenderer } : {}) });
-        const cells = new Map(result.findings.map((f) => [f.id, { status: f.status, ok: (want[f.id] ?? ['pass', 'notApplicable']).includes(f.status) }]));
+        const result = await audit(fixtureSpecPath(name), {
+          onProgress: progressReporter({ quiet: argv.quiet, label: name }),
+        });
+        await writeOutputs(result, {
+          outDir: path.join(argv.out, name),
+          formats: argv.pdf ? ['json', 'html', 'pdf'] : ['json', 'html'],
+          ...(pdfRenderer ? { pdfRenderer } : {}),
+        });
+        const cells = new Map(
+          result.findings.map((f) => [
+            f.id,
+            { status: f.status, ok: (want[f.id] ?? ['pass', 'notApplicable']).includes(f.status) },
+          ]),
+        );
         mismatches += [...cells.values()].filter((c) => !c.ok).length;
         rows.push({ name, verdict: result.gate.verdict, cells, seconds: (Date.now() - started) / 1000 });
       }
@@ -53,9 +77,12 @@ export function handler(argv: Args): Promise<void> {
       });
       lines.push(`${r.name.padEnd(w)}  ${r.verdict.padEnd(7)}  ${cells.join(' ')}  ${r.seconds.toFixed(1)}s`);
     }
-    lines.push('', mismatches === 0
-      ? `All ${rows.length} fixtures match their ground truth. Results in ${argv.out}/<fixture>/result.json and report.html${argv.pdf ? ', report.pdf' : ''}`
-      : `${mismatches} finding(s) differ from the ground truth, marked (!). Results in ${argv.out}/<fixture>/`);
+    lines.push(
+      '',
+      mismatches === 0
+        ? `All ${rows.length} fixtures match their ground truth. Results in ${argv.out}/<fixture>/result.json and report.html${argv.pdf ? ', report.pdf' : ''}`
+        : `${mismatches} finding(s) differ from the ground truth, marked (!). Results in ${argv.out}/<fixture>/`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     return mismatches === 0 ? 0 : 1;
   });

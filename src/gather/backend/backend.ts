@@ -67,15 +67,26 @@ async function doSelect(requested: BackendName | 'auto'): Promise<BackendInfo> {
       }
       attempts.push({ backend, ok: true });
       const failed = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.error}`);
-      const reason = requested !== 'auto'
-        ? `forced by ${process.env['NNAUDIT_BACKEND'] === requested ? 'NNAUDIT_BACKEND' : 'the backend option'}`
-        : failed.length === 0 ? 'fastest available' : `fastest that loaded (${failed.join('; ')})`;
-      return { name: backend, reason, attempts, bridgedKernels: backend === 'wasm' ? bridgedKernels : [], tfjsVersion: tf.version.tfjs };
+      const reason =
+        requested !== 'auto'
+          ? `forced by ${process.env['NNAUDIT_BACKEND'] === requested ? 'NNAUDIT_BACKEND' : 'the backend option'}`
+          : failed.length === 0
+            ? 'fastest available'
+            : `fastest that loaded (${failed.join('; ')})`;
+      return {
+        name: backend,
+        reason,
+        attempts,
+        bridgedKernels: backend === 'wasm' ? bridgedKernels : [],
+        tfjsVersion: tf.version.tfjs,
+      };
     } catch (e) {
       attempts.push({ backend, ok: false, error: firstLine(errorMessage(e)) });
     }
   }
-  throw new Error(`no TensorFlow.js backend could start: ${attempts.map((a) => `${a.backend}: ${a.error}`).join('; ')}`);
+  throw new Error(
+    `no TensorFlow.js backend could start: ${attempts.map((a) => `${a.backend}: ${a.error}`).join('; ')}`,
+  );
 }
 
 async function loadTfjsNode(): Promise<void> {
@@ -90,7 +101,8 @@ async function loadTfjsNode(): Promise<void> {
 async function loadWasm(): Promise<string[]> {
   const wasmModule = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);
-  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  const dist =
+    path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   wasmModule.setWasmPaths(dist);
   return registerWasmKernels();
 }

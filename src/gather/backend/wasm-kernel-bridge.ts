@@ -29,8 +29,13 @@ type WasmBackend = BackendWithData & {
  */
 export function registerWasmKernels(): string[] {
   return [
-    ...registerTransposeFreeMatMuls(), ...registerSliceCopyGather(), ...registerBlockTile(), ...registerSharingIdentity(), ...registerFusedAdam(),
-    ...registerPoolGrads(), ...registerConvInputGrad(),
+    ...registerTransposeFreeMatMuls(),
+    ...registerSliceCopyGather(),
+    ...registerBlockTile(),
+    ...registerSharingIdentity(),
+    ...registerFusedAdam(),
+    ...registerPoolGrads(),
+    ...registerConvInputGrad(),
     ...bridgeMissingWasmKernels(),
   ];
 }
@@ -49,7 +54,11 @@ export function bridgeMissingWasmKernels(): string[] {
   // and only fall back to the cpu copy for layouts that does not cover (NCHW) or with nnaudit's kernels switched off.
   const cpuFilterGrad = tf.getKernelsForBackend('cpu').find((k) => k.kernelName === 'Conv2DBackpropFilter');
   if (!wasmKernels.has('Conv2DBackpropFilter') && cpuFilterGrad) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterViaMatMul(bridge(cpuFilterGrad.kernelFunc)) });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2dBackpropFilterViaMatMul(bridge(cpuFilterGrad.kernelFunc)),
+    });
     wasmKernels.add('Conv2DBackpropFilter');
   }
   const bridged: string[] = ['Conv2DBackpropFilter'];
@@ -68,7 +77,11 @@ export function bridgeMissingWasmKernels(): string[] {
   for (const cpuKernel of cpuKernels) {
     // String and complex kernels have no wasm data representation to copy into.
     if (/Complex|FFT|Imag|Real|Regex|Ragged|Draw|Einsum/.test(cpuKernel.kernelName)) continue;
-    tf.registerKernel({ kernelName: cpuKernel.kernelName, backendName: 'wasm', kernelFunc: bridge(cpuKernel.kernelFunc) });
+    tf.registerKernel({
+      kernelName: cpuKernel.kernelName,
+      backendName: 'wasm',
+      kernelFunc: bridge(cpuKernel.kernelFunc),
+    });
     bridged.push(cpuKernel.kernelName);
   }
   return bridged;
@@ -82,7 +95,11 @@ function bridge(cpuKernelFunc: KernelFunc): KernelFunc {
     const cpuInputs: Record<string, TensorInfo> = {};
     for (const [name, info] of Object.entries(args.inputs as Record<string, TensorInfo>)) {
       const values = wasm.readSync(info.dataId) as tf.TypedArray;
-      cpuInputs[name] = { dataId: cpu.write(values.slice(), info.shape, info.dtype), shape: info.shape, dtype: info.dtype };
+      cpuInputs[name] = {
+        dataId: cpu.write(values.slice(), info.shape, info.dtype),
+        shape: info.shape,
+        dtype: info.dtype,
+      };
     }
     try {
       const out = cpuKernelFunc({ ...args, inputs: cpuInputs, backend: cpu } as unknown as Parameters<KernelFunc>[0]);

@@ -22,7 +22,9 @@ export function encodeCategoricals(train: Dataset, validation: Dataset | null): 
 function expand(d: Dataset, pending: PendingCategorical[], categories: string[][]): Dataset {
   const w = rowWidth(d);
   const n = rowCount(d);
-  const byColumn = new Map(pending.map((p, i) => [p.column, { p, index: new Map(categories[i]!.map((c, k) => [c, k])) }]));
+  const byColumn = new Map(
+    pending.map((p, i) => [p.column, { p, index: new Map(categories[i]!.map((c, k) => [c, k])) }]),
+  );
   const names: string[] = [];
   d.featureNames.forEach((name, j) => {
     const cat = byColumn.get(j);
@@ -35,16 +37,24 @@ function expand(d: Dataset, pending: PendingCategorical[], categories: string[][
     for (let j = 0; j < w; j++) {
       const v = d.x[r * w + j]!;
       const cat = byColumn.get(j);
-      if (!cat) { out[o++] = v; continue; }
+      if (!cat) {
+        out[o++] = v;
+        continue;
+      }
       const value = cat.p.values[v]!;
       const k = cat.index.get(value);
       if (k === undefined) {
         // The values are the file's text: quoted on the CLI (shortened), counted under a worker (see redact.ts).
-        throw new DataError(`${d.source}: column "${cat.p.name}" has the category ${quoteInput(value)} in the validation rows but not in the ` +
-          `training rows (categories: ${showInput([...cat.index.keys()].join(', '))}); the model cannot learn it: fix the value, or drop those rows`);
+        throw new DataError(
+          `${d.source}: column "${cat.p.name}" has the category ${quoteInput(value)} in the validation rows but not in the ` +
+            `training rows (categories: ${showInput([...cat.index.keys()].join(', '))}); the model cannot learn it: fix the value, or drop those rows`,
+        );
       }
       if (cat.p.encode === 'ordinal') out[o++] = k;
-      else { for (let c = 0; c < cat.index.size; c++) out[o + c] = c === k ? 1 : 0; o += cat.index.size; }
+      else {
+        for (let c = 0; c < cat.index.size; c++) out[o + c] = c === k ? 1 : 0;
+        o += cat.index.size;
+      }
     }
   }
   const { categorical: _done, ...rest } = d;

@@ -15,30 +15,34 @@ type Generator = (o: GeneratorOptions, rng: () => number) => Omit<Dataset, 'sour
 
 /** Seeded synthetic datasets with known difficulty, as in scikit-learn's make_* helpers. */
 export const GENERATOR_FUNCS: Record<GeneratorName, Generator> = {
-  moons: (o, rng) => twoD(o.samples, 2, (i) => {
-    const cls = i % 2;
-    const t = Math.PI * rng();
-    const [x, y] = cls === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
-    return [x + o.noise * gaussian(rng), y + o.noise * gaussian(rng), cls];
-  }),
-  circles: (o, rng) => twoD(o.samples, 2, (i) => {
-    const cls = i % 2;
-    const r = cls === 0 ? 1 : 0.5;
-    const t = 2 * Math.PI * rng();
-    return [r * Math.cos(t) + o.noise * gaussian(rng), r * Math.sin(t) + o.noise * gaussian(rng), cls];
-  }),
-  spirals: (o, rng) => twoD(o.samples, o.classes, (i) => {
-    const cls = i % o.classes;
-    const r = rng();
-    const t = cls * ((2 * Math.PI) / o.classes) + r * 4 + o.noise * gaussian(rng);
-    return [r * Math.sin(t), r * Math.cos(t), cls];
-  }),
-  xor: (o, rng) => twoD(o.samples, 2, () => {
-    const a = rng() * 2 - 1;
-    const b = rng() * 2 - 1;
-    const cls = a * b > 0 ? 1 : 0;
-    return [a + o.noise * gaussian(rng), b + o.noise * gaussian(rng), cls];
-  }),
+  moons: (o, rng) =>
+    twoD(o.samples, 2, (i) => {
+      const cls = i % 2;
+      const t = Math.PI * rng();
+      const [x, y] = cls === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+      return [x + o.noise * gaussian(rng), y + o.noise * gaussian(rng), cls];
+    }),
+  circles: (o, rng) =>
+    twoD(o.samples, 2, (i) => {
+      const cls = i % 2;
+      const r = cls === 0 ? 1 : 0.5;
+      const t = 2 * Math.PI * rng();
+      return [r * Math.cos(t) + o.noise * gaussian(rng), r * Math.sin(t) + o.noise * gaussian(rng), cls];
+    }),
+  spirals: (o, rng) =>
+    twoD(o.samples, o.classes, (i) => {
+      const cls = i % o.classes;
+      const r = rng();
+      const t = cls * ((2 * Math.PI) / o.classes) + r * 4 + o.noise * gaussian(rng);
+      return [r * Math.sin(t), r * Math.cos(t), cls];
+    }),
+  xor: (o, rng) =>
+    twoD(o.samples, 2, () => {
+      const a = rng() * 2 - 1;
+      const b = rng() * 2 - 1;
+      const cls = a * b > 0 ? 1 : 0;
+      return [a + o.noise * gaussian(rng), b + o.noise * gaussian(rng), cls];
+    }),
   blobs: (o, rng) => {
     const centers = Array.from({ length: o.classes }, () => [rng() * 10 - 5, rng() * 10 - 5] as const);
     return twoD(o.samples, o.classes, (i) => {
@@ -92,7 +96,11 @@ export const GENERATOR_FUNCS: Record<GeneratorName, Generator> = {
   },
 };
 
-function twoD(samples: number, numClasses: number, draw: (i: number) => [number, number, number]): Omit<Dataset, 'source'> {
+function twoD(
+  samples: number,
+  numClasses: number,
+  draw: (i: number) => [number, number, number],
+): Omit<Dataset, 'source'> {
   const x = new Float32Array(samples * 2);
   const y = new Float32Array(samples);
   for (let i = 0; i < samples; i++) {

@@ -2,7 +2,11 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { DataError } from '../../errors.js';
 
-export interface Rgba { width: number; height: number; data: Uint8Array }
+export interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 
 /** Largest image decoded, in pixels: a 100-megapixel JPEG would allocate ~400 MB before any check. */
 const MAX_PIXELS = 40_000_000;
@@ -13,7 +17,8 @@ const MAX_PIXELS = 40_000_000;
  */
 export function decodeImage(bytes: Uint8Array, file: string): Rgba {
   const img = decode(bytes, file);
-  if (img.width === 0 || img.height === 0) throw new DataError(`${file}: the image is empty (${img.width}x${img.height} pixels)`);
+  if (img.width === 0 || img.height === 0)
+    throw new DataError(`${file}: the image is empty (${img.width}x${img.height} pixels)`);
   return img;
 }
 
@@ -25,7 +30,12 @@ function decode(bytes: Uint8Array, file: string): Rgba {
       return { width: png.width, height: png.height, data: png.data };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_PIXELS / 1e6,
+        maxMemoryUsageInMB: 512,
+      });
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (e) {
@@ -40,13 +50,16 @@ function decode(bytes: Uint8Array, file: string): Rgba {
  * allocates the decoded image (a 60000x60000 header would claim 14 GB), as jpeg-js's maxResolutionInMP does.
  */
 function checkPngHeader(bytes: Uint8Array, file: string): void {
-  if (bytes.byteLength < 24) throw new DataError(`${file}: cannot decode the image (${bytes.byteLength} bytes, shorter than a PNG header)`);
+  if (bytes.byteLength < 24)
+    throw new DataError(`${file}: cannot decode the image (${bytes.byteLength} bytes, shorter than a PNG header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   if (width === 0 || height === 0) throw new DataError(`${file}: the image is empty (${width}x${height} pixels)`);
   if (width * height > MAX_PIXELS) {
-    throw new DataError(`${file}: the image is ${width}x${height} pixels, over the ${MAX_PIXELS / 1e6} MP cap of one image; resize it (nnaudit resizes to the model's input anyway)`);
+    throw new DataError(
+      `${file}: the image is ${width}x${height} pixels, over the ${MAX_PIXELS / 1e6} MP cap of one image; resize it (nnaudit resizes to the model's input anyway)`,
+    );
   }
 }
 
@@ -55,7 +68,15 @@ function checkPngHeader(bytes: Uint8Array, file: string): void {
  * Bilinear with half-pixel centres, as tf.image.resize (what Keras' image_dataset_from_directory uses); grey from
  * RGB with the ITU-R 601 weights tf.image.rgb_to_grayscale uses.
  */
-export function resizeInto(img: Rgba, height: number, width: number, channels: number, scale: { rescale: number; offset: number }, out: Float32Array, at: number): void {
+export function resizeInto(
+  img: Rgba,
+  height: number,
+  width: number,
+  channels: number,
+  scale: { rescale: number; offset: number },
+  out: Float32Array,
+  at: number,
+): void {
   const sy = img.height / height;
   const sx = img.width / width;
   const pixel = (y: number, x: number, c: number): number => {

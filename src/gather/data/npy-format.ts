@@ -2,9 +2,19 @@ import { DataError } from '../../errors.js';
 import { checkValueCount } from '../../policy/limits.js';
 
 /** An .npy array as float32, C order. */
-export interface NpyArray { shape: number[]; data: Float32Array; dtype: string }
+export interface NpyArray {
+  shape: number[];
+  data: Float32Array;
+  dtype: string;
+}
 
-export interface NpyHeader { shape: number[]; dtype: string; littleEndian: boolean; itemSize: number; dataOffset: number }
+export interface NpyHeader {
+  shape: number[];
+  dtype: string;
+  littleEndian: boolean;
+  itemSize: number;
+  dataOffset: number;
+}
 
 const KINDS: Record<string, (v: DataView, o: number, le: boolean) => number> = {
   b1: (v, o) => v.getUint8(o),
@@ -27,7 +37,8 @@ const KINDS: Record<string, (v: DataView, o: number, le: boolean) => number> = {
  */
 export function readNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new DataError(`${where}: not a NumPy .npy file (no \\x93NUMPY magic)`);
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m))
+    throw new DataError(`${where}: not a NumPy .npy file (no \\x93NUMPY magic)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6]!;
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -37,17 +48,28 @@ export function readNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   // Messages describe the header, never quote it: under a worker they reach job status, and it is the file's bytes.
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new DataError(`${where}: unreadable .npy header (${headerLen} bytes without descr, fortran_order and shape)`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new DataError(`${where}: unreadable .npy header (${headerLen} bytes without descr, fortran_order and shape)`);
   if (fortran === 'True') {
-    throw new DataError(`${where}: the array is stored in Fortran (column-major) order; save it in C order: np.save(f, np.ascontiguousarray(a))`);
+    throw new DataError(
+      `${where}: the array is stored in Fortran (column-major) order; save it in C order: np.save(f, np.ascontiguousarray(a))`,
+    );
   }
-  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (dims.some((d) => !/^\d{1,15}$/.test(d))) throw new DataError(`${where}: the .npy header's shape has ${dims.length} dimensions, not all of them whole numbers >= 0`);
+  const dims = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (dims.some((d) => !/^\d{1,15}$/.test(d)))
+    throw new DataError(
+      `${where}: the .npy header's shape has ${dims.length} dimensions, not all of them whole numbers >= 0`,
+    );
   const shape = dims.map(Number);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const kind = m ? `${m[2]}${m[3]}` : '';
   if (!m || !(kind in KINDS)) {
-    throw new DataError(`${where}: the array's dtype (${descr.length} characters) is not a supported one; use a number or bool dtype (float16/32/64, int8..64, uint8..64, bool): a.astype("float32")`);
+    throw new DataError(
+      `${where}: the array's dtype (${descr.length} characters) is not a supported one; use a number or bool dtype (float16/32/64, int8..64, uint8..64, bool): a.astype("float32")`,
+    );
   }
   // '=' is native order; NumPy writes '<' on little-endian machines, which is every platform Node runs on.
   return { shape, dtype: descr, littleEndian: m[1] !== '>', itemSize: Number(m[3]), dataOffset: start + headerLen };
@@ -58,7 +80,10 @@ export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
   const h = readNpyHeader(bytes, where);
   const count = checkValueCount(h.shape, where, 'use a sample of the data (data.maxRows counts rows)');
   const need = h.dataOffset + count * h.itemSize;
-  if (bytes.length < need) throw new DataError(`${where}: truncated: shape (${h.shape.join(', ')}) needs ${need} bytes, the file has ${bytes.length}`);
+  if (bytes.length < need)
+    throw new DataError(
+      `${where}: truncated: shape (${h.shape.join(', ')}) needs ${need} bytes, the file has ${bytes.length}`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const get = KINDS[h.dtype.slice(1)]!;
   const data = new Float32Array(count);

@@ -16,8 +16,15 @@ export type ChannelAxis = 'first' | 'last';
  * which is `ToTensor()` + `Normalize` with rescale 1/255. A per-channel mean/std must name as many channels as the
  * samples have on their channel axis (a sample of rank 2 has one channel).
  */
-export function scalePixels(x: Float32Array, featureShape: readonly number[], s: PixelScaling, axis: ChannelAxis, where: string): void {
-  const channels = featureShape.length < 3 ? 1 : axis === 'first' ? featureShape[0]! : featureShape[featureShape.length - 1]!;
+export function scalePixels(
+  x: Float32Array,
+  featureShape: readonly number[],
+  s: PixelScaling,
+  axis: ChannelAxis,
+  where: string,
+): void {
+  const channels =
+    featureShape.length < 3 ? 1 : axis === 'first' ? featureShape[0]! : featureShape[featureShape.length - 1]!;
   const mean = perChannel(s.mean, 0, channels, 'mean', where);
   const std = perChannel(s.std, 1, channels, 'std', where);
   const size = featureShape.reduce((a, b) => a * b, 1);
@@ -30,13 +37,21 @@ export function scalePixels(x: Float32Array, featureShape: readonly number[], s:
   }
 }
 
-function perChannel(v: number | number[] | undefined, fallback: number, channels: number, name: 'mean' | 'std', where: string): number[] {
+function perChannel(
+  v: number | number[] | undefined,
+  fallback: number,
+  channels: number,
+  name: 'mean' | 'std',
+  where: string,
+): number[] {
   if (v === undefined) return new Array<number>(channels).fill(fallback);
   if (typeof v === 'number') return new Array<number>(channels).fill(v);
   if (v.length === 1) return new Array<number>(channels).fill(v[0]!);
   if (v.length !== channels) {
-    throw new DataError(`${where}: data.${name} gives ${v.length} values (one per channel), but each sample has ${channels} channel${channels === 1 ? '' : 's'}: ` +
-      `give one value or ${channels}`);
+    throw new DataError(
+      `${where}: data.${name} gives ${v.length} values (one per channel), but each sample has ${channels} channel${channels === 1 ? '' : 's'}: ` +
+        `give one value or ${channels}`,
+    );
   }
   return v;
 }

@@ -20,7 +20,12 @@ export interface PreparedData {
  * `limit`, whose first share is the validation split. One place, so that a caller that must know the split before
  * an audit (the fault benchmark mutates only the training rows) gets the same one.
  */
-export function splitRows(n: number, validationSplit: number, seed: number, limit?: number): { validation: number[]; train: number[] } {
+export function splitRows(
+  n: number,
+  validationSplit: number,
+  seed: number,
+  limit?: number,
+): { validation: number[]; train: number[] } {
   const order = permutation(n, createRng(seed + 17)).slice(0, limit ?? n);
   const nVal = validationSplit > 0 ? Math.max(1, Math.round(order.length * validationSplit)) : 0;
   return { validation: order.slice(0, nVal), train: order.slice(nVal) };
@@ -36,8 +41,10 @@ export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number,
   const rows = splitRows(n, validationSplit, seed, spec.limit);
   if (rows.train.length === 0) {
     // tfjs would fail later with "Pass at least one tensor to concat": say which setting took every row.
-    throw new DataError(`${d.source}: validationSplit ${validationSplit} leaves 0 of ${rows.validation.length} rows for training ` +
-      `(${rows.validation.length} go to validation); lower validationSplit or give more rows`);
+    throw new DataError(
+      `${d.source}: validationSplit ${validationSplit} leaves 0 of ${rows.validation.length} rows for training ` +
+        `(${rows.validation.length} go to validation); lower validationSplit or give more rows`,
+    );
   }
   let train = takeRows(d, rows.train);
   let validation = rows.validation.length > 0 ? takeRows(d, rows.validation) : null;
@@ -49,16 +56,29 @@ export function prepareData(d: Dataset, spec: DataSpec, validationSplit: number,
   }
   const probeSource = validation !== null && rowCount(validation) >= Math.min(spec.probeSize, 32) ? validation : train;
   const probeN = Math.min(spec.probeSize, rowCount(probeSource));
-  const probe = takeRows(probeSource, Array.from({ length: probeN }, (_, i) => i));
+  const probe = takeRows(
+    probeSource,
+    Array.from({ length: probeN }, (_, i) => i),
+  );
   return { train, validation, probe, featureRange, normalize: spec.normalize };
 }
 
-interface ColumnStats { mean: Float64Array; std: Float64Array; min: Float64Array; max: Float64Array }
+interface ColumnStats {
+  mean: Float64Array;
+  std: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+}
 
 function columnStats(d: Dataset): ColumnStats {
   const w = rowWidth(d);
   const n = rowCount(d);
-  const s: ColumnStats = { mean: new Float64Array(w), std: new Float64Array(w), min: new Float64Array(w).fill(Infinity), max: new Float64Array(w).fill(-Infinity) };
+  const s: ColumnStats = {
+    mean: new Float64Array(w),
+    std: new Float64Array(w),
+    min: new Float64Array(w).fill(Infinity),
+    max: new Float64Array(w).fill(-Infinity),
+  };
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < w; c++) {
       const v = d.x[r * w + c]!;
@@ -76,9 +96,10 @@ function applyNormalization(d: Dataset, s: ColumnStats, how: 'standardize' | 'mi
   const w = rowWidth(d);
   for (let i = 0; i < d.x.length; i++) {
     const c = i % w;
-    d.x[i] = how === 'standardize'
-      ? (d.x[i]! - s.mean[c]!) / (s.std[c]! || 1)
-      : (d.x[i]! - s.min[c]!) / ((s.max[c]! - s.min[c]!) || 1);
+    d.x[i] =
+      how === 'standardize'
+        ? (d.x[i]! - s.mean[c]!) / (s.std[c]! || 1)
+        : (d.x[i]! - s.min[c]!) / (s.max[c]! - s.min[c]! || 1);
   }
 }
 

@@ -21,11 +21,18 @@ export interface TableOptions {
  * values go straight into a growing Float32Array, and the feature width is checked against the model as soon as
  * the header is known, before any row is read.
  */
-export async function readTable(where: string, header: string[], rows: AsyncIterable<string[]> | Iterable<string[]>,
-  o: TableOptions, ctx: SourceContext, source: string): Promise<Dataset> {
+export async function readTable(
+  where: string,
+  header: string[],
+  rows: AsyncIterable<string[]> | Iterable<string[]>,
+  o: TableOptions,
+  ctx: SourceContext,
+  source: string,
+): Promise<Dataset> {
   const col = (name: string, role: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DataError(`${where}: no ${role} column "${name}"; columns are: ${showInput(header.join(', '))}`);
+    if (i < 0)
+      throw new DataError(`${where}: no ${role} column "${name}"; columns are: ${showInput(header.join(', '))}`);
     return i;
   };
   const labels = Array.isArray(o.label) ? o.label : [o.label];
@@ -33,23 +40,37 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
   (o.exclude ?? []).forEach((e) => col(e, 'excluded'));
   const skip = new Set([...labels, ...(o.exclude ?? [])]);
   const featureNames = o.features ?? header.filter((h) => !skip.has(h));
-  if (featureNames.length === 0) throw new DataError(`${where}: no feature columns left after the label and excluded columns`);
+  if (featureNames.length === 0)
+    throw new DataError(`${where}: no feature columns left after the label and excluded columns`);
   const featureIdx = featureNames.map((n) => col(n, 'feature'));
-  const cats = new Map((o.categorical ?? []).map((c) => typeof c === 'string' ? [c, 'one-hot' as const] : [c.column, c.encode]));
+  const cats = new Map(
+    (o.categorical ?? []).map((c) => (typeof c === 'string' ? [c, 'one-hot' as const] : [c.column, c.encode])),
+  );
   for (const name of cats.keys()) {
-    if (!featureNames.includes(name)) throw new DataError(`${where}: categorical column "${name}" is not among the feature columns (${showInput(featureNames.join(', '))})`);
+    if (!featureNames.includes(name))
+      throw new DataError(
+        `${where}: categorical column "${name}" is not among the feature columns (${showInput(featureNames.join(', '))})`,
+      );
   }
   const width = featureIdx.length;
   const featureShape = o.shape ?? [width];
   if (o.shape) {
     const n = o.shape.reduce((a, b) => a * b, 1);
-    if (cats.size > 0) throw new DataError(`${where}: data.shape and data.categorical cannot be combined (one-hot columns change the row width)`);
-    if (n !== width) throw new DataError(`${where}: data.shape [${o.shape.join(', ')}] holds ${n} values but each row has ${width} feature columns`);
+    if (cats.size > 0)
+      throw new DataError(
+        `${where}: data.shape and data.categorical cannot be combined (one-hot columns change the row width)`,
+      );
+    if (n !== width)
+      throw new DataError(
+        `${where}: data.shape [${o.shape.join(', ')}] holds ${n} values but each row has ${width} feature columns`,
+      );
   }
   // The column names let the user see which to drop (ids) or encode; showInput hides them where input is untrusted.
   if (cats.size === 0) {
     const ids = featureNames.filter(looksLikeId);
-    const idNote = ids.length ? `; ${showInput(ids.join(', '))} look${ids.length === 1 ? 's' : ''} like an id or a name, not a feature` : '';
+    const idNote = ids.length
+      ? `; ${showInput(ids.join(', '))} look${ids.length === 1 ? 's' : ''} like an id or a name, not a feature`
+      : '';
     ctx.checkShape(featureShape, where, `${width} feature columns: ${showInput(featureNames.join(', '))}${idNote}`);
   }
 
@@ -63,20 +84,34 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
   const rawLabels: string[][] = labels.map(() => []);
   let r = 0;
   for await (const row of rows) {
-    if (r >= o.maxRows) throw new DataError(`${where}: more than ${o.maxRows} rows; raise data.maxRows (or sample the file) to read it`);
-    if ((r + 1) * width > x.length) { const bigger = new Float32Array(x.length * 2); bigger.set(x); x = bigger; }
+    if (r >= o.maxRows)
+      throw new DataError(`${where}: more than ${o.maxRows} rows; raise data.maxRows (or sample the file) to read it`);
+    if ((r + 1) * width > x.length) {
+      const bigger = new Float32Array(x.length * 2);
+      bigger.set(x);
+      x = bigger;
+    }
     featureIdx.forEach((c, j) => {
       const p = pendingAt[j]!;
       if (p >= 0) {
         const cell = row[c] ?? '';
         const map = codes[p]!;
         let code = map.get(cell);
-        if (code === undefined) { code = map.size; map.set(cell, code); pending[p]!.values.push(cell); }
+        if (code === undefined) {
+          code = map.size;
+          map.set(cell, code);
+          pending[p]!.values.push(cell);
+        }
         x[r * width + j] = code;
       } else {
         const cell = row[c];
         // Text is a column to encode or leave out; an empty or NaN cell is a missing value, quoted as before.
-        if (isText(cell)) throw notNumeric(where, r + 2, featureIdx.filter((fc, k) => pendingAt[k]! < 0 && isText(row[fc])).map((fc) => header[fc]!));
+        if (isText(cell))
+          throw notNumeric(
+            where,
+            r + 2,
+            featureIdx.filter((fc, k) => pendingAt[k]! < 0 && isText(row[fc])).map((fc) => header[fc]!),
+          );
         x[r * width + j] = parseNumber(cell, where, r + 2, header[c]!);
       }
     });
@@ -84,9 +119,17 @@ export async function readTable(where: string, header: string[], rows: AsyncIter
     r++;
   }
   if (r === 0) throw new DataError(`${where}: needs a header row and at least one data row`);
-  const targets = labels.length === 1
-    ? encodeLabels(rawLabels[0]!, o.task, where, labels[0]!)
-    : encodeTargetColumns(multiColumn(rawLabels, labels, where), labels.length, labels, o.task === 'regression' ? 'targets' : o.labelKind, where, 'data.label');
+  const targets =
+    labels.length === 1
+      ? encodeLabels(rawLabels[0]!, o.task, where, labels[0]!)
+      : encodeTargetColumns(
+          multiColumn(rawLabels, labels, where),
+          labels.length,
+          labels,
+          o.task === 'regression' ? 'targets' : o.labelKind,
+          where,
+          'data.label',
+        );
   return {
     ...targets,
     x: x.slice(0, r * width),
@@ -101,7 +144,8 @@ function multiColumn(raw: string[][], names: string[], where: string): Float32Ar
   const rows = raw[0]!.length;
   const k = raw.length;
   const out = new Float32Array(rows * k);
-  for (let c = 0; c < k; c++) for (let r = 0; r < rows; r++) out[r * k + c] = parseNumber(raw[c]![r], where, r + 2, names[c]!);
+  for (let c = 0; c < k; c++)
+    for (let r = 0; r < rows; r++) out[r * k + c] = parseNumber(raw[c]![r], where, r + 2, names[c]!);
   return out;
 }
 
@@ -125,8 +169,10 @@ function numberOrNaN(cell: string | undefined): number {
 function parseNumber(cell: string | undefined, where: string, line: number, column: string): number {
   const v = numberOrNaN(cell);
   if (Number.isNaN(v)) {
-    throw new DataError(`${where}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number ` +
-      '(clean or impute the data first, or list the column in data.categorical or data.exclude)');
+    throw new DataError(
+      `${where}:${line}: column "${column}" is ${quoteInput(cell ?? '')}, expected a finite number ` +
+        '(clean or impute the data first, or list the column in data.categorical or data.exclude)',
+    );
   }
   return v;
 }
@@ -146,9 +192,14 @@ function notNumeric(where: string, line: number, columns: string[]): DataError {
       `in its order (or --exclude ${showInput(ids.join(','))}). `
     : '';
   const cat = others[0] !== undefined ? showInput(others[0]) : 'NAME';
-  const catAdvice = `A text column with a few distinct values is a category: encode it with --categorical ${others.length ? showInput(others.join(',')) : 'NAME'} ` +
+  const catAdvice =
+    `A text column with a few distinct values is a category: encode it with --categorical ${others.length ? showInput(others.join(',')) : 'NAME'} ` +
     `(one-hot) or --categorical ${cat}:ordinal (codes 0..k-1 in sorted order)` +
-    (ids.length ? '. ' : `; an id or a name (such as Surname, CustomerId) is no feature: leave it out with --features (the columns the model takes, in its order) or --exclude. `);
-  return new DataError(`${where}:${line}: ${which} not numeric (text, empty or not finite). ${idAdvice}${catAdvice}` +
-    'In a spec: data.features, data.exclude, data.categorical. Missing values: clean or impute the data first');
+    (ids.length
+      ? '. '
+      : `; an id or a name (such as Surname, CustomerId) is no feature: leave it out with --features (the columns the model takes, in its order) or --exclude. `);
+  return new DataError(
+    `${where}:${line}: ${which} not numeric (text, empty or not finite). ${idAdvice}${catAdvice}` +
+      'In a spec: data.features, data.exclude, data.categorical. Missing values: clean or impute the data first',
+  );
 }

@@ -26,19 +26,36 @@ function makeLayer(l: LayerSpec, first: { inputShape?: number[] }, seed: number)
   switch (l.type) {
     case 'dense':
       return tf.layers.dense({
-        ...first, ...name, units: l.units, activation: l.activation, useBias: l.useBias, trainable: l.trainable,
+        ...first,
+        ...name,
+        units: l.units,
+        activation: l.activation,
+        useBias: l.useBias,
+        trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
     case 'conv2d':
       return tf.layers.conv2d({
-        ...first, ...name, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding,
-        activation: l.activation, useBias: l.useBias, trainable: l.trainable,
+        ...first,
+        ...name,
+        filters: l.filters,
+        kernelSize: l.kernelSize,
+        strides: l.strides,
+        padding: l.padding,
+        activation: l.activation,
+        useBias: l.useBias,
+        trainable: l.trainable,
         kernelInitializer: initializer(l.kernelInitializer ?? 'glorotUniform', seed),
         biasInitializer: initializer(l.biasInitializer ?? 'zeros', seed + 1),
       });
     case 'maxPooling2d':
-      return tf.layers.maxPooling2d({ ...first, ...name, poolSize: l.poolSize, ...(l.strides !== undefined ? { strides: l.strides } : {}) });
+      return tf.layers.maxPooling2d({
+        ...first,
+        ...name,
+        poolSize: l.poolSize,
+        ...(l.strides !== undefined ? { strides: l.strides } : {}),
+      });
     case 'flatten':
       return tf.layers.flatten({ ...first, ...name });
     case 'dropout':
@@ -56,19 +73,32 @@ function initializer(spec: InitializerSpec, seed: number): Initializer {
   const s = typeof spec === 'string' ? { name: spec } : spec;
   const p = s as Exclude<InitializerSpec, string>;
   switch (s.name) {
-    case 'glorotUniform': return tf.initializers.glorotUniform({ seed });
-    case 'glorotNormal': return tf.initializers.glorotNormal({ seed });
-    case 'heNormal': return tf.initializers.heNormal({ seed });
-    case 'heUniform': return tf.initializers.heUniform({ seed });
-    case 'leCunNormal': return tf.initializers.leCunNormal({ seed });
-    case 'leCunUniform': return tf.initializers.leCunUniform({ seed });
-    case 'zeros': return tf.initializers.zeros();
-    case 'ones': return tf.initializers.ones();
-    case 'constant': return tf.initializers.constant({ value: p.value ?? 0 });
-    case 'randomNormal': return tf.initializers.randomNormal({ mean: p.mean ?? 0, stddev: p.stddev ?? 0.05, seed });
-    case 'randomUniform': return tf.initializers.randomUniform({ minval: p.minval ?? -0.05, maxval: p.maxval ?? 0.05, seed });
-    case 'truncatedNormal': return tf.initializers.truncatedNormal({ mean: p.mean ?? 0, stddev: p.stddev ?? 0.05, seed });
-    case 'orthogonal': return tf.initializers.orthogonal({ gain: p.gain ?? 1, seed });
+    case 'glorotUniform':
+      return tf.initializers.glorotUniform({ seed });
+    case 'glorotNormal':
+      return tf.initializers.glorotNormal({ seed });
+    case 'heNormal':
+      return tf.initializers.heNormal({ seed });
+    case 'heUniform':
+      return tf.initializers.heUniform({ seed });
+    case 'leCunNormal':
+      return tf.initializers.leCunNormal({ seed });
+    case 'leCunUniform':
+      return tf.initializers.leCunUniform({ seed });
+    case 'zeros':
+      return tf.initializers.zeros();
+    case 'ones':
+      return tf.initializers.ones();
+    case 'constant':
+      return tf.initializers.constant({ value: p.value ?? 0 });
+    case 'randomNormal':
+      return tf.initializers.randomNormal({ mean: p.mean ?? 0, stddev: p.stddev ?? 0.05, seed });
+    case 'randomUniform':
+      return tf.initializers.randomUniform({ minval: p.minval ?? -0.05, maxval: p.maxval ?? 0.05, seed });
+    case 'truncatedNormal':
+      return tf.initializers.truncatedNormal({ mean: p.mean ?? 0, stddev: p.stddev ?? 0.05, seed });
+    case 'orthogonal':
+      return tf.initializers.orthogonal({ gain: p.gain ?? 1, seed });
   }
 }
 
@@ -85,7 +115,7 @@ export function makeOptimizer(o: OptimizerSpec): tf.Optimizer {
 function withClipNorm(optimizer: tf.Optimizer, clipnorm: number): tf.Optimizer {
   const apply = optimizer.applyGradients.bind(optimizer);
   const clip = (g: tf.Tensor) => tf.tidy(() => g.mul(tf.minimum(1, tf.div(clipnorm, tf.norm(g).add(1e-12)))));
-  optimizer.applyGradients = (grads: Parameters<tf.Optimizer["applyGradients"]>[0]) => {
+  optimizer.applyGradients = (grads: Parameters<tf.Optimizer['applyGradients']>[0]) => {
     const clipped = Array.isArray(grads)
       ? grads.map((g) => ({ name: g.name, tensor: clip(g.tensor) }))
       : Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, clip(g)]));
@@ -100,13 +130,20 @@ function withClipNorm(optimizer: tf.Optimizer, clipnorm: number): tf.Optimizer {
 
 function plainOptimizer(o: OptimizerSpec): tf.Optimizer {
   switch (o.name) {
-    case 'sgd': return tf.train.sgd(o.learningRate);
-    case 'momentum': return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
+    case 'sgd':
+      return tf.train.sgd(o.learningRate);
+    case 'momentum':
+      return tf.train.momentum(o.learningRate, o.momentum ?? 0.9);
     // On wasm its steps run as one fused kernel per variable (src/gather/backend/wasm/adam.ts); elsewhere tfjs' Adam.
-    case 'adam': return fusedAdam(o.learningRate);
-    case 'adamax': return tf.train.adamax(o.learningRate);
-    case 'rmsprop': return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
-    case 'adagrad': return tf.train.adagrad(o.learningRate);
-    case 'adadelta': return tf.train.adadelta(o.learningRate);
+    case 'adam':
+      return fusedAdam(o.learningRate);
+    case 'adamax':
+      return tf.train.adamax(o.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(o.learningRate, 0.9, o.momentum ?? 0);
+    case 'adagrad':
+      return tf.train.adagrad(o.learningRate);
+    case 'adadelta':
+      return tf.train.adadelta(o.learningRate);
   }
 }

@@ -27,7 +27,8 @@ export function fitFeatureShape(data: readonly number[], model: ReadonlyArray<nu
   const squeeze = (s: ReadonlyArray<number | null>) => s.filter((d) => d !== 1);
   const a = squeeze(data);
   const b = squeeze(model);
-  if (model.every((d) => d !== null) && a.length === b.length && a.every((d, i) => d === b[i])) return model as number[];
+  if (model.every((d) => d !== null) && a.length === b.length && a.every((d, i) => d === b[i]))
+    return model as number[];
   if (isFlattening(data, model)) return [model[0]!];
   return null;
 }
@@ -37,24 +38,34 @@ export function isFlattening(data: readonly number[], model: ReadonlyArray<numbe
   return data.length > 1 && model.length === 1 && model[0] !== null && data.reduce((p, d) => p * d, 1) === model[0];
 }
 
-export function inputMismatch(featureShape: readonly number[], model: ReadonlyArray<number | null>, where: string, note?: string): DataError {
+export function inputMismatch(
+  featureShape: readonly number[],
+  model: ReadonlyArray<number | null>,
+  where: string,
+  note?: string,
+): DataError {
   const flat = featureShape.length === 1;
   const modelSize = model.every((d) => d !== null) ? (model as number[]).reduce((a, b) => a * b, 1) : null;
   // Column advice only helps a table (CSV, JSON records); an array file has the shape it has.
   const table = /(^|:)(csv|json)(:|$)|\.(csv|json)$/i.test(where);
   const [a, b, c] = featureShape;
   const [x, y, z] = model;
-  const channelsLastForFirst = featureShape.length === 3 && model.length === 3 && a === y && b === z && c === x && c !== a;
-  const channelsFirstForLast = featureShape.length === 3 && model.length === 3 && a === z && b === x && c === y && a !== c;
+  const channelsLastForFirst =
+    featureShape.length === 3 && model.length === 3 && a === y && b === z && c === x && c !== a;
+  const channelsFirstForLast =
+    featureShape.length === 3 && model.length === 3 && a === z && b === x && c === y && a !== c;
   const hint = channelsLastForFirst
     ? 'the model takes channels-first images (N, C, H, W: a PyTorch export) and these are channels-last: save them with x.transpose(0, 3, 1, 2)'
     : channelsFirstForLast
       ? 'the model takes channels-last images (N, H, W, C: Keras/TensorFlow.js) and these are channels-first: save them with x.transpose(0, 2, 3, 1)'
-    : flat && model.length > 1 && modelSize === featureShape[0]
-    ? `reshape each row with data.shape: ${JSON.stringify(model)}`
-    : flat && table ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
-      : `give data whose samples have the model's input shape ${fmt(model)}, or use a model built for this data`;
-  return new DataError(`${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`);
+      : flat && model.length > 1 && modelSize === featureShape[0]
+        ? `reshape each row with data.shape: ${JSON.stringify(model)}`
+        : flat && table
+          ? 'choose the matching feature columns (--features/--exclude/--categorical, or data.features/exclude/categorical in a spec) or a model built for this data'
+          : `give data whose samples have the model's input shape ${fmt(model)}, or use a model built for this data`;
+  return new DataError(
+    `${where}: each sample has shape ${fmt(featureShape)}${note ? ` (${note})` : ''}, but the model's input expects ${fmt(model)}: ${hint}`,
+  );
 }
 
 /**
@@ -68,27 +79,45 @@ export function checkTargetsFit(d: Dataset, m: ModelEnds): void {
   const softmax = m.outputActivation === 'softmax';
   if (d.task === 'regression') {
     if (k !== u) {
-      throw new DataError(`${src}: the data has ${k} target${k === 1 ? '' : 's'} per row but the model outputs ${u} value${u === 1 ? '' : 's'}: ` +
-        (k < u ? `give ${u} label columns (data.label: [...]) ` : '') + `or use a model with ${k} output unit${k === 1 ? '' : 's'}`);
+      throw new DataError(
+        `${src}: the data has ${k} target${k === 1 ? '' : 's'} per row but the model outputs ${u} value${u === 1 ? '' : 's'}: ` +
+          (k < u ? `give ${u} label columns (data.label: [...]) ` : '') +
+          `or use a model with ${k} output unit${k === 1 ? '' : 's'}`,
+      );
     }
-    if ((m.loss === 'sparseCategoricalCrossentropy' || m.loss === 'categoricalCrossentropy') && k === 1 && d.y.every((v) => Number.isInteger(v) && v >= 0)) {
-      throw new DataError(`${src}: the labels are integers up to ${maxOf(d.y)}, read as regression values (more than 50 distinct ids), but the loss is ` +
-        `${m.loss}: set data.task: classification`);
+    if (
+      (m.loss === 'sparseCategoricalCrossentropy' || m.loss === 'categoricalCrossentropy') &&
+      k === 1 &&
+      d.y.every((v) => Number.isInteger(v) && v >= 0)
+    ) {
+      throw new DataError(
+        `${src}: the labels are integers up to ${maxOf(d.y)}, read as regression values (more than 50 distinct ids), but the loss is ` +
+          `${m.loss}: set data.task: classification`,
+      );
     }
     if (m.loss === 'sparseCategoricalCrossentropy' || m.loss === 'categoricalCrossentropy') {
-      throw new DataError(`${src}: the labels are not class ids (integers >= 0; e.g. ${firstNonInteger(d.y)}) but the loss is ${m.loss}: ` +
-        'use meanSquaredError for continuous targets, or set data.task: classification if they are classes');
+      throw new DataError(
+        `${src}: the labels are not class ids (integers >= 0; e.g. ${firstNonInteger(d.y)}) but the loss is ${m.loss}: ` +
+          'use meanSquaredError for continuous targets, or set data.task: classification if they are classes',
+      );
     }
     if (m.loss === 'binaryCrossentropy' && d.y.some((v) => v < 0 || v > 1)) {
-      throw new DataError(`${src}: binaryCrossentropy needs targets in [0, 1], but they range ${minOf(d.y)}..${maxOf(d.y)}: use meanSquaredError, or labels 0/1`);
+      throw new DataError(
+        `${src}: binaryCrossentropy needs targets in [0, 1], but they range ${minOf(d.y)}..${maxOf(d.y)}: use meanSquaredError, or labels 0/1`,
+      );
     }
     return;
   }
   if (d.multiLabel) {
-    if (k !== u) throw new DataError(`${src}: ${k} labels per row (multi-label) but the model has ${u} output units: use ${k} sigmoid units with binaryCrossentropy`);
+    if (k !== u)
+      throw new DataError(
+        `${src}: ${k} labels per row (multi-label) but the model has ${u} output units: use ${k} sigmoid units with binaryCrossentropy`,
+      );
     if (softmax || m.loss === 'categoricalCrossentropy' || m.loss === 'sparseCategoricalCrossentropy') {
-      throw new DataError(`${src}: a multi-label target (rows with several 1s among ${k} labels) with ${softmax ? 'a softmax output' : m.loss}: ` +
-        `softmax makes the labels compete; use ${k} sigmoid units with binaryCrossentropy (or labelKind: one-hot if each row has one class)`);
+      throw new DataError(
+        `${src}: a multi-label target (rows with several 1s among ${k} labels) with ${softmax ? 'a softmax output' : m.loss}: ` +
+          `softmax makes the labels compete; use ${k} sigmoid units with binaryCrossentropy (or labelKind: one-hot if each row has one class)`,
+      );
     }
     return;
   }
@@ -97,21 +126,27 @@ export function checkTargetsFit(d: Dataset, m: ModelEnds): void {
   const classFix = `use ${classes} softmax units with categoricalCrossentropy (or sparseCategoricalCrossentropy)`;
   if (m.loss === 'binaryCrossentropy' && u === 1) {
     if (classes > 2) {
-      throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ${classFix}`);
+      throw new DataError(
+        `${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but binaryCrossentropy with 1 output unit needs 0/1 labels: ${classFix}`,
+      );
     }
     // A softmax over that 1 unit fits the shapes: output-activation judges it from the run, with evidence.
     return;
   }
   if (u === 1 && (m.loss === 'categoricalCrossentropy' || m.loss === 'sparseCategoricalCrossentropy')) {
-    throw new DataError(`${src}: ${name(classes)} but the model has 1 output unit with ${m.loss}: ` +
-      (classes <= 2 ? 'use 1 sigmoid unit with binaryCrossentropy, or 2 softmax units' : classFix));
+    throw new DataError(
+      `${src}: ${name(classes)} but the model has 1 output unit with ${m.loss}: ` +
+        (classes <= 2 ? 'use 1 sigmoid unit with binaryCrossentropy, or 2 softmax units' : classFix),
+    );
   }
   if (u === 1 && classes > 2) {
     throw new DataError(`${src}: ${name(classes)} but the model has 1 output unit (${m.loss}): ${classFix}`);
   }
   if (u > 1 && classes > u) {
-    throw new DataError(`${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but the model's last layer has ${u} units: ` +
-      `${classFix}, or check data.classes / the label column`);
+    throw new DataError(
+      `${src}: the labels have ${name(classes)} (ids up to ${classes - 1}) but the model's last layer has ${u} units: ` +
+        `${classFix}, or check data.classes / the label column`,
+    );
   }
 }
 
@@ -124,4 +159,3 @@ function minOf(a: Float32Array): number {
   for (const v of a) if (v < m) m = v;
   return m;
 }
-

@@ -26,7 +26,11 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
  * @example
  *   const { model, training } = await loadLayersModel('models/churn.keras');
  */
-export async function loadLayersModel(location: string, architecture?: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
+export async function loadLayersModel(
+  location: string,
+  architecture?: string,
+  caps: Caps = DEFAULT_CAPS,
+): Promise<LoadedModel> {
   const isUrl = /^https?:\/\//i.test(location);
   const format = isUrl ? formatByExtension(location) : await detectFormat(location);
   if (format !== 'tfjs-layers' && isUrl) {
@@ -34,10 +38,14 @@ export async function loadLayersModel(location: string, architecture?: string, c
     throw new ModelLoadError(`${location}: ${kind} files are read from a local path; download it first`);
   }
   switch (format) {
-    case 'keras-h5': return loadKerasH5(location, architecture, caps);
-    case 'keras3': return loadKeras3Archive(location, caps);
-    case 'tfjs-layers': return loadTfjsLayersModel(location, caps);
-    case 'onnx': return loadOnnxModel(location, caps);
+    case 'keras-h5':
+      return loadKerasH5(location, architecture, caps);
+    case 'keras3':
+      return loadKeras3Archive(location, caps);
+    case 'tfjs-layers':
+      return loadTfjsLayersModel(location, caps);
+    case 'onnx':
+      return loadOnnxModel(location, caps);
   }
 }
 
@@ -86,5 +94,11 @@ export async function detectFormat(file: string): Promise<ModelFormat> {
  * with '{' or whitespace. Only a renamed file needs this: `.onnx` is recognised by its extension.
  */
 function looksLikeOnnx(head: Uint8Array): boolean {
-  return head.length >= 3 && head[0] === 0x08 && head[1]! > 0 && head[1]! < 0x20 && [0x12, 0x1a, 0x22, 0x2a, 0x3a, 0x42].includes(head[2]!);
+  return (
+    head.length >= 3 &&
+    head[0] === 0x08 &&
+    head[1]! > 0 &&
+    head[1]! < 0x20 &&
+    [0x12, 0x1a, 0x22, 0x2a, 0x3a, 0x42].includes(head[2]!)
+  );
 }

@@ -3,7 +3,11 @@ import type { LossName } from '../../config/spec-schema.js';
 import { SpecError } from '../../errors.js';
 import { activationName } from './model-graph.js';
 
-const CROSS_ENTROPY: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+const CROSS_ENTROPY: ReadonlySet<LossName> = new Set([
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+]);
 
 /** Whether a loss can take logits at all: only the cross-entropies apply a link (softmax/sigmoid) to the outputs. */
 export function takesLogits(loss: LossName): boolean {
@@ -18,7 +22,10 @@ export function positiveThreshold(fromLogits: boolean): number {
 /** Who said the loss takes logits: the spec or flag, the saved file's loss, the graph's last layer, or nobody. */
 export type FromLogitsSource = 'stated' | 'saved' | 'detected' | 'default';
 
-export interface FromLogits { fromLogits: boolean; source: FromLogitsSource }
+export interface FromLogits {
+  fromLogits: boolean;
+  source: FromLogitsSource;
+}
 
 /**
  * The activation the model's output passes through last: the last layer's own, or that of the nearest earlier layer
@@ -39,9 +46,18 @@ export function graphOutputActivation(model: tf.LayersModel): string | null {
  * export) is a logits model. A stated logits loss on a graph that already ends in softmax/sigmoid is kept as stated:
  * that double softmax is a bug to report (output-activation does), not to fix silently.
  */
-export function decideFromLogits(o: { stated?: boolean | undefined; saved?: boolean | undefined; loss: LossName; outputActivation: string | null; built: boolean }): FromLogits {
+export function decideFromLogits(o: {
+  stated?: boolean | undefined;
+  saved?: boolean | undefined;
+  loss: LossName;
+  outputActivation: string | null;
+  built: boolean;
+}): FromLogits {
   if (!takesLogits(o.loss)) {
-    if (o.stated === true) throw new SpecError(`fromLogits: ${o.loss} does not take logits (only the cross-entropy losses do): remove fromLogits (--from-logits)`);
+    if (o.stated === true)
+      throw new SpecError(
+        `fromLogits: ${o.loss} does not take logits (only the cross-entropy losses do): remove fromLogits (--from-logits)`,
+      );
     return { fromLogits: false, source: 'default' };
   }
   if (o.stated !== undefined) return { fromLogits: o.stated, source: 'stated' };

@@ -20,12 +20,17 @@ export function estimateParams(layers: readonly LayerSpec[], inputShape: readonl
       const [kh, kw] = pairOf(l.kernelSize);
       const [sh, sw] = pairOf(l.strides);
       params += kh * kw * last * l.filters + (l.useBias ? l.filters : 0);
-      const out = (n: number, k: number, st: number) => (l.padding === 'same' ? Math.ceil(n / st) : Math.max(1, Math.floor((n - k) / st) + 1));
+      const out = (n: number, k: number, st: number) =>
+        l.padding === 'same' ? Math.ceil(n / st) : Math.max(1, Math.floor((n - k) / st) + 1);
       shape = [out(shape[0] ?? 1, kh, sh), out(shape[1] ?? 1, kw, sw), l.filters];
     } else if (l.type === 'maxPooling2d') {
       const [ph, pw] = pairOf(l.poolSize);
       const [sh, sw] = l.strides ? pairOf(l.strides) : [ph, pw];
-      shape = [Math.max(1, Math.floor(((shape[0] ?? 1) - ph) / sh) + 1), Math.max(1, Math.floor(((shape[1] ?? 1) - pw) / sw) + 1), last];
+      shape = [
+        Math.max(1, Math.floor(((shape[0] ?? 1) - ph) / sh) + 1),
+        Math.max(1, Math.floor(((shape[1] ?? 1) - pw) / sw) + 1),
+        last,
+      ];
     } else if (l.type === 'flatten') {
       shape = [shape.reduce((a, b) => a * b, 1)];
     } else if (l.type === 'batchNormalization') {
@@ -40,9 +45,11 @@ export function checkModelCaps(layers: readonly LayerSpec[], inputShape: readonl
   layers.forEach((l, i) => {
     const width = l.type === 'dense' ? l.units : l.type === 'conv2d' ? l.filters : 0;
     if (width > caps.maxUnits) {
-      throw new UserInputError('limits', `model.train.layers.${i}: ${width} ${l.type === 'dense' ? 'units' : 'filters'} is over the cap of ${caps.maxUnits} (limits.maxUnits)`);
+      throw new UserInputError(
+        'limits',
+        `model.train.layers.${i}: ${width} ${l.type === 'dense' ? 'units' : 'filters'} is over the cap of ${caps.maxUnits} (limits.maxUnits)`,
+      );
     }
   });
   checkParamCount(estimateParams(layers, inputShape), caps, 'model.train.layers');
 }
-

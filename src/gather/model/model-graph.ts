@@ -3,9 +3,18 @@ import type { LayerInfo, ModelInfo } from '../../artifacts/schema.js';
 import { ModelLoadError } from '../../errors.js';
 
 /** The tfjs-layers internals the probe executor walks; typed narrowly since tfjs does not export them. */
-export interface SymbolicRef { id: number }
-export interface GraphNode { inboundLayers: tf.layers.Layer[]; inputTensors: SymbolicRef[]; outputTensors: SymbolicRef[] }
-export interface ActivationFn { apply(x: tf.Tensor): tf.Tensor; getClassName(): string }
+export interface SymbolicRef {
+  id: number;
+}
+export interface GraphNode {
+  inboundLayers: tf.layers.Layer[];
+  inputTensors: SymbolicRef[];
+  outputTensors: SymbolicRef[];
+}
+export interface ActivationFn {
+  apply(x: tf.Tensor): tf.Tensor;
+  getClassName(): string;
+}
 export type GraphLayer = tf.layers.Layer & { inboundNodes: GraphNode[]; activation?: ActivationFn | null };
 
 export function asGraphLayer(layer: tf.layers.Layer): GraphLayer {
@@ -15,7 +24,9 @@ export function asGraphLayer(layer: tf.layers.Layer): GraphLayer {
 /** Layers to execute, in topological order (tfjs keeps `model.layers` topologically sorted). */
 export function executableLayers(model: tf.LayersModel): GraphLayer[] {
   if (model.outputs.length !== 1) {
-    throw new ModelLoadError(`model "${model.name}" has ${model.outputs.length} outputs; nnaudit audits single-output models`);
+    throw new ModelLoadError(
+      `model "${model.name}" has ${model.outputs.length} outputs; nnaudit audits single-output models`,
+    );
   }
   return model.layers.map(asGraphLayer).filter((l) => l.getClassName() !== 'InputLayer');
 }
@@ -37,8 +48,13 @@ function shapeOf(s: tf.Shape | tf.Shape[]): Array<number | null> {
 }
 
 /** Plain-JSON description of the model: layers, shapes, params and the layer graph. */
-export function describeModel(model: tf.LayersModel, source: ModelInfo['source'], location: string | null,
-  loss: string | null, optimizer: ModelInfo['optimizer']): ModelInfo {
+export function describeModel(
+  model: tf.LayersModel,
+  source: ModelInfo['source'],
+  location: string | null,
+  loss: string | null,
+  optimizer: ModelInfo['optimizer'],
+): ModelInfo {
   const layers: LayerInfo[] = model.layers.map((l) => {
     const g = asGraphLayer(l);
     const config = g.getConfig();
@@ -61,7 +77,12 @@ export function describeModel(model: tf.LayersModel, source: ModelInfo['source']
   const known = new Set(layers.map((l) => l.name));
   const nodes = layers.map((l) => ({ id: l.name, className: l.className }));
   // Sequential models hide their InputLayer from `layers`: add it so the graph starts somewhere.
-  for (const l of layers) for (const i of l.inputs) if (!known.has(i)) { known.add(i); nodes.unshift({ id: i, className: 'InputLayer' }); }
+  for (const l of layers)
+    for (const i of l.inputs)
+      if (!known.has(i)) {
+        known.add(i);
+        nodes.unshift({ id: i, className: 'InputLayer' });
+      }
   const edges = layers.flatMap((l) => l.inputs.map((from) => ({ from, to: l.name })));
   const trainable = model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0);
   return {

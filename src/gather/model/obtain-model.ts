@@ -40,15 +40,28 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     checkModelCaps(t.layers, inputShape, effectiveCaps(spec.limits)); // before any weight is allocated
     const logits = decideFromLogits({ stated: t.fromLogits, loss: t.loss, outputActivation: null, built: true });
     return {
-      model: buildModel(t, inputShape, spec.seed, spec.name), source: 'trained', location: null, loss: t.loss, optimizer: t.optimizer,
-      epochs: t.epochs, batchSize: t.batchSize, metrics: t.metrics, history: null,
-      fromLogits: logits.fromLogits, fromLogitsSource: logits.source, inputLayout: 'channelsLast',
+      model: buildModel(t, inputShape, spec.seed, spec.name),
+      source: 'trained',
+      location: null,
+      loss: t.loss,
+      optimizer: t.optimizer,
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      metrics: t.metrics,
+      history: null,
+      fromLogits: logits.fromLogits,
+      fromLogitsSource: logits.source,
+      inputLayout: 'channelsLast',
     };
   }
   const l = spec.model.load;
   const location = /^https?:\/\//i.test(l.path) ? l.path : path.resolve(baseDir, l.path);
   const caps = effectiveCaps(spec.limits);
-  const loaded = await loadLayersModel(location, l.architecture ? path.resolve(baseDir, l.architecture) : undefined, caps);
+  const loaded = await loadLayersModel(
+    location,
+    l.architecture ? path.resolve(baseDir, l.architecture) : undefined,
+    caps,
+  );
   try {
     checkParamCount(loaded.model.countParams(), caps, location);
   } catch (e) {
@@ -60,28 +73,50 @@ export async function obtainModel(spec: Spec, featureShape: number[], baseDir: s
     loaded.model.dispose();
     // Name what is missing in the file's own terms: a Keras file saved without compile() has no training_config.
     const format = /^https?:\/\//i.test(location) ? formatByExtension(location) : await detectFormat(location);
-    const missing = format === 'tfjs-layers' ? 'model.json has no training config'
-      : format === 'onnx' ? 'an ONNX file records no loss (PyTorch keeps it in the training script)'
-      : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
+    const missing =
+      format === 'tfjs-layers'
+        ? 'model.json has no training config'
+        : format === 'onnx'
+          ? 'an ONNX file records no loss (PyTorch keeps it in the training script)'
+          : `the Keras file has no ${format === 'keras3' ? 'compile_config' : 'training_config'} (saved without compile())`;
     // The loss name is the file's text: quoted on the CLI, only its length under a worker (see redact.ts).
-    const why = loaded.training.rawLoss ? `its loss ${quoteInput(loaded.training.rawLoss)} is not one nnaudit knows` : missing;
-    throw new SpecError(`${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
-      'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError');
+    const why = loaded.training.rawLoss
+      ? `its loss ${quoteInput(loaded.training.rawLoss)} is not one nnaudit knows`
+      : missing;
+    throw new SpecError(
+      `${location}: ${why}; say which loss it was trained with: --loss (or model.load.loss) ` +
+        'binaryCrossentropy | categoricalCrossentropy | sparseCategoricalCrossentropy | meanSquaredError | meanAbsoluteError',
+    );
   }
   let logits;
   try {
     // The saved loss's from_logits speaks only for the loss it belongs to: a --loss that replaces it says nothing.
     const saved = l.loss === undefined || l.loss === loaded.training.loss ? loaded.training.fromLogits : undefined;
-    logits = decideFromLogits({ stated: l.fromLogits, saved, loss, outputActivation: graphOutputActivation(loaded.model), built: false });
+    logits = decideFromLogits({
+      stated: l.fromLogits,
+      saved,
+      loss,
+      outputActivation: graphOutputActivation(loaded.model),
+      built: false,
+    });
   } catch (e) {
     loaded.model.dispose();
     throw e;
   }
   const history = l.history ? readHistoryFile(path.resolve(baseDir, l.history)) : null;
   return {
-    model: loaded.model, source: 'loaded', location, loss, optimizer: loaded.training.optimizer ?? l.optimizer,
-    epochs: l.epochs, batchSize: l.batchSize, metrics: l.metrics ?? loaded.training.metrics, history,
-    fromLogits: logits.fromLogits, fromLogitsSource: logits.source, inputLayout: loaded.inputLayout ?? 'channelsLast',
+    model: loaded.model,
+    source: 'loaded',
+    location,
+    loss,
+    optimizer: loaded.training.optimizer ?? l.optimizer,
+    epochs: l.epochs,
+    batchSize: l.batchSize,
+    metrics: l.metrics ?? loaded.training.metrics,
+    history,
+    fromLogits: logits.fromLogits,
+    fromLogitsSource: logits.source,
+    inputLayout: loaded.inputLayout ?? 'channelsLast',
   };
 }
 

@@ -6,7 +6,13 @@ import { normalizeMetricName } from '../../artifacts/metric-names.js';
  * The compiled model's loss and metrics on the evaluation rows (inference mode, in batches), as plain numbers.
  * `on` says which rows: the validation split, or every row when there is none.
  */
-export async function evaluateModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number, on: Evaluation['on']): Promise<Evaluation> {
+export async function evaluateModel(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize: number,
+  on: Evaluation['on'],
+): Promise<Evaluation> {
   const out = model.evaluate(x, y, { batchSize, verbose: 0 });
   const scalars = Array.isArray(out) ? out : [out];
   try {
@@ -41,10 +47,19 @@ export interface ClassRecall {
  * predicted class is p > `threshold` for one output unit (0.5 on a probability, 0 on a logit), else the arg-max. Accuracy hides a model that gives up on a rare
  * class (95% by always answering the majority); per-class recall shows it.
  */
-export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: ArrayLike<number>, numClasses: number, batchSize: number, threshold = 0.5): Promise<ClassRecall> {
+export async function classRecall(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  ids: ArrayLike<number>,
+  numClasses: number,
+  batchSize: number,
+  threshold = 0.5,
+): Promise<ClassRecall> {
   const out = model.predict(x, { batchSize });
   const p = Array.isArray(out) ? out[0]! : out;
-  const predicted = tf.tidy(() => (p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(threshold).toInt() : p.argMax(-1)));
+  const predicted = tf.tidy(() =>
+    p.shape[p.shape.length - 1] === 1 ? p.reshape([-1]).greater(threshold).toInt() : p.argMax(-1),
+  );
   try {
     const guess = await predicted.data();
     const hits = new Array<number>(numClasses).fill(0);
@@ -54,7 +69,10 @@ export async function classRecall(model: tf.LayersModel, x: tf.Tensor, ids: Arra
       const c = ids[i]!;
       if (!Number.isInteger(c) || c < 0 || c >= numClasses) continue;
       rows[c]!++;
-      if (guess[i] === c) { hits[c]!++; correct[i] = 1; }
+      if (guess[i] === c) {
+        hits[c]!++;
+        correct[i] = 1;
+      }
     }
     return { recall: rows.map((n, c) => (n ? hits[c]! / n : null)), counts: rows, correct };
   } finally {

@@ -17,9 +17,19 @@ export const WORK_BUDGET = 6e7;
 export const MIN_ROWS_PER_FEATURE = 2;
 
 /** Standardized rows (row-major, float64). This and the helpers below are exported for the tests' convergence checks. */
-export interface Standardized { x: Float64Array; n: number; d: number }
+export interface Standardized {
+  x: Float64Array;
+  n: number;
+  d: number;
+}
 
-export function standardize(x: Float32Array, n: number, d: number, mean: Float64Array, std: Float64Array): Standardized {
+export function standardize(
+  x: Float32Array,
+  n: number,
+  d: number,
+  mean: Float64Array,
+  std: Float64Array,
+): Standardized {
   const out = new Float64Array(n * d);
   for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) out[r * d + c] = (x[r * d + c]! - mean[c]!) / std[c]!;
   return { x: out, n, d };
@@ -34,4 +44,3 @@ export function columnStats(x: Float32Array, n: number, d: number): { mean: Floa
   for (let c = 0; c < d; c++) std[c] = Math.sqrt(std[c]!) || 1;
   return { mean, std };
 }
-

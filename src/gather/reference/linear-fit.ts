@@ -1,7 +1,15 @@
 import type { LinearFit } from '../../artifacts/schema.js';
 import type { LossName } from '../../config/spec-schema.js';
-import { type Dataset, rowCount, rowWidth, } from '../data/dataset.js';
-import { columnStats, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS, MIN_ROWS_PER_FEATURE, standardize, type Standardized, WORK_BUDGET } from './fit-rows.js';
+import { type Dataset, rowCount, rowWidth } from '../data/dataset.js';
+import {
+  columnStats,
+  LINEAR_FIT_MAX_FEATURES,
+  LINEAR_FIT_MAX_ROWS,
+  MIN_ROWS_PER_FEATURE,
+  standardize,
+  type Standardized,
+  WORK_BUDGET,
+} from './fit-rows.js';
 import { fitLinearRegression } from './linear-regression.js';
 
 /**
@@ -46,7 +54,13 @@ function scores(s: Standardized, w: Float64Array, k: number): Float64Array {
 }
 
 /** Mean cross-entropy (+ L2) and its gradient at w; the scores are turned into probabilities in place. */
-export function lossAndGradient(s: Standardized, y: Int32Array, w: Float64Array, k: number, grad: Float64Array): number {
+export function lossAndGradient(
+  s: Standardized,
+  y: Int32Array,
+  w: Float64Array,
+  k: number,
+  grad: Float64Array,
+): number {
   const { x, n, d } = s;
   const p = scores(s, w, k);
   let loss = 0;
@@ -54,7 +68,11 @@ export function lossAndGradient(s: Standardized, y: Int32Array, w: Float64Array,
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = Math.max(max, p[r * k + j]!);
     let sum = 0;
-    for (let j = 0; j < k; j++) { const e = Math.exp(p[r * k + j]! - max); p[r * k + j] = e; sum += e; }
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(p[r * k + j]! - max);
+      p[r * k + j] = e;
+      sum += e;
+    }
     for (let j = 0; j < k; j++) p[r * k + j]! /= sum;
     loss -= Math.log(Math.max(p[r * k + y[r]!]!, 1e-300)) / n;
     p[r * k + y[r]!]! -= 1;
@@ -68,7 +86,10 @@ export function lossAndGradient(s: Standardized, y: Int32Array, w: Float64Array,
     }
     for (let j = 0; j < k; j++) grad[d * k + j]! += p[r * k + j]! / n;
   }
-  for (let i = 0; i < d * k; i++) { grad[i]! += L2 * w[i]!; loss += 0.5 * L2 * w[i]! * w[i]!; }
+  for (let i = 0; i < d * k; i++) {
+    grad[i]! += L2 * w[i]!;
+    loss += 0.5 * L2 * w[i]! * w[i]!;
+  }
   return loss;
 }
 
@@ -85,7 +106,7 @@ function curvature(s: Standardized): number {
     for (let r = 0; r < n; r++) {
       let dot = v[d]!;
       for (let c = 0; c < d; c++) dot += x[r * d + c]! * v[c]!;
-      for (let c = 0; c < d; c++) next[c]! += x[r * d + c]! * dot / n;
+      for (let c = 0; c < d; c++) next[c]! += (x[r * d + c]! * dot) / n;
       next[d]! += dot / n;
     }
     const norm = Math.sqrt(next.reduce((a, b) => a + b * b, 0));
@@ -109,7 +130,19 @@ export function accuracy(s: Standardized, y: Int32Array, w: Float64Array, k: num
 }
 
 function skipped(reason: string, rows: number, features: number, classes: number): LinearFit {
-  return { method: LINEAR_FIT_METHOD, task: 'classification', rows, features, classes, validationRows: 0, trainAccuracy: null, validationAccuracy: null, trainLoss: null, ms: 0, skipped: reason };
+  return {
+    method: LINEAR_FIT_METHOD,
+    task: 'classification',
+    rows,
+    features,
+    classes,
+    validationRows: 0,
+    trainAccuracy: null,
+    validationAccuracy: null,
+    trainLoss: null,
+    ms: 0,
+    skipped: reason,
+  };
 }
 
 /** Minimizes the penalized mean cross-entropy over W ((d + 1) x k, biases last) from W = 0. */
@@ -128,9 +161,17 @@ export function trainSoftmax(xs: Standardized, ys: Int32Array, k: number, iterat
     const momentum = (t - 1) / tNext;
     const v = w.map((wi, i) => wi + momentum * (wi - prev[i]!));
     const loss = lossAndGradient(xs, ys, v, k, grad);
-    if (Math.sqrt(grad.reduce((a, g) => a + g * g, 0)) < GRADIENT_TOLERANCE) { w = v; break; }
+    if (Math.sqrt(grad.reduce((a, g) => a + g * g, 0)) < GRADIENT_TOLERANCE) {
+      w = v;
+      break;
+    }
     // O'Donoghue & Candes' adaptive restart: when the loss rises, drop the momentum and retry from w.
-    if (loss > lastLoss) { t = 1; prev = w.slice(); lastLoss = Infinity; continue; }
+    if (loss > lastLoss) {
+      t = 1;
+      prev = w.slice();
+      lastLoss = Infinity;
+      continue;
+    }
     lastLoss = loss;
     prev = w;
     w = v.map((vi, i) => vi - step * grad[i]!);
@@ -152,11 +193,18 @@ export function fitLinearClassifier(train: Dataset, validation: Dataset | null):
   const k = Math.max(2, train.numClasses);
   const total = rowCount(train);
   if (train.task !== 'classification') return skipped('regression targets: no classifier to fit', 0, d, 0);
-  if (train.multiLabel || (train.yWidth ?? 1) !== 1) return skipped('multi-label targets: a linear model per label is not fitted', 0, d, train.numClasses);
-  if (d > LINEAR_FIT_MAX_FEATURES) return skipped(`${d} features is more than the ${LINEAR_FIT_MAX_FEATURES} a linear fit is made for`, 0, d, k);
+  if (train.multiLabel || (train.yWidth ?? 1) !== 1)
+    return skipped('multi-label targets: a linear model per label is not fitted', 0, d, train.numClasses);
+  if (d > LINEAR_FIT_MAX_FEATURES)
+    return skipped(`${d} features is more than the ${LINEAR_FIT_MAX_FEATURES} a linear fit is made for`, 0, d, k);
   const n = Math.min(total, LINEAR_FIT_MAX_ROWS, Math.floor(WORK_BUDGET / ((d + 1) * k * ITERATIONS)));
   if (n < MIN_ROWS_PER_FEATURE * (d + 1) || n < 10) {
-    return skipped(`${n} rows (within the budget for ${d} features x ${k} classes) are too few for a linear fit that says something about the data`, n, d, k);
+    return skipped(
+      `${n} rows (within the budget for ${d} features x ${k} classes) are too few for a linear fit that says something about the data`,
+      n,
+      d,
+      k,
+    );
   }
   const { mean, std } = columnStats(train.x, n, d);
   const xs = standardize(train.x, n, d, mean, std);
@@ -173,9 +221,17 @@ export function fitLinearClassifier(train: Dataset, validation: Dataset | null):
     validationAccuracy = accuracy(xv, Int32Array.from(validation.y.subarray(0, validationRows)), w, k);
   }
   return {
-    method: LINEAR_FIT_METHOD, task: 'classification', rows: n, features: d, classes: k, validationRows,
-    trainAccuracy, validationAccuracy, trainLoss: Number.isFinite(trainLoss) ? trainLoss : null,
-    ms: performance.now() - t0, skipped: null,
+    method: LINEAR_FIT_METHOD,
+    task: 'classification',
+    rows: n,
+    features: d,
+    classes: k,
+    validationRows,
+    trainAccuracy,
+    validationAccuracy,
+    trainLoss: Number.isFinite(trainLoss) ? trainLoss : null,
+    ms: performance.now() - t0,
+    skipped: null,
   };
 }
 
@@ -193,7 +249,13 @@ export function fitLinearClassifier(train: Dataset, validation: Dataset | null):
  * regression (scored in `loss`). gather and nnauditCallback both call this, so both record the same fit.
  * `rowsFrom` says where the rows came from, for the report.
  */
-export function fitLinearBaseline(train: Dataset, validation: Dataset | null, loss: LossName, rowsFrom = 'training rows'): LinearFit {
-  const fit = train.task === 'regression' ? fitLinearRegression(train, validation, loss) : fitLinearClassifier(train, validation);
+export function fitLinearBaseline(
+  train: Dataset,
+  validation: Dataset | null,
+  loss: LossName,
+  rowsFrom = 'training rows',
+): LinearFit {
+  const fit =
+    train.task === 'regression' ? fitLinearRegression(train, validation, loss) : fitLinearClassifier(train, validation);
   return { ...fit, rowsFrom };
 }

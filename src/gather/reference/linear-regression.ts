@@ -1,7 +1,15 @@
 import type { LinearFit } from '../../artifacts/schema.js';
 import type { LossName } from '../../config/spec-schema.js';
 import { type Dataset, rowCount, rowWidth, targetWidth } from '../data/dataset.js';
-import { columnStats, LINEAR_FIT_MAX_FEATURES, LINEAR_FIT_MAX_ROWS, MIN_ROWS_PER_FEATURE, standardize, type Standardized, WORK_BUDGET } from './fit-rows.js';
+import {
+  columnStats,
+  LINEAR_FIT_MAX_FEATURES,
+  LINEAR_FIT_MAX_ROWS,
+  MIN_ROWS_PER_FEATURE,
+  standardize,
+  type Standardized,
+  WORK_BUDGET,
+} from './fit-rows.js';
 import { trivialLoss } from './targets.js';
 
 /**
@@ -19,8 +27,21 @@ export const LINEAR_REGRESSION_METHOD = `least squares on standardized features,
 
 function skippedRegression(reason: string, rows: number, features: number, targets: number, loss: LossName): LinearFit {
   return {
-    method: LINEAR_REGRESSION_METHOD, task: 'regression', rows, features, classes: 0, targets, validationRows: 0,
-    trainAccuracy: null, validationAccuracy: null, trainLoss: null, loss, validationLoss: null, constantLoss: null, ms: 0, skipped: reason,
+    method: LINEAR_REGRESSION_METHOD,
+    task: 'regression',
+    rows,
+    features,
+    classes: 0,
+    targets,
+    validationRows: 0,
+    trainAccuracy: null,
+    validationAccuracy: null,
+    trainLoss: null,
+    loss,
+    validationLoss: null,
+    constantLoss: null,
+    ms: 0,
+    skipped: reason,
   };
 }
 
@@ -61,7 +82,11 @@ function choleskySolve(l: Float64Array, m: number, b: Float64Array, k: number): 
 }
 
 /** Weights (d x k) and intercepts (k) of the ridge least-squares fit of y (n x k) on standardized rows. */
-export function solveLeastSquares(s: Standardized, y: Float32Array, k: number): { w: Float64Array; intercept: Float64Array } | null {
+export function solveLeastSquares(
+  s: Standardized,
+  y: Float32Array,
+  k: number,
+): { w: Float64Array; intercept: Float64Array } | null {
   const { x, n, d } = s;
   const intercept = new Float64Array(k);
   for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) intercept[j]! += y[r * k + j]! / n;
@@ -86,7 +111,13 @@ export function solveLeastSquares(s: Standardized, y: Float32Array, k: number): 
 }
 
 /** The fit's loss on standardized rows against targets y (n x k): the mean over rows and targets, as tfjs' losses average. */
-export function regressionLoss(s: Standardized, y: Float32Array, k: number, fit: { w: Float64Array; intercept: Float64Array }, loss: LossName): number {
+export function regressionLoss(
+  s: Standardized,
+  y: Float32Array,
+  k: number,
+  fit: { w: Float64Array; intercept: Float64Array },
+  loss: LossName,
+): number {
   const { x, n, d } = s;
   let total = 0;
   for (let r = 0; r < n; r++) {
@@ -112,19 +143,40 @@ export function fitLinearRegression(train: Dataset, validation: Dataset | null, 
   const t0 = performance.now();
   const d = rowWidth(train);
   const k = targetWidth(train);
-  if (!REGRESSION_LOSSES.has(loss)) return skippedRegression(`loss ${loss}: a least-squares baseline is scored in meanSquaredError or meanAbsoluteError only`, 0, d, k, loss);
-  if (d > LINEAR_FIT_MAX_FEATURES) return skippedRegression(`${d} features is more than the ${LINEAR_FIT_MAX_FEATURES} a linear fit is made for`, 0, d, k, loss);
+  if (!REGRESSION_LOSSES.has(loss))
+    return skippedRegression(
+      `loss ${loss}: a least-squares baseline is scored in meanSquaredError or meanAbsoluteError only`,
+      0,
+      d,
+      k,
+      loss,
+    );
+  if (d > LINEAR_FIT_MAX_FEATURES)
+    return skippedRegression(
+      `${d} features is more than the ${LINEAR_FIT_MAX_FEATURES} a linear fit is made for`,
+      0,
+      d,
+      k,
+      loss,
+    );
   // The Gram matrix costs rows x features^2 / 2 and X^T Y rows x features x targets; Cholesky features^3 / 3. Under the
   // classifier's budget: 0.2-0.9 ms on sine and diabetes, 89-91 ms at 200-300 features (npm run bench:linear-fit, load 4 on 2 cores).
   const n = Math.min(rowCount(train), LINEAR_FIT_MAX_ROWS, Math.floor(WORK_BUDGET / ((d + 1) * (d + 1 + k))));
   if (n < MIN_ROWS_PER_FEATURE * (d + 1) || n < 10) {
-    return skippedRegression(`${n} rows (within the budget for ${d} features x ${k} targets) are too few for a linear fit that says something about the data`, n, d, k, loss);
+    return skippedRegression(
+      `${n} rows (within the budget for ${d} features x ${k} targets) are too few for a linear fit that says something about the data`,
+      n,
+      d,
+      k,
+      loss,
+    );
   }
   const { mean, std } = columnStats(train.x, n, d);
   const xs = standardize(train.x, n, d, mean, std);
   const ys = train.y.subarray(0, n * k);
   const fit = solveLeastSquares(xs, ys, k);
-  if (!fit) return skippedRegression('the normal equations are not positive definite (non-finite features?)', n, d, k, loss);
+  if (!fit)
+    return skippedRegression('the normal equations are not positive definite (non-finite features?)', n, d, k, loss);
   const trainLoss = regressionLoss(xs, ys, k, fit, loss);
   const constant = trivialLoss({ ...train, x: train.x.subarray(0, n * d), y: ys }, loss, k);
   let validationLoss: number | null = null;
@@ -136,9 +188,20 @@ export function fitLinearRegression(train: Dataset, validation: Dataset | null, 
   }
   const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
   return {
-    method: LINEAR_REGRESSION_METHOD, task: 'regression', rows: n, features: d, classes: 0, targets: k, validationRows,
-    trainAccuracy: null, validationAccuracy: null, trainLoss: finite(trainLoss), loss, validationLoss: finite(validationLoss),
-    constantLoss: finite(constant), ms: performance.now() - t0, skipped: null,
+    method: LINEAR_REGRESSION_METHOD,
+    task: 'regression',
+    rows: n,
+    features: d,
+    classes: 0,
+    targets: k,
+    validationRows,
+    trainAccuracy: null,
+    validationAccuracy: null,
+    trainLoss: finite(trainLoss),
+    loss,
+    validationLoss: finite(validationLoss),
+    constantLoss: finite(constant),
+    ms: performance.now() - t0,
+    skipped: null,
   };
 }
-

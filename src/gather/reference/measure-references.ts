@@ -21,7 +21,13 @@ export interface References {
  * references reach on the same rows: a linear model (a classifier's accuracy ceiling, a regression's loss floor in
  * the network's loss), and the neighbour votes that tell how closely the rows can be fit without memorizing them.
  */
-export async function measureReferences(mua: ModelUnderAudit, raw: Dataset, data: PreparedData, t: AuditTensors, hasHistory: boolean): Promise<References> {
+export async function measureReferences(
+  mua: ModelUnderAudit,
+  raw: Dataset,
+  data: PreparedData,
+  t: AuditTensors,
+  hasHistory: boolean,
+): Promise<References> {
   const t0 = performance.now();
   const { model } = mua;
   const evaluation = t.validation
@@ -32,7 +38,14 @@ export async function measureReferences(mua: ModelUnderAudit, raw: Dataset, data
   // Per training row, whether the trained network answers it with its label (single-label classification).
   let trainingCorrect: Uint8Array | null = null;
   if (isSingleLabelClassification(raw)) {
-    const perClass = await classRecall(model, t.validation ? t.validation[0] : t.xTrain, evalRows.y, raw.numClasses, mua.batchSize, threshold);
+    const perClass = await classRecall(
+      model,
+      t.validation ? t.validation[0] : t.xTrain,
+      evalRows.y,
+      raw.numClasses,
+      mua.batchSize,
+      threshold,
+    );
     evaluation.classRecall = perClass.recall;
     evaluation.classCounts = perClass.counts;
     trainingCorrect = perClass.correct;
@@ -53,9 +66,14 @@ export async function measureReferences(mua: ModelUnderAudit, raw: Dataset, data
   const validationVote = neighbourFit && data.validation ? voteFromValidation(data.train, data.validation) : undefined;
   const tNeighbours = performance.now();
   return {
-    evaluation, linearFit,
+    evaluation,
+    linearFit,
     ...(neighbourFit ? { neighbourFit } : {}),
     ...(validationVote ? { validationVote } : {}),
-    timing: { evaluateMs: tEval - t0, linearFitMs: tLinear - tEval, ...(neighbourFit ? { neighbourFitMs: tNeighbours - tLinear } : {}) },
+    timing: {
+      evaluateMs: tEval - t0,
+      linearFitMs: tLinear - tEval,
+      ...(neighbourFit ? { neighbourFitMs: tNeighbours - tLinear } : {}),
+    },
   };
 }

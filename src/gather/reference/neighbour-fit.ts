@@ -35,7 +35,18 @@ function squareCap(d: number): number {
 export const NEIGHBOUR_FIT_METHOD = `${NEIGHBOURS}-nearest-neighbour vote on standardized features, each row left out of its own vote`;
 
 function skipped(reason: string, rows: number, features: number): NeighbourFit {
-  return { method: NEIGHBOUR_FIT_METHOD, k: NEIGHBOURS, rows, features, accuracy: null, networkAccuracy: null, neighbourOnly: null, networkOnly: null, ms: 0, skipped: reason };
+  return {
+    method: NEIGHBOUR_FIT_METHOD,
+    k: NEIGHBOURS,
+    rows,
+    features,
+    accuracy: null,
+    networkAccuracy: null,
+    neighbourOnly: null,
+    networkOnly: null,
+    ms: 0,
+    skipped: reason,
+  };
 }
 
 /**
@@ -50,7 +61,13 @@ export function leaveOneOutVotes(s: Standardized, y: ArrayLike<number>, k = NEIG
  * The vote of the `reference` rows (classes `y`) for each `query` row: the class most of its k nearest reference rows
  * hold; with `leaveOut` the query rows are the reference rows and each is left out of its own vote.
  */
-function nearestVotes(reference: Standardized, y: ArrayLike<number>, query: Standardized, k: number, leaveOut: boolean): Int32Array {
+function nearestVotes(
+  reference: Standardized,
+  y: ArrayLike<number>,
+  query: Standardized,
+  k: number,
+  leaveOut: boolean,
+): Int32Array {
   const { x, n, d } = reference;
   const answer = new Int32Array(query.n);
   const dist = new Float64Array(k);
@@ -67,7 +84,11 @@ function nearestVotes(reference: Standardized, y: ArrayLike<number>, query: Stan
       if (filled === k && sum >= dist[k - 1]!) continue;
       // Insertion into the k nearest so far, kept sorted by distance (ties keep the earlier row first).
       let at = filled < k ? filled++ : k - 1;
-      while (at > 0 && dist[at - 1]! > sum) { dist[at] = dist[at - 1]!; label[at] = label[at - 1]!; at--; }
+      while (at > 0 && dist[at - 1]! > sum) {
+        dist[at] = dist[at - 1]!;
+        label[at] = label[at - 1]!;
+        at--;
+      }
       dist[at] = sum;
       label[at] = y[j]!;
     }
@@ -76,7 +97,11 @@ function nearestVotes(reference: Standardized, y: ArrayLike<number>, query: Stan
     const most = Math.max(...votes.values());
     // The nearest neighbour whose class has the most votes: ties go to the closer class.
     let best = label[0]!;
-    for (let t = 0; t < filled; t++) if (votes.get(label[t]!) === most) { best = label[t]!; break; }
+    for (let t = 0; t < filled; t++)
+      if (votes.get(label[t]!) === most) {
+        best = label[t]!;
+        break;
+      }
     answer[i] = best;
   }
   return answer;
@@ -105,7 +130,8 @@ export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>)
   const skip = neighbourVoteSkip(train);
   if (skip !== null) return skipped(skip, 0, d);
   const n = Math.min(total, networkCorrect.length, squareCap(d));
-  if (n < MIN_ROWS) return skipped(`${n} rows are too few for a neighbour vote that says something about the data`, n, d);
+  if (n < MIN_ROWS)
+    return skipped(`${n} rows are too few for a neighbour vote that says something about the data`, n, d);
   const { mean, std } = columnStats(train.x, n, d);
   const votes = leaveOneOutVotes(standardize(train.x, n, d, mean, std), train.y);
   let hits = 0;
@@ -121,12 +147,21 @@ export function fitNeighbours(train: Dataset, networkCorrect: ArrayLike<number>)
     if (net && !vote) networkOnly++;
   }
   return {
-    method: NEIGHBOUR_FIT_METHOD, k: NEIGHBOURS, rows: n, features: d, accuracy: hits / n, networkAccuracy: networkHits / n,
-    neighbourOnly, networkOnly, ms: performance.now() - t0, skipped: null,
+    method: NEIGHBOUR_FIT_METHOD,
+    k: NEIGHBOURS,
+    rows: n,
+    features: d,
+    accuracy: hits / n,
+    networkAccuracy: networkHits / n,
+    neighbourOnly,
+    networkOnly,
+    ms: performance.now() - t0,
+    skipped: null,
   };
 }
 
-export const VALIDATION_VOTE_METHOD = `${NEIGHBOURS}-nearest-neighbour vote of the validation rows (standardized as the training rows), ` +
+export const VALIDATION_VOTE_METHOD =
+  `${NEIGHBOURS}-nearest-neighbour vote of the validation rows (standardized as the training rows), ` +
   'for each training row and, each left out of its own vote, each validation row';
 
 /** Per class, rows and how many of them the vote answers with their own label. */
@@ -151,20 +186,43 @@ function tallyByClass(votes: Int32Array, y: ArrayLike<number>, classes: number):
 export function voteFromValidation(train: Dataset, validation: Dataset): ValidationVote {
   const t0 = performance.now();
   const d = rowWidth(train);
-  const empty = { method: VALIDATION_VOTE_METHOD, k: NEIGHBOURS, features: d, trainCounts: [], trainAgree: [], validationCounts: [], validationAgree: [], ms: 0 };
+  const empty = {
+    method: VALIDATION_VOTE_METHOD,
+    k: NEIGHBOURS,
+    features: d,
+    trainCounts: [],
+    trainAgree: [],
+    validationCounts: [],
+    validationAgree: [],
+    ms: 0,
+  };
   const skip = neighbourVoteSkip(train);
   if (skip !== null) return { ...empty, skipped: skip };
   const nv = Math.min(rowCount(validation), squareCap(d));
-  if (nv < MIN_ROWS) return { ...empty, skipped: `${nv} validation rows are too few for a vote that says something about the labels` };
+  if (nv < MIN_ROWS)
+    return { ...empty, skipped: `${nv} validation rows are too few for a vote that says something about the labels` };
   const nt = Math.min(rowCount(train), MAX_ROWS, Math.floor(WORK_BUDGET / Math.max(1, d) / nv));
   const { mean, std } = columnStats(train.x, nt, d);
   const reference = standardize(validation.x, nv, d, mean, std);
   // Either split may hold a class the other lacks (a validation split without the rare class, or the reverse).
   const classes = Math.max(train.numClasses, validation.numClasses, 1);
-  const onTraining = tallyByClass(nearestVotes(reference, validation.y, standardize(train.x, nt, d, mean, std), NEIGHBOURS, false), train.y, classes);
-  const onValidation = tallyByClass(nearestVotes(reference, validation.y, reference, NEIGHBOURS, true), validation.y, classes);
+  const onTraining = tallyByClass(
+    nearestVotes(reference, validation.y, standardize(train.x, nt, d, mean, std), NEIGHBOURS, false),
+    train.y,
+    classes,
+  );
+  const onValidation = tallyByClass(
+    nearestVotes(reference, validation.y, reference, NEIGHBOURS, true),
+    validation.y,
+    classes,
+  );
   return {
-    ...empty, trainCounts: onTraining.counts, trainAgree: onTraining.agree, validationCounts: onValidation.counts, validationAgree: onValidation.agree,
-    ms: performance.now() - t0, skipped: null,
+    ...empty,
+    trainCounts: onTraining.counts,
+    trainAgree: onTraining.agree,
+    validationCounts: onValidation.counts,
+    validationAgree: onValidation.agree,
+    ms: performance.now() - t0,
+    skipped: null,
   };
 }

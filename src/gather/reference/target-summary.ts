@@ -41,10 +41,12 @@ function constantBce(m: number): number {
 }
 
 function huber(v: number[], c: number): number {
-  return mean(v.map((y) => {
-    const e = Math.abs(y - c);
-    return e <= HUBER_DELTA ? 0.5 * e * e : HUBER_DELTA * (e - 0.5 * HUBER_DELTA);
-  }));
+  return mean(
+    v.map((y) => {
+      const e = Math.abs(y - c);
+      return e <= HUBER_DELTA ? 0.5 * e * e : HUBER_DELTA * (e - 0.5 * HUBER_DELTA);
+    }),
+  );
 }
 
 /** Huber loss is convex in the constant: golden-section search between the median and the mean brackets it. */
@@ -55,7 +57,8 @@ function constantHuber(v: number[]): number {
   for (let i = 0; i < 60 && hi - lo > 1e-9; i++) {
     const a = hi - g * (hi - lo);
     const b = lo + g * (hi - lo);
-    if (huber(v, a) < huber(v, b)) hi = b; else lo = a;
+    if (huber(v, a) < huber(v, b)) hi = b;
+    else lo = a;
   }
   return huber(v, (lo + hi) / 2);
 }
@@ -93,7 +96,10 @@ export function summarizeTargets(values: ArrayLike<number>, cols: number, loss: 
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length && distinctSet.size <= MAX_DISTINCT; i++) distinctSet.add(values[i]!);
-  for (let i = 0; i < values.length; i++) { min = Math.min(min, values[i]!); max = Math.max(max, values[i]!); }
+  for (let i = 0; i < values.length; i++) {
+    min = Math.min(min, values[i]!);
+    max = Math.max(max, values[i]!);
+  }
   const columns = Array.from({ length: cols }, (_, c) => column(values, cols, c));
   const unitMeans = columns.map(mean);
   // Class priors: frequency of each integer id (one column), or of each argmax column (one-hot); null otherwise.
@@ -106,9 +112,12 @@ export function summarizeTargets(values: ArrayLike<number>, cols: number, loss: 
   }
   const { constantLoss, constantPredictor } = constantBaseline(columns, unitMeans, classPriors, loss);
   return {
-    kind, rows, columns: cols,
+    kind,
+    rows,
+    columns: cols,
     distinct: distinctSet.size > MAX_DISTINCT ? null : distinctSet.size,
-    min: rows ? min : null, max: rows ? max : null,
+    min: rows ? min : null,
+    max: rows ? max : null,
     unitMeans: unitMeans.slice(0, MAX_LISTED),
     classPriors: classPriors ? classPriors.slice(0, MAX_LISTED) : null,
     constantLoss: constantLoss !== null && Number.isFinite(constantLoss) ? constantLoss : null,
@@ -117,27 +126,44 @@ export function summarizeTargets(values: ArrayLike<number>, cols: number, loss: 
   };
 }
 
-function constantBaseline(columns: number[][], unitMeans: number[], priors: number[] | null, loss: string | null): { constantLoss: number | null; constantPredictor: string } {
+function constantBaseline(
+  columns: number[][],
+  unitMeans: number[],
+  priors: number[] | null,
+  loss: string | null,
+): { constantLoss: number | null; constantPredictor: string } {
   switch (loss) {
     case 'meanSquaredError':
-      return { constantLoss: mean(columns.map((v, c) => mean(v.map((y) => (y - unitMeans[c]!) ** 2)))), constantPredictor: 'the mean of each output' };
+      return {
+        constantLoss: mean(columns.map((v, c) => mean(v.map((y) => (y - unitMeans[c]!) ** 2)))),
+        constantPredictor: 'the mean of each output',
+      };
     case 'meanAbsoluteError': {
       const med = columns.map(medianOf);
-      return { constantLoss: mean(columns.map((v, c) => mean(v.map((y) => Math.abs(y - med[c]!))))), constantPredictor: 'the median of each output' };
+      return {
+        constantLoss: mean(columns.map((v, c) => mean(v.map((y) => Math.abs(y - med[c]!))))),
+        constantPredictor: 'the median of each output',
+      };
     }
     case 'huber':
     case 'huberLoss':
-      return { constantLoss: mean(columns.map(constantHuber)), constantPredictor: 'the Huber-optimal constant of each output (delta 1)' };
+      return {
+        constantLoss: mean(columns.map(constantHuber)),
+        constantPredictor: 'the Huber-optimal constant of each output (delta 1)',
+      };
     case 'binaryCrossentropy':
       return {
         constantLoss: mean(unitMeans.map(constantBce)),
-        constantPredictor: columns.length > 1 ? 'each unit\'s prior (mean per-unit binary entropy)' : 'the prior of class 1',
+        constantPredictor:
+          columns.length > 1 ? "each unit's prior (mean per-unit binary entropy)" : 'the prior of class 1',
       };
     case 'categoricalCrossentropy': {
       // -sum_k m_k log p_k over the simplex: p = m / sum(m) when the means are non-negative.
       const s = unitMeans.reduce((a, b) => a + b, 0);
-      const loss = s > 0 && unitMeans.every((m) => m >= 0)
-        ? -unitMeans.reduce((a, m) => a + (m > 0 ? m * Math.log(Math.max(EPS, m / s)) : 0), 0) : null;
+      const loss =
+        s > 0 && unitMeans.every((m) => m >= 0)
+          ? -unitMeans.reduce((a, m) => a + (m > 0 ? m * Math.log(Math.max(EPS, m / s)) : 0), 0)
+          : null;
       return { constantLoss: loss, constantPredictor: 'the class priors' };
     }
     case 'sparseCategoricalCrossentropy':
@@ -150,24 +176,33 @@ function constantBaseline(columns: number[][], unitMeans: number[], priors: numb
   }
 }
 
-function chanceAccuracy(columns: number[][], priors: number[] | null, loss: string | null, kind: TargetSummary['kind']): number | null {
+function chanceAccuracy(
+  columns: number[][],
+  priors: number[] | null,
+  loss: string | null,
+  kind: TargetSummary['kind'],
+): number | null {
   if (loss === null || columns.length === 0) return null;
   const crossEntropy = /Crossentropy$/.test(loss);
   if (columns.length === 1 || loss === 'binaryCrossentropy') {
     // Binary accuracy compares each target with (p > 0.5): a constant predicts all 0 or all 1 per unit.
     if (kind === 'real' && !crossEntropy) return null;
-    return mean(columns.map((v) => Math.max(mean(v.map((y) => (y === 0 ? 1 : 0))), mean(v.map((y) => (y === 1 ? 1 : 0))))));
+    return mean(
+      columns.map((v) => Math.max(mean(v.map((y) => (y === 0 ? 1 : 0))), mean(v.map((y) => (y === 1 ? 1 : 0))))),
+    );
   }
   if (loss === 'sparseCategoricalCrossentropy') return priors ? Math.max(...priors) : null;
   // Categorical accuracy: argmax of a constant prediction is one fixed column.
   // Categorical accuracy: the argmax of a constant prediction is one fixed column; tfjs ties go to the first.
-  if (kind === 'one-hot' || kind === 'multi-hot') return Math.max(...columns.map((v, c) => mean(v.map((_, r) => (isArgmax(columns, r, c) ? 1 : 0)))));
+  if (kind === 'one-hot' || kind === 'multi-hot')
+    return Math.max(...columns.map((v, c) => mean(v.map((_, r) => (isArgmax(columns, r, c) ? 1 : 0)))));
   return null;
 }
 
 function isArgmax(columns: number[][], row: number, c: number): boolean {
   const v = columns[c]![row]!;
-  for (let k = 0; k < columns.length; k++) if (columns[k]![row]! > v || (k < c && columns[k]![row]! === v)) return false;
+  for (let k = 0; k < columns.length; k++)
+    if (columns[k]![row]! > v || (k < c && columns[k]![row]! === v)) return false;
   return true;
 }
 

@@ -35,7 +35,8 @@ export function trivialLoss(d: Dataset, loss: LossName, outputUnits: number): nu
         const median = [...col].sort((a, b) => a - b)[Math.floor(col.length / 2)]!;
         return col.reduce((a, b) => a + Math.abs(b - median), 0) / col.length;
       }
-      if (loss === 'binaryCrossentropy' && d.multiLabel) return mean > 0 && mean < 1 ? -(mean * Math.log(mean) + (1 - mean) * Math.log(1 - mean)) : 0;
+      if (loss === 'binaryCrossentropy' && d.multiLabel)
+        return mean > 0 && mean < 1 ? -(mean * Math.log(mean) + (1 - mean) * Math.log(1 - mean)) : 0;
       return null;
     });
     return perColumn.some((v) => v === null) || k === 0 ? null : (perColumn as number[]).reduce((a, b) => a + b, 0) / k;
@@ -57,7 +58,12 @@ export function chanceAccuracy(d: Dataset): number | null {
   if (d.task !== 'classification') return null;
   if (d.multiLabel) {
     const cols = columns(d);
-    return cols.reduce((a, col) => { const p = col.reduce((s, v) => s + v, 0) / col.length; return a + Math.max(p, 1 - p); }, 0) / cols.length;
+    return (
+      cols.reduce((a, col) => {
+        const p = col.reduce((s, v) => s + v, 0) / col.length;
+        return a + Math.max(p, 1 - p);
+      }, 0) / cols.length
+    );
   }
   return maxOf(classPriors(d));
 }

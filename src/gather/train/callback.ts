@@ -1,5 +1,12 @@
 import { tf } from '../tf.js';
-import { ARTIFACTS_VERSION, type Artifacts, type History, type LinearFit, type NeighbourFit, type ValidationVote } from '../../artifacts/schema.js';
+import {
+  ARTIFACTS_VERSION,
+  type Artifacts,
+  type History,
+  type LinearFit,
+  type NeighbourFit,
+  type ValidationVote,
+} from '../../artifacts/schema.js';
 import type { LossName } from '../../config/spec-schema.js';
 import { describeModel } from '../model/model-graph.js';
 import { ProbeRecorder, appendEpochLogs } from './probe-recorder.js';
@@ -15,7 +22,10 @@ import { fitNeighbours, neighbourVoteSkip, voteFromValidation } from '../referen
 import { DataError } from '../../errors.js';
 
 /** Inputs and targets encoded for the loss, as the probe takes them: rows along the first axis. */
-export interface Rows { x: tf.Tensor; y: tf.Tensor }
+export interface Rows {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
 
 export interface CallbackOptions {
   /** A small batch of inputs and encoded targets (128-512 rows) used for gradient and activation probes. */
@@ -52,9 +62,22 @@ export interface CallbackOptions {
 export function nnauditCallback(options: CallbackOptions): tf.Callback & { artifacts(): Artifacts } {
   const lossFn = LOSS_FUNCS[options.loss];
   // Copied now, so the caller may dispose the tensors; fitted once, at the end of training (as gather fits after training).
-  const baseline = options.baseline === false ? null : options.baseline
-    ? { train: baselineRows(options.baseline, options.loss, 'baseline.x/y'), validation: options.baseline.validation ? baselineRows(options.baseline.validation, options.loss, 'baseline.validation') : null, rowsFrom: 'training rows given to nnauditCallback' }
-    : { train: baselineRows(options.probe, options.loss, 'probe'), validation: null, rowsFrom: 'probe rows (no baseline rows were given to nnauditCallback)' };
+  const baseline =
+    options.baseline === false
+      ? null
+      : options.baseline
+        ? {
+            train: baselineRows(options.baseline, options.loss, 'baseline.x/y'),
+            validation: options.baseline.validation
+              ? baselineRows(options.baseline.validation, options.loss, 'baseline.validation')
+              : null,
+            rowsFrom: 'training rows given to nnauditCallback',
+          }
+        : {
+            train: baselineRows(options.probe, options.loss, 'probe'),
+            validation: null,
+            rowsFrom: 'probe rows (no baseline rows were given to nnauditCallback)',
+          };
   let linear: { fit: LinearFit; ms: number } | null = null;
   let neighbours: { fit: NeighbourFit; ms: number } | null = null;
   let validationVote: ValidationVote | null = null;
@@ -106,7 +129,11 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       recorder = new ProbeRecorder(model, options.probe.x, options.probe.y, lossFn, false);
       await recorder.probe(0, true);
       // fit() passes its plan in params (samples is null for fitDataset, which has no fixed epoch length).
-      const { epochs, samples, batchSize } = this.params as { epochs?: number; samples?: number | null; batchSize?: number };
+      const { epochs, samples, batchSize } = this.params as {
+        epochs?: number;
+        samples?: number | null;
+        batchSize?: number;
+      };
       if (epochs && samples && batchSize) {
         const planned = probed ?? new Set(Array.from({ length: epochs }, (_, i) => i + 1));
         beforeEnd = lossBeforeEndPoint(epochs, planned, samples, batchSize);
@@ -117,7 +144,8 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       return Promise.resolve();
     }
     override async onBatchBegin(batch: number): Promise<void> {
-      if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch) await recorder!.recordLossBeforeEnd(beforeEnd.at);
+      if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch)
+        await recorder!.recordLossBeforeEnd(beforeEnd.at);
     }
     override async onEpochEnd(epochIndex: number, logs?: tf.Logs): Promise<void> {
       const epoch = epochIndex + 1;
@@ -127,7 +155,8 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
     override async onTrainEnd(): Promise<void> {
       const lastEpoch = history.epochs[history.epochs.length - 1] ?? 0;
       // The last probe is redone with full activation detail.
-      if (recorder!.gradients[recorder!.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0) recorder!.dropLast();
+      if (recorder!.gradients[recorder!.gradients.length - 1]?.epoch === lastEpoch && lastEpoch > 0)
+        recorder!.dropLast();
       if (lastEpoch > 0) await recorder!.probe(lastEpoch, true);
       if (lastEpoch > 0) await neighbourVote(model!);
       snapshot = build();
@@ -148,11 +177,21 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       seed: null,
       model: describeModel(m, 'callback', null, options.loss, null),
       data: {
-        source: 'callback probe', task: classification ? 'classification' : 'regression', numClasses: priors?.length ?? 0,
-        trainSize: 0, validationSize: 0, probeSize: options.probe.x.shape[0]!, normalize: 'unknown',
+        source: 'callback probe',
+        task: classification ? 'classification' : 'regression',
+        numClasses: priors?.length ?? 0,
+        trainSize: 0,
+        validationSize: 0,
+        probeSize: options.probe.x.shape[0]!,
+        normalize: 'unknown',
         featureRange: { min: 0, max: 0, meanAbs: 0 },
         chanceAccuracy: priors ? Math.max(...priors) : null,
-        trivialLoss: options.loss === 'categoricalCrossentropy' || options.loss === 'sparseCategoricalCrossentropy' || options.loss === 'binaryCrossentropy' ? entropy : null,
+        trivialLoss:
+          options.loss === 'categoricalCrossentropy' ||
+          options.loss === 'sparseCategoricalCrossentropy' ||
+          options.loss === 'binaryCrossentropy'
+            ? entropy
+            : null,
         targetSummary: summarizeTargetTensor(options.probe.y, options.loss),
         ...(fitted ? { linearFit: fitted.fit } : {}),
         ...(neighbours ? { neighbourFit: neighbours.fit } : {}),
@@ -162,7 +201,12 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
       gradients: recorder?.gradients ?? [],
       weights: recorder?.weights ?? [],
       activations: recorder?.activations ?? [],
-      timing: { probeMs: recorder?.probeMs ?? 0, ...(fitted ? { linearFitMs: fitted.ms } : {}), ...(neighbours ? { neighbourFitMs: neighbours.ms } : {}), totalMs: performance.now() - start },
+      timing: {
+        probeMs: recorder?.probeMs ?? 0,
+        ...(fitted ? { linearFitMs: fitted.ms } : {}),
+        ...(neighbours ? { neighbourFitMs: neighbours.ms } : {}),
+        totalMs: performance.now() - start,
+      },
       warnings: [],
       ...(recorder?.lossBeforeEnd ? { lossBeforeEnd: recorder.lossBeforeEnd } : {}),
     };
@@ -177,7 +221,10 @@ export function nnauditCallback(options: CallbackOptions): tf.Callback & { artif
  */
 function baselineRows(rows: Rows, loss: LossName, field: string): Dataset {
   const n = rows.x.shape[0] ?? 0;
-  if (rows.y.shape[0] !== n) throw new DataError(`nnauditCallback: ${field} has ${n} input rows but ${rows.y.shape[0]} target rows; give x and y the same rows`);
+  if (rows.y.shape[0] !== n)
+    throw new DataError(
+      `nnauditCallback: ${field} has ${n} input rows but ${rows.y.shape[0]} target rows; give x and y the same rows`,
+    );
   const take = Math.min(n, LINEAR_FIT_MAX_ROWS);
   const featureShape = rows.x.shape.slice(1);
   const width = rows.y.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -191,8 +238,10 @@ function baselineRows(rows: Rows, loss: LossName, field: string): Dataset {
   const x = featureShape.reduce((a, b) => a * b, 1) <= LINEAR_FIT_MAX_FEATURES ? copy(rows.x) : new Float32Array(0);
   const yRaw = copy(rows.y);
   const base = { x, featureShape, featureNames: [], source: field };
-  if (loss === 'meanSquaredError' || loss === 'meanAbsoluteError') return { ...base, y: yRaw, yWidth: width, task: 'regression', numClasses: 0 };
-  if (loss === 'binaryCrossentropy' && width > 1) return { ...base, y: yRaw, yWidth: width, multiLabel: true, task: 'classification', numClasses: width };
+  if (loss === 'meanSquaredError' || loss === 'meanAbsoluteError')
+    return { ...base, y: yRaw, yWidth: width, task: 'regression', numClasses: 0 };
+  if (loss === 'binaryCrossentropy' && width > 1)
+    return { ...base, y: yRaw, yWidth: width, multiLabel: true, task: 'classification', numClasses: width };
   if (loss === 'categoricalCrossentropy' && width > 1) {
     const y = new Float32Array(take);
     for (let r = 0; r < take; r++) {

@@ -8,7 +8,10 @@ export function stoppedEarlyText(s: StoppedEarly): string {
 }
 
 /** Why to stop: the analyzer whose finding held, and the reason in words. */
-export interface StopDecision { analyzer: string; reason: string }
+export interface StopDecision {
+  analyzer: string;
+  reason: string;
+}
 
 /**
  * Judges the artifacts of a partly trained run after each fail-fast probe; null = keep training. Supplied by the
@@ -55,7 +58,10 @@ export interface EarlyStopOptions {
  * A fit callback that, after gather's own epoch-end probe, probes again with full detail, asks `shouldStop` about
  * the run so far and sets model.stopTraining when it says so. `stopped()` tells where and why.
  */
-export function earlyStopCallback(model: tf.LayersModel, o: EarlyStopOptions): { callback: tf.CustomCallbackArgs; stopped(): StoppedEarly | null } {
+export function earlyStopCallback(
+  model: tf.LayersModel,
+  o: EarlyStopOptions,
+): { callback: tf.CustomCallbackArgs; stopped(): StoppedEarly | null } {
   const history: History = { epochs: [], series: {} };
   let stopped: StoppedEarly | null = null;
   const callback: tf.CustomCallbackArgs = {

@@ -19,7 +19,12 @@ export interface LossBeforeEndPoint {
  * between the start and the last epoch (one-epoch runs, or a sparse schedule), and the last epoch has at least 4
  * batches. gather and the library callback both place it here, so both record it at the same step.
  */
-export function lossBeforeEndPoint(epochs: number, probedEpochs: ReadonlySet<number>, trainRows: number, batchSize: number): LossBeforeEndPoint | null {
+export function lossBeforeEndPoint(
+  epochs: number,
+  probedEpochs: ReadonlySet<number>,
+  trainRows: number,
+  batchSize: number,
+): LossBeforeEndPoint | null {
   const batches = Math.ceil(trainRows / Math.max(1, batchSize));
   if ([...probedEpochs].some((e) => e > 0 && e < epochs) || batches < 4) return null;
   const batch = Math.floor(batches / 2);
@@ -65,36 +70,47 @@ export async function fitWithProbes(model: tf.LayersModel, data: FitInputs, o: F
   const recorder = o.recorder;
   const beforeEnd = recorder ? lossBeforeEndPoint(o.epochs, o.probedEpochs, o.trainRows, o.batchSize) : null;
   let epochNow = 0;
-  await withSeededMathRandom(o.seed, () => model.fit(data.xTrain, data.yTrain, {
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    shuffle: true,
-    verbose: 0,
-    ...(data.validation ? { validationData: data.validation } : {}),
-    callbacks: [{
-      // A per-batch hook costs a little per step: only register it when probing.
-      ...(recorder ? {
-        onEpochBegin: (epochIndex: number) => { epochNow = epochIndex + 1; },
-        onBatchBegin: async (batch: number) => {
-          await recorder.onBatchBegin();
-          if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch) await recorder.recordLossBeforeEnd(beforeEnd.at);
+  await withSeededMathRandom(o.seed, () =>
+    model.fit(data.xTrain, data.yTrain, {
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      shuffle: true,
+      verbose: 0,
+      ...(data.validation ? { validationData: data.validation } : {}),
+      callbacks: [
+        {
+          // A per-batch hook costs a little per step: only register it when probing.
+          ...(recorder
+            ? {
+                onEpochBegin: (epochIndex: number) => {
+                  epochNow = epochIndex + 1;
+                },
+                onBatchBegin: async (batch: number) => {
+                  await recorder.onBatchBegin();
+                  if (beforeEnd && epochNow === beforeEnd.epoch && batch === beforeEnd.batch)
+                    await recorder.recordLossBeforeEnd(beforeEnd.at);
+                },
+              }
+            : {}),
+          onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
+            const epoch = epochIndex + 1;
+            lastEpoch = epoch;
+            await recorder?.onEpochEnd();
+            appendEpochLogs(history, epoch, logs);
+            o.progress({ phase: 'train', epoch, epochs: o.epochs, logs: { ...(logs ?? {}) } });
+            const lossNow = logs?.['loss'];
+            const diverged = lossNow !== undefined && !Number.isFinite(lossNow);
+            if (diverged) {
+              warnings.push(`training stopped at epoch ${epoch}: the loss became ${lossNow}`);
+              model.stopTraining = true;
+            }
+            if (recorder && epoch < o.epochs && !diverged && o.probedEpochs.has(epoch))
+              await recorder.probe(epoch, false);
+          },
         },
-      } : {}),
-      onEpochEnd: async (epochIndex: number, logs?: tf.Logs) => {
-        const epoch = epochIndex + 1;
-        lastEpoch = epoch;
-        await recorder?.onEpochEnd();
-        appendEpochLogs(history, epoch, logs);
-        o.progress({ phase: 'train', epoch, epochs: o.epochs, logs: { ...(logs ?? {}) } });
-        const lossNow = logs?.['loss'];
-        const diverged = lossNow !== undefined && !Number.isFinite(lossNow);
-        if (diverged) {
-          warnings.push(`training stopped at epoch ${epoch}: the loss became ${lossNow}`);
-          model.stopTraining = true;
-        }
-        if (recorder && epoch < o.epochs && !diverged && o.probedEpochs.has(epoch)) await recorder.probe(epoch, false);
-      },
-    }, ...(o.extraCallbacks ?? [])],
-  }));
+        ...(o.extraCallbacks ?? []),
+      ],
+    }),
+  );
   return { history, lastEpoch, warnings };
 }

@@ -21,7 +21,8 @@ export const LOSS_FUNCS: Record<LossName, LossFn> = {
 export const LOGIT_LOSS_FUNCS: Record<LossName, LossFn> = {
   binaryCrossentropy: (t, p) => tf.mean(tf.losses.sigmoidCrossEntropy(t, p, undefined, 0, tf.Reduction.NONE), -1),
   categoricalCrossentropy: (t, p) => tf.losses.softmaxCrossEntropy(t, p, undefined, 0, tf.Reduction.NONE),
-  sparseCategoricalCrossentropy: (t, p) => tf.losses.softmaxCrossEntropy(oneHotLike(t, p), p, undefined, 0, tf.Reduction.NONE),
+  sparseCategoricalCrossentropy: (t, p) =>
+    tf.losses.softmaxCrossEntropy(oneHotLike(t, p), p, undefined, 0, tf.Reduction.NONE),
   meanSquaredError: LOSS_FUNCS.meanSquaredError,
   meanAbsoluteError: LOSS_FUNCS.meanAbsoluteError,
 };
@@ -46,20 +47,29 @@ export function compileLoss(loss: LossName, fromLogits: boolean): LossName | Los
  * function. So on logits 'accuracy' is a function of our own, named `accuracy` (tfjs logs a function metric under
  * its name: 'accuracy' and 'val_accuracy', which the history reader already knows).
  */
-export function compileMetrics(metrics: readonly MetricName[], loss: LossName, fromLogits: boolean): Array<MetricName | LossFn> {
+export function compileMetrics(
+  metrics: readonly MetricName[],
+  loss: LossName,
+  fromLogits: boolean,
+): Array<MetricName | LossFn> {
   if (!fromLogits || !takesLogits(loss)) return [...metrics];
   const sparse = loss === 'sparseCategoricalCrossentropy';
-  const accuracy: LossFn = (t, p) => tf.tidy(() => {
-    if (p.shape[p.shape.length - 1] === 1) return tf.cast(tf.equal(tf.cast(tf.greater(p, 0), 'float32'), t), 'float32').mean(-1);
-    const truth = sparse ? tf.cast(tf.reshape(t, [-1]), 'int32') : tf.argMax(t, -1);
-    return tf.cast(tf.equal(truth, tf.argMax(p, -1)), 'float32');
-  });
+  const accuracy: LossFn = (t, p) =>
+    tf.tidy(() => {
+      if (p.shape[p.shape.length - 1] === 1)
+        return tf.cast(tf.equal(tf.cast(tf.greater(p, 0), 'float32'), t), 'float32').mean(-1);
+      const truth = sparse ? tf.cast(tf.reshape(t, [-1]), 'int32') : tf.argMax(t, -1);
+      return tf.cast(tf.equal(truth, tf.argMax(p, -1)), 'float32');
+    });
   Object.defineProperty(accuracy, 'name', { value: 'accuracy' });
   return metrics.map((m) => (m === 'accuracy' ? accuracy : m));
 }
 
 /** The narrow part of tfjs-layers' LayersModel internals that checks target shapes in fit() and evaluate(). */
-interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>>; model?: TargetShapeCheck }
+interface TargetShapeCheck {
+  feedOutputShapes?: Array<Array<number | null>>;
+  model?: TargetShapeCheck;
+}
 
 /**
  * Compiles the model with the audit's loss and metrics. A sparse cross-entropy on logits is a function, and tfjs
@@ -67,7 +77,13 @@ interface TargetShapeCheck { feedOutputShapes?: Array<Array<number | null>>; mod
  * recognises by identity; so class-id targets ([n, 1]) would be refused. The class axis is left unchecked for that
  * loss (the loss itself one-hot encodes the ids), as tfjs does for its own.
  */
-export function compileForAudit(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossName, fromLogits: boolean, metrics: readonly MetricName[]): void {
+export function compileForAudit(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  loss: LossName,
+  fromLogits: boolean,
+  metrics: readonly MetricName[],
+): void {
   model.compile({ optimizer, loss: compileLoss(loss, fromLogits), metrics: compileMetrics(metrics, loss, fromLogits) });
   if (fromLogits && loss === 'sparseCategoricalCrossentropy') {
     // A Sequential compiles and fits through the functional model it wraps.
@@ -75,7 +91,10 @@ export function compileForAudit(model: tf.LayersModel, optimizer: tf.Optimizer, 
     for (const m of [check, check.model]) {
       const shapes = m?.feedOutputShapes;
       // A copy: the shape arrays are the output layer's own.
-      if (shapes) shapes.forEach((s, i) => { shapes[i] = [...s.slice(0, -1), null]; });
+      if (shapes)
+        shapes.forEach((s, i) => {
+          shapes[i] = [...s.slice(0, -1), null];
+        });
     }
   }
 }

@@ -20,8 +20,14 @@ export class ProbeRecorder {
   // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
   private reference: { kept: Map<string, Float32Array>; probe: WeightEpoch; steps: number } | null = null;
 
-  constructor(private readonly model: tf.LayersModel, private readonly x: tf.Tensor, private readonly y: tf.Tensor,
-    private readonly loss: LossFn, private readonly trackUpdates: boolean, private readonly options: ProbeOptions = {}) {}
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly x: tf.Tensor,
+    private readonly y: tf.Tensor,
+    private readonly loss: LossFn,
+    private readonly trackUpdates: boolean,
+    private readonly options: ProbeOptions = {},
+  ) {}
 
   async probe(epoch: number, detail: boolean): Promise<void> {
     const start = performance.now();
@@ -81,5 +87,6 @@ export class ProbeRecorder {
 /** Appends one epoch's tfjs logs to a Keras-style history, with metric names normalized and non-finite values as null. */
 export function appendEpochLogs(history: History, epoch: number, logs: tf.Logs | undefined): void {
   history.epochs.push(epoch);
-  for (const [k, v] of Object.entries(logs ?? {})) (history.series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
+  for (const [k, v] of Object.entries(logs ?? {}))
+    (history.series[normalizeMetricName(k)] ??= []).push(Number.isFinite(v) ? v : null);
 }

@@ -9,10 +9,21 @@ export const PROBE_BUDGET = 0.05;
  * MAX_PROBED_EPOCHS, spread evenly. The first (0) and last epochs are always probed in full detail by the caller.
  * No tfjs here: the callback entry point uses it without loading gather.
  */
-export function chooseProbeEpochs(epochs: number, every: number | 'auto' = 1, probeRows = 0, trainRows = 1): Set<number> {
-  const interval = every === 'auto' ? Math.max(1, Math.ceil(probeRows / (PROBE_BUDGET * Math.max(1, trainRows)))) : every;
+export function chooseProbeEpochs(
+  epochs: number,
+  every: number | 'auto' = 1,
+  probeRows = 0,
+  trainRows = 1,
+): Set<number> {
+  const interval =
+    every === 'auto' ? Math.max(1, Math.ceil(probeRows / (PROBE_BUDGET * Math.max(1, trainRows)))) : every;
   const candidates = Array.from({ length: Math.floor(epochs / interval) }, (_, i) => (i + 1) * interval);
   if (candidates.length <= MAX_PROBED_EPOCHS) return new Set(candidates);
   const step = candidates.length / MAX_PROBED_EPOCHS;
-  return new Set(Array.from({ length: MAX_PROBED_EPOCHS }, (_, i) => candidates[Math.min(candidates.length - 1, Math.round((i + 1) * step) - 1)]!));
+  return new Set(
+    Array.from(
+      { length: MAX_PROBED_EPOCHS },
+      (_, i) => candidates[Math.min(candidates.length - 1, Math.round((i + 1) * step) - 1)]!,
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import type { GradientEpoch, LayerActivation, LayerGradient, } from '../../artifacts/schema.js';
+import type { GradientEpoch, LayerActivation, LayerGradient } from '../../artifacts/schema.js';
 import { activationName, executableLayers, type ActivationFn, type GraphLayer } from '../model/model-graph.js';
 import { histogram, jsonNumber, summarize } from './stats.js';
 
@@ -39,18 +39,30 @@ const isBatchNorm = (l: GraphLayer) => l.getClassName() === 'BatchNormalization'
  * added to each layer's output: d(loss)/d(eps) = d(loss)/d(output), with no change to the forward pass.
  * Every tensor it makes is disposed before it returns.
  */
-export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossFn,
-  epoch: number, withActivations: boolean, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeModel(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  loss: LossFn,
+  epoch: number,
+  withActivations: boolean,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const layers = executableLayers(model);
   const bnTraining = options.batchNormTraining === true && layers.some(isBatchNorm);
   // Moving mean and variance, copied before a training-mode pass updates them, written back after it.
-  const saved = bnTraining ? layers.filter(isBatchNorm).flatMap((l) => l.nonTrainableWeights.map((w) => ({ w, value: w.read().clone() }))) : [];
+  const saved = bnTraining
+    ? layers.filter(isBatchNorm).flatMap((l) => l.nonTrainableWeights.map((w) => ({ w, value: w.read().clone() })))
+    : [];
   const batch = x.shape[0]!;
   const eps = new Map<string, tf.Variable>();
   for (const l of layers) {
     const shape = l.outputShape as Array<number | null>;
     if (Array.isArray(shape[0])) continue; // multi-output layer: no output gradient
-    eps.set(l.name, tf.tidy(() => tf.variable(tf.zeros([batch, ...shape.slice(1).map((d) => d ?? 1)]), true)));
+    eps.set(
+      l.name,
+      tf.tidy(() => tf.variable(tf.zeros([batch, ...shape.slice(1).map((d) => d ?? 1)]), true)),
+    );
   }
   const kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }> = [];
   const weightVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -72,19 +84,29 @@ export async function probeModel(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
   } finally {
     for (const k of kept) tf.dispose([k.a, ...(k.z ? [k.z] : [])]);
     for (const v of eps.values()) v.dispose();
-    for (const s of saved) { s.w.write(s.value); s.value.dispose(); }
+    for (const s of saved) {
+      s.w.write(s.value);
+      s.value.dispose();
+    }
   }
 }
 
 /** Executes the model layer by layer so each layer's pre-activation and output are reachable. */
-function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, eps: Map<string, tf.Variable>, bnTraining: boolean,
-  visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void): tf.Tensor {
+function runForward(
+  model: tf.LayersModel,
+  layers: GraphLayer[],
+  x: tf.Tensor,
+  eps: Map<string, tf.Variable>,
+  bnTraining: boolean,
+  visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void,
+): tf.Tensor {
   const values = new Map<number, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
   for (const layer of layers) {
     // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
     // whose inputs this pass has computed.
-    const node = layer.inboundNodes.find((n) => n.inputTensors.every((t) => values.has(t.id))) ?? layer.inboundNodes[0]!;
+    const node =
+      layer.inboundNodes.find((n) => n.inputTensors.every((t) => values.has(t.id))) ?? layer.inboundNodes[0]!;
     const inputs = node.inputTensors.map((t) => {
       const v = values.get(t.id);
       if (v === undefined) throw new Error(`layer ${layer.name}: input tensor ${t.id} was not computed`);
@@ -115,8 +137,13 @@ function runForward(model: tf.LayersModel, layers: GraphLayer[], x: tf.Tensor, e
   return values.get((model.outputs[0] as unknown as { id: number }).id)!;
 }
 
-async function summarizeGradients(layers: GraphLayer[], grads: tf.NamedTensorMap,
-  eps: Map<string, tf.Variable>, value: tf.Scalar, epoch: number): Promise<GradientEpoch> {
+async function summarizeGradients(
+  layers: GraphLayer[],
+  grads: tf.NamedTensorMap,
+  eps: Map<string, tf.Variable>,
+  value: tf.Scalar,
+  epoch: number,
+): Promise<GradientEpoch> {
   // One download for all numbers: [norm, meanAbs, nonFinite] per tensor.
   const order: Array<{ layer: string; kind: 'kernel' | 'bias' | 'output' }> = [];
   const parts: tf.Tensor[] = [];
@@ -130,7 +157,11 @@ async function summarizeGradients(layers: GraphLayer[], grads: tf.NamedTensorMap
     };
     for (const layer of layers) {
       for (const w of layer.trainableWeights) {
-        const kind = /bias/i.test(w.originalName) ? 'bias' : /kernel|weight|gamma|depthwise/i.test(w.originalName) ? 'kernel' : null;
+        const kind = /bias/i.test(w.originalName)
+          ? 'bias'
+          : /kernel|weight|gamma|depthwise/i.test(w.originalName)
+            ? 'kernel'
+            : null;
         if (kind === null) continue;
         // Only the first kernel/bias per layer is summarized (a recurrent layer has more).
         if (order.some((o) => o.layer === layer.name && o.kind === kind)) continue;
@@ -146,25 +177,45 @@ async function summarizeGradients(layers: GraphLayer[], grads: tf.NamedTensorMap
   const lossValue = (await value.data())[0]!;
   const byLayer = new Map<string, LayerGradient>();
   for (const layer of layers) {
-    byLayer.set(layer.name, { layer: layer.name, kernelNorm: null, kernelMeanAbs: null, biasNorm: null, biasMeanAbs: null, outputNorm: null, outputMeanAbs: null, nonFinite: 0 });
+    byLayer.set(layer.name, {
+      layer: layer.name,
+      kernelNorm: null,
+      kernelMeanAbs: null,
+      biasNorm: null,
+      biasMeanAbs: null,
+      outputNorm: null,
+      outputMeanAbs: null,
+      nonFinite: 0,
+    });
   }
   order.forEach((o, i) => {
     const g = byLayer.get(o.layer)!;
     const norm = data[3 * i]!;
     const meanAbs = data[3 * i + 1]!;
     g.nonFinite += data[3 * i + 2]!;
-    if (o.kind === 'kernel') { g.kernelNorm = jsonNumber(norm); g.kernelMeanAbs = jsonNumber(meanAbs); }
-    if (o.kind === 'bias') { g.biasNorm = jsonNumber(norm); g.biasMeanAbs = jsonNumber(meanAbs); }
-    if (o.kind === 'output') { g.outputNorm = jsonNumber(norm); g.outputMeanAbs = jsonNumber(meanAbs); }
+    if (o.kind === 'kernel') {
+      g.kernelNorm = jsonNumber(norm);
+      g.kernelMeanAbs = jsonNumber(meanAbs);
+    }
+    if (o.kind === 'bias') {
+      g.biasNorm = jsonNumber(norm);
+      g.biasMeanAbs = jsonNumber(meanAbs);
+    }
+    if (o.kind === 'output') {
+      g.outputNorm = jsonNumber(norm);
+      g.outputMeanAbs = jsonNumber(meanAbs);
+    }
   });
   return { epoch, loss: jsonNumber(lossValue), layers: [...byLayer.values()] };
 }
 
-async function summarizeActivations(kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }>): Promise<LayerActivation[]> {
+async function summarizeActivations(
+  kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }>,
+): Promise<LayerActivation[]> {
   const out: LayerActivation[] = [];
   for (const { layer, z, a } of kept) {
-    const aData = await a.data() as Float32Array;
-    const zData = z ? await z.data() as Float32Array : null;
+    const aData = (await a.data()) as Float32Array;
+    const zData = z ? ((await z.data()) as Float32Array) : null;
     const units = a.shape.length > 1 ? a.shape[a.shape.length - 1]! : 1;
     const stats = summarize(aData);
     const preStats = zData ? summarize(zData) : null;

@@ -28,7 +28,14 @@ export function summarize(values: ArrayLike<number>): Stats {
     const v = values[i]!;
     if (Number.isFinite(v)) sq += (v - mean) ** 2;
   }
-  return { count: values.length, mean: finiteOrNull(mean), std: finiteOrNull(n ? Math.sqrt(sq / n) : NaN), min: finiteOrNull(min), max: finiteOrNull(max), nonFinite };
+  return {
+    count: values.length,
+    mean: finiteOrNull(mean),
+    std: finiteOrNull(n ? Math.sqrt(sq / n) : NaN),
+    min: finiteOrNull(min),
+    max: finiteOrNull(max),
+    nonFinite,
+  };
 }
 
 /** Equal-width histogram over the finite range of `values`. */

@@ -37,14 +37,23 @@ export interface TrainOptions {
   shouldStop?: ShouldStop | undefined;
   progress: (p: GatherProgress) => void;
   /** What fail-fast judges: the artifacts so far (history and probes), assembled by the caller. */
-  snapshot: (history: History | null, probes: Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>) => Artifacts;
+  snapshot: (
+    history: History | null,
+    probes: Pick<ProbeRecorder, 'gradients' | 'weights' | 'activations'>,
+  ) => Artifacts;
 }
 
 /**
  * Probes the compiled model at epoch 0, trains it the epochs the spec asks (probing on the chosen epochs, stopping
  * early when fail-fast decides), and probes the last epoch in full. A model audited as saved is probed once.
  */
-export async function trainWithProbes(spec: Spec, mua: ModelUnderAudit, data: PreparedData, t: AuditTensors, o: TrainOptions): Promise<TrainOutcome> {
+export async function trainWithProbes(
+  spec: Spec,
+  mua: ModelUnderAudit,
+  data: PreparedData,
+  t: AuditTensors,
+  o: TrainOptions,
+): Promise<TrainOutcome> {
   const { model } = mua;
   const loss = lossFunction(mua.loss, mua.fromLogits);
   const recorder = new ProbeRecorder(model, t.xProbe, t.yProbe, loss, true);
@@ -56,24 +65,48 @@ export async function trainWithProbes(spec: Spec, mua: ModelUnderAudit, data: Pr
   const sentinel = new ProbeRecorder(model, t.xProbe, t.yProbe, loss, false, { batchNormTraining: true });
   const t0 = performance.now();
   await probe(0, true);
-  const out: TrainOutcome = { recorder, sentinel, history: mua.history, lastEpoch: 0, stoppedEarly: null, warnings: [], trainWallMs: 0 };
+  const out: TrainOutcome = {
+    recorder,
+    sentinel,
+    history: mua.history,
+    lastEpoch: 0,
+    stoppedEarly: null,
+    warnings: [],
+    trainWallMs: 0,
+  };
   if (mua.epochs > 0) {
-    const probedEpochs = chooseProbeEpochs(mua.epochs, spec.data.probeEvery, rowCount(data.probe), rowCount(data.train));
-    const stopper = o.shouldStop && !o.noProbes ? earlyStopCallback(model, {
-      shouldStop: o.shouldStop, epochs: mua.epochs, probedEpochs, main: recorder, sentinel,
-      every: failFastInterval(rowCount(data.probe), rowCount(data.train)),
-      snapshot: o.snapshot,
-    }) : null;
-    const fitted = await fitWithProbes(model, { xTrain: t.xTrain, yTrain: t.yTrain, validation: t.validation }, {
-      epochs: mua.epochs,
-      batchSize: mua.batchSize,
-      seed: spec.seed,
-      probedEpochs,
-      trainRows: rowCount(data.train),
-      recorder: o.noProbes ? null : recorder,
-      progress: o.progress,
-      ...(stopper ? { extraCallbacks: [stopper.callback] } : {}),
-    });
+    const probedEpochs = chooseProbeEpochs(
+      mua.epochs,
+      spec.data.probeEvery,
+      rowCount(data.probe),
+      rowCount(data.train),
+    );
+    const stopper =
+      o.shouldStop && !o.noProbes
+        ? earlyStopCallback(model, {
+            shouldStop: o.shouldStop,
+            epochs: mua.epochs,
+            probedEpochs,
+            main: recorder,
+            sentinel,
+            every: failFastInterval(rowCount(data.probe), rowCount(data.train)),
+            snapshot: o.snapshot,
+          })
+        : null;
+    const fitted = await fitWithProbes(
+      model,
+      { xTrain: t.xTrain, yTrain: t.yTrain, validation: t.validation },
+      {
+        epochs: mua.epochs,
+        batchSize: mua.batchSize,
+        seed: spec.seed,
+        probedEpochs,
+        trainRows: rowCount(data.train),
+        recorder: o.noProbes ? null : recorder,
+        progress: o.progress,
+        ...(stopper ? { extraCallbacks: [stopper.callback] } : {}),
+      },
+    );
     out.history = fitted.history;
     out.lastEpoch = fitted.lastEpoch;
     out.warnings.push(...fitted.warnings);
@@ -81,7 +114,8 @@ export async function trainWithProbes(spec: Spec, mua: ModelUnderAudit, data: Pr
     // A run warning, so the terminal, the HTML report and the e-mail all say where and why training stopped.
     if (out.stoppedEarly) out.warnings.push(`training ${stoppedEarlyText(out.stoppedEarly)}`);
     // gather may have probed the stop epoch already: the full probe below replaces it.
-    if (out.stoppedEarly && recorder.gradients[recorder.gradients.length - 1]?.epoch === out.lastEpoch) recorder.dropLast();
+    if (out.stoppedEarly && recorder.gradients[recorder.gradients.length - 1]?.epoch === out.lastEpoch)
+      recorder.dropLast();
     await probe(out.lastEpoch, true);
   }
   out.trainWallMs = performance.now() - t0;

@@ -16,11 +16,16 @@ const smallKernel = (shape: Array<number | null>): boolean =>
 const shortWeightName = (originalName: string): string => originalName.split('/').pop() ?? originalName;
 
 /** Per weight tensor: stats, and a histogram when `withHistograms`. Reads variables in place (no copies kept). */
-export async function weightStats(model: tf.LayersModel, epoch: number, withHistograms: boolean, keep?: Map<string, Float32Array>): Promise<WeightEpoch> {
+export async function weightStats(
+  model: tf.LayersModel,
+  epoch: number,
+  withHistograms: boolean,
+  keep?: Map<string, Float32Array>,
+): Promise<WeightEpoch> {
   const weights: WeightEpoch['weights'] = [];
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      const values = await w.read().data() as Float32Array;
+      const values = (await w.read().data()) as Float32Array;
       if (keep && w.trainable) keep.set(`${layer.name}/${w.originalName}`, values.slice());
       const stats = summarize(values);
       weights.push({
@@ -30,7 +35,9 @@ export async function weightStats(model: tf.LayersModel, epoch: number, withHist
         stats,
         histogram: withHistograms ? histogram(values, stats) : null,
         updateRatio: null,
-        ...(withHistograms && smallKernel(w.shape) ? { values: Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)) } : {}),
+        ...(withHistograms && smallKernel(w.shape)
+          ? { values: Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)) }
+          : {}),
       });
     }
   }
@@ -41,12 +48,16 @@ export async function weightStats(model: tf.LayersModel, epoch: number, withHist
  * Fills `updateRatio` of a probe's weights: compares the weights kept at the probe with the current ones,
  * called right after the first optimizer step that follows the probe.
  */
-export async function recordUpdateRatios(model: tf.LayersModel, reference: Map<string, Float32Array>, probe: WeightEpoch): Promise<void> {
+export async function recordUpdateRatios(
+  model: tf.LayersModel,
+  reference: Map<string, Float32Array>,
+  probe: WeightEpoch,
+): Promise<void> {
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const before = reference.get(`${layer.name}/${w.originalName}`);
       if (!before) continue;
-      const after = await w.read().data() as Float32Array;
+      const after = (await w.read().data()) as Float32Array;
       let diff = 0;
       let norm = 0;
       for (let i = 0; i < before.length; i++) {

@@ -21,9 +21,15 @@ import { putRunFile } from '../run-store.js';
  * under the worker's input policy and limits, write result.json atomically into <reports>/<runId>/, then
  * enqueue the render job. A retry reuses its own result.json only when the run id and spec hash match.
  */
-export async function runAuditJob(job: JobLike, settings: QueueSettings, policy: InputPolicy, signal?: AbortSignal): Promise<AuditPointer> {
+export async function runAuditJob(
+  job: JobLike,
+  settings: QueueSettings,
+  policy: InputPolicy,
+  signal?: AbortSignal,
+): Promise<AuditPointer> {
   const parsed = auditJobSchema.safeParse(job.data);
-  if (!parsed.success || !job.id) throw new UnrecoverableError(`invalid audit job data: ${parsed.error?.message ?? 'no job id'}`);
+  if (!parsed.success || !job.id)
+    throw new UnrecoverableError(`invalid audit job data: ${parsed.error?.message ?? 'no job id'}`);
   const data = parsed.data;
   const jobId = job.id;
   // Derived from the job itself (not read from job data, which a client could forge, nor stored, which a
@@ -36,7 +42,11 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
     throw new UnrecoverableError(errorMessage(e));
   }
   const outDir = await claimOutputDir(settings.reportsDir, {
-    runId, prefix: settings.prefix, jobId, jobCreatedAt: job.timestamp ?? 0, specHash: specHash(data.spec, data.baseDir),
+    runId,
+    prefix: settings.prefix,
+    jobId,
+    jobCreatedAt: job.timestamp ?? 0,
+    specHash: specHash(data.spec, data.baseDir),
   });
   const resultPath = path.join(outDir, 'result.json');
   let result = readOwnResult(resultPath, runId);
@@ -44,19 +54,30 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
   if (!result) {
     const guard = jobGuard(spec.limits, settings, signal);
     try {
-      result = await runWithPolicy({ ...policy, maxInputBytes: Math.min(spec.limits?.maxInputBytes ?? Infinity, policy.maxInputBytes) }, () => audit(spec, {
-        baseDir: data.baseDir,
-        runId,
-        onProgress: (p) => {
-          guard.check(); // cancel, timeout, memory cap: stops training at the next epoch
-          if (p.phase === 'train') void job.updateProgress({ phase: p.phase, epoch: p.epoch, epochs: p.epochs, loss: p.logs?.['loss'] ?? null });
-        },
-      }));
+      result = await runWithPolicy(
+        { ...policy, maxInputBytes: Math.min(spec.limits?.maxInputBytes ?? Infinity, policy.maxInputBytes) },
+        () =>
+          audit(spec, {
+            baseDir: data.baseDir,
+            runId,
+            onProgress: (p) => {
+              guard.check(); // cancel, timeout, memory cap: stops training at the next epoch
+              if (p.phase === 'train')
+                void job.updateProgress({
+                  phase: p.phase,
+                  epoch: p.epoch,
+                  epochs: p.epochs,
+                  loss: p.logs?.['loss'] ?? null,
+                });
+            },
+          }),
+      );
     } catch (e) {
       // Bad input, a cap, a cancel or a timeout will fail the same way every time: fail now, do not retry.
       // Under a worker no failure reason may quote bytes the job read.
       const reason = guard.reason() ?? scrubMessage(errorMessage(e));
-      if (guard.reason() !== null || isUserInputError(e) || e instanceof RangeError) throw new UnrecoverableError(reason);
+      if (guard.reason() !== null || isUserInputError(e) || e instanceof RangeError)
+        throw new UnrecoverableError(reason);
       throw new Error(reason);
     } finally {
       guard.dispose();
@@ -72,7 +93,14 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
   if (!data.trial) await recordRun(settings, historyName(data), result, resultPath);
   await job.updateProgress({ phase: 'done', epoch: 0, epochs: 0 });
   if (!data.trial) {
-    const render: RenderJobData = { auditJobId: jobId, runId, resultPath, outDir, formats: data.formats, email: data.email };
+    const render: RenderJobData = {
+      auditJobId: jobId,
+      runId,
+      resultPath,
+      outDir,
+      formats: data.formats,
+      email: data.email,
+    };
     const queue = openQueue('render', settings, 'worker');
     try {
       await queue.add('render', render, { jobId: chainedJobId(jobId, 'render') });
@@ -81,13 +109,21 @@ export async function runAuditJob(job: JobLike, settings: QueueSettings, policy:
     }
   }
   return {
-    runId, resultPath, outDir, modelName: result.model.name, verdict: result.gate.verdict, exitCode: result.gate.exitCode,
-    findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])), reused, runFinishedAt: result.run.finishedAt,
+    runId,
+    resultPath,
+    outDir,
+    modelName: result.model.name,
+    verdict: result.gate.verdict,
+    exitCode: result.gate.exitCode,
+    findings: Object.fromEntries(result.findings.map((f) => [f.id, f.status])),
+    reused,
+    runFinishedAt: result.run.finishedAt,
   };
 }
 
 /** The history a run belongs to: its schedule, else its label (labels outside the history's charset are made safe). */
-const historyName = (d: { schedule?: string | undefined; label: string }): string => (d.schedule ?? d.label).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+const historyName = (d: { schedule?: string | undefined; label: string }): string =>
+  (d.schedule ?? d.label).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
 
 /**
  * A schedule's spec as the file says now (nightly diagnostics follow the edits), read under the worker's policy:

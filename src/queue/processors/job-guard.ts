@@ -28,7 +28,10 @@ export interface JobGuard {
  * stops at its next progress step; if it does not get there within GUARD_GRACE_MS, the child exits.
  */
 export function jobGuard(limits: LimitsSpec | undefined, settings: QueueSettings, signal?: AbortSignal): JobGuard {
-  const timeoutMs = Math.min(limits?.timeoutSeconds !== undefined ? limits.timeoutSeconds * 1000 : Infinity, settings.jobTimeoutMs);
+  const timeoutMs = Math.min(
+    limits?.timeoutSeconds !== undefined ? limits.timeoutSeconds * 1000 : Infinity,
+    settings.jobTimeoutMs,
+  );
   const memoryMb = Math.min(limits?.memoryMb ?? Infinity, settings.jobMemoryMb);
   let stop: string | null = null;
   let backstop: NodeJS.Timeout | null = null;
@@ -36,20 +39,32 @@ export function jobGuard(limits: LimitsSpec | undefined, settings: QueueSettings
     if (stop !== null) return;
     stop = why;
     backstop = setTimeout(() => {
-      process.stderr.write(`nnaudit audit child: ${why}; training did not stop within ${GUARD_GRACE_MS / 1000} s, exiting\n`);
+      process.stderr.write(
+        `nnaudit audit child: ${why}; training did not stop within ${GUARD_GRACE_MS / 1000} s, exiting\n`,
+      );
       process.exit(GUARD_EXIT_CODES[cause].code);
     }, GUARD_GRACE_MS);
   };
-  const timer = setTimeout(() => fire('timeout', `timed out after ${timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`), timeoutMs);
+  const timer = setTimeout(
+    () => fire('timeout', `timed out after ${timeoutMs / 1000} s (limits.timeoutSeconds / NNAUDIT_JOB_TIMEOUT_S)`),
+    timeoutMs,
+  );
   const watch = setInterval(() => {
     const rssMb = process.memoryUsage.rss() / 1048576;
-    if (rssMb > memoryMb) fire('memory', `memory cap exceeded: ${Math.ceil(rssMb)} MiB over the ${memoryMb} MiB cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`);
+    if (rssMb > memoryMb)
+      fire(
+        'memory',
+        `memory cap exceeded: ${Math.ceil(rssMb)} MiB over the ${memoryMb} MiB cap (limits.memoryMb / NNAUDIT_JOB_MEMORY_MB)`,
+      );
   }, 250);
-  const onAbort = () => fire('cancel', `cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`);
+  const onAbort = () =>
+    fire('cancel', `cancelled${typeof signal?.reason === 'string' ? `: ${signal.reason}` : ' (nnaudit cancel)'}`);
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
-    check: () => { if (stop !== null) throw new Error(stop); },
+    check: () => {
+      if (stop !== null) throw new Error(stop);
+    },
     reason: () => stop,
     dispose: () => {
       clearTimeout(timer);

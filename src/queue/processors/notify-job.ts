@@ -9,7 +9,11 @@ import type { JobLike } from './job-like.js';
 import { getRunFile, type StoredFile } from '../run-store.js';
 
 /** Emails the verdict with the PDF attached. An SMTP failure is retried; it never re-runs the audit. */
-export async function runNotifyJob(job: JobLike, settings: QueueSettings, transport: Transporter): Promise<NotifyPointer> {
+export async function runNotifyJob(
+  job: JobLike,
+  settings: QueueSettings,
+  transport: Transporter,
+): Promise<NotifyPointer> {
   const parsed = notifyJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid notify job data: ${parsed.error.message}`);
   const d = parsed.data;
@@ -23,7 +27,8 @@ export async function runNotifyJob(job: JobLike, settings: QueueSettings, transp
     }
   };
   const resultBytes = await read(d.resultPath, 'result.json');
-  if (!resultBytes) throw new UnrecoverableError(`run ${d.runId}: the audit result is neither in ${d.resultPath} nor in the run store`);
+  if (!resultBytes)
+    throw new UnrecoverableError(`run ${d.runId}: the audit result is neither in ${d.resultPath} nor in the run store`);
   const result = upgradeResult(JSON.parse(resultBytes.toString('utf8')), d.resultPath);
   const { subject, text } = composeEmail(result);
   const pdf = await read(d.pdfPath, 'report.pdf');
@@ -33,6 +38,8 @@ export async function runNotifyJob(job: JobLike, settings: QueueSettings, transp
     ...(html ? [{ filename: `nnaudit-${result.model.name}.html`, content: html, contentType: 'text/html' }] : []),
     { filename: 'result.json', content: resultBytes, contentType: 'application/json' },
   ];
-  const info = await transport.sendMail({ from: settings.mailFrom, to: d.to, subject, text, attachments }) as { messageId: string };
+  const info = (await transport.sendMail({ from: settings.mailFrom, to: d.to, subject, text, attachments })) as {
+    messageId: string;
+  };
   return { messageId: info.messageId, to: d.to };
 }

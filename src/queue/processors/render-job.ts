@@ -11,7 +11,11 @@ import type { JobLike } from './job-like.js';
 import { getRunFile, putRunFile } from '../run-store.js';
 
 /** Renders report.html/report.pdf from result.json with the worker's warm browser, then enqueues the email. */
-export async function runRenderJob(job: JobLike, settings: QueueSettings, renderer: PdfRenderer): Promise<RenderPointer> {
+export async function runRenderJob(
+  job: JobLike,
+  settings: QueueSettings,
+  renderer: PdfRenderer,
+): Promise<RenderPointer> {
   const parsed = renderJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid render job data: ${parsed.error.message}`);
   const d = parsed.data;
@@ -21,7 +25,10 @@ export async function runRenderJob(job: JobLike, settings: QueueSettings, render
   } catch {
     // Another host ran the audit: its result travels in the run store.
     const stored = await getRunFile(settings, d.runId, 'result.json');
-    if (!stored) throw new UnrecoverableError(`run ${d.runId}: the audit result is neither in ${d.resultPath} nor in the run store (expired, or NNAUDIT_STORE_MAX_MB=0 without a shared NNAUDIT_REPORTS_DIR)`);
+    if (!stored)
+      throw new UnrecoverableError(
+        `run ${d.runId}: the audit result is neither in ${d.resultPath} nor in the run store (expired, or NNAUDIT_STORE_MAX_MB=0 without a shared NNAUDIT_REPORTS_DIR)`,
+      );
     text = stored.toString('utf8');
     await mkdir(d.outDir, { recursive: true });
     await writeFile(d.resultPath, text);
@@ -38,7 +45,14 @@ export async function runRenderJob(job: JobLike, settings: QueueSettings, render
   if (pointer.htmlPath) await putRunFile(settings, d.runId, 'report.html', await readFile(pointer.htmlPath));
   if (pointer.pdfPath) await putRunFile(settings, d.runId, 'report.pdf', await readFile(pointer.pdfPath));
   if (d.email.length) {
-    const notify: NotifyJobData = { auditJobId: d.auditJobId, runId: d.runId, resultPath: d.resultPath, pdfPath: pointer.pdfPath, htmlPath: pointer.htmlPath, to: d.email };
+    const notify: NotifyJobData = {
+      auditJobId: d.auditJobId,
+      runId: d.runId,
+      resultPath: d.resultPath,
+      pdfPath: pointer.pdfPath,
+      htmlPath: pointer.htmlPath,
+      to: d.email,
+    };
     const queue = openQueue('notify', settings, 'worker');
     try {
       await queue.add('notify', notify, { jobId: chainedJobId(d.auditJobId, 'notify') });

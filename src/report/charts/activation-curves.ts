@@ -22,9 +22,17 @@ const FUNCTIONS: Record<string, (z: number) => number> = {
 
 /** Where an activation function stops passing a gradient: ReLU's dead half-line, the flat tails of squashing functions. */
 function zone(act: string): { label: string; test: (z: number) => boolean; areas: Array<[number, number]> } | null {
-  if (act === 'relu' || act === 'relu6') return { label: 'dead zone z <= 0', test: (z) => z <= 0, areas: [[-Infinity, 0]] };
+  if (act === 'relu' || act === 'relu6')
+    return { label: 'dead zone z <= 0', test: (z) => z <= 0, areas: [[-Infinity, 0]] };
   if (act === 'sigmoid' || act === 'tanh' || act === 'hardSigmoid' || act === 'softsign') {
-    return { label: `saturated |z| >= ${SATURATION_Z}`, test: (z) => Math.abs(z) >= SATURATION_Z, areas: [[-Infinity, -SATURATION_Z], [SATURATION_Z, Infinity]] };
+    return {
+      label: `saturated |z| >= ${SATURATION_Z}`,
+      test: (z) => Math.abs(z) >= SATURATION_Z,
+      areas: [
+        [-Infinity, -SATURATION_Z],
+        [SATURATION_Z, Infinity],
+      ],
+    };
   }
   return null;
 }
@@ -36,12 +44,19 @@ const pct = (v: number) => `${(v * 100).toFixed(v > 0 && v < 0.01 ? 1 : 0)}%`;
  * first vs last probed epoch on shared bins, with the dead or saturated zone shaded and its share printed.
  * Layers without a recorded pre-activation show their output distribution instead.
  */
-export function activationCurveChart(first: ActivationEpoch | undefined, last: ActivationEpoch, layer: string, width = 330, height = 200,
-  name: (epoch: number) => string = (epoch) => `epoch ${epoch}`): string | null {
+export function activationCurveChart(
+  first: ActivationEpoch | undefined,
+  last: ActivationEpoch,
+  layer: string,
+  width = 330,
+  height = 200,
+  name: (epoch: number) => string = (epoch) => `epoch ${epoch}`,
+): string | null {
   const b = last.layers.find((l) => l.layer === layer);
   if (!b) return null;
-  const a = first && first !== last ? first.layers.find((l) => l.layer === layer) ?? null : null;
-  const hist = (l: LayerActivation | null) => (l ? l.preActivation?.histogram ?? (b.preActivation ? null : l.histogram) : null);
+  const a = first && first !== last ? (first.layers.find((l) => l.layer === layer) ?? null) : null;
+  const hist = (l: LayerActivation | null) =>
+    l ? (l.preActivation?.histogram ?? (b.preActivation ? null : l.histogram)) : null;
   const hb = hist(b);
   if (!hb) return null;
   const ha = hist(a);
@@ -56,28 +71,114 @@ export function activationCurveChart(first: ActivationEpoch | undefined, last: A
   const shares = z ? [ca, cb].map((c) => (c ? pct(shareWhere(shared.edges, c, z.test)) : null)) : [];
   // A layer with no activation function (pooling, flatten, dropout) shows its output values; naming "linear"
   // there would invent an activation the model does not have.
-  const sub = z ? `shaded: ${z.label} · ${ca ? `${shares[0]} at ${name(first!.epoch)}, ` : ''}${shares[1]} at ${name(last.epoch)}` : onZ ? `curve: ${act}(z)`
-    : b.activation ? `distribution of ${b.activation} outputs` : 'no activation function';
-  const { title, gridTop } = titleBlock(`${shortLabel(layer, 24)}: ${onZ ? `${act}(z) over z` : b.activation ? `output (${b.activation})` : 'output values'}`, sub, width, 11);
-  const curve = f ? Array.from({ length: 61 }, (_, i) => { const x = lo + ((hi - lo) * i) / 60; return [x, f(x)]; }) : [];
-  const areas = (z?.areas ?? []).map(([x0, x1]): [{ xAxis: number }, { xAxis: number }] => [{ xAxis: Math.max(lo, x0) }, { xAxis: Math.min(hi, x1) }]).filter(([p, q]) => p.xAxis < q.xAxis);
-  return renderSvg({
-    title,
-    legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
-    grid: { left: 44, right: f ? 36 : 12, top: gridTop, bottom: 44 },
-    xAxis: { type: 'value', min: lo, max: hi, axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) }, splitLine: { show: false } },
-    yAxis: [
-      { type: 'value', axisLine: { onZero: false }, axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
-      ...(f ? [{ type: 'value' as const, position: 'right' as const, axisLine: { onZero: false }, axisLabel: { fontSize: 9, color: COLORS.muted }, splitLine: { show: false } }] : []),
-    ],
-    series: [
-      ...(ca ? [{ type: 'line' as const, name: name(first!.epoch), data: steps(shared.edges, ca), showSymbol: false, areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 }, color: COLORS.series[0] }] : []),
-      // One colour per snapshot across the report: a lone snapshot (a loaded model) is the first colour, as in the weights chart beside it.
-      { type: 'line' as const, name: name(last.epoch), data: steps(shared.edges, cb), showSymbol: false, areaStyle: { opacity: 0.2 }, lineStyle: { width: 1 }, color: COLORS.series[ca ? 1 : 0],
-        ...(areas.length ? { markArea: { silent: true, itemStyle: { color: 'rgba(128, 134, 139, 0.18)' }, label: { show: false }, data: areas } } : {}) },
-      ...(f ? [{ type: 'line' as const, name: `${act}(z)`, yAxisIndex: 1, data: curve, showSymbol: false, lineStyle: { width: 1.5, color: COLORS.text }, color: COLORS.text }] : []),
-    ],
-  }, width, height);
+  const sub = z
+    ? `shaded: ${z.label} · ${ca ? `${shares[0]} at ${name(first!.epoch)}, ` : ''}${shares[1]} at ${name(last.epoch)}`
+    : onZ
+      ? `curve: ${act}(z)`
+      : b.activation
+        ? `distribution of ${b.activation} outputs`
+        : 'no activation function';
+  const { title, gridTop } = titleBlock(
+    `${shortLabel(layer, 24)}: ${onZ ? `${act}(z) over z` : b.activation ? `output (${b.activation})` : 'output values'}`,
+    sub,
+    width,
+    11,
+  );
+  const curve = f
+    ? Array.from({ length: 61 }, (_, i) => {
+        const x = lo + ((hi - lo) * i) / 60;
+        return [x, f(x)];
+      })
+    : [];
+  const areas = (z?.areas ?? [])
+    .map(([x0, x1]): [{ xAxis: number }, { xAxis: number }] => [
+      { xAxis: Math.max(lo, x0) },
+      { xAxis: Math.min(hi, x1) },
+    ])
+    .filter(([p, q]) => p.xAxis < q.xAxis);
+  return renderSvg(
+    {
+      title,
+      legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
+      grid: { left: 44, right: f ? 36 : 12, top: gridTop, bottom: 44 },
+      xAxis: {
+        type: 'value',
+        min: lo,
+        max: hi,
+        axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) },
+        splitLine: { show: false },
+      },
+      yAxis: [
+        {
+          type: 'value',
+          axisLine: { onZero: false },
+          axisLabel: { fontSize: 9 },
+          splitLine: { lineStyle: { color: COLORS.grid } },
+        },
+        ...(f
+          ? [
+              {
+                type: 'value' as const,
+                position: 'right' as const,
+                axisLine: { onZero: false },
+                axisLabel: { fontSize: 9, color: COLORS.muted },
+                splitLine: { show: false },
+              },
+            ]
+          : []),
+      ],
+      series: [
+        ...(ca
+          ? [
+              {
+                type: 'line' as const,
+                name: name(first!.epoch),
+                data: steps(shared.edges, ca),
+                showSymbol: false,
+                areaStyle: { opacity: 0.15 },
+                lineStyle: { width: 1 },
+                color: COLORS.series[0],
+              },
+            ]
+          : []),
+        // One colour per snapshot across the report: a lone snapshot (a loaded model) is the first colour, as in the weights chart beside it.
+        {
+          type: 'line' as const,
+          name: name(last.epoch),
+          data: steps(shared.edges, cb),
+          showSymbol: false,
+          areaStyle: { opacity: 0.2 },
+          lineStyle: { width: 1 },
+          color: COLORS.series[ca ? 1 : 0],
+          ...(areas.length
+            ? {
+                markArea: {
+                  silent: true,
+                  itemStyle: { color: 'rgba(128, 134, 139, 0.18)' },
+                  label: { show: false },
+                  data: areas,
+                },
+              }
+            : {}),
+        },
+        ...(f
+          ? [
+              {
+                type: 'line' as const,
+                name: `${act}(z)`,
+                yAxisIndex: 1,
+                data: curve,
+                showSymbol: false,
+                lineStyle: { width: 1.5, color: COLORS.text },
+                color: COLORS.text,
+              },
+            ]
+          : []),
+      ],
+    },
+    width,
+    height,
+  );
 }
 
 /**

@@ -37,11 +37,21 @@ export function renderSvg(option: echarts.EChartsOption, width = 680, height = 2
  * The grid starts below the title block plus half a tick label, so the top y-axis label never touches the
  * title (the visual test checks the boxes). Marker and region labels go into the subtitle for the same reason.
  */
-export function titleBlock(text: string, subtext: string | null, width: number, size = 13): { title: echarts.TitleComponentOption; gridTop: number } {
+export function titleBlock(
+  text: string,
+  subtext: string | null,
+  width: number,
+  size = 13,
+): { title: echarts.TitleComponentOption; gridTop: number } {
   const subSize = size >= 13 ? 10 : 9;
   return {
     title: {
-      text, subtext: subtext ?? '', left: 0, top: 0, padding: 0, itemGap: 3,
+      text,
+      subtext: subtext ?? '',
+      left: 0,
+      top: 0,
+      padding: 0,
+      itemGap: 3,
       textStyle: { fontSize: size, fontWeight: 'bold', width: width - 4, overflow: 'truncate' },
       subtextStyle: { fontSize: subSize, color: COLORS.muted, width: width - 4, overflow: 'truncate' },
     },
@@ -77,7 +87,11 @@ export function logTick(v: number): string {
 /** Axis for positive values spanning decades: log scale with readable exponent labels. */
 export function logAxis(name: string): echarts.EChartsOption['yAxis'] {
   return {
-    type: 'log', name, nameLocation: 'middle', nameGap: 46, logBase: 10,
+    type: 'log',
+    name,
+    nameLocation: 'middle',
+    nameGap: 46,
+    logBase: 10,
     axisLabel: { formatter: logTick },
     splitLine: { lineStyle: { color: COLORS.grid } },
   };
@@ -89,12 +103,22 @@ export function logAxis(name: string): echarts.EChartsOption['yAxis'] {
  */
 export function linearAxis(name: string, extra: Record<string, unknown> = {}): echarts.EChartsOption['yAxis'] {
   return {
-    type: 'value', name, nameLocation: 'middle', nameGap: 46, min: (e: Extent) => padded(e).min, max: (e: Extent) => padded(e).max,
-    axisLine: { onZero: false }, splitLine: { lineStyle: { color: COLORS.grid } }, ...extra,
+    type: 'value',
+    name,
+    nameLocation: 'middle',
+    nameGap: 46,
+    min: (e: Extent) => padded(e).min,
+    max: (e: Extent) => padded(e).max,
+    axisLine: { onZero: false },
+    splitLine: { lineStyle: { color: COLORS.grid } },
+    ...extra,
   };
 }
 
-interface Extent { min: number; max: number }
+interface Extent {
+  min: number;
+  max: number;
+}
 
 /** The data extent plus 6% headroom, rounded outward to a tenth of its decade; never below 0 for non-negative data. */
 export function padded({ min, max }: Extent): Extent {

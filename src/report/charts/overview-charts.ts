@@ -29,21 +29,28 @@ export interface OverviewCharts {
  * not an "epoch 0" of anything), else "epoch N".
  */
 export function snapshotName(r: AuditResult): (epoch: number) => string {
-  const untrained = r.model.source === 'loaded' && !(r.training.history?.epochs.length);
+  const untrained = r.model.source === 'loaded' && !r.training.history?.epochs.length;
   return (epoch) => (untrained ? 'as loaded' : `epoch ${epoch}`);
 }
 
-const hasHeatmap = (r: AuditResult, id: string) => r.findings.some((f) => f.id === id && f.evidence.some((e) => e.kind === 'heatmap'));
-const flagged = (r: AuditResult, ids: string[]) => r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
+const hasHeatmap = (r: AuditResult, id: string) =>
+  r.findings.some((f) => f.id === id && f.evidence.some((e) => e.kind === 'heatmap'));
+const flagged = (r: AuditResult, ids: string[]) =>
+  r.findings.some((f) => ids.includes(f.id) && f.status !== 'pass' && f.status !== 'notApplicable');
 
 /** The charts every report shows, drawn from the result's measurements alone. */
 export function overviewCharts(r: AuditResult): OverviewCharts {
-  const affected = new Set(r.findings.filter((f) => f.status === 'fail' || f.status === 'warn').flatMap((f) => f.affectedLayers));
+  const affected = new Set(
+    r.findings.filter((f) => f.status === 'fail' || f.status === 'warn').flatMap((f) => f.affectedLayers),
+  );
   const acts = r.measurements.activations;
   const first = acts[0];
   const last = acts[acts.length - 1];
   const layersWithActivations = last?.layers ?? [];
-  const panelLayers = pickPanels(layersWithActivations.map((l) => l.layer), affected);
+  const panelLayers = pickPanels(
+    layersWithActivations.map((l) => l.layer),
+    affected,
+  );
   const flow = gradientFlow(r, layersWithActivations.length <= 6 ? 340 : 680);
   const snap = snapshotName(r);
   // The layer x epoch heatmap and the per-unit dead map earn their space only when their finding is not a pass.
@@ -54,20 +61,28 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
     gradientNote: flow.note,
     // Not when a flagged finding's box already draws the same map (gradient findings carry the layer x epoch
     // heatmap, dead-relu the per-unit map): the report showed each twice.
-    gradientHeatmap: flagged(r, ['learning-rate', 'non-finite-values']) && !flagged(r, ['vanishing-gradients', 'exploding-gradients']) ? gradientHeatmap(r) : null,
+    gradientHeatmap:
+      flagged(r, ['learning-rate', 'non-finite-values']) && !flagged(r, ['vanishing-gradients', 'exploding-gradients'])
+        ? gradientHeatmap(r)
+        : null,
     deadUnits: flagged(r, ['dead-relu']) && !hasHeatmap(r, 'dead-relu') ? deadUnits(r) : null,
     layerRows: layerRows(r, panelLayers),
-    panelNote: panelLayers.length < layersWithActivations.length
-      ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
-      : null,
-    activationEpochs: first && last && first !== last ? `${snap(first.epoch)} vs ${snap(last.epoch)}` : last ? snap(last.epoch) : '',
+    panelNote:
+      panelLayers.length < layersWithActivations.length
+        ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
+        : null,
+    activationEpochs:
+      first && last && first !== last ? `${snap(first.epoch)} vs ${snap(last.epoch)}` : last ? snap(last.epoch) : '',
   };
 }
 
 function pickPanels(layers: string[], affected: Set<string>): string[] {
   if (layers.length <= MAX_LAYER_PANELS) return layers;
   const flaggedLayers = layers.filter((l) => affected.has(l)).slice(0, MAX_LAYER_PANELS);
-  const rest = sampleEvenly(layers.filter((l) => !affected.has(l)), MAX_LAYER_PANELS - flaggedLayers.length);
+  const rest = sampleEvenly(
+    layers.filter((l) => !affected.has(l)),
+    MAX_LAYER_PANELS - flaggedLayers.length,
+  );
   const keep = new Set([...flaggedLayers, ...rest]);
   return layers.filter((l) => keep.has(l));
 }
@@ -78,7 +93,9 @@ export function learningCurves(r: AuditResult, width = 340): string[] {
   if (!h || h.epochs.length === 0) return [];
   const overfit = r.findings.find((f) => f.id === 'overfitting');
   // By id; results written before evidence had ids (schemaVersion 1 allows both) are recognized by their y axis.
-  const lossEvidence = overfit?.evidence.find((e) => e.kind === 'series' && (e.id === EVIDENCE_IDS.lossCurves || (e.id === undefined && e.yLabel === 'loss')));
+  const lossEvidence = overfit?.evidence.find(
+    (e) => e.kind === 'series' && (e.id === EVIDENCE_IDS.lossCurves || (e.id === undefined && e.yLabel === 'loss')),
+  );
   const markers = lossEvidence?.kind === 'series' ? lossEvidence.markers : [];
   const regions = lossEvidence?.kind === 'series' ? lossEvidence.regions : [];
   const metricNames = Object.keys(h.series).filter((k) => !k.startsWith('val_'));
@@ -87,44 +104,101 @@ export function learningCurves(r: AuditResult, width = 340): string[] {
     if (h.series[`val_${name}`]) series.push({ name: `validation ${name}`, values: h.series[`val_${name}`]! });
     // The level a model that learned nothing reaches, so a flat run at chance reads as one.
     const chance = name === 'loss' ? r.data.trivialLoss : /acc/.test(name) ? r.data.chanceAccuracy : null;
-    const level = chance !== null && chance !== undefined && Number.isFinite(chance) ? [{ y: chance, label: name === 'loss' ? `constant predictor ${num(chance)}` : `chance ${num(chance)}` }] : [];
-    return seriesChart({
-      kind: 'series', title: `Learning curve: ${name}`, xLabel: 'epoch', yLabel: name, x: h.epochs, logY: false, series,
-      markers: name === 'loss' ? markers : [], regions: name === 'loss' ? regions : [], levels: level,
-    }, width, 220);
+    const level =
+      chance !== null && chance !== undefined && Number.isFinite(chance)
+        ? [{ y: chance, label: name === 'loss' ? `constant predictor ${num(chance)}` : `chance ${num(chance)}` }]
+        : [];
+    return seriesChart(
+      {
+        kind: 'series',
+        title: `Learning curve: ${name}`,
+        xLabel: 'epoch',
+        yLabel: name,
+        x: h.epochs,
+        logY: false,
+        series,
+        markers: name === 'loss' ? markers : [],
+        regions: name === 'loss' ? regions : [],
+        levels: level,
+      },
+      width,
+      220,
+    );
   });
 }
 
 function gradientFlow(r: AuditResult, width: number): { svg: string | null; note: string | null } {
   const g = r.measurements.gradients;
   if (g.length === 0) return { svg: null, note: null };
-  const picks = [...new Map([g[0]!, g[Math.floor((g.length - 1) / 2)]!, g[g.length - 1]!].map((e) => [e.epoch, e])).values()];
+  const picks = [
+    ...new Map([g[0]!, g[Math.floor((g.length - 1) / 2)]!, g[g.length - 1]!].map((e) => [e.epoch, e])).values(),
+  ];
   const layers = g[0]!.layers.filter((l) => l.kernelNorm !== null).map((l) => l.layer);
   if (layers.length === 0) return { svg: null, note: null };
   const shown = sampleEvenly(layers, 40);
   const anyPositive = picks.some((e) => e.layers.some((x) => (x.kernelNorm ?? 0) > 0));
   if (!anyPositive) {
-    return { svg: null, note: `Gradient flow: every kernel gradient is exactly 0 at epochs ${picks.map((e) => e.epoch).join(', ')}, so nothing reaches the weights and a log-scale chart would be empty. See the findings for why (dead units, a constant output).` };
+    return {
+      svg: null,
+      note: `Gradient flow: every kernel gradient is exactly 0 at epochs ${picks.map((e) => e.epoch).join(', ')}, so nothing reaches the weights and a log-scale chart would be empty. See the findings for why (dead units, a constant output).`,
+    };
   }
   const rotate = shown.length > 6 ? 35 : 0;
-  const zeros = picks.flatMap((e) => shown.filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0).map((l) => `${l} (${snapshotName(r)(e.epoch)})`));
-  const { title, gridTop } = titleBlock(width < 400 ? 'Gradient flow: kernel-gradient L2 norm' : 'Gradient flow: kernel-gradient L2 norm per layer (input side left)',
-    zeros.length ? `exactly 0, not drawn on the log scale: ${zeros.slice(0, 4).join(', ')}${zeros.length > 4 ? ` and ${zeros.length - 4} more` : ''}` : null, 680);
+  const zeros = picks.flatMap((e) =>
+    shown
+      .filter((l) => e.layers.find((x) => x.layer === l)?.kernelNorm === 0)
+      .map((l) => `${l} (${snapshotName(r)(e.epoch)})`),
+  );
+  const { title, gridTop } = titleBlock(
+    width < 400
+      ? 'Gradient flow: kernel-gradient L2 norm'
+      : 'Gradient flow: kernel-gradient L2 norm per layer (input side left)',
+    zeros.length
+      ? `exactly 0, not drawn on the log scale: ${zeros.slice(0, 4).join(', ')}${zeros.length > 4 ? ` and ${zeros.length - 4} more` : ''}`
+      : null,
+    680,
+  );
   return {
     note: null,
-    svg: renderSvg({
-      title,
-      legend: { bottom: 0, left: 'center', textStyle: { fontSize: width < 400 ? 9 : 11 } },
-      grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
-      // A deep model's layer names are thinned rather than drawn over each other (labelInterval says why).
-      xAxis: { type: 'category', data: shown.map((l) => shortLabel(l)), axisLabel: { rotate, interval: rotate ? labelInterval(shown.length, width - 64 - 20, rotate) : 0, fontSize: 10 } },
-      // Whole decades around the data: ECharts' own log extent ran from 1e-20 with half the plot empty.
-      yAxis: { ...logAxis('L2 norm (log)'), ...yRange('', true, picks.flatMap((e) => shown.map((l) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? 0)).filter((v) => v > 0)) },
-      series: picks.map((e) => ({
-        type: 'line', name: snapshotName(r)(e.epoch), symbolSize: 5,
-        data: shown.map((l) => { const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null; return v !== null && v > 0 ? v : null; }),
-      })),
-    }, width, rotate ? 320 : 240),
+    svg: renderSvg(
+      {
+        title,
+        legend: { bottom: 0, left: 'center', textStyle: { fontSize: width < 400 ? 9 : 11 } },
+        grid: { left: 64, right: 20, top: gridTop, bottom: rotate ? 110 : 56 },
+        // A deep model's layer names are thinned rather than drawn over each other (labelInterval says why).
+        xAxis: {
+          type: 'category',
+          data: shown.map((l) => shortLabel(l)),
+          axisLabel: {
+            rotate,
+            interval: rotate ? labelInterval(shown.length, width - 64 - 20, rotate) : 0,
+            fontSize: 10,
+          },
+        },
+        // Whole decades around the data: ECharts' own log extent ran from 1e-20 with half the plot empty.
+        yAxis: {
+          ...logAxis('L2 norm (log)'),
+          ...yRange(
+            '',
+            true,
+            picks
+              .flatMap((e) => shown.map((l) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? 0))
+              .filter((v) => v > 0),
+          ),
+        },
+        series: picks.map((e) => ({
+          type: 'line',
+          name: snapshotName(r)(e.epoch),
+          symbolSize: 5,
+          data: shown.map((l) => {
+            const v = e.layers.find((x) => x.layer === l)?.kernelNorm ?? null;
+            return v !== null && v > 0 ? v : null;
+          }),
+        })),
+      },
+      width,
+      rotate ? 320 : 240,
+    ),
   };
 }
 
@@ -134,12 +208,23 @@ function gradientHeatmap(r: AuditResult): string | null {
   const layers = g[0]!.layers.filter((l) => l.kernelNorm !== null).map((l) => l.layer);
   if (layers.length === 0) return null;
   // A large gradient is not a fault by itself: magnitude gets neutral blues, not the alarm red.
-  return heatmapChart({
-    kind: 'heatmap', title: 'Kernel-gradient L2 norm, layer x epoch', xLabel: 'epoch', yLabel: 'layer',
-    xLabels: g.map((e) => String(e.epoch)), yLabels: layers,
-    values: layers.map((l) => g.map((e) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? null)),
-    valueLabel: 'L2 norm', logScale: true, palette: 'magnitude',
-  }, 64, 30, PALETTES.magnitude);
+  return heatmapChart(
+    {
+      kind: 'heatmap',
+      title: 'Kernel-gradient L2 norm, layer x epoch',
+      xLabel: 'epoch',
+      yLabel: 'layer',
+      xLabels: g.map((e) => String(e.epoch)),
+      yLabels: layers,
+      values: layers.map((l) => g.map((e) => e.layers.find((x) => x.layer === l)?.kernelNorm ?? null)),
+      valueLabel: 'L2 norm',
+      logScale: true,
+      palette: 'magnitude',
+    },
+    64,
+    30,
+    PALETTES.magnitude,
+  );
 }
 
 function deadUnits(r: AuditResult): string | null {
@@ -147,9 +232,17 @@ function deadUnits(r: AuditResult): string | null {
   const relu = (last?.layers ?? []).filter((l) => l.activation === 'relu' || l.activation === 'relu6');
   if (relu.length === 0) return null;
   return heatmapChart({
-    kind: 'heatmap', title: 'ReLU units: share of probe outputs <= 0 (1 = dead)', xLabel: 'unit', yLabel: 'layer',
-    xLabels: Array.from({ length: Math.max(...relu.map((l) => l.unitNonPositiveFraction.length)) }, (_, i) => String(i)),
-    yLabels: relu.map((l) => l.layer), values: relu.map((l) => l.unitNonPositiveFraction), valueLabel: 'share <= 0', range: { min: 0, max: 1 },
+    kind: 'heatmap',
+    title: 'ReLU units: share of probe outputs <= 0 (1 = dead)',
+    xLabel: 'unit',
+    yLabel: 'layer',
+    xLabels: Array.from({ length: Math.max(...relu.map((l) => l.unitNonPositiveFraction.length)) }, (_, i) =>
+      String(i),
+    ),
+    yLabels: relu.map((l) => l.layer),
+    values: relu.map((l) => l.unitNonPositiveFraction),
+    valueLabel: 'share <= 0',
+    range: { min: 0, max: 1 },
   });
 }
 
@@ -157,7 +250,11 @@ function layerRows(r: AuditResult, layers: string[]): OverviewCharts['layerRows'
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const weights = weightHistograms(r, layers);
-  return layers.map((l) => ({ activation: last ? activationCurveChart(acts[0], last, l, 330, 200, snapshotName(r)) : null, weights: weights.get(l) ?? null }))
+  return layers
+    .map((l) => ({
+      activation: last ? activationCurveChart(acts[0], last, l, 330, 200, snapshotName(r)) : null,
+      weights: weights.get(l) ?? null,
+    }))
     .filter((row) => row.activation !== null || row.weights !== null);
 }
 
@@ -167,22 +264,56 @@ function weightHistograms(r: AuditResult, layers: string[]): Map<string, string>
   const first = w[0];
   const last = w[w.length - 1];
   if (!first) return new Map();
-  return new Map(first.weights.filter((x) => x.weight === 'kernel' && layers.includes(x.layer) && x.histogram).map((x) => {
-    const end = last && last !== first ? last.weights.find((y) => y.layer === x.layer && y.weight === x.weight)?.histogram ?? null : null;
-    const { edges, counts } = sharedBins(end ? [x.histogram!, end] : [x.histogram!]);
-    const { title, gridTop } = titleBlock(`${shortLabel(x.layer, 28)} kernel`, `${x.stats.count.toLocaleString('en-US')} weights, ${edges.length - 1} shared bins`, 330, 11);
-    const lo = edges[0]!;
-    const hi = edges[edges.length - 1]!;
-    return [x.layer, renderSvg({
-      title,
-      legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
-      grid: { left: 48, right: 12, top: gridTop, bottom: 44 },
-      xAxis: { type: 'value', min: lo, max: hi, axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) }, splitLine: { show: false } },
-      yAxis: { type: 'value', axisLine: { onZero: false }, axisLabel: { fontSize: 9 }, splitLine: { lineStyle: { color: COLORS.grid } } },
-      series: counts.map((c, i) => ({
-        type: 'line' as const, name: snapshotName(r)(i === 0 ? first.epoch : last!.epoch), data: steps(edges, c), showSymbol: false,
-        areaStyle: { opacity: 0.15 }, lineStyle: { width: 1 },
-      })),
-    }, 330, 200)] as const;
-  }));
+  return new Map(
+    first.weights
+      .filter((x) => x.weight === 'kernel' && layers.includes(x.layer) && x.histogram)
+      .map((x) => {
+        const end =
+          last && last !== first
+            ? (last.weights.find((y) => y.layer === x.layer && y.weight === x.weight)?.histogram ?? null)
+            : null;
+        const { edges, counts } = sharedBins(end ? [x.histogram!, end] : [x.histogram!]);
+        const { title, gridTop } = titleBlock(
+          `${shortLabel(x.layer, 28)} kernel`,
+          `${x.stats.count.toLocaleString('en-US')} weights, ${edges.length - 1} shared bins`,
+          330,
+          11,
+        );
+        const lo = edges[0]!;
+        const hi = edges[edges.length - 1]!;
+        return [
+          x.layer,
+          renderSvg(
+            {
+              title,
+              legend: { bottom: 0, left: 'center', itemHeight: 6, textStyle: { fontSize: 9 } },
+              grid: { left: 48, right: 12, top: gridTop, bottom: 44 },
+              xAxis: {
+                type: 'value',
+                min: lo,
+                max: hi,
+                axisLabel: { fontSize: 9, hideOverlap: true, formatter: tick(lo, hi) },
+                splitLine: { show: false },
+              },
+              yAxis: {
+                type: 'value',
+                axisLine: { onZero: false },
+                axisLabel: { fontSize: 9 },
+                splitLine: { lineStyle: { color: COLORS.grid } },
+              },
+              series: counts.map((c, i) => ({
+                type: 'line' as const,
+                name: snapshotName(r)(i === 0 ? first.epoch : last!.epoch),
+                data: steps(edges, c),
+                showSymbol: false,
+                areaStyle: { opacity: 0.15 },
+                lineStyle: { width: 1 },
+              })),
+            },
+            330,
+            200,
+          ),
+        ] as const;
+      }),
+  );
 }

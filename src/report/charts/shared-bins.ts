@@ -12,7 +12,10 @@ export function sharedBins(hists: Histogram[], maxBins = 30): { edges: number[];
   if (usable.length === 0) return { edges: [], counts: hists.map(() => []) };
   let lo = Math.min(...usable.map((h) => h.edges[0]!));
   let hi = Math.max(...usable.map((h) => h.edges[h.edges.length - 1]!));
-  if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const total = Math.max(...usable.map((h) => h.counts.reduce((a, b) => a + b, 0)));
   const resolution = Math.max(...usable.map((h) => h.counts.length));
   const n = Math.max(3, Math.min(maxBins, resolution, Math.ceil(Math.sqrt(total))));
@@ -32,7 +35,10 @@ export function rebin(h: Histogram, edges: number[]): number[] {
     const a = h.edges[i]!;
     const b = h.edges[i + 1]!;
     if (c === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return;
-    if (!(b > a)) { out[binOf(a)]! += c; return; }
+    if (!(b > a)) {
+      out[binOf(a)]! += c;
+      return;
+    }
     for (let j = binOf(a); j <= binOf(b); j++) {
       const overlap = Math.min(b, edges[j + 1]!) - Math.max(a, edges[j]!);
       if (overlap > 0) out[j]! += (c * overlap) / (b - a);
@@ -50,5 +56,10 @@ export function shareWhere(edges: number[], counts: number[], inZone: (x: number
 
 /** Step-line points of a histogram on a value axis: [x, count] pairs tracing each bar's top. */
 export function steps(edges: number[], counts: number[]): Array<[number, number]> {
-  return counts.flatMap((c, i): Array<[number, number]> => [[edges[i]!, c], [edges[i + 1]!, c]]);
+  return counts.flatMap(
+    (c, i): Array<[number, number]> => [
+      [edges[i]!, c],
+      [edges[i + 1]!, c],
+    ],
+  );
 }

@@ -10,7 +10,14 @@ const NODE_H = 50;
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
-interface NodeInfo { id: string; className: string; activation: string | null; shape: string; params: number; severity: 'fail' | 'warn' | null }
+interface NodeInfo {
+  id: string;
+  className: string;
+  activation: string | null;
+  shape: string;
+  params: number;
+  severity: 'fail' | 'warn' | null;
+}
 
 /**
  * The layer connection graph as inline SVG: one box per layer (type, activation, output shape, params),
@@ -27,15 +34,22 @@ export function layerGraphSvgs(r: AuditResult): string[] {
   const nodes: NodeInfo[] = r.model.graph.nodes.map((n) => {
     const l = layers.get(n.id);
     return {
-      id: n.id, className: n.className, activation: l?.activation ?? null,
-      shape: l ? `[${l.outputShape.map((d) => d ?? '?').join(', ')}]` : `[${r.model.inputShape.map((d) => d ?? '?').join(', ')}]`,
-      params: l?.params ?? 0, severity: severity.get(n.id) ?? null,
+      id: n.id,
+      className: n.className,
+      activation: l?.activation ?? null,
+      shape: l
+        ? `[${l.outputShape.map((d) => d ?? '?').join(', ')}]`
+        : `[${r.model.inputShape.map((d) => d ?? '?').join(', ')}]`,
+      params: l?.params ?? 0,
+      severity: severity.get(n.id) ?? null,
     };
   });
   if (nodes.length === 0) return [];
   const parts: NodeInfo[][] = [];
   for (let i = 0; i < nodes.length; i += NODES_PER_PART) parts.push(nodes.slice(i, i + NODES_PER_PART));
-  return parts.map((part, i) => drawPart(part, r.model.graph.edges, parts.length > 1 ? `part ${i + 1} of ${parts.length}` : null));
+  return parts.map((part, i) =>
+    drawPart(part, r.model.graph.edges, parts.length > 1 ? `part ${i + 1} of ${parts.length}` : null),
+  );
 }
 
 function drawPart(part: NodeInfo[], edges: Array<{ from: string; to: string }>, caption: string | null): string {
@@ -61,7 +75,10 @@ function drawPart(part: NodeInfo[], edges: Array<{ from: string; to: string }>, 
   if (caption) out.push(`<text x="${pad}" y="14" font-size="11" fill="${COLORS.muted}">${escapeXml(caption)}</text>`);
   const dy = pad + (caption ? 16 : 0);
   for (const e of g.edges()) {
-    const pts = g.edge(e).points.map((p: { x: number; y: number }) => `${(p.x + pad).toFixed(1)},${(p.y + dy).toFixed(1)}`).join(' ');
+    const pts = g
+      .edge(e)
+      .points.map((p: { x: number; y: number }) => `${(p.x + pad).toFixed(1)},${(p.y + dy).toFixed(1)}`)
+      .join(' ');
     out.push(`<polyline points="${pts}" fill="none" stroke="#5f6368" stroke-width="1.3" marker-end="url(#arrow)"/>`);
   }
   for (const n of part) {
@@ -69,7 +86,14 @@ function drawPart(part: NodeInfo[], edges: Array<{ from: string; to: string }>, 
     const x = p.x - NODE_W / 2 + pad;
     const y = p.y - NODE_H / 2 + dy;
     const stroke = n.severity === 'fail' ? COLORS.fail : n.severity === 'warn' ? COLORS.warn : '#9aa0a6';
-    const fill = n.severity === 'fail' ? '#fce8e6' : n.severity === 'warn' ? '#fef7e0' : n.className === 'InputLayer' ? '#f1f3f4' : '#ffffff';
+    const fill =
+      n.severity === 'fail'
+        ? '#fce8e6'
+        : n.severity === 'warn'
+          ? '#fef7e0'
+          : n.className === 'InputLayer'
+            ? '#f1f3f4'
+            : '#ffffff';
     const kind = n.activation && n.activation !== 'linear' ? `${n.className} · ${n.activation}` : n.className;
     out.push(
       `<g><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${n.severity ? 2.5 : 1}"/>`,
@@ -81,7 +105,9 @@ function drawPart(part: NodeInfo[], edges: Array<{ from: string; to: string }>, 
   for (const s of stubs) {
     const p = g.node(s.node);
     const y = s.above ? p.y - NODE_H / 2 + dy - 6 : p.y + NODE_H / 2 + dy + 14;
-    out.push(`<text x="${(p.x + pad).toFixed(1)}" y="${y.toFixed(1)}" font-size="10" text-anchor="middle" fill="${COLORS.muted}">↓ ${escapeXml(clip(s.text, 40))}</text>`);
+    out.push(
+      `<text x="${(p.x + pad).toFixed(1)}" y="${y.toFixed(1)}" font-size="10" text-anchor="middle" fill="${COLORS.muted}">↓ ${escapeXml(clip(s.text, 40))}</text>`,
+    );
   }
   out.push('</svg>');
   return out.join('\n');

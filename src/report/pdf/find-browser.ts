@@ -5,13 +5,21 @@ import { UserInputError } from '../../errors.js';
  * Where a system Chromium usually is; PUPPETEER_EXECUTABLE_PATH wins. nnaudit depends on puppeteer-core, which
  * never downloads a browser, so installing nnaudit works offline and uses the machine's Chromium.
  */
-export const CANDIDATE_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+export const CANDIDATE_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 export class BrowserNotFoundError extends UserInputError {
   constructor(tried: string[]) {
-    super('browser', `no Chromium/Chrome found for PDF rendering (tried: ${tried.join(', ')}). Install one ` +
-      '(Debian/Ubuntu: apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH to a Chrome/Chromium binary. ' +
-      'The HTML report does not need a browser.');
+    super(
+      'browser',
+      `no Chromium/Chrome found for PDF rendering (tried: ${tried.join(', ')}). Install one ` +
+        '(Debian/Ubuntu: apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH to a Chrome/Chromium binary. ' +
+        'The HTML report does not need a browser.',
+    );
   }
 }
 

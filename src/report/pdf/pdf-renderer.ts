@@ -39,7 +39,9 @@ export class PdfRenderer {
     try {
       await page.setContent(html, { waitUntil: 'load', timeout: 30_000 });
       const pdf = await page.pdf({
-        format: options.format ?? 'A4', printBackground: true, preferCSSPageSize: false,
+        format: options.format ?? 'A4',
+        printBackground: true,
+        preferCSSPageSize: false,
         margin: { top: '14mm', bottom: '16mm', left: '12mm', right: '12mm' },
         // Page numbers come from the report's own CSS (@page margin boxes): Chromium's header/footer templates
         // are laid out as a separate document for every page, which cost about 35 ms a report (bench/report.ts).
@@ -89,7 +91,10 @@ export class PdfRenderer {
     await page.setRequestInterception(true);
     page.on('request', (req) => {
       // setContent loads no URL; anything requested after it is an external reference: block it.
-      if (req.url().startsWith('data:')) { void req.continue(); return; }
+      if (req.url().startsWith('data:')) {
+        void req.continue();
+        return;
+      }
       this.blockedRequests.push(req.url());
       void req.abort('blockedbyclient');
     });
@@ -145,12 +150,23 @@ export class PdfRenderer {
       pipe: true,
       args: [
         // Root in containers has no usable sandbox; pages are our own static HTML with JavaScript disabled.
-        '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions',
-        '--disable-default-apps', '--mute-audio', '--font-render-hinting=none',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-extensions',
+        '--disable-default-apps',
+        '--mute-audio',
+        '--font-render-hinting=none',
       ],
     });
-    browser.on('disconnected', () => { if (this.browser === browser) this.browser = null; });
+    browser.on('disconnected', () => {
+      if (this.browser === browser) this.browser = null;
+    });
     return browser;
   }
 }

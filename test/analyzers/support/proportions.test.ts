@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { binomialAtMost, classTally, mcNemarZ, stratifiedZBelow, zBelow } from '../../../src/analyzers/support/proportions.js';
+import {
+  binomialAtMost,
+  classTally,
+  mcNemarZ,
+  stratifiedZBelow,
+  zBelow,
+} from '../../../src/analyzers/support/proportions.js';
 
 describe('proportions', () => {
   it('zBelow is the pooled two-proportion z: 50/100 against 60/100 is 1.42 standard errors below', () => {
@@ -18,7 +24,10 @@ describe('proportions', () => {
 
   it('a different mix of strata is no difference: the same rate in every stratum gives 0, where the pooled z sees a gap', () => {
     // Stratum A answered 100% on both sides, B 60% on both; the high side holds mostly A rows.
-    const strata = [{ low: { hits: 30, rows: 30 }, high: { hits: 60, rows: 60 } }, { low: { hits: 96, rows: 160 }, high: { hits: 12, rows: 20 } }];
+    const strata = [
+      { low: { hits: 30, rows: 30 }, high: { hits: 60, rows: 60 } },
+      { low: { hits: 96, rows: 160 }, high: { hits: 12, rows: 20 } },
+    ];
     expect(stratifiedZBelow(strata)).toBeCloseTo(0, 9);
     expect(zBelow({ hits: 126, rows: 190 }, { hits: 72, rows: 80 })).toBeGreaterThan(3);
   });

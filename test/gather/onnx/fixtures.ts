@@ -17,7 +17,9 @@ export interface OnnxCase {
 }
 
 export function onnxCases(): OnnxCase[] {
-  const manifest = JSON.parse(readFileSync(path.join(ONNX_DIR, 'manifest.json'), 'utf8')) as { cases: Array<{ case: string; expected: string }> };
+  const manifest = JSON.parse(readFileSync(path.join(ONNX_DIR, 'manifest.json'), 'utf8')) as {
+    cases: Array<{ case: string; expected: string }>;
+  };
   return manifest.cases.map((c) => JSON.parse(readFileSync(path.join(ONNX_DIR, c.expected), 'utf8')) as OnnxCase);
 }
 

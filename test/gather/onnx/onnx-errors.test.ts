@@ -35,7 +35,9 @@ describe('ONNX import: bad files are one clear line', () => {
 
   it('a truncated file is "not a readable ONNX model", with no library trace and no file bytes', async () => {
     const msg = await loadError(fixture('truncated'));
-    expect(msg).toBe(`${fixture('truncated')}: not a readable ONNX model (the protobuf does not decode: is the file complete?)`);
+    expect(msg).toBe(
+      `${fixture('truncated')}: not a readable ONNX model (the protobuf does not decode: is the file complete?)`,
+    );
   });
 
   it('external data outside the model folder is refused before anything is opened', async () => {
@@ -67,6 +69,8 @@ describe('ONNX import: bad files are one clear line', () => {
     writeFileSync(renamed, readFileSync(fixture('gemm')));
     expect(await detectFormat(renamed)).toBe('onnx');
     expect(await detectFormat(path.join(ONNX_DIR, 'manifest.json'))).toBe('tfjs-layers');
-    expect(await loadError('https://example.com/model.onnx')).toMatch(/ONNX files are read from a local path; download it first/);
+    expect(await loadError('https://example.com/model.onnx')).toMatch(
+      /ONNX files are read from a local path; download it first/,
+    );
   });
 });

@@ -11,14 +11,25 @@ function tfjsWeight(torchName: string, classOf: (layer: string) => string | unde
   const layer = torchName.slice(0, dot);
   const param = torchName.slice(dot + 1);
   const bn = classOf(layer) === 'BatchNormalization';
-  const kind = param === 'weight' ? (bn ? 'gamma' : classOf(layer) === 'DepthwiseConv2D' ? 'depthwise_kernel' : 'kernel') : bn ? 'beta' : 'bias';
+  const kind =
+    param === 'weight'
+      ? bn
+        ? 'gamma'
+        : classOf(layer) === 'DepthwiseConv2D'
+          ? 'depthwise_kernel'
+          : 'kernel'
+      : bn
+        ? 'beta'
+        : 'bias';
   return `${layer}/${kind}`;
 }
 
 const withGradients = onnxCases().filter((c) => c.gradients);
 
 describe('ONNX import: per-layer gradient norms match PyTorch autograd', () => {
-  beforeAll(async () => { await selectBackend('cpu'); });
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
 
   it.each(withGradients.map((c) => [c.case, c] as const))('%s', async (_, c) => {
     const g = c.gradients!;
@@ -50,16 +61,25 @@ const NEGATIVE = new Set(['unsupported-op', 'external-data-escape', 'truncated']
 // Every imported graph must fine-tune, not just predict: tfjs lacks some gradients (dilated convolutions,
 // StridedSlice), so each fixture's trainable weights must all get a finite gradient in training mode.
 describe('ONNX import: every operator fixture is trainable', () => {
-  beforeAll(async () => { await selectBackend('wasm'); });
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
 
-  it.each(onnxCases().filter((c) => !NEGATIVE.has(c.case)).map((c) => [c.case] as const))('%s', async (name) => {
+  it.each(
+    onnxCases()
+      .filter((c) => !NEGATIVE.has(c.case))
+      .map((c) => [c.case] as const),
+  )('%s', async (name) => {
     const c = onnxCases().find((k) => k.case === name)!;
     const { model } = await loadLayersModel(path.join(ONNX_DIR, `${name}.onnx`));
     const shape = name === 'gemm-transA' ? [c.inputs[0]!.shape[1]!, c.inputs[0]!.shape[0]!] : c.inputs[0]!.shape;
     const x = tf.randomNormal(shape, 0, 1, 'float32', 5);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (vars.length > 0) {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+      const { grads } = tf.variableGrads(
+        () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        vars,
+      );
       for (const v of vars) expect(Number.isFinite(tf.sum(grads[v.name]!).dataSync()[0]!), v.name).toBe(true);
       tf.dispose(Object.values(grads));
     }

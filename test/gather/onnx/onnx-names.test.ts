@@ -2,8 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { layerBaseName, modulePath } from '../../../src/gather/model/loaders/onnx/onnx-names.js';
 import type { OnnxGraph, OnnxNode } from '../../../src/gather/model/loaders/onnx/onnx-graph.js';
 
-const node = (name: string, op: string, inputs: string[] = []): OnnxNode => ({ index: 7, op, domain: '', name, inputs, outputs: [], attrs: new Map() });
-const graph = (constants: string[] = []): OnnxGraph => ({ file: 'm.onnx', opset: 17, nodes: [], constants: new Map(constants.map((c) => [c, { dims: [1], float: new Float32Array(1) }])), inputs: [], outputs: [], params: 0 });
+const node = (name: string, op: string, inputs: string[] = []): OnnxNode => ({
+  index: 7,
+  op,
+  domain: '',
+  name,
+  inputs,
+  outputs: [],
+  attrs: new Map(),
+});
+const graph = (constants: string[] = []): OnnxGraph => ({
+  file: 'm.onnx',
+  opset: 17,
+  nodes: [],
+  constants: new Map(constants.map((c) => [c, { dims: [1], float: new Float32Array(1) }])),
+  inputs: [],
+  outputs: [],
+  params: 0,
+});
 
 describe('ONNX layer names are PyTorch module paths', () => {
   it.each([

@@ -13,9 +13,24 @@
  *   m' = m*beta1 + g*(1-beta1); v' = v*beta2 + (g*g)*(1-beta2); x' = x + step*((m'/c1) / (sqrt(v'/c2) + eps)).
  * 1-beta is an argument, computed in double precision as tfjs does: in float32, 1 - 0.999 is 1.3e-5 off.
  */
-export type AdamSimd = (x: number, m: number, v: number, g: number, xOut: number, mOut: number, vOut: number, n: number,
-  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, correction1: number, correction2: number,
-  epsilon: number, step: number) => void;
+export type AdamSimd = (
+  x: number,
+  m: number,
+  v: number,
+  g: number,
+  xOut: number,
+  mOut: number,
+  vOut: number,
+  n: number,
+  beta1: number,
+  oneMinusBeta1: number,
+  beta2: number,
+  oneMinusBeta2: number,
+  correction1: number,
+  correction2: number,
+  epsilon: number,
+  step: number,
+) => void;
 
 const I32 = 0x7f;
 const F32 = 0x7d;
@@ -47,43 +62,142 @@ const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeA
 
 function body(): number[] {
   // Parameters 0-15 as in the signature; locals: 16 byte index i, 17 end, 18-25 splatted constants, 26-28 g, m', v'.
-  const [X, M, V, G, XO, MO, VO, N, B1, OB1, B2, OB2, C1, C2, EPS, STEP] = [...Array(16).keys()] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-  const [I, END, vB1, vOB1, vB2, vOB2, vC1, vC2, vEPS, vSTEP, g, m, v] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
+  const [X, M, V, G, XO, MO, VO, N, B1, OB1, B2, OB2, C1, C2, EPS, STEP] = [...Array(16).keys()] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [I, END, vB1, vOB1, vB2, vOB2, vC1, vC2, vEPS, vSTEP, g, m, v] = [
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+  ];
   const at = (base: number) => [...get(base), ...get(I), 0x6a]; // i32.add: base + i
   const code = [
-    ...get(B1), ...splat, ...set(vB1),
-    ...get(OB1), ...splat, ...set(vOB1),
-    ...get(B2), ...splat, ...set(vB2),
-    ...get(OB2), ...splat, ...set(vOB2),
-    ...get(C1), ...splat, ...set(vC1),
-    ...get(C2), ...splat, ...set(vC2),
-    ...get(EPS), ...splat, ...set(vEPS),
-    ...get(STEP), ...splat, ...set(vSTEP),
-    ...get(N), 0x41, 2, 0x74, ...set(END), // end = n << 2 (bytes)
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...get(I), ...get(END), 0x4f, 0x0d, 1, // if i >= end: break
-    ...at(G), ...load, ...set(g),
-    ...at(M), ...load, ...get(vB1), ...mul, ...get(g), ...get(vOB1), ...mul, ...add, ...set(m),
-    ...at(V), ...load, ...get(vB2), ...mul, ...get(g), ...get(g), ...mul, ...get(vOB2), ...mul, ...add, ...set(v),
-    ...at(MO), ...get(m), ...store,
-    ...at(VO), ...get(v), ...store,
+    ...get(B1),
+    ...splat,
+    ...set(vB1),
+    ...get(OB1),
+    ...splat,
+    ...set(vOB1),
+    ...get(B2),
+    ...splat,
+    ...set(vB2),
+    ...get(OB2),
+    ...splat,
+    ...set(vOB2),
+    ...get(C1),
+    ...splat,
+    ...set(vC1),
+    ...get(C2),
+    ...splat,
+    ...set(vC2),
+    ...get(EPS),
+    ...splat,
+    ...set(vEPS),
+    ...get(STEP),
+    ...splat,
+    ...set(vSTEP),
+    ...get(N),
+    0x41,
+    2,
+    0x74,
+    ...set(END), // end = n << 2 (bytes)
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block, loop
+    ...get(I),
+    ...get(END),
+    0x4f,
+    0x0d,
+    1, // if i >= end: break
+    ...at(G),
+    ...load,
+    ...set(g),
+    ...at(M),
+    ...load,
+    ...get(vB1),
+    ...mul,
+    ...get(g),
+    ...get(vOB1),
+    ...mul,
+    ...add,
+    ...set(m),
+    ...at(V),
+    ...load,
+    ...get(vB2),
+    ...mul,
+    ...get(g),
+    ...get(g),
+    ...mul,
+    ...get(vOB2),
+    ...mul,
+    ...add,
+    ...set(v),
+    ...at(MO),
+    ...get(m),
+    ...store,
+    ...at(VO),
+    ...get(v),
+    ...store,
     ...at(XO),
-    ...at(X), ...load,
-    ...get(vSTEP), ...get(m), ...get(vC1), ...div, ...get(v), ...get(vC2), ...div, ...sqrt, ...get(vEPS), ...add, ...div, ...mul,
-    ...add, ...store,
-    ...get(I), 0x41, 16, 0x6a, ...set(I), // i += 16
-    0x0c, 0, // continue
-    0x0b, 0x0b, // end loop, end block
+    ...at(X),
+    ...load,
+    ...get(vSTEP),
+    ...get(m),
+    ...get(vC1),
+    ...div,
+    ...get(v),
+    ...get(vC2),
+    ...div,
+    ...sqrt,
+    ...get(vEPS),
+    ...add,
+    ...div,
+    ...mul,
+    ...add,
+    ...store,
+    ...get(I),
+    0x41,
+    16,
+    0x6a,
+    ...set(I), // i += 16
+    0x0c,
+    0, // continue
+    0x0b,
+    0x0b, // end loop, end block
     0x0b, // end function
   ];
-  const locals = vec([[2, I32], [11, V128]]);
+  const locals = vec([
+    [2, I32],
+    [11, V128],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
 function moduleBytes(): Uint8Array {
   const signature = [0x60, ...vec([...Array(8).fill([I32]), ...Array(8).fill([F32])] as number[][]), 0x00];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([signature])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
     ...section(3, vec([[0]])),

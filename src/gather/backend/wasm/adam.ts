@@ -1,11 +1,22 @@
 import { tf } from '../../tf.js';
 import { compileAdamSimd, type AdamSimd } from './adam-simd.js';
-import { wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
 const KERNEL = 'NnauditAdamUpdate';
 
 interface AdamAttrs {
-  learningRate: number; beta1: number; beta2: number; epsilon: number; correction1: number; correction2: number;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  correction1: number;
+  correction2: number;
   /** Write m and v over their own buffers and return only the new value (see fusedAdamStep). */
   inPlace: boolean;
 }
@@ -15,8 +26,12 @@ type HeapBackend = WasmBackend & {
   wasm: WasmBackend['wasm'] & { asm?: { memory?: unknown } };
 };
 interface AdamState {
-  learningRate: number; beta1: number; beta2: number; epsilon: number;
-  accBeta1: tf.Variable; accBeta2: tf.Variable;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
   accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
   accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
   incrementIterations(): void;
@@ -31,7 +46,8 @@ type NamedGradients = tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tenso
  * This registers only the kernel; `fusedAdam` creates the optimizers that use it.
  */
 export function registerFusedAdam(): string[] {
-  if (tf.getKernel(KERNEL, 'wasm') === undefined) tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc });
+  if (tf.getKernel(KERNEL, 'wasm') === undefined)
+    tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc });
   return [KERNEL];
 }
 
@@ -48,7 +64,8 @@ export function fusedAdam(learningRate: number): tf.AdamOptimizer {
   const original = optimizer.applyGradients.bind(optimizer);
   const state = optimizer as unknown as AdamState;
   optimizer.applyGradients = (gradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void => {
-    const usable = tf.getBackend() === 'wasm' && wasmKernelOverridesEnabled() && tf.getKernel(KERNEL, 'wasm') !== undefined;
+    const usable =
+      tf.getBackend() === 'wasm' && wasmKernelOverridesEnabled() && tf.getKernel(KERNEL, 'wasm') !== undefined;
     if (!usable || !fusedAdamStep(state, gradients)) original(gradients);
   };
   return optimizer;
@@ -56,9 +73,12 @@ export function fusedAdam(learningRate: number): tf.AdamOptimizer {
 
 /** Returns false, having changed nothing, when some variable or gradient is not float32. */
 function fusedAdamStep(opt: AdamState, gradients: NamedGradients): boolean {
-  const entries = Array.isArray(gradients) ? gradients.map((g) => [g.name, g.tensor] as const) : Object.entries(gradients);
+  const entries = Array.isArray(gradients)
+    ? gradients.map((g) => [g.name, g.tensor] as const)
+    : Object.entries(gradients);
   const variables = tf.engine().registeredVariables;
-  if (entries.some(([name, g]) => (g != null && g.dtype !== 'float32') || variables[name]?.dtype !== 'float32')) return false;
+  if (entries.some(([name, g]) => (g != null && g.dtype !== 'float32') || variables[name]?.dtype !== 'float32'))
+    return false;
   // accBeta is beta^t: read on wasm it is a view of the heap, not a download.
   const correction1 = 1 - opt.accBeta1.dataSync()[0]!;
   const correction2 = 1 - opt.accBeta2.dataSync()[0]!;
@@ -66,8 +86,14 @@ function fusedAdamStep(opt: AdamState, gradients: NamedGradients): boolean {
   tf.tidy(() => {
     entries.forEach(([name, gradient], i) => {
       const value = variables[name]!;
-      opt.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      opt.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      opt.accumulatedFirstMoment[i] ??= {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      opt.accumulatedSecondMoment[i] ??= {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
       if (gradient == null) return;
       const m = opt.accumulatedFirstMoment[i]!.variable;
       const v = opt.accumulatedSecondMoment[i]!.variable;
@@ -75,8 +101,18 @@ function fusedAdamStep(opt: AdamState, gradients: NamedGradients): boolean {
       // allocations and assignments fewer per variable; on the small bench MLP these dominate the update). The
       // weights always get a new buffer: tfjs' wasm matmul caches packed weights by buffer id.
       const inPlace = backend.refCount(m.dataId) === 1 && backend.refCount(v.dataId) === 1;
-      const attrs: AdamAttrs = { learningRate: opt.learningRate, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon, correction1, correction2, inPlace };
-      const [newValue, newM, newV] = tf.engine().runKernel(KERNEL, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const attrs: AdamAttrs = {
+        learningRate: opt.learningRate,
+        beta1: opt.beta1,
+        beta2: opt.beta2,
+        epsilon: opt.epsilon,
+        correction1,
+        correction2,
+        inPlace,
+      };
+      const [newValue, newM, newV] = tf
+        .engine()
+        .runKernel(KERNEL, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       if (!inPlace) {
         m.assign(newM!);
         v.assign(newV!);
@@ -99,21 +135,41 @@ function adamKernel(args: KernelArgs): TensorInfo[] {
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset / 4;
   // In place, m and v are read and written at the same index in the same iteration: aliasing is safe.
-  const [x, m0, v0, g, xOut, mOut, vOut] = [value, m, v, gradient, ...(a.inPlace ? [outs[0]!, m, v] : outs)].map(at) as [number, number, number, number, number, number, number];
+  const [x, m0, v0, g, xOut, mOut, vOut] = [value, m, v, gradient, ...(a.inPlace ? [outs[0]!, m, v] : outs)].map(
+    at,
+  ) as [number, number, number, number, number, number, number];
   const n = tf.util.sizeFromShape(value.shape);
   const { beta1, beta2, epsilon, correction1, correction2 } = a;
   const step = -a.learningRate;
   const simd = simdFor(backend);
   // SIMD does whole groups of four; the JavaScript loop does the rest (or everything, without SIMD).
   const done = simd ? n - (n % 4) : 0;
-  if (simd && done > 0) simd(x * 4, m0 * 4, v0 * 4, g * 4, xOut * 4, mOut * 4, vOut * 4, done, beta1, 1 - beta1, beta2, 1 - beta2, correction1, correction2, epsilon, step);
+  if (simd && done > 0)
+    simd(
+      x * 4,
+      m0 * 4,
+      v0 * 4,
+      g * 4,
+      xOut * 4,
+      mOut * 4,
+      vOut * 4,
+      done,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      correction1,
+      correction2,
+      epsilon,
+      step,
+    );
   for (let i = done; i < n; i++) {
     const gi = heap[g + i]!;
     const mi = heap[m0 + i]! * beta1 + gi * (1 - beta1);
     const vi = heap[v0 + i]! * beta2 + gi * gi * (1 - beta2);
     heap[mOut + i] = mi;
     heap[vOut + i] = vi;
-    heap[xOut + i] = heap[x + i]! + step * ((mi / correction1) / (Math.sqrt(vi / correction2) + epsilon));
+    heap[xOut + i] = heap[x + i]! + step * (mi / correction1 / (Math.sqrt(vi / correction2) + epsilon));
   }
   return outs;
 }

@@ -1,5 +1,12 @@
 import { tf } from '../../tf.js';
-import { callKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  callKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
 type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 interface FilterGradAttrs {
@@ -30,8 +37,23 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
     const matMul = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
     // Switched off, the composition stays (as before this kernel): the cpu bridge takes about a second a call here.
-    if (!wasmKernelOverridesEnabled() || a.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32' || !transpose || !matMul) return composed(args);
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      a.dataFormat !== 'NHWC' ||
+      x.dtype !== 'float32' ||
+      dy.dtype !== 'float32' ||
+      !transpose ||
+      !matMul
+    )
+      return composed(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      a.filterShape,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
     const [KH, KW, CI, CO] = a.filterShape;
     const N = info.batchSize * info.outHeight * info.outWidth;
     const K = KH * KW * CI;
@@ -72,13 +94,29 @@ function conv2dBackpropFilterViaConv(fallback: KernelFunc): KernelFunc {
   const composed = (args: KernelArgs) => {
     const attrs = args.attrs as unknown as FilterGradAttrs;
     const inputs = args.inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-    if (attrs.dataFormat !== 'NHWC' || !(inputs.x instanceof tf.Tensor) || !(inputs.dy instanceof tf.Tensor)) return fallback(args);
+    if (attrs.dataFormat !== 'NHWC' || !(inputs.x instanceof tf.Tensor) || !(inputs.dy instanceof tf.Tensor))
+      return fallback(args);
     const [kh, kw, ci, co] = attrs.filterShape;
     const [sh, sw] = typeof attrs.strides === 'number' ? [attrs.strides, attrs.strides] : attrs.strides;
-    const info = tf.backend_util.computeConv2DInfo(inputs.x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputs.x.shape,
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     return tf.tidy(() => {
       const { top, bottom, left, right } = info.padInfo;
-      const xp = top || bottom || left || right ? tf.pad(inputs.x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : inputs.x;
+      const xp =
+        top || bottom || left || right
+          ? tf.pad(inputs.x, [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ])
+          : inputs.x;
       const xT = tf.transpose(xp, [3, 1, 2, 0]);
       const dyT = tf.transpose(inputs.dy, [1, 2, 0, 3]);
       const r = tf.conv2d(xT as tf.Tensor4D, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [sh, sw]);
@@ -96,8 +134,20 @@ function im2col(backend: HeapBackend, x: TensorInfo, info: ConvInfo, N: number):
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
   let p = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
-  const [B, H, W, C, OH, OW, KH, KW, sh, sw, top, left] = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight,
-    info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+  const [B, H, W, C, OH, OW, KH, KW, sh, sw, top, left] = [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
   const rowLength = KW * C;
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {

@@ -1,5 +1,13 @@
 import { tf } from '../../tf.js';
-import { callKernel, replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  callKernel,
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
 type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 interface InputGradAttrs {
@@ -30,8 +38,22 @@ function inputGradViaConv(original: KernelFunc): KernelFunc {
     const { dy, filter } = args.inputs as unknown as { dy: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as InputGradAttrs;
     const conv = tf.getKernel('Conv2D', 'wasm')?.kernelFunc;
-    if (!wasmKernelOverridesEnabled() || conv === undefined || a.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return original(args);
-    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      conv === undefined ||
+      a.dataFormat !== 'NHWC' ||
+      dy.dtype !== 'float32' ||
+      filter.dtype !== 'float32'
+    )
+      return original(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
     const [KH, KW, CI, CO] = filter.shape as [number, number, number, number];
     const [B, H, W] = a.inputShape;
     const [OH, OW] = [info.outHeight, info.outWidth];
@@ -46,11 +68,31 @@ function inputGradViaConv(original: KernelFunc): KernelFunc {
     const temporaries: TensorInfo[] = [turned];
     try {
       if (s === 1 && t === 1 && bottom >= 0 && right >= 0) {
-        return callKernel(conv, backend, { x: dy, filter: turned }, { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 });
+        return callKernel(
+          conv,
+          backend,
+          { x: dy, filter: turned },
+          {
+            strides: 1,
+            pad: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+            dilations: 1,
+          },
+        );
       }
       const spread = spreadGradient(backend, dy, [B, H + KH - 1, W + KW - 1, CO], top, left, s, t);
       temporaries.push(spread);
-      return callKernel(conv, backend, { x: spread, filter: turned }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      return callKernel(
+        conv,
+        backend,
+        { x: spread, filter: turned },
+        { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 },
+      );
     } finally {
       for (const tmp of temporaries) backend.disposeData(tmp.dataId, true);
     }
@@ -59,7 +101,14 @@ function inputGradViaConv(original: KernelFunc): KernelFunc {
 }
 
 /** W[KH-1-kh, KW-1-kw, ci, co] at [kh, kw, co, ci]: a few thousand elements, cheaper here than two kernel calls. */
-function turnFilter(backend: HeapBackend, filter: TensorInfo, KH: number, KW: number, CI: number, CO: number): TensorInfo {
+function turnFilter(
+  backend: HeapBackend,
+  filter: TensorInfo,
+  KH: number,
+  KW: number,
+  CI: number,
+  CO: number,
+): TensorInfo {
   const out = backend.makeOutput([KH, KW, CO, CI], 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const src = backend.dataIdMap.get(filter.dataId)!.memoryOffset / 4;
@@ -77,7 +126,15 @@ function turnFilter(backend: HeapBackend, filter: TensorInfo, KH: number, KW: nu
 }
 
 /** dy with (stride - 1) zeros between rows and columns, placed at (top, left) in a zeroed tensor of `shape`. */
-function spreadGradient(backend: HeapBackend, dy: TensorInfo, shape: [number, number, number, number], top: number, left: number, s: number, t: number): TensorInfo {
+function spreadGradient(
+  backend: HeapBackend,
+  dy: TensorInfo,
+  shape: [number, number, number, number],
+  top: number,
+  left: number,
+  s: number,
+  t: number,
+): TensorInfo {
   const [B, PH, PW, C] = shape;
   const [, OH, OW] = dy.shape as [number, number, number, number];
   const out = backend.makeOutput(shape, 'float32');

@@ -10,7 +10,8 @@ interface DepthwiseGradAttrs {
   filterShape?: [number, number, number, number];
 }
 
-const pair = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
+const pair = (v: number | [number, number] | undefined): [number, number] =>
+  v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
 
 /**
  * tfjs-backend-wasm has DepthwiseConv2dNative (XNNPACK) but neither of its gradients, so they ran on the cpu
@@ -27,8 +28,22 @@ export function depthwiseBackpropInputViaWasm(fallback: KernelFunc): KernelFunc 
     const attrs = args.attrs as unknown as DepthwiseGradAttrs;
     const { dy, filter } = args.inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     const inputShape = attrs.inputShape;
-    if (!wasmKernelOverridesEnabled() || !(dy instanceof tf.Tensor) || !(filter instanceof tf.Tensor) || inputShape === undefined) return fallback(args);
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      !(dy instanceof tf.Tensor) ||
+      !(filter instanceof tf.Tensor) ||
+      inputShape === undefined
+    )
+      return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      attrs.strides,
+      pair(attrs.dilations),
+      attrs.pad,
+      attrs.dimRoundingMode,
+      true,
+    );
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, h, w, c] = inputShape;
     const [fh, fw, , m] = filter.shape;
@@ -41,7 +56,12 @@ export function depthwiseBackpropInputViaWasm(fallback: KernelFunc): KernelFunc 
     if ([...before, ...after].some((p) => p < 0)) return fallback(args);
     return tf.tidy(() => {
       const dilated = dilate(dy, sh, sw);
-      const padded = tf.pad(dilated, [[0, 0], [before[0]!, after[0]!], [before[1]!, after[1]!], [0, 0]]);
+      const padded = tf.pad(dilated, [
+        [0, 0],
+        [before[0]!, after[0]!],
+        [before[1]!, after[1]!],
+        [0, 0],
+      ]);
       const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [fh, fw, c * m, 1]);
       const dx = tf.depthwiseConv2d(padded as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
       return m === 1 ? dx : tf.sum(tf.reshape(dx, [b, h, w, c, m]), 4);
@@ -61,18 +81,43 @@ export function depthwiseBackpropFilterViaWasm(fallback: KernelFunc): KernelFunc
     const attrs = args.attrs as unknown as DepthwiseGradAttrs;
     const { x, dy } = args.inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     const filterShape = attrs.filterShape;
-    if (!wasmKernelOverridesEnabled() || !(x instanceof tf.Tensor) || !(dy instanceof tf.Tensor) || filterShape === undefined) return fallback(args);
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      !(x instanceof tf.Tensor) ||
+      !(dy instanceof tf.Tensor) ||
+      filterShape === undefined
+    )
+      return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filterShape,
+      attrs.strides,
+      pair(attrs.dilations),
+      attrs.pad,
+      attrs.dimRoundingMode,
+      true,
+    );
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, , , c] = x.shape;
     const [fh, fw, , m] = filterShape;
     const [, oh, ow] = dy.shape;
     const { top, bottom, left, right } = info.padInfo;
     return tf.tidy(() => {
-      const xp = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+      const xp =
+        top || bottom || left || right
+          ? tf.pad(x, [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ])
+          : x;
       const xT = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], b * c]);
       const dyT = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, b * c, m]);
-      const r = tf.depthwiseConv2d(xT as tf.Tensor4D, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
+      const r = tf.depthwiseConv2d(xT as tf.Tensor4D, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [
+        info.strideHeight,
+        info.strideWidth,
+      ]);
       const window = tf.slice(r, [0, 0, 0, 0], [1, fh, fw, b * c * m]);
       return tf.reshape(tf.sum(tf.reshape(window, [fh, fw, b, c * m]), 2), [fh, fw, c, m]);
     });
@@ -85,12 +130,22 @@ function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   const [b, oh, ow, c] = dy.shape;
   let out: tf.Tensor4D = dy;
   if (sh > 1) {
-    const rows = tf.pad(tf.reshape(out, [b, oh, 1, ow * c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]);
+    const rows = tf.pad(tf.reshape(out, [b, oh, 1, ow * c]), [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+    ]);
     out = tf.slice(tf.reshape(rows, [b, oh * sh, ow, c]), [0, 0, 0, 0], [b, (oh - 1) * sh + 1, ow, c]) as tf.Tensor4D;
   }
   if (sw > 1) {
     const lh = out.shape[1];
-    const cols = tf.pad(tf.reshape(out, [b * lh, ow, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]);
+    const cols = tf.pad(tf.reshape(out, [b * lh, ow, 1, c]), [
+      [0, 0],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
     out = tf.slice(tf.reshape(cols, [b, lh, ow * sw, c]), [0, 0, 0, 0], [b, lh, (ow - 1) * sw + 1, c]) as tf.Tensor4D;
   }
   return out;

@@ -1,7 +1,16 @@
 import { tf } from '../../tf.js';
-import { replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
-interface WasmData { memoryOffset: number }
+interface WasmData {
+  memoryOffset: number;
+}
 type GatherBackend = WasmBackend & { dataIdMap: { get(dataId: object): WasmData | undefined } };
 
 /** Below this many bytes per gathered slice, a copy per slice costs more than the C++ loop it replaces. */
@@ -24,14 +33,20 @@ function sliceCopyGather(original: KernelFunc): KernelFunc {
     const { axis, batchDims = 0 } = args.attrs as unknown as { axis: number | number[]; batchDims?: number };
     if (!wasmKernelOverridesEnabled() || x.dtype === 'string' || x.dtype === 'complex64') return original(args);
     const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0]!;
-    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as unknown as tf.TensorInfo, indices as unknown as tf.TensorInfo, parsedAxis, batchDims);
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+      x as unknown as tf.TensorInfo,
+      indices as unknown as tf.TensorInfo,
+      parsedAxis,
+      batchDims,
+    );
     const bytesPerElement = x.dtype === 'bool' ? 1 : 4;
     const sliceBytes = info.sliceSize * bytesPerElement;
     if (sliceBytes < MIN_SLICE_BYTES || tf.util.sizeFromShape(x.shape) === 0) return original(args);
     const ids = backend.readSync(indices.dataId) as tf.TypedArray;
     const dimSize = info.dimSize;
     for (const index of ids) {
-      if (!(index >= 0 && index <= dimSize - 1)) throw new Error(`GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
+      if (!(index >= 0 && index <= dimSize - 1))
+        throw new Error(`GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
     }
     const perBatch = ids.length / info.batchSize;
     const out = backend.makeOutput(info.outputShape, x.dtype);
@@ -42,7 +57,7 @@ function sliceCopyGather(original: KernelFunc): KernelFunc {
     let o = outOffset;
     for (let b = 0; b < info.batchSize; b++) {
       for (let outer = 0; outer < info.outerSize; outer++) {
-        const base = xOffset + ((b * info.outerSize + outer) * dimSize) * sliceBytes;
+        const base = xOffset + (b * info.outerSize + outer) * dimSize * sliceBytes;
         for (let i = 0; i < perBatch; i++) {
           const src = base + ids[b * perBatch + i]! * sliceBytes;
           heap.copyWithin(o, src, src + sliceBytes);

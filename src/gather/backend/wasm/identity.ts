@@ -1,4 +1,10 @@
-import { replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo } from './kernel-types.js';
+import {
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+} from './kernel-types.js';
 
 type RefCountingBackend = { incRef(dataId: object): void };
 

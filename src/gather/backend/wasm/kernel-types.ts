@@ -4,7 +4,11 @@ import { tf } from '../../tf.js';
 export type KernelConfig = ReturnType<typeof tf.getKernelsForBackend>[number];
 export type KernelFunc = KernelConfig['kernelFunc'];
 export type KernelArgs = Parameters<KernelFunc>[0];
-export interface TensorInfo { dataId: object; shape: number[]; dtype: tf.DataType }
+export interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: tf.DataType;
+}
 
 /** The parts of tfjs-backend-wasm's BackendWasm the composed kernels use (it exports no types for them). */
 export interface WasmBackend {
@@ -32,7 +36,12 @@ export function wasmKernelOverridesEnabled(): boolean {
 }
 
 /** Runs a kernel function with other inputs and attributes on the same backend. */
-export function callKernel(kernel: KernelFunc, backend: unknown, inputs: Record<string, TensorInfo | undefined>, attrs: object): TensorInfo {
+export function callKernel(
+  kernel: KernelFunc,
+  backend: unknown,
+  inputs: Record<string, TensorInfo | undefined>,
+  attrs: object,
+): TensorInfo {
   return kernel({ inputs, backend, attrs } as unknown as KernelArgs) as unknown as TensorInfo;
 }
 

@@ -1,7 +1,20 @@
-import { callKernel, replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  callKernel,
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 import { tf } from '../../tf.js';
 
-interface MatMulAttrs { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number }
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+  leakyreluAlpha?: number;
+}
 
 /**
  * tfjs-backend-wasm 4.22 multiplies with transposeA/transposeB through a strided path that is 6-8x slower than
@@ -15,7 +28,8 @@ interface MatMulAttrs { transposeA: boolean; transposeB: boolean; activation?: s
 export function registerTransposeFreeMatMuls(): string[] {
   const names: string[] = [];
   if (replaceWasmKernel('BatchMatMul', transposeFree)) names.push('BatchMatMul');
-  if (replaceWasmKernel('_FusedMatMul', (original) => batchedBiasFixed(transposeFree(original)))) names.push('_FusedMatMul');
+  if (replaceWasmKernel('_FusedMatMul', (original) => batchedBiasFixed(transposeFree(original))))
+    names.push('_FusedMatMul');
   return names;
 }
 
@@ -30,22 +44,37 @@ function batchedBiasFixed(kernel: KernelFunc): KernelFunc {
     const { a, b, bias, preluActivationWeights } = args.inputs as unknown as Record<string, tf.Tensor | undefined>;
     const attrs = args.attrs as unknown as MatMulAttrs;
     const batch = (t: tf.Tensor) => t.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-    if (!wasmKernelOverridesEnabled() || !(a instanceof tf.Tensor) || !(b instanceof tf.Tensor) || !(bias instanceof tf.Tensor)) return kernel(args);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      !(a instanceof tf.Tensor) ||
+      !(b instanceof tf.Tensor) ||
+      !(bias instanceof tf.Tensor)
+    )
+      return kernel(args);
     if (Math.max(batch(a), batch(b)) === 1) return kernel(args);
-    return tf.tidy(() => activate(tf.add(tf.matMul(a, b, attrs.transposeA, attrs.transposeB), bias), attrs, preluActivationWeights));
+    return tf.tidy(() =>
+      activate(tf.add(tf.matMul(a, b, attrs.transposeA, attrs.transposeB), bias), attrs, preluActivationWeights),
+    );
   };
   return fixed as unknown as KernelFunc;
 }
 
 function activate(x: tf.Tensor, attrs: MatMulAttrs, preluWeights: tf.Tensor | undefined): tf.Tensor {
   switch (attrs.activation) {
-    case 'relu': return tf.relu(x);
-    case 'relu6': return tf.relu6(x);
-    case 'elu': return tf.elu(x);
-    case 'leakyrelu': return tf.leakyRelu(x, attrs.leakyreluAlpha ?? 0.2);
-    case 'prelu': return tf.prelu(x, preluWeights!);
-    case 'sigmoid': return tf.sigmoid(x);
-    default: return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'leakyrelu':
+      return tf.leakyRelu(x, attrs.leakyreluAlpha ?? 0.2);
+    case 'prelu':
+      return tf.prelu(x, preluWeights!);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    default:
+      return x;
   }
 }
 
@@ -70,7 +99,11 @@ function transposeFree(original: KernelFunc): KernelFunc {
     try {
       const a = flat(inputs['a']!, attrs.transposeA);
       const b = flat(inputs['b']!, attrs.transposeB);
-      return original({ ...args, inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false } } as unknown as KernelArgs);
+      return original({
+        ...args,
+        inputs: { ...inputs, a, b },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      } as unknown as KernelArgs);
     } finally {
       // Not forced: Transpose returns a shared reference (refCount + 1) when the permutation only moves size-1 axes.
       for (const t of temporaries) backend.disposeData(t.dataId);

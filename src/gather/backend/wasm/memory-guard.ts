@@ -34,7 +34,8 @@ export function guardWasmAllocations(backend: WasmBackend): void {
     if (offset === 0 && bytes > 0) {
       throw new WasmOutOfMemoryError(
         `the wasm backend ran out of memory allocating ${(bytes / MB).toFixed(0)} MB (heap ${(wasm.HEAPU8.length / MB).toFixed(0)} MB, at most 4096 MB): ` +
-        'reduce model.train.batchSize (or data.probeSize, or the input size), or install @tensorflow/tfjs-node');
+          'reduce model.train.batchSize (or data.probeSize, or the input size), or install @tensorflow/tfjs-node',
+      );
     }
     return offset;
   };
@@ -61,10 +62,16 @@ export function removeEmscriptenProcessHandlers(before: ProcessHandlers): number
   return removed;
 }
 
-export interface ProcessHandlers { uncaughtException: unknown[]; unhandledRejection: unknown[] }
+export interface ProcessHandlers {
+  uncaughtException: unknown[];
+  unhandledRejection: unknown[];
+}
 
 export function snapshotProcessHandlers(): ProcessHandlers {
-  return { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+  return {
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  };
 }
 
 /**
@@ -73,11 +80,14 @@ export function snapshotProcessHandlers(): ProcessHandlers {
  */
 export function explainWasmError(e: unknown): unknown {
   // WebAssembly.RuntimeError is not in this project's lib typings: recognise the trap by name and stack.
-  if (!(e instanceof Error) || !(e.name === 'RuntimeError' || /wasm:\/\/wasm|wasm-function\[/.test(e.stack ?? ''))) return e;
+  if (!(e instanceof Error) || !(e.name === 'RuntimeError' || /wasm:\/\/wasm|wasm-function\[/.test(e.stack ?? '')))
+    return e;
   const err = e;
   const kernel = /at (?:Module\.)?_([A-Z][A-Za-z0-9]*)/.exec(err.stack ?? '')?.[1];
   const first = (err.message.split('\n')[0] ?? '').slice(0, 200);
   return new WasmKernelError(
     `the wasm backend failed${kernel ? ` in kernel ${kernel}` : ''}: ${first}. ` +
-    'This is usually memory exhausted by a large batch: reduce model.train.batchSize, or run with NNAUDIT_BACKEND=cpu to check', { cause: e });
+      'This is usually memory exhausted by a large batch: reduce model.train.batchSize, or run with NNAUDIT_BACKEND=cpu to check',
+    { cause: e },
+  );
 }

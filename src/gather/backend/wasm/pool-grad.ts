@@ -1,5 +1,12 @@
 import { tf } from '../../tf.js';
-import { replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
 type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 interface PoolGradAttrs {
@@ -31,8 +38,21 @@ function poolGrad(original: KernelFunc, kind: 'max' | 'avg'): KernelFunc {
     const backend = args.backend as unknown as HeapBackend;
     const { dy, input } = args.inputs as unknown as { dy: TensorInfo; input: TensorInfo };
     const a = args.attrs as unknown as PoolGradAttrs;
-    if (!wasmKernelOverridesEnabled() || input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) return original(args);
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      input.dtype !== 'float32' ||
+      dy.dtype !== 'float32' ||
+      input.shape.length !== 4
+    )
+      return original(args);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
     const dx = backend.makeOutput(input.shape, 'float32');
     // Views after the allocation: growing the heap replaces its buffer.
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
@@ -57,8 +77,19 @@ function maxScatter(heap: Float32Array, x: number, dy: number, dx: number, p: Po
     scratch.where = new Int32Array(C);
   }
   const { best, where } = scratch;
-  const [B, H, W, OH, OW, sh, sw, fh, fw, top, left] = [p.batchSize, p.inHeight, p.inWidth, p.outHeight, p.outWidth, p.strideHeight,
-    p.strideWidth, p.effectiveFilterHeight, p.effectiveFilterWidth, p.padInfo.top, p.padInfo.left];
+  const [B, H, W, OH, OW, sh, sw, fh, fw, top, left] = [
+    p.batchSize,
+    p.inHeight,
+    p.inWidth,
+    p.outHeight,
+    p.outWidth,
+    p.strideHeight,
+    p.strideWidth,
+    p.effectiveFilterHeight,
+    p.effectiveFilterWidth,
+    p.padInfo.top,
+    p.padInfo.left,
+  ];
   const rowStride = W * C;
   const shift = dx - x;
   let g = dy; // walks dy in its own (b, yR, yC, d) order

@@ -1,5 +1,12 @@
 import { tf } from '../../tf.js';
-import { replaceWasmKernel, wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc, type TensorInfo, type WasmBackend } from './kernel-types.js';
+import {
+  replaceWasmKernel,
+  wasmKernelOverridesEnabled,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernel-types.js';
 
 type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 
@@ -18,7 +25,13 @@ function blockTile(original: KernelFunc): KernelFunc {
     const backend = args.backend as unknown as HeapBackend;
     const { x } = args.inputs as unknown as { x: TensorInfo };
     const { reps } = args.attrs as unknown as { reps: number[] };
-    if (!wasmKernelOverridesEnabled() || x.dtype === 'string' || x.dtype === 'complex64' || reps.length !== x.shape.length) return original(args);
+    if (
+      !wasmKernelOverridesEnabled() ||
+      x.dtype === 'string' ||
+      x.dtype === 'complex64' ||
+      reps.length !== x.shape.length
+    )
+      return original(args);
     // Contiguous repetition: every axis with reps > 1 has only size-1 axes before it (and is size 1 itself).
     let leading = true;
     for (let i = 0; i < reps.length; i++) {
@@ -26,7 +39,10 @@ function blockTile(original: KernelFunc): KernelFunc {
       if (!leading && reps[i] !== 1) return original(args);
     }
     const blockBytes = tf.util.sizeFromShape(x.shape) * (x.dtype === 'bool' ? 1 : 4);
-    const out = backend.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
+    const out = backend.makeOutput(
+      x.shape.map((d, i) => d * reps[i]!),
+      x.dtype,
+    );
     const total = blockBytes * reps.reduce((p, r) => p * r, 1);
     if (total === 0) return out;
     const heap = backend.wasm.HEAPU8; // after makeOutput: an allocation may replace the heap's buffer

@@ -23,7 +23,15 @@ export default defineSource({
     // The policy chokepoint: confinement (worker), a regular file (not /dev/zero), the size cap.
     // The stream reads the descriptor that was checked, so the path cannot be swapped for a FIFO in between.
     const fd = openCheckedFd(file, 'data file', DataError);
-    const records = createReadStream('', { fd }).pipe(parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: false, max_record_size: MAX_CSV_RECORD_CHARS }));
+    const records = createReadStream('', { fd }).pipe(
+      parse({
+        bom: true,
+        skip_empty_lines: true,
+        trim: true,
+        relax_column_count: false,
+        max_record_size: MAX_CSV_RECORD_CHARS,
+      }),
+    );
     const iterator = records[Symbol.asyncIterator]() as AsyncIterator<string[]>;
     const rest: AsyncIterable<string[]> = { [Symbol.asyncIterator]: () => iterator };
     try {
@@ -43,9 +51,12 @@ function asDataError(e: unknown, file: string): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new DataError(`${file}: data file not found`);
   if (code === 'CSV_MAX_RECORD_SIZE') {
-    return new DataError(`${file}: a row is longer than ${MAX_CSV_RECORD_CHARS.toLocaleString('en-US')} characters (the CSV record cap); is it a CSV with line breaks? Wider tables belong in .npy`);
+    return new DataError(
+      `${file}: a row is longer than ${MAX_CSV_RECORD_CHARS.toLocaleString('en-US')} characters (the CSV record cap); is it a CSV with line breaks? Wider tables belong in .npy`,
+    );
   }
-  if (typeof code === 'string' && code.startsWith('CSV_')) return new DataError(`${file}: ${parseErrorText(e, 'CSV').replace('invalid CSV', 'not a valid CSV')}`);
+  if (typeof code === 'string' && code.startsWith('CSV_'))
+    return new DataError(`${file}: ${parseErrorText(e, 'CSV').replace('invalid CSV', 'not a valid CSV')}`);
   if (typeof code === 'string') return new DataError(`${file}: cannot read the data file (${code})`, { cause: e });
   return e as Error;
 }

@@ -6,7 +6,13 @@ import { defineSource } from './source.js';
 export default defineSource({
   key: 'generator',
   async open(spec, ctx) {
-    const d = generate(spec.generator, { samples: spec.samples, noise: spec.noise, classes: spec.classes, imageSize: spec.imageSize, seed: ctx.seed });
+    const d = generate(spec.generator, {
+      samples: spec.samples,
+      noise: spec.noise,
+      classes: spec.classes,
+      imageSize: spec.imageSize,
+      seed: ctx.seed,
+    });
     if (spec.scale !== 1) d.x = d.x.map((v) => v * spec.scale);
     if (spec.labelNoise > 0 && d.task === 'classification') {
       const rng = createRng(ctx.seed + 1);

@@ -35,26 +35,40 @@ function parseFile(file: string): unknown {
 }
 
 async function readRecords(records: unknown[], where: string, spec: JsonSpec, ctx: SourceContext): Promise<Dataset> {
-  if (spec.label === undefined) throw new DataError(`${where}: an array of records needs data.label (the label column or columns)`);
+  if (spec.label === undefined)
+    throw new DataError(`${where}: an array of records needs data.label (the label column or columns)`);
   const first = records[0];
-  if (first === null || typeof first !== 'object' || Array.isArray(first)) throw new DataError(`${where}: expected an array of objects (records), one per row`);
+  if (first === null || typeof first !== 'object' || Array.isArray(first))
+    throw new DataError(`${where}: expected an array of objects (records), one per row`);
   const header = Object.keys(first);
   const rows = records.map((rec, i) => {
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new DataError(`${where}: record ${i} is not an object`);
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+      throw new DataError(`${where}: record ${i} is not an object`);
     const o = rec as Record<string, unknown>;
     return header.map((h, c) => {
       const v = o[h];
       // String({}) is "[object Object]": one silent class for every row. A cell is a number, string or boolean.
-      if (v !== null && typeof v === 'object') throw new DataError(`${where}: record ${i}, field ${c + 1} holds ${Array.isArray(v) ? 'an array' : 'an object'}; each field must be a number, string or boolean`);
+      if (v !== null && typeof v === 'object')
+        throw new DataError(
+          `${where}: record ${i}, field ${c + 1} holds ${Array.isArray(v) ? 'an array' : 'an object'}; each field must be a number, string or boolean`,
+        );
       return v === undefined || v === null ? '' : String(v);
     });
   });
   return readTable(where, header, rows, { ...spec, label: spec.label }, ctx, `json:${where}`);
 }
 
-export function readArrays(obj: unknown, where: string, task: Task, labelKind: LabelKind, source: string, ctx?: SourceContext): Dataset {
+export function readArrays(
+  obj: unknown,
+  where: string,
+  task: Task,
+  labelKind: LabelKind,
+  source: string,
+  ctx?: SourceContext,
+): Dataset {
   const o = (obj ?? {}) as { x?: unknown; y?: unknown };
-  if (!Array.isArray(o.x) || !Array.isArray(o.y)) throw new DataError(`${where}: expected an object with arrays "x" (rows) and "y" (labels), or an array of records`);
+  if (!Array.isArray(o.x) || !Array.isArray(o.y))
+    throw new DataError(`${where}: expected an object with arrays "x" (rows) and "y" (labels), or an array of records`);
   if (o.x.length !== o.y.length) throw new DataError(`${where}: x has ${o.x.length} rows but y has ${o.y.length}`);
   const first = o.x[0];
   const width = Array.isArray(first) ? first.length : 0;
@@ -62,9 +76,11 @@ export function readArrays(obj: unknown, where: string, task: Task, labelKind: L
   ctx?.checkShape([width], where, `${width} values per row`);
   const x = new Float32Array(o.x.length * width);
   o.x.forEach((row: unknown, r: number) => {
-    if (!Array.isArray(row) || row.length !== width) throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);
+    if (!Array.isArray(row) || row.length !== width)
+      throw new DataError(`${where}: x[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${width}`);
     row.forEach((v: unknown, c: number) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: x[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new DataError(`${where}: x[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
       x[r * width + c] = v;
     });
   });
@@ -74,19 +90,42 @@ export function readArrays(obj: unknown, where: string, task: Task, labelKind: L
   if (k > 0) {
     const y = new Float32Array(ys.length * k);
     ys.forEach((row, r) => {
-      if (!Array.isArray(row) || row.length !== k) throw new DataError(`${where}: y[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${k}`);
+      if (!Array.isArray(row) || row.length !== k)
+        throw new DataError(`${where}: y[${r}] has ${Array.isArray(row) ? row.length : 'no'} values, expected ${k}`);
       row.forEach((v: unknown, c) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${where}: y[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new DataError(`${where}: y[${r}][${c}] is ${describeValue(v)}, expected a finite number`);
         y[r * k + c] = v;
       });
     });
-    targets = encodeTargetColumns(y, k, Array.from({ length: k }, (_, i) => `y${i}`), task === 'regression' ? 'targets' : labelKind, where, 'y columns');
+    targets = encodeTargetColumns(
+      y,
+      k,
+      Array.from({ length: k }, (_, i) => `y${i}`),
+      task === 'regression' ? 'targets' : labelKind,
+      where,
+      'y columns',
+    );
   } else {
     const bad = ys.findIndex((v) => v === null || typeof v === 'object');
-    if (bad >= 0) throw new DataError(`${where}: y[${bad}] is ${ys[bad] === null ? 'null' : 'an object'}; each label must be a number or string (or every y an array of numbers)`);
-    targets = encodeLabels(ys.map((v) => String(v)), task, where, 'y');
+    if (bad >= 0)
+      throw new DataError(
+        `${where}: y[${bad}] is ${ys[bad] === null ? 'null' : 'an object'}; each label must be a number or string (or every y an array of numbers)`,
+      );
+    targets = encodeLabels(
+      ys.map((v) => String(v)),
+      task,
+      where,
+      'y',
+    );
   }
-  return { ...targets, x, featureShape: [width], featureNames: Array.from({ length: width }, (_, i) => `x${i}`), source };
+  return {
+    ...targets,
+    x,
+    featureShape: [width],
+    featureNames: Array.from({ length: width }, (_, i) => `x${i}`),
+    source,
+  };
 }
 
 /** A bad value for a message: a string quoted as redact.ts allows (shortened; hidden under a worker), else its kind. */

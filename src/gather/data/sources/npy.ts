@@ -14,7 +14,10 @@ export default defineSource({
     const yFile = path.resolve(ctx.baseDir, spec.npy.y);
     const head = readNpyHeader(readHead(xFile, 65_536), xFile);
     ctx.checkShape(head.shape.slice(1), xFile, `array shape (${head.shape.join(', ')})`);
-    if ((head.shape[0] ?? 0) > spec.maxRows) throw new DataError(`${xFile}: ${head.shape[0]} rows, more than data.maxRows (${spec.maxRows}); raise it to read the file`);
+    if ((head.shape[0] ?? 0) > spec.maxRows)
+      throw new DataError(
+        `${xFile}: ${head.shape[0]} rows, more than data.maxRows (${spec.maxRows}); raise it to read the file`,
+      );
     const x = parseNpy(readBytes(xFile), xFile);
     // Taken in the layout it was saved in: (N, C, H, W) for a channels-first model, whose channel axis is then the first.
     scalePixels(x.data, x.shape.slice(1), spec, ctx.inputLayout === 'channelsFirst' ? 'first' : 'last', xFile);

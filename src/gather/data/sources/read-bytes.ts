@@ -24,5 +24,9 @@ export function readHead(file: string, n: number): Uint8Array {
 
 function fileError(e: unknown, file: string): DataError {
   const code = (e as NodeJS.ErrnoException).code;
-  return new DataError(code === 'ENOENT' ? `${file}: data file not found` : `${file}: cannot read the data file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  return new DataError(
+    code === 'ENOENT'
+      ? `${file}: data file not found`
+      : `${file}: cannot read the data file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+  );
 }

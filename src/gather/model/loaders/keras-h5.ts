@@ -15,15 +15,23 @@ import { attrStrings, attrText, floatValues, openH5, type H5Dataset, type H5File
  * groups, and training_config gives the loss and optimizer. For a weights-only file (`save_weights`), pass the
  * architecture JSON from `model.to_json()`.
  */
-export async function loadKerasH5(file: string, architectureFile?: string, caps: Caps = DEFAULT_CAPS): Promise<LoadedModel> {
+export async function loadKerasH5(
+  file: string,
+  architectureFile?: string,
+  caps: Caps = DEFAULT_CAPS,
+): Promise<LoadedModel> {
   const real = checkedPath(file, 'Keras model file', ModelLoadError); // policy chokepoint: confinement, regular file, size cap
   checkHdf5Signature(real);
   const f = await openH5(real, file);
   try {
-    const configText = architectureFile ? readArchitecture(architectureFile) : quietHdf5(() => attrText(f.attrs['model_config']));
+    const configText = architectureFile
+      ? readArchitecture(architectureFile)
+      : quietHdf5(() => attrText(f.attrs['model_config']));
     if (!configText) {
-      throw new ModelLoadError(`${file}: a weights-only HDF5 file (no model_config): also give the architecture JSON from model.to_json() ` +
-        '(--architecture arch.json, or model.load.architecture)');
+      throw new ModelLoadError(
+        `${file}: a weights-only HDF5 file (no model_config): also give the architecture JSON from model.to_json() ` +
+          '(--architecture arch.json, or model.load.architecture)',
+      );
     }
     let parsed: Json;
     try {
@@ -34,16 +42,30 @@ export async function loadKerasH5(file: string, architectureFile?: string, caps:
       throw new ModelLoadError(`${architectureFile ?? file}: model config is not valid JSON: ${(e as Error).message}`);
     }
     // Keras <= 2.2 wrote Sequential configs as a bare list of layers.
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && parsed['class_name'] === 'Sequential' && Array.isArray(parsed['config'])) {
+    if (
+      parsed !== null &&
+      typeof parsed === 'object' &&
+      !Array.isArray(parsed) &&
+      parsed['class_name'] === 'Sequential' &&
+      Array.isArray(parsed['config'])
+    ) {
       parsed = { ...parsed, config: { layers: parsed['config'] } };
     }
     checkTopology(parsed, architectureFile ?? file, caps); // before the weights are read and the model built
     const topology = toTfjsTopology(parsed, architectureFile ?? file);
     const weightsRoot = quietHdf5(() => f.get('model_weights')) ?? f; // save_weights() files keep the layer groups at the root
-    const { specs, data } = quietHdf5(() => readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file));
+    const { specs, data } = quietHdf5(() =>
+      readWeights(f, weightsRoot === f ? '' : 'model_weights/', weightsRoot, file),
+    );
     let model: tf.LayersModel;
     try {
-      model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData: data.buffer as ArrayBuffer }));
+      model = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'],
+          weightSpecs: specs,
+          weightData: data.buffer as ArrayBuffer,
+        }),
+      );
     } catch (e) {
       throw buildFailure(file, attrText(f.attrs['keras_version']) ?? '?', e);
     }
@@ -58,9 +80,13 @@ export async function loadKerasH5(file: string, architectureFile?: string, caps:
 /** The error for a Keras config tfjs cannot build, with the fix for the usual cause. */
 export function buildFailure(file: string, kerasVersion: string, e: unknown): ModelLoadError {
   const msg = (e as Error).message;
-  const lambda = /Lambda/.test(msg) ? ' It has a Lambda layer: Python code that cannot run outside Python; replace it with a built-in layer (e.g. Rescaling) and save again.' : '';
-  return new ModelLoadError(`${file}: TensorFlow.js could not build this Keras model (Keras ${kerasVersion}): ` +
-    `${msg.length > 300 ? `${msg.slice(0, 300)}…` : msg}${lambda}`);
+  const lambda = /Lambda/.test(msg)
+    ? ' It has a Lambda layer: Python code that cannot run outside Python; replace it with a built-in layer (e.g. Rescaling) and save again.'
+    : '';
+  return new ModelLoadError(
+    `${file}: TensorFlow.js could not build this Keras model (Keras ${kerasVersion}): ` +
+      `${msg.length > 300 ? `${msg.slice(0, 300)}…` : msg}${lambda}`,
+  );
 }
 
 function readArchitecture(p: string): string {
@@ -73,7 +99,12 @@ function readArchitecture(p: string): string {
  * scope (`sequential_1/dense_3/kernel:0`; Keras 3 writes `sequential_2/dense_6/kernel`): keep the innermost
  * layer name and the weight name.
  */
-function readWeights(f: H5File, prefix: string, root: H5Node, file: string): { specs: tf.io.WeightsManifestEntry[]; data: Float32Array } {
+function readWeights(
+  f: H5File,
+  prefix: string,
+  root: H5Node,
+  file: string,
+): { specs: tf.io.WeightsManifestEntry[]; data: Float32Array } {
   const layerNames = attrStrings(root.attrs['layer_names']);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Float32Array[] = [];
@@ -94,6 +125,9 @@ function readWeights(f: H5File, prefix: string, root: H5Node, file: string): { s
   const total = parts.reduce((a, p) => a + p.length, 0);
   const data = new Float32Array(total);
   let off = 0;
-  for (const p of parts) { data.set(p, off); off += p.length; }
+  for (const p of parts) {
+    data.set(p, off);
+    off += p.length;
+  }
   return { specs, data };
 }

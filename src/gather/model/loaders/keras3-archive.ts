@@ -32,7 +32,10 @@ export async function loadKeras3Archive(file: string, caps: Caps = DEFAULT_CAPS)
   try {
     members = unzipSync(bytes, {
       filter: (f) => {
-        if (f.originalSize > KERAS_ARCHIVE_MAX_BYTES) throw new ModelLoadError(`${file}: archive member ${f.name} unpacks to ${f.originalSize} bytes, over the ${KERAS_ARCHIVE_MAX_BYTES}-byte cap`);
+        if (f.originalSize > KERAS_ARCHIVE_MAX_BYTES)
+          throw new ModelLoadError(
+            `${file}: archive member ${f.name} unpacks to ${f.originalSize} bytes, over the ${KERAS_ARCHIVE_MAX_BYTES}-byte cap`,
+          );
         return f.name === 'config.json' || f.name === 'metadata.json' || f.name === WEIGHTS;
       },
     });
@@ -41,13 +44,19 @@ export async function loadKeras3Archive(file: string, caps: Caps = DEFAULT_CAPS)
     throw new ModelLoadError(`${file}: not a readable .keras (zip) archive: ${(e as Error).message}`);
   }
   const config = parseMember(members, 'config.json', file);
-  if (config === undefined) throw new ModelLoadError(`${file}: the archive has no config.json: is it a Keras 3 .keras file?`);
+  if (config === undefined)
+    throw new ModelLoadError(`${file}: the archive has no config.json: is it a Keras 3 .keras file?`);
   const metadata = parseMember(members, 'metadata.json', file);
-  const version = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? String(metadata['keras_version'] ?? '?') : '?';
+  const version =
+    metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)
+      ? String(metadata['keras_version'] ?? '?')
+      : '?';
   const weights = members[WEIGHTS];
   if (weights === undefined) {
-    throw new ModelLoadError(`${file}: the archive has no ${WEIGHTS} (Keras ${version}); sharded or .npz weights are not supported: ` +
-      "save the model again with model.save('model.keras')");
+    throw new ModelLoadError(
+      `${file}: the archive has no ${WEIGHTS} (Keras ${version}); sharded or .npz weights are not supported: ` +
+        "save the model again with model.save('model.keras')",
+    );
   }
   checkTopology(config, `${file}: config.json`, caps); // before the model is built and its weights allocated
   const topology = toTfjsTopology(config, `${file}: config.json`);
@@ -62,7 +71,10 @@ export async function loadKeras3Archive(file: string, caps: Caps = DEFAULT_CAPS)
       const f = await openH5(h5Path, `${file}: ${WEIGHTS}`);
       try {
         // Keras 2.13-2.15 wrote the same layout under another name (saving_lib.py keeps a shim for it).
-        const layersKey = isGroup(f.get('layers')) || !isGroup(f.get('_layer_checkpoint_dependencies')) ? 'layers' : '_layer_checkpoint_dependencies';
+        const layersKey =
+          isGroup(f.get('layers')) || !isGroup(f.get('_layer_checkpoint_dependencies'))
+            ? 'layers'
+            : '_layer_checkpoint_dependencies';
         assignWeights(model, (config as { config?: { layers?: unknown } }).config?.layers, f, '', file, layersKey);
       } finally {
         f.close();
@@ -73,19 +85,25 @@ export async function loadKeras3Archive(file: string, caps: Caps = DEFAULT_CAPS)
     throw e;
   }
   const compile = (config as { compile_config?: unknown }).compile_config;
-  const training = compile !== null && typeof compile === 'object' ? readCompileConfig(compile as KerasCompileConfig) : {};
+  const training =
+    compile !== null && typeof compile === 'object' ? readCompileConfig(compile as KerasCompileConfig) : {};
   return { model, training, source: file };
 }
 
 async function readArchive(file: string): Promise<Uint8Array> {
   try {
     const { size } = await stat(file);
-    if (size > KERAS_ARCHIVE_MAX_BYTES) throw new ModelLoadError(`${file}: ${size} bytes exceeds the ${KERAS_ARCHIVE_MAX_BYTES}-byte cap for .keras archives`);
+    if (size > KERAS_ARCHIVE_MAX_BYTES)
+      throw new ModelLoadError(
+        `${file}: ${size} bytes exceeds the ${KERAS_ARCHIVE_MAX_BYTES}-byte cap for .keras archives`,
+      );
     return openFileSync(file, 'Keras model file', ModelLoadError); // the policy chokepoint (worker: NNAUDIT_DATA_DIRS)
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelLoadError(code === 'ENOENT' ? `${file}: Keras model file not found` : `${file}: cannot read: ${(e as Error).message}`);
+    throw new ModelLoadError(
+      code === 'ENOENT' ? `${file}: Keras model file not found` : `${file}: cannot read: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -116,8 +134,16 @@ async function withTempFile(bytes: Uint8Array, fn: (p: string) => Promise<void>)
  * "dense", "dense_1", ...; Sequential.layers leaves out its InputLayer, which has no variables anyway) and
  * hands each tfjs layer its variables in file order.
  */
-function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, base: string, file: string, layersKey: string): void {
-  if (!Array.isArray(layers)) throw new ModelLoadError(`${file}: config.json: model "${container.name}" has no "layers" list`);
+function assignWeights(
+  container: tf.LayersModel,
+  layers: unknown,
+  f: H5File,
+  base: string,
+  file: string,
+  layersKey: string,
+): void {
+  if (!Array.isArray(layers))
+    throw new ModelLoadError(`${file}: config.json: model "${container.name}" has no "layers" list`);
   const used = new Map<string, number>();
   for (const entry of layers as ConfigLayer[]) {
     const className = String(entry.class_name);
@@ -138,14 +164,18 @@ function assignWeights(container: tf.LayersModel, layers: unknown, f: H5File, ba
     if (values.length === 0 && layer.weights.length > 0) values = readVars(f, `${groupPath}/cell`, file);
     const expected = layer.weights;
     if (values.length !== expected.length) {
-      throw new ModelLoadError(`${file}: layer "${name}" (${className}) has ${expected.length} weights in TensorFlow.js but ` +
-        `${values.length} in ${WEIGHTS} at ${groupPath}/vars: this layer type is saved differently and is not supported`);
+      throw new ModelLoadError(
+        `${file}: layer "${name}" (${className}) has ${expected.length} weights in TensorFlow.js but ` +
+          `${values.length} in ${WEIGHTS} at ${groupPath}/vars: this layer type is saved differently and is not supported`,
+      );
     }
     values.forEach((v, i) => {
       const want = expected[i]!.shape;
       if (want.length !== v.shape.length || want.some((d, j) => d !== v.shape[j])) {
-        throw new ModelLoadError(`${file}: weight ${groupPath}/vars/${i} of layer "${name}" has shape [${v.shape.join(', ')}], ` +
-          `the model expects [${want.join(', ')}]`);
+        throw new ModelLoadError(
+          `${file}: weight ${groupPath}/vars/${i} of layer "${name}" has shape [${v.shape.join(', ')}], ` +
+            `the model expects [${want.join(', ')}]`,
+        );
       }
     });
     const tensors = values.map((v) => tf.tensor(v.data, v.shape));
@@ -161,10 +191,14 @@ function readVars(f: H5File, groupPath: string, file: string): Array<{ data: Flo
   const group = f.get(`${groupPath}/vars`);
   if (!isGroup(group)) return [];
   // Variables are numbered "0", "1", ... "10": numeric order, not string order.
-  const keys = group.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  const keys = group
+    .keys()
+    .filter((k) => /^\d+$/.test(k))
+    .sort((a, b) => Number(a) - Number(b));
   return keys.map((k) => {
     const ds = f.get(`${groupPath}/vars/${k}`) as H5Dataset | null;
-    if (ds === null || ds.shape === null) throw new ModelLoadError(`${file}: weight ${groupPath}/vars/${k} is missing or empty`);
+    if (ds === null || ds.shape === null)
+      throw new ModelLoadError(`${file}: weight ${groupPath}/vars/${k} is missing or empty`);
     return { data: floatValues(ds, `${file}: weight ${groupPath}/vars/${k}`), shape: ds.shape };
   });
 }

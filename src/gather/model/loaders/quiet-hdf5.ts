@@ -16,7 +16,9 @@ export function checkHdf5Signature(file: string): void {
   } finally {
     closeSync(fd);
   }
-  throw new ModelLoadError(`${file}: not an HDF5 file (no HDF5 signature): save the model with model.save('model.h5') in Keras`);
+  throw new ModelLoadError(
+    `${file}: not an HDF5 file (no HDF5 signature): save the model with model.save('model.h5') in Keras`,
+  );
 }
 
 /**
@@ -31,7 +33,11 @@ export function quietHdf5<T>(fn: () => T): T {
   const patched = ((fd: number, buf: unknown, ...rest: unknown[]) => {
     if (fd !== 2) return (original as (...a: unknown[]) => number)(fd, buf, ...rest);
     const length = rest[1];
-    return typeof length === 'number' ? length : typeof buf === 'string' ? Buffer.byteLength(buf) : (buf as ArrayBufferView).byteLength;
+    return typeof length === 'number'
+      ? length
+      : typeof buf === 'string'
+        ? Buffer.byteLength(buf)
+        : (buf as ArrayBufferView).byteLength;
   }) as typeof fs.writeSync;
   fs.writeSync = patched;
   try {

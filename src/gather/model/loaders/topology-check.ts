@@ -18,25 +18,40 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
  * layer positions and counts, never names or other text from the file.
  */
 export function checkTopology(topology: unknown, where: string, caps: Caps): void {
-  if (nestsDeeperThan(topology, MAX_TOPOLOGY_DEPTH)) throw new ModelLoadError(`${where}: the model config nests more than ${MAX_TOPOLOGY_DEPTH} levels deep`);
+  if (nestsDeeperThan(topology, MAX_TOPOLOGY_DEPTH))
+    throw new ModelLoadError(`${where}: the model config nests more than ${MAX_TOPOLOGY_DEPTH} levels deep`);
   const layers = layerConfigs(topology);
-  if (layers.length > MAX_MODEL_LAYERS) throw new ModelLoadError(`${where}: the model config has ${layers.length.toLocaleString('en-US')} layers, over the cap of ${MAX_MODEL_LAYERS.toLocaleString('en-US')} layers of a loaded model`);
+  if (layers.length > MAX_MODEL_LAYERS)
+    throw new ModelLoadError(
+      `${where}: the model config has ${layers.length.toLocaleString('en-US')} layers, over the cap of ${MAX_MODEL_LAYERS.toLocaleString('en-US')} layers of a loaded model`,
+    );
   let width = inputWidth(topology);
   let params = 0;
   layers.forEach((l, i) => {
     const c = isObject(l['config']) ? l['config'] : {};
-    const units = typeof c['units'] === 'number' ? c['units'] : typeof c['filters'] === 'number' ? c['filters'] : undefined;
+    const units =
+      typeof c['units'] === 'number' ? c['units'] : typeof c['filters'] === 'number' ? c['filters'] : undefined;
     if (units !== undefined && units > caps.maxUnits) {
-      throw new UserInputError('limits', `${where}: layer ${i + 1} of ${layers.length} has ${units.toLocaleString('en-US')} units, over the cap of ${caps.maxUnits.toLocaleString('en-US')} (limits.maxUnits)`);
+      throw new UserInputError(
+        'limits',
+        `${where}: layer ${i + 1} of ${layers.length} has ${units.toLocaleString('en-US')} units, over the cap of ${caps.maxUnits.toLocaleString('en-US')} (limits.maxUnits)`,
+      );
     }
     if (units !== undefined) {
-      const kernel = Array.isArray(c['kernel_size']) ? c['kernel_size'].reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : 1), 1) : typeof c['kernel_size'] === 'number' ? c['kernel_size'] ** 2 : 1;
+      const kernel = Array.isArray(c['kernel_size'])
+        ? c['kernel_size'].reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : 1), 1)
+        : typeof c['kernel_size'] === 'number'
+          ? c['kernel_size'] ** 2
+          : 1;
       params += kernel * width * units;
       width = units;
     }
   });
   if (params > caps.maxParams) {
-    throw new UserInputError('limits', `${where}: the model has at least ${params.toLocaleString('en-US')} parameters, over the cap of ${caps.maxParams.toLocaleString('en-US')} (limits.maxParams)`);
+    throw new UserInputError(
+      'limits',
+      `${where}: the model has at least ${params.toLocaleString('en-US')} parameters, over the cap of ${caps.maxParams.toLocaleString('en-US')} (limits.maxParams)`,
+    );
   }
   checkAcyclic(topology, where);
 }
@@ -44,9 +59,13 @@ export function checkTopology(topology: unknown, where: string, caps: Caps): voi
 /** The exact parameter count a weights manifest declares, checked before any shard is read. */
 export function checkManifestParams(shapes: readonly unknown[], where: string, caps: Caps): void {
   let params = 0;
-  for (const s of shapes) if (Array.isArray(s)) params += s.reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : 1), 1);
+  for (const s of shapes)
+    if (Array.isArray(s)) params += s.reduce((a: number, b: unknown) => a * (typeof b === 'number' ? b : 1), 1);
   if (params > caps.maxParams) {
-    throw new UserInputError('limits', `${where}: the model has ${params.toLocaleString('en-US')} parameters, over the cap of ${caps.maxParams.toLocaleString('en-US')} (limits.maxParams)`);
+    throw new UserInputError(
+      'limits',
+      `${where}: the model has ${params.toLocaleString('en-US')} parameters, over the cap of ${caps.maxParams.toLocaleString('en-US')} (limits.maxParams)`,
+    );
   }
 }
 
@@ -56,10 +75,19 @@ function layerConfigs(topology: unknown): Json[] {
   const stack: unknown[] = [topology];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (Array.isArray(v)) { for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]); continue; }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+      continue;
+    }
     if (!isObject(v)) continue;
     // A layer has a named config; initializers, regularizers and Keras 3 tensor references do not.
-    if (typeof v['class_name'] === 'string' && isObject(v['config']) && typeof v['config']['name'] === 'string' && !Array.isArray(v['config']['layers'])) out.push(v);
+    if (
+      typeof v['class_name'] === 'string' &&
+      isObject(v['config']) &&
+      typeof v['config']['name'] === 'string' &&
+      !Array.isArray(v['config']['layers'])
+    )
+      out.push(v);
     for (const child of Object.values(v).reverse()) stack.push(child);
   }
   return out;
@@ -70,7 +98,10 @@ function inputWidth(topology: unknown): number {
   const stack: unknown[] = [topology];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
     if (!isObject(v)) continue;
     for (const key of ['batch_input_shape', 'batch_shape']) {
       const s = v[key];
@@ -86,10 +117,14 @@ function checkAcyclic(topology: unknown, where: string): void {
   const stack: unknown[] = [topology];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
     if (!isObject(v)) continue;
     const layers = v['layers'];
-    if (Array.isArray(layers) && layers.every((l) => isObject(l) && typeof l['name'] === 'string')) orderLayers(layers as Json[], where);
+    if (Array.isArray(layers) && layers.every((l) => isObject(l) && typeof l['name'] === 'string'))
+      orderLayers(layers as Json[], where);
     for (const child of Object.values(v)) stack.push(child);
   }
 }
@@ -97,7 +132,8 @@ function checkAcyclic(topology: unknown, where: string): void {
 function orderLayers(layers: Json[], where: string): void {
   const names = new Set(layers.map((l) => l['name'] as string));
   const inbound = new Map<string, Set<string>>();
-  for (const l of layers) inbound.set(l['name'] as string, new Set(inboundNames(l['inbound_nodes']).filter((n) => names.has(n))));
+  for (const l of layers)
+    inbound.set(l['name'] as string, new Set(inboundNames(l['inbound_nodes']).filter((n) => names.has(n))));
   const ready = [...inbound].filter(([, from]) => from.size === 0).map(([n]) => n);
   let placed = 0;
   while (ready.length > 0) {
@@ -106,7 +142,9 @@ function orderLayers(layers: Json[], where: string): void {
     for (const [m, from] of inbound) if (from.delete(n) && from.size === 0) ready.push(m);
   }
   if (placed < inbound.size) {
-    throw new ModelLoadError(`${where}: ${inbound.size - placed} of the model's ${inbound.size} layers feed each other in a cycle (their inbound_nodes); a model's graph must be acyclic`);
+    throw new ModelLoadError(
+      `${where}: ${inbound.size - placed} of the model's ${inbound.size} layers feed each other in a cycle (their inbound_nodes); a model's graph must be acyclic`,
+    );
   }
 }
 

@@ -2,16 +2,32 @@ import type { LossName, MetricName, OptimizerSpec } from '../../../config/spec-s
 import type { LoadedModel } from './loaded-model.js';
 
 const KERAS_LOSSES: Record<string, LossName> = {
-  binary_crossentropy: 'binaryCrossentropy', binaryCrossentropy: 'binaryCrossentropy', BinaryCrossentropy: 'binaryCrossentropy',
-  categorical_crossentropy: 'categoricalCrossentropy', categoricalCrossentropy: 'categoricalCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy',
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
+  binary_crossentropy: 'binaryCrossentropy',
+  binaryCrossentropy: 'binaryCrossentropy',
+  BinaryCrossentropy: 'binaryCrossentropy',
+  categorical_crossentropy: 'categoricalCrossentropy',
+  categoricalCrossentropy: 'categoricalCrossentropy',
+  CategoricalCrossentropy: 'categoricalCrossentropy',
+  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
   SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
-  mean_squared_error: 'meanSquaredError', mse: 'meanSquaredError', meanSquaredError: 'meanSquaredError', MeanSquaredError: 'meanSquaredError',
-  mean_absolute_error: 'meanAbsoluteError', mae: 'meanAbsoluteError', meanAbsoluteError: 'meanAbsoluteError', MeanAbsoluteError: 'meanAbsoluteError',
+  mean_squared_error: 'meanSquaredError',
+  mse: 'meanSquaredError',
+  meanSquaredError: 'meanSquaredError',
+  MeanSquaredError: 'meanSquaredError',
+  mean_absolute_error: 'meanAbsoluteError',
+  mae: 'meanAbsoluteError',
+  meanAbsoluteError: 'meanAbsoluteError',
+  MeanAbsoluteError: 'meanAbsoluteError',
 };
 
 const KERAS_OPTIMIZERS: Record<string, OptimizerSpec['name']> = {
-  sgd: 'sgd', adam: 'adam', adamax: 'adamax', rmsprop: 'rmsprop', adagrad: 'adagrad', adadelta: 'adadelta',
+  sgd: 'sgd',
+  adam: 'adam',
+  adamax: 'adamax',
+  rmsprop: 'rmsprop',
+  adagrad: 'adagrad',
+  adadelta: 'adadelta',
 };
 
 /**
@@ -57,8 +73,15 @@ export function readCompileConfig(tc: KerasCompileConfig): LoadedModel['training
 }
 
 const KERAS_METRICS: Record<string, MetricName> = {
-  accuracy: 'accuracy', acc: 'accuracy', binary_accuracy: 'accuracy', categorical_accuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy',
-  mae: 'mae', mean_absolute_error: 'mae', mse: 'mse', mean_squared_error: 'mse',
+  accuracy: 'accuracy',
+  acc: 'accuracy',
+  binary_accuracy: 'accuracy',
+  categorical_accuracy: 'accuracy',
+  sparse_categorical_accuracy: 'accuracy',
+  mae: 'mae',
+  mean_absolute_error: 'mae',
+  mse: 'mse',
+  mean_squared_error: 'mse',
 };
 
 /**
@@ -68,10 +91,24 @@ const KERAS_METRICS: Record<string, MetricName> = {
 function readMetrics(metrics: unknown): MetricName[] {
   const found = new Set<MetricName>();
   const visit = (m: unknown): void => {
-    if (Array.isArray(m)) { m.forEach(visit); return; }
-    if (isRecord(m) && !('class_name' in m)) { Object.values(m).forEach(visit); return; }
-    const name = typeof m === 'string' ? m : isRecord(m) && isRecord(m['config']) && typeof m['config']['name'] === 'string' ? m['config']['name'] : null;
-    const mapped = name === null ? undefined : KERAS_METRICS[name] ?? KERAS_METRICS[name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()];
+    if (Array.isArray(m)) {
+      m.forEach(visit);
+      return;
+    }
+    if (isRecord(m) && !('class_name' in m)) {
+      Object.values(m).forEach(visit);
+      return;
+    }
+    const name =
+      typeof m === 'string'
+        ? m
+        : isRecord(m) && isRecord(m['config']) && typeof m['config']['name'] === 'string'
+          ? m['config']['name']
+          : null;
+    const mapped =
+      name === null
+        ? undefined
+        : (KERAS_METRICS[name] ?? KERAS_METRICS[name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()]);
     if (mapped) found.add(mapped);
   };
   visit(metrics);
@@ -83,12 +120,14 @@ function readMetrics(metrics: unknown): MetricName[] {
  * ({class_name: "BinaryCrossentropy", config: {from_logits}}), whose from_logits says whether it took the raw outputs.
  */
 function readLoss(loss: unknown): { raw?: string; name?: LossName; fromLogits: boolean } {
-  if (typeof loss === 'string') return { raw: loss, fromLogits: false, ...(KERAS_LOSSES[loss] ? { name: KERAS_LOSSES[loss] } : {}) };
+  if (typeof loss === 'string')
+    return { raw: loss, fromLogits: false, ...(KERAS_LOSSES[loss] ? { name: KERAS_LOSSES[loss] } : {}) };
   if (!isRecord(loss) || typeof loss['class_name'] !== 'string') return { fromLogits: false };
   const className = loss['class_name'];
   const config = isRecord(loss['config']) ? loss['config'] : {};
   const fromLogits = config['from_logits'] === true;
-  const name = KERAS_LOSSES[className] ?? (typeof config['name'] === 'string' ? KERAS_LOSSES[config['name']] : undefined);
+  const name =
+    KERAS_LOSSES[className] ?? (typeof config['name'] === 'string' ? KERAS_LOSSES[config['name']] : undefined);
   return { raw: fromLogits ? `${className}(from_logits=True)` : className, fromLogits, ...(name ? { name } : {}) };
 }
 
@@ -114,7 +153,8 @@ function readOptimizer(oc: unknown): OptimizerSpec | undefined {
 /** A number, or a schedule ({class_name: "ExponentialDecay", config: {initial_learning_rate}}): its starting rate. */
 function learningRate(v: unknown): number | undefined {
   if (typeof v === 'number') return float32Shortest(v);
-  if (isRecord(v) && isRecord(v['config']) && typeof v['config']['initial_learning_rate'] === 'number') return float32Shortest(v['config']['initial_learning_rate']);
+  if (isRecord(v) && isRecord(v['config']) && typeof v['config']['initial_learning_rate'] === 'number')
+    return float32Shortest(v['config']['initial_learning_rate']);
   return undefined;
 }
 

@@ -12,7 +12,10 @@ import './onnx-layers.js'; // registers the custom layers, so models holding the
  */
 export function loadOnnxModel(file: string, caps: Caps = DEFAULT_CAPS): LoadedModel {
   const graph = readOnnxFile(file, caps);
-  const model = buildOnnxModel(graph, path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9_-]/g, '_') || 'onnx');
+  const model = buildOnnxModel(
+    graph,
+    path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9_-]/g, '_') || 'onnx',
+  );
   const rank = model.inputs[0]!.shape.length - 1;
   return { model, training: {}, source: file, inputLayout: rank === 3 ? 'channelsFirst' : 'channelsLast' };
 }

@@ -1,7 +1,11 @@
 import { ModelLoadError } from '../../../../errors.js';
 
 /** A constant: a float weight (float32) or an integer tensor (shapes, axes, indices). NaN in ints marks the batch size. */
-export interface ConstTensor { dims: number[]; float?: Float32Array; ints?: number[] }
+export interface ConstTensor {
+  dims: number[];
+  float?: Float32Array;
+  ints?: number[];
+}
 
 /** A graph input's shape as exported: null for a dynamic dimension (the batch). */
 export type ValueShape = Array<number | null>;

@@ -7,9 +7,28 @@ import { tf } from '../../../tf.js';
 type Shape = Array<number | null>;
 type Kwargs = Record<string, unknown>;
 
-export type UnaryFn = 'elu' | 'erf' | 'hardSigmoid' | 'hardSwish' | 'clip' | 'logSoftmax' | 'softmax' | 'neg' | 'sqrt' | 'exp' | 'abs';
+export type UnaryFn =
+  | 'elu'
+  | 'erf'
+  | 'hardSigmoid'
+  | 'hardSwish'
+  | 'clip'
+  | 'logSoftmax'
+  | 'softmax'
+  | 'neg'
+  | 'sqrt'
+  | 'exp'
+  | 'abs';
 
-export interface UnaryConfig { fn: UnaryFn; alpha?: number; beta?: number; min?: number; max?: number; axis?: number; name?: string }
+export interface UnaryConfig {
+  fn: UnaryFn;
+  alpha?: number;
+  beta?: number;
+  min?: number;
+  max?: number;
+  axis?: number;
+  name?: string;
+}
 
 /** An elementwise function, or a softmax/log-softmax along any axis. */
 export class OnnxUnary extends tf.layers.Layer {
@@ -24,17 +43,27 @@ export class OnnxUnary extends tf.layers.Layer {
     const c = this.cfg;
     return tf.tidy(() => {
       switch (c.fn) {
-        case 'elu': return tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(x), 1), c.alpha ?? 1));
-        case 'erf': return tf.erf(x);
-        case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(x, c.alpha ?? 0.2), c.beta ?? 0.5), 0, 1);
-        case 'hardSwish': return tf.mul(x, tf.clipByValue(tf.add(tf.mul(x, 1 / 6), 0.5), 0, 1));
-        case 'clip': return tf.clipByValue(x, c.min ?? -3.4e38, c.max ?? 3.4e38);
-        case 'neg': return tf.neg(x);
-        case 'sqrt': return tf.sqrt(x);
-        case 'exp': return tf.exp(x);
-        case 'abs': return tf.abs(x);
+        case 'elu':
+          return tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(x), 1), c.alpha ?? 1));
+        case 'erf':
+          return tf.erf(x);
+        case 'hardSigmoid':
+          return tf.clipByValue(tf.add(tf.mul(x, c.alpha ?? 0.2), c.beta ?? 0.5), 0, 1);
+        case 'hardSwish':
+          return tf.mul(x, tf.clipByValue(tf.add(tf.mul(x, 1 / 6), 0.5), 0, 1));
+        case 'clip':
+          return tf.clipByValue(x, c.min ?? -3.4e38, c.max ?? 3.4e38);
+        case 'neg':
+          return tf.neg(x);
+        case 'sqrt':
+          return tf.sqrt(x);
+        case 'exp':
+          return tf.exp(x);
+        case 'abs':
+          return tf.abs(x);
         case 'softmax':
-        case 'logSoftmax': return alongAxis(x, c.axis ?? -1, c.fn === 'softmax' ? (t) => tf.softmax(t) : (t) => tf.logSoftmax(t));
+        case 'logSoftmax':
+          return alongAxis(x, c.axis ?? -1, c.fn === 'softmax' ? (t) => tf.softmax(t) : (t) => tf.logSoftmax(t));
       }
     });
   }
@@ -55,7 +84,12 @@ function alongAxis(x: tf.Tensor, axis: number, f: (t: tf.Tensor) => tf.Tensor): 
 
 export type AffineOp = 'add' | 'mul' | 'sub' | 'div' | 'rsub' | 'rdiv';
 
-export interface AffineConfig { op: AffineOp; shape: number[]; values: number[]; name?: string }
+export interface AffineConfig {
+  op: AffineOp;
+  shape: number[];
+  values: number[];
+  name?: string;
+}
 
 /** x (op) c for a constant c broadcast numpy-style (torch's `x * 2.0 + 1.0`, `x / sqrt(2)`, a bias added after MatMul). */
 export class OnnxConstOp extends tf.layers.Layer {
@@ -79,12 +113,18 @@ export class OnnxConstOp extends tf.layers.Layer {
     return tf.tidy(() => {
       const c = tf.tensor(this.cfg.values, this.cfg.shape);
       switch (this.cfg.op) {
-        case 'add': return tf.add(x, c);
-        case 'mul': return tf.mul(x, c);
-        case 'sub': return tf.sub(x, c);
-        case 'div': return tf.div(x, c);
-        case 'rsub': return tf.sub(c, x);
-        case 'rdiv': return tf.div(c, x);
+        case 'add':
+          return tf.add(x, c);
+        case 'mul':
+          return tf.mul(x, c);
+        case 'sub':
+          return tf.sub(x, c);
+        case 'div':
+          return tf.div(x, c);
+        case 'rsub':
+          return tf.sub(c, x);
+        case 'rdiv':
+          return tf.div(c, x);
       }
     });
   }
@@ -129,15 +169,39 @@ export class OnnxPool extends tf.layers.Layer {
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
-    const { mode, kernel, strides, pads: [t, b, l, r], overhang: [oh, ow], countIncludePad } = this.cfg;
-    const paddings: Array<[number, number]> = [[0, 0], [t, b + oh], [l, r + ow], [0, 0]];
+    const {
+      mode,
+      kernel,
+      strides,
+      pads: [t, b, l, r],
+      overhang: [oh, ow],
+      countIncludePad,
+    } = this.cfg;
+    const paddings: Array<[number, number]> = [
+      [0, 0],
+      [t, b + oh],
+      [l, r + ow],
+      [0, 0],
+    ];
     return tf.tidy(() => {
       if (mode === 'max') return tf.maxPool(tf.pad(x, paddings, -3.4e38), kernel, strides, 'valid');
       const sums = tf.mul(tf.avgPool(tf.pad(x, paddings), kernel, strides, 'valid'), kernel[0] * kernel[1]);
       const [, h, w] = x.shape;
       // The divisor: a pooled mask of the cells that count, computed once per shape (no gradient flows into it).
-      const inner = countIncludePad ? tf.ones([1, h + t + b, w + l + r, 1]) : tf.pad(tf.ones([1, h, w, 1]), [[0, 0], [t, b], [l, r], [0, 0]]);
-      const mask = tf.pad(inner, [[0, 0], [0, oh], [0, ow], [0, 0]]) as tf.Tensor4D;
+      const inner = countIncludePad
+        ? tf.ones([1, h + t + b, w + l + r, 1])
+        : tf.pad(tf.ones([1, h, w, 1]), [
+            [0, 0],
+            [t, b],
+            [l, r],
+            [0, 0],
+          ]);
+      const mask = tf.pad(inner, [
+        [0, 0],
+        [0, oh],
+        [0, ow],
+        [0, 0],
+      ]) as tf.Tensor4D;
       const counts = tf.mul(tf.avgPool(mask, kernel, strides, 'valid'), kernel[0] * kernel[1]);
       return tf.div(sums, counts);
     });
@@ -168,8 +232,18 @@ export function dilateKernel(k: tf.Tensor4D, [dh, dw]: [number, number]): tf.Ten
     if (d === 1) return t;
     const moved = axis === 0 ? t : tf.transpose(t, [1, 0, 2, 3]);
     const [n, m, ci, co] = moved.shape;
-    const padded = tf.pad(tf.expandDims(moved, 1), [[0, 0], [0, d - 1], [0, 0], [0, 0], [0, 0]]);
-    const flat = tf.slice(tf.reshape(padded, [n * d, m, ci, co]), [0, 0, 0, 0], [(n - 1) * d + 1, m, ci, co]) as tf.Tensor4D;
+    const padded = tf.pad(tf.expandDims(moved, 1), [
+      [0, 0],
+      [0, d - 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    const flat = tf.slice(
+      tf.reshape(padded, [n * d, m, ci, co]),
+      [0, 0, 0, 0],
+      [(n - 1) * d + 1, m, ci, co],
+    ) as tf.Tensor4D;
     return axis === 0 ? flat : tf.transpose(flat, [1, 0, 2, 3]);
   };
   return spread(spread(k, 0, dh), 1, dw);
@@ -188,7 +262,12 @@ export class OnnxGroupConv extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const channels = shape[3] ?? 1;
     const [kh, kw] = this.cfg.kernel;
-    this.kernel = this.addWeight('kernel', [kh, kw, channels / this.cfg.groups, this.cfg.filters], 'float32', tf.initializers.glorotUniform({}));
+    this.kernel = this.addWeight(
+      'kernel',
+      [kh, kw, channels / this.cfg.groups, this.cfg.filters],
+      'float32',
+      tf.initializers.glorotUniform({}),
+    );
     if (this.cfg.useBias) this.bias = this.addWeight('bias', [this.cfg.filters], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -197,7 +276,8 @@ export class OnnxGroupConv extends tf.layers.Layer {
     const [kh, kw] = this.cfg.kernel;
     const [sh, sw] = this.cfg.strides;
     const [dh, dw] = this.cfg.dilations;
-    const out = (size: number | null, k: number, s: number, d: number) => (size === null ? null : Math.floor((size - (k - 1) * d - 1) / s) + 1);
+    const out = (size: number | null, k: number, s: number, d: number) =>
+      size === null ? null : Math.floor((size - (k - 1) * d - 1) / s) + 1;
     return [n ?? null, out(h ?? null, kh, sh, dh), out(w ?? null, kw, sw, dw), this.cfg.filters];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -219,4 +299,7 @@ export class OnnxGroupConv extends tf.layers.Layer {
   }
 }
 
-for (const cls of [OnnxUnary, OnnxConstOp, OnnxPool, OnnxGroupConv]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+for (const cls of [OnnxUnary, OnnxConstOp, OnnxPool, OnnxGroupConv])
+  tf.serialization.registerClass(
+    cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+  );

@@ -10,8 +10,15 @@ import { layerBaseName } from './onnx-names.js';
  * [N, C, 1, 1] held as [N, C]. 'plain' is held exactly as ONNX shapes it.
  */
 export type Form = 'plain' | 'nhwc' | 'pooled';
-export interface SymValue { kind: 'sym'; t: tf.SymbolicTensor; form: Form }
-export interface ConstValue { kind: 'const'; c: ConstTensor }
+export interface SymValue {
+  kind: 'sym';
+  t: tf.SymbolicTensor;
+  form: Form;
+}
+export interface ConstValue {
+  kind: 'const';
+  c: ConstTensor;
+}
 export type Value = SymValue | ConstValue;
 
 /** The shape ONNX sees, batch dimension left out. */
@@ -85,15 +92,19 @@ export class BuildContext {
     if (v.form === 'nhwc') return v;
     const s = semanticShape(v);
     if (s.length !== 3) throw this.fail(`needs a 4-D [N, C, H, W] input, got [N, ${s.join(', ')}]`);
-    const layer = v.form === 'pooled' ? tf.layers.reshape({ targetShape: [1, 1, s[0]!], name: this.layerName('nhwc') })
-      : tf.layers.permute({ dims: [2, 3, 1], name: this.layerName('nhwc') });
+    const layer =
+      v.form === 'pooled'
+        ? tf.layers.reshape({ targetShape: [1, 1, s[0]!], name: this.layerName('nhwc') })
+        : tf.layers.permute({ dims: [2, 3, 1], name: this.layerName('nhwc') });
     return { kind: 'sym', t: this.apply(layer, v.t), form: 'nhwc' };
   }
 
   toPlain(v: SymValue): SymValue {
     if (v.form === 'plain') return v;
-    const layer = v.form === 'pooled' ? tf.layers.reshape({ targetShape: semanticShape(v), name: this.layerName('nchw') })
-      : tf.layers.permute({ dims: [3, 1, 2], name: this.layerName('nchw') });
+    const layer =
+      v.form === 'pooled'
+        ? tf.layers.reshape({ targetShape: semanticShape(v), name: this.layerName('nchw') })
+        : tf.layers.permute({ dims: [3, 1, 2], name: this.layerName('nchw') });
     return { kind: 'sym', t: this.apply(layer, v.t), form: 'plain' };
   }
 

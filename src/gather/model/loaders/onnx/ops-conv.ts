@@ -14,7 +14,15 @@ function samePads(size: number, k: number, s: number, d: number): [number, numbe
 }
 
 /** ONNX pads ([h_begin, w_begin, h_end, w_end]) or auto_pad, as [top, bottom, left, right]. */
-function padsOf(ctx: BuildContext, node: OnnxNode, h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): Pads {
+function padsOf(
+  ctx: BuildContext,
+  node: OnnxNode,
+  h: number,
+  w: number,
+  k: [number, number],
+  s: [number, number],
+  d: [number, number],
+): Pads {
   const auto = attrString(node, 'auto_pad', 'NOTSET');
   if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
     const [t, b] = samePads(h, k[0], s[0], d[0]);
@@ -28,7 +36,14 @@ function padsOf(ctx: BuildContext, node: OnnxNode, h: number, w: number, k: [num
 }
 
 /** 'valid', 'same' when the pads are exactly TensorFlow's, or null: pad explicitly first. */
-function paddingMode(pads: Pads, h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): 'valid' | 'same' | null {
+function paddingMode(
+  pads: Pads,
+  h: number,
+  w: number,
+  k: [number, number],
+  s: [number, number],
+  d: [number, number],
+): 'valid' | 'same' | null {
   if (pads.every((p) => p === 0)) return 'valid';
   const [t, b] = samePads(h, k[0], s[0], d[0]);
   const [l, r] = samePads(w, k[1], s[1], d[1]);
@@ -38,7 +53,13 @@ function paddingMode(pads: Pads, h: number, w: number, k: [number, number], s: [
 const pair = (v: number[] | undefined, fallback: number): [number, number] => [v?.[0] ?? fallback, v?.[1] ?? fallback];
 
 function zeroPad(ctx: BuildContext, x: SymValue, pads: Pads): SymValue {
-  const layer = tf.layers.zeroPadding2d({ padding: [[pads[0], pads[1]], [pads[2], pads[3]]], name: ctx.layerName('pad') });
+  const layer = tf.layers.zeroPadding2d({
+    padding: [
+      [pads[0], pads[1]],
+      [pads[2], pads[3]],
+    ],
+    name: ctx.layerName('pad'),
+  });
   return { kind: 'sym', t: ctx.apply(layer, x.t), form: 'nhwc' };
 }
 
@@ -46,14 +67,16 @@ function zeroPad(ctx: BuildContext, x: SymValue, pads: Pads): SymValue {
 export function conv(ctx: BuildContext, node: OnnxNode): void {
   let x = ctx.toNhwc(ctx.sym(node.inputs[0]!));
   const w = ctx.constant(node.inputs[1]);
-  if (!w?.float || w.dims.length !== 4) throw ctx.fail('needs its weight as a 4-D float initializer (only 2-D convolutions are supported)');
+  if (!w?.float || w.dims.length !== 4)
+    throw ctx.fail('needs its weight as a 4-D float initializer (only 2-D convolutions are supported)');
   const [cout, cinPerGroup, kh, kw] = w.dims as [number, number, number, number];
   const [cin, h, wd] = semanticShape(x) as [number, number, number];
   const groups = attrInt(node, 'group', 1);
   const k: [number, number] = [kh, kw];
   const s = pair(attrInts(node, 'strides'), 1);
   const d = pair(attrInts(node, 'dilations'), 1);
-  if (cin !== cinPerGroup * groups) throw ctx.fail(`gets ${cin} channels where its weight expects ${cinPerGroup * groups}`);
+  if (cin !== cinPerGroup * groups)
+    throw ctx.fail(`gets ${cin} channels where its weight expects ${cinPerGroup * groups}`);
   // tfjs has no gradient for dilated convolutions: those run as OnnxGroupConv, which spreads the kernel instead
   // (a depthwise one as `cin` groups: slower, but trainable).
   const dilated = d[0] > 1 || d[1] > 1;
@@ -72,12 +95,30 @@ export function conv(ctx: BuildContext, node: OnnxNode): void {
   let layer: tf.layers.Layer;
   let kernel: tf.Tensor;
   if (groups === 1 && !dilated) {
-    layer = tf.layers.conv2d({ filters: cout, kernelSize: k, strides: s, dilationRate: d, padding, useBias: !!b, activation: act, name });
+    layer = tf.layers.conv2d({
+      filters: cout,
+      kernelSize: k,
+      strides: s,
+      dilationRate: d,
+      padding,
+      useBias: !!b,
+      activation: act,
+      name,
+    });
     kernel = tf.tidy(() => tf.transpose(tf.tensor4d(w.float!, [cout, cin, kh, kw]), [2, 3, 1, 0]));
   } else if (groups === cin && !dilated) {
     // ONNX [C*m, 1, kh, kw], output channel c*m + j  ->  tfjs depthwise [kh, kw, C, m].
     const m = cout / cin;
-    layer = tf.layers.depthwiseConv2d({ kernelSize: k, depthMultiplier: m, strides: s, dilationRate: d, padding, useBias: !!b, activation: act, name });
+    layer = tf.layers.depthwiseConv2d({
+      kernelSize: k,
+      depthMultiplier: m,
+      strides: s,
+      dilationRate: d,
+      padding,
+      useBias: !!b,
+      activation: act,
+      name,
+    });
     kernel = tf.tidy(() => tf.transpose(tf.tensor4d(w.float!, [cin, m, kh, kw]), [2, 3, 0, 1]));
   } else {
     layer = new OnnxGroupConv({ filters: cout, kernel: k, strides: s, dilations: d, groups, useBias: !!b, name });
@@ -97,8 +138,14 @@ export function batchNorm(ctx: BuildContext, node: OnnxNode): void {
   if (rank === 4) x = ctx.toNhwc(x);
   else if (rank !== 2) throw ctx.fail(`on a rank-${rank} tensor (BatchNorm1d over sequences) is not supported`);
   const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => ctx.constant(node.inputs[i])?.float);
-  if (!gamma || !beta || !mean || !variance) throw ctx.fail('needs scale, bias, mean and variance as float initializers');
-  const layer = tf.layers.batchNormalization({ axis: -1, epsilon: attrFloat(node, 'epsilon', 1e-5), momentum: attrFloat(node, 'momentum', 0.9), name: ctx.layerName() });
+  if (!gamma || !beta || !mean || !variance)
+    throw ctx.fail('needs scale, bias, mean and variance as float initializers');
+  const layer = tf.layers.batchNormalization({
+    axis: -1,
+    epsilon: attrFloat(node, 'epsilon', 1e-5),
+    momentum: attrFloat(node, 'momentum', 0.9),
+    name: ctx.layerName(),
+  });
   const out = ctx.apply(layer, x.t);
   const weights = [gamma, beta, mean, variance].map((v) => tf.tensor1d(v));
   layer.setWeights(weights);
@@ -114,7 +161,8 @@ export function prelu(ctx: BuildContext, node: OnnxNode): void {
   const shape = x.t.shape.slice(1).map((v) => v ?? 1);
   const channels = x.form === 'nhwc' ? shape[2]! : shape[0]!;
   const perChannel = slope.float.length === channels && channels > 1;
-  if (!perChannel && slope.float.length !== 1) throw ctx.fail(`has ${slope.float.length} slopes for ${channels} channels`);
+  if (!perChannel && slope.float.length !== 1)
+    throw ctx.fail(`has ${slope.float.length} slopes for ${channels} channels`);
   const channelAxis = x.form === 'nhwc' ? shape.length : 1;
   const shared = shape.map((_, i) => i + 1).filter((a) => !perChannel || a !== channelAxis);
   const layer = tf.layers.prelu({ sharedAxes: shared, name: ctx.layerName() });
@@ -134,7 +182,9 @@ export function pool(ctx: BuildContext, node: OnnxNode): void {
   const s = pair(attrInts(node, 'strides'), 1);
   if ((attrInts(node, 'dilations') ?? [1, 1]).some((v) => v !== 1)) throw ctx.fail('dilations other than 1');
   const pads = padsOf(ctx, node, h, w, k, s, [1, 1]);
-  const overhang: [number, number] = attrInt(node, 'ceil_mode', 0) ? [ceilOverhang(h, k[0], s[0], pads[0], pads[1]), ceilOverhang(w, k[1], s[1], pads[2], pads[3])] : [0, 0];
+  const overhang: [number, number] = attrInt(node, 'ceil_mode', 0)
+    ? [ceilOverhang(h, k[0], s[0], pads[0], pads[1]), ceilOverhang(w, k[1], s[1], pads[2], pads[3])]
+    : [0, 0];
   const max = node.op === 'MaxPool';
   const includePad = attrInt(node, 'count_include_pad', 0) === 1;
   const mode = paddingMode(pads, h, w, k, s, [1, 1]);
@@ -144,7 +194,15 @@ export function pool(ctx: BuildContext, node: OnnxNode): void {
     const config = { poolSize: k, strides: s, padding: mode, name };
     layer = max ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
   } else {
-    layer = new OnnxPool({ mode: max ? 'max' : 'avg', kernel: k, strides: s, pads, overhang, countIncludePad: includePad, name });
+    layer = new OnnxPool({
+      mode: max ? 'max' : 'avg',
+      kernel: k,
+      strides: s,
+      pads,
+      overhang,
+      countIncludePad: includePad,
+      name,
+    });
   }
   ctx.setOutput(0, { kind: 'sym', t: ctx.apply(layer, x.t), form: 'nhwc' });
 }
@@ -161,7 +219,10 @@ function ceilOverhang(size: number, k: number, s: number, begin: number, end: nu
 export function globalPool(ctx: BuildContext, node: OnnxNode): void {
   const x = ctx.toNhwc(ctx.sym(node.inputs[0]!));
   const name = ctx.layerName();
-  const layer = node.op === 'GlobalAveragePool' ? tf.layers.globalAveragePooling2d({ name }) : tf.layers.globalMaxPooling2d({ name });
+  const layer =
+    node.op === 'GlobalAveragePool'
+      ? tf.layers.globalAveragePooling2d({ name })
+      : tf.layers.globalMaxPooling2d({ name });
   ctx.setOutput(0, { kind: 'sym', t: ctx.apply(layer, x.t), form: 'pooled' });
 }
 
@@ -178,8 +239,18 @@ export function dropout(ctx: BuildContext, node: OnnxNode): void {
 export function pad(ctx: BuildContext, node: OnnxNode): void {
   const x = ctx.toNhwc(ctx.sym(node.inputs[0]!));
   const mode = attrString(node, 'mode', 'constant');
-  const p = ctx.graph.opset >= 11 ? (ctx.constant(node.inputs[1]) ? constValues(ctx.constant(node.inputs[1])!) : null) : attrInts(node, 'pads') ?? null;
-  const value = ctx.graph.opset >= 11 ? (ctx.constant(node.inputs[2]) ? constValues(ctx.constant(node.inputs[2])!)[0]! : 0) : attrFloat(node, 'value', 0);
+  const p =
+    ctx.graph.opset >= 11
+      ? ctx.constant(node.inputs[1])
+        ? constValues(ctx.constant(node.inputs[1])!)
+        : null
+      : (attrInts(node, 'pads') ?? null);
+  const value =
+    ctx.graph.opset >= 11
+      ? ctx.constant(node.inputs[2])
+        ? constValues(ctx.constant(node.inputs[2])!)[0]!
+        : 0
+      : attrFloat(node, 'value', 0);
   if (mode !== 'constant' || value !== 0 || !p || p.length !== 8 || p[0] || p[1] || p[4] || p[5]) {
     throw ctx.fail('anything but constant zero padding of the two spatial axes');
   }

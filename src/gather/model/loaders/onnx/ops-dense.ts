@@ -19,16 +19,32 @@ function floats(ctx: BuildContext, c: ConstTensor | null, what: string): Float32
 function biasOf(ctx: BuildContext, c: ConstTensor, units: number, scale: number): Float32Array {
   const v = constValues(c);
   if (constSize(c) === 1) return new Float32Array(units).fill(v[0]! * scale);
-  if (constSize(c) !== units) throw ctx.fail(`has a bias of shape [${c.dims.join(', ')}] that does not broadcast to ${units} units`);
+  if (constSize(c) !== units)
+    throw ctx.fail(`has a bias of shape [${c.dims.join(', ')}] that does not broadcast to ${units} units`);
   return Float32Array.from(v, (x) => x * scale);
 }
 
 /** A Dense layer with the given kernel ([inputs, units], row-major) and optional bias, fused with a following activation. */
-function dense(ctx: BuildContext, node: OnnxNode, input: tf.SymbolicTensor, kernel: Float32Array, inputs: number, units: number, bias: Float32Array | null): void {
+function dense(
+  ctx: BuildContext,
+  node: OnnxNode,
+  input: tf.SymbolicTensor,
+  kernel: Float32Array,
+  inputs: number,
+  units: number,
+  bias: Float32Array | null,
+): void {
   const fused = fusedActivation(ctx, node, 2);
-  const layer = tf.layers.dense({ units, useBias: bias !== null, activation: fused?.activation ?? 'linear', name: ctx.layerName() });
+  const layer = tf.layers.dense({
+    units,
+    useBias: bias !== null,
+    activation: fused?.activation ?? 'linear',
+    name: ctx.layerName(),
+  });
   const out = ctx.apply(layer, input);
-  layer.setWeights(bias ? [tf.tensor2d(kernel, [inputs, units]), tf.tensor1d(bias)] : [tf.tensor2d(kernel, [inputs, units])]);
+  layer.setWeights(
+    bias ? [tf.tensor2d(kernel, [inputs, units]), tf.tensor1d(bias)] : [tf.tensor2d(kernel, [inputs, units])],
+  );
   ctx.setOutput(0, { kind: 'sym', t: out, form: 'plain' });
   if (fused) fused.finish(out, 'plain');
 }
@@ -38,7 +54,8 @@ export function gemm(ctx: BuildContext, node: OnnxNode, batchLastInputs: Readonl
   const a = ctx.toPlain(ctx.sym(node.inputs[0]!));
   const transA = attrInt(node, 'transA', 0);
   // A [features, batch] graph input read through transA: its rows are the samples, which is how tfjs takes them.
-  if (transA === 1 && !batchLastInputs.has(node.inputs[0]!)) throw ctx.fail('transA=1 on a computed tensor (it would transpose the batch axis)');
+  if (transA === 1 && !batchLastInputs.has(node.inputs[0]!))
+    throw ctx.fail('transA=1 on a computed tensor (it would transpose the batch axis)');
   const b = ctx.constant(node.inputs[1]);
   if (!b || b.dims.length !== 2) throw ctx.fail('needs B as a 2-D weight initializer');
   const transB = attrInt(node, 'transB', 0);
@@ -57,11 +74,16 @@ export function gemm(ctx: BuildContext, node: OnnxNode, batchLastInputs: Readonl
 export function matmul(ctx: BuildContext, node: OnnxNode): void {
   const a = ctx.toPlain(ctx.sym(node.inputs[0]!));
   const b = ctx.constant(node.inputs[1]);
-  if (!b || b.dims.length !== 2) throw ctx.fail('multiplies by a computed tensor; only a constant 2-D weight is supported');
+  if (!b || b.dims.length !== 2)
+    throw ctx.fail('multiplies by a computed tensor; only a constant 2-D weight is supported');
   const [inputs, units] = [b.dims[0]!, b.dims[1]!];
-  if (semanticShape(a).at(-1) !== inputs) throw ctx.fail(`multiplies ${semanticShape(a).at(-1)} features by a weight of ${inputs} rows`);
+  if (semanticShape(a).at(-1) !== inputs)
+    throw ctx.fail(`multiplies ${semanticShape(a).at(-1)} features by a weight of ${inputs} rows`);
   const out = node.outputs[0]!;
-  const add = ctx.readers.get(out) === 1 ? ctx.graph.nodes.find((n) => n.op === 'Add' && n.inputs.includes(out) && !ctx.done.has(n.index)) : undefined;
+  const add =
+    ctx.readers.get(out) === 1
+      ? ctx.graph.nodes.find((n) => n.op === 'Add' && n.inputs.includes(out) && !ctx.done.has(n.index))
+      : undefined;
   const other = add?.inputs.find((i) => i !== out);
   const bias = other ? ctx.constant(other) : null;
   if (add && bias && (constSize(bias) === units || constSize(bias) === 1)) {

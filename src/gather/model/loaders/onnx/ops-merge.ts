@@ -25,10 +25,17 @@ export function foldArith(op: Arith, a: ConstTensor, b: ConstTensor): ConstTenso
     }
     return at;
   };
-  const f = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => x / y }[op];
+  const f = {
+    Add: (x: number, y: number) => x + y,
+    Sub: (x: number, y: number) => x - y,
+    Mul: (x: number, y: number) => x * y,
+    Div: (x: number, y: number) => x / y,
+  }[op];
   const out = Array.from({ length: count }, (_, k) => f(va[index(da, k)]!, vb[index(db, k)]!));
   const ints = a.ints !== undefined && b.ints !== undefined;
-  return ints ? { dims, ints: out.map((v) => (op === 'Div' ? Math.trunc(v) : v)) } : { dims, float: Float32Array.from(out) };
+  return ints
+    ? { dims, ints: out.map((v) => (op === 'Div' ? Math.trunc(v) : v)) }
+    : { dims, float: Float32Array.from(out) };
 }
 
 /**
@@ -42,14 +49,18 @@ function constFor(ctx: BuildContext, v: SymValue, c: ConstTensor): { shape: numb
   const dims = [...Array(rank - c.dims.length).fill(1), ...c.dims] as number[];
   if (v.form === 'plain' || dims.length !== 4) return { shape: dims, values };
   if (v.form === 'pooled') {
-    if (dims[2] !== 1 || dims[3] !== 1) throw ctx.fail('broadcasts a spatial constant onto a pooled [N, C, 1, 1] tensor');
+    if (dims[2] !== 1 || dims[3] !== 1)
+      throw ctx.fail('broadcasts a spatial constant onto a pooled [N, C, 1, 1] tensor');
     return { shape: [dims[0]!, dims[1]!], values };
   }
   const [n, ch, h, w] = dims as [number, number, number, number];
   const out = new Array<number>(values.length);
-  for (let a = 0; a < n; a++) for (let b = 0; b < ch; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    out[((a * h + y) * w + x) * ch + b] = values[((a * ch + b) * h + y) * w + x]!;
-  }
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < ch; b++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          out[((a * h + y) * w + x) * ch + b] = values[((a * ch + b) * h + y) * w + x]!;
+        }
   return { shape: [n, h, w, ch], values: out };
 }
 
@@ -73,9 +84,20 @@ export function arith(ctx: BuildContext, node: OnnxNode): void {
     return ctx.setOutput(0, { kind: 'sym', t: ctx.apply(layer, [x.t, y.t]), form: x.form });
   }
   const x = (a.kind === 'sym' ? a : b) as SymValue;
-  const c = (a.kind === 'const' ? a.c : (b as Extract<Value, { kind: 'const' }>).c);
+  const c = a.kind === 'const' ? a.c : (b as Extract<Value, { kind: 'const' }>).c;
   const constFirst = a.kind === 'const';
-  const affine: AffineOp = op === 'Add' ? 'add' : op === 'Mul' ? 'mul' : op === 'Sub' ? (constFirst ? 'rsub' : 'sub') : (constFirst ? 'rdiv' : 'div');
+  const affine: AffineOp =
+    op === 'Add'
+      ? 'add'
+      : op === 'Mul'
+        ? 'mul'
+        : op === 'Sub'
+          ? constFirst
+            ? 'rsub'
+            : 'sub'
+          : constFirst
+            ? 'rdiv'
+            : 'div';
   const { shape, values } = constFor(ctx, x, c);
   const layer = new OnnxConstOp({ op: affine, shape, values, name: ctx.layerName() });
   ctx.setOutput(0, { kind: 'sym', t: ctx.apply(layer, x.t), form: x.form });
@@ -89,11 +111,23 @@ export function concat(ctx: BuildContext, node: OnnxNode): void {
     const cs = values.map((v) => (v as Extract<Value, { kind: 'const' }>).c);
     if (cs.some((c) => c.dims.length !== 1)) throw ctx.fail('concatenates constants of rank > 1');
     const all = cs.flatMap(constValues);
-    return ctx.setOutput(0, cs.every((c) => c.ints) ? { kind: 'const', c: { dims: [all.length], ints: all } } : { kind: 'const', c: { dims: [all.length], float: Float32Array.from(all) } });
+    return ctx.setOutput(
+      0,
+      cs.every((c) => c.ints)
+        ? { kind: 'const', c: { dims: [all.length], ints: all } }
+        : { kind: 'const', c: { dims: [all.length], float: Float32Array.from(all) } },
+    );
   }
   if (values.some((v) => v.kind !== 'sym')) throw ctx.fail('concatenates computed tensors with constants');
   const xs = aligned(ctx, values as SymValue[]);
   if (axis === 0) throw ctx.fail('concatenation along the batch axis');
   const layer = tf.layers.concatenate({ axis: actualAxis(xs[0]!, axis), name: ctx.layerName() });
-  ctx.setOutput(0, { kind: 'sym', t: ctx.apply(layer, xs.map((x) => x.t)), form: xs[0]!.form });
+  ctx.setOutput(0, {
+    kind: 'sym',
+    t: ctx.apply(
+      layer,
+      xs.map((x) => x.t),
+    ),
+    form: xs[0]!.form,
+  });
 }

@@ -12,12 +12,17 @@ import { semanticShape, type BuildContext, type SymValue } from './onnx-values.j
 export function constant(ctx: BuildContext, node: OnnxNode): void {
   const a = (n: string) => node.attrs.get(n);
   const t = a('value')?.t;
-  const c: ConstTensor | null = t ? t
-    : a('value_float') ? { dims: [], float: Float32Array.of(attrFloat(node, 'value_float', 0)) }
-    : a('value_floats') ? { dims: [a('value_floats')!.floats!.length], float: Float32Array.from(a('value_floats')!.floats!) }
-    : a('value_int') ? { dims: [], ints: [attrInt(node, 'value_int', 0)] }
-    : a('value_ints') ? { dims: [attrInts(node, 'value_ints')!.length], ints: attrInts(node, 'value_ints')! }
-    : null;
+  const c: ConstTensor | null = t
+    ? t
+    : a('value_float')
+      ? { dims: [], float: Float32Array.of(attrFloat(node, 'value_float', 0)) }
+      : a('value_floats')
+        ? { dims: [a('value_floats')!.floats!.length], float: Float32Array.from(a('value_floats')!.floats!) }
+        : a('value_int')
+          ? { dims: [], ints: [attrInt(node, 'value_int', 0)] }
+          : a('value_ints')
+            ? { dims: [attrInts(node, 'value_ints')!.length], ints: attrInts(node, 'value_ints')! }
+            : null;
   if (!c) throw ctx.fail('a Constant without a numeric value');
   ctx.setOutput(0, { kind: 'const', c });
 }
@@ -40,21 +45,26 @@ export function shape(ctx: BuildContext, node: OnnxNode): void {
 export function gather(ctx: BuildContext, node: OnnxNode): void {
   const data = ctx.constant(node.inputs[0]);
   const idx = ctx.constant(node.inputs[1]);
-  if (!data || !idx || data.dims.length !== 1 || attrInt(node, 'axis', 0) !== 0) throw ctx.fail('a Gather from a computed tensor (only shape arithmetic on constants is supported)');
+  if (!data || !idx || data.dims.length !== 1 || attrInt(node, 'axis', 0) !== 0)
+    throw ctx.fail('a Gather from a computed tensor (only shape arithmetic on constants is supported)');
   const v = constValues(data);
   const picked = constValues(idx).map((i) => v[i < 0 ? i + v.length : i]!);
-  ctx.setOutput(0, { kind: 'const', c: data.ints ? { dims: idx.dims, ints: picked } : { dims: idx.dims, float: Float32Array.from(picked) } });
+  ctx.setOutput(0, {
+    kind: 'const',
+    c: data.ints ? { dims: idx.dims, ints: picked } : { dims: idx.dims, float: Float32Array.from(picked) },
+  });
 }
 
 /** Axes as an attribute (before opset 13) or a constant input (13 on), made non-negative for `rank`. */
 function axesOf(ctx: BuildContext, node: OnnxNode, rank: number): number[] | null {
   const c = ctx.constant(node.inputs[1]);
-  const raw = c ? constValues(c) : attrInts(node, 'axes') ?? null;
+  const raw = c ? constValues(c) : (attrInts(node, 'axes') ?? null);
   return raw ? raw.map((a) => (a < 0 ? a + rank : a)).sort((x, y) => x - y) : null;
 }
 
 function reshapeTo(ctx: BuildContext, v: SymValue, target: number[]): SymValue {
-  if (target.length === 3 && target[1] === 1 && target[2] === 1 && v.form === 'plain' && semanticShape(v).length === 1) return { ...v, form: 'pooled' };
+  if (target.length === 3 && target[1] === 1 && target[2] === 1 && v.form === 'plain' && semanticShape(v).length === 1)
+    return { ...v, form: 'pooled' };
   if (target.length === 1 && v.form === 'pooled') return { ...v, form: 'plain' };
   if (target.length === 1 && v.form === 'nhwc') {
     const [, h, w] = semanticShape(v);
@@ -64,7 +74,11 @@ function reshapeTo(ctx: BuildContext, v: SymValue, target: number[]): SymValue {
   }
   const x = ctx.toPlain(v);
   if (semanticShape(x).join() === target.join()) return x;
-  return { kind: 'sym', t: ctx.apply(tf.layers.reshape({ targetShape: target, name: ctx.layerName() }), x.t), form: 'plain' };
+  return {
+    kind: 'sym',
+    t: ctx.apply(tf.layers.reshape({ targetShape: target, name: ctx.layerName() }), x.t),
+    form: 'plain',
+  };
 }
 
 export function unsqueeze(ctx: BuildContext, node: OnnxNode): void {
@@ -93,7 +107,8 @@ export function squeeze(ctx: BuildContext, node: OnnxNode): void {
 export function reshape(ctx: BuildContext, node: OnnxNode): void {
   const v = ctx.get(node.inputs[0]!);
   if (node.op === 'Flatten') {
-    if (v.kind !== 'sym' || attrInt(node, 'axis', 1) !== 1) throw ctx.fail('a Flatten other than of a computed tensor at axis 1');
+    if (v.kind !== 'sym' || attrInt(node, 'axis', 1) !== 1)
+      throw ctx.fail('a Flatten other than of a computed tensor at axis 1');
     return ctx.setOutput(0, reshapeTo(ctx, v, [semanticShape(v).reduce((a, b) => a * b, 1)]));
   }
   const t = ctx.constant(node.inputs[1]);
@@ -102,15 +117,26 @@ export function reshape(ctx: BuildContext, node: OnnxNode): void {
   if (v.kind === 'const') {
     const size = constSize(v.c);
     const known = target.reduce((a, b) => (b > 0 ? a * b : a), 1);
-    return ctx.setOutput(0, { kind: 'const', c: { ...v.c, dims: target.map((d, i) => (d === 0 ? v.c.dims[i]! : d === -1 ? size / known : d)) } });
+    return ctx.setOutput(0, {
+      kind: 'const',
+      c: { ...v.c, dims: target.map((d, i) => (d === 0 ? v.c.dims[i]! : d === -1 ? size / known : d)) },
+    });
   }
   const first = target[0]!;
-  if (!(Number.isNaN(first) || first === -1 || first === 0)) throw ctx.fail(`a Reshape to [${target.join(', ')}], which fixes the batch size at ${first}`);
+  if (!(Number.isNaN(first) || first === -1 || first === 0))
+    throw ctx.fail(`a Reshape to [${target.join(', ')}], which fixes the batch size at ${first}`);
   const from = semanticShape(v);
   const rest = target.slice(1).map((d, i) => (d === 0 ? from[i]! : d));
   const total = from.reduce((a, b) => a * b, 1);
   const known = rest.reduce((a, b) => (b > 0 ? a * b : a), 1);
-  ctx.setOutput(0, reshapeTo(ctx, v, rest.map((d) => (d === -1 ? total / known : d))));
+  ctx.setOutput(
+    0,
+    reshapeTo(
+      ctx,
+      v,
+      rest.map((d) => (d === -1 ? total / known : d)),
+    ),
+  );
 }
 
 /** Transpose with the batch axis in place: NCHW -> NHWC of a map is just how the map is already held. */
