@@ -2,18 +2,15 @@ import { tf } from '../../tf.js';
 import {
   callKernel,
   wasmKernelOverridesEnabled,
+  type ConvGradAttrs,
+  type HeapBackend,
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
 } from './kernel-types.js';
 
-type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
-interface FilterGradAttrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 

@@ -3,18 +3,15 @@ import {
   callKernel,
   replaceWasmKernel,
   wasmKernelOverridesEnabled,
+  type ConvGradAttrs,
+  type HeapBackend,
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
 } from './kernel-types.js';
 
-type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
-interface InputGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
 }
 

@@ -61,3 +61,14 @@ export function replaceWasmKernel(name: string, make: (original: KernelFunc) => 
 }
 
 const replaced = new WeakSet<KernelFunc>();
+
+/** The wasm backend's own view of a tensor's bytes: where each lives on the wasm heap (kernels that work in place). */
+export type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
+
+/** The attributes both convolution gradients share. */
+export interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}

@@ -2,13 +2,13 @@ import { tf } from '../../tf.js';
 import {
   replaceWasmKernel,
   wasmKernelOverridesEnabled,
+  type HeapBackend,
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
 } from './kernel-types.js';
 
-type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 interface PoolGradAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
