@@ -45,9 +45,19 @@ describeWith(['redis'], 'Redis Cluster: REDIS_CLUSTER_NODES, MOVED and a failove
     const expected: Record<string, number> = { healthy: 0, 'dead-relu': 1 };
     const clientEnv = { ...env, NNAUDIT_REPORTS_DIR: folder('client') };
     const first = specs.map((s, i) =>
-      runCli(['enqueue', `fixtures/specs/${s}.json`, '--wait', '--no-pdf', '--out', folder(`out-${i}`)], {
-        env: clientEnv,
-      }),
+      runCli(
+        [
+          'enqueue',
+          `fixtures/specs/${s}.json`,
+          '--wait',
+          ...(i === 0 ? [] : ['--no-pdf']),
+          '--out',
+          folder(`out-${i}`),
+        ],
+        {
+          env: clientEnv,
+        },
+      ),
     );
     // Fail the prefix's master over to its replica while those jobs are queued or running.
     await new Promise((ok) => setTimeout(ok, 1500));
@@ -73,6 +83,13 @@ describeWith(['redis'], 'Redis Cluster: REDIS_CLUSTER_NODES, MOVED and a failove
       expect(result.gate.exitCode, s).toBe(expected[s]);
       expect(readFileSync(path.join(folder(`out-${i}`), 'report.html'), 'utf8')).toContain('<html');
     });
+    // The PDF rendered on the render host (Chromium there), fetched by the client from Redis.
+    expect(
+      readFileSync(path.join(folder('out-0'), 'report.pdf'))
+        .subarray(0, 5)
+        .toString(),
+      `${runs[0]!.stdout}\n${workers[2]!.log()}`,
+    ).toBe('%PDF-');
     expect(existsSync(folder('client'))).toBe(false); // the client never needed a reports folder of its own
     const after = await runCli(['enqueue', 'fixtures/specs/healthy.json', '--wait', '--no-pdf'], { env });
     expect(after.code, after.stderr).toBe(0);
