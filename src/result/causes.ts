@@ -67,6 +67,14 @@ const WHY_NOT_SYMPTOM: Readonly<Record<string, string>> = {
   'dead-relu': 'large inputs push the units below zero',
 };
 
+/** Where the cause is in the data, not a layer: the symptom's usual reason would point at the wrong thing. */
+const WHY_NOT_CAUSE_SYMPTOM: Readonly<Record<string, string>> = {
+  'label-noise>underfitting': 'more capacity or epochs would only fit the wrong labels better',
+  'unnormalized-inputs>underfitting':
+    'more capacity or epochs cannot undo inputs on a scale the layers saturate or die on',
+  'task-setup>underfitting': 'no amount of training fits labels the output and loss cannot express',
+};
+
 /** "Fix the vanishing gradients first (vanishing-gradients)": what a symptom's reader does first. */
 export function fixFirstText(causeId: string): string {
   const text = FIX_FIRST[causeId] ?? `fix ${causeId} first`;
@@ -118,7 +126,7 @@ export function deferToCauses(findings: readonly Finding[]): Finding[] {
     if (roots.length === 0 || f.recommendation?.startsWith(DEFER_PREFIX)) return f;
     const first = roots[0]!;
     const also = roots.slice(1).map((c) => c.id);
-    const why = WHY_NOT_SYMPTOM[f.id] ?? 'it explains this finding';
+    const why = WHY_NOT_CAUSE_SYMPTOM[`${first.id}>${f.id}`] ?? WHY_NOT_SYMPTOM[f.id] ?? 'it explains this finding';
     return {
       ...f,
       recommendation:

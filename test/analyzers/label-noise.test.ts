@@ -345,7 +345,9 @@ describe('label-noise', () => {
       expect(u.displayValue).toMatch(
         /; likely cause: the training labels look noisier than the validation labels \(see label-noise\)$/,
       );
-      expect(u.recommendation).toMatch(/^Check the training labels first \(see label-noise\)/);
+      expect(u.recommendation).toMatch(
+        /^Follows from label-noise: check the training labels first, then audit again .*more capacity or epochs would only fit the wrong labels better/,
+      );
     },
     60_000,
   );

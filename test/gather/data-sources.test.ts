@@ -328,10 +328,10 @@ describe('CSV and JSON columns', () => {
     const text = await open({ csv: f, label: 'y' }).catch((e: Error) => e.message);
     expect(text).toMatch(/people\.csv:2: columns "Surname", "Country" are not numeric/);
     expect(text).toMatch(
-      /"Surname" looks like an id or a name, not a feature: list the columns the model takes with --features/,
+      /"Surname" looks like an id or a name: leave it out with --features \(the model's columns, in its order\)/,
     );
     expect(text).toMatch(/--exclude Surname/);
-    expect(text).toMatch(/--categorical Country \(one-hot\) or --categorical Country:ordinal/);
+    expect(text).toMatch(/--categorical Country \(one-hot\) or Country:ordinal/);
     expect(text).not.toMatch(/Hargrave|France/);
     const only = await open({ csv: f, label: 'y', exclude: ['Surname'] }).catch((e: Error) => e.message);
     expect(only).toMatch(

@@ -79,7 +79,13 @@ export async function startTestCluster(): Promise<TestCluster> {
   );
   await until(
     'cluster_state:ok on every node',
-    () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')),
+    // ...and every node sees the three replicas: right after creation a node may not know its peers' roles yet.
+    () =>
+      ports.every(
+        (p) =>
+          cli(p, 'cluster', 'info').includes('cluster_state:ok') &&
+          (cli(p, 'cluster', 'nodes').match(/\bslave\b/g)?.length ?? 0) === 3,
+      ),
     30_000,
   );
   const owner = (key: string) => {

@@ -187,19 +187,17 @@ function notNumeric(where: string, line: number, columns: string[]): DataError {
   const ids = columns.filter(looksLikeId);
   const others = columns.filter((c) => !looksLikeId(c));
   const which = columns.length === 1 ? `column ${list(columns)} is` : `columns ${list(columns)} are`;
+  // Short enough to read in one line (the bad-input table caps messages at 500 characters): the fixes, not a lecture.
   const idAdvice = ids.length
-    ? `${list(ids)} look${ids.length === 1 ? 's' : ''} like an id or a name, not a feature: list the columns the model takes with --features, ` +
-      `in its order (or --exclude ${showInput(ids.join(','))}). `
+    ? `${list(ids)} look${ids.length === 1 ? 's' : ''} like an id or a name: leave ${ids.length === 1 ? 'it' : 'them'} out with --features ` +
+      `(the model's columns, in its order) or --exclude ${showInput(ids.join(','))}. `
     : '';
   const cat = others[0] !== undefined ? showInput(others[0]) : 'NAME';
   const catAdvice =
-    `A text column with a few distinct values is a category: encode it with --categorical ${others.length ? showInput(others.join(',')) : 'NAME'} ` +
-    `(one-hot) or --categorical ${cat}:ordinal (codes 0..k-1 in sorted order)` +
-    (ids.length
-      ? '. '
-      : `; an id or a name (such as Surname, CustomerId) is no feature: leave it out with --features (the columns the model takes, in its order) or --exclude. `);
+    `A category: --categorical ${cat} (one-hot) or ${cat}:ordinal` +
+    (ids.length ? '. ' : '; an id or name (Surname, CustomerId): leave it out with --features or --exclude. ');
   return new DataError(
     `${where}:${line}: ${which} not numeric (text, empty or not finite). ${idAdvice}${catAdvice}` +
-      'In a spec: data.features, data.exclude, data.categorical. Missing values: clean or impute the data first',
+      '(spec: data.categorical, data.features, data.exclude.) Missing values: clean or impute them first',
   );
 }
