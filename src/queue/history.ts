@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { wrapRedisError } from './connection.js';
-import { newRedisClient } from './redis-client.js';
+import { withRedis } from './redis-client.js';
 import type { QueueSettings } from './settings.js';
 import { runSummarySchema, summarizeRun, TREND_RUNS, type RunSummary } from '../result/baseline.js';
 import { applyBaseline } from '../gate/apply-baseline.js';
@@ -33,18 +33,6 @@ function checkName(name: string): void {
       'queue',
       `history name "${name}": use letters, digits, . _ - only (the audit's label or schedule name)`,
     );
-}
-
-async function withRedis<T>(s: QueueSettings, fn: (r: Redis | Cluster) => Promise<T>): Promise<T> {
-  const r = newRedisClient(s, 'producer', { lazyConnect: true });
-  try {
-    if (r.status === 'wait') await r.connect();
-    return await fn(r);
-  } catch (e) {
-    throw e instanceof UserInputError ? e : wrapRedisError(e, s);
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** Records one run of `name` (idempotent per run id) and trims the index to MAX_HISTORY runs. */

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { UserInputError } from '../errors.js';
-import { redisOptions } from './connection.js';
+import { redisOptions, wrapRedisError } from './connection.js';
 import type { QueueSettings } from './settings.js';
 
 export type Role = 'worker' | 'producer';
@@ -99,4 +99,20 @@ export function closingWith<T extends { close(force?: boolean): Promise<void> }>
     }
   };
   return target;
+}
+
+/**
+ * Runs `fn` with a short-lived producer client (cluster-aware) and always closes it; connection failures become a
+ * UserInputError naming REDIS_URL or REDIS_CLUSTER_NODES. For the history index and the run store.
+ */
+export async function withRedis<T>(s: QueueSettings, fn: (r: Redis | Cluster) => Promise<T>): Promise<T> {
+  const r = newRedisClient(s, 'producer', { lazyConnect: true });
+  try {
+    if (r.status === 'wait') await r.connect();
+    return await fn(r);
+  } catch (e) {
+    throw e instanceof UserInputError ? e : wrapRedisError(e, s);
+  } finally {
+    r.disconnect();
+  }
 }

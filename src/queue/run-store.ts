@@ -1,8 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { newRedisClient } from './redis-client.js';
-import { wrapRedisError } from './connection.js';
+import { withRedis } from './redis-client.js';
 import type { QueueSettings } from './settings.js';
-import { UserInputError } from '../errors.js';
 
 /** The files of a run that travel through Redis, so hosts that share only Redis can render, email and fetch them. */
 export const STORED_FILES = ['result.json', 'report.html', 'report.pdf'] as const;
@@ -24,24 +22,12 @@ export async function putRunFile(
   if (s.storeMaxBytes === 0) return false;
   const packed = gzipSync(bytes, { level: 6 });
   if (packed.length > s.storeMaxBytes) return false;
-  await withClient(s, (r) => r.set(storeKey(s, runId, file), packed, 'EX', s.storeRetentionS));
+  await withRedis(s, (r) => r.set(storeKey(s, runId, file), packed, 'EX', s.storeRetentionS));
   return true;
 }
 
 /** A stored file of a run, or null when it was never stored or has expired. */
 export async function getRunFile(s: QueueSettings, runId: string, file: StoredFile): Promise<Buffer | null> {
-  const packed = await withClient(s, (r) => r.getBuffer(storeKey(s, runId, file)));
+  const packed = await withRedis(s, (r) => r.getBuffer(storeKey(s, runId, file)));
   return packed ? gunzipSync(packed) : null;
-}
-
-async function withClient<T>(s: QueueSettings, fn: (r: ReturnType<typeof newRedisClient>) => Promise<T>): Promise<T> {
-  const r = newRedisClient(s, 'producer', { lazyConnect: true });
-  try {
-    if (r.status === 'wait') await r.connect();
-    return await fn(r);
-  } catch (e) {
-    throw e instanceof UserInputError ? e : wrapRedisError(e, s);
-  } finally {
-    r.disconnect();
-  }
 }
