@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
-import { wrapRedisError } from './connection.js';
 import { withRedis } from './redis-client.js';
 import type { QueueSettings } from './settings.js';
 import { runSummarySchema, summarizeRun, TREND_RUNS, type RunSummary } from '../result/baseline.js';
