@@ -56,7 +56,21 @@ export default defineAnalyzer({
           ? 'Standardize each feature with training-set statistics (data.normalize: standardize), divide pixel values by 255, ' +
             'or put a BatchNormalization/Normalization layer first.'
           : null,
-      evidence: [],
+      // Page 1 charts the root cause: the scale against the threshold crossed and the [-1, 1] initializations assume.
+      evidence:
+        score < 0.9
+          ? [
+              {
+                kind: 'bars' as const,
+                title: 'Input scale: |feature value| against the scale initializations assume (log)',
+                labels: ['largest |x|', 'mean |x|', 'assumed: 1'],
+                values: [maxAbs, r.meanAbs, 1],
+                unit: '|x|',
+                logY: true,
+                threshold: maxAbs >= thresholds.failAbs ? thresholds.failAbs : thresholds.warnAbs,
+              },
+            ]
+          : [],
     };
   },
 });

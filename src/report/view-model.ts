@@ -4,11 +4,11 @@ import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { activationCurveChart } from './charts/activation-curves.js';
 import { learningCurves, overviewCharts, snapshotName, type OverviewCharts } from './charts/overview-charts.js';
-import { displayPath, publicReason, publicSpec } from './public-text.js';
+import { displayPath, publicReason } from './public-text.js';
 import { trendView, type TrendView } from './trend-view.js';
-import { layerGraphSvgs } from './graph/layer-graph.js';
+import { isListedChain, layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
-import { compactJson } from './compact-json.js';
+import { printedSpec } from './printed-spec.js';
 import { STATUS_LABEL } from '../result/vocabulary.js';
 import { causesOf, deferToCauses, fixFirstText, rankByCause, rootCausesOf } from '../result/causes.js';
 import { firstSentence, thresholdLine } from './finding-text.js';
@@ -27,11 +27,7 @@ export { STATUS_LABEL };
 export type { EvidenceView, FindingView, ReportView, TableView } from './view-types.js';
 import type { EvidenceView, FindingView, ReportView, TableView } from './view-types.js';
 
-/**
- * Characters per spec line: what fits half the printed page at the appendix's monospace size (7pt, ~1.5 mm a
- * character, 88 mm a column), so the spec prints in two columns (half the pages) and no line wraps.
- */
-export const SPEC_WIDTH = 56;
+export { SPEC_WIDTH } from './printed-spec.js';
 
 /** Rows per evidence table in the report; the rest are counted, not dropped silently. */
 export const MAX_TABLE_ROWS = 40;
@@ -123,34 +119,36 @@ function findingView(f: Finding, all: readonly Finding[], r: AuditResult): Findi
 
 /**
  * The root cause's first chart (findings ranked by cause, so not the first fail in id order); for a clean run, the
- * loss curve (the chart a reader checks first). When the first finding's evidence is only a table (dropout-rate),
- * the chart is the next finding's, and the caption says so.
+ * loss curve (the chart a reader checks first). Only root causes are charted on page 1: when the first one's
+ * evidence is only a table (dropout-rate), the chart is another root cause's, and the caption says so; when no root
+ * cause has a chart (unnormalized inputs: a table of feature ranges), page 1 shows the first one's table rather
+ * than a symptom's chart.
  */
 function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: OverviewCharts): ReportView['verdictChart'] {
   const detailed = ranked.filter(isDetailed);
-  const root = (f: Finding) => (causesOf(f, ranked).length ? 'Worst finding' : 'Root cause');
-  for (const f of detailed) {
+  const roots = detailed.filter((f) => causesOf(f, ranked).length === 0);
+  const caption = (f: Finding) => {
+    const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
+    const after = followers.length
+      ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)`
+      : '';
+    return f === detailed[0]
+      ? `Root cause: ${f.id}${after}`
+      : `Root cause with a chart: ${f.id} (${detailed[0]!.id} has a table)`;
+  };
+  for (const f of roots) {
     const zone = zoneChart(r, f, 680);
     for (const e of zone ? [null] : f.evidence) {
       if (e?.kind === 'table') continue;
       const svg = e ? evidenceChart(e) : zone;
-      if (!svg) continue;
-      const followers = detailed.filter((d) => causesOf(d, ranked).some((c) => c.id === f.id)).map((d) => d.id);
-      const after = followers.length
-        ? ` (${followers.join(' and ')} follow${followers.length === 1 ? 's' : ''} from it)`
-        : '';
-      return {
-        caption:
-          f === detailed[0]
-            ? `${root(f)}: ${f.id}${after}`
-            : `${root(f)} with a chart: ${f.id} (${detailed[0]!.id} has a table)`,
-        svg,
-      };
+      if (svg) return { caption: caption(f), svg, table: null };
     }
   }
+  const table = roots[0]?.evidence.find((e) => e.kind === 'table');
+  if (roots[0] && table?.kind === 'table') return { caption: caption(roots[0]), svg: null, table: tableView(table) };
   // A clean run's page 1 shows the learning curves themselves (charts.learningCurvesOnPage1), not a copy of one.
   if (charts.learningCurves.length) return null;
-  return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow } : null;
+  return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow, table: null } : null;
 }
 
 function quietCountText(pass: number, na: number): string {
@@ -185,13 +183,17 @@ function classRows(classes: AuditResult['data']['classes']): Array<[string, stri
 export function buildReportView(r: AuditResult): ReportView {
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
   const m = r.model;
+  const network = networkDrawing(r);
+  // The neuron-by-neuron drawing replaces the connection graph; without it a plain chain is shown by the table.
+  const chain = !network && isListedChain(r, MAX_TABLE_ROWS);
+  const flagged = new Set(r.findings.filter(isDetailed).flatMap((f) => f.affectedLayers));
   const charts = overviewCharts(r);
   // Results written before causes were ranked are read the same way (both steps are idempotent).
   const ranked = rankByCause(deferToCauses(r.findings));
   const findings = ranked.map((f) => findingView(f, ranked, r));
   const quiet = findings.filter((f) => !f.detailed);
   const met = r.gate.assertions.filter((a) => a.passed).length;
-  return {
+  const view: ReportView = {
     title: `nnaudit report: ${escapeControl(m.name)}`,
     modelName: escapeControl(m.name), // a spec's name: no control characters in the page or its PDF
     source:
@@ -223,12 +225,15 @@ export function buildReportView(r: AuditResult): ReportView {
         found: /^(status|score)/.test(a.expected) ? null : a.found,
       })),
     charts,
-    graphs: layerGraphSvgs(r),
-    network: networkDrawing(r),
+    graphs: chain ? [] : layerGraphSvgs(r),
+    network,
+    chainNote: chain
+      ? 'The layers form one chain, in this order (no connection graph needed); layers a failing or warning finding names are highlighted.'
+      : null,
     layerTable: tableView({
       kind: 'table',
       title: 'Layers',
-      highlight: [],
+      highlight: chain ? m.layers.flatMap((l, i) => (flagged.has(l.name) ? [i] : [])) : [],
       columns: [
         { key: 'name', label: 'Layer' },
         { key: 'className', label: 'Type' },
@@ -245,6 +250,7 @@ export function buildReportView(r: AuditResult): ReportView {
         params: l.trainable === false ? `${num(l.params)} (frozen)` : l.params,
       })),
     }),
+    dataGrid: [],
     dataRows: [
       ['Source', displayPath(r.data.source)],
       ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
@@ -278,7 +284,11 @@ export function buildReportView(r: AuditResult): ReportView {
     timings: Object.entries(r.timing).map(([k, v]) => [k.replace(/Ms$/, ''), `${(v / 1000).toFixed(2)} s`]),
     runWarnings: r.runWarnings,
     // Path-like values are shortened like the header's paths: the report gets emailed.
-    specJson: r.spec ? compactJson(publicSpec(r.spec), SPEC_WIDTH) : null,
+    spec: r.spec ? printedSpec(r.spec) : null,
     toolVersion: r.tool.version,
   };
+  view.dataGrid = Array.from({ length: Math.ceil(view.dataRows.length / 2) }, (_, i) =>
+    view.dataRows.slice(2 * i, 2 * i + 2),
+  );
+  return view;
 }

@@ -62,7 +62,8 @@ export interface ReportView {
   failedAssertions: Array<{ id: string; level: string; expected: string; found: string | null }>;
   charts: OverviewCharts;
   /** The one chart on page 1: the worst finding's evidence, or the loss curve when everything passed. */
-  verdictChart: { caption: string; svg: string } | null;
+  /** Page 1's picture of the root cause: its chart, or its table when it has no chart. */
+  verdictChart: { caption: string; svg: string | null; table: TableView | null } | null;
   /** Nothing to fix: page 1 carries the learning curves ("training at a glance") and the internals section does not repeat them. */
   learningCurvesOnPage1: boolean;
   detailedFindings: FindingView[];
@@ -75,11 +76,16 @@ export interface ReportView {
   graphs: string[];
   /** Small dense networks are drawn neuron by neuron instead of the layer graph. */
   network: { svg: string; caption: string } | null;
+  /** Set when the layers form one listed chain: the table stands in for the connection graph. */
+  chainNote: string | null;
   layerTable: TableView;
   dataRows: Array<[string, string]>;
+  /** dataRows two pairs a row, as the appendix prints them. */
+  dataGrid: Array<Array<[string, string]>>;
   environment: Array<[string, string]>;
   timings: Array<[string, string]>;
   runWarnings: string[];
-  specJson: string | null;
+  /** The spec as printed in the appendix (printed-spec.ts). */
+  spec: { text: string; columns: 1 | 2 | 3; note: string | null } | null;
   toolVersion: string;
 }

@@ -35,6 +35,8 @@ export const EXPLAINED_BY: Readonly<Record<string, readonly string[]>> = {
   'oscillating-loss': ['non-finite-values', 'exploding-gradients', 'unnormalized-inputs'],
   'vanishing-gradients': ['dead-relu', 'saturated-activations', 'unnormalized-inputs'],
   'exploding-gradients': ['non-finite-values', 'unnormalized-inputs'],
+  // The non-finite analyzer names the input scale as the likely cause itself (citeInputScale).
+  'non-finite-values': ['unnormalized-inputs'],
   'saturated-activations': ['unnormalized-inputs'],
   'dead-relu': ['unnormalized-inputs'],
   'dropout-rate': [],
@@ -117,12 +119,13 @@ export function rankByCause(findings: readonly Finding[]): Finding[] {
 
 /**
  * A symptom's recommendation when a root cause holds: fix the cause first, and why the symptom's own remedies
- * (add capacity, raise the learning rate) would not help. Unnormalized inputs keep citeInputScale's wording,
- * which already puts normalization first; findings without a held cause are returned unchanged.
+ * (add capacity, raise the learning rate) would not help. Findings without a held cause are returned unchanged.
  */
 export function deferToCauses(findings: readonly Finding[]): Finding[] {
   return findings.map((f) => {
-    const roots = rootCausesOf(f, findings).filter((c) => c.id !== 'unnormalized-inputs');
+    // Also where citeInputScale put "normalize the inputs first" in front: the symptom's own remedy (add capacity)
+    // followed it and contradicted the cause.
+    const roots = rootCausesOf(f, findings);
     if (roots.length === 0 || f.recommendation?.startsWith(DEFER_PREFIX)) return f;
     const first = roots[0]!;
     const also = roots.slice(1).map((c) => c.id);

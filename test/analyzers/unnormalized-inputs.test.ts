@@ -37,4 +37,13 @@ describe('unnormalized-inputs', () => {
     expect(f.status).toBe('fail');
     expect(f.displayValue).toMatch(/its usual effects fail: underfitting/);
   });
+
+  it('charts the scale against the threshold it crossed, so page 1 can show the root cause; a pass carries no chart', () => {
+    const f = runOne('unnormalized-inputs', withRange(-150, 120));
+    expect(f.evidence).toEqual([
+      expect.objectContaining({ kind: 'bars', values: [150, 67.5, 1], logY: true, threshold: 100 }),
+    ]);
+    expect(runOne('unnormalized-inputs', withRange(0, 16)).evidence[0]).toMatchObject({ threshold: 10 });
+    expect(runOne('unnormalized-inputs', withRange(-3, 3)).evidence).toEqual([]);
+  });
 });

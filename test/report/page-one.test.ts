@@ -1,10 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { buildReportView } from '../../src/report/view-model.js';
 import { firstSentence, shortSource, thresholdLine } from '../../src/report/finding-text.js';
-import { sampleResult } from '../helpers/results.js';
+import { sampleResult, sampleResults } from '../helpers/results.js';
 
 /** Page 1 says what to do: causes first, the root cause's chart, passes counted and listed at the end. */
+/** A symptom's own remedies, which contradict a root cause that explains it (issue 22). */
+const SYMPTOM_REMEDY =
+  /\badd capacity\b|\b(raise|increase) the learning rate\b|\btrain longer\b|\bmore units or layers\b/i;
+
 describe('page 1 of the report', () => {
+  it.each(sampleResults().map(([n]) => n))(
+    '%s: page 1 pictures a root cause, and no advice contradicts a failed root cause',
+    (name) => {
+      const view = buildReportView(sampleResult(name));
+      const detailed = view.detailedFindings;
+      if (detailed.length === 0) {
+        expect(view.verdictChart === null || view.verdictChart.caption === 'Gradient flow').toBe(true);
+        return;
+      }
+      expect(detailed[0]!.followsFrom, 'causes are listed first').toBeNull();
+      const charted = /^Root cause(?: with a chart)?: ([\w-]+)/.exec(view.verdictChart?.caption ?? '')?.[1];
+      expect(charted, view.verdictChart?.caption).toBeDefined();
+      expect(detailed.find((f) => f.id === charted)?.followsFrom, `${charted} is a root cause`).toBeNull();
+      const failedRoot = detailed.some((f) => f.followsFrom === null && f.status === 'fail');
+      for (const f of detailed.filter((d) => d.followsFrom !== null)) {
+        if (failedRoot) expect(f.recommendation ?? '', f.id).not.toMatch(SYMPTOM_REMEDY);
+        expect(f.firstChange, f.id).toMatch(/ first \([\w-]+\), then audit again\.$/);
+      }
+    },
+  );
+
   it('the vanishing-gradients fixture charts the vanishing cause, not underfitting (first fail in id order)', () => {
     const view = buildReportView(sampleResult('vanishing-gradients'));
     expect(view.detailedFindings[0]!.id).toBe('vanishing-gradients');
@@ -52,12 +77,14 @@ describe('page 1 of the report', () => {
     expect(firstSentence(text)).toBe(first);
   });
 
-  it("the saturated-activations chart is the tanh curve over the layer's inputs with the |z| >= 5 band, on page 1 and in its box", () => {
+  it('saturated-activations: page 1 charts the input scale that causes it; its box draws the tanh curve with the |z| >= 5 band', () => {
     const view = buildReportView(sampleResult('saturated-activations'));
-    expect(view.verdictChart?.caption).toContain('saturated-activations');
-    expect(view.verdictChart?.svg).toContain('tanh(z)');
-    expect(view.verdictChart?.svg).toContain('shaded: saturated |z| &gt;= 5');
+    expect(view.verdictChart?.caption).toBe(
+      'Root cause: unnormalized-inputs (saturated-activations and underfitting follow from it)',
+    );
+    expect(view.verdictChart?.svg).toContain('largest |x|');
     const box = view.detailedFindings.find((f) => f.id === 'saturated-activations')!;
     expect(box.evidence[0]!.svg).toContain('tanh(z)');
+    expect(box.evidence[0]!.svg).toContain('shaded: saturated |z| &gt;= 5');
   });
 });

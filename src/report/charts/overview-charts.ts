@@ -47,10 +47,17 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
   const first = acts[0];
   const last = acts[acts.length - 1];
   const layersWithActivations = last?.layers ?? [];
-  const panelLayers = pickPanels(
-    layersWithActivations.map((l) => l.layer),
-    affected,
-  );
+  // Layers without weights or an activation (pooling, flatten, dropout) pass on values the layer before already
+  // shows: a row each, half empty, took a CNN's PASS report to a fourth page.
+  const model = new Map(r.model.layers.map((l) => [l.name, l]));
+  const drawn = layersWithActivations
+    .map((l) => l.layer)
+    .filter((name) => {
+      const m = model.get(name);
+      return !m || m.params > 0 || (m.activation !== null && m.activation !== 'linear') || affected.has(name);
+    });
+  const passThrough = layersWithActivations.length - drawn.length;
+  const panelLayers = pickPanels(drawn, affected);
   const flow = gradientFlow(r, layersWithActivations.length <= 6 ? 340 : 680);
   const snap = snapshotName(r);
   // The layer x epoch heatmap and the per-unit dead map earn their space only when their finding is not a pass.
@@ -67,13 +74,22 @@ export function overviewCharts(r: AuditResult): OverviewCharts {
         : null,
     deadUnits: flagged(r, ['dead-relu']) && !hasHeatmap(r, 'dead-relu') ? deadUnits(r) : null,
     layerRows: layerRows(r, panelLayers),
-    panelNote:
-      panelLayers.length < layersWithActivations.length
-        ? `Showing ${panelLayers.length} of ${layersWithActivations.length} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
-        : null,
+    panelNote: panelNote(panelLayers.length, drawn.length, passThrough),
     activationEpochs:
       first && last && first !== last ? `${snap(first.epoch)} vs ${snap(last.epoch)}` : last ? snap(last.epoch) : '',
   };
+}
+
+function panelNote(shown: number, drawable: number, passThrough: number): string | null {
+  const parts = [
+    shown < drawable
+      ? `Showing ${shown} of ${drawable} layers (flagged layers first, then evenly spaced); every layer is in the tables.`
+      : null,
+    passThrough
+      ? `${passThrough} layer${passThrough === 1 ? '' : 's'} without weights or an activation (pooling, flattening, dropout) ${passThrough === 1 ? 'is' : 'are'} not drawn: ${passThrough === 1 ? 'its' : 'their'} outputs repeat the layer before.`
+      : null,
+  ].filter((x) => x !== null);
+  return parts.length ? parts.join(' ') : null;
 }
 
 function pickPanels(layers: string[], affected: Set<string>): string[] {
@@ -122,7 +138,7 @@ export function learningCurves(r: AuditResult, width = 340): string[] {
         levels: level,
       },
       width,
-      220,
+      200,
     );
   });
 }
@@ -197,7 +213,7 @@ function gradientFlow(r: AuditResult, width: number): { svg: string | null; note
         })),
       },
       width,
-      rotate ? 320 : 240,
+      rotate ? 320 : width < 400 ? 210 : 240,
     ),
   };
 }
@@ -246,13 +262,19 @@ function deadUnits(r: AuditResult): string | null {
   });
 }
 
+/**
+ * Height of each per-layer chart (330 wide): 160 fits five layer rows on a printed page where 200 fitted four, so a
+ * ten-layer network's panels take two pages instead of three.
+ */
+const LAYER_ROW_HEIGHT = 160;
+
 function layerRows(r: AuditResult, layers: string[]): OverviewCharts['layerRows'] {
   const acts = r.measurements.activations;
   const last = acts[acts.length - 1];
   const weights = weightHistograms(r, layers);
   return layers
     .map((l) => ({
-      activation: last ? activationCurveChart(acts[0], last, l, 330, 200, snapshotName(r)) : null,
+      activation: last ? activationCurveChart(acts[0], last, l, 330, LAYER_ROW_HEIGHT, snapshotName(r)) : null,
       weights: weights.get(l) ?? null,
     }))
     .filter((row) => row.activation !== null || row.weights !== null);
@@ -311,7 +333,7 @@ function weightHistograms(r: AuditResult, layers: string[]): Map<string, string>
               })),
             },
             330,
-            200,
+            LAYER_ROW_HEIGHT,
           ),
         ] as const;
       }),

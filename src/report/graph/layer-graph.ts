@@ -20,6 +20,25 @@ interface NodeInfo {
 }
 
 /**
+ * Whether the layers form one chain (each takes the previous one's output, nothing branches or merges) short enough
+ * for the appendix's layer table to list whole. Such a graph is a column of boxes that says only what the table
+ * says, in its order; the table shows it instead, flagged layers highlighted.
+ */
+export function isListedChain(r: AuditResult, maxRows: number): boolean {
+  const { nodes, edges } = r.model.graph;
+  if (nodes.length === 0 || r.model.layers.length > maxRows) return false;
+  const ins = new Map<string, number>();
+  const outs = new Map<string, number>();
+  for (const e of edges) {
+    ins.set(e.to, (ins.get(e.to) ?? 0) + 1);
+    outs.set(e.from, (outs.get(e.from) ?? 0) + 1);
+  }
+  return (
+    edges.length === nodes.length - 1 && nodes.every((n) => (ins.get(n.id) ?? 0) <= 1 && (outs.get(n.id) ?? 0) <= 1)
+  );
+}
+
+/**
  * The layer connection graph as inline SVG: one box per layer (type, activation, output shape, params),
  * arrows for connections, flagged layers outlined in their finding's color. dagre computes the layout.
  * Large models come back as several parts (in topological order), each with stubs naming the cut edges.
