@@ -163,7 +163,8 @@ export const weightStatSchema = z.object({
   values: z.array(maybeNum).optional(),
   /**
    * A Dense kernel too wide to keep whole (a side over MAX_KERNEL_SIDE, at most MAX_STRONGEST_UNITS units): per unit
-   * its k strongest inputs by |weight|, strongest first, recorded with the histograms. `inputs[j * k + m]` is the
+   * its k strongest inputs by |weight|, strongest first, recorded at the last probe with histograms only (the one
+   * the report draws). `inputs[j * k + m]` is the
    * input row of unit j's m-th strongest connection and `values[j * k + m]` its weight (4 significant digits).
    * Lets the report draw a wide layer's strongest connections; absent in artifacts written before it existed.
    */

@@ -36,6 +36,9 @@ describe('gather records what the network picture draws', () => {
     const out = last.find((w) => w.layer === 'dense_2' && w.weight === 'kernel')!;
     expect(out.strongest!.inputs).toHaveLength(STRONGEST_K); // 80 x 1: one unit, its 4 strongest of 80
     expect(last.find((w) => w.weight === 'bias')!.strongest).toBeUndefined();
+    // One copy, at the probe the report draws: the first probe's is dropped.
+    expect(a.weights.length).toBeGreaterThan(1);
+    expect(a.weights[0]!.weights.some((w) => w.strongest)).toBe(false);
   }, 60_000);
 
   it('placeholder names (x0..xn of a JSON array) are not recorded', async () => {

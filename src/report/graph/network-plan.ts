@@ -125,7 +125,7 @@ export function planNetwork(r: AuditResult): NetworkPlan | null {
     return pairEdges(from, to, inc, keep);
   });
   const weightsAt = probe
-    ? r.model.source === 'loaded' && !r.training.history?.epochs.length
+    ? r.model.source === 'loaded' && probe.epoch === 0
       ? 'as loaded'
       : `at epoch ${probe.epoch}`
     : null;
