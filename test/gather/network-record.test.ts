@@ -32,7 +32,8 @@ describe('gather records what the network picture draws', () => {
     // Strongest first within each unit.
     const v = wide.strongest!.values.map((x) => Math.abs(x!));
     for (let j = 0; j < 80; j++)
-      for (let m = 1; m < STRONGEST_K; m++) expect(v[j * STRONGEST_K + m]!).toBeLessThanOrEqual(v[j * STRONGEST_K + m - 1]!);
+      for (let m = 1; m < STRONGEST_K; m++)
+        expect(v[j * STRONGEST_K + m]!).toBeLessThanOrEqual(v[j * STRONGEST_K + m - 1]!);
     const out = last.find((w) => w.layer === 'dense_2' && w.weight === 'kernel')!;
     expect(out.strongest!.inputs).toHaveLength(STRONGEST_K); // 80 x 1: one unit, its 4 strongest of 80
     expect(last.find((w) => w.weight === 'bias')!.strongest).toBeUndefined();

@@ -23,7 +23,11 @@ const mixed: Kernel = (c, i, j) => (((i * 7 + j * 3 + c) % 11) - 5) / 5 + (i ===
  * A small dense-chain result built on the healthy sample's frame: only the fields the drawing reads are replaced.
  * Kernels up to 64 a side are recorded whole (values), wider ones as their strongest inputs, as gather records them.
  */
-function net(inputs: number, layers: LayerSpec[], opts: { kernel?: Kernel; featureNames?: string[] } = {}): AuditResult {
+function net(
+  inputs: number,
+  layers: LayerSpec[],
+  opts: { kernel?: Kernel; featureNames?: string[] } = {},
+): AuditResult {
   const r = sampleResult('healthy');
   const kernel = opts.kernel ?? mixed;
   const names = layers.map((_, c) => `dense_${c + 1}`);
@@ -60,7 +64,9 @@ function net(inputs: number, layers: LayerSpec[], opts: { kernel?: Kernel; featu
       epoch: 5,
       weights: layers.map((l, c) => {
         const rows = c === 0 ? inputs : layers[c - 1]!.units;
-        const values = Array.from({ length: rows * l.units }, (_, n) => kernel(c, Math.floor(n / l.units), n % l.units));
+        const values = Array.from({ length: rows * l.units }, (_, n) =>
+          kernel(c, Math.floor(n / l.units), n % l.units),
+        );
         const small = rows <= 64 && l.units <= 64;
         return {
           layer: names[c]!,
@@ -85,7 +91,12 @@ const texts = (svg: string) => [...svg.matchAll(/<text [^>]*>([^<]*)<\/text>/g)]
 
 describe('network picture: which lines are drawn', () => {
   it('a small network is drawn whole: every connection one line', () => {
-    const d = networkDrawing(net(3, [{ units: 5, activation: 'relu' }, { units: 2, activation: 'sigmoid' }]))!;
+    const d = networkDrawing(
+      net(3, [
+        { units: 5, activation: 'relu' },
+        { units: 2, activation: 'sigmoid' },
+      ]),
+    )!;
     expect(lines(d.svg)).toHaveLength(3 * 5 + 5 * 2);
     expect(d.caption).not.toContain('strongest');
   });
@@ -121,7 +132,9 @@ describe('network picture: which lines are drawn', () => {
     const plan = planNetwork(r)!;
     expect(plan.columns.map((c) => c.shown.length)).toEqual([12, SAMPLE_UNITS, SAMPLE_UNITS, 1]);
     const d = networkDrawing(r)!;
-    expect(d.caption).toContain('dense_1 32 of 256, dense_2 32 of 256');
+    expect(d.caption).toMatch(/Units drawn: dense_1 32 of 256 \((\d+ )?most strongly connected to the next layer/);
+    // The single output unit leans on 4 units of dense_2: the other 28 drawn are spread evenly, and the caption says so.
+    expect(d.caption).toContain('dense_2 32 of 256 (4 most strongly connected to the next layer, 28 evenly spaced)');
     expect(d.caption).toContain(`dense_2: strongest ${STRONGEST_K} of 256 inputs per unit`);
     expect(texts(d.svg)).toContain('32 of 256 units · relu');
     // The sampled layer shows the units the next layer leans on: lines between the two samples are drawn.

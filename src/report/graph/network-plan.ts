@@ -78,8 +78,7 @@ export function planNetwork(r: AuditResult): NetworkPlan | null {
           l.units,
         ),
   );
-  const strong: string[] = [];
-  const even: string[] = [];
+  const sampled: string[] = [];
   // Chosen from the output back: a sampled layer shows the units its successor's drawn units lean on most.
   const shown: number[][] = layers.map(() => []);
   for (let c = layers.length - 1; c >= 0; c--) {
@@ -87,11 +86,16 @@ export function planNetwork(r: AuditResult): NetworkPlan | null {
     const next = incoming[c + 1];
     if (units <= MAX_UNITS_DRAWN) shown[c] = range(units);
     else if (next) {
-      shown[c] = strongestSources(next, shown[c + 1]!, units);
-      strong.unshift(`${name} ${SAMPLE_UNITS} of ${fmt(units)}`);
+      const { units: picked, strong } = strongestSources(next, shown[c + 1]!, units);
+      shown[c] = picked;
+      const how =
+        strong === SAMPLE_UNITS
+          ? 'most strongly connected to the next layer'
+          : `${strong} most strongly connected to the next layer, ${SAMPLE_UNITS - strong} evenly spaced`;
+      sampled.unshift(`${name} ${SAMPLE_UNITS} of ${fmt(units)} (${how})`);
     } else {
       shown[c] = evenSample(units, SAMPLE_UNITS);
-      even.unshift(`${name} ${SAMPLE_UNITS} of ${fmt(units)}`);
+      sampled.unshift(`${name} ${SAMPLE_UNITS} of ${fmt(units)} (evenly spaced)`);
     }
   }
   const last = layers.length - 1;
@@ -130,10 +134,7 @@ export function planNetwork(r: AuditResult): NetworkPlan | null {
       : `at epoch ${probe.epoch}`
     : null;
   const notes = [
-    strong.length
-      ? `Units drawn: ${strong.join(', ')} (those most strongly connected to the next layer's drawn units)`
-      : '',
-    even.length ? `Units drawn: ${even.join(', ')} (evenly spaced)` : '',
+    sampled.length ? `Units drawn: ${sampled.join('; ')}` : '',
     limited.length
       ? `Lines drawn: ${limited.join('; ')}${columns.some((c) => c.shown.length < c.units) ? ' (lines to units not drawn are left out)' : ''}`
       : '',
@@ -197,8 +198,15 @@ function readIncoming(w: WeightStat | undefined, inputs: number, units: number):
   return { inputs, perUnit, maxAbs };
 }
 
-/** The source units that the drawn units of the next layer draw on most (summed |weight| of their strongest inputs). */
-function strongestSources(next: NonNullable<Incoming>, drawnNext: number[], units: number): number[] {
+/**
+ * The source units that the drawn units of the next layer draw on most (summed |weight| of their strongest inputs),
+ * and how many of them there were before an even spread filled the column.
+ */
+function strongestSources(
+  next: NonNullable<Incoming>,
+  drawnNext: number[],
+  units: number,
+): { units: number[]; strong: number } {
   const score = new Map<number, number>();
   for (const v of drawnNext)
     for (const e of (next.perUnit[v] ?? []).slice(0, MAX_K)) score.set(e.i, (score.get(e.i) ?? 0) + Math.abs(e.w));
@@ -206,10 +214,11 @@ function strongestSources(next: NonNullable<Incoming>, drawnNext: number[], unit
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, SAMPLE_UNITS)
     .map(([i]) => i);
+  const strong = picked.length;
   // Too few distinct strong inputs: fill with an even spread, so the column still shows SAMPLE_UNITS units.
   for (const i of evenSample(units, SAMPLE_UNITS))
     if (picked.length < SAMPLE_UNITS && !picked.includes(i)) picked.push(i);
-  return picked.sort((a, b) => a - b);
+  return { units: picked.sort((a, b) => a - b), strong };
 }
 
 export function evenSample(n: number, m: number): number[] {
