@@ -103,7 +103,14 @@ export const dataInfoSchema = z.object({
   targets: num.optional(),
   /** Class names in class-id order and how the order was chosen (images: sorted folder names unless data.classes). */
   classes: z.object({ names: z.array(z.string()), order: z.string() }).optional(),
+  /**
+   * The name of each model input (a flat feature vector), as the data gave them: CSV columns, one-hot columns as
+   * "Geography=France". Absent when the data names none, for image inputs, past MAX_FEATURE_NAMES, and before recorded.
+   */
+  featureNames: z.array(z.string()).optional(),
 });
+/** Wider inputs than this record no feature names (the report labels inputs only when it draws them all). */
+export const MAX_FEATURE_NAMES = 256;
 export type DataInfo = z.infer<typeof dataInfoSchema>;
 
 /** Keras-style history: `loss`, `val_loss`, `accuracy`, `val_accuracy`... one value per epoch. */
@@ -154,9 +161,21 @@ export const weightStatSchema = z.object({
    * histograms when both sides are at most MAX_KERNEL_SIDE: lets the report draw each connection by its weight.
    */
   values: z.array(maybeNum).optional(),
+  /**
+   * A Dense kernel too wide to keep whole (a side over MAX_KERNEL_SIDE, at most MAX_STRONGEST_UNITS units): per unit
+   * its k strongest inputs by |weight|, strongest first, recorded at the last probe with histograms only (the one
+   * the report draws). `inputs[j * k + m]` is the
+   * input row of unit j's m-th strongest connection and `values[j * k + m]` its weight (4 significant digits).
+   * Lets the report draw a wide layer's strongest connections; absent in artifacts written before it existed.
+   */
+  strongest: z.object({ k: num, inputs: z.array(num), values: z.array(maybeNum) }).optional(),
 });
 /** Kernels up to this many inputs and units keep their values (64 x 64 = 4,096 numbers per probe at most). */
 export const MAX_KERNEL_SIDE = 64;
+/** Strongest inputs kept per unit of a wider Dense kernel: the report draws at most this many per unit. */
+export const STRONGEST_K = 4;
+/** Wider Dense layers than this record no strongest inputs (1,024 x 4 x 2 = 8,192 numbers per probe at most). */
+export const MAX_STRONGEST_UNITS = 1024;
 export const weightEpochSchema = z.object({ epoch: num, weights: z.array(weightStatSchema) });
 export type WeightEpoch = z.infer<typeof weightEpochSchema>;
 

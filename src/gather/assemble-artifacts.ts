@@ -2,6 +2,7 @@ import type { tf } from './tf.js';
 import type { Spec, LossName } from '../config/spec-schema.js';
 import {
   ARTIFACTS_VERSION,
+  MAX_FEATURE_NAMES,
   type Artifacts,
   type Evaluation,
   type History,
@@ -97,5 +98,15 @@ function dataInfo(raw: Dataset, data: PreparedData, loss: LossName, outputUnits:
     trivialLoss: trivialLoss(data.train, loss, outputUnits),
     ...(data.train.yWidth && data.train.yWidth > 1 ? { targets: data.train.yWidth } : {}),
     ...(raw.classes ? { classes: raw.classes } : {}),
+    ...featureNames(data.train),
   };
+}
+
+/** Names worth recording: a flat input named by the data, not the x0..xn placeholders a loader made up. */
+function featureNames(d: Dataset): { featureNames?: string[] } {
+  const names = d.featureNames;
+  if (d.featureShape.length !== 1 || names.length !== d.featureShape[0] || names.length > MAX_FEATURE_NAMES) return {};
+  if (names.length === 0 || names.every((n, i) => n === `x${i}`)) return {};
+  // A header cell can be any length; the report shows a dozen characters of it.
+  return { featureNames: names.map((n) => (n.length > 64 ? n.slice(0, 64) : n)) };
 }

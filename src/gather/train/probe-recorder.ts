@@ -36,6 +36,8 @@ export class ProbeRecorder {
     if (r.activations) this.activations.push({ epoch, layers: r.activations });
     const kept = this.trackUpdates ? new Map<string, Float32Array>() : undefined;
     const w = await weightStats(this.model, epoch, detail, kept);
+    // The report draws only the latest probe's strongest inputs: one copy keeps a wide model's result small.
+    if (w.weights.some((x) => x.strongest)) for (const p of this.weights) for (const x of p.weights) delete x.strongest;
     this.weights.push(w);
     this.reference = kept ? { kept, probe: w, steps: 0 } : null;
     this.probeMs += performance.now() - start;

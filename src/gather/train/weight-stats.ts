@@ -1,7 +1,8 @@
 import type { tf } from '../tf.js';
 import type { WeightEpoch } from '../../artifacts/schema.js';
-import { MAX_KERNEL_SIDE } from '../../artifacts/schema.js';
+import { MAX_KERNEL_SIDE, MAX_STRONGEST_UNITS, STRONGEST_K } from '../../artifacts/schema.js';
 import { histogram, summarize } from './stats.js';
+import { strongestInputs } from './strongest-inputs.js';
 
 /**
  * Weight statistics at a probe, and the size of the optimizer step that follows it (updateRatio,
@@ -11,6 +12,14 @@ import { histogram, summarize } from './stats.js';
 /** A dense kernel small enough to keep whole in the artifacts, so the report can draw every connection. */
 const smallKernel = (shape: Array<number | null>): boolean =>
   shape.length === 2 && shape.every((d) => d !== null && d > 0 && d <= MAX_KERNEL_SIDE);
+
+/** A Dense kernel too wide to keep whole but narrow enough that each unit's strongest inputs stay small. */
+const wideDenseKernel = (layer: tf.layers.Layer, shape: Array<number | null>): boolean =>
+  layer.getClassName() === 'Dense' &&
+  shape.length === 2 &&
+  !smallKernel(shape) &&
+  shape.every((d) => d !== null && d > 0) &&
+  shape[1]! <= MAX_STRONGEST_UNITS;
 
 /** Short weight name ("kernel", "bias", "gamma") as the artifacts record it. */
 const shortWeightName = (originalName: string): string => originalName.split('/').pop() ?? originalName;
@@ -37,6 +46,9 @@ export async function weightStats(
         updateRatio: null,
         ...(withHistograms && smallKernel(w.shape)
           ? { values: Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)) }
+          : {}),
+        ...(withHistograms && wideDenseKernel(layer, w.shape) && shortWeightName(w.originalName) === 'kernel'
+          ? { strongest: strongestInputs(values, w.shape[0]!, w.shape[1]!, STRONGEST_K) }
           : {}),
       });
     }
