@@ -15,6 +15,7 @@ import { firstSentence, thresholdLine } from './finding-text.js';
 import { num } from './number-format.js';
 import { MAX_TABLE_ROWS, tableView } from './table-view.js';
 import { dataRows, MAX_CLASS_NAMES } from './data-rows.js';
+import { publicResult } from './public-result.js';
 
 export { STATUS_LABEL };
 
@@ -138,7 +139,9 @@ function quietCountText(pass: number, na: number): string {
 }
 
 /** Everything the template shows, computed from the result document alone. */
-export function buildReportView(r: AuditResult): ReportView {
+export function buildReportView(result: AuditResult): ReportView {
+  // Every text the report prints (messages, warnings, the baseline's file) without local paths: reports get emailed.
+  const r = publicResult(result);
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
   const m = r.model;
   const charts = overviewCharts(r);
