@@ -83,10 +83,12 @@ export function trendView(r: AuditResult): TrendView | null {
   });
   rows.sort((a, b2) => Number(b2.worse) - Number(a.worse));
   const when = shortDate(b.date);
+  // "--baseline x.json" printed in a heading broke at its hyphens: the file is enough, the flag is implied.
+  const source = b.source.replace(/^--baseline\s+/, '');
   return {
     heading: b.regressed.length
-      ? `Regressed since ${when}: ${b.regressed.join(', ')} got worse (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`
-      : `No regression since ${when} (baseline: ${b.source}, run ${b.runId}, ${b.verdict})`,
+      ? `Regressed since ${when}: ${b.regressed.join(', ')} got worse (baseline: ${source}, run ${b.runId}, ${b.verdict})`
+      : `No regression since ${when} (baseline: ${source}, run ${b.runId}, ${b.verdict})`,
     short: b.regressed.length ? `Regressed since ${when}: ${b.regressed.join(', ')}` : `No regression since ${when}`,
     regressed: b.regressed,
     rows,
