@@ -60,17 +60,17 @@ export function scrubMessage(message: string, samples: Uint8Array[] = readSample
   });
 }
 
-/** A file name worth keeping: it has an extension (result.json, model.h5); a bare last part is a folder's own name. */
-const FILE_NAME = /\.[A-Za-z0-9]{1,8}$/;
 const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** "json:" before a data path, as result.data.source records it (a drive letter "C:" is one character). */
 const KIND_PREFIX = /^([A-Za-z][\w+-]+:)(?!\/\/)/;
-const LOCAL_START = /^(?:~|[A-Za-z]:|\.{1,2})?[\\/]/;
+/** Where the host's layout shows: from the root, the home folder, a drive, or up out of the current folder. */
+const LOCAL_START = /^(?:~|[A-Za-z]:)?[\\/]|^~$|^\.\.(?:[\\/]|$)/;
 
 /**
- * A local path as a reader elsewhere may see it: its file name ("result.json"), or "…" for a folder (its name is
- * often the user's or the run's). URLs keep their host and path without credentials or query; a file URL is a
- * local path. Anything else is returned as it is.
+ * A local path as a reader elsewhere may see it: its base name ("result.json", "png" for a folder), since the
+ * folders above it name the user, the checkout and the run. A path relative to the current folder or the spec
+ * ("data/iris.csv") is the project's own layout and stays. URLs keep their host and path without credentials or
+ * query; a file URL is a local path.
  */
 export function redactPath(p: string): string {
   if (URL_START.test(p)) {
@@ -84,14 +84,16 @@ export function redactPath(p: string): string {
   }
   const prefix = KIND_PREFIX.exec(p)?.[1] ?? '';
   const rest = p.slice(prefix.length);
-  const parts = rest.split(/[\\/]+/).filter(Boolean);
-  if (!/[\\/]/.test(rest)) return p;
-  const last = parts[parts.length - 1] ?? '';
-  return `${prefix}${FILE_NAME.test(last) && last !== '..' ? last : '…'}`;
+  if (!LOCAL_START.test(rest)) return p;
+  const last = rest
+    .split(/[\\/]+/)
+    .filter((part) => part && part !== '.' && part !== '..' && part !== '~')
+    .pop();
+  return `${prefix}${last && !/^[A-Za-z]:$/.test(last) ? last : '…'}`;
 }
 
 /**
- * Every local path in a text (a word that starts with /, ~/, ./, ../ or a drive letter and has two parts or more,
+ * Every local path in a text (a word that starts with /, ~/, ../ or a drive letter and has two parts or more,
  * or any URL) through redactPath: reports, CI annotations and e-mails leave the machine, and a path names the
  * user, the checkout and the run folders. "dense_1/kernel" (no leading separator) is a name, not a path, and stays.
  *
