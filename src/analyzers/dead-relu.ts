@@ -89,17 +89,22 @@ export default defineAnalyzer({
         {
           kind: 'table',
           title: 'Dead ReLU units per layer (output <= 0 on every probe sample)',
+          // One snapshot (a model probed as loaded, nothing trained): no start and end to tell apart.
           columns: [
             { key: 'layer', label: 'Layer' },
             { key: 'units', label: 'Units' },
-            { key: 'deadAtStart', label: 'Dead at start' },
-            { key: 'dead', label: 'Dead at end' },
+            ...(first === last
+              ? [{ key: 'dead', label: 'Dead' }]
+              : [
+                  { key: 'deadAtStart', label: 'Dead at start' },
+                  { key: 'dead', label: 'Dead at end' },
+                ]),
             { key: 'fraction', label: 'Dead fraction', unit: '%' },
           ],
           rows: rows.map((r) => ({
             layer: r.layer,
             units: r.units,
-            deadAtStart: r.deadAtStart,
+            ...(first === last ? {} : { deadAtStart: r.deadAtStart }),
             dead: r.dead,
             fraction: r.fraction,
           })),

@@ -1,5 +1,6 @@
 import type { AuditResult } from '../result/schema.js';
-import { regressionLines, shortDate } from '../report/trend-view.js';
+import { modelWarning, regressionLines, shortDate } from '../report/trend-view.js';
+import { publicResult } from '../report/public-result.js';
 import { statusBadge, statusRank } from '../result/vocabulary.js';
 
 export interface EmailContent {
@@ -8,7 +9,8 @@ export interface EmailContent {
 }
 
 /** Subject with model, verdict and any regression; body lists the findings worst first, what got worse (both numbers), then what to change. */
-export function composeEmail(r: AuditResult): EmailContent {
+export function composeEmail(result: AuditResult): EmailContent {
+  const r = publicResult(result);
   const findings = [...r.findings].sort((a, b) => statusRank(a.status) - statusRank(b.status));
   const lines = [
     `nnaudit verdict for ${r.model.name}: ${r.gate.verdict}`,
@@ -24,6 +26,7 @@ export function composeEmail(r: AuditResult): EmailContent {
       regress.length
         ? `Got worse since ${shortDate(b.date)} (${b.source}, run ${b.runId}, ${b.verdict}):`
         : `No regression since ${shortDate(b.date)} (${b.source}, run ${b.runId}).`,
+      ...(modelWarning(r) ? [`  ${modelWarning(r)}`] : []),
       ...regress.map((l) => `  ${l}`),
     );
   }

@@ -59,3 +59,53 @@ export function scrubMessage(message: string, samples: Uint8Array[] = readSample
     return bufs.some((b) => b.includes(token)) ? '[input bytes]' : token;
   });
 }
+
+const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** "json:" before a data path, as result.data.source records it (a drive letter "C:" is one character). */
+const KIND_PREFIX = /^([A-Za-z][\w+-]+:)(?!\/\/)/;
+/** Where the host's layout shows: from the root, the home folder, a drive, or up out of the current folder. */
+const LOCAL_START = /^(?:~|[A-Za-z]:)?[\\/]|^~$|^\.\.(?:[\\/]|$)/;
+
+/**
+ * A local path as a reader elsewhere may see it: its base name ("result.json", "png" for a folder), since the
+ * folders above it name the user, the checkout and the run. A path relative to the current folder or the spec
+ * ("data/iris.csv") is the project's own layout and stays. URLs keep their host and path without credentials or
+ * query; a file URL is a local path.
+ */
+export function redactPath(p: string): string {
+  if (URL_START.test(p)) {
+    try {
+      const u = new URL(p);
+      if (u.protocol === 'file:') return redactPath(decodeURIComponent(u.pathname));
+      return `${u.protocol}//${u.host}${u.pathname}`;
+    } catch {
+      return '…';
+    }
+  }
+  const prefix = KIND_PREFIX.exec(p)?.[1] ?? '';
+  const rest = p.slice(prefix.length);
+  if (!LOCAL_START.test(rest)) return p;
+  const last = rest
+    .split(/[\\/]+/)
+    .filter((part) => part && part !== '.' && part !== '..' && part !== '~')
+    .pop();
+  return `${prefix}${last && !/^[A-Za-z]:$/.test(last) ? last : '…'}`;
+}
+
+/**
+ * Every local path in a text (a word that starts with /, ~/, ../ or a drive letter and has two parts or more,
+ * or any URL) through redactPath: reports, CI annotations and e-mails leave the machine, and a path names the
+ * user, the checkout and the run folders. "dense_1/kernel" (no leading separator) is a name, not a path, and stays.
+ *
+ * @example redactPaths('(--baseline /home/ann/runs/monday/result.json)') // '(--baseline result.json)'
+ */
+export function redactPaths(text: string): string {
+  return text.replace(/[^\s]+/g, (word) => {
+    const lead = /^[("'`[<]*/.exec(word)![0];
+    const trail = /[)"'`\]>,;:.!?]*$/.exec(word.slice(lead.length))![0];
+    const core = word.slice(lead.length, word.length - trail.length);
+    const rest = core.slice((KIND_PREFIX.exec(core)?.[1] ?? '').length);
+    const local = LOCAL_START.test(rest) && rest.split(/[\\/]+/).filter(Boolean).length >= 2;
+    return URL_START.test(core) || local ? `${lead}${redactPath(core)}${trail}` : word;
+  });
+}

@@ -1,5 +1,7 @@
 import type { AuditResult } from '../result/schema.js';
 import { ciFindings } from './ci-findings.js';
+import { publicResult } from './public-result.js';
+import { ciPath } from './public-text.js';
 
 // GitHub Actions workflow commands (docs.github.com: "Workflow commands for GitHub Actions"):
 // `::error title=T::message` / `::warning ...` on stdout become annotations on the run and its pull request.
@@ -17,12 +19,13 @@ export interface AnnotationOptions {
  * rest; passing and not-applicable analyzers print nothing. Reads only the result.
  * @example process.stdout.write(githubAnnotations(result, { file: 'specs/churn.yaml' }))
  */
-export function githubAnnotations(r: AuditResult, opts: AnnotationOptions = {}): string {
+export function githubAnnotations(result: AuditResult, opts: AnnotationOptions = {}): string {
+  const r = publicResult(result);
   const lines = ciFindings(r)
     .filter((c) => c.standing !== 'ok')
     .map(({ finding: f, standing, headline }) => {
       const props = [
-        ...(opts.file ? [`file=${property(opts.file)}`] : []),
+        ...(opts.file ? [`file=${property(ciPath(opts.file))}`] : []),
         `title=${property(`nnaudit ${r.model.name}: ${f.id}`)}`,
       ];
       const message = f.recommendation ? `${headline}\n${f.recommendation}` : headline;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AuditResult } from '../result/schema.js';
 import { ciFindings, type CiStanding } from './ci-findings.js';
+import { publicResult } from './public-result.js';
+import { ciPath } from './public-text.js';
 import type { Status } from '../result/vocabulary.js';
 
 /** One issue of a GitLab Code Quality report (docs.gitlab.com: "Code Quality report format", a Code Climate subset). */
@@ -29,9 +31,12 @@ function severity(standing: CiStanding, status: Status): CodeQualityIssue['sever
  * issue across pipelines (and shows it as resolved when it goes away). Reads only the result.
  * @example writeFileSync('gl-code-quality-report.json', JSON.stringify(gitlabCodeQuality(result), null, 1))
  */
-export function gitlabCodeQuality(r: AuditResult, opts: CodeQualityOptions = {}): CodeQualityIssue[] {
-  const local = r.model.location !== null && !/^[a-z]+:\/\//i.test(r.model.location) ? r.model.location : null;
-  const filePath = opts.path ?? local ?? r.model.name;
+export function gitlabCodeQuality(result: AuditResult, opts: CodeQualityOptions = {}): CodeQualityIssue[] {
+  const r = publicResult(result);
+  // The model's location as recorded (a checkout-relative path stays, an outside one becomes its file name).
+  const local =
+    result.model.location !== null && !/^[a-z]+:\/\//i.test(result.model.location) ? result.model.location : null;
+  const filePath = ciPath(opts.path ?? local ?? r.model.name);
   return ciFindings(r)
     .filter((c) => c.standing !== 'ok')
     .map(({ finding: f, standing, headline }) => ({

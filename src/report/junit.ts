@@ -1,6 +1,7 @@
 import type { AuditResult } from '../result/schema.js';
 import { escapeXml } from './escape-xml.js';
 import { ciFindings } from './ci-findings.js';
+import { publicResult } from './public-result.js';
 
 const esc = escapeXml;
 
@@ -10,7 +11,8 @@ const esc = escapeXml;
  * failures are <failure>, analyzer errors <error>, not-applicable analyzers <skipped>; the message carries
  * the finding's headline.
  */
-export function junitXml(r: AuditResult): string {
+export function junitXml(result: AuditResult): string {
+  const r = publicResult(result);
   const cases = ciFindings(r).map(({ finding: f, standing, headline, expected, found }) => {
     let body = '';
     if (f.status === 'error') body = `<error message="${esc(headline)}"/>`;

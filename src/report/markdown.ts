@@ -1,7 +1,8 @@
 import type { AuditResult } from '../result/schema.js';
 import { escapeControl } from '../util/terminal-text.js';
 import { STATUS_ICON, STATUS_LABEL } from '../result/vocabulary.js';
-import { regressionLines, shortDate } from './trend-view.js';
+import { modelWarning, regressionLines, shortDate } from './trend-view.js';
+import { publicResult } from './public-result.js';
 
 const cell = (s: string): string => escapeControl(s.replace(/\|/g, '\\|').replace(/\n/g, ' '));
 const num = (v: number | null): string => (v === null ? '—' : String(Number(v.toPrecision(3))));
@@ -16,7 +17,8 @@ function spark(values: Array<number | null>): string {
 }
 
 /** A Markdown summary for CI job pages and pull-request comments. */
-export function markdownSummary(r: AuditResult): string {
+export function markdownSummary(result: AuditResult): string {
+  const r = publicResult(result);
   const lines = [
     `## nnaudit: ${cell(r.model.name)} — ${r.gate.verdict}`,
     '',
@@ -45,14 +47,15 @@ export function markdownSummary(r: AuditResult): string {
       regress.length ? `### Regressed since ${shortDate(b.date)}` : `### No regression since ${shortDate(b.date)}`,
       '',
       `Baseline: ${cell(b.source)}, run \`${b.runId}\` (${b.verdict}).`,
+      ...(modelWarning(r) ? ['', `> **${cell(modelWarning(r)!)}**`] : []),
       '',
-      '| Analyzer | Baseline | Now | Change | Trend (oldest → now) |',
-      '| --- | --- | --- | --- | --- |',
+      '| Analyzer | Unit | Baseline | Now | Change | Trend (oldest → now) |',
+      '| --- | --- | --- | --- | --- | --- |',
       ...Object.entries(b.perAnalyzer)
         .filter(([, c]) => c.now !== null || c.base !== null)
         .map(
           ([id, c]) =>
-            `| ${c.worse ? '🔺 ' : ''}\`${id}\` | ${num(c.base)} | ${num(c.now)} | ${c.change === null ? '—' : `${c.change > 0 ? '+' : ''}${num(c.change)}`} | ${spark(b.history.map((h) => h.values[id]?.value ?? null))} |`,
+            `| ${c.worse ? '🔺 ' : ''}\`${id}\` | ${cell(c.unit ?? '—')} | ${num(c.base)} | ${num(c.now)} | ${c.change === null ? '—' : `${c.change > 0 ? '+' : ''}${num(c.change)}`} | ${spark(b.history.map((h) => h.values[id]?.value ?? null))} |`,
         ),
     );
     if (regress.length) lines.push('', ...regress.map((l) => `- ${cell(l)}`));

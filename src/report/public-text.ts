@@ -3,6 +3,8 @@
  * These turn run metadata into what a reader elsewhere needs.
  */
 
+import { redactPath } from '../policy/redact.js';
+
 const PATHISH = /(?:[A-Za-z]:)?(?:[\\/][^\s\\/'"()]+){2,}[\\/]?/g;
 
 /** The backend choice without the loader's error message or the paths it tried ("fastest that loaded"). */
@@ -14,22 +16,8 @@ export function publicReason(reason: string): string {
   return bare.length ? bare : 'chosen at run time';
 }
 
-/** A file location shown as its last two segments: enough to recognise, nothing about the host's layout. */
-export function displayPath(p: string): string {
-  if (/^[a-z]+:\/\//i.test(p)) {
-    try {
-      const u = new URL(p);
-      // A file URL is a local path in disguise: shorten its path like any other.
-      if (u.protocol === 'file:') return displayPath(decodeURIComponent(u.pathname));
-      return `${u.protocol}//${u.host}${u.pathname}`; // no credentials, no query
-    } catch {
-      return p;
-    }
-  }
-  if (!/[\\/]/.test(p)) return p;
-  const parts = p.split(/[\\/]+/).filter(Boolean);
-  return parts.length <= 2 && !/^([\\/]|[A-Za-z]:)/.test(p) ? p : `…/${parts.slice(-2).join('/')}`;
-}
+/** A file location shown as its file name (a folder as "…"): nothing about the host's layout (src/policy/redact.ts). */
+export const displayPath = redactPath;
 
 /** A URL, or a string shaped like a file path (a separator and no spaces, or a leading /, ~ or drive letter). */
 const PATH_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|[\\/~]|[A-Za-z]:[\\/]|\.\.?[\\/])|^[^\s]*[\\/][^\s]*$/i;
@@ -67,3 +55,9 @@ export function publicSpec(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * The repository file CI annotations point at: a path inside the checkout ("specs/churn.yaml") is kept, since
+ * GitHub and GitLab need it to place the annotation; one outside it (absolute, or "../") is only its file name.
+ */
+export const ciPath = redactPath;

@@ -1,10 +1,12 @@
 import type { AuditResult } from '../result/schema.js';
 import { statusBadge } from '../result/vocabulary.js';
-import { regressionLines, shortDate } from './trend-view.js';
+import { modelWarning, regressionLines, shortDate } from './trend-view.js';
+import { publicResult } from './public-result.js';
 import { escapeControl } from '../util/terminal-text.js';
 
 /** The verdict table printed on the terminal: one line per finding, worst first, then failed assertions. */
-export function summaryText(r: AuditResult): string {
+export function summaryText(result: AuditResult): string {
+  const r = publicResult(result);
   const lines = [
     `nnaudit ${r.model.name} (${r.model.source}, ${r.run.backend.name} backend, ${(r.run.durationMs / 1000).toFixed(1)} s): ${r.gate.verdict}`,
   ];
@@ -27,6 +29,8 @@ export function summaryText(r: AuditResult): string {
         ? `Regressed since ${shortDate(b.date)} (${b.source}):`
         : `No regression since ${shortDate(b.date)} (${b.source}).`,
     );
+    const warning = modelWarning(r);
+    if (warning) lines.push(`  ${warning}`);
     for (const l of regress) lines.push(`  ${l}`);
   }
   for (const w of r.runWarnings) lines.push(`  warning: ${w}`);

@@ -1,11 +1,11 @@
 import type { AuditResult, Finding } from '../result/schema.js';
 import { escapeControl } from '../util/terminal-text.js';
-import type { Evidence } from '../result/evidence.js';
 import { evidenceChart } from './charts/evidence-chart.js';
 import { activationCurveChart } from './charts/activation-curves.js';
-import { learningCurves, overviewCharts, snapshotName, type OverviewCharts } from './charts/overview-charts.js';
+import { overviewCharts, snapshotName, type OverviewCharts } from './charts/overview-charts.js';
+import { isUntrained } from './charts/snapshots.js';
 import { displayPath, publicReason } from './public-text.js';
-import { trendView, type TrendView } from './trend-view.js';
+import { trendView } from './trend-view.js';
 import { isListedChain, layerGraphSvgs } from './graph/layer-graph.js';
 import { networkDrawing } from './graph/network-drawing.js';
 import { printedSpec } from './printed-spec.js';
@@ -13,42 +13,18 @@ import { STATUS_LABEL } from '../result/vocabulary.js';
 import { causesOf, deferToCauses, fixFirstText, rankByCause, rootCausesOf } from '../result/causes.js';
 import { firstSentence, thresholdLine } from './finding-text.js';
 import { num } from './number-format.js';
-
-/** Why the loss was taken on logits, in the report's words. */
-const LOGITS_SOURCE: Record<string, string> = {
-  stated: 'as stated',
-  saved: 'the saved loss',
-  detected: 'detected: no softmax/sigmoid at the end',
-  default: 'default',
-};
+import { MAX_TABLE_ROWS, tableView } from './table-view.js';
+import { dataRows, MAX_CLASS_NAMES } from './data-rows.js';
+import { publicResult } from './public-result.js';
 
 export { STATUS_LABEL };
 
 export type { EvidenceView, FindingView, ReportView, TableView } from './view-types.js';
-import type { EvidenceView, FindingView, ReportView, TableView } from './view-types.js';
+import type { EvidenceView, FindingView, ReportView } from './view-types.js';
 
 export { SPEC_WIDTH } from './printed-spec.js';
 
-/** Rows per evidence table in the report; the rest are counted, not dropped silently. */
-export const MAX_TABLE_ROWS = 40;
-
-export { num };
-
-function tableView(e: Extract<Evidence, { kind: 'table' }>): TableView {
-  const highlight = new Set(e.highlight ?? []);
-  return {
-    title: e.title,
-    columns: e.columns.map((c) => c.label),
-    rows: e.rows.slice(0, MAX_TABLE_ROWS).map((row, i) => ({
-      cells: e.columns.map((c) => {
-        const v = row[c.key];
-        return typeof v === 'number' || v === null || v === undefined ? num(v, c.unit) : String(v);
-      }),
-      highlight: highlight.has(i),
-    })),
-    more: Math.max(0, e.rows.length - MAX_TABLE_ROWS),
-  };
-}
+export { MAX_CLASS_NAMES, MAX_TABLE_ROWS, num };
 
 const isDetailed = (f: Finding) => f.status === 'fail' || f.status === 'warn' || f.status === 'error';
 
@@ -107,7 +83,8 @@ function findingView(f: Finding, all: readonly Finding[], r: AuditResult): Findi
       ...f.evidence
         .filter((e) => !(zone && e.kind === 'histogram'))
         .flatMap((e): EvidenceView[] => {
-          if (e.kind === 'table') return [{ title: e.title, table: tableView(e), svg: null, wide: true }];
+          if (e.kind === 'table')
+            return [{ title: e.title, table: tableView(e, isUntrained(r)), svg: null, wide: true }];
           // Heatmaps and bar charts of many layers need the full width to keep their labels apart.
           // A heatmap of a few epochs (the gradient norms, layer x epoch) fits half the width, beside the ratio chart.
           const wide = (e.kind === 'heatmap' && e.xLabels.length > 8) || (e.kind === 'bars' && e.labels.length > 4);
@@ -159,28 +136,10 @@ function quietCountText(pass: number, na: number): string {
   return `${parts.join(', ')}: listed at the end`;
 }
 
-/** Class names printed in the data appendix; the rest are counted (an ImageNet-sized list would fill a page). */
-export const MAX_CLASS_NAMES = 30;
-
-/**
- * The class order (id 0, 1, ...) and how it was chosen: image folders are sorted by name unless the spec lists
- * them, so a reader comparing with another tool's label ids needs to see it.
- */
-function classRows(classes: AuditResult['data']['classes']): Array<[string, string]> {
-  if (!classes || classes.names.length === 0) return [];
-  const shown = classes.names
-    .slice(0, MAX_CLASS_NAMES)
-    .map((n, i) => `${n}=${i}`)
-    .join(', ');
-  const more = classes.names.length - MAX_CLASS_NAMES;
-  return [
-    ['Classes (name=id)', `${shown}${more > 0 ? `, and ${more} more` : ''}`],
-    ['Class order', classes.order],
-  ];
-}
-
 /** Everything the template shows, computed from the result document alone. */
-export function buildReportView(r: AuditResult): ReportView {
+export function buildReportView(result: AuditResult): ReportView {
+  // Every text the report prints (messages, warnings, the baseline's file) without local paths: reports get emailed.
+  const r = publicResult(result);
   const count = (s: Finding['status']) => r.findings.filter((f) => f.status === s).length;
   const m = r.model;
   const network = networkDrawing(r);
@@ -193,6 +152,7 @@ export function buildReportView(r: AuditResult): ReportView {
   const findings = ranked.map((f) => findingView(f, ranked, r));
   const quiet = findings.filter((f) => !f.detailed);
   const met = r.gate.assertions.filter((a) => a.passed).length;
+  const page1Chart = verdictChart(r, ranked, charts);
   const view: ReportView = {
     title: `nnaudit report: ${escapeControl(m.name)}`,
     modelName: escapeControl(m.name), // a spec's name: no control characters in the page or its PDF
@@ -211,7 +171,9 @@ export function buildReportView(r: AuditResult): ReportView {
     detailedFindings: findings.filter((f) => f.detailed),
     quietFindings: quiet,
     quietCount: quiet.length ? quietCountText(count('pass'), count('notApplicable')) : null,
-    verdictChart: verdictChart(r, ranked, charts),
+    verdictChart: page1Chart,
+    // A loaded model's page 1 shows the gradient flow: the internals section (often the same page) does not repeat it.
+    gradientFlowOnPage1: page1Chart !== null && page1Chart.svg === charts.gradientFlow,
     learningCurvesOnPage1: !ranked.some(isDetailed) && charts.learningCurves.length > 0,
     trend: trendView(r),
     assertionsMet: `${met} of ${r.gate.assertions.length} gate assertions met (preset ${r.gate.preset})`,
@@ -251,27 +213,7 @@ export function buildReportView(r: AuditResult): ReportView {
       })),
     }),
     dataGrid: [],
-    dataRows: [
-      ['Source', displayPath(r.data.source)],
-      ['Task', `${r.data.task}${r.data.numClasses ? ` (${r.data.numClasses} classes)` : ''}`],
-      ...classRows(r.data.classes),
-      ['Rows (train / validation / probe)', `${r.data.trainSize} / ${r.data.validationSize} / ${r.data.probeSize}`],
-      ['Normalization', r.data.normalize],
-      ['Raw feature range', `${num(r.data.featureRange.min)} to ${num(r.data.featureRange.max)}`],
-      ['Chance accuracy', num(r.data.chanceAccuracy)],
-      ['Constant-predictor loss', num(r.data.trivialLoss)],
-      ['Parameters (trainable)', `${num(m.params)} (${num(m.trainableParams)})`],
-      [
-        'Loss',
-        m.loss
-          ? `${m.loss}${m.fromLogits ? ` from logits (${LOGITS_SOURCE[m.fromLogitsSource ?? 'stated']})` : ''}`
-          : '—',
-      ],
-      ...(m.inputLayout === 'channelsFirst'
-        ? [['Input layout', 'channels first (N, C, H, W), as PyTorch'] as [string, string]]
-        : []),
-      ['Optimizer', m.optimizer ? `${m.optimizer.name}, learning rate ${m.optimizer.learningRate}` : '—'],
-    ],
+    dataRows: dataRows(r),
     environment: [
       ['nnaudit', r.tool.version],
       ['Backend', `${r.run.backend.name} (${publicReason(r.run.backend.reason)})`],

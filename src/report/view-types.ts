@@ -66,6 +66,8 @@ export interface ReportView {
   verdictChart: { caption: string; svg: string | null; table: TableView | null } | null;
   /** Nothing to fix: page 1 carries the learning curves ("training at a glance") and the internals section does not repeat them. */
   learningCurvesOnPage1: boolean;
+  /** Page 1's chart is the gradient flow (a loaded model without history): the internals section leaves it out. */
+  gradientFlowOnPage1: boolean;
   detailedFindings: FindingView[];
   /** Passes and n/a rows, listed compactly at the end; page 1 only counts them. */
   quietFindings: FindingView[];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STATUSES, VERDICTS, type Status } from './vocabulary.js';
 import type { AuditResult } from './schema.js';
+import { modelDifferences } from './model-identity.js';
 
 /** One earlier run of the same audit, as the trend needs it: when, which verdict, each analyzer's value. */
 export const runSummarySchema = z.object({
@@ -39,6 +40,11 @@ export const baselineSchema = z.object({
   regressed: z.array(z.string()),
   /** The last runs of this name, oldest first, ending with this one: the trend charts draw these. */
   history: z.array(runSummarySchema),
+  /**
+   * What makes the baseline a different model (name, parameter count, input shape, layers), each "X at baseline,
+   * Y now"; empty or absent (results written before it was recorded) when it is the same model.
+   */
+  modelDifferences: z.array(z.string()).optional(),
 });
 export type Baseline = z.infer<typeof baselineSchema>;
 
@@ -92,7 +98,8 @@ export function compareWithBaseline(
     .filter(([, v]) => v.worse)
     .sort(([, a], [, b]) => RANK[b.statusNow] - RANK[a.statusNow])
     .map(([id]) => id);
-  const byId = new Map([...earlier, summarizeRun(base)].map((s) => [s.runId, s]));
+  // The baseline's own trend comes along, so a chain of --baseline runs (run 3 against 2, 2 against 1) shows all three.
+  const byId = new Map([...(base.baseline?.history ?? []), ...earlier, summarizeRun(base)].map((s) => [s.runId, s]));
   byId.delete(now.run.id);
   const history = [...byId.values()].sort((a, b) => a.date.localeCompare(b.date)).slice(-(TREND_RUNS - 1));
   return {
@@ -103,5 +110,6 @@ export function compareWithBaseline(
     perAnalyzer,
     regressed,
     history: [...history, summarizeRun(now)],
+    modelDifferences: modelDifferences(now, base),
   };
 }

@@ -58,6 +58,22 @@ describe('dead-relu', () => {
     expect(f.recommendation).not.toMatch(/initialization in/);
   });
 
+  it('has one "Dead" column, not "at start" and "at end", when it saw one snapshot (a model audited as loaded)', () => {
+    const base = makeArtifacts();
+    const a = makeArtifacts({
+      model: { ...base.model, source: 'loaded' },
+      activations: [epoch(0, [0.5, 0.5, 0.5, 0.5], [1, 1, 1, 1])],
+    });
+    const table = runOne('dead-relu', a).evidence.find((e) => e.kind === 'table');
+    expect(table?.kind === 'table' && table.columns.map((c) => c.label)).toEqual([
+      'Layer',
+      'Units',
+      'Dead',
+      'Dead fraction',
+    ]);
+    expect(table?.kind === 'table' && table.rows.every((r) => !('deadAtStart' in r))).toBe(true);
+  });
+
   it('says units died during training when they were alive at the start', () => {
     const a = makeArtifacts({
       history: { epochs: [1], series: { loss: [0.5] } },

@@ -85,7 +85,7 @@ describe('trends against a baseline run', () => {
     const { base, now } = pair();
     const r = applyBaseline(now, base, 'previous run of nightly');
     const baseValue = String(Number(base.findings.find((x) => x.id === 'dead-relu')!.numericValue!.toPrecision(3)));
-    const both = `dead-relu: ${baseValue} -> 0.62`;
+    const both = `dead-relu, fraction of units dead (worst layer): ${baseValue} -> 0.62`;
     const mail = composeEmail(r);
     expect(mail.subject).toBe(`[nnaudit] ${r.model.name}: FAIL, regressed since 2026-11-27 02:00 UTC (dead-relu)`);
     expect(mail.text).toContain(both);
@@ -93,7 +93,9 @@ describe('trends against a baseline run', () => {
     expect(summaryText(r)).toContain('Regressed since 2026-11-27 02:00 UTC');
     expect(markdownSummary(r)).toContain('### Regressed since 2026-11-27 02:00 UTC');
     expect(markdownSummary(r)).toMatch(
-      new RegExp(`\\| 🔺 \`dead-relu\` \\| ${baseValue.replace('.', '\\.')} \\| 0\\.62 \\|`),
+      new RegExp(
+        `\\| 🔺 \`dead-relu\` \\| fraction of units dead \\(worst layer\\) \\| ${baseValue.replace('.', '\\.')} \\| 0\\.62 \\|`,
+      ),
     );
     const html = renderHtml(r);
     expect(html).toContain('Regressed since 2026-11-27 02:00 UTC: dead-relu');

@@ -1,5 +1,5 @@
 import type { ActivationEpoch, LayerActivation } from '../../artifacts/schema.js';
-import { COLORS, renderSvg, shortLabel, titleBlock } from './echarts-svg.js';
+import { COLORS, renderSvg, SNAPSHOT_COLORS, shortLabel, titleBlock } from './echarts-svg.js';
 import { shareWhere, sharedBins, steps } from './shared-bins.js';
 
 /** |z| at which sigmoid/tanh are flat: the saturated-activations analyzer's threshold. */
@@ -137,11 +137,11 @@ export function activationCurveChart(
                 showSymbol: false,
                 areaStyle: { opacity: 0.15 },
                 lineStyle: { width: 1 },
-                color: COLORS.series[0],
+                color: SNAPSHOT_COLORS.first,
               },
             ]
           : []),
-        // One colour per snapshot across the report: a lone snapshot (a loaded model) is the first colour, as in the weights chart beside it.
+        // One colour per snapshot across the report (SNAPSHOT_COLORS): a lone snapshot (a loaded model) is the first.
         {
           type: 'line' as const,
           name: name(last.epoch),
@@ -149,7 +149,7 @@ export function activationCurveChart(
           showSymbol: false,
           areaStyle: { opacity: 0.2 },
           lineStyle: { width: 1 },
-          color: COLORS.series[ca ? 1 : 0],
+          color: ca ? SNAPSHOT_COLORS.last : SNAPSHOT_COLORS.first,
           ...(areas.length
             ? {
                 markArea: {

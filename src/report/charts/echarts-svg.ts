@@ -11,6 +11,19 @@ export const COLORS = {
   series: ['#1a73e8', '#e8710a', '#188038', '#a142f4', '#d01884', '#12b5cb', '#5f6368'],
 };
 
+/**
+ * One colour per snapshot across the whole report: the first probed snapshot (or a loaded model's one "as loaded"
+ * snapshot) is always the first series colour, the last the second, a middle one the third, so the same epoch has
+ * the same colour in the gradient-flow chart, the activation curves and the weight histograms.
+ */
+export const SNAPSHOT_COLORS = { first: COLORS.series[0]!, last: COLORS.series[1]!, middle: COLORS.series[2]! };
+
+/** The colour of snapshot i of n shown (first, last, or in between). */
+export function snapshotColor(i: number, n: number): string {
+  if (i === 0) return SNAPSHOT_COLORS.first;
+  return i === n - 1 ? SNAPSHOT_COLORS.last : SNAPSHOT_COLORS.middle;
+}
+
 export const FONT = 'Helvetica, Arial, sans-serif';
 
 /**
