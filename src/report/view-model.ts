@@ -122,7 +122,8 @@ function verdictChart(r: AuditResult, ranked: readonly Finding[], charts: Overvi
     }
   }
   const table = roots[0]?.evidence.find((e) => e.kind === 'table');
-  if (roots[0] && table?.kind === 'table') return { caption: caption(roots[0]), svg: null, table: tableView(table) };
+  if (roots[0] && table?.kind === 'table')
+    return { caption: caption(roots[0]), svg: null, table: tableView(table, isUntrained(r)) };
   // A clean run's page 1 shows the learning curves themselves (charts.learningCurvesOnPage1), not a copy of one.
   if (charts.learningCurves.length) return null;
   return charts.gradientFlow ? { caption: 'Gradient flow', svg: charts.gradientFlow, table: null } : null;
