@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourScale, heatmapChart, PALETTES, seriesChart, yRange } from '../../src/report/charts/evidence-chart.js';
+import { barsChart, colourScale, heatmapChart, PALETTES, seriesChart, yRange } from '../../src/report/charts/evidence-chart.js';
 import { overviewCharts } from '../../src/report/charts/overview-charts.js';
 import { sampleResult } from '../helpers/results.js';
 import { makeArtifacts } from '../helpers/artifacts.js';
@@ -52,6 +52,21 @@ describe('honest charts', () => {
     const [loss, acc] = overviewCharts(r).learningCurves;
     expect(loss).toContain('dotted: constant predictor 0.693');
     expect(acc).toMatch(/dotted: chance 0\.5\d*/);
+  });
+
+  it('a log-scale bar chart starts below its smallest bar (a bar of 1 on an axis from 1 was invisible)', () => {
+    const svg = barsChart({
+      kind: 'bars',
+      title: 'Input scale',
+      labels: ['largest |x|', 'mean |x|', 'assumed: 1'],
+      values: [150, 67, 1],
+      unit: '|x|',
+      logY: true,
+      threshold: 100,
+    });
+    const ticks = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(ticks).toContain('0.1');
+    expect(ticks).toContain('1e+3');
   });
 
   it('the vanishing ratio chart draws its warn and fail thresholds', () => {

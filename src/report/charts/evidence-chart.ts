@@ -120,6 +120,17 @@ export function yRange(yLabel: string, logY: boolean, values: number[]): { min?:
   return {};
 }
 
+/**
+ * A log axis for bars: its floor strictly below the smallest bar (a bar of exactly 1 on an axis from 1 was not
+ * drawn at all), its top covering the bars and the threshold line, in whole decades.
+ */
+function logBarRange(e: Ev<'bars'>): { min?: number; max?: number } {
+  const values = e.values.filter((v): v is number => v !== null && v > 0);
+  if (values.length === 0) return {};
+  const top = Math.max(...values, e.threshold != null && e.threshold > 0 ? e.threshold : 0);
+  return { min: 10 ** (Math.ceil(Math.log10(Math.min(...values))) - 1), max: 10 ** Math.ceil(Math.log10(top)) };
+}
+
 export function barsChart(e: Ev<'bars'>, width = 680): string {
   const labels = e.labels.map((l) => shortLabel(l, width < 400 ? 12 : 18));
   const rotate = labels.length > (width < 400 ? 3 : 6) ? 30 : 0;
@@ -140,7 +151,7 @@ export function barsChart(e: Ev<'bars'>, width = 680): string {
       xAxis: { type: 'category', data: labels, axisLabel: { rotate, interval, fontSize: 10 } },
       // The threshold is on the scale: ECharts sizes the axis to the bars alone, which left the line off the plot.
       yAxis: e.logY
-        ? logAxis(e.unit)
+        ? { ...logAxis(e.unit), ...logBarRange(e) }
         : {
             type: 'value',
             name: e.unit,
