@@ -19,7 +19,7 @@ import {
 } from './visual-helpers.js';
 
 /**
- * The report as pictures, in real Chromium: golden images of three sample reports (NNAUDIT_UPDATE_GOLDENS=1, or
+ * The report as pictures, in real Chromium: golden images of four sample reports (a PASS, two FAILs, a loaded model) (NNAUDIT_UPDATE_GOLDENS=1, or
  * `npm run test:update-goldens`, rewrites them on purpose), and text that never overlaps text in any chart of
  * any sample report: the defect pixels can hide (a title on a tick label is a few pixels).
  */
@@ -36,7 +36,7 @@ describeWith(['chromium'], 'report pictures', () => {
     await pdfRenderer?.close();
   });
 
-  it.each(['healthy', 'overfitting', 'dead-relu'])('%s matches its golden image', async (name) => {
+  it.each(['healthy', 'overfitting', 'dead-relu', 'wine-loaded'])('%s matches its golden image', async (name) => {
     const page = await openReport(browser, renderHtml(sampleResult(name)));
     try {
       // The first two printed pages' worth (verdict, details, the first charts): enough to catch a drawing change, small to commit.
