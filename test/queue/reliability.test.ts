@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +9,7 @@ import type { AuditPointer } from '../../src/queue/job-data.js';
 import { ROOT } from '../helpers/cli.js';
 import { describeWith } from '../helpers/requirements.js';
 import { cleanupPrefix, queueEnv, startWorker, until, type WorkerProcess } from '../helpers/queue-env.js';
+import { startTestRedis, type TestRedis } from './redis-server.js';
 
 const iris = path.join(ROOT, 'fixtures/specs/iris.json');
 
@@ -66,66 +64,23 @@ describeWith(['redis', 'chromium'], 'reliability', () => {
   }, 900_000);
 
   describe('Redis restart', () => {
-    let redis: ChildProcess | null = null;
-    let port = 0;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-redis-'));
-    const startRedis = async () => {
-      redis = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          dir,
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'always',
-          '--save',
-          '',
-        ],
-        { stdio: 'ignore' },
-      );
-      await until(
-        'redis to answer',
-        () =>
-          new Promise<boolean>((ok) => {
-            const s = net.connect(port, '127.0.0.1', () => {
-              s.end();
-              ok(true);
-            });
-            s.on('error', () => ok(false));
-          }),
-        10_000,
-      );
-    };
+    let redis: TestRedis | null = null;
     beforeAll(async () => {
-      port = await new Promise<number>((ok) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const p = (s.address() as net.AddressInfo).port;
-          s.close(() => ok(p));
-        });
-      });
-      await startRedis();
+      redis = await startTestRedis();
     });
     afterAll(() => {
-      redis?.kill('SIGKILL');
+      redis?.stop();
     });
 
     it('workers reconnect after Redis restarts mid-run, and the jobs complete', async () => {
-      const env = queueEnv({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const env = queueEnv({ REDIS_URL: redis!.url });
       const settings = queueSettings({ ...process.env, ...env });
       let worker: WorkerProcess | null = startWorker(env, ['--queue', 'audit,render']);
       try {
         const ids: string[] = [];
         for (let i = 0; i < 6; i++) ids.push((await enqueueAudit(iris, { settings, formats: ['html'] })).jobId);
         await until('the first audit', () => /audit \d+ completed/.test(worker!.log()), 300_000);
-        redis!.kill('SIGTERM'); // graceful: the append-only file keeps the queue
-        await new Promise<void>((ok) => redis!.once('exit', () => ok()));
-        await new Promise((ok) => setTimeout(ok, 1500));
-        await startRedis();
+        await redis!.restart(); // graceful: the append-only file keeps the queue
         const pointers = await Promise.all(ids.map((id) => waitForAudit(id, { settings })));
         expect(pointers.map((p) => p.verdict)).toEqual(Array(6).fill('PASS'));
         expect(worker.log()).toMatch(/audit \d+ completed[\s\S]*audit \d+ completed/);
