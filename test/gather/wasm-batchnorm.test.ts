@@ -20,7 +20,7 @@ function layerStep(shape: number[], opts: BnOptions = {}): tf.Tensor[] {
   const C = shape[shape.length - 1]!;
   const layer = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, ...opts });
   layer.build(shape);
-  const init = layer.getWeights().map((w, i) => {
+  const init = layer.weights.map((w, i) => {
     const v = values(C, 20 + i).map((u) => (w.name.includes('variance') ? 0.5 + Math.abs(u) : u));
     return tf.tensor1d(v);
   });
@@ -159,7 +159,7 @@ describe('fused batch norm in training on wasm', () => {
   });
 
   it('a batch-norm conv net fits with the same losses as on cpu, and leaks no tensors', async () => {
-    const fit = async () => {
+    const train = async () => {
       const model = tf.sequential({
         layers: [
           tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 6, kernelSize: 3, padding: 'same' }),
@@ -202,10 +202,10 @@ describe('fused batch norm in training on wasm', () => {
       return { loss: Float32Array.from(h.history['loss'] as number[]), stats, counts };
     };
     const before = tf.memory().numTensors;
-    const wasm = await fit();
+    const wasm = await train();
     expect(tf.memory().numTensors).toBe(before);
     await tf.setBackend('cpu');
-    const cpu = await fit().finally(() => tf.setBackend('wasm'));
+    const cpu = await train().finally(() => tf.setBackend('wasm'));
     // tfjs keeps one tensor an epoch until the fit ends (on cpu too); within an epoch the count must not grow.
     expect(wasm.counts).toEqual(cpu.counts);
     for (let i = 0; i < wasm.counts.length; i += 2) expect(wasm.counts[i + 1]).toBe(wasm.counts[i]);
