@@ -3,6 +3,7 @@ import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { setFusedBatchNorm, setWasmKernelOverrides } from '../../src/gather/backend/wasm-kernel-bridge.js';
 import { BN_TRAIN } from '../../src/gather/backend/wasm/batchnorm.js';
+import { setBatchNormSimd } from '../../src/gather/backend/wasm/batchnorm-loops.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
 interface BnOptions {
@@ -63,6 +64,7 @@ describe('fused batch norm in training on wasm', () => {
     expect(info.bridgedKernels).toEqual(expect.arrayContaining([BN_TRAIN]));
   });
   afterEach(() => {
+    setBatchNormSimd(true);
     setFusedBatchNorm(true);
     setWasmKernelOverrides(true);
   });
@@ -72,6 +74,23 @@ describe('fused batch norm in training on wasm', () => {
     // y, dx, dgamma, dbeta, moving mean, moving variance
     expect(wasm).toHaveLength(6);
     wasm.forEach((v, i) => expect(diff(v, cpu[i]!), `output ${i}`).toBeLessThan(1e-4));
+  });
+
+  // Channels in fours run the SIMD loops, the others (3, 7) the JavaScript ones; both must agree on the same input.
+  it.each([
+    [64, 6, 5, 16],
+    [2, 12],
+  ])('the SIMD loops equal the JavaScript loops: shape %j', async (...shape) => {
+    const read = async () => {
+      const outs = layerStep(shape);
+      const data = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
+      tf.dispose(outs);
+      return data;
+    };
+    const simd = await read();
+    setBatchNormSimd(false);
+    const js = await read();
+    simd.forEach((v, i) => expect(diff(v, js[i]!), `output ${i}`).toBeLessThan(1e-5));
   });
 
   it('the kernel passes gradients through its batch and moving statistics too, as the composed ops on cpu', async () => {

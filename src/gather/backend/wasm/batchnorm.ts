@@ -1,4 +1,5 @@
 import { tf } from '../../tf.js';
+import { batchNormLoops } from './batchnorm-loops.js';
 import type { HeapBackend, KernelArgs, KernelFunc, TensorInfo } from './kernel-types.js';
 
 /** Batch norm in training, forward: one kernel instead of tf.moments' Mean, Sub, Square, Mean and FusedBatchNorm. */
@@ -46,6 +47,7 @@ function forward(args: KernelArgs): TensorInfo[] {
   const C = x.shape[x.shape.length - 1]!;
   const P = tf.util.sizeFromShape(x.shape) / C;
   const outs = [x.shape, [C], [C], [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const [xAt, yAt, meanAt, varAt, mmAt, mvAt] = [x, ...outs].map((t) => offset(backend, t)) as [
@@ -59,20 +61,15 @@ function forward(args: KernelArgs): TensorInfo[] {
   const [gAt, bAt, mm0, mv0] = [inputs.gamma, inputs.beta, inputs.movingMean, inputs.movingVariance].map((t) =>
     offset(backend, t),
   ) as [number, number, number, number];
-  // One pass, sums in double precision, shifted by the first row so that a large mean does not cancel the variance.
+  // One pass for both sums, shifted by the first row so that a large mean does not cancel the variance.
   const shift = new Float64Array(C);
+  if (P > 0) shift.set(heap.subarray(xAt, xAt + C));
   const sum = new Float64Array(C);
   const sumSq = new Float64Array(C);
-  for (let c = 0; c < C; c++) shift[c] = P > 0 ? heap[xAt + c]! : 0;
-  for (let p = 0, i = xAt; p < P; p++) {
-    for (let c = 0; c < C; c++, i++) {
-      const v = heap[i]! - shift[c]!;
-      sum[c] = sum[c]! + v;
-      sumSq[c] = sumSq[c]! + v * v;
-    }
-  }
+  loops.sums(heap, xAt, xAt, shift, shift, sum, sumSq);
   const mean = new Float64Array(C);
   const scale = new Float64Array(C);
+  const beta = new Float64Array(C);
   const decay = Math.fround(1 - momentum);
   for (let c = 0; c < C; c++) {
     const d = sum[c]! / P;
@@ -83,16 +80,14 @@ function forward(args: KernelArgs): TensorInfo[] {
     const variance = heap[varAt + c]!;
     mean[c] = m;
     scale[c] = heap[gAt + c]! / Math.sqrt(variance + epsilon);
+    beta[c] = heap[bAt + c]!;
     const om = heap[mm0 + c]!;
     const ov = heap[mv0 + c]!;
     heap[mmAt + c] = om - Math.fround(Math.fround(om - m) * decay);
     heap[mvAt + c] = ov - Math.fround(Math.fround(ov - variance) * decay);
   }
-  for (let p = 0, i = 0; p < P; p++) {
-    for (let c = 0; c < C; c++, i++) {
-      heap[yAt + i] = (heap[xAt + i]! - mean[c]!) * scale[c]! + heap[bAt + c]!;
-    }
-  }
+  // y = (x - mean) * scale + beta
+  loops.apply(heap, xAt, xAt, yAt, mean, new Float64Array(C), beta, scale);
   return outs;
 }
 
@@ -112,6 +107,7 @@ function backward(args: KernelArgs): TensorInfo[] {
   const C = x.shape[x.shape.length - 1]!;
   const P = tf.util.sizeFromShape(x.shape) / C;
   const outs = [x.shape, [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const [dxAt, dgAt, dbAt] = outs.map((t) => offset(backend, t)) as [number, number, number];
   const [dyAt, xAt, gAt, mAt, vAt, dmAt, dvAt, dmmAt, dmvAt] = (
@@ -127,17 +123,10 @@ function backward(args: KernelArgs): TensorInfo[] {
     number,
     number,
   ];
-  const mean = new Float64Array(C);
+  const mean = Float64Array.from(heap.subarray(mAt, mAt + C));
   const sumDy = new Float64Array(C);
   const sumDyX = new Float64Array(C); // sum of dy * (x - mean)
-  for (let c = 0; c < C; c++) mean[c] = heap[mAt + c]!;
-  for (let p = 0, i = 0; p < P; p++) {
-    for (let c = 0; c < C; c++, i++) {
-      const g = heap[dyAt + i]!;
-      sumDy[c] = sumDy[c]! + g;
-      sumDyX[c] = sumDyX[c]! + g * (heap[xAt + i]! - mean[c]!);
-    }
-  }
+  loops.sums(heap, dyAt, xAt, new Float64Array(C), mean, sumDy, sumDyX);
   const A = new Float64Array(C);
   const B = new Float64Array(C);
   const K = new Float64Array(C);
@@ -153,11 +142,7 @@ function backward(args: KernelArgs): TensorInfo[] {
     B[c] = (dMean - gamma * invStd * sumDy[c]!) / P;
     K[c] = (2 * dVar - gamma * invStd * invStd * invStd * sumDyX[c]!) / P;
   }
-  for (let p = 0, i = 0; p < P; p++) {
-    for (let c = 0; c < C; c++, i++) {
-      heap[dxAt + i] = A[c]! * heap[dyAt + i]! + B[c]! + K[c]! * (heap[xAt + i]! - mean[c]!);
-    }
-  }
+  loops.apply(heap, dyAt, xAt, dxAt, mean, A, B, K);
   return outs;
 }
 
