@@ -6,6 +6,7 @@
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
 import { tf } from '../src/gather/tf.js';
+import { BN_TRAIN, BN_TRAIN_GRAD } from '../src/gather/backend/wasm/batchnorm.js';
 
 type Case = { label: string; run: () => tf.Tensor | tf.Tensor[] };
 
@@ -78,7 +79,52 @@ function cases(kernel: string): Case[] {
       };
     });
   }
+  if (kernel === 'batchnorm') return batchNormCases();
   throw new Error(`unknown kernel ${kernel}`);
+}
+
+/**
+ * A BatchNormalization layer's training-mode forward and backward pass (tfjs-layers' ops and their gradients with
+ * the overrides off, nnaudit's two fused kernels with them on), then each fused kernel alone.
+ */
+function batchNormCases(): Case[] {
+  return [
+    [64, 28, 28, 16],
+    [64, 14, 14, 32],
+  ].flatMap((shape) => {
+    const C = shape[3]!;
+    const layer = tf.layers.batchNormalization();
+    layer.build(shape);
+    const x = rand(shape);
+    const w = rand(shape);
+    const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+    const stats = [tf.zeros([C]), tf.ones([C])];
+    const attrs = { epsilon: 1e-3, momentum: 0.99 };
+    const fwdInputs = { x, gamma: vars[0]!, beta: vars[1]!, movingMean: stats[0]!, movingVariance: stats[1]! };
+    const zeros = tf.zeros([C]);
+    const gradInputs = { dy: w, x, gamma: vars[0]!, mean: stats[0]!, variance: stats[1]! };
+    const dStats = { dmean: zeros, dvariance: zeros, dmovingMean: zeros, dmovingVariance: zeros };
+    return [
+      {
+        label: `BatchNormalization training fwd+bwd ${shape.join('x')}`,
+        run: () => {
+          const { value, grads } = tf.variableGrads(() => {
+            const y = layer.apply(x, { training: true }) as tf.Tensor;
+            return y.mul(w).sum() as tf.Scalar;
+          }, vars);
+          return [value, ...Object.values(grads)];
+        },
+      },
+      {
+        label: `${BN_TRAIN} ${shape.join('x')}`,
+        run: () => tf.engine().runKernel(BN_TRAIN, fwdInputs, attrs) as tf.Tensor[],
+      },
+      {
+        label: `${BN_TRAIN_GRAD} ${shape.join('x')}`,
+        run: () => tf.engine().runKernel(BN_TRAIN_GRAD, { ...gradInputs, ...dStats }, attrs) as tf.Tensor[],
+      },
+    ];
+  });
 }
 
 function cpuMs(fn: () => void, n: number): number {

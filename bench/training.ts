@@ -2,7 +2,7 @@
  * Training speed on wasm: each case of training-cases.ts fitted with tfjs' own wasm kernels ("before": nnaudit's
  * overrides switched off) and with nnaudit's ("after"), alternated in one process, and in PyTorch on one thread
  * when python3 can import torch, alternated with them. Prints one JSON line per case.
- * Usage: node dist/bench/training.js [reps] [case,case,...]
+ * Usage: node dist/bench/training.js [reps] [case,case,...]; BENCH_AFTER_ONLY=1 skips the "before" fits.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -138,7 +138,9 @@ async function benchCase(
     if (c.layers || c.graph) await fitOnce(c, x, y);
     for (let i = 0; i < reps; i++) {
       // Alternate which goes first, so a drift in machine load does not favour one side.
-      for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
+      // BENCH_AFTER_ONLY=1: nnaudit's kernels and PyTorch only (tfjs' own conv gradients take minutes a fit).
+      const sides = process.env['BENCH_AFTER_ONLY'] === '1' ? [true] : i % 2 === 0 ? [false, true] : [true, false];
+      for (const on of sides) {
         setWasmKernelOverrides(on);
         (on ? after : before).push(await fitOnce(c, x, y));
       }

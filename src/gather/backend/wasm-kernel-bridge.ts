@@ -9,8 +9,10 @@ import { registerBlockTile } from './wasm/tile.js';
 import { registerPoolGrads } from './wasm/pool-grad.js';
 import { registerConvInputGrad } from './wasm/conv-input-grad.js';
 import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
+import { registerFusedBatchNorm } from './wasm/batchnorm-layer.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
+export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
 type BackendWithData = {
   readSync(dataId: object): tf.TypedArray | string[];
   write(values: tf.TypedArray | null, shape: number[], dtype: tf.DataType): object;
@@ -36,6 +38,7 @@ export function registerWasmKernels(): string[] {
     ...registerFusedAdam(),
     ...registerPoolGrads(),
     ...registerConvInputGrad(),
+    ...registerFusedBatchNorm(),
     ...bridgeMissingWasmKernels(),
   ];
 }

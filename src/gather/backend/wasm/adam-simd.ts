@@ -32,20 +32,20 @@ export type AdamSimd = (
   step: number,
 ) => void;
 
-const I32 = 0x7f;
+export const I32 = 0x7f;
 const F32 = 0x7d;
-const V128 = 0x7b;
+export const V128 = 0x7b;
 
 // Opcodes (WebAssembly core 2.0; SIMD ones after the 0xfd prefix, LEB128-encoded).
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-const store = [...simd(0x0b), 0x00, 0x00];
+export const get = (i: number) => [0x20, i];
+export const set = (i: number) => [0x21, i];
+export const simd = (op: number) => [0xfd, ...uleb(op)];
+export const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
+export const store = [...simd(0x0b), 0x00, 0x00];
 const splat = simd(0x13);
 const [sqrt, add, mul, div] = [simd(0xe3), simd(0xe4), simd(0xe6), simd(0xe7)];
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -56,9 +56,9 @@ function uleb(n: number): number[] {
   return out;
 }
 
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+export const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+export const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 function body(): number[] {
   // Parameters 0-15 as in the signature; locals: 16 byte index i, 17 end, 18-25 splatted constants, 26-28 g, m', v'.
@@ -207,13 +207,13 @@ function moduleBytes(): Uint8Array {
 }
 
 /** The part of the WebAssembly JS API used here (this project's lib typings do not include it). */
-interface WebAssemblyApi {
+export interface WebAssemblyApi {
   Memory: abstract new (...args: never[]) => object;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   validate(bytes: Uint8Array): boolean;
 }
-const wasmApi = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+export const wasmApi = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 /**
  * The SIMD update bound to `memory` (tfjs-backend-wasm's exported heap), or null where it cannot be: no

@@ -1,0 +1,84 @@
+import { tf } from '../../tf.js';
+import { BN_TRAIN, registerBatchNormTrain, type BatchNormTrainAttrs } from './batchnorm.js';
+import { wasmKernelOverridesEnabled } from './kernel-types.js';
+
+/** The parts of tfjs-layers' BatchNormalization (and its LayerVariables) the fused training path reads. */
+interface LayerVariable {
+  read(): tf.Variable;
+  write(value: tf.Tensor): void;
+}
+interface BatchNormLayer {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: LayerVariable;
+  beta?: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+}
+
+const PATCHED = Symbol.for('nnaudit.fusedBatchNorm');
+let enabled = process.env['NNAUDIT_WASM_FUSED_BN'] !== '0';
+
+/** For tests and benchmarks: run tfjs-layers' own batch norm in training while the other wasm kernels stay on. */
+export function setFusedBatchNorm(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * tfjs-layers' BatchNormalization in training computes tf.moments (Mean, Sub, Square, Mean), tf.batchNorm and the
+ * moving averages (three kernels each), and autograd turns moments into chains of Sum, Multiply, Tile and Sub: about
+ * 30% of a fashion-cnn step, mostly tfjs' per-kernel overhead. On wasm, training calls with the channels last go
+ * through one forward and one backward kernel (./batchnorm.ts) with the same results; everything else (inference,
+ * another axis, other backends, center or scale false, the overrides switched off) runs tfjs' own call unchanged.
+ * The class is shared by every BatchNormalization layer however it was built (spec, ONNX, Keras), so this replaces
+ * its prototype's call once, when the wasm kernels are registered.
+ */
+export function registerFusedBatchNorm(): string[] {
+  const names = registerBatchNormTrain();
+  // The registered class, not a new instance: creating a layer would advance tfjs' layer-name counter.
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'];
+  if (registered === undefined) return names;
+  const proto = registered[0].prototype as unknown as BatchNormLayer & { [PATCHED]?: true };
+  if (proto[PATCHED]) return names;
+  const original = proto.call;
+  proto.call = function (this: BatchNormLayer, inputs, kwargs) {
+    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
+    if (x === null || !usable(this, x, kwargs)) return original.call(this, inputs, kwargs);
+    return tf.tidy(() => fusedTrainingCall(this, x));
+  };
+  proto[PATCHED] = true;
+  return names;
+}
+
+function usable(layer: BatchNormLayer, x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
+  // tfjs-layers 4.22 fails in training without gamma or beta (it reads this.gamma unconditionally): keep that.
+  if (!enabled || kwargs['training'] !== true || layer.gamma === undefined || layer.beta === undefined) return false;
+  const axis = layer.axis >= 0 ? layer.axis : layer.axis + x.rank;
+  return (
+    axis === x.rank - 1 &&
+    x.rank >= 2 &&
+    x.dtype === 'float32' &&
+    tf.getBackend() === 'wasm' &&
+    wasmKernelOverridesEnabled() &&
+    tf.getKernel(BN_TRAIN, 'wasm') !== undefined
+  );
+}
+
+function fusedTrainingCall(layer: BatchNormLayer, x: tf.Tensor): tf.Tensor {
+  const attrs: BatchNormTrainAttrs = { epsilon: layer.epsilon, momentum: layer.momentum };
+  const inputs = {
+    x,
+    gamma: layer.gamma!.read(),
+    beta: layer.beta!.read(),
+    movingMean: layer.movingMean.read(),
+    movingVariance: layer.movingVariance.read(),
+  };
+  const [y, , , movingMean, movingVariance] = tf
+    .engine()
+    .runKernel(BN_TRAIN, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  layer.movingMean.write(movingMean!);
+  layer.movingVariance.write(movingVariance!);
+  return y!;
+}
