@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import type { AuditResult } from '../../result/schema.js';
 import { buildReportView } from '../view-model.js';
 import { packageRoot } from '../../util/package-root.js';
+import { withNarrowCharts } from '../charts/narrow-charts.js';
 
 let compiled: { template: Handlebars.TemplateDelegate; css: string } | null = null;
 
@@ -31,5 +32,5 @@ function templates(): { template: Handlebars.TemplateDelegate; css: string } {
  */
 export function renderHtml(result: AuditResult): string {
   const { template, css } = templates();
-  return template({ ...buildReportView(result), css });
+  return template({ ...withNarrowCharts(() => buildReportView(result)), css });
 }
