@@ -3,7 +3,7 @@ import type * as echarts from 'echarts';
 // ECharts most of a cold `nnaudit render` (about 0.7 s of 1.1 s; one file loads in about 0.1 s; bench/report.ts).
 // Same version, same code: the rendered SVG is byte-identical.
 import { init } from 'echarts/dist/echarts.esm.min.mjs';
-import { NARROW_WIDTH, narrowChartsWanted, narrowOption } from './narrow-charts.js';
+import { NARROW_WIDTH, narrowChartsWanted, narrowHeight, narrowOption } from './narrow-charts.js';
 
 /** Colors shared by every chart and the CSS: status colors and a series palette legible in print. */
 export const COLORS = {
@@ -26,7 +26,7 @@ export const FONT = 'Helvetica, Arial, sans-serif';
 export function renderSvg(option: echarts.EChartsOption, width = 680, height = 260): string {
   const svg = draw(option, width, height);
   if (!narrowChartsWanted()) return svg;
-  const narrow = draw(narrowOption(option, NARROW_WIDTH), NARROW_WIDTH, height);
+  const narrow = draw(narrowOption(option, NARROW_WIDTH), NARROW_WIDTH, narrowHeight(height));
   return `<span class="chart-print">${svg}</span><span class="chart-narrow">${narrow}</span>`;
 }
 
