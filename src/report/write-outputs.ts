@@ -80,7 +80,7 @@ export async function writeOutputs(r: AuditResult, opts: OutputOptions): Promise
   const renderer = formats.has('pdf') ? (opts.pdfRenderer ?? new PdfRenderer()) : null;
   renderer?.warmUp();
   try {
-    const html = renderHtml(r);
+    const html = renderHtml(r, { phoneCharts: formats.has('html') });
     if (formats.has('html')) {
       written.html = path.join(opts.outDir, 'report.html');
       await writeFileCreatingDir(written.html, html);
