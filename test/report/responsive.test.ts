@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { renderHtml } from '../../src/report/html/render-html.js';
-import { sampleResult } from '../helpers/results.js';
+import { sampleResult, sampleResults } from '../helpers/results.js';
 import { describeWith } from '../helpers/requirements.js';
 import { describeOverlap, launch, textOverlaps } from './visual-helpers.js';
 
 /**
  * The HTML report on a screen, in real Chromium: a 360 px phone and a 1280 px desktop. The page never scrolls
  * sideways, no table cell breaks a word in two (ids, verdicts, layer names), and on the phone every chart's text is
- * drawn at 10 px or more, with no text over other text.
+ * drawn at 10 px or more, inside its chart, with no text over other text.
  */
+/** Every sample on the phone (where the phone drawings could go wrong); four varied ones on the desktop. */
+const ALL = sampleResults().map(([n]) => n);
 const SAMPLES = ['overfitting', 'vanishing-gradients', 'saturated-activations', 'wine-loaded'];
 const PHONE = 360;
 const DESKTOP = 1280;
@@ -21,6 +23,8 @@ interface Layout {
   brokenWords: string[];
   /** Chart texts drawn smaller than MIN_CHART_TEXT_PX, with their size. */
   smallText: string[];
+  /** Chart texts running past their chart's left or right edge (cut off on screen). */
+  clipped: string[];
   chartTexts: number;
 }
 
@@ -57,6 +61,7 @@ const MEASURE = `(() => {
     }
   }
   const smallText = [];
+  const clipped = [];
   let chartTexts = 0;
   for (const t of document.querySelectorAll('figure.chart svg text')) {
     const text = (t.textContent || '').trim();
@@ -65,8 +70,11 @@ const MEASURE = `(() => {
     const m = t.getScreenCTM();
     const px = parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
     if (px < ${MIN_CHART_TEXT_PX} - 0.05) smallText.push(text.slice(0, 30) + ': ' + px.toFixed(1) + ' px');
+    const box = t.getBoundingClientRect();
+    const chart = t.ownerSVGElement.getBoundingClientRect();
+    if (box.right > chart.right + 1 || box.left < chart.left - 1) clipped.push(text.slice(0, 40));
   }
-  return { scrollWidth: document.documentElement.scrollWidth, brokenWords, smallText, chartTexts };
+  return { scrollWidth: document.documentElement.scrollWidth, brokenWords, smallText, clipped, chartTexts };
 })()`;
 
 function layout(page: Page): Promise<Layout> {
@@ -83,7 +91,7 @@ describeWith(['chromium'], 'the HTML report on a phone and a desktop screen', ()
     await browser?.close();
   });
 
-  it.each(SAMPLES)('%s at 360 px: no sideways scroll, whole words in tables, chart text >= 10 px', async (name) => {
+  it.each(ALL)('%s at 360 px: no sideways scroll, whole words in tables, chart text >= 10 px', async (name) => {
     const page = await open(browser, renderHtml(sampleResult(name)), PHONE);
     try {
       const l = await layout(page);
@@ -91,6 +99,7 @@ describeWith(['chromium'], 'the HTML report on a phone and a desktop screen', ()
       expect([...new Set(l.brokenWords)]).toEqual([]);
       expect(l.chartTexts).toBeGreaterThan(20); // the check saw the charts
       expect(l.smallText).toEqual([]);
+      expect(l.clipped).toEqual([]);
       // The phone drawings are laid out for their own width: none of their text is drawn over other text.
       expect((await textOverlaps(page)).map(describeOverlap)).toEqual([]);
     } finally {
