@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +9,7 @@ import { renderHtml } from '../../src/report/html/render-html.js';
 import { PdfRenderer } from '../../src/report/pdf/pdf-renderer.js';
 import { sampleResult } from '../helpers/results.js';
 import { describeWith } from '../helpers/requirements.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 
 /**
  * Real Chromium (PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium). Without one these tests are skipped with a
@@ -163,4 +167,22 @@ describeWith(['chromium'], 'PDF report', () => {
     expect(text).toContain('PASS');
     expect((renderer as unknown as { browser: unknown }).browser).not.toBe(first);
   });
+});
+
+describe('a browser that dies at start', () => {
+  it('nnaudit render --pdf writes the HTML, says so and exits 2 at once (no wait for a protocol timeout)', async () => {
+    // nnaudit starts Chromium before Puppeteer has loaded: one that has exited by then must still end the connect.
+    const out = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-deadbrowser-'));
+    try {
+      const r = await runCli(
+        ['render', path.join(ROOT, 'fixtures', 'results', 'iris.json'), '--pdf', '--out', out, '-q'],
+        { env: { PUPPETEER_EXECUTABLE_PATH: '/bin/false' } },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/Chromium exited \(code 1\)/);
+      expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

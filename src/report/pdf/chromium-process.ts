@@ -62,7 +62,11 @@ export function startChromium(executablePath: string): ChromiumProcess {
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (e) => reject(new Error(`Chromium did not start (${executablePath}): ${e.message}`)));
     child.once('exit', (code, signal) =>
-      reject(new Error(`Chromium exited (${signal ?? `code ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`)),
+      reject(
+        new Error(
+          `Chromium exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
+        ),
+      ),
     );
   });
   exited.catch(() => undefined); // only connect() awaits it; a later exit is reported as a disconnect
@@ -72,25 +76,42 @@ export function startChromium(executablePath: string): ChromiumProcess {
 
 /** Stops Chromium now (its profile is thrown away, so nothing needs a clean shutdown) and waits for it to exit. */
 export async function stopChromium(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await gone;
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await gone;
+  }
+  // A process it started may still hold our ends of its pipes open (stderr, fds 3 and 4): they would keep this
+  // process alive until that one exits.
+  for (const stream of child.stdio) stream?.destroy();
 }
 
 /** CDP over Chromium's debugging pipe: JSON messages, each ended by a NUL byte. */
 export class PipeTransport implements ConnectionTransport {
   onmessage?: (message: string) => void;
-  onclose?: () => void;
   private pending: Buffer[] = [];
   private closed = false;
+  private ended = false;
+  private closeHandler: (() => void) | undefined;
+
+  /**
+   * Puppeteer's connection sets this when it is created, after Puppeteer has loaded: a Chromium that had died by
+   * then is reported at once, or the connection would wait for its first answer until the protocol timeout (3 min).
+   */
+  get onclose(): (() => void) | undefined {
+    return this.closeHandler;
+  }
+  set onclose(handler: (() => void) | undefined) {
+    this.closeHandler = handler;
+    if (this.ended && handler) setImmediate(handler);
+  }
 
   constructor(
     private readonly out: Writable,
-    input: Readable,
+    private readonly input: Readable,
   ) {
     input.on('data', (b: Buffer) => this.receive(b));
-    input.on('close', () => this.onclose?.());
+    input.on('close', () => this.end());
     // A write after Chromium died: the 'close' above reports it.
     input.on('error', () => undefined);
     out.on('error', () => undefined);
@@ -104,6 +125,19 @@ export class PipeTransport implements ConnectionTransport {
   close(): void {
     this.closed = true;
     this.out.end();
+  }
+
+  /** Closes both ends now and tells the connection, even if a process that inherited the pipe keeps it open. */
+  abort(): void {
+    this.close();
+    this.input.destroy();
+    this.end();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeHandler?.();
   }
 
   private receive(b: Buffer): void {

@@ -3,6 +3,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { findBrowserSync } from './find-browser.js';
 import { startChromium, stopChromium, type ChromiumProcess } from './chromium-process.js';
 
+/** How long Chromium may take to start and answer (puppeteer.launch's default). */
+const LAUNCH_TIMEOUT_MS = 30_000;
+
 export interface PdfOptions {
   format?: 'A4' | 'Letter';
 }
@@ -160,8 +163,25 @@ export class PdfRenderer {
     // Synchronous up to the spawn (see warmUp); Puppeteer is imported while Chromium boots.
     const chromium = startChromium(findBrowserSync());
     this.chromium = chromium;
-    const { default: puppeteer } = await import('puppeteer-core');
-    const browser = await Promise.race([puppeteer.connect({ transport: chromium.transport }), chromium.exited]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Chromium did not answer within ${LAUNCH_TIMEOUT_MS / 1000} s`)),
+        LAUNCH_TIMEOUT_MS,
+      );
+    });
+    let browser: Browser;
+    try {
+      const { default: puppeteer } = await import('puppeteer-core');
+      browser = await Promise.race([puppeteer.connect({ transport: chromium.transport }), chromium.exited, timeout]);
+    } catch (e) {
+      // Ends a connect still waiting for an answer (its protocol timeout would hold this process for 3 minutes).
+      chromium.transport.abort();
+      await stopChromium(chromium.child);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     browser.on('disconnected', () => {
       if (this.browser === browser) this.browser = null;
     });
