@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     `PDF per report, warm browser: median ${rep.pdfWarmMedianMs.toFixed(0)} ms, max ${rep.pdfWarmMaxMs.toFixed(0)} ms\n`,
   );
   process.stdout.write(
-    `Cold \`nnaudit render --pdf\` (process start, browser launch, one report): ${rep.coldRenderPdfMs.toFixed(0)} ms\n`,
+    `Cold \`nnaudit render\` (fresh process, one report, median): HTML ${rep.coldRenderHtmlMs.toFixed(0)} ms, HTML + PDF ${rep.coldRenderPdfMs.toFixed(0)} ms\n`,
   );
   const q = await benchQueue();
   process.stdout.write(

@@ -19,7 +19,7 @@ export type { Spec, SpecInput } from './config/spec-schema.js';
 export type { Artifacts } from './artifacts/schema.js';
 export type { AuditResult, Finding, GateResult } from './result/schema.js';
 export { UserInputError, SpecError, ModelLoadError, DataError, ArtifactError } from './errors.js';
-export { renderHtml } from './report/html/render-html.js';
+export { renderHtml, type HtmlOptions } from './report/html/render-html.js';
 export { PdfRenderer } from './report/pdf/pdf-renderer.js';
 export { enqueueAudit, waitForAudit, auditJobData, type EnqueueOptions } from './queue/producer.js';
 export { upsertSchedule, listSchedules, removeSchedule } from './queue/schedules.js';

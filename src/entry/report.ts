@@ -9,7 +9,7 @@
  *   writeFileSync('report.html', renderHtml(result));
  */
 export { upgradeResult } from '../result/upgrade.js';
-export { renderHtml } from '../report/html/render-html.js';
+export { renderHtml, type HtmlOptions } from '../report/html/render-html.js';
 export { PdfRenderer } from '../report/pdf/pdf-renderer.js';
 export {
   writeOutputs,

@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +10,7 @@ import { PdfRenderer } from '../../src/report/pdf/pdf-renderer.js';
 import { sampleResult, sampleResults } from '../helpers/results.js';
 import { describeWith } from '../helpers/requirements.js';
 import { pageFills } from './pdf-pages.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 
 /**
  * Real Chromium (PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium). Without one these tests are skipped with a
@@ -164,14 +168,31 @@ describeWith(['chromium'], 'PDF report', () => {
   it('reuses one browser and relaunches it after a crash', async () => {
     const html = renderHtml(sampleResult('iris'));
     await renderer.render(html);
-    const first = (renderer as unknown as { browser: { process(): { pid: number; kill(s: string): boolean } | null } })
-      .browser;
+    const first = (renderer as unknown as { browser: unknown }).browser;
     await renderer.render(html);
     expect((renderer as unknown as { browser: unknown }).browser).toBe(first);
-    first.process()!.kill('SIGKILL');
+    (renderer as unknown as { chromium: { child: { kill(s: string): boolean } } }).chromium.child.kill('SIGKILL');
     await new Promise((ok) => setTimeout(ok, 300));
     const text = await pdfText(await renderer.render(html));
     expect(text).toContain('PASS');
     expect((renderer as unknown as { browser: unknown }).browser).not.toBe(first);
   });
+});
+
+describe('a browser that dies at start', () => {
+  it('nnaudit render --pdf writes the HTML, says so and exits 2 at once (no wait for a protocol timeout)', async () => {
+    // nnaudit starts Chromium before Puppeteer has loaded: one that has exited by then must still end the connect.
+    const out = mkdtempSync(path.join(os.tmpdir(), 'nnaudit-deadbrowser-'));
+    try {
+      const r = await runCli(
+        ['render', path.join(ROOT, 'fixtures', 'results', 'iris.json'), '--pdf', '--out', out, '-q'],
+        { env: { PUPPETEER_EXECUTABLE_PATH: '/bin/false' } },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/Chromium exited \(code 1\)/);
+      expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -25,6 +25,11 @@ export class BrowserNotFoundError extends UserInputError {
 
 /** Resolves the browser binary to launch, or throws BrowserNotFoundError saying how to get one. */
 export async function findBrowser(): Promise<string> {
+  return findBrowserSync();
+}
+
+/** findBrowser without a promise: PdfRenderer starts Chromium in the same tick it is asked to. */
+export function findBrowserSync(): string {
   const tried: string[] = [];
   const env = process.env['PUPPETEER_EXECUTABLE_PATH'];
   if (env) {

@@ -1,8 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Browser, Page } from 'puppeteer-core';
-import { findBrowser } from './find-browser.js';
+import { findBrowserSync } from './find-browser.js';
+import { startChromium, stopChromium, type ChromiumProcess } from './chromium-process.js';
+
+/** How long Chromium may take to start and answer (puppeteer.launch's default). */
+const LAUNCH_TIMEOUT_MS = 30_000;
 
 export interface PdfOptions {
   format?: 'A4' | 'Letter';
@@ -16,7 +18,7 @@ export interface PdfOptions {
 export class PdfRenderer {
   private browser: Browser | null = null;
   private launching: Promise<Browser> | null = null;
-  private profileDir: string | null = null;
+  private chromium: ChromiumProcess | null = null;
   /** Requests the last render tried to make (all aborted): lets tests prove nothing was fetched. */
   blockedRequests: string[] = [];
   private page: Page | null = null;
@@ -26,6 +28,16 @@ export class PdfRenderer {
   private queue: Promise<unknown> = Promise.resolve();
   /** The blank document the next render starts from, loaded after the previous render returned (see render). */
   private blank: Promise<boolean> | null = null;
+
+  /**
+   * Starts Chromium now, without waiting for it: a caller that has HTML to build first (writeOutputs) lets the
+   * browser boot meanwhile. A failure (no Chromium) is reported by the next render, not here.
+   */
+  warmUp(): void {
+    if (this.browser?.connected || this.launching) return;
+    this.launching = this.launch();
+    this.launching.catch(() => undefined);
+  }
 
   render(html: string, options: PdfOptions = {}): Promise<Uint8Array> {
     const next = this.queue.then(() => this.renderNow(html, options));
@@ -86,7 +98,8 @@ export class PdfRenderer {
     const browser = await this.ensureBrowser();
     if (this.page && !this.page.isClosed() && this.pageOf === browser) return this.page;
     await this.dropPage();
-    const page = await browser.newPage();
+    // The tab Chromium opened at start (about:blank): opening another cost as much as laying out a report.
+    const page = (await browser.pages())[0] ?? (await browser.newPage());
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (req) => {
@@ -118,16 +131,25 @@ export class PdfRenderer {
   async close(): Promise<void> {
     await this.dropPage();
     const b = this.browser;
+    const launching = this.launching;
     this.browser = null;
     this.launching = null;
-    if (b) await b.close().catch(() => undefined);
-    if (this.profileDir) await rm(this.profileDir, { recursive: true, force: true }).catch(() => undefined);
-    this.profileDir = null;
+    if (launching && !b) await launching.catch(() => undefined); // a warm-up still starting: stop it too
+    const chromium = this.chromium;
+    this.chromium = null;
+    if (chromium) {
+      // Killed, not asked to close: its profile is thrown away, and a clean shutdown took ~150 ms.
+      await stopChromium(chromium.child);
+      chromium.transport.close();
+      await rm(chromium.profileDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+    if (b) await b.disconnect().catch(() => undefined);
   }
 
   private async ensureBrowser(): Promise<Browser> {
     if (this.browser?.connected) return this.browser;
-    if (this.browser) await this.close(); // crashed or disconnected: start over with a fresh profile
+    // Crashed or disconnected: start over with a fresh profile (a warm-up still starting is waited for instead).
+    if (!this.launching && (this.browser || this.chromium)) await this.close();
     this.launching ??= this.launch();
     try {
       this.browser = await this.launching;
@@ -138,32 +160,28 @@ export class PdfRenderer {
   }
 
   private async launch(): Promise<Browser> {
-    const executablePath = await findBrowser();
-    const { default: puppeteer } = await import('puppeteer-core');
-    this.profileDir = await mkdtemp(path.join(os.tmpdir(), 'nnaudit-chromium-'));
-    const browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      userDataDir: this.profileDir,
-      // A pipe instead of a WebSocket: Chromium exits when the pipe closes, i.e. when this process dies,
-      // even by SIGKILL; a killed worker must not leave a browser behind.
-      pipe: true,
-      args: [
-        // Root in containers has no usable sandbox; pages are our own static HTML with JavaScript disabled.
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-extensions',
-        '--disable-default-apps',
-        '--mute-audio',
-        '--font-render-hinting=none',
-      ],
+    // Synchronous up to the spawn (see warmUp); Puppeteer is imported while Chromium boots.
+    const chromium = startChromium(findBrowserSync());
+    this.chromium = chromium;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Chromium did not answer within ${LAUNCH_TIMEOUT_MS / 1000} s`)),
+        LAUNCH_TIMEOUT_MS,
+      );
     });
+    let browser: Browser;
+    try {
+      const { default: puppeteer } = await import('puppeteer-core');
+      browser = await Promise.race([puppeteer.connect({ transport: chromium.transport }), chromium.exited, timeout]);
+    } catch (e) {
+      // Ends a connect still waiting for an answer (its protocol timeout would hold this process for 3 minutes).
+      chromium.transport.abort();
+      await stopChromium(chromium.child);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     browser.on('disconnected', () => {
       if (this.browser === browser) this.browser = null;
     });
