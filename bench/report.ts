@@ -23,15 +23,22 @@ export interface ReportBench {
   coldRenderPdfMs: number;
   floorMedianMs: number;
   backToBackMedianMs: number;
+  /** Printed A4 pages per sample result (issue 22's targets: healthy PASS <= 3, vanishing-gradients FAIL <= 8). */
+  pages: Record<string, number>;
+}
+
+/** Page objects in a PDF (`/Type /Page`, not the `/Pages` tree nodes). */
+export function pdfPageCount(pdf: Uint8Array): number {
+  return Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 export async function benchReports(rounds = 3): Promise<ReportBench> {
   const dir = path.join(fixturesDir(), 'results');
-  const results = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => upgradeResult(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const results = files.map((f) => upgradeResult(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))));
+  const pages: Record<string, number> = {};
   const htmlTimes: number[] = [];
   const pdfTimes: number[] = [];
   const floorTimes: number[] = [];
@@ -46,13 +53,14 @@ export async function benchReports(rounds = 3): Promise<ReportBench> {
       const t0 = performance.now();
       await renderer.render('<!DOCTYPE html><html><body><p>floor</p></body></html>');
       floorTimes.push(performance.now() - t0);
-      for (const r of results) {
+      for (const [i, r] of results.entries()) {
         let t = performance.now();
         const html = renderHtml(r);
         htmlTimes.push(performance.now() - t);
         t = performance.now();
-        await renderer.render(html);
+        const pdf = await renderer.render(html);
         pdfTimes.push(performance.now() - t);
+        pages[files[i]!.replace(/\.json$/, '')] = pdfPageCount(pdf);
         // The same report again at once: the renderer loads its fresh blank document after each PDF, off the next
         // render's path when anything happens in between (building the HTML); back to back, it is on the path.
         t = performance.now();
@@ -73,6 +81,7 @@ export async function benchReports(rounds = 3): Promise<ReportBench> {
     coldRenderPdfMs: cold.pdfMs,
     floorMedianMs: median(floorTimes),
     backToBackMedianMs: median(backToBack),
+    pages,
   };
 }
 
@@ -108,6 +117,14 @@ export function coldRenders(runs: number): { htmlMs: number; pdfMs: number } {
   return { htmlMs: median(html), pdfMs: median(pdf) };
 }
 
+/** "PDF pages: healthy 3 (goal <= 3), ..., vanishing-gradients 8 (goal <= 8)". */
+export function pagesLine(pages: Record<string, number>): string {
+  const goal: Record<string, number> = { healthy: 3, 'vanishing-gradients': 8 };
+  return `PDF pages: ${Object.entries(pages)
+    .map(([n, p]) => `${n} ${p}${goal[n] ? ` (goal <= ${goal[n]})` : ''}`)
+    .join(', ')}`;
+}
+
 // `npm run bench:report`: this benchmark alone (the full `npm run bench` also trains models).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rounds = Number(process.env['ROUNDS'] ?? 5);
@@ -122,6 +139,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         .map((l) => l.toFixed(1))
         .join(', ')} on ${os.cpus().length} cores\n` +
       `Cold nnaudit render, fresh process, median of ${process.env['COLD_RUNS'] ?? 5}: HTML ${b.coldRenderHtmlMs.toFixed(0)} ms, ` +
-      `HTML + PDF ${b.coldRenderPdfMs.toFixed(0)} ms (goals: 1000 and 2500 ms on an idle machine)\n`,
+      `HTML + PDF ${b.coldRenderPdfMs.toFixed(0)} ms (goals: 1000 and 2500 ms on an idle machine)\n` +
+      `${pagesLine(b.pages)}\n`,
   );
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchReports } from './report.js';
+import { benchReports, pagesLine } from './report.js';
 import { benchQueue } from './queue.js';
 import { findTorchPython, REFERENCE_BLAS_HINT, TORCH_HINT, type TrainingRow } from './training.js';
 
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   const rep = await benchReports(reps);
   process.stdout.write(`\nReports (${rep.reports} sample results x ${reps} rounds; goal < 500 ms per PDF)\n`);
   process.stdout.write(`HTML per report: median ${rep.htmlMedianMs.toFixed(0)} ms\n`);
+  process.stdout.write(`${pagesLine(rep.pages)}\n`);
   process.stdout.write(
     `PDF per report, warm browser: median ${rep.pdfWarmMedianMs.toFixed(0)} ms, max ${rep.pdfWarmMaxMs.toFixed(0)} ms\n`,
   );
