@@ -5,6 +5,7 @@
  */
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
+import { setFilterGradPath } from '../src/gather/backend/wasm/conv-filter-grad.js';
 import { tf } from '../src/gather/tf.js';
 
 type Case = { label: string; run: () => tf.Tensor | tf.Tensor[] };
@@ -53,15 +54,27 @@ function cases(kernel: string): Case[] {
       };
     });
   }
-  if (kernel === 'filtergrad') {
-    return (
-      [
-        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
-        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
-        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
-        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
-      ] as Array<[number[], [number, number, number, number], number]>
-    ).map(([xs, fs, s]) => {
+  if (kernel === 'filtergrad' || kernel === 'filtergrad-mnv2') {
+    // fashion-cnn's and tiny-resnet's convs (batch 64), or MobileNetV2's 1x1 and first convs (batch 16).
+    const shapes =
+      kernel === 'filtergrad'
+        ? [
+            [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+            [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 16], 1],
+            [[64, 14, 14, 32], [3, 3, 32, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+            [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+          ]
+        : [
+            [[16, 224, 224, 3], [3, 3, 3, 32], 2],
+            [[16, 112, 112, 16], [1, 1, 16, 96], 1],
+            [[16, 56, 56, 144], [1, 1, 144, 24], 1],
+            [[16, 28, 28, 32], [1, 1, 32, 192], 1],
+            [[16, 7, 7, 160], [1, 1, 160, 960], 1],
+            [[16, 7, 7, 320], [1, 1, 320, 1280], 1],
+          ];
+    return (shapes as Array<[number[], [number, number, number, number], number]>).map(([xs, fs, s]) => {
       const x = rand(xs);
       const out = Math.ceil(xs[1]! / s);
       const dy = rand([xs[0]!, out, out, fs[3]]);
@@ -92,7 +105,12 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  // --path im2col|composed: nnaudit's side runs that older Conv2DBackpropFilter path (overrides off: the composition).
+  const path = process.argv[process.argv.indexOf('--path') + 1];
+  if (process.argv.includes('--path')) setFilterGradPath(path === 'im2col' ? 'im2col' : 'composed');
+  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv
+    .slice(2)
+    .filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--path');
   // --ours: only nnaudit's version (tfjs' own can be a naive loop that takes a second a call, e.g. the cpu bridge)
   const sides = process.argv.includes('--ours')
     ? [[true], [true]]

@@ -9,6 +9,7 @@ import {
   type TensorInfo,
   type WasmBackend,
 } from './kernel-types.js';
+import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
 
 interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -54,10 +55,12 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     const [KH, KW, CI, CO] = a.filterShape;
     const N = info.batchSize * info.outHeight * info.outWidth;
     const K = KH * KW * CI;
+    const tiles = forcedPath === 'im2col' || forcedPath === 'composed' ? null : filterTilesFor(backend);
+    if (tiles !== null && CO % 4 === 0) return filterGradDirect(backend, tiles, x, dy, info);
     // Measured (kernel-micro, CPU time per call, load ~10): the product wins where the receptive field is short
     // (1x1 16->32 stride 2: 2.0-2.5 ms against 7.1 for the composition; 3x3 1->16: 6.7-8.1 against 8.0) and loses on
     // 3x3 16->32 (11-13 ms against 9-11), where writing the 144-wide im2col matrix costs more than it saves.
-    if (K > MAX_IM2COL_WIDTH) return composed(args);
+    if (forcedPath === 'composed' || (K > MAX_IM2COL_WIDTH && forcedPath !== 'im2col')) return composed(args);
     const patches = im2col(backend, x, info, N);
     const temporaries: TensorInfo[] = [patches];
     try {
@@ -78,6 +81,14 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     }
   };
   return kernel as unknown as KernelFunc;
+}
+
+type FilterGradPath = 'auto' | 'im2col' | 'composed';
+let forcedPath: FilterGradPath = 'auto';
+
+/** For tests and kernel-micro: force one of the older paths (im2col product, conv2d composition) where it applies. */
+export function setFilterGradPath(path: FilterGradPath): void {
+  forcedPath = path;
 }
 
 /** Receptive fields up to this many values (kh * kw * ci) use the im2col product; wider ones the composition. */
