@@ -68,7 +68,8 @@ function tile(ct: number, cv: number): number[] {
   for (let j = 0; j < cv; j++) code.push(...get(DP!), ...load(16 * j), ...set(d(j)));
   for (let i = 0; i < ct; i++) {
     code.push(...get(XP!), ...loadSplat(4 * i), ...set(s));
-    for (let j = 0; j < cv; j++) code.push(...get(acc(i, j)), ...get(s), ...get(d(j)), ...f32x4Mul, ...f32x4Add, ...set(acc(i, j)));
+    for (let j = 0; j < cv; j++)
+      code.push(...get(acc(i, j)), ...get(s), ...get(d(j)), ...f32x4Mul, ...f32x4Add, ...set(acc(i, j)));
   }
   code.push(...step(XP!, XWS!), ...step(DP!, DYWS!), ...countDown(CW!), ...END);
   code.push(...step(XH!, XHS!), ...step(DYH!, DYHS!), ...countDown(CH!), ...END);
