@@ -9,6 +9,7 @@ import { registerBlockTile } from './wasm/tile.js';
 import { registerPoolGrads } from './wasm/pool-grad.js';
 import { registerConvInputGrad } from './wasm/conv-input-grad.js';
 import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
+import { registerClipGrad } from './wasm/clip-grad.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -36,6 +37,7 @@ export function registerWasmKernels(): string[] {
     ...registerFusedAdam(),
     ...registerPoolGrads(),
     ...registerConvInputGrad(),
+    ...registerClipGrad(),
     ...bridgeMissingWasmKernels(),
   ];
 }
