@@ -6,6 +6,7 @@
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
 import { setFilterGradPath } from '../src/gather/backend/wasm/conv-filter-grad.js';
+import { setDepthwiseDirect } from '../src/gather/backend/wasm/depthwise.js';
 import { tf } from '../src/gather/tf.js';
 
 type Case = { label: string; run: () => tf.Tensor | tf.Tensor[] };
@@ -91,6 +92,41 @@ function cases(kernel: string): Case[] {
       };
     });
   }
+  if (kernel === 'depthwise') {
+    // MobileNetV2 (alpha 0.35, Teachable Machine) depthwise layers at batch 16: both gradients of each.
+    return (
+      [
+        [[16, 112, 112, 16], 1, 'same'],
+        [[16, 113, 113, 48], 2, 'valid'],
+        [[16, 56, 56, 48], 1, 'same'],
+        [[16, 28, 28, 96], 1, 'same'],
+        [[16, 7, 7, 336], 1, 'same'],
+      ] as Array<[[number, number, number, number], number, 'same' | 'valid']>
+    ).flatMap(([xs, s, pad]) => {
+      const x = rand(xs);
+      const filter = rand([3, 3, xs[3], 1]);
+      const y = tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, s, pad);
+      const dy = rand(y.shape);
+      const attrs = { strides: s, pad, dilations: 1 };
+      const run = (name: string, inputs: tf.NamedTensorMap, extra: object) => () =>
+        tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const at = `${xs.join('x')} s${s}`;
+      return [
+        {
+          label: `DepthwiseBackpropFilter ${at}`,
+          run: run('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { filterShape: filter.shape }),
+        },
+        {
+          label: `DepthwiseBackpropInput ${at}`,
+          run: run('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { inputShape: xs }),
+        },
+        {
+          label: `DepthwiseConv2dNative (forward) ${at}`,
+          run: () => tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, s, pad),
+        },
+      ];
+    });
+  }
   throw new Error(`unknown kernel ${kernel}`);
 }
 
@@ -105,9 +141,11 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  // --path im2col|composed: nnaudit's side runs that older Conv2DBackpropFilter path (overrides off: the composition).
+  // --path im2col|composed: nnaudit's side runs that older Conv2DBackpropFilter path (overrides off: the composition);
+  // composed also sends the depthwise gradients back to their composition.
   const path = process.argv[process.argv.indexOf('--path') + 1];
   if (process.argv.includes('--path')) setFilterGradPath(path === 'im2col' ? 'im2col' : 'composed');
+  if (path === 'composed') setDepthwiseDirect(false);
   const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv
     .slice(2)
     .filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--path');

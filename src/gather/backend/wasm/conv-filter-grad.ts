@@ -7,7 +7,6 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
-  type WasmBackend,
 } from './kernel-types.js';
 import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
 
@@ -16,15 +15,14 @@ interface FilterGradAttrs extends ConvGradAttrs {
 }
 
 /**
- * The wasm backend has no Conv2DBackpropFilter. nnaudit composed it from wasm's conv2d (x with the batch moved to
- * channels, convolved with dy as a dilated filter: three Transposes, a Pad, a Conv2D and a Slice), which takes
- * 7-11 ms a call on pt-fashion-cnn's and tiny-resnet's shapes (bench/kernel-micro.js filtergrad). Where the
- * receptive field is short (1x1 convs, single-channel inputs) it is now one matrix product:
+ * The wasm backend has no Conv2DBackpropFilter. With WebAssembly SIMD and output channels a multiple of 4 (every
+ * conv in the bench models), it is a direct SIMD loop (filter-grad-direct.ts): 3-15x faster than the older paths
+ * kept here for other shapes. Short receptive fields (1x1 convs, single-channel inputs) are one matrix product:
  *   dW^T[co, (kh, kw, ci)] = sum over n = (b, oh, ow) of dy^T[co, n] * P[n, (kh, kw, ci)]
  * with P the im2col matrix of x (each output position's receptive field, zeros where it reaches into the padding),
  * written here channels innermost, so every copy is a contiguous run of x. dy is transposed by wasm's Transpose and
  * multiplied by wasm's BatchMatMul (XNNPACK); the small [CO, K] product is turned into [KH, KW, CI, CO] here.
- * Wider receptive fields keep the composition; NCHW uses `fallback` (the cpu bridge).
+ * Wider receptive fields use the conv2d composition; NCHW uses `fallback` (the cpu bridge).
  */
 export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc {
   const composed = conv2dBackpropFilterViaConv(fallback);
