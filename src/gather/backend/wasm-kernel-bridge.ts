@@ -10,6 +10,7 @@ import { registerPoolGrads } from './wasm/pool-grad.js';
 import { registerConvInputGrad } from './wasm/conv-input-grad.js';
 import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
 import { registerClipGrad } from './wasm/clip-grad.js';
+import { registerRunCopySlice } from './wasm/slice.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 type BackendWithData = {
@@ -38,6 +39,7 @@ export function registerWasmKernels(): string[] {
     ...registerPoolGrads(),
     ...registerConvInputGrad(),
     ...registerClipGrad(),
+    ...registerRunCopySlice(),
     ...bridgeMissingWasmKernels(),
   ];
 }
