@@ -162,8 +162,8 @@ describe('depthwise convolution gradients on wasm', () => {
               for (let ch = 0; ch < C; ch++) {
                 const g = dy[((b * info.outHeight + oh) * info.outWidth + ow) * C + ch]!;
                 const [xi, fi] = [((b * H + ih) * W + iw) * C + ch, (kh * c.k + kw) * C + ch];
-                dx[xi] += f[fi]! * g;
-                dw[fi] += x[xi]! * g;
+                dx[xi] = dx[xi]! + f[fi]! * g;
+                dw[fi] = dw[fi]! + x[xi]! * g;
               }
             }
     return [dx, dw];
