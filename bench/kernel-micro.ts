@@ -30,30 +30,40 @@ function cases(kernel: string): Case[] {
       };
     });
   }
-  if (kernel === 'inputgrad') {
-    return (
-      [
-        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
-        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
-        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
-        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
-      ] as Array<[[number, number, number, number], [number, number, number, number], number]>
-    ).map(([xs, fs, s]) => {
-      const filter = rand(fs);
-      const out = Math.ceil(xs[1] / s);
-      const dy = rand([xs[0], out, out, fs[3]]);
-      return {
-        label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`,
-        run: () =>
-          tf
-            .engine()
-            .runKernel(
-              'Conv2DBackpropInput',
-              { dy, filter },
-              { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs },
-            ) as tf.Tensor,
-      };
-    });
+  if (kernel === 'inputgrad' || kernel === 'inputgrad-mnv2') {
+    // fashion-cnn's and tiny-resnet's convs (batch 64), or MobileNetV2's (alpha 0.35) 1x1 convs (batch 16).
+    const shapes =
+      kernel === 'inputgrad'
+        ? [
+            [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+            [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+            [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+          ]
+        : [
+            [[16, 112, 112, 8], [1, 1, 8, 48], 1],
+            [[16, 56, 56, 48], [1, 1, 48, 8], 1],
+            [[16, 28, 28, 16], [1, 1, 16, 96], 1],
+            [[16, 7, 7, 112], [1, 1, 112, 336], 1],
+          ];
+    return (shapes as Array<[[number, number, number, number], [number, number, number, number], number]>).map(
+      ([xs, fs, s]) => {
+        const filter = rand(fs);
+        const out = Math.ceil(xs[1] / s);
+        const dy = rand([xs[0], out, out, fs[3]]);
+        return {
+          label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`,
+          run: () =>
+            tf
+              .engine()
+              .runKernel(
+                'Conv2DBackpropInput',
+                { dy, filter },
+                { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs },
+              ) as tf.Tensor,
+        };
+      },
+    );
   }
   if (kernel === 'filtergrad' || kernel === 'filtergrad-mnv2') {
     // fashion-cnn's and tiny-resnet's convs (batch 64), or MobileNetV2's 1x1 and first convs (batch 16).
