@@ -19,6 +19,8 @@ const COMPOSITE = new Set([
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
+  // tfjs' fused conv2d is a custom-gradient op around the FusedConv2D kernel: listed under both names.
+  'fusedConv2d__op',
 ]);
 
 interface Run {
