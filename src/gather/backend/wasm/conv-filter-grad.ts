@@ -9,6 +9,7 @@ import {
   type TensorInfo,
 } from './kernel-types.js';
 import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
+import { dyMatches } from './tap-boxes.js';
 
 interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -54,7 +55,7 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     const N = info.batchSize * info.outHeight * info.outWidth;
     const K = KH * KW * CI;
     const tiles = forcedPath === 'im2col' || forcedPath === 'composed' ? null : filterTilesFor(backend);
-    if (tiles !== null && CO % 4 === 0) return filterGradDirect(backend, tiles, x, dy, info);
+    if (tiles !== null && CO % 4 === 0 && dyMatches(dy, info)) return filterGradDirect(backend, tiles, x, dy, info);
     // Measured (kernel-micro, CPU time per call, load ~10): the product wins where the receptive field is short
     // (1x1 16->32 stride 2: 2.0-2.5 ms against 7.1 for the composition; 3x3 1->16: 6.7-8.1 against 8.0) and loses on
     // 3x3 16->32 (11-13 ms against 9-11), where writing the 144-wide im2col matrix costs more than it saves.

@@ -10,6 +10,7 @@ import {
   type TensorInfo,
 } from './kernel-types.js';
 import { inputGradDirect, inputTilesFor } from './conv-input-simd.js';
+import { dyMatches } from './tap-boxes.js';
 
 interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -69,7 +70,8 @@ function inputGradViaConv(original: KernelFunc): KernelFunc {
     const right = W + KW - 1 - left - ((OW - 1) * t + 1);
     if (top < 0 || left < 0) return original(args);
     // Strided convs with input channels in whole vectors: the SIMD loop, with no multiply-adds on zeros.
-    const tiles = (s > 1 || t > 1) && CI % 4 === 0 && directInput ? inputTilesFor(backend) : null;
+    const tiles =
+      (s > 1 || t > 1) && CI % 4 === 0 && directInput && dyMatches(dy, info) ? inputTilesFor(backend) : null;
     if (tiles !== null) return inputGradDirect(backend, tiles, dy, filter, info);
     const turned = turnFilter(backend, filter, KH, KW, CI, CO);
     const temporaries: TensorInfo[] = [turned];

@@ -1,5 +1,6 @@
 import { tf } from '../../tf.js';
 import { depthwiseFilterGradDirect, depthwiseInputGradDirect, depthwiseTilesFor } from './depthwise-direct.js';
+import { dyMatches } from './tap-boxes.js';
 import {
   wasmKernelOverridesEnabled,
   type HeapBackend,
@@ -51,7 +52,10 @@ export function depthwiseBackpropInputViaWasm(fallback: KernelFunc): KernelFunc 
       attrs.dimRoundingMode,
       true,
     );
-    const direct = directTiles(args, filter.shape[3] === 1 && inputShape[3] % 4 === 0, [dy, filter]);
+    const direct = directTiles(args, filter.shape[3] === 1 && inputShape[3] % 4 === 0 && dyMatches(dy, info), [
+      dy,
+      filter,
+    ]);
     if (direct) return depthwiseInputGradDirect(direct.backend, direct.tiles, dy, filter, info);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, h, w, c] = inputShape;
@@ -106,7 +110,7 @@ export function depthwiseBackpropFilterViaWasm(fallback: KernelFunc): KernelFunc
       attrs.dimRoundingMode,
       true,
     );
-    const direct = directTiles(args, filterShape[3] === 1 && x.shape[3] % 4 === 0, [x, dy]);
+    const direct = directTiles(args, filterShape[3] === 1 && x.shape[3] % 4 === 0 && dyMatches(dy, info), [x, dy]);
     if (direct) return depthwiseFilterGradDirect(direct.backend, direct.tiles, x, dy, info);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, , , c] = x.shape;

@@ -8,6 +8,15 @@ type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
  */
 const CHUNK_BYTES = 192 * 1024;
 
+/**
+ * Whether dy has the shape the conv info derives ([batch, outHeight, outWidth, outChannels]): the SIMD loops read
+ * dy by those extents, so any other shape goes to a kernel that checks (and throws) rather than reading past it.
+ */
+export function dyMatches(dy: { shape: number[] }, info: ConvInfo): boolean {
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  return dy.shape.length === 4 && expected.every((d, i) => dy.shape[i] === d);
+}
+
 /** One filter tap over one cache-sized box of output positions: pixel indices (b*H*W + h*W + w) of its corner. */
 export interface TapBox {
   /** kh * KW + kw */
