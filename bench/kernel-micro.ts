@@ -5,6 +5,8 @@
  */
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
+import { setFilterGradPath } from '../src/gather/backend/wasm/conv-filter-grad.js';
+import { setDepthwiseDirect } from '../src/gather/backend/wasm/depthwise.js';
 import { tf } from '../src/gather/tf.js';
 import { BN_TRAIN, BN_TRAIN_GRAD } from '../src/gather/backend/wasm/batchnorm.js';
 
@@ -29,40 +31,62 @@ function cases(kernel: string): Case[] {
       };
     });
   }
-  if (kernel === 'inputgrad') {
-    return (
-      [
-        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
-        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
-        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
-        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
-      ] as Array<[[number, number, number, number], [number, number, number, number], number]>
-    ).map(([xs, fs, s]) => {
-      const filter = rand(fs);
-      const out = Math.ceil(xs[1] / s);
-      const dy = rand([xs[0], out, out, fs[3]]);
-      return {
-        label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`,
-        run: () =>
-          tf
-            .engine()
-            .runKernel(
-              'Conv2DBackpropInput',
-              { dy, filter },
-              { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs },
-            ) as tf.Tensor,
-      };
-    });
+  if (kernel === 'inputgrad' || kernel === 'inputgrad-mnv2') {
+    // fashion-cnn's and tiny-resnet's convs (batch 64), or MobileNetV2's (alpha 0.35) 1x1 convs (batch 16).
+    const shapes =
+      kernel === 'inputgrad'
+        ? [
+            [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+            [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+            [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+          ]
+        : [
+            [[16, 112, 112, 8], [1, 1, 8, 48], 1],
+            [[16, 56, 56, 48], [1, 1, 48, 8], 1],
+            [[16, 28, 28, 16], [1, 1, 16, 96], 1],
+            [[16, 7, 7, 112], [1, 1, 112, 336], 1],
+          ];
+    return (shapes as Array<[[number, number, number, number], [number, number, number, number], number]>).map(
+      ([xs, fs, s]) => {
+        const filter = rand(fs);
+        const out = Math.ceil(xs[1] / s);
+        const dy = rand([xs[0], out, out, fs[3]]);
+        return {
+          label: `Conv2DBackpropInput x ${xs.join('x')} f ${fs.join('x')} s${s}`,
+          run: () =>
+            tf
+              .engine()
+              .runKernel(
+                'Conv2DBackpropInput',
+                { dy, filter },
+                { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: xs },
+              ) as tf.Tensor,
+        };
+      },
+    );
   }
-  if (kernel === 'filtergrad') {
-    return (
-      [
-        [[64, 28, 28, 1], [3, 3, 1, 16], 1],
-        [[64, 14, 14, 16], [3, 3, 16, 32], 1],
-        [[64, 28, 28, 16], [3, 3, 16, 32], 2],
-        [[64, 28, 28, 16], [1, 1, 16, 32], 2],
-      ] as Array<[number[], [number, number, number, number], number]>
-    ).map(([xs, fs, s]) => {
+  if (kernel === 'filtergrad' || kernel === 'filtergrad-mnv2') {
+    // fashion-cnn's and tiny-resnet's convs (batch 64), or MobileNetV2's 1x1 and first convs (batch 16).
+    const shapes =
+      kernel === 'filtergrad'
+        ? [
+            [[64, 28, 28, 1], [3, 3, 1, 16], 1],
+            [[64, 14, 14, 16], [3, 3, 16, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 16], 1],
+            [[64, 14, 14, 32], [3, 3, 32, 32], 1],
+            [[64, 28, 28, 16], [3, 3, 16, 32], 2],
+            [[64, 28, 28, 16], [1, 1, 16, 32], 2],
+          ]
+        : [
+            [[16, 224, 224, 3], [3, 3, 3, 32], 2],
+            [[16, 112, 112, 16], [1, 1, 16, 96], 1],
+            [[16, 56, 56, 144], [1, 1, 144, 24], 1],
+            [[16, 28, 28, 32], [1, 1, 32, 192], 1],
+            [[16, 7, 7, 160], [1, 1, 160, 960], 1],
+            [[16, 7, 7, 320], [1, 1, 320, 1280], 1],
+          ];
+    return (shapes as Array<[number[], [number, number, number, number], number]>).map(([xs, fs, s]) => {
       const x = rand(xs);
       const out = Math.ceil(xs[1]! / s);
       const dy = rand([xs[0]!, out, out, fs[3]]);
@@ -80,6 +104,41 @@ function cases(kernel: string): Case[] {
     });
   }
   if (kernel === 'batchnorm') return batchNormCases();
+  if (kernel === 'depthwise') {
+    // MobileNetV2 (alpha 0.35, Teachable Machine) depthwise layers at batch 16: both gradients of each.
+    return (
+      [
+        [[16, 112, 112, 16], 1, 'same'],
+        [[16, 113, 113, 48], 2, 'valid'],
+        [[16, 56, 56, 48], 1, 'same'],
+        [[16, 28, 28, 96], 1, 'same'],
+        [[16, 7, 7, 336], 1, 'same'],
+      ] as Array<[[number, number, number, number], number, 'same' | 'valid']>
+    ).flatMap(([xs, s, pad]) => {
+      const x = rand(xs);
+      const filter = rand([3, 3, xs[3], 1]);
+      const y = tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, s, pad);
+      const dy = rand(y.shape);
+      const attrs = { strides: s, pad, dilations: 1 };
+      const run = (name: string, inputs: tf.NamedTensorMap, extra: object) => () =>
+        tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const at = `${xs.join('x')} s${s}`;
+      return [
+        {
+          label: `DepthwiseBackpropFilter ${at}`,
+          run: run('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { filterShape: filter.shape }),
+        },
+        {
+          label: `DepthwiseBackpropInput ${at}`,
+          run: run('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { inputShape: xs }),
+        },
+        {
+          label: `DepthwiseConv2dNative (forward) ${at}`,
+          run: () => tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, s, pad),
+        },
+      ];
+    });
+  }
   throw new Error(`unknown kernel ${kernel}`);
 }
 
@@ -138,7 +197,14 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  // --path im2col|composed: nnaudit's side runs that older Conv2DBackpropFilter path (overrides off: the composition);
+  // composed also sends the depthwise gradients back to their composition.
+  const path = process.argv[process.argv.indexOf('--path') + 1];
+  if (process.argv.includes('--path')) setFilterGradPath(path === 'im2col' ? 'im2col' : 'composed');
+  if (path === 'composed') setDepthwiseDirect(false);
+  const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv
+    .slice(2)
+    .filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--path');
   // --ours: only nnaudit's version (tfjs' own can be a naive loop that takes a second a call, e.g. the cpu bridge)
   const sides = process.argv.includes('--ours')
     ? [[true], [true]]

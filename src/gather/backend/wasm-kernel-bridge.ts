@@ -10,6 +10,8 @@ import { registerPoolGrads } from './wasm/pool-grad.js';
 import { registerConvInputGrad } from './wasm/conv-input-grad.js';
 import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
 import { registerFusedBatchNorm } from './wasm/batchnorm-layer.js';
+import { registerClipGrad } from './wasm/clip-grad.js';
+import { registerRunCopySlice } from './wasm/slice.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
@@ -39,6 +41,8 @@ export function registerWasmKernels(): string[] {
     ...registerPoolGrads(),
     ...registerConvInputGrad(),
     ...registerFusedBatchNorm(),
+    ...registerClipGrad(),
+    ...registerRunCopySlice(),
     ...bridgeMissingWasmKernels(),
   ];
 }

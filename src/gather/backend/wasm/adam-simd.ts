@@ -1,3 +1,5 @@
+import { F32, I32, V128, get, instantiate, moduleBytes, set, simd } from './wasm-asm.js';
+
 /**
  * The fused Adam update as a tiny WebAssembly SIMD function that works directly on tfjs-backend-wasm's heap.
  *
@@ -32,33 +34,10 @@ export type AdamSimd = (
   step: number,
 ) => void;
 
-export const I32 = 0x7f;
-const F32 = 0x7d;
-export const V128 = 0x7b;
-
-// Opcodes (WebAssembly core 2.0; SIMD ones after the 0xfd prefix, LEB128-encoded).
-export const get = (i: number) => [0x20, i];
-export const set = (i: number) => [0x21, i];
-export const simd = (op: number) => [0xfd, ...uleb(op)];
-export const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-export const store = [...simd(0x0b), 0x00, 0x00];
+const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
+const store = [...simd(0x0b), 0x00, 0x00];
 const splat = simd(0x13);
 const [sqrt, add, mul, div] = [simd(0xe3), simd(0xe4), simd(0xe6), simd(0xe7)];
-
-export function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-export const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-export const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-export const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 function body(): number[] {
   // Parameters 0-15 as in the signature; locals: 16 byte index i, 17 end, 18-25 splatted constants, 26-28 g, m', v'.
@@ -178,51 +157,26 @@ function body(): number[] {
     0, // continue
     0x0b,
     0x0b, // end loop, end block
-    0x0b, // end function
   ];
-  const locals = vec([
-    [2, I32],
-    [11, V128],
-  ]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return code;
 }
-
-function moduleBytes(): Uint8Array {
-  const signature = [0x60, ...vec([...Array(8).fill([I32]), ...Array(8).fill([F32])] as number[][]), 0x00];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([signature])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0]])),
-    ...section(10, vec([body()])),
-  ]);
-}
-
-/** The part of the WebAssembly JS API used here (this project's lib typings do not include it). */
-export interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => object;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-export const wasmApi = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 /**
  * The SIMD update bound to `memory` (tfjs-backend-wasm's exported heap), or null where it cannot be: no
  * WebAssembly.Memory there, or no WebAssembly SIMD in this runtime.
  */
 export function compileAdamSimd(memory: unknown): AdamSimd | null {
-  if (wasmApi === undefined || !(memory instanceof wasmApi.Memory)) return null;
-  const bytes = moduleBytes();
-  if (!wasmApi.validate(bytes)) return null;
-  const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
-  return instance.exports['adam'] as AdamSimd;
+  const params = [...Array(8).fill(I32), ...Array(8).fill(F32)] as number[];
+  const bytes = moduleBytes([
+    {
+      name: 'adam',
+      params,
+      locals: [
+        [2, I32],
+        [11, V128],
+      ],
+      code: body(),
+    },
+  ]);
+  return (instantiate(memory, bytes)?.['adam'] as AdamSimd | undefined) ?? null;
 }

@@ -7,23 +7,23 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
-  type WasmBackend,
 } from './kernel-types.js';
+import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
+import { dyMatches } from './tap-boxes.js';
 
 interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 
 /**
- * The wasm backend has no Conv2DBackpropFilter. nnaudit composed it from wasm's conv2d (x with the batch moved to
- * channels, convolved with dy as a dilated filter: three Transposes, a Pad, a Conv2D and a Slice), which takes
- * 7-11 ms a call on pt-fashion-cnn's and tiny-resnet's shapes (bench/kernel-micro.js filtergrad). Where the
- * receptive field is short (1x1 convs, single-channel inputs) it is now one matrix product:
+ * The wasm backend has no Conv2DBackpropFilter. With WebAssembly SIMD and output channels a multiple of 4 (every
+ * conv in the bench models), it is a direct SIMD loop (filter-grad-direct.ts): 3-15x faster than the older paths
+ * kept here for other shapes. Short receptive fields (1x1 convs, single-channel inputs) are one matrix product:
  *   dW^T[co, (kh, kw, ci)] = sum over n = (b, oh, ow) of dy^T[co, n] * P[n, (kh, kw, ci)]
  * with P the im2col matrix of x (each output position's receptive field, zeros where it reaches into the padding),
  * written here channels innermost, so every copy is a contiguous run of x. dy is transposed by wasm's Transpose and
  * multiplied by wasm's BatchMatMul (XNNPACK); the small [CO, K] product is turned into [KH, KW, CI, CO] here.
- * Wider receptive fields keep the composition; NCHW uses `fallback` (the cpu bridge).
+ * Wider receptive fields use the conv2d composition; NCHW uses `fallback` (the cpu bridge).
  */
 export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc {
   const composed = conv2dBackpropFilterViaConv(fallback);
@@ -54,10 +54,12 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     const [KH, KW, CI, CO] = a.filterShape;
     const N = info.batchSize * info.outHeight * info.outWidth;
     const K = KH * KW * CI;
+    const tiles = forcedPath === 'im2col' || forcedPath === 'composed' ? null : filterTilesFor(backend);
+    if (tiles !== null && CO % 4 === 0 && dyMatches(dy, info)) return filterGradDirect(backend, tiles, x, dy, info);
     // Measured (kernel-micro, CPU time per call, load ~10): the product wins where the receptive field is short
     // (1x1 16->32 stride 2: 2.0-2.5 ms against 7.1 for the composition; 3x3 1->16: 6.7-8.1 against 8.0) and loses on
     // 3x3 16->32 (11-13 ms against 9-11), where writing the 144-wide im2col matrix costs more than it saves.
-    if (K > MAX_IM2COL_WIDTH) return composed(args);
+    if (forcedPath === 'composed' || (K > MAX_IM2COL_WIDTH && forcedPath !== 'im2col')) return composed(args);
     const patches = im2col(backend, x, info, N);
     const temporaries: TensorInfo[] = [patches];
     try {
@@ -78,6 +80,14 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     }
   };
   return kernel as unknown as KernelFunc;
+}
+
+type FilterGradPath = 'auto' | 'im2col' | 'composed';
+let forcedPath: FilterGradPath = 'auto';
+
+/** For tests and kernel-micro: force one of the older paths (im2col product, conv2d composition) where it applies. */
+export function setFilterGradPath(path: FilterGradPath): void {
+  forcedPath = path;
 }
 
 /** Receptive fields up to this many values (kh * kw * ci) use the im2col product; wider ones the composition. */

@@ -8,8 +8,9 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
-  type WasmBackend,
 } from './kernel-types.js';
+import { inputGradDirect, inputTilesFor } from './conv-input-simd.js';
+import { dyMatches } from './tap-boxes.js';
 
 interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -27,6 +28,13 @@ interface InputGradAttrs extends ConvGradAttrs {
  */
 export function registerConvInputGrad(): string[] {
   return replaceWasmKernel('Conv2DBackpropInput', inputGradViaConv) ? ['Conv2DBackpropInput'] : [];
+}
+
+let directInput = true;
+
+/** For tests: strided convs through wasm's Conv2D on a zero-spread dy, as before the SIMD loop. */
+export function setConvInputDirect(enabled: boolean): void {
+  directInput = enabled;
 }
 
 function inputGradViaConv(original: KernelFunc): KernelFunc {
@@ -61,6 +69,10 @@ function inputGradViaConv(original: KernelFunc): KernelFunc {
     const bottom = H + KH - 1 - top - ((OH - 1) * s + 1);
     const right = W + KW - 1 - left - ((OW - 1) * t + 1);
     if (top < 0 || left < 0) return original(args);
+    // Strided convs with input channels in whole vectors: the SIMD loop, with no multiply-adds on zeros.
+    const tiles =
+      (s > 1 || t > 1) && CI % 4 === 0 && directInput && dyMatches(dy, info) ? inputTilesFor(backend) : null;
+    if (tiles !== null) return inputGradDirect(backend, tiles, dy, filter, info);
     const turned = turnFilter(backend, filter, KH, KW, CI, CO);
     const temporaries: TensorInfo[] = [turned];
     try {

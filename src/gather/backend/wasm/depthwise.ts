@@ -1,5 +1,13 @@
 import { tf } from '../../tf.js';
-import { wasmKernelOverridesEnabled, type KernelArgs, type KernelFunc } from './kernel-types.js';
+import { depthwiseFilterGradDirect, depthwiseInputGradDirect, depthwiseTilesFor } from './depthwise-direct.js';
+import { dyMatches } from './tap-boxes.js';
+import {
+  wasmKernelOverridesEnabled,
+  type HeapBackend,
+  type KernelArgs,
+  type KernelFunc,
+  type TensorInfo,
+} from './kernel-types.js';
 
 interface DepthwiseGradAttrs {
   strides: number | [number, number];
@@ -44,6 +52,11 @@ export function depthwiseBackpropInputViaWasm(fallback: KernelFunc): KernelFunc 
       attrs.dimRoundingMode,
       true,
     );
+    const direct = directTiles(args, filter.shape[3] === 1 && inputShape[3] % 4 === 0 && dyMatches(dy, info), [
+      dy,
+      filter,
+    ]);
+    if (direct) return depthwiseInputGradDirect(direct.backend, direct.tiles, dy, filter, info);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, h, w, c] = inputShape;
     const [fh, fw, , m] = filter.shape;
@@ -97,6 +110,8 @@ export function depthwiseBackpropFilterViaWasm(fallback: KernelFunc): KernelFunc
       attrs.dimRoundingMode,
       true,
     );
+    const direct = directTiles(args, filterShape[3] === 1 && x.shape[3] % 4 === 0 && dyMatches(dy, info), [x, dy]);
+    if (direct) return depthwiseFilterGradDirect(direct.backend, direct.tiles, x, dy, info);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fallback(args);
     const [b, , , c] = x.shape;
     const [fh, fw, , m] = filterShape;
@@ -123,6 +138,24 @@ export function depthwiseBackpropFilterViaWasm(fallback: KernelFunc): KernelFunc
     });
   };
   return kernel as unknown as KernelFunc;
+}
+
+let directEnabled = true;
+
+/** For tests: force the composition, to compare it with the SIMD loops. */
+export function setDepthwiseDirect(enabled: boolean): void {
+  directEnabled = enabled;
+}
+
+/**
+ * The SIMD loops (depthwise-direct.ts) where they apply: channel multiplier 1 and channels a multiple of 4 (`fits`,
+ * MobileNet's layers), float32, and WebAssembly SIMD. They also cover dilation, which the composition sends to cpu.
+ */
+function directTiles(args: KernelArgs, fits: boolean, inputs: TensorInfo[]) {
+  const backend = args.backend as unknown as HeapBackend;
+  if (!directEnabled || !fits || inputs.some((t) => t.dtype !== 'float32')) return null;
+  const tiles = depthwiseTilesFor(backend);
+  return tiles === null ? null : { backend, tiles };
 }
 
 /** Inserts stride-1 zeros between rows and columns: [b, oh, ow, c] -> [b, (oh-1)*sh+1, (ow-1)*sw+1, c]. Rank 4 only, as wasm's Pad needs. */
