@@ -7,6 +7,8 @@ import { validateSpec } from '../src/config/load-spec.js';
 import type { SpecInput } from '../src/config/spec-schema.js';
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { tf } from '../src/gather/tf.js';
+import path from 'node:path';
+import { packageRoot } from '../src/util/package-root.js';
 
 export const BENCH_MODELS: Record<string, SpecInput> = {
   // An MLP on 4000 moons, 20 epochs: a typical small tabular audit.
@@ -54,6 +56,45 @@ BENCH_MODELS['cnn-small'] = {
   ...BENCH_MODELS['cnn']!,
   data: { generator: 'bars', samples: 600, noise: 0.3, imageSize: 16, probeSize: 128 },
   model: { train: { ...(BENCH_MODELS['cnn']!.model as { train: object }).train, epochs: 3 } },
+} as SpecInput;
+
+// Issue 25's conv case: the pt-fashion-cnn architecture on the 10,000 Fashion-MNIST test images (../shared), one
+// epoch of 8,000 training rows at batch 64: 125 steps, as the training bench's 4,096 images x 2 epochs (128).
+const shared = path.resolve(process.env['NNAUDIT_SHARED'] ?? path.join(packageRoot(), '..', 'shared'));
+const fashion = path.join(shared, 'datasets', 'fashion-mnist');
+BENCH_MODELS['fashion-cnn'] = {
+  seed: 1,
+  data: {
+    idx: {
+      images: path.join(fashion, 't10k-images-idx3-ubyte.gz'),
+      labels: path.join(fashion, 't10k-labels-idx1-ubyte.gz'),
+    },
+    rescale: 1 / 255,
+    probeSize: 256,
+  },
+  model: {
+    train: {
+      layers: [
+        { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' },
+        { type: 'batchNormalization' },
+        { type: 'activation', activation: 'relu' },
+        { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same' },
+        { type: 'batchNormalization' },
+        { type: 'activation', activation: 'relu' },
+        { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dropout', rate: 0.3 },
+        { type: 'dense', units: 64, activation: 'relu' },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      loss: 'sparseCategoricalCrossentropy',
+      epochs: 1,
+      batchSize: 64,
+      validationSplit: 0.2,
+      optimizer: { name: 'adam', learningRate: 0.001 },
+    },
+  },
 } as SpecInput;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { barsChart, colourScale, heatmapChart, PALETTES, seriesChart, yRange } from '../../src/report/charts/evidence-chart.js';
+import {
+  barsChart,
+  colourScale,
+  heatmapChart,
+  PALETTES,
+  seriesChart,
+  yRange,
+} from '../../src/report/charts/evidence-chart.js';
 import { overviewCharts } from '../../src/report/charts/overview-charts.js';
 import { sampleResult } from '../helpers/results.js';
 import { makeArtifacts } from '../helpers/artifacts.js';
