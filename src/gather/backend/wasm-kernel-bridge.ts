@@ -12,6 +12,8 @@ import { conv2dBackpropFilterViaMatMul } from './wasm/conv-filter-grad.js';
 import { registerFusedBatchNorm } from './wasm/batchnorm-layer.js';
 import { registerClipGrad } from './wasm/clip-grad.js';
 import { registerRunCopySlice } from './wasm/slice.js';
+import { registerLeadingSum } from './wasm/leading-sum.js';
+import { registerDataInputConv } from './wasm/data-input-conv.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
@@ -43,6 +45,8 @@ export function registerWasmKernels(): string[] {
     ...registerFusedBatchNorm(),
     ...registerClipGrad(),
     ...registerRunCopySlice(),
+    ...registerLeadingSum(),
+    ...registerDataInputConv(),
     ...bridgeMissingWasmKernels(),
   ];
 }

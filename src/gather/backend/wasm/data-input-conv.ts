@@ -1,0 +1,73 @@
+import { tf } from '../../tf.js';
+import { wasmKernelOverridesEnabled } from './kernel-types.js';
+
+/** The parts of tfjs-layers' Conv2D (and its inbound nodes) this path reads. */
+interface ConvLayer {
+  rank: number;
+  strides: number[];
+  padding: 'same' | 'valid' | 'causal';
+  dataFormat: 'channelsFirst' | 'channelsLast';
+  dilationRate: number[];
+  kernel: { read(): tf.Variable };
+  bias: { read(): tf.Variable } | null;
+  activation: { apply(x: tf.Tensor): tf.Tensor };
+  inboundNodes: Array<{ inboundLayers: Array<{ getClassName(): string }> }>;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+}
+
+const PATCHED = Symbol.for('nnaudit.dataInputConv');
+let enabled = process.env['NNAUDIT_WASM_DATA_INPUT_CONV'] !== '0';
+
+/** For tests and benchmarks: the fused conv of tfjs-layers for every layer while the other wasm kernels stay on. */
+export function setDataInputConv(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * A Conv2D that reads the model's input directly (the first layer of a CNN) trained without the input gradient.
+ * tfjs-layers runs a conv with a linear activation (a conv before batch norm) through tfjs' fused conv, whose
+ * gradient computes the input gradient eagerly even when the input is data: a 28x28 1->16 Conv2DBackpropInput,
+ * about a tenth of a Fashion-MNIST CNN step for nothing. The same layer as conv2d + add + activation lets the
+ * engine's tape skip what no weight needs. The result is the same computation; other layers, other backends, and
+ * the overrides switched off run tfjs-layers' own call.
+ */
+export function registerDataInputConv(): string[] {
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'];
+  if (registered === undefined) return [];
+  const proto = registered[0].prototype as unknown as ConvLayer & { [PATCHED]?: true };
+  if (proto[PATCHED]) return ['Conv2D (data input)'];
+  const original = proto.call;
+  proto.call = function (this: ConvLayer, inputs, kwargs) {
+    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
+    if (x === null || !usable(this, x, kwargs)) return original.call(this, inputs, kwargs);
+    return tf.tidy(() => {
+      const [sh, sw] = this.strides as [number, number];
+      const [dh, dw] = this.dilationRate as [number, number];
+      const pad = this.padding as 'same' | 'valid';
+      let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, [sh, sw], pad, 'NHWC', [
+        dh,
+        dw,
+      ]);
+      if (this.bias !== null) y = tf.add(y, this.bias.read());
+      return this.activation.apply(y);
+    });
+  };
+  proto[PATCHED] = true;
+  return ['Conv2D (data input)'];
+}
+
+function usable(layer: ConvLayer, x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
+  return (
+    enabled &&
+    kwargs['training'] === true &&
+    layer.rank === 2 &&
+    layer.dataFormat === 'channelsLast' &&
+    layer.padding !== 'causal' &&
+    x.rank === 4 &&
+    x.dtype === 'float32' &&
+    layer.inboundNodes.length > 0 &&
+    layer.inboundNodes.every((n) => n.inboundLayers.every((l) => l.getClassName() === 'InputLayer')) &&
+    tf.getBackend() === 'wasm' &&
+    wasmKernelOverridesEnabled()
+  );
+}

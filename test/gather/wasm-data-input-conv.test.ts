@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../src/gather/tf.js';
+import { selectBackend } from '../../src/gather/backend/backend.js';
+import { setDataInputConv } from '../../src/gather/backend/wasm/data-input-conv.js';
+import { onWasmAndCpu, values } from './wasm-compare.js';
+
+/** Two linear convs (the first reads the model's input), batch norm between, as pt-fashion-cnn. */
+function model(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [12, 12, 1],
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: 'glorotUniform',
+      biasInitializer: 'ones',
+    }),
+  );
+  m.add(tf.layers.batchNormalization());
+  m.add(tf.layers.activation({ activation: 'relu' }));
+  m.add(tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  return m;
+}
+
+/** One training step's gradients of every weight, from fixed weights and data. */
+function gradients(): tf.Tensor[] {
+  return tf.tidy(() => {
+    const m = model();
+    m.setWeights(m.getWeights().map((w, i) => tf.tensor(values(w.size, 50 + i), w.shape)));
+    const x = tf.tensor4d(values(6 * 12 * 12, 60), [6, 12, 12, 1]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
+    const { grads } = tf.variableGrads(() =>
+      tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor),
+    );
+    m.dispose(); // its variables outlive tidy
+    return Object.values(grads);
+  });
+}
+
+describe('a conv layer reading the data, trained on wasm', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+  afterAll(() => setDataInputConv(true));
+
+  it('gives the same gradients as cpu', async () => {
+    const { wasm, cpu } = await onWasmAndCpu(gradients);
+    expect(wasm.length).toBe(cpu.length);
+    // Relative to each gradient's largest entry, plus 1e-7: the first conv's bias gradient is ~1e-9 noise on both
+    // backends (batch norm right after it cancels the bias).
+    for (const [i, g] of wasm.entries()) {
+      const scale = Math.max(...cpu[i]!.map(Math.abs));
+      const diff = Math.max(...g.map((v, j) => Math.abs(v - cpu[i]![j]!)));
+      expect(diff, `weight ${i}`).toBeLessThan(1e-3 * scale + 1e-7);
+    }
+  });
+
+  it('computes no input gradient for the data: one Conv2DBackpropInput a step (the second conv), not two', async () => {
+    const inputGrads = async () => {
+      const profile = await tf.profile(() => {
+        tf.dispose(gradients());
+      });
+      return profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length;
+    };
+    setDataInputConv(false);
+    expect(await inputGrads()).toBe(2);
+    setDataInputConv(true);
+    expect(await inputGrads()).toBe(1);
+  });
+
+  it('leaks no tensor', () => {
+    tf.dispose(gradients());
+    const before = tf.memory().numTensors;
+    tf.dispose(gradients());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
