@@ -107,7 +107,9 @@ export default defineAnalyzer({
           values: [...rows.map((r) => r.log10), ...[...still].filter((l) => !perLayer.has(l)).map(() => null)],
           unit: 'log10 ratio',
           logY: false,
-          threshold: null,
+          // The warn line the run crossed, so the chart shows how far off the layers are.
+          threshold: score < 0.9 ? (tooHigh ? thresholds.warnHighLog10 : thresholds.warnLowLog10) : null,
+          thresholdSide: tooHigh ? ('above' as const) : ('below' as const),
         },
         {
           kind: 'table',

@@ -35,6 +35,8 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     unit: z.string(),
     logY: z.boolean().default(false),
     threshold: z.number().nullable().default(null),
+    /** Which side of the threshold is the problem: 'below' for a floor (update sizes too small). */
+    thresholdSide: z.enum(['above', 'below']).default('above'),
   }),
   z.object({
     kind: z.literal('histogram'),

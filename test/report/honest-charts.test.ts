@@ -9,6 +9,7 @@ import {
 } from '../../src/report/charts/evidence-chart.js';
 import { overviewCharts } from '../../src/report/charts/overview-charts.js';
 import { sampleResult } from '../helpers/results.js';
+import { buildReportView } from '../../src/report/view-model.js';
 import { makeArtifacts } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 
@@ -59,6 +60,38 @@ describe('honest charts', () => {
     const [loss, acc] = overviewCharts(r).learningCurves;
     expect(loss).toContain('dotted: constant predictor 0.693');
     expect(acc).toMatch(/dotted: chance 0\.5\d*/);
+  });
+
+  it('the learning-rate chart draws the warn line its layers crossed, red below a floor, on the scale', () => {
+    const view = buildReportView(sampleResult('vanishing-gradients'));
+    const box = view.detailedFindings.find((f) => f.id === 'learning-rate')!;
+    const svg = box.evidence.find((e) => e.svg?.includes('log10(update / weight)'))!.svg!;
+    expect(svg).toContain('dashed: threshold -4 (below it is the problem)');
+    const bars = barsChart({
+      kind: 'bars',
+      title: 'steps',
+      labels: ['a', 'b'],
+      values: [-2, -6],
+      unit: 'log10 ratio',
+      logY: false,
+      threshold: -4,
+      thresholdSide: 'below',
+    });
+    // Only the bar below the floor is red; the axis reaches the threshold's -4 although no bar ends there.
+    expect(bars.match(/fill="#d93025"/g)?.length).toBe(1);
+    const above = barsChart({
+      kind: 'bars',
+      title: 'steps',
+      labels: ['a', 'b'],
+      values: [-2, -3],
+      unit: 'log10 ratio',
+      logY: false,
+      threshold: -4,
+      thresholdSide: 'below',
+    });
+    expect(above).not.toContain('fill="#d93025"');
+    const ticks = [...above.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(ticks).toContain('-4');
   });
 
   it('a log-scale bar chart starts below its smallest bar (a bar of 1 on an axis from 1 was invisible)', () => {

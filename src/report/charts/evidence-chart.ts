@@ -120,6 +120,12 @@ export function yRange(yLabel: string, logY: boolean, values: number[]): { min?:
   return {};
 }
 
+/** Whether a bar is on the problem side of its chart's threshold. */
+function crosses(e: Ev<'bars'>, v: number | null): boolean {
+  if (e.threshold == null || v == null) return false;
+  return e.thresholdSide === 'below' ? v <= e.threshold : v >= e.threshold;
+}
+
 /**
  * A log axis for bars: its floor strictly below the smallest bar (a bar of exactly 1 on an axis from 1 was not
  * drawn at all), its top covering the bars and the threshold line, in whole decades.
@@ -138,7 +144,9 @@ export function barsChart(e: Ev<'bars'>, width = 680): string {
   // A deep model's labels are thinned rather than drawn over each other; the bars all stay.
   const interval = rotate ? labelInterval(labels.length, width - grid.left - grid.right, rotate) : 0;
   const sub = [
-    e.threshold != null ? `dashed: threshold ${e.threshold}` : null,
+    e.threshold != null
+      ? `dashed: threshold ${e.threshold}${e.thresholdSide === 'below' ? ' (below it is the problem)' : ''}`
+      : null,
     interval ? `one label in ${interval + 1} shown` : null,
   ]
     .filter(Boolean)
@@ -160,7 +168,8 @@ export function barsChart(e: Ev<'bars'>, width = 680): string {
             splitLine: { lineStyle: { color: COLORS.grid } },
             ...(e.threshold != null
               ? {
-                  min: (x: { min: number }) => Math.min(0, x.min),
+                  // A negative threshold (log10 update sizes) below every bar is on the scale too.
+                  min: (x: { min: number }) => Math.min(0, x.min, e.threshold! * 1.1),
                   max: (x: { max: number }) => Math.max(x.max, e.threshold! * 1.1),
                 }
               : {}),
@@ -171,7 +180,7 @@ export function barsChart(e: Ev<'bars'>, width = 680): string {
           barMaxWidth: 36,
           data: e.values.map((v) => ({
             value: v,
-            itemStyle: { color: e.threshold != null && v != null && v >= e.threshold ? COLORS.fail : COLORS.series[0] },
+            itemStyle: { color: crosses(e, v) ? COLORS.fail : COLORS.series[0] },
           })),
           ...(e.threshold != null
             ? {
