@@ -83,6 +83,9 @@ export function fixFirstText(causeId: string): string {
   return `${text[0]!.toUpperCase()}${text.slice(1)} (${causeId}), then audit again.`;
 }
 
+/** Symptoms whose own remedies (more capacity, epochs, a different learning rate) a broken cause contradicts. */
+const CONTRADICTED_BY_BROKEN_CAUSE = new Set(['underfitting', 'learning-rate']);
+
 /** The start of a deferring recommendation: marks one already rewritten, so the rewrite is idempotent. */
 const DEFER_PREFIX = 'Follows from ';
 
@@ -123,9 +126,13 @@ export function rankByCause(findings: readonly Finding[]): Finding[] {
  */
 export function deferToCauses(findings: readonly Finding[]): Finding[] {
   return findings.map((f) => {
-    // Also where citeInputScale put "normalize the inputs first" in front: the symptom's own remedy (add capacity)
-    // followed it and contradicted the cause.
-    const roots = rootCausesOf(f, findings);
+    // The input scale is a likely cause, not a broken layer: a symptom's own advice stays where it helps beside
+    // normalizing (clip gradients, a larger batch; citeInputScale puts "normalize the inputs first" in front where
+    // the scale explains it). Underfitting's and learning-rate's own remedies (capacity, epochs, a larger learning
+    // rate) contradict it, so those defer fully.
+    const roots = rootCausesOf(f, findings).filter(
+      (c) => c.id !== 'unnormalized-inputs' || CONTRADICTED_BY_BROKEN_CAUSE.has(f.id),
+    );
     if (roots.length === 0 || f.recommendation?.startsWith(DEFER_PREFIX)) return f;
     const first = roots[0]!;
     const also = roots.slice(1).map((c) => c.id);
