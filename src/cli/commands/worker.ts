@@ -77,9 +77,11 @@ export function handler(argv: Args): Promise<void> {
       process.once('SIGINT', () => stop('SIGINT'));
     });
     process.stderr.write('nnaudit worker: stopped\n');
-    // A connection that never closed cleanly (Redis went away mid-shutdown) may hold a reconnect timer: end here
-    // rather than linger. unref: when nothing else is left the process simply ends first.
-    setTimeout(() => process.exit(), 500).unref();
+    // A connection that never closed cleanly (Redis went away mid-shutdown) may hold a reconnect timer: end as soon as
+    // the exit code is set rather than linger. Lingering 500 ms let such a connection, its listeners gone with BullMQ's
+    // close, print "[ioredis] Unhandled error event" and a stack trace after "stopped". unref: when nothing else is
+    // left the process simply ends first.
+    setImmediate(() => process.exit()).unref();
     return 0;
   });
 }
