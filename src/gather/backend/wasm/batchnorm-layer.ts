@@ -1,6 +1,7 @@
 import { tf } from '../../tf.js';
 import { BN_TRAIN, registerBatchNormTrain, type BatchNormTrainAttrs } from './batchnorm.js';
 import { wasmKernelOverridesEnabled } from './kernel-types.js';
+import { routeLayerCall } from './layer-call-route.js';
 
 /** The parts of tfjs-layers' BatchNormalization (and its LayerVariables) the fused training path reads. */
 interface LayerVariable {
@@ -15,10 +16,8 @@ interface BatchNormLayer {
   beta?: LayerVariable;
   movingMean: LayerVariable;
   movingVariance: LayerVariable;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
-const PATCHED = Symbol.for('nnaudit.fusedBatchNorm');
 let enabled = process.env['NNAUDIT_WASM_FUSED_BN'] !== '0';
 
 /** For tests and benchmarks: run tfjs-layers' own batch norm in training while the other wasm kernels stay on. */
@@ -32,23 +31,14 @@ export function setFusedBatchNorm(on: boolean): void {
  * 30% of a fashion-cnn step, mostly tfjs' per-kernel overhead. On wasm, training calls with the channels last go
  * through one forward and one backward kernel (./batchnorm.ts) with the same results; everything else (inference,
  * another axis, other backends, center or scale false, the overrides switched off) runs tfjs' own call unchanged.
- * The class is shared by every BatchNormalization layer however it was built (spec, ONNX, Keras), so this replaces
- * its prototype's call once, when the wasm kernels are registered.
+ * The class is shared by every BatchNormalization layer however it was built (spec, ONNX, Keras), so this routes
+ * its call once (layer-call-route.ts), when the wasm kernels are registered.
  */
 export function registerFusedBatchNorm(): string[] {
   const names = registerBatchNormTrain();
-  // The registered class, not a new instance: creating a layer would advance tfjs' layer-name counter.
-  const registered = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'];
-  if (registered === undefined) return names;
-  const proto = registered[0].prototype as unknown as BatchNormLayer & { [PATCHED]?: true };
-  if (proto[PATCHED]) return names;
-  const original = proto.call;
-  proto.call = function (this: BatchNormLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
-    if (x === null || !usable(this, x, kwargs)) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => fusedTrainingCall(this, x));
-  };
-  proto[PATCHED] = true;
+  routeLayerCall<BatchNormLayer>('BatchNormalization', 'nnaudit.fusedBatchNorm', (layer, x, kwargs) =>
+    usable(layer, x, kwargs) ? () => fusedTrainingCall(layer, x) : null,
+  );
   return names;
 }
 

@@ -1,5 +1,6 @@
 import { tf } from '../../tf.js';
 import { wasmKernelOverridesEnabled } from './kernel-types.js';
+import { routeLayerCall } from './layer-call-route.js';
 
 /** The parts of tfjs-layers' Conv2D (and its inbound nodes) this path reads. */
 interface ConvLayer {
@@ -12,10 +13,8 @@ interface ConvLayer {
   bias: { read(): tf.Variable } | null;
   activation: { apply(x: tf.Tensor): tf.Tensor };
   inboundNodes: Array<{ inboundLayers: Array<{ getClassName(): string }> }>;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
-const PATCHED = Symbol.for('nnaudit.dataInputConv');
 let enabled = process.env['NNAUDIT_WASM_DATA_INPUT_CONV'] !== '0';
 
 /** For tests and benchmarks: the fused conv of tfjs-layers for every layer while the other wasm kernels stay on. */
@@ -32,28 +31,19 @@ export function setDataInputConv(on: boolean): void {
  * the overrides switched off run tfjs-layers' own call.
  */
 export function registerDataInputConv(): string[] {
-  const registered = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D'];
-  if (registered === undefined) return [];
-  const proto = registered[0].prototype as unknown as ConvLayer & { [PATCHED]?: true };
-  if (proto[PATCHED]) return ['Conv2D (data input)'];
-  const original = proto.call;
-  proto.call = function (this: ConvLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
-    if (x === null || !usable(this, x, kwargs)) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const [sh, sw] = this.strides as [number, number];
-      const [dh, dw] = this.dilationRate as [number, number];
-      const pad = this.padding as 'same' | 'valid';
-      let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, [sh, sw], pad, 'NHWC', [
-        dh,
-        dw,
-      ]);
-      if (this.bias !== null) y = tf.add(y, this.bias.read());
-      return this.activation.apply(y);
-    });
-  };
-  proto[PATCHED] = true;
-  return ['Conv2D (data input)'];
+  const routed = routeLayerCall<ConvLayer>('Conv2D', 'nnaudit.dataInputConv', (layer, x, kwargs) =>
+    usable(layer, x, kwargs) ? () => unfusedConv(layer, x) : null,
+  );
+  return routed ? ['Conv2D (data input)'] : [];
+}
+
+function unfusedConv(layer: ConvLayer, x: tf.Tensor): tf.Tensor {
+  const [sh, sw] = layer.strides as [number, number];
+  const [dh, dw] = layer.dilationRate as [number, number];
+  const pad = layer.padding as 'same' | 'valid';
+  let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, layer.kernel.read() as tf.Tensor4D, [sh, sw], pad, 'NHWC', [dh, dw]);
+  if (layer.bias !== null) y = tf.add(y, layer.bias.read());
+  return layer.activation.apply(y);
 }
 
 function usable(layer: ConvLayer, x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
