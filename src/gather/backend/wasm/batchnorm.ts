@@ -1,6 +1,6 @@
 import { tf } from '../../tf.js';
 import { batchNormLoops } from './batchnorm-loops.js';
-import type { HeapBackend, KernelArgs, KernelFunc, TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type KernelArgs, type KernelFunc, type TensorInfo } from './kernel-types.js';
 
 /** Batch norm in training, forward: one kernel instead of tf.moments' Mean, Sub, Square, Mean and FusedBatchNorm. */
 export const BN_TRAIN = 'NnauditBatchNormTrain';
@@ -37,7 +37,7 @@ export function registerBatchNormTrain(): string[] {
   return [BN_TRAIN, BN_TRAIN_GRAD];
 }
 
-const offset = (backend: HeapBackend, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
 
 function forward(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as unknown as HeapBackend;

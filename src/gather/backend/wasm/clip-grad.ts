@@ -6,6 +6,7 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
+  heapAddress,
 } from './kernel-types.js';
 
 const KERNEL = 'NnauditClipByValueGrad';
@@ -48,7 +49,7 @@ function clipGradKernel(args: KernelArgs): TensorInfo {
     clipValueMax: number;
   };
   const out = backend.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapAddress(backend, t);
   const n = tf.util.sizeFromShape(x.shape);
   const fn = clipSimdFor(backend.wasm);
   const done = fn ? n - (n % 4) : 0;

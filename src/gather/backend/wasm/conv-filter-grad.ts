@@ -7,6 +7,7 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
+  heapAddress,
 } from './kernel-types.js';
 import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
 import { dyMatches } from './tap-boxes.js';
@@ -69,8 +70,8 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
       temporaries.push(product);
       const out = backend.makeOutput(a.filterShape, 'float32');
       const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-      const src = backend.dataIdMap.get(product.dataId)!.memoryOffset / 4;
-      const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+      const src = heapAddress(backend, product) / 4;
+      const dst = heapAddress(backend, out) / 4;
       for (let k = 0; k < K; k++) {
         for (let co = 0; co < CO; co++) heap[dst + k * CO + co] = heap[src + co * K + k]!;
       }
@@ -139,8 +140,8 @@ type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 function im2col(backend: HeapBackend, x: TensorInfo, info: ConvInfo, N: number): TensorInfo {
   const out = backend.makeOutput([1, N, info.filterHeight * info.filterWidth * info.inChannels], 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
-  let p = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+  const src = heapAddress(backend, x) / 4;
+  let p = heapAddress(backend, out) / 4;
   const [B, H, W, C, OH, OW, KH, KW, sh, sw, top, left] = [
     info.batchSize,
     info.inHeight,

@@ -8,6 +8,7 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
+  heapAddress,
 } from './kernel-types.js';
 import { inputGradDirect, inputTilesFor } from './conv-input-simd.js';
 import { dyMatches } from './tap-boxes.js';
@@ -120,8 +121,8 @@ function turnFilter(
 ): TensorInfo {
   const out = backend.makeOutput([KH, KW, CO, CI], 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src = backend.dataIdMap.get(filter.dataId)!.memoryOffset / 4;
-  const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+  const src = heapAddress(backend, filter) / 4;
+  const dst = heapAddress(backend, out) / 4;
   for (let kh = 0; kh < KH; kh++) {
     for (let kw = 0; kw < KW; kw++) {
       const from = src + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
@@ -148,8 +149,8 @@ function spreadGradient(
   const [, OH, OW] = dy.shape as [number, number, number, number];
   const out = backend.makeOutput(shape, 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src = backend.dataIdMap.get(dy.dataId)!.memoryOffset / 4;
-  const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+  const src = heapAddress(backend, dy) / 4;
+  const dst = heapAddress(backend, out) / 4;
   heap.fill(0, dst, dst + B * PH * PW * C);
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {

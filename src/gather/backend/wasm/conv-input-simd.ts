@@ -1,5 +1,5 @@
 import type { tf } from '../../tf.js';
-import type { HeapBackend, TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
 import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
 
@@ -85,7 +85,7 @@ export function inputGradDirect(
   const out = backend.makeOutput([B, H, W, CI], 'float32');
   const wt = backend.makeOutput([KH * KW, CO, CI], 'float32');
   try {
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const at = (t: TensorInfo) => heapAddress(backend, t);
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const [dxBase, dyBase, wtBase, fBase] = [at(out), at(dy), at(wt), at(filter)];
     heap.fill(0, dxBase / 4, dxBase / 4 + B * H * W * CI);

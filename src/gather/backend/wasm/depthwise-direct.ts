@@ -1,6 +1,6 @@
 import type { tf } from '../../tf.js';
 import { compileDepthwiseTiles, type DepthwiseTile, type DepthwiseTiles } from './depthwise-simd.js';
-import type { HeapBackend, TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -29,7 +29,7 @@ function sweep(
 ) {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
-  const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapAddress(backend, t);
   const [aBase, dyBase, wBase] = [at(a), at(dy), at(w)];
   const [abs, ahs, aws] = [H * W * C * 4, sh * W * C * 4, sw * C * 4];
   const [dybs, dyhs, dyws] = [OH * OW * C * 4, OW * C * 4, C * 4];
@@ -49,7 +49,7 @@ function sweep(
 const zeroed = (backend: HeapBackend, shape: number[]): TensorInfo => {
   const out = backend.makeOutput(shape, 'float32');
   const size = shape.reduce((p, d) => p * d, 1);
-  new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(out.dataId)!.memoryOffset, size).fill(0);
+  new Float32Array(backend.wasm.HEAPU8.buffer, heapAddress(backend, out), size).fill(0);
   return out;
 };
 

@@ -1,6 +1,6 @@
 import type { tf } from '../../tf.js';
 import { compileFilterTiles, type FilterTiles } from './filter-grad-simd.js';
-import type { HeapBackend, TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -29,10 +29,10 @@ export function filterGradDirect(
   const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: sh, strideWidth: sw } = info;
   const out = backend.makeOutput([KH, KW, CI, CO], 'float32');
-  const dwBase = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+  const dwBase = heapAddress(backend, out);
   new Float32Array(backend.wasm.HEAPU8.buffer, dwBase, KH * KW * CI * CO).fill(0);
-  const xBase = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-  const dyBase = backend.dataIdMap.get(dy.dataId)!.memoryOffset;
+  const xBase = heapAddress(backend, x);
+  const dyBase = heapAddress(backend, dy);
   // Byte steps: per image, per output row, per output column, in x and dy.
   const [xbs, xhs, xws] = [H * W * CI * 4, sh * W * CI * 4, sw * CI * 4];
   const [dybs, dyhs, dyws] = [OH * OW * CO * 4, OW * CO * 4, CO * 4];

@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
+  heapAddress,
 } from './kernel-types.js';
 
 interface WasmData {
@@ -51,8 +52,8 @@ function sliceCopyGather(original: KernelFunc): KernelFunc {
     const perBatch = ids.length / info.batchSize;
     const out = backend.makeOutput(info.outputShape, x.dtype);
     // Offsets are read after makeOutput: an allocation may grow (and so replace) the heap's buffer.
-    const xOffset = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    const outOffset = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    const xOffset = heapAddress(backend, x);
+    const outOffset = heapAddress(backend, out);
     const heap = backend.wasm.HEAPU8;
     let o = outOffset;
     for (let b = 0; b < info.batchSize; b++) {

@@ -65,6 +65,11 @@ const replaced = new WeakSet<KernelFunc>();
 /** The wasm backend's own view of a tensor's bytes: where each lives on the wasm heap (kernels that work in place). */
 export type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 
+/** Where a tensor's bytes start on the wasm heap (a byte address; divide by 4 for a Float32Array index). */
+export function heapAddress(backend: Pick<HeapBackend, 'dataIdMap'>, t: { dataId: object }): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
 /** The attributes both convolution gradients share. */
 export interface ConvGradAttrs {
   strides: number | [number, number];

@@ -6,6 +6,7 @@ import {
   replaceWasmKernel,
   type TensorInfo,
   wasmKernelOverridesEnabled,
+  heapAddress,
 } from './kernel-types.js';
 
 /**
@@ -40,8 +41,8 @@ function leadingSum(original: KernelFunc): KernelFunc {
     const out = backend.makeOutput(outShape, 'float32');
     // Views after the allocation: growing the heap replaces its buffer.
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
-    const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+    const src = heapAddress(backend, x) / 4;
+    const dst = heapAddress(backend, out) / 4;
     const acc = new Float64Array(width);
     for (let r = 0, at = src; r < rows; r++, at += width) {
       for (let c = 0; c < width; c++) acc[c]! += heap[at + c]!;

@@ -7,6 +7,7 @@ import {
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
+  heapAddress,
 } from './kernel-types.js';
 
 interface PoolGradAttrs {
@@ -56,7 +57,7 @@ function poolGrad(original: KernelFunc, kind: 'max' | 'avg'): KernelFunc {
     const dx = backend.makeOutput(input.shape, 'float32');
     // Views after the allocation: growing the heap replaces its buffer.
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+    const at = (t: TensorInfo) => heapAddress(backend, t) / 4;
     const dxAt = at(dx);
     heap.fill(0, dxAt, dxAt + tf.util.sizeFromShape(input.shape));
     if (kind === 'max') maxScatter(heap, at(input), at(dy), dxAt, info);

@@ -6,6 +6,7 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
+  heapAddress,
 } from './kernel-types.js';
 
 /** Runs shorter than this many bytes go to the original kernel, whose per-row copies cost about the same. */
@@ -41,8 +42,8 @@ function runCopySlice(original: KernelFunc): KernelFunc {
     const out = backend.makeOutput(s, x.dtype);
     // Offsets and the heap view after makeOutput: an allocation may grow (and so replace) the heap's buffer.
     const heap = backend.wasm.HEAPU8;
-    const xBase = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    let o = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    const xBase = heapAddress(backend, x);
+    let o = heapAddress(backend, out);
     const strides = tf.util.computeStrides(x.shape).concat(1);
     const index = b.slice(0, k); // odometer over the outer axes 0..k-1
     const runs = s.slice(0, k).reduce((p, d) => p * d, 1);

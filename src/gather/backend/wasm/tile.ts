@@ -5,10 +5,9 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
-  type WasmBackend,
+  type HeapBackend,
+  heapAddress,
 } from './kernel-types.js';
-
-type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 
 /**
  * tfjs' batch-norm gradient tiles a [1, 1, 1, C] tensor to the whole activation ([B, H, W, 1] repetitions), and
@@ -46,8 +45,8 @@ function blockTile(original: KernelFunc): KernelFunc {
     const total = blockBytes * reps.reduce((p, r) => p * r, 1);
     if (total === 0) return out;
     const heap = backend.wasm.HEAPU8; // after makeOutput: an allocation may replace the heap's buffer
-    const src = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+    const src = heapAddress(backend, x);
+    const dst = heapAddress(backend, out);
     heap.copyWithin(dst, src, src + blockBytes);
     for (let filled = blockBytes; filled < total; filled += Math.min(filled, total - filled)) {
       heap.copyWithin(dst + filled, dst, dst + Math.min(filled, total - filled));
