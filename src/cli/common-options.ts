@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { AGGREGATES } from '../result/vocabulary.js';
 import { BACKENDS } from '../gather/backend/backend-names.js';
 import { LOSSES } from '../config/spec-schema.js';
+import { DATA_OPTION_NAMES } from './data-options.js';
 
 /** Options every auditing command shares. */
 export function withRunOptions<T>(y: Argv<T>) {
@@ -127,20 +128,5 @@ export function withModelFlags<T>(y: Argv<T>) {
       describe: 'Scale features with training-split statistics (default none)',
     })
     .option('limit', { type: 'number', describe: 'Use at most this many rows (a seeded random subset)' })
-    .group(
-      [
-        'classes',
-        'rescale',
-        'offset',
-        'mean',
-        'std',
-        'size',
-        'exclude',
-        'features',
-        'categorical',
-        'normalize',
-        'limit',
-      ],
-      'Data options for --data (in a spec: the data section):',
-    );
+    .group([...DATA_OPTION_NAMES], 'Data options for --data (in a spec: the data section):');
 }

@@ -35,7 +35,11 @@ const APPLIES: Record<keyof DataOptionFlags, { key: string; sources: readonly So
   limit: { key: 'limit', sources: 'all', what: 'any data' },
 };
 
-const FLAG = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** The data options' names, in the order --help groups them. */
+export const DATA_OPTION_NAMES = Object.keys(APPLIES) as Array<keyof DataOptionFlags>;
+
+/** A camelCase option as the command line spells it: validationSplit -> --validation-split. */
+export const flagName = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const list = (s: string) =>
   s
     .split(',')
@@ -62,7 +66,7 @@ export function dataOptionsFromFlags(key: SourceKey, f: DataOptionFlags): Record
     const rule = APPLIES[name];
     if (rule.sources !== 'all' && !rule.sources.includes(key)) {
       throw new SpecError(
-        `${FLAG(name)} applies to ${rule.what}, and --data is ${key === 'idx' ? 'an IDX file' : key === 'images' ? 'an image folder' : `a ${key} file`}: drop it, or write a spec`,
+        `${flagName(name)} applies to ${rule.what}, and --data is ${key === 'idx' ? 'an IDX file' : key === 'images' ? 'an image folder' : `a ${key} file`}: drop it, or write a spec`,
       );
     }
     out[rule.key] = convert(name, raw);
@@ -71,7 +75,7 @@ export function dataOptionsFromFlags(key: SourceKey, f: DataOptionFlags): Record
 }
 
 function convert(name: keyof DataOptionFlags, raw: string | number): unknown {
-  const flag = FLAG(name);
+  const flag = flagName(name);
   switch (name) {
     case 'rescale':
     case 'offset':

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadSpecFile, validateSpec, type LoadedSpec } from '../config/load-spec.js';
 import { SpecError } from '../errors.js';
 import { dataFromFlag } from './data-from-flag.js';
-import type { DataOptionFlags } from './data-options.js';
+import { DATA_OPTION_NAMES, type DataOptionFlags, flagName } from './data-options.js';
 import type { LossName } from '../config/spec-schema.js';
 
 export interface SpecFlags extends DataOptionFlags {
@@ -34,19 +34,8 @@ const MODEL_ONLY_FLAGS = [
   'architecture',
   'validationSplit',
   'batchSize',
-  'classes',
-  'rescale',
-  'offset',
-  'mean',
-  'std',
-  'size',
-  'exclude',
-  'features',
-  'categorical',
-  'normalize',
-  'limit',
+  ...DATA_OPTION_NAMES,
 ] as const;
-const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A spec from a file, or built from --model/--data/--label flags; flags override file values. */
 export function specFromFlags(f: SpecFlags): LoadedSpec {
