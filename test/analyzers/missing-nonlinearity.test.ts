@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { history, makeArtifacts } from '../helpers/artifacts.js';
+import { history, makeArtifacts, regressionLinearFit } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import type { Artifacts, LayerInfo, LinearFit } from '../../src/artifacts/schema.js';
 import { describeWith, sharedPath } from '../helpers/requirements.js';
@@ -232,24 +232,7 @@ describe('missing-nonlinearity for regression, judged on the least-squares fit',
     });
     a.model.loss = 'meanSquaredError';
     a.data = { ...a.data, task: 'regression', numClasses: 0, chanceAccuracy: null, trivialLoss: fit.constant };
-    a.data.linearFit = {
-      method: 'least squares',
-      task: 'regression',
-      rowsFrom: 'training rows',
-      rows: 600,
-      features: 1,
-      classes: 0,
-      targets: 1,
-      validationRows: 200,
-      trainAccuracy: null,
-      validationAccuracy: null,
-      trainLoss: fit.train,
-      loss: 'meanSquaredError',
-      validationLoss: fit.validation,
-      constantLoss: fit.constant,
-      ms: 1,
-      skipped: null,
-    };
+    a.data.linearFit = regressionLinearFit({ train: fit.train, validation: fit.validation, constant: fit.constant });
     return runOne('missing-nonlinearity', a);
   };
 

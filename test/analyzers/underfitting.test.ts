@@ -1,6 +1,6 @@
 import { itTrains } from '../helpers/requirements.js';
 import { describe, expect, it } from 'vitest';
-import { decay, gradientEpoch, history, makeArtifacts } from '../helpers/artifacts.js';
+import { decay, gradientEpoch, history, makeArtifacts, regressionLinearFit } from '../helpers/artifacts.js';
 import { runOne } from '../helpers/run.js';
 import { summarizeTargets } from '../../src/gather/reference/target-summary.js';
 import { audit } from '../../src/audit/audit.js';
@@ -438,24 +438,7 @@ describe('underfitting of a regression network beside the least-squares fit', ()
       history: history({ loss: decay(20, 1, end), val_loss: decay(20, 1, end) }),
     });
     if (fit) {
-      a.data.linearFit = {
-        method: 'least squares',
-        task: 'regression',
-        rowsFrom: 'training rows',
-        rows: 600,
-        features: 1,
-        classes: 0,
-        targets: 1,
-        validationRows: 200,
-        trainAccuracy: null,
-        validationAccuracy: null,
-        trainLoss: fit.train,
-        loss: 'meanSquaredError',
-        validationLoss: fit.validation,
-        constantLoss: 1,
-        ms: 2,
-        skipped: null,
-      };
+      a.data.linearFit = regressionLinearFit({ train: fit.train, validation: fit.validation, constant: 1 });
     }
     return runOne('underfitting', a);
   };

@@ -104,3 +104,32 @@ export function history(series: Record<string, number[]>): History {
 export function decay(n: number, start: number, end: number): number[] {
   return Array.from({ length: n }, (_, i) => end + (start - end) * Math.exp(-i / (n / 5)));
 }
+
+/**
+ * The least-squares reference of a one-feature regression on 600 training and 200 validation rows, with the given
+ * losses (what gather's linear fit records for such data).
+ */
+export function regressionLinearFit(fit: {
+  train: number;
+  validation: number;
+  constant: number;
+}): NonNullable<Artifacts['data']['linearFit']> {
+  return {
+    method: 'least squares',
+    task: 'regression',
+    rowsFrom: 'training rows',
+    rows: 600,
+    features: 1,
+    classes: 0,
+    targets: 1,
+    validationRows: 200,
+    trainAccuracy: null,
+    validationAccuracy: null,
+    trainLoss: fit.train,
+    loss: 'meanSquaredError',
+    validationLoss: fit.validation,
+    constantLoss: fit.constant,
+    ms: 1,
+    skipped: null,
+  };
+}
