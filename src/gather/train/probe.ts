@@ -1,7 +1,13 @@
 import { tf } from '../tf.js';
 import type { GradientEpoch, LayerActivation, LayerGradient } from '../../artifacts/schema.js';
 import { activationName, executableLayers, type ActivationFn, type GraphLayer } from '../model/model-graph.js';
-import { histogram, jsonNumber, summarize } from './stats.js';
+import { jsonNumber } from './stats.js';
+import {
+  summarizeGradientTensor,
+  summarizeTensor,
+  type GradientSummary,
+  type TensorSummary,
+} from './probe-summaries.js';
 
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
@@ -61,7 +67,9 @@ export async function probeModel(
     if (Array.isArray(shape[0])) continue; // multi-output layer: no output gradient
     eps.set(
       l.name,
-      tf.tidy(() => tf.variable(tf.zeros([batch, ...shape.slice(1).map((d) => d ?? 1)]), true)),
+      // tf.fill runs on the backend; tf.zeros builds the zeros in JavaScript and copies them in (on wasm, a tenth
+      // of a conv net's probe for 256 images).
+      tf.tidy(() => tf.variable(tf.fill([batch, ...shape.slice(1).map((d) => d ?? 1)], 0), true)),
     );
   }
   const kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }> = [];
@@ -101,6 +109,9 @@ function runForward(
   visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void,
 ): tf.Tensor {
   const values = new Map<number, tf.Tensor>();
+  // Each layer's output before its zero eps was added: a standalone activation's pre-activation is that tensor, so
+  // the probe summarizes it once (same values: eps is 0).
+  const beforeEps = new Map<tf.Tensor, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
   for (const layer of layers) {
     // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
@@ -127,10 +138,11 @@ function runForward(
       a = act.apply(z);
     } else {
       a = layer.apply(input, { training }) as tf.Tensor;
-      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = input;
+      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = beforeEps.get(input) ?? input;
     }
     const e = eps.get(layer.name);
     const out = e ? tf.add(a, e) : a;
+    if (e) beforeEps.set(out, a);
     visit(layer, z, a);
     values.set(node.outputTensors[0]!.id, out);
   }
@@ -144,36 +156,28 @@ async function summarizeGradients(
   value: tf.Scalar,
   epoch: number,
 ): Promise<GradientEpoch> {
-  // One download for all numbers: [norm, meanAbs, nonFinite] per tensor.
-  const order: Array<{ layer: string; kind: 'kernel' | 'bias' | 'output' }> = [];
-  const parts: tf.Tensor[] = [];
-  tf.tidy(() => {
-    const add = (layer: string, kind: 'kernel' | 'bias' | 'output', g: tf.Tensor | undefined) => {
-      if (g === undefined) return;
-      order.push({ layer, kind });
-      const finite = tf.isFinite(g);
-      const clean = tf.where(finite, g, tf.zerosLike(g));
-      parts.push(tf.keep(tf.stack([tf.norm(clean), tf.mean(tf.abs(clean)), tf.sum(tf.logicalNot(finite).toFloat())])));
-    };
-    for (const layer of layers) {
-      for (const w of layer.trainableWeights) {
-        const kind = /bias/i.test(w.originalName)
-          ? 'bias'
-          : /kernel|weight|gamma|depthwise/i.test(w.originalName)
-            ? 'kernel'
-            : null;
-        if (kind === null) continue;
-        // Only the first kernel/bias per layer is summarized (a recurrent layer has more).
-        if (order.some((o) => o.layer === layer.name && o.kind === kind)) continue;
-        add(layer.name, kind, grads[(w.read() as tf.Variable).name]);
-      }
-      const e = eps.get(layer.name);
-      if (e) add(layer.name, 'output', grads[e.name]);
+  // Each gradient downloaded once and summarized in one pass (probe-summaries.ts): [norm, meanAbs, nonFinite].
+  const order: Array<{ layer: string; kind: 'kernel' | 'bias' | 'output'; g: tf.Tensor }> = [];
+  const add = (layer: string, kind: 'kernel' | 'bias' | 'output', g: tf.Tensor | undefined) => {
+    if (g !== undefined) order.push({ layer, kind, g });
+  };
+  for (const layer of layers) {
+    for (const w of layer.trainableWeights) {
+      const kind = /bias/i.test(w.originalName)
+        ? 'bias'
+        : /kernel|weight|gamma|depthwise/i.test(w.originalName)
+          ? 'kernel'
+          : null;
+      if (kind === null) continue;
+      // Only the first kernel/bias per layer is summarized (a recurrent layer has more).
+      if (order.some((o) => o.layer === layer.name && o.kind === kind)) continue;
+      add(layer.name, kind, grads[(w.read() as tf.Variable).name]);
     }
-  });
-  const stacked = parts.length ? tf.stack(parts) : tf.zeros([0, 3]);
-  const data = await stacked.data();
-  tf.dispose([stacked, ...parts]);
+    const e = eps.get(layer.name);
+    if (e) add(layer.name, 'output', grads[e.name]);
+  }
+  const summaries: GradientSummary[] = [];
+  for (const o of order) summaries.push(await summarizeGradientTensor(o.g));
   const lossValue = (await value.data())[0]!;
   const byLayer = new Map<string, LayerGradient>();
   for (const layer of layers) {
@@ -190,9 +194,8 @@ async function summarizeGradients(
   }
   order.forEach((o, i) => {
     const g = byLayer.get(o.layer)!;
-    const norm = data[3 * i]!;
-    const meanAbs = data[3 * i + 1]!;
-    g.nonFinite += data[3 * i + 2]!;
+    const { norm, meanAbs, nonFinite } = summaries[i]!;
+    g.nonFinite += nonFinite;
     if (o.kind === 'kernel') {
       g.kernelNorm = jsonNumber(norm);
       g.kernelMeanAbs = jsonNumber(meanAbs);
@@ -212,43 +215,30 @@ async function summarizeGradients(
 async function summarizeActivations(
   kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }>,
 ): Promise<LayerActivation[]> {
+  // A standalone activation's pre-activation is the layer before's output, the same tensor: summarized once.
+  const done = new Map<tf.Tensor, TensorSummary>();
+  const summary = async (t: tf.Tensor, units: number): Promise<TensorSummary> => {
+    const known = done.get(t);
+    if (known && known.unitStd.length === units) return known;
+    const s = await summarizeTensor(t, units, SATURATION_Z);
+    done.set(t, s);
+    return s;
+  };
   const out: LayerActivation[] = [];
   for (const { layer, z, a } of kept) {
-    const aData = (await a.data()) as Float32Array;
-    const zData = z ? ((await z.data()) as Float32Array) : null;
     const units = a.shape.length > 1 ? a.shape[a.shape.length - 1]! : 1;
-    const stats = summarize(aData);
-    const preStats = zData ? summarize(zData) : null;
+    const post = await summary(a, units);
+    const pre = z ? await summary(z, units) : null;
     out.push({
       layer: layer.name,
       activation: activationName(layer),
-      stats,
-      histogram: histogram(aData, stats),
-      preActivation: zData && preStats ? { stats: preStats, histogram: histogram(zData, preStats) } : null,
-      unitNonPositiveFraction: perUnitFraction(aData, units, (v) => v <= 0),
-      unitSaturatedFraction: zData ? perUnitFraction(zData, units, (v) => Math.abs(v) >= SATURATION_Z) : null,
-      unitStd: perUnitStd(aData, units),
+      stats: post.stats,
+      histogram: post.histogram,
+      preActivation: pre ? { stats: pre.stats, histogram: pre.histogram } : null,
+      unitNonPositiveFraction: post.unitNonPositiveFraction,
+      unitSaturatedFraction: pre ? pre.unitSaturatedFraction : null,
+      unitStd: post.unitStd,
     });
   }
   return out;
-}
-
-function perUnitFraction(values: Float32Array, units: number, pred: (v: number) => boolean): number[] {
-  const hits = new Float64Array(units);
-  for (let i = 0; i < values.length; i++) if (pred(values[i]!)) hits[i % units]!++;
-  const per = values.length / units;
-  return Array.from(hits, (h) => h / per);
-}
-
-function perUnitStd(values: Float32Array, units: number): number[] {
-  const sum = new Float64Array(units);
-  const sq = new Float64Array(units);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) continue;
-    sum[i % units]! += v;
-    sq[i % units]! += v * v;
-  }
-  const n = values.length / units;
-  return Array.from(sum, (s, u) => Math.sqrt(Math.max(0, sq[u]! / n - (s / n) ** 2)));
 }

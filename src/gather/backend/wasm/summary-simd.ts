@@ -1,0 +1,469 @@
+import { tf } from '../../tf.js';
+import { heapAddress, type HeapBackend } from './kernel-types.js';
+import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+
+/**
+ * The sums behind a probe's statistics, as WebAssembly SIMD loops over a tensor where it lies on tfjs-backend-wasm's
+ * heap. A probe of a conv net summarizes tens of millions of values (every layer's output and gradient for 256
+ * images); JavaScript's scalar loops took 4-9 ns a value, a third of the diagnostics' cost (issue #25). Every sum is
+ * kept in double precision, each value promoted from float32 as JavaScript does; per-unit sums add each unit's
+ * values in row order, exactly as the scalar loop. Only the whole-tensor sums (of four or two lanes, added at the
+ * end) round differently from one running sum, at the 1e-16 level. Histogram bins are computed per value as
+ * `min(bins - 1, floor((v - lo) / width))` in double precision: the same bins.
+ *
+ * Three functions (addresses in bytes; a non-finite value is NaN or +-Infinity):
+ *   grad(x, n4, acc): over n4 vectors of 4 floats, acc += [sum of v*v (2 x f64x2), sum of |v| (2 x f64x2),
+ *     count of finite values (i32x4)], non-finite values counting as 0.
+ *   units(x, rows, groups, acc, z): x is rows x (4 * groups) floats; acc holds [finite count (i32x4), min (f32x4),
+ *     max (f32x4)] of the finite values, then per group of 4 units [count of v <= 0 (i32x4), count of |v| >= z
+ *     (i32x4), sum (2 x f64x2), sum of squares (2 x f64x2)], the sums over finite values.
+ *   bins(x, n4, acc, mean, lo, width, counts): acc += sum of (v - mean)^2 (2 x f64x2) over finite values, and
+ *     counts[bin]++ per finite value (i32 counts; a non-finite value goes to an extra last slot).
+ */
+
+const F64 = 0x7c;
+const HIST_TOP = 29; // HISTOGRAM_BINS - 1 (stats.ts): the last bin takes the maximum
+const memarg = (offset: number) => [0x00, ...uleb(offset)];
+const load = (offset = 0) => [...simd(0x00), ...memarg(offset)];
+const store = (offset = 0) => [...simd(0x0b), ...memarg(offset)];
+const bytes16 = (word: number) => [0, 1, 2, 3].flatMap((i) => [(word >>> (8 * i)) & 0xff]);
+const v128Const = (words: [number, number, number, number]) => [...simd(0x0c), ...words.flatMap(bytes16)];
+const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
+const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+const LOW_LOW = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+const op = {
+  f32x4Eq: simd(0x41),
+  f32x4Le: simd(0x45),
+  f32x4Ge: simd(0x46),
+  and: simd(0x4e),
+  bitselect: simd(0x52),
+  f32x4Sub: simd(0xe5),
+  f32x4Abs: simd(0xe0),
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
+  f32x4Splat: simd(0x13),
+  f64x2Splat: simd(0x14),
+  i32x4Splat: simd(0x11),
+  i32x4Sub: simd(0xb1),
+  i32x4Shl: simd(0xab),
+  i32x4Lane: (k: number) => [...simd(0x1b), k],
+  i64x2ExtendLow: simd(0xc7),
+  i64x2ExtendHigh: simd(0xc8),
+  promoteLow: simd(0x5f),
+  truncSatZero: simd(0xfc),
+  f64x2Floor: simd(0x75),
+  f64x2Abs: simd(0xec),
+  f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
+  f64x2Div: simd(0xf3),
+  f64x2Min: simd(0xf4),
+};
+const ZERO = v128Const([0, 0, 0, 0]);
+const INF = v128Const([0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000]);
+const NEG_INF = v128Const([0xff800000, 0xff800000, 0xff800000, 0xff800000]);
+const [i32Const, i32Add, i32Sub, i32Load, i32Store] = [
+  (v: number) => [0x41, ...sleb(v)],
+  [0x6a],
+  [0x6b],
+  [0x28, 0x02, 0x00],
+  [0x36, 0x02, 0x00],
+];
+const LOOP = [0x03, 0x40];
+const END = [0x0b];
+const brIf = [0x0d, 0];
+const tee = (local: number) => [0x22, ...uleb(local)];
+const step = (ptr: number, by: number) => [...get(ptr), ...i32Const(by), ...i32Add, ...set(ptr)];
+const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+/** finite mask of local v into local m: (v - v) == 0 holds for finite v only. */
+const finiteMask = (v: number, m: number) => [...get(v), ...get(v), ...op.f32x4Sub, ...ZERO, ...op.f32x4Eq, ...set(m)];
+/** The two f64x2 halves of local c into locals lo and hi. */
+const promote = (c: number, lo: number, hi: number) => [
+  ...get(c),
+  ...op.promoteLow,
+  ...set(lo),
+  ...get(c),
+  ...get(c),
+  ...HIGH_HALF,
+  ...op.promoteLow,
+  ...set(hi),
+];
+/** local acc += expression */
+const addTo = (acc: number, kind: number[], expr: number[]) => [...get(acc), ...expr, ...kind, ...set(acc)];
+/** memory[p + offset] += expression (a v128 accumulator in memory) */
+const addAt = (p: number, offset: number, kind: number[], expr: number[]) => [
+  ...get(p),
+  ...get(p),
+  ...load(offset),
+  ...expr,
+  ...kind,
+  ...store(offset),
+];
+
+function gradCode(): number[] {
+  const [X, N4, ACC] = [0, 1, 2];
+  const [V, M, C, LO, HI, SQL, SQH, ABL, ABH, FIN] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const accs = [SQL, SQH, ABL, ABH, FIN];
+  return [
+    ...accs.flatMap((a, i) => [...get(ACC), ...load(16 * i), ...set(a)]),
+    ...LOOP,
+    ...get(X),
+    ...load(),
+    ...set(V),
+    ...finiteMask(V, M),
+    ...addTo(FIN, op.i32x4Sub, get(M)),
+    ...get(V),
+    ...get(M),
+    ...op.and,
+    ...set(C),
+    ...promote(C, LO, HI),
+    ...addTo(SQL, op.f64x2Add, [...get(LO), ...get(LO), ...op.f64x2Mul]),
+    ...addTo(SQH, op.f64x2Add, [...get(HI), ...get(HI), ...op.f64x2Mul]),
+    ...addTo(ABL, op.f64x2Add, [...get(LO), ...op.f64x2Abs]),
+    ...addTo(ABH, op.f64x2Add, [...get(HI), ...op.f64x2Abs]),
+    ...step(X, 16),
+    ...countDown(N4),
+    ...END,
+    ...accs.flatMap((a, i) => [...get(ACC), ...get(a), ...store(16 * i)]),
+  ];
+}
+
+/** Bytes of the per-group record in `units`' accumulator, and of the whole-tensor part before the groups. */
+export const GROUP_BYTES = 96;
+export const HEAD_BYTES = 48;
+
+function unitsCode(): number[] {
+  const [X, ROWS, GROUPS, ACC, Z] = [0, 1, 2, 3, 4];
+  const [G, P] = [5, 6];
+  const [V, M, C, LO, HI, ZS, FIN, MN, MX] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+  return [
+    ...get(Z),
+    ...op.f32x4Splat,
+    ...set(ZS),
+    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...load(16 * i), ...set(a)]),
+    ...LOOP,
+    ...get(ACC),
+    ...i32Const(HEAD_BYTES),
+    ...i32Add,
+    ...set(P),
+    ...get(GROUPS),
+    ...set(G),
+    ...LOOP,
+    ...get(X),
+    ...load(),
+    ...set(V),
+    ...finiteMask(V, M),
+    ...addTo(FIN, op.i32x4Sub, get(M)),
+    ...addTo(MN, op.f32x4Min, [...get(V), ...INF, ...get(M), ...op.bitselect]),
+    ...addTo(MX, op.f32x4Max, [...get(V), ...NEG_INF, ...get(M), ...op.bitselect]),
+    ...addAt(P, 0, op.i32x4Sub, [...get(V), ...ZERO, ...op.f32x4Le]),
+    ...addAt(P, 16, op.i32x4Sub, [...get(V), ...op.f32x4Abs, ...get(ZS), ...op.f32x4Ge]),
+    ...get(V),
+    ...get(M),
+    ...op.and,
+    ...set(C),
+    ...promote(C, LO, HI),
+    ...addAt(P, 32, op.f64x2Add, get(LO)),
+    ...addAt(P, 48, op.f64x2Add, get(HI)),
+    ...addAt(P, 64, op.f64x2Add, [...get(LO), ...get(LO), ...op.f64x2Mul]),
+    ...addAt(P, 80, op.f64x2Add, [...get(HI), ...get(HI), ...op.f64x2Mul]),
+    ...step(X, 16),
+    ...step(P, GROUP_BYTES),
+    ...countDown(G),
+    ...END,
+    ...countDown(ROWS),
+    ...END,
+    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...get(a), ...store(16 * i)]),
+  ];
+}
+
+function binsCode(): number[] {
+  const [X, N4, ACC, MEAN, LOW, WIDTH, COUNTS] = [0, 1, 2, 3, 4, 5, 6];
+  const [AT] = [7];
+  const [V, M, VL, VH, MS, LS, WS, TOP, SLOT, DL, DH, BL, IDX] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const bin = (half: number) => [
+    ...get(half),
+    ...get(LS),
+    ...op.f64x2Sub,
+    ...get(WS),
+    ...op.f64x2Div,
+    ...op.f64x2Floor,
+    ...get(TOP),
+    ...op.f64x2Min,
+    ...op.truncSatZero,
+  ];
+  const deviation = (half: number, mask: number[]) => [
+    ...get(half),
+    ...get(MS),
+    ...op.f64x2Sub,
+    ...tee(BL),
+    ...get(BL),
+    ...op.f64x2Mul,
+    ...get(M),
+    ...mask,
+    ...op.and,
+  ];
+  const countLane = (k: number) => [
+    ...get(COUNTS),
+    ...get(IDX),
+    ...op.i32x4Lane(k),
+    ...i32Add,
+    ...tee(AT),
+    ...get(AT),
+    ...i32Load,
+    ...i32Const(1),
+    ...i32Add,
+    ...i32Store,
+  ];
+  return [
+    ...get(MEAN),
+    ...op.f64x2Splat,
+    ...set(MS),
+    ...get(LOW),
+    ...op.f64x2Splat,
+    ...set(LS),
+    ...get(WIDTH),
+    ...op.f64x2Splat,
+    ...set(WS),
+    ...[0x44, ...new Uint8Array(new Float64Array([HIST_TOP]).buffer)], // f64.const 29
+    ...op.f64x2Splat,
+    ...set(TOP),
+    ...i32Const(HIST_TOP + 1),
+    ...op.i32x4Splat,
+    ...set(SLOT),
+    ...get(ACC),
+    ...load(0),
+    ...set(DL),
+    ...get(ACC),
+    ...load(16),
+    ...set(DH),
+    ...LOOP,
+    ...get(X),
+    ...load(),
+    ...set(V),
+    ...finiteMask(V, M),
+    ...promote(V, VL, VH),
+    ...addTo(DL, op.f64x2Add, deviation(VL, op.i64x2ExtendLow)),
+    ...addTo(DH, op.f64x2Add, deviation(VH, op.i64x2ExtendHigh)),
+    // Bins of the four lanes in one i32x4; a non-finite lane goes to the extra slot.
+    ...bin(VL),
+    ...bin(VH),
+    ...LOW_LOW,
+    ...get(SLOT),
+    ...get(M),
+    ...op.bitselect,
+    ...i32Const(2),
+    ...op.i32x4Shl,
+    ...set(IDX),
+    ...[0, 1, 2, 3].flatMap(countLane),
+    ...step(X, 16),
+    ...countDown(N4),
+    ...END,
+    ...get(ACC),
+    ...get(DL),
+    ...store(0),
+    ...get(ACC),
+    ...get(DH),
+    ...store(16),
+  ];
+}
+
+type Grad = (x: number, n4: number, acc: number) => void;
+type Units = (x: number, rows: number, groups: number, acc: number, z: number) => void;
+type Bins = (x: number, n4: number, acc: number, mean: number, lo: number, width: number, counts: number) => void;
+interface SummarySimd {
+  grad: Grad;
+  units: Units;
+  bins: Bins;
+}
+
+function compileSummarySimd(memory: unknown): SummarySimd | null {
+  const exports = instantiate(
+    memory,
+    moduleBytes([
+      { name: 'grad', params: [I32, I32, I32], locals: [[10, V128]], code: gradCode() },
+      {
+        name: 'units',
+        params: [I32, I32, I32, I32, F32],
+        locals: [
+          [2, I32],
+          [9, V128],
+        ],
+        code: unitsCode(),
+      },
+      {
+        name: 'bins',
+        params: [I32, I32, I32, F64, F64, F64, I32],
+        locals: [
+          [1, I32],
+          [13, V128],
+        ],
+        code: binsCode(),
+      },
+    ]),
+  );
+  if (exports === null) return null;
+  return { grad: exports['grad'] as Grad, units: exports['units'] as Units, bins: exports['bins'] as Bins };
+}
+
+type SimdBackend = HeapBackend & {
+  wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown }; _free(p: number): void };
+};
+
+let simdEnabled = true;
+/** For tests: the JavaScript loops everywhere, to compare them with these. */
+export function setSummarySimd(enabled: boolean): void {
+  simdEnabled = enabled;
+}
+
+const compiled = new WeakMap<object, { simd: SummarySimd | null; scratch: number; bytes: number }>();
+
+/** The compiled loops and a scratch area of at least `bytes` on the heap, or null where they cannot run. */
+function prepare(t: tf.Tensor, bytes: number): { simd: SummarySimd; backend: SimdBackend; scratch: number } | null {
+  if (!simdEnabled || t.dtype !== 'float32' || tf.getBackend() !== 'wasm' || t.isDisposed) return null;
+  const backend = tf.backend() as unknown as SimdBackend;
+  if (backend.dataIdMap.get(t.dataId) === undefined) return null;
+  const module = backend.wasm;
+  let entry = compiled.get(module);
+  if (entry === undefined) {
+    entry = { simd: compileSummarySimd(module.asm?.memory), scratch: 0, bytes: 0 };
+    compiled.set(module, entry);
+  }
+  if (entry.simd === null) return null;
+  if (entry.bytes < bytes) {
+    if (entry.scratch !== 0) module._free(entry.scratch);
+    entry.bytes = Math.max(bytes, 4096);
+    entry.scratch = module._malloc(entry.bytes);
+  }
+  return { simd: entry.simd, backend, scratch: entry.scratch };
+}
+
+export interface GradientSums {
+  squares: number;
+  absolutes: number;
+  finite: number;
+}
+
+/** Sums of squares and of absolute values of the finite values, and their count; null off wasm (or without SIMD). */
+export function gradientSumsOnHeap(t: tf.Tensor): GradientSums | null {
+  const ready = prepare(t, 80);
+  if (ready === null) return null;
+  const { simd, backend, scratch } = ready;
+  const x = heapAddress(backend, t);
+  const n4 = Math.floor(t.size / 4);
+  new Uint8Array(backend.wasm.HEAPU8.buffer, scratch, 80).fill(0);
+  if (n4 > 0) simd.grad(x, n4, scratch);
+  const f64 = new Float64Array(backend.wasm.HEAPU8.buffer, scratch, 8);
+  const fin = new Int32Array(backend.wasm.HEAPU8.buffer, scratch + 64, 4);
+  const out = {
+    squares: f64[0]! + f64[1]! + f64[2]! + f64[3]!,
+    absolutes: f64[4]! + f64[5]! + f64[6]! + f64[7]!,
+    finite: fin[0]! + fin[1]! + fin[2]! + fin[3]!,
+  };
+  const tail = new Float32Array(backend.wasm.HEAPU8.buffer, x + 16 * n4, t.size - 4 * n4);
+  for (const v of tail) {
+    if (v - v !== 0) continue;
+    out.squares += v * v;
+    out.absolutes += Math.abs(v);
+    out.finite++;
+  }
+  return out;
+}
+
+export interface UnitSums {
+  finite: number;
+  min: number;
+  max: number;
+  sum: number;
+  nonPositive: Float64Array;
+  saturated: Float64Array;
+  unitSum: Float64Array;
+  unitSquares: Float64Array;
+}
+
+/**
+ * Per-unit counts and sums of a tensor whose last axis has `units` (a multiple of 4), with the whole tensor's finite
+ * count, range and sum; null off wasm, without SIMD, or for other unit counts.
+ */
+export function unitSumsOnHeap(t: tf.Tensor, units: number, saturationZ: number): UnitSums | null {
+  if (units % 4 !== 0 || t.size === 0) return null;
+  const groups = units / 4;
+  const bytes = HEAD_BYTES + groups * GROUP_BYTES;
+  const ready = prepare(t, bytes);
+  if (ready === null) return null;
+  const { simd, backend, scratch } = ready;
+  const heap = backend.wasm.HEAPU8.buffer;
+  new Uint8Array(heap, scratch, bytes).fill(0);
+  new Float32Array(heap, scratch + 16, 8).set([Infinity, Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
+  simd.units(heapAddress(backend, t), t.size / units, groups, scratch, saturationZ);
+  const head = new Int32Array(heap, scratch, 4);
+  const range = new Float32Array(heap, scratch + 16, 8);
+  const out: UnitSums = {
+    finite: head[0]! + head[1]! + head[2]! + head[3]!,
+    min: Math.min(range[0]!, range[1]!, range[2]!, range[3]!),
+    max: Math.max(range[4]!, range[5]!, range[6]!, range[7]!),
+    sum: 0,
+    nonPositive: new Float64Array(units),
+    saturated: new Float64Array(units),
+    unitSum: new Float64Array(units),
+    unitSquares: new Float64Array(units),
+  };
+  for (let g = 0; g < groups; g++) {
+    const at = scratch + HEAD_BYTES + g * GROUP_BYTES;
+    const counts = new Int32Array(heap, at, 8);
+    const sums = new Float64Array(heap, at + 32, 8);
+    for (let k = 0; k < 4; k++) {
+      const u = 4 * g + k;
+      out.nonPositive[u] = counts[k]!;
+      out.saturated[u] = counts[4 + k]!;
+      out.unitSum[u] = sums[k]!;
+      out.unitSquares[u] = sums[4 + k]!;
+    }
+  }
+  for (const s of out.unitSum) out.sum += s;
+  return out;
+}
+
+/**
+ * The sum of squared deviations from `mean` of the finite values, and their histogram counts over `bins` bins of
+ * `width` from `lo`; null off wasm or without SIMD.
+ */
+export function deviationAndBinsOnHeap(
+  t: tf.Tensor,
+  mean: number,
+  lo: number,
+  width: number,
+  bins: number,
+): { squares: number; counts: Float64Array } | null {
+  if (bins !== HIST_TOP + 1) return null;
+  const bytes = 32 + 4 * (bins + 1);
+  const ready = prepare(t, bytes);
+  if (ready === null) return null;
+  const { simd, backend, scratch } = ready;
+  const heap = backend.wasm.HEAPU8.buffer;
+  new Uint8Array(heap, scratch, bytes).fill(0);
+  const x = heapAddress(backend, t);
+  const n4 = Math.floor(t.size / 4);
+  if (n4 > 0) simd.bins(x, n4, scratch, mean, lo, width, scratch + 32);
+  const dev = new Float64Array(heap, scratch, 4);
+  const slots = new Int32Array(heap, scratch + 32, bins);
+  const counts = Float64Array.from(slots);
+  let squares = dev[0]! + dev[1]! + dev[2]! + dev[3]!;
+  for (const v of new Float32Array(heap, x + 16 * n4, t.size - 4 * n4)) {
+    if (v - v !== 0) continue;
+    squares += (v - mean) ** 2;
+    counts[Math.min(bins - 1, Math.floor((v - lo) / width)) || 0]! += 1;
+  }
+  return { squares, counts };
+}
