@@ -1,7 +1,8 @@
 /**
  * `node dist/bench/kernel-micro.js <kernel>`: one kernel timed alone on the fashion-cnn and tiny-resnet shapes,
  * nnaudit's version against tfjs' own (overrides off), alternated, medians of CPU time per call. A kernel's own
- * cost without the rest of a training step, for before/after numbers on a busy machine.
+ * cost without the rest of a training step, for before/after numbers on a busy machine. `--simd` (maxpoolgrad,
+ * avgpoolgrad, leadingsum): nnaudit's SIMD loops against its JavaScript loops instead of tfjs' kernel.
  */
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
@@ -9,6 +10,8 @@ import { setFilterGradPath } from '../src/gather/backend/wasm/conv-filter-grad.j
 import { setDepthwiseDirect } from '../src/gather/backend/wasm/depthwise.js';
 import { tf } from '../src/gather/tf.js';
 import { BN_TRAIN, BN_TRAIN_GRAD } from '../src/gather/backend/wasm/batchnorm.js';
+import { setPoolGradSimd } from '../src/gather/backend/wasm/pool-grad.js';
+import { setLeadingSumSimd } from '../src/gather/backend/wasm/leading-sum.js';
 
 type Case = { label: string; run: () => tf.Tensor | tf.Tensor[] };
 
@@ -16,19 +19,37 @@ const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 7);
 
 function cases(kernel: string): Case[] {
   if (kernel === 'maxpoolgrad' || kernel === 'avgpoolgrad') {
+    // fashion-cnn's two 2x2 pools, and a ResNet stem's 3x3 stride-2 'same' pool (overlapping, clipped windows).
+    return (
+      [
+        [[64, 28, 28, 16], 2],
+        [[64, 14, 14, 32], 2],
+        [[16, 56, 56, 16], 3],
+      ] as Array<[[number, number, number, number], number]>
+    ).map(([shape, size]) => {
+      const x = rand(shape);
+      const attrs = { filterSize: size, strides: 2, pad: size === 2 ? 'valid' : 'same' } as const;
+      const y = tf.maxPool(x as tf.Tensor4D, size, 2, attrs.pad);
+      const dy = rand(y.shape);
+      const name = kernel === 'maxpoolgrad' ? 'MaxPoolGrad' : 'AvgPoolGrad';
+      const inputs: tf.NamedTensorMap = kernel === 'maxpoolgrad' ? { dy, input: x, output: y } : { dy, input: x };
+      return {
+        label: `${name} ${shape.join('x')} ${size}x${size} s2 ${attrs.pad}`,
+        run: () => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor,
+      };
+    });
+  }
+  if (kernel === 'leadingsum') {
+    // fashion-cnn's bias gradients (two convs, two dense layers), batch 64.
     return [
       [64, 28, 28, 16],
       [64, 14, 14, 32],
+      [64, 64],
+      [64, 10],
     ].map((shape) => {
       const x = rand(shape);
-      const dy = rand([shape[0]!, shape[1]! / 2, shape[2]! / 2, shape[3]!]);
-      const name = kernel === 'maxpoolgrad' ? 'MaxPoolGrad' : 'AvgPoolGrad';
-      const y = kernel === 'maxpoolgrad' ? tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') : null;
-      const inputs: tf.NamedTensorMap = y ? { dy, input: x, output: y } : { dy, input: x };
-      return {
-        label: `${name} ${shape.join('x')}`,
-        run: () => tf.engine().runKernel(name, inputs, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
-      };
+      const axis = [...Array(shape.length - 1).keys()];
+      return { label: `Sum ${shape.join('x')} over ${axis.join(',')}`, run: () => tf.sum(x, axis) };
     });
   }
   if (kernel === 'inputgrad' || kernel === 'inputgrad-mnv2') {
@@ -205,6 +226,11 @@ async function main(): Promise<void> {
   const [kernel = 'maxpoolgrad', repsText = '7'] = process.argv
     .slice(2)
     .filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--path');
+  // --simd: the two sides are nnaudit's JavaScript loops ('tfjs' below) and its SIMD loops ('nnaudit').
+  const simdSide = process.argv.includes('--simd');
+  const setSimd = kernel === 'leadingsum' ? setLeadingSumSimd : setPoolGradSimd;
+  const choose = (on: boolean) => (simdSide ? setSimd(on) : setWasmKernelOverrides(on));
+  const [theirName, ourName] = simdSide ? ['js', 'simd'] : ['tfjs', 'nnaudit'];
   // --ours: only nnaudit's version (tfjs' own can be a naive loop that takes a second a call, e.g. the cpu bridge)
   const sides = process.argv.includes('--ours')
     ? [[true], [true]]
@@ -217,15 +243,15 @@ async function main(): Promise<void> {
     const times: Record<'ours' | 'tfjs', number[]> = { ours: [], tfjs: [] };
     for (let r = 0; r < Number(repsText); r++) {
       for (const on of sides[r % 2]!) {
-        setWasmKernelOverrides(on);
+        choose(on);
         once();
         times[on ? 'ours' : 'tfjs'].push(cpuMs(once, 10));
       }
     }
-    setWasmKernelOverrides(true);
+    choose(true);
     const [ours, theirs] = [median(times.ours), times.tfjs.length ? median(times.tfjs) : NaN];
     process.stdout.write(
-      `${c.label.padEnd(60)} tfjs ${theirs.toFixed(3)} ms  nnaudit ${ours.toFixed(3)} ms  ${(theirs / ours).toFixed(2)}x\n`,
+      `${c.label.padEnd(60)} ${theirName} ${theirs.toFixed(3)} ms  ${ourName} ${ours.toFixed(3)} ms  ${(theirs / ours).toFixed(2)}x\n`,
     );
   }
 }
