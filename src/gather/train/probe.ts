@@ -61,14 +61,23 @@ export async function probeModel(
     ? layers.filter(isBatchNorm).flatMap((l) => l.nonTrainableWeights.map((w) => ({ w, value: w.read().clone() })))
     : [];
   const batch = x.shape[0]!;
+  // A layer's output gradient: where the output depends on a trainable weight, the backward pass reaches it, and an
+  // identity with a custom gradient (a tap) records it; elsewhere (layers before any trainable one, frozen bases) a
+  // zero variable added to the output is differentiated instead. Zeros for every layer cost a probe of a conv net
+  // 65 MB of fills and adds.
+  const weighted = weightedLayers(layers);
   const eps = new Map<string, tf.Variable>();
+  const taps = new Map<string, OutputTap>();
   for (const l of layers) {
     const shape = l.outputShape as Array<number | null>;
     if (Array.isArray(shape[0])) continue; // multi-output layer: no output gradient
+    if (weighted.has(l.name)) {
+      taps.set(l.name, outputTap());
+      continue;
+    }
     eps.set(
       l.name,
-      // tf.fill runs on the backend; tf.zeros builds the zeros in JavaScript and copies them in (on wasm, a tenth
-      // of a conv net's probe for 256 images).
+      // tf.fill runs on the backend; tf.zeros builds the zeros in JavaScript and copies them in.
       tf.tidy(() => tf.variable(tf.fill([batch, ...shape.slice(1).map((d) => d ?? 1)], 0), true)),
     );
   }
@@ -76,13 +85,16 @@ export async function probeModel(
   const weightVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const out = runForward(model, layers, x, eps, bnTraining, (layer, z, a) => {
+      const out = runForward(model, layers, x, { eps, taps }, bnTraining, (layer, z, a) => {
         if (withActivations) kept.push({ layer, z: z === null ? null : tf.keep(z), a: tf.keep(a) });
       });
       return loss(y, out).mean() as tf.Scalar;
     }, [...weightVars, ...eps.values()]);
     try {
-      const gradients = await summarizeGradients(layers, grads, eps, value, epoch);
+      const outputGrads = new Map<string, tf.Tensor>();
+      for (const [name, e] of eps) if (grads[e.name]) outputGrads.set(name, grads[e.name]!);
+      for (const [name, t] of taps) if (t.dy) outputGrads.set(name, t.dy);
+      const gradients = await summarizeGradients(layers, grads, outputGrads, value, epoch);
       const activations = withActivations ? await summarizeActivations(kept) : null;
       return { gradients, activations };
     } finally {
@@ -92,6 +104,7 @@ export async function probeModel(
   } finally {
     for (const k of kept) tf.dispose([k.a, ...(k.z ? [k.z] : [])]);
     for (const v of eps.values()) v.dispose();
+    for (const t of taps.values()) t.dy?.dispose();
     for (const s of saved) {
       s.w.write(s.value);
       s.value.dispose();
@@ -99,12 +112,43 @@ export async function probeModel(
   }
 }
 
+interface OutputTap {
+  apply(a: tf.Tensor): tf.Tensor;
+  /** The gradient of the loss w.r.t. the tapped output, kept after the backward pass (null until it ran). */
+  dy: tf.Tensor | null;
+}
+
+/** An identity whose gradient function keeps the gradient it passes through (a clone: the engine disposes dy). */
+function outputTap(): OutputTap {
+  const tap: OutputTap = {
+    dy: null,
+    apply: tf.customGrad((...inputs) => ({
+      value: (inputs[0] as tf.Tensor).clone(),
+      gradFunc: (dy: tf.Tensor) => {
+        tap.dy?.dispose();
+        tap.dy = tf.keep(dy.clone());
+        return [dy];
+      },
+    })) as (a: tf.Tensor) => tf.Tensor,
+  };
+  return tap;
+}
+
+/** Layers whose output depends on a trainable weight: theirs or one upstream (every possible inbound node). */
+function weightedLayers(layers: GraphLayer[]): Set<string> {
+  const weighted = new Set<string>();
+  for (const l of layers)
+    if (l.trainableWeights.length > 0 || l.inboundNodes.some((n) => n.inboundLayers.some((i) => weighted.has(i.name))))
+      weighted.add(l.name);
+  return weighted;
+}
+
 /** Executes the model layer by layer so each layer's pre-activation and output are reachable. */
 function runForward(
   model: tf.LayersModel,
   layers: GraphLayer[],
   x: tf.Tensor,
-  eps: Map<string, tf.Variable>,
+  outputs: { eps: Map<string, tf.Variable>; taps: Map<string, OutputTap> },
   bnTraining: boolean,
   visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void,
 ): tf.Tensor {
@@ -140,9 +184,10 @@ function runForward(
       a = layer.apply(input, { training }) as tf.Tensor;
       if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = beforeEps.get(input) ?? input;
     }
-    const e = eps.get(layer.name);
-    const out = e ? tf.add(a, e) : a;
-    if (e) beforeEps.set(out, a);
+    const e = outputs.eps.get(layer.name);
+    const tap = outputs.taps.get(layer.name);
+    const out = e ? tf.add(a, e) : tap ? tap.apply(a) : a;
+    if (out !== a) beforeEps.set(out, a);
     visit(layer, z, a);
     values.set(node.outputTensors[0]!.id, out);
   }
@@ -152,7 +197,7 @@ function runForward(
 async function summarizeGradients(
   layers: GraphLayer[],
   grads: tf.NamedTensorMap,
-  eps: Map<string, tf.Variable>,
+  outputGrads: Map<string, tf.Tensor>,
   value: tf.Scalar,
   epoch: number,
 ): Promise<GradientEpoch> {
@@ -173,8 +218,7 @@ async function summarizeGradients(
       if (order.some((o) => o.layer === layer.name && o.kind === kind)) continue;
       add(layer.name, kind, grads[(w.read() as tf.Variable).name]);
     }
-    const e = eps.get(layer.name);
-    if (e) add(layer.name, 'output', grads[e.name]);
+    add(layer.name, 'output', outputGrads.get(layer.name));
   }
   const summaries: GradientSummary[] = [];
   for (const o of order) summaries.push(await summarizeGradientTensor(o.g));
