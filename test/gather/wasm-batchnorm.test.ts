@@ -3,6 +3,7 @@ import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { setFusedBatchNorm, setWasmKernelOverrides } from '../../src/gather/backend/wasm-kernel-bridge.js';
 import { BN_TRAIN } from '../../src/gather/backend/wasm/batchnorm.js';
+import { BN_INFER } from '../../src/gather/backend/wasm/batchnorm-infer.js';
 import { setBatchNormSimd } from '../../src/gather/backend/wasm/batchnorm-loops.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
@@ -17,7 +18,7 @@ interface BnOptions {
  * One training-mode call of a BatchNormalization layer with random gamma, beta and moving statistics; returns the
  * output, the gradients of sum(y * w) by x, gamma and beta, and the moving mean and variance after the call.
  */
-function layerStep(shape: number[], opts: BnOptions = {}): tf.Tensor[] {
+function layerStep(shape: number[], opts: BnOptions = {}, training = true): tf.Tensor[] {
   const C = shape[shape.length - 1]!;
   const layer = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, ...opts });
   layer.build(shape);
@@ -36,7 +37,7 @@ function layerStep(shape: number[], opts: BnOptions = {}): tf.Tensor[] {
   const w = tf.tensor(values(tf.util.sizeFromShape(shape), 8), shape);
   let y: tf.Tensor | null = null;
   const { grads, value } = tf.variableGrads(() => {
-    y = tf.keep(layer.apply(x, { training: true }) as tf.Tensor);
+    y = tf.keep(layer.apply(x, { training }) as tf.Tensor);
     return y.mul(w).sum() as tf.Scalar;
   }, [x, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)]);
   const out = [y!, ...Object.values(grads), ...layer.nonTrainableWeights.map((v) => v.read().clone())];
@@ -230,5 +231,86 @@ describe('fused batch norm in training on wasm', () => {
     for (let i = 0; i < wasm.counts.length; i += 2) expect(wasm.counts[i + 1]).toBe(wasm.counts[i]);
     expect(maxRelDiff(wasm.loss, cpu.loss)).toBeLessThan(1e-4);
     wasm.stats.forEach((s, i) => expect(maxRelDiff(s, cpu.stats[i]!)).toBeLessThan(1e-4));
+  });
+});
+
+// A probe differentiates the model in inference mode: the moving statistics, with gradients by x, gamma and beta.
+describe('fused batch norm in inference on wasm', () => {
+  beforeAll(async () => {
+    const info = await selectBackend('wasm');
+    expect(info.bridgedKernels).toEqual(expect.arrayContaining([BN_INFER]));
+  });
+  afterEach(() => {
+    setBatchNormSimd(true);
+    setFusedBatchNorm(true);
+  });
+
+  it.each(SHAPES)('output and gradients equal cpu: shape %j', async (...shape) => {
+    const { wasm, cpu } = await onWasmAndCpu(() => layerStep(shape, {}, false));
+    // y, dx, dgamma, dbeta, moving mean and variance (unchanged in inference)
+    expect(wasm).toHaveLength(6);
+    wasm.forEach((v, i) => expect(diff(v, cpu[i]!), `output ${i}`).toBeLessThan(1e-4));
+  });
+
+  it('a differentiated inference call leaks no tensors', () => {
+    const layer = tf.layers.batchNormalization({});
+    layer.build([8, 6, 4]);
+    const x = tf.variable(tf.tensor(values(192, 3), [8, 6, 4]));
+    const vars = [x, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)];
+    const before = tf.memory().numTensors;
+    const { grads, value } = tf.variableGrads(
+      () => (layer.apply(x, { training: false }) as tf.Tensor).square().sum() as tf.Scalar,
+      vars,
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ...layer.weights.map((v) => v.read())]);
+  });
+
+  it('the SIMD loops equal the JavaScript loops', async () => {
+    const read = async () => {
+      const outs = layerStep([64, 6, 5, 16], {}, false);
+      const data = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
+      tf.dispose(outs);
+      return data;
+    };
+    const simd = await read();
+    setBatchNormSimd(false);
+    const js = await read();
+    simd.forEach((v, i) => expect(diff(v, js[i]!), `output ${i}`).toBeLessThan(1e-5));
+  });
+
+  it('runs the inference kernels (no FusedBatchNorm, no Tile), and tfjs-layers own call when switched off', async () => {
+    const kernels = async () => (await tf.profile(() => layerStep([4, 3, 3, 2], {}, false))).kernelNames;
+    const fused = await kernels();
+    setFusedBatchNorm(false);
+    const plain = await kernels();
+    expect(fused).toEqual(expect.arrayContaining([BN_INFER, `${BN_INFER}Grad`]));
+    expect(fused).not.toContain('FusedBatchNorm');
+    expect(fused).not.toContain('Tile');
+    expect(plain).not.toContain(BN_INFER);
+    expect(plain).toContain('FusedBatchNorm');
+  });
+
+  it('the gradients by the moving statistics equal the composed ops on cpu', async () => {
+    const shape = [3, 4, 5];
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values(60, 1).map((v) => 1 + v), shape);
+        const params = [2, 3, 4, 5].map((seed) => tf.tensor1d(values(5, seed).map((v) => (seed === 5 ? 1 + v * v : v))));
+        const w = tf.tensor(values(60, 6), shape);
+        const attrs = { epsilon: 0.01 };
+        const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mm: tf.Tensor, mv: tf.Tensor) => {
+          const y =
+            tf.getBackend() === 'wasm'
+              ? (tf.engine().runKernel(BN_INFER, { x, gamma, beta, movingMean: mm, movingVariance: mv }, attrs) as tf.Tensor)
+              : tf.batchNorm(x, mm, mv, beta, gamma, attrs.epsilon);
+          return y.mul(w).sum() as tf.Scalar;
+        };
+        return tf.grads(f)([x, ...params]);
+      });
+    const { wasm, cpu } = await onWasmAndCpu(run);
+    expect(wasm).toHaveLength(5);
+    wasm.forEach((v, i) => expect(maxRelDiff(v, cpu[i]!), `gradient ${i}`).toBeLessThan(1e-4));
   });
 });

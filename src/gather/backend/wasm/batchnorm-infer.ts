@@ -1,0 +1,134 @@
+import { tf } from '../../tf.js';
+import { batchNormLoops } from './batchnorm-loops.js';
+import { type HeapBackend, heapAddress, type KernelArgs, type KernelFunc, type TensorInfo } from './kernel-types.js';
+
+/**
+ * Batch norm in inference (the moving statistics), forward: y = (x - mean) * gamma / sqrt(variance + epsilon) + beta
+ * by the fused batch norm's SIMD loop. tfjs-backend-wasm's FusedBatchNorm is a scalar loop, and tfjs-core's gradient
+ * of batchNorm a chain of Sub, Multiply, Sum, Tile and Reshape calls: a probe differentiates the model in inference
+ * mode over 256 images, and these were a fifth of a conv net's probe.
+ */
+export const BN_INFER = 'NnauditBatchNormInfer';
+/**
+ * Its gradient in two passes: dx = gamma * invstd * dy, dgamma = sum(dy * (x - mean)) * invstd, dbeta = sum(dy),
+ * and for the moving statistics (never trained; for completeness) dmean = -gamma * invstd * sum(dy),
+ * dvariance = -gamma * invstd^3 / 2 * sum(dy * (x - mean)).
+ */
+export const BN_INFER_GRAD = 'NnauditBatchNormInferGrad';
+
+export interface BatchNormInferAttrs {
+  epsilon: number;
+}
+
+export function registerBatchNormInfer(): string[] {
+  if (tf.getKernel(BN_INFER, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: BN_INFER, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc });
+    tf.registerKernel({
+      kernelName: BN_INFER_GRAD,
+      backendName: 'wasm',
+      kernelFunc: backward as unknown as KernelFunc,
+    });
+    tf.registerGradient({
+      kernelName: BN_INFER,
+      inputsToSave: ['x', 'gamma', 'movingMean', 'movingVariance'],
+      gradFunc: gradient as unknown as tf.GradConfig['gradFunc'],
+    });
+  }
+  return [BN_INFER, BN_INFER_GRAD];
+}
+
+const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
+const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
+
+/** Per channel, from the heap: the mean and gamma * invstd (float64, from the float32 statistics). */
+function perChannel(heap: Float32Array, C: number, at: { gamma: number; mean: number; variance: number }, eps: number) {
+  const mean = Float64Array.from(heap.subarray(at.mean, at.mean + C));
+  const invStd = Float64Array.from(heap.subarray(at.variance, at.variance + C), (v) => 1 / Math.sqrt(v + eps));
+  const scale = Float64Array.from(invStd, (s, c) => heap[at.gamma + c]! * s);
+  return { mean, invStd, scale };
+}
+
+function forward(args: KernelArgs): TensorInfo {
+  const backend = args.backend as unknown as HeapBackend;
+  const inputs = args.inputs as unknown as Record<'x' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance', TensorInfo>;
+  const { epsilon } = args.attrs as unknown as BatchNormInferAttrs;
+  const { x } = inputs;
+  const C = channelsOf(x);
+  const P = tf.util.sizeFromShape(x.shape) / C;
+  const y = backend.makeOutput(x.shape, 'float32');
+  const loops = batchNormLoops(backend, P, C);
+  // Views after the allocations: growing the heap replaces its buffer.
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const at = {
+    gamma: offset(backend, inputs.gamma),
+    mean: offset(backend, inputs.movingMean),
+    variance: offset(backend, inputs.movingVariance),
+  };
+  const { mean, scale } = perChannel(heap, C, at, epsilon);
+  const betaAt = offset(backend, inputs.beta);
+  const beta = Float64Array.from(heap.subarray(betaAt, betaAt + C));
+  const xAt = offset(backend, x);
+  // y = beta + scale * (x - mean)
+  loops.apply(heap, xAt, xAt, offset(backend, y), mean, new Float64Array(C), beta, scale);
+  return y;
+}
+
+function backward(args: KernelArgs): TensorInfo[] {
+  const backend = args.backend as unknown as HeapBackend;
+  const inputs = args.inputs as unknown as Record<'dy' | 'x' | 'gamma' | 'movingMean' | 'movingVariance', TensorInfo>;
+  const { epsilon } = args.attrs as unknown as BatchNormInferAttrs;
+  const { x } = inputs;
+  const C = channelsOf(x);
+  const P = tf.util.sizeFromShape(x.shape) / C;
+  const outs = [x.shape, [C], [C], [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const loops = batchNormLoops(backend, P, C);
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const [dxAt, dgAt, dbAt, dmAt, dvAt] = outs.map((t) => offset(backend, t)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const at = {
+    gamma: offset(backend, inputs.gamma),
+    mean: offset(backend, inputs.movingMean),
+    variance: offset(backend, inputs.movingVariance),
+  };
+  const { mean, invStd, scale } = perChannel(heap, C, at, epsilon);
+  const dyAt = offset(backend, inputs.dy);
+  const xAt = offset(backend, x);
+  const sumDy = new Float64Array(C);
+  const sumDyX = new Float64Array(C); // sum of dy * (x - mean)
+  loops.sums(heap, dyAt, xAt, new Float64Array(C), mean, sumDy, sumDyX);
+  for (let c = 0; c < C; c++) {
+    heap[dbAt + c] = sumDy[c]!;
+    heap[dgAt + c] = sumDyX[c]! * invStd[c]!;
+    heap[dmAt + c] = -scale[c]! * sumDy[c]!;
+    heap[dvAt + c] = (-scale[c]! * invStd[c]! * invStd[c]! * sumDyX[c]!) / 2;
+  }
+  // dx = scale * dy
+  loops.apply(heap, dyAt, xAt, dxAt, mean, scale, new Float64Array(C), new Float64Array(C));
+  return outs;
+}
+
+type Gradients = Record<'x' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance', () => tf.Tensor>;
+
+/** One kernel call for all five gradients; the engine asks for each (on the path to the loss) by its closure. */
+function gradient(dy: tf.Tensor, saved: tf.Tensor[], attrs: BatchNormInferAttrs): Gradients {
+  const [x, gamma, movingMean, movingVariance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  const [dx, dgamma, dbeta, dmean, dvariance] = tf
+    .engine()
+    .runKernel(
+      BN_INFER_GRAD,
+      { dy, x, gamma, movingMean, movingVariance },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  return {
+    x: () => dx,
+    gamma: () => dgamma,
+    beta: () => dbeta,
+    movingMean: () => dmean,
+    movingVariance: () => dvariance,
+  };
+}
