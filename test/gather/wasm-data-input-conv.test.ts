@@ -3,6 +3,7 @@ import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { setDataInputConv } from '../../src/gather/backend/wasm/data-input-conv.js';
 import { onWasmAndCpu, values } from './wasm-compare.js';
+import { probeModel } from '../../src/gather/train/probe.js';
 
 /** Two linear convs (the first reads the model's input), batch norm between, as pt-fashion-cnn. */
 function model(): tf.Sequential {
@@ -76,5 +77,35 @@ describe('a conv layer reading the data, trained on wasm', () => {
     const before = tf.memory().numTensors;
     tf.dispose(gradients());
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("a probe (inference mode, weight gradients) skips the data's input gradient too, with the same numbers", async () => {
+    const m = model();
+    m.setWeights(m.getWeights().map((w, i) => tf.tensor(values(w.size, 70 + i), w.shape)));
+    const x = tf.tensor4d(values(6 * 12 * 12, 61), [6, 12, 12, 1]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3).toFloat();
+    const loss = (t: tf.Tensor, p: tf.Tensor) => tf.metrics.categoricalCrossentropy(t, p);
+    const probe = async () => {
+      let result: Awaited<ReturnType<typeof probeModel>> | null = null;
+      const profile = await tf.profile(async () => {
+        result = await probeModel(m, x, y, loss, 0, false);
+      });
+      return { result: result!, inputGrads: profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length };
+    };
+    setDataInputConv(false);
+    const fused = await probe();
+    setDataInputConv(true);
+    const unfused = await probe();
+    expect(fused.inputGrads).toBe(2);
+    expect(unfused.inputGrads).toBe(1);
+    for (const [i, l] of unfused.result.gradients.layers.entries()) {
+      const f = fused.result.gradients.layers[i]!;
+      for (const k of ['kernelNorm', 'biasNorm', 'outputNorm'] as const) {
+        const [a, b] = [l[k] ?? 0, f[k] ?? 0];
+        expect(Math.abs(a - b), `${l.layer} ${k}`).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9);
+      }
+    }
+    tf.dispose([x, y]);
+    m.dispose();
   });
 });

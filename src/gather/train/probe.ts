@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import type { GradientEpoch, LayerActivation, LayerGradient } from '../../artifacts/schema.js';
 import { activationName, executableLayers, type ActivationFn, type GraphLayer } from '../model/model-graph.js';
 import { jsonNumber } from './stats.js';
+import { WEIGHT_GRADIENTS } from '../backend/wasm/data-input-conv.js';
 import {
   summarizeGradientTensor,
   summarizeTensor,
@@ -175,13 +176,13 @@ function runForward(
     if (act && act.getClassName() !== 'linear' && act.getClassName() !== 'Linear') {
       layer.activation = LINEAR;
       try {
-        z = layer.apply(input, { training }) as tf.Tensor;
+        z = layer.apply(input, { training, [WEIGHT_GRADIENTS]: true }) as tf.Tensor;
       } finally {
         layer.activation = act;
       }
       a = act.apply(z);
     } else {
-      a = layer.apply(input, { training }) as tf.Tensor;
+      a = layer.apply(input, { training, [WEIGHT_GRADIENTS]: true }) as tf.Tensor;
       if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = beforeEps.get(input) ?? input;
     }
     const e = outputs.eps.get(layer.name);

@@ -17,6 +17,12 @@ interface ConvLayer {
 
 let enabled = process.env['NNAUDIT_WASM_DATA_INPUT_CONV'] !== '0';
 
+/**
+ * A layer-call argument saying the call will be differentiated by the weights although it is not training: a probe
+ * (inference mode, gradients of the loss). Such a call of a data-input conv takes the unfused path too.
+ */
+export const WEIGHT_GRADIENTS = 'nnauditWeightGradients';
+
 /** For tests and benchmarks: the fused conv of tfjs-layers for every layer while the other wasm kernels stay on. */
 export function setDataInputConv(on: boolean): void {
   enabled = on;
@@ -49,7 +55,7 @@ function unfusedConv(layer: ConvLayer, x: tf.Tensor): tf.Tensor {
 function usable(layer: ConvLayer, x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
   return (
     enabled &&
-    kwargs['training'] === true &&
+    (kwargs['training'] === true || kwargs[WEIGHT_GRADIENTS] === true) &&
     layer.rank === 2 &&
     layer.dataFormat === 'channelsLast' &&
     layer.padding !== 'causal' &&

@@ -9,7 +9,7 @@ import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from '
  * kept in double precision, each value promoted from float32 as JavaScript does; per-unit sums add each unit's
  * values in row order, exactly as the scalar loop. Only the whole-tensor sums (of four or two lanes, added at the
  * end) round differently from one running sum, at the 1e-16 level. Histogram bins are computed per value as
- * `min(bins - 1, floor((v - lo) / width))` in double precision: the same bins.
+ * `min(bins - 1, floor((v - lo) * perWidth))` in double precision, as the JavaScript loop does: the same bins.
  *
  * Three functions (addresses in bytes; a non-finite value is NaN or +-Infinity):
  *   grad(x, n4, acc): over n4 vectors of 4 floats, acc += [sum of v*v (2 x f64x2), sum of |v| (2 x f64x2),
@@ -17,8 +17,10 @@ import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from '
  *   units(x, rows, groups, acc, z): x is rows x (4 * groups) floats; acc holds [finite count (i32x4), min (f32x4),
  *     max (f32x4)] of the finite values, then per group of 4 units [count of v <= 0 (i32x4), count of |v| >= z
  *     (i32x4), sum (2 x f64x2), sum of squares (2 x f64x2)], the sums over finite values.
- *   bins(x, n4, acc, mean, lo, width, counts): acc += sum of (v - mean)^2 (2 x f64x2) over finite values, and
- *     counts[bin]++ per finite value (i32 counts; a non-finite value goes to an extra last slot).
+ *   bins(x, n4, acc, mean, lo, perWidth, counts): acc += sum of (v - mean)^2 (2 x f64x2) over finite values, and
+ *     counts[lane][bin]++ per finite value, bin = min(bins - 1, floor((v - lo) * perWidth)): i32 counts, one row of
+ *     bins + 1 per lane (four independent chains of increments instead of one; a non-finite value goes to the extra
+ *     last slot).
  */
 
 const F64 = 0x7c;
@@ -56,19 +58,14 @@ const op = {
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
-  f64x2Div: simd(0xf3),
   f64x2Min: simd(0xf4),
 };
 const ZERO = v128Const([0, 0, 0, 0]);
 const INF = v128Const([0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000]);
 const NEG_INF = v128Const([0xff800000, 0xff800000, 0xff800000, 0xff800000]);
-const [i32Const, i32Add, i32Sub, i32Load, i32Store] = [
-  (v: number) => [0x41, ...sleb(v)],
-  [0x6a],
-  [0x6b],
-  [0x28, 0x02, 0x00],
-  [0x36, 0x02, 0x00],
-];
+const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, ...sleb(v)], [0x6a], [0x6b]];
+/** Bytes of one lane's row of histogram counts (the bins and the slot for non-finite values). */
+const ROW_BYTES = 4 * (HIST_TOP + 2);
 const LOOP = [0x03, 0x40];
 const END = [0x0b];
 const brIf = [0x0d, 0];
@@ -189,7 +186,7 @@ function unitsCode(): number[] {
 }
 
 function binsCode(): number[] {
-  const [X, N4, ACC, MEAN, LOW, WIDTH, COUNTS] = [0, 1, 2, 3, 4, 5, 6];
+  const [X, N4, ACC, MEAN, LOW, PER_WIDTH, COUNTS] = [0, 1, 2, 3, 4, 5, 6];
   const [AT] = [7];
   const [V, M, VL, VH, MS, LS, WS, TOP, SLOT, DL, DH, BL, IDX] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
   const bin = (half: number) => [
@@ -197,7 +194,7 @@ function binsCode(): number[] {
     ...get(LS),
     ...op.f64x2Sub,
     ...get(WS),
-    ...op.f64x2Div,
+    ...op.f64x2Mul,
     ...op.f64x2Floor,
     ...get(TOP),
     ...op.f64x2Min,
@@ -214,6 +211,8 @@ function binsCode(): number[] {
     ...mask,
     ...op.and,
   ];
+  // Lane k counts in its own row (the memarg offset): a run of values in one bin is four chains, not one.
+  const row = (k: number) => [0x02, ...uleb(k * ROW_BYTES)];
   const countLane = (k: number) => [
     ...get(COUNTS),
     ...get(IDX),
@@ -221,10 +220,12 @@ function binsCode(): number[] {
     ...i32Add,
     ...tee(AT),
     ...get(AT),
-    ...i32Load,
+    0x28,
+    ...row(k),
     ...i32Const(1),
     ...i32Add,
-    ...i32Store,
+    0x36,
+    ...row(k),
   ];
   return [
     ...get(MEAN),
@@ -233,7 +234,7 @@ function binsCode(): number[] {
     ...get(LOW),
     ...op.f64x2Splat,
     ...set(LS),
-    ...get(WIDTH),
+    ...get(PER_WIDTH),
     ...op.f64x2Splat,
     ...set(WS),
     ...[0x44, ...new Uint8Array(new Float64Array([HIST_TOP]).buffer)], // f64.const 29
@@ -281,7 +282,7 @@ function binsCode(): number[] {
 
 type Grad = (x: number, n4: number, acc: number) => void;
 type Units = (x: number, rows: number, groups: number, acc: number, z: number) => void;
-type Bins = (x: number, n4: number, acc: number, mean: number, lo: number, width: number, counts: number) => void;
+type Bins = (x: number, n4: number, acc: number, mean: number, lo: number, perWidth: number, counts: number) => void;
 interface SummarySimd {
   grad: Grad;
   units: Units;
@@ -436,18 +437,18 @@ export function unitSumsOnHeap(t: tf.Tensor, units: number, saturationZ: number)
 }
 
 /**
- * The sum of squared deviations from `mean` of the finite values, and their histogram counts over `bins` bins of
- * `width` from `lo`; null off wasm or without SIMD.
+ * The sum of squared deviations from `mean` of the finite values, and their histogram counts over `bins` bins from
+ * `lo` (bin = min(bins - 1, floor((v - lo) * perWidth))); null off wasm or without SIMD.
  */
 export function deviationAndBinsOnHeap(
   t: tf.Tensor,
   mean: number,
   lo: number,
-  width: number,
+  perWidth: number,
   bins: number,
 ): { squares: number; counts: Float64Array } | null {
   if (bins !== HIST_TOP + 1) return null;
-  const bytes = 32 + 4 * (bins + 1);
+  const bytes = 32 + 4 * ROW_BYTES;
   const ready = prepare(t, bytes);
   if (ready === null) return null;
   const { simd, backend, scratch } = ready;
@@ -455,15 +456,19 @@ export function deviationAndBinsOnHeap(
   new Uint8Array(heap, scratch, bytes).fill(0);
   const x = heapAddress(backend, t);
   const n4 = Math.floor(t.size / 4);
-  if (n4 > 0) simd.bins(x, n4, scratch, mean, lo, width, scratch + 32);
+  if (n4 > 0) simd.bins(x, n4, scratch, mean, lo, perWidth, scratch + 32);
   const dev = new Float64Array(heap, scratch, 4);
-  const slots = new Int32Array(heap, scratch + 32, bins);
-  const counts = Float64Array.from(slots);
+  const lanes = new Int32Array(heap, scratch + 32, 4 * (ROW_BYTES / 4));
+  const counts = Float64Array.from({ length: bins }, (_, b) => {
+    let n = 0;
+    for (let k = 0; k < 4; k++) n += lanes[k * (ROW_BYTES / 4) + b]!;
+    return n;
+  });
   let squares = dev[0]! + dev[1]! + dev[2]! + dev[3]!;
   for (const v of new Float32Array(heap, x + 16 * n4, t.size - 4 * n4)) {
     if (v - v !== 0) continue;
     squares += (v - mean) ** 2;
-    counts[Math.min(bins - 1, Math.floor((v - lo) / width)) || 0]! += 1;
+    counts[Math.min(bins - 1, Math.floor((v - lo) * perWidth)) || 0]! += 1;
   }
   return { squares, counts };
 }
