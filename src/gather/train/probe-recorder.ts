@@ -49,7 +49,9 @@ export class ProbeRecorder {
    */
   async recordLossBeforeEnd(epoch: number): Promise<void> {
     const start = performance.now();
-    const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x) as tf.Tensor).mean());
+    // One batch, as the probe's own pass: predict's default of 32 rows ran the probe set as 8 forward passes.
+    const batchSize = Math.max(1, this.x.shape[0] ?? 1);
+    const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x, { batchSize }) as tf.Tensor).mean());
     const loss = (await value.data())[0]!;
     value.dispose();
     this.lossBeforeEnd = { epoch, loss: Number.isFinite(loss) ? loss : null };
