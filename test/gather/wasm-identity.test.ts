@@ -62,4 +62,16 @@ describe('wasm Identity shares its buffer', () => {
     expect(backend.numDataIds()).toBe(ids);
     x.dispose();
   });
+
+  it('a cast to the same dtype shares the buffer; a cast to another dtype converts', async () => {
+    const backend = tf.backend() as unknown as Counting;
+    const x = tf.tensor1d([1.5, -2, 0]);
+    const same = tf.cast(x, 'float32');
+    expect(same.dataId).toBe(x.dataId);
+    expect(backend.refCount(x.dataId)).toBe(2);
+    const ints = tf.cast(x, 'int32');
+    expect(ints.dataId).not.toBe(x.dataId);
+    expect(Array.from(await ints.data())).toEqual([1, -2, 0]);
+    tf.dispose([x, same, ints]);
+  });
 });
