@@ -111,6 +111,8 @@ export async function gather(spec: Spec, options: GatherOptions = {}): Promise<A
           trainMs: trained.trainWallMs - recorder.probeMs - sentinel.probeMs,
           ...(options.shouldStop ? { failFastProbeMs: sentinel.probeMs } : {}),
           probeMs: recorder.probeMs,
+          trainCpuMs: trained.trainCpuMs - recorder.probeCpuMs - sentinel.probeCpuMs,
+          probeCpuMs: recorder.probeCpuMs,
           ...refs.timing,
           totalMs: performance.now() - t0,
         },

@@ -224,7 +224,10 @@ export function buildReportView(result: AuditResult): ReportView {
       ['Seed', r.run.seed === null ? '—' : String(r.run.seed)],
       ['Run id', r.run.id],
     ],
-    timings: Object.entries(r.timing).map(([k, v]) => [k.replace(/Ms$/, ''), `${(v / 1000).toFixed(2)} s`]),
+    timings: Object.entries(r.timing).map(([k, v]) => [
+      k.replace(/CpuMs$/, ' (CPU time)').replace(/Ms$/, ''),
+      `${(v / 1000).toFixed(2)} s`,
+    ]),
     runWarnings: r.runWarnings,
     // Path-like values are shortened like the header's paths: the report gets emailed.
     spec: r.spec ? printedSpec(r.spec) : null,

@@ -17,6 +17,8 @@ export class ProbeRecorder {
   lossBeforeEnd: { epoch: number; loss: number | null } | null = null;
   /** Wall time spent probing, kept apart from training time. */
   probeMs = 0;
+  /** The process's CPU time over the same spans: on a shared machine wall time also counts other jobs' turns. */
+  probeCpuMs = 0;
   // Weights kept at the last probe until the next optimizer step, to measure one update's relative size.
   private reference: { kept: Map<string, Float32Array>; probe: WeightEpoch; steps: number } | null = null;
 
@@ -31,6 +33,7 @@ export class ProbeRecorder {
 
   async probe(epoch: number, detail: boolean): Promise<void> {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const r = await probeModel(this.model, this.x, this.y, this.loss, epoch, detail, this.options);
     this.gradients.push(r.gradients);
     if (r.activations) this.activations.push({ epoch, layers: r.activations });
@@ -41,6 +44,7 @@ export class ProbeRecorder {
     this.weights.push(w);
     this.reference = kept ? { kept, probe: w, steps: 0 } : null;
     this.probeMs += performance.now() - start;
+    this.probeCpuMs += cpuMsSince(cpu);
   }
 
   /**
@@ -49,6 +53,7 @@ export class ProbeRecorder {
    */
   async recordLossBeforeEnd(epoch: number): Promise<void> {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     // One batch, as the probe's own pass: predict's default of 32 rows ran the probe set as 8 forward passes.
     const batchSize = Math.max(1, this.x.shape[0] ?? 1);
     const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x, { batchSize }) as tf.Tensor).mean());
@@ -56,6 +61,7 @@ export class ProbeRecorder {
     value.dispose();
     this.lossBeforeEnd = { epoch, loss: Number.isFinite(loss) ? loss : null };
     this.probeMs += performance.now() - start;
+    this.probeCpuMs += cpuMsSince(cpu);
   }
 
   /** Forgets the last probe's gradients and weights (to redo it with full detail). */
@@ -81,11 +87,19 @@ export class ProbeRecorder {
 
   private async measureUpdate(): Promise<void> {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const ref = this.reference!;
     this.reference = null;
     await recordUpdateRatios(this.model, ref.kept, ref.probe);
     this.probeMs += performance.now() - start;
+    this.probeCpuMs += cpuMsSince(cpu);
   }
+}
+
+/** Milliseconds of the process's CPU time (user and system) since `start`. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /** Appends one epoch's tfjs logs to a Keras-style history, with metric names normalized and non-finite values as null. */

@@ -2,7 +2,7 @@ import type { Histogram, Stats } from '../../artifacts/schema.js';
 import { tf } from '../tf.js';
 import { HISTOGRAM_BINS } from './stats.js';
 import { heapView } from '../backend/wasm/heap-view.js';
-import { deviationAndBinsOnHeap, gradientSumsOnHeap, unitSumsOnHeap } from '../backend/wasm/summary-simd.js';
+import { binOf, deviationAndBinsOnHeap, gradientSumsOnHeap, unitSumsOnHeap } from '../backend/wasm/summary-simd.js';
 
 /**
  * The numbers a probe records of one tensor, each computed in as few passes over the downloaded values as its
@@ -135,9 +135,9 @@ interface FirstPass {
 }
 
 /**
- * The histogram's bins: equal widths over the finite range. A value's bin is floor((v - lo) * perWidth), a product
- * rather than stats.ts' quotient (a division per value was the slowest part of the loop); the two differ only for a
- * value within a rounding error of a bin edge.
+ * The histogram's bins: equal widths over the finite range. A value's bin is floor((v - lo) * perWidth) in float32
+ * (summary-simd.ts' binOf), a product rather than stats.ts' quotient in double precision (a division per value was
+ * the slowest part of the loop); the two differ only for a value within a float32 rounding of a bin edge.
  */
 function binning(f: FirstPass): { mean: number; lo: number; width: number; perWidth: number } {
   const hi = f.max === f.min ? f.min + 1e-12 : f.max;
@@ -156,8 +156,7 @@ function secondPass(values: ArrayLike<number>, f: FirstPass): { stats: Stats; hi
     const v = values[i]!;
     if (v - v !== 0) continue;
     squares += (v - mean) ** 2;
-    // || 0: a range too narrow for its magnitude (lo + 1e-12 == lo) gives 0 * Infinity, NaN here: the first bin.
-    counts[Math.min(bins - 1, Math.floor((v - lo) * perWidth)) || 0]! += 1;
+    counts[binOf(v, lo, perWidth, bins)]! += 1;
   }
   return finish(f, { squares, counts });
 }

@@ -4,7 +4,7 @@ import type { Artifacts, History, StoppedEarly } from '../../artifacts/schema.js
 import { rowCount } from '../data/dataset.js';
 import type { PreparedData } from '../data/prepare.js';
 import type { ModelUnderAudit } from '../model/obtain-model.js';
-import { ProbeRecorder } from './probe-recorder.js';
+import { cpuMsSince, ProbeRecorder } from './probe-recorder.js';
 import { lossFunction } from './losses.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
@@ -30,6 +30,8 @@ export interface TrainOutcome {
   warnings: string[];
   /** Wall time of the training phase, probes included (the caller subtracts their time). */
   trainWallMs: number;
+  /** The process's CPU time over the same span. */
+  trainCpuMs: number;
 }
 
 export interface TrainOptions {
@@ -64,6 +66,7 @@ export async function trainWithProbes(
   // as training sees it: a unit that only looks dead through still-unsettled moving averages must not stop a run.
   const sentinel = new ProbeRecorder(model, t.xProbe, t.yProbe, loss, false, { batchNormTraining: true });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await probe(0, true);
   const out: TrainOutcome = {
     recorder,
@@ -73,6 +76,7 @@ export async function trainWithProbes(
     stoppedEarly: null,
     warnings: [],
     trainWallMs: 0,
+    trainCpuMs: 0,
   };
   if (mua.epochs > 0) {
     const probedEpochs = chooseProbeEpochs(
@@ -119,5 +123,6 @@ export async function trainWithProbes(
     await probe(out.lastEpoch, true);
   }
   out.trainWallMs = performance.now() - t0;
+  out.trainCpuMs = cpuMsSince(cpu0);
   return out;
 }

@@ -9,7 +9,8 @@ import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from '
  * kept in double precision, each value promoted from float32 as JavaScript does; per-unit sums add each unit's
  * values in row order, exactly as the scalar loop. Only the whole-tensor sums (of four or two lanes, added at the
  * end) round differently from one running sum, at the 1e-16 level. Histogram bins are computed per value as
- * `min(bins - 1, floor((v - lo) * perWidth))` in double precision, as the JavaScript loop does: the same bins.
+ * `min(bins - 1, floor((v - lo) * perWidth))` in single precision, four at once; the JavaScript loop computes the
+ * same float32 operations (Math.fround), so both give the same bins.
  *
  * Three functions (addresses in bytes; a non-finite value is NaN or +-Infinity):
  *   grad(x, n4, acc): over n4 vectors of 4 floats, acc += [sum of v*v (2 x f64x2), sum of |v| (2 x f64x2),
@@ -18,7 +19,8 @@ import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from '
  *     max (f32x4)] of the finite values, then per group of 4 units [count of v <= 0 (i32x4), count of |v| >= z
  *     (i32x4), sum (2 x f64x2), sum of squares (2 x f64x2)], the sums over finite values.
  *   bins(x, n4, acc, mean, lo, perWidth, counts): acc += sum of (v - mean)^2 (2 x f64x2) over finite values, and
- *     counts[lane][bin]++ per finite value, bin = min(bins - 1, floor((v - lo) * perWidth)): i32 counts, one row of
+ *     counts[lane][bin]++ per finite value, bin = min(bins - 1, floor((v - lo) * perWidth)) in float32 (lo and
+ *     perWidth rounded to float32; as the JavaScript loop computes it): i32 counts, one row of
  *     bins + 1 per lane (four independent chains of increments instead of one; a non-finite value goes to the extra
  *     last slot).
  */
@@ -32,7 +34,6 @@ const bytes16 = (word: number) => [0, 1, 2, 3].flatMap((i) => [(word >>> (8 * i)
 const v128Const = (words: [number, number, number, number]) => [...simd(0x0c), ...words.flatMap(bytes16)];
 const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
 const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-const LOW_LOW = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
 const op = {
   f32x4Eq: simd(0x41),
   f32x4Le: simd(0x45),
@@ -52,13 +53,13 @@ const op = {
   i64x2ExtendLow: simd(0xc7),
   i64x2ExtendHigh: simd(0xc8),
   promoteLow: simd(0x5f),
-  truncSatZero: simd(0xfc),
-  f64x2Floor: simd(0x75),
+  truncSatF32: simd(0xf8),
+  f32x4Mul: simd(0xe6),
+  f32x4Floor: simd(0x68),
   f64x2Abs: simd(0xec),
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
-  f64x2Min: simd(0xf4),
 };
 const ZERO = v128Const([0, 0, 0, 0]);
 const INF = v128Const([0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000]);
@@ -189,16 +190,17 @@ function binsCode(): number[] {
   const [X, N4, ACC, MEAN, LOW, PER_WIDTH, COUNTS] = [0, 1, 2, 3, 4, 5, 6];
   const [AT] = [7];
   const [V, M, VL, VH, MS, LS, WS, TOP, SLOT, DL, DH, BL, IDX] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const bin = (half: number) => [
-    ...get(half),
+  // In single precision, four lanes at once: floor((v - lo) * perWidth) with lo and perWidth rounded to float32.
+  const bins = [
+    ...get(V),
     ...get(LS),
-    ...op.f64x2Sub,
+    ...op.f32x4Sub,
     ...get(WS),
-    ...op.f64x2Mul,
-    ...op.f64x2Floor,
+    ...op.f32x4Mul,
+    ...op.f32x4Floor,
     ...get(TOP),
-    ...op.f64x2Min,
-    ...op.truncSatZero,
+    ...op.f32x4Min,
+    ...op.truncSatF32,
   ];
   const deviation = (half: number, mask: number[]) => [
     ...get(half),
@@ -232,13 +234,13 @@ function binsCode(): number[] {
     ...op.f64x2Splat,
     ...set(MS),
     ...get(LOW),
-    ...op.f64x2Splat,
+    ...op.f32x4Splat,
     ...set(LS),
     ...get(PER_WIDTH),
-    ...op.f64x2Splat,
+    ...op.f32x4Splat,
     ...set(WS),
-    ...[0x44, ...new Uint8Array(new Float64Array([HIST_TOP]).buffer)], // f64.const 29
-    ...op.f64x2Splat,
+    ...[0x43, ...new Uint8Array(new Float32Array([HIST_TOP]).buffer)], // f32.const 29
+    ...op.f32x4Splat,
     ...set(TOP),
     ...i32Const(HIST_TOP + 1),
     ...op.i32x4Splat,
@@ -258,9 +260,7 @@ function binsCode(): number[] {
     ...addTo(DL, op.f64x2Add, deviation(VL, op.i64x2ExtendLow)),
     ...addTo(DH, op.f64x2Add, deviation(VH, op.i64x2ExtendHigh)),
     // Bins of the four lanes in one i32x4; a non-finite lane goes to the extra slot.
-    ...bin(VL),
-    ...bin(VH),
-    ...LOW_LOW,
+    ...bins,
     ...get(SLOT),
     ...get(M),
     ...op.bitselect,
@@ -278,6 +278,15 @@ function binsCode(): number[] {
     ...get(DH),
     ...store(16),
   ];
+}
+
+/**
+ * A finite value's histogram bin, in float32 arithmetic as the SIMD loop computes it. || 0: a range too narrow for
+ * its magnitude (lo + 1e-12 == lo) gives 0 * Infinity, NaN here: the first bin.
+ */
+export function binOf(v: number, lo: number, perWidth: number, bins: number): number {
+  const f = Math.fround;
+  return Math.min(bins - 1, Math.floor(f(f(v - f(lo)) * f(perWidth)))) || 0;
 }
 
 type Grad = (x: number, n4: number, acc: number) => void;
@@ -305,7 +314,7 @@ function compileSummarySimd(memory: unknown): SummarySimd | null {
       },
       {
         name: 'bins',
-        params: [I32, I32, I32, F64, F64, F64, I32],
+        params: [I32, I32, I32, F64, F32, F32, I32],
         locals: [
           [1, I32],
           [13, V128],
@@ -468,7 +477,7 @@ export function deviationAndBinsOnHeap(
   for (const v of new Float32Array(heap, x + 16 * n4, t.size - 4 * n4)) {
     if (v - v !== 0) continue;
     squares += (v - mean) ** 2;
-    counts[Math.min(bins - 1, Math.floor((v - lo) * perWidth)) || 0]! += 1;
+    counts[binOf(v, lo, perWidth, bins)]! += 1;
   }
   return { squares, counts };
 }
