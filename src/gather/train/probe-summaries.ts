@@ -188,9 +188,9 @@ function finish(
 // replacement); without type feedback for the code after the loop, that code deoptimized as each call returned, and
 // every later call started over unoptimized: a probe spent three to ten times longer in these loops.
 {
-  const few = Float32Array.from({ length: 64 }, (_, i) => (i % 5) - 2);
+  const few = Float32Array.from({ length: 4096 }, (_, i) => (i % 5) - 2);
   few[7] = NaN;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 4; round++) {
     summarizeGradient(few);
     summarizeValues(few, 4, 1);
   }
