@@ -296,14 +296,21 @@ describe('fused batch norm in inference on wasm', () => {
     const shape = [3, 4, 5];
     const run = () =>
       tf.tidy(() => {
-        const x = tf.tensor(values(60, 1).map((v) => 1 + v), shape);
-        const params = [2, 3, 4, 5].map((seed) => tf.tensor1d(values(5, seed).map((v) => (seed === 5 ? 1 + v * v : v))));
+        const x = tf.tensor(
+          values(60, 1).map((v) => 1 + v),
+          shape,
+        );
+        const params = [2, 3, 4, 5].map((seed) =>
+          tf.tensor1d(values(5, seed).map((v) => (seed === 5 ? 1 + v * v : v))),
+        );
         const w = tf.tensor(values(60, 6), shape);
         const attrs = { epsilon: 0.01 };
         const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mm: tf.Tensor, mv: tf.Tensor) => {
           const y =
             tf.getBackend() === 'wasm'
-              ? (tf.engine().runKernel(BN_INFER, { x, gamma, beta, movingMean: mm, movingVariance: mv }, attrs) as tf.Tensor)
+              ? (tf
+                  .engine()
+                  .runKernel(BN_INFER, { x, gamma, beta, movingMean: mm, movingVariance: mv }, attrs) as tf.Tensor)
               : tf.batchNorm(x, mm, mv, beta, gamma, attrs.epsilon);
           return y.mul(w).sum() as tf.Scalar;
         };

@@ -102,7 +102,9 @@ describe('a conv layer reading the data, trained on wasm', () => {
       const f = fused.result.gradients.layers[i]!;
       for (const k of ['kernelNorm', 'biasNorm', 'outputNorm'] as const) {
         const [a, b] = [l[k] ?? 0, f[k] ?? 0];
-        expect(Math.abs(a - b), `${l.layer} ${k}`).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9);
+        expect(Math.abs(a - b), `${l.layer} ${k}`).toBeLessThanOrEqual(
+          1e-5 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9,
+        );
       }
     }
     tf.dispose([x, y]);

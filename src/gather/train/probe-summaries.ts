@@ -60,12 +60,22 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 export async function summarizeTensor(t: tf.Tensor, units: number, saturationZ: number): Promise<TensorSummary> {
   const sums = unitSumsOnHeap(t, units, saturationZ);
   if (sums === null) return summarizeValues(await valuesOf(t), units, saturationZ);
-  const first: FirstPass = { n: sums.finite, nonFinite: t.size - sums.finite, sum: sums.sum, min: sums.min, max: sums.max };
+  const first: FirstPass = {
+    n: sums.finite,
+    nonFinite: t.size - sums.finite,
+    sum: sums.sum,
+    min: sums.min,
+    max: sums.max,
+  };
   const { mean, lo, perWidth } = binning(first);
   const second = first.n > 0 ? deviationAndBinsOnHeap(t, mean, lo, perWidth, HISTOGRAM_BINS) : null;
   const { stats, histogram } =
     first.n > 0 && second === null ? secondPass(await valuesOf(t), first) : finish(first, second);
-  return { stats, histogram, ...perUnit(t.size / units, sums.nonPositive, sums.saturated, sums.unitSum, sums.unitSquares) };
+  return {
+    stats,
+    histogram,
+    ...perUnit(t.size / units, sums.nonPositive, sums.saturated, sums.unitSum, sums.unitSquares),
+  };
 }
 
 /** The gradient summary of a tensor, on the wasm heap where it can be. */

@@ -119,11 +119,13 @@ function gradient(dy: tf.Tensor, saved: tf.Tensor[], attrs: BatchNormInferAttrs)
   const [x, gamma, movingMean, movingVariance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
   const [dx, dgamma, dbeta, dmean, dvariance] = tf
     .engine()
-    .runKernel(
-      BN_INFER_GRAD,
-      { dy, x, gamma, movingMean, movingVariance },
-      attrs as unknown as tf.NamedAttrMap,
-    ) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    .runKernel(BN_INFER_GRAD, { dy, x, gamma, movingMean, movingVariance }, attrs as unknown as tf.NamedAttrMap) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
   return {
     x: () => dx,
     gamma: () => dgamma,

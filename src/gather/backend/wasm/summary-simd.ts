@@ -415,7 +415,16 @@ export function unitSumsOnHeap(t: tf.Tensor, units: number, saturationZ: number)
   const { simd, backend, scratch } = ready;
   const heap = backend.wasm.HEAPU8.buffer;
   new Uint8Array(heap, scratch, bytes).fill(0);
-  new Float32Array(heap, scratch + 16, 8).set([Infinity, Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
+  new Float32Array(heap, scratch + 16, 8).set([
+    Infinity,
+    Infinity,
+    Infinity,
+    Infinity,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+  ]);
   simd.units(heapAddress(backend, t), t.size / units, groups, scratch, saturationZ);
   const head = new Int32Array(heap, scratch, 4);
   const range = new Float32Array(heap, scratch + 16, 8);
