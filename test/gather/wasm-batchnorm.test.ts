@@ -52,6 +52,21 @@ function layerStep(shape: number[], opts: BnOptions = {}, training = true): tf.T
 const diff = (a: Float32Array, b: Float32Array) => Math.min(maxRelDiff(a, b), maxAbsDiff(a, b) / 0.05);
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
+/** One layer step with the SIMD loops and one with the JavaScript loops (left on SIMD afterwards): same numbers. */
+async function expectSimdEqualsJs(shape: number[], training: boolean): Promise<void> {
+  const read = async () => {
+    const outs = layerStep(shape, {}, training);
+    const data = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
+    tf.dispose(outs);
+    return data;
+  };
+  const simd = await read();
+  setBatchNormSimd(false);
+  const js = await read();
+  setBatchNormSimd(true);
+  simd.forEach((v, i) => expect(diff(v, js[i]!), `output ${i}`).toBeLessThan(1e-5));
+}
+
 const SHAPES = [
   [1, 5, 4, 3],
   [64, 6, 5, 16],
@@ -82,16 +97,7 @@ describe('fused batch norm in training on wasm', () => {
     [64, 6, 5, 16],
     [2, 12],
   ])('the SIMD loops equal the JavaScript loops: shape %j', async (...shape) => {
-    const read = async () => {
-      const outs = layerStep(shape);
-      const data = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
-      tf.dispose(outs);
-      return data;
-    };
-    const simd = await read();
-    setBatchNormSimd(false);
-    const js = await read();
-    simd.forEach((v, i) => expect(diff(v, js[i]!), `output ${i}`).toBeLessThan(1e-5));
+    await expectSimdEqualsJs(shape, true);
   });
 
   it('the kernel passes gradients through its batch and moving statistics too, as the composed ops on cpu', async () => {
@@ -268,16 +274,7 @@ describe('fused batch norm in inference on wasm', () => {
   });
 
   it('the SIMD loops equal the JavaScript loops', async () => {
-    const read = async () => {
-      const outs = layerStep([64, 6, 5, 16], {}, false);
-      const data = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
-      tf.dispose(outs);
-      return data;
-    };
-    const simd = await read();
-    setBatchNormSimd(false);
-    const js = await read();
-    simd.forEach((v, i) => expect(diff(v, js[i]!), `output ${i}`).toBeLessThan(1e-5));
+    await expectSimdEqualsJs([64, 6, 5, 16], false);
   });
 
   it('runs the inference kernels (no FusedBatchNorm, no Tile), and tfjs-layers own call when switched off', async () => {

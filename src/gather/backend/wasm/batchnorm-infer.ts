@@ -40,11 +40,18 @@ export function registerBatchNormInfer(): string[] {
 const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
 const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
 
+type Statistics = Record<'gamma' | 'movingMean' | 'movingVariance', TensorInfo>;
+
 /** Per channel, from the heap: the mean and gamma * invstd (float64, from the float32 statistics). */
-function perChannel(heap: Float32Array, C: number, at: { gamma: number; mean: number; variance: number }, eps: number) {
-  const mean = Float64Array.from(heap.subarray(at.mean, at.mean + C));
-  const invStd = Float64Array.from(heap.subarray(at.variance, at.variance + C), (v) => 1 / Math.sqrt(v + eps));
-  const scale = Float64Array.from(invStd, (s, c) => heap[at.gamma + c]! * s);
+function perChannel(backend: HeapBackend, heap: Float32Array, C: number, inputs: Statistics, eps: number) {
+  const [g, m, v] = [inputs.gamma, inputs.movingMean, inputs.movingVariance].map((t) => offset(backend, t)) as [
+    number,
+    number,
+    number,
+  ];
+  const mean = Float64Array.from(heap.subarray(m, m + C));
+  const invStd = Float64Array.from(heap.subarray(v, v + C), (x) => 1 / Math.sqrt(x + eps));
+  const scale = Float64Array.from(invStd, (s, c) => heap[g + c]! * s);
   return { mean, invStd, scale };
 }
 
@@ -59,12 +66,7 @@ function forward(args: KernelArgs): TensorInfo {
   const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const at = {
-    gamma: offset(backend, inputs.gamma),
-    mean: offset(backend, inputs.movingMean),
-    variance: offset(backend, inputs.movingVariance),
-  };
-  const { mean, scale } = perChannel(heap, C, at, epsilon);
+  const { mean, scale } = perChannel(backend, heap, C, inputs, epsilon);
   const betaAt = offset(backend, inputs.beta);
   const beta = Float64Array.from(heap.subarray(betaAt, betaAt + C));
   const xAt = offset(backend, x);
@@ -90,12 +92,7 @@ function backward(args: KernelArgs): TensorInfo[] {
     number,
     number,
   ];
-  const at = {
-    gamma: offset(backend, inputs.gamma),
-    mean: offset(backend, inputs.movingMean),
-    variance: offset(backend, inputs.movingVariance),
-  };
-  const { mean, invStd, scale } = perChannel(heap, C, at, epsilon);
+  const { mean, invStd, scale } = perChannel(backend, heap, C, inputs, epsilon);
   const dyAt = offset(backend, inputs.dy);
   const xAt = offset(backend, x);
   const sumDy = new Float64Array(C);

@@ -86,6 +86,17 @@ function sleb(n: number): number[] {
 
 /** finite mask of local v into local m: (v - v) == 0 holds for finite v only. */
 const finiteMask = (v: number, m: number) => [...get(v), ...get(v), ...op.f32x4Sub, ...ZERO, ...op.f32x4Eq, ...set(m)];
+/** Local v = the vector at x, m its finite mask, and fin (i32x4) counts the finite lanes. */
+const nextVector = (x: number, v: number, m: number, fin: number) => [
+  ...get(x),
+  ...load(),
+  ...set(v),
+  ...finiteMask(v, m),
+  ...get(fin),
+  ...get(m),
+  ...simd(0xb1), // i32x4.sub: a true lane is -1
+  ...set(fin),
+];
 /** The two f64x2 halves of local c into locals lo and hi. */
 const promote = (c: number, lo: number, hi: number) => [
   ...get(c),
@@ -116,11 +127,7 @@ function gradCode(): number[] {
   return [
     ...accs.flatMap((a, i) => [...get(ACC), ...load(16 * i), ...set(a)]),
     ...LOOP,
-    ...get(X),
-    ...load(),
-    ...set(V),
-    ...finiteMask(V, M),
-    ...addTo(FIN, op.i32x4Sub, get(M)),
+    ...nextVector(X, V, M, FIN),
     ...get(V),
     ...get(M),
     ...op.and,
@@ -158,11 +165,7 @@ function unitsCode(): number[] {
     ...get(GROUPS),
     ...set(G),
     ...LOOP,
-    ...get(X),
-    ...load(),
-    ...set(V),
-    ...finiteMask(V, M),
-    ...addTo(FIN, op.i32x4Sub, get(M)),
+    ...nextVector(X, V, M, FIN),
     ...addTo(MN, op.f32x4Min, [...get(V), ...INF, ...get(M), ...op.bitselect]),
     ...addTo(MX, op.f32x4Max, [...get(V), ...NEG_INF, ...get(M), ...op.bitselect]),
     ...addAt(P, 0, op.i32x4Sub, [...get(V), ...ZERO, ...op.f32x4Le]),
@@ -229,22 +232,13 @@ function binsCode(): number[] {
     0x36,
     ...row(k),
   ];
+  const splat = (value: number[], kind: number[], local: number) => [...value, ...kind, ...set(local)];
   return [
-    ...get(MEAN),
-    ...op.f64x2Splat,
-    ...set(MS),
-    ...get(LOW),
-    ...op.f32x4Splat,
-    ...set(LS),
-    ...get(PER_WIDTH),
-    ...op.f32x4Splat,
-    ...set(WS),
-    ...[0x43, ...new Uint8Array(new Float32Array([HIST_TOP]).buffer)], // f32.const 29
-    ...op.f32x4Splat,
-    ...set(TOP),
-    ...i32Const(HIST_TOP + 1),
-    ...op.i32x4Splat,
-    ...set(SLOT),
+    ...splat(get(MEAN), op.f64x2Splat, MS),
+    ...splat(get(LOW), op.f32x4Splat, LS),
+    ...splat(get(PER_WIDTH), op.f32x4Splat, WS),
+    ...splat([0x43, ...new Uint8Array(new Float32Array([HIST_TOP]).buffer)], op.f32x4Splat, TOP), // f32.const 29
+    ...splat(i32Const(HIST_TOP + 1), op.i32x4Splat, SLOT),
     ...get(ACC),
     ...load(0),
     ...set(DL),
