@@ -1,6 +1,6 @@
 import { tf } from '../../tf.js';
 import { batchNormLoops } from './batchnorm-loops.js';
-import { type HeapBackend, heapAddress, type KernelArgs, type KernelFunc, type TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type KernelArgs, registerKernelPair, type TensorInfo } from './kernel-types.js';
 
 /**
  * Batch norm in inference (the moving statistics), forward: y = (x - mean) * gamma / sqrt(variance + epsilon) + beta
@@ -21,20 +21,16 @@ export interface BatchNormInferAttrs {
 }
 
 export function registerBatchNormInfer(): string[] {
-  if (tf.getKernel(BN_INFER, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: BN_INFER, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc });
-    tf.registerKernel({
-      kernelName: BN_INFER_GRAD,
-      backendName: 'wasm',
-      kernelFunc: backward as unknown as KernelFunc,
-    });
-    tf.registerGradient({
-      kernelName: BN_INFER,
+  return registerKernelPair({
+    name: BN_INFER,
+    gradName: BN_INFER_GRAD,
+    forward,
+    backward,
+    gradient: {
       inputsToSave: ['x', 'gamma', 'movingMean', 'movingVariance'],
       gradFunc: gradient as unknown as tf.GradConfig['gradFunc'],
-    });
-  }
-  return [BN_INFER, BN_INFER_GRAD];
+    },
+  });
 }
 
 const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
@@ -55,13 +51,18 @@ function perChannel(backend: HeapBackend, heap: Float32Array, C: number, inputs:
   return { mean, invStd, scale };
 }
 
-function forward(args: KernelArgs): TensorInfo {
+/** A kernel call's backend, inputs, epsilon, and x's channel count C and positions P. */
+function callOf<Name extends string>(args: KernelArgs) {
   const backend = args.backend as unknown as HeapBackend;
-  const inputs = args.inputs as unknown as Record<'x' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance', TensorInfo>;
+  const inputs = args.inputs as unknown as Record<Name | 'x', TensorInfo>;
   const { epsilon } = args.attrs as unknown as BatchNormInferAttrs;
   const { x } = inputs;
   const C = channelsOf(x);
-  const P = tf.util.sizeFromShape(x.shape) / C;
+  return { backend, inputs, epsilon, x, C, P: tf.util.sizeFromShape(x.shape) / C };
+}
+
+function forward(args: KernelArgs): TensorInfo {
+  const { backend, inputs, epsilon, x, C, P } = callOf<'gamma' | 'beta' | 'movingMean' | 'movingVariance'>(args);
   const y = backend.makeOutput(x.shape, 'float32');
   const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
@@ -76,12 +77,7 @@ function forward(args: KernelArgs): TensorInfo {
 }
 
 function backward(args: KernelArgs): TensorInfo[] {
-  const backend = args.backend as unknown as HeapBackend;
-  const inputs = args.inputs as unknown as Record<'dy' | 'x' | 'gamma' | 'movingMean' | 'movingVariance', TensorInfo>;
-  const { epsilon } = args.attrs as unknown as BatchNormInferAttrs;
-  const { x } = inputs;
-  const C = channelsOf(x);
-  const P = tf.util.sizeFromShape(x.shape) / C;
+  const { backend, inputs, epsilon, x, C, P } = callOf<'dy' | 'gamma' | 'movingMean' | 'movingVariance'>(args);
   const outs = [x.shape, [C], [C], [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
   const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);

@@ -1,6 +1,6 @@
 import { tf } from '../../tf.js';
 import { batchNormLoops } from './batchnorm-loops.js';
-import { type HeapBackend, heapAddress, type KernelArgs, type KernelFunc, type TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, type KernelArgs, registerKernelPair, type TensorInfo } from './kernel-types.js';
 
 /** Batch norm in training, forward: one kernel instead of tf.moments' Mean, Sub, Square, Mean and FusedBatchNorm. */
 export const BN_TRAIN = 'NnauditBatchNormTrain';
@@ -20,21 +20,17 @@ export interface BatchNormTrainAttrs {
  * moving - (moving - batch) * (1 - momentum).
  */
 export function registerBatchNormTrain(): string[] {
-  if (tf.getKernel(BN_TRAIN, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: BN_TRAIN, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc });
-    tf.registerKernel({
-      kernelName: BN_TRAIN_GRAD,
-      backendName: 'wasm',
-      kernelFunc: backward as unknown as KernelFunc,
-    });
-    tf.registerGradient({
-      kernelName: BN_TRAIN,
+  return registerKernelPair({
+    name: BN_TRAIN,
+    gradName: BN_TRAIN_GRAD,
+    forward,
+    backward,
+    gradient: {
       inputsToSave: ['x', 'gamma'],
       outputsToSave: [false, true, true, false, false],
       gradFunc: gradient as unknown as tf.GradConfig['gradFunc'],
-    });
-  }
-  return [BN_TRAIN, BN_TRAIN_GRAD];
+    },
+  });
 }
 
 const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;

@@ -62,6 +62,25 @@ export function replaceWasmKernel(name: string, make: (original: KernelFunc) => 
 
 const replaced = new WeakSet<KernelFunc>();
 
+/**
+ * Registers a wasm kernel of nnaudit's own (`name`), the kernel computing its gradients (`gradName`) and the
+ * gradient config that calls it, once per process. Returns both kernel names.
+ */
+export function registerKernelPair(k: {
+  name: string;
+  gradName: string;
+  forward: unknown;
+  backward: unknown;
+  gradient: Omit<tf.GradConfig, 'kernelName'>;
+}): string[] {
+  if (tf.getKernel(k.name, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: k.name, backendName: 'wasm', kernelFunc: k.forward as KernelFunc });
+    tf.registerKernel({ kernelName: k.gradName, backendName: 'wasm', kernelFunc: k.backward as KernelFunc });
+    tf.registerGradient({ kernelName: k.name, ...k.gradient });
+  }
+  return [k.name, k.gradName];
+}
+
 /** The wasm backend's own view of a tensor's bytes: where each lives on the wasm heap (kernels that work in place). */
 export type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 
