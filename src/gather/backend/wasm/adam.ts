@@ -6,7 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
   type WasmBackend,
-  heapAddress,
+  heapIndices,
 } from './kernel-types.js';
 
 const KERNEL = 'NnauditAdamUpdate';
@@ -134,11 +134,17 @@ function adamKernel(args: KernelArgs): TensorInfo[] {
   const outs = (a.inPlace ? [0] : [0, 1, 2]).map(() => backend.makeOutput(value.shape, 'float32'));
   // Views are taken after the allocations: growing the heap replaces its buffer.
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const at = (t: TensorInfo) => heapAddress(backend, t) / 4;
-  // In place, m and v are read and written at the same index in the same iteration: aliasing is safe.
-  const [x, m0, v0, g, xOut, mOut, vOut] = [value, m, v, gradient, ...(a.inPlace ? [outs[0]!, m, v] : outs)].map(
-    at,
-  ) as [number, number, number, number, number, number, number];
+  // In place (one output), m and v are read and written at the same index in the same iteration: aliasing is safe.
+  const [x, m0, v0, g, xOut, mOut, vOut] = heapIndices(
+    backend,
+    value,
+    m,
+    v,
+    gradient,
+    outs[0]!,
+    outs[1] ?? m,
+    outs[2] ?? v,
+  );
   const n = tf.util.sizeFromShape(value.shape);
   const { beta1, beta2, epsilon, correction1, correction2 } = a;
   const step = -a.learningRate;

@@ -1,6 +1,13 @@
 import { tf } from '../../tf.js';
 import { batchNormLoops } from './batchnorm-loops.js';
-import { type HeapBackend, heapAddress, type KernelArgs, registerKernelPair, type TensorInfo } from './kernel-types.js';
+import {
+  type HeapBackend,
+  heapIndices,
+  type KernelArgs,
+  makeOutputs,
+  registerKernelPair,
+  type TensorInfo,
+} from './kernel-types.js';
 
 /**
  * Batch norm in inference (the moving statistics), forward: y = (x - mean) * gamma / sqrt(variance + epsilon) + beta
@@ -33,18 +40,13 @@ export function registerBatchNormInfer(): string[] {
   });
 }
 
-const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
 const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
 
 type Statistics = Record<'gamma' | 'movingMean' | 'movingVariance', TensorInfo>;
 
 /** Per channel, from the heap: the mean and gamma * invstd (float64, from the float32 statistics). */
 function perChannel(backend: HeapBackend, heap: Float32Array, C: number, inputs: Statistics, eps: number) {
-  const [g, m, v] = [inputs.gamma, inputs.movingMean, inputs.movingVariance].map((t) => offset(backend, t)) as [
-    number,
-    number,
-    number,
-  ];
+  const [g, m, v] = heapIndices(backend, inputs.gamma, inputs.movingMean, inputs.movingVariance);
   const mean = Float64Array.from(heap.subarray(m, m + C));
   const invStd = Float64Array.from(heap.subarray(v, v + C), (x) => 1 / Math.sqrt(x + eps));
   const scale = Float64Array.from(invStd, (s, c) => heap[g + c]! * s);
@@ -68,29 +70,21 @@ function forward(args: KernelArgs): TensorInfo {
   // Views after the allocations: growing the heap replaces its buffer.
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   const { mean, scale } = perChannel(backend, heap, C, inputs, epsilon);
-  const betaAt = offset(backend, inputs.beta);
+  const [betaAt, xAt, yAt] = heapIndices(backend, inputs.beta, x, y);
   const beta = Float64Array.from(heap.subarray(betaAt, betaAt + C));
-  const xAt = offset(backend, x);
   // y = beta + scale * (x - mean)
-  loops.apply(heap, xAt, xAt, offset(backend, y), mean, new Float64Array(C), beta, scale);
+  loops.apply(heap, xAt, xAt, yAt, mean, new Float64Array(C), beta, scale);
   return y;
 }
 
 function backward(args: KernelArgs): TensorInfo[] {
   const { backend, inputs, epsilon, x, C, P } = callOf<'dy' | 'gamma' | 'movingMean' | 'movingVariance'>(args);
-  const outs = [x.shape, [C], [C], [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const outs = makeOutputs(backend, x.shape, [C], [C], [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const [dxAt, dgAt, dbAt, dmAt, dvAt] = outs.map((t) => offset(backend, t)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [dxAt, dgAt, dbAt, dmAt, dvAt] = heapIndices(backend, ...outs);
   const { mean, invStd, scale } = perChannel(backend, heap, C, inputs, epsilon);
-  const dyAt = offset(backend, inputs.dy);
-  const xAt = offset(backend, x);
+  const [dyAt, xAt] = heapIndices(backend, inputs.dy, x);
   const sumDy = new Float64Array(C);
   const sumDyX = new Float64Array(C); // sum of dy * (x - mean)
   loops.sums(heap, dyAt, xAt, new Float64Array(C), mean, sumDy, sumDyX);

@@ -1,6 +1,13 @@
 import { tf } from '../../tf.js';
 import { batchNormLoops } from './batchnorm-loops.js';
-import { type HeapBackend, heapAddress, type KernelArgs, registerKernelPair, type TensorInfo } from './kernel-types.js';
+import {
+  type HeapBackend,
+  heapIndices,
+  type KernelArgs,
+  makeOutputs,
+  registerKernelPair,
+  type TensorInfo,
+} from './kernel-types.js';
 
 /** Batch norm in training, forward: one kernel instead of tf.moments' Mean, Sub, Square, Mean and FusedBatchNorm. */
 export const BN_TRAIN = 'NnauditBatchNormTrain';
@@ -33,8 +40,6 @@ export function registerBatchNormTrain(): string[] {
   });
 }
 
-const offset = (backend: HeapBackend, t: TensorInfo) => heapAddress(backend, t) / 4;
-
 function forward(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as unknown as HeapBackend;
   const inputs = args.inputs as unknown as Record<'x' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance', TensorInfo>;
@@ -42,21 +47,18 @@ function forward(args: KernelArgs): TensorInfo[] {
   const { x } = inputs;
   const C = x.shape[x.shape.length - 1]!;
   const P = tf.util.sizeFromShape(x.shape) / C;
-  const outs = [x.shape, [C], [C], [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const outs = makeOutputs(backend, x.shape, [C], [C], [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const [xAt, yAt, meanAt, varAt, mmAt, mvAt] = [x, ...outs].map((t) => offset(backend, t)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [gAt, bAt, mm0, mv0] = [inputs.gamma, inputs.beta, inputs.movingMean, inputs.movingVariance].map((t) =>
-    offset(backend, t),
-  ) as [number, number, number, number];
+  const [xAt, yAt, meanAt, varAt, mmAt, mvAt] = heapIndices(backend, x, ...outs);
+  const [gAt, bAt, mm0, mv0] = heapIndices(
+    backend,
+    inputs.gamma,
+    inputs.beta,
+    inputs.movingMean,
+    inputs.movingVariance,
+  );
   // One pass for both sums, shifted by the first row so that a large mean does not cancel the variance.
   const shift = new Float64Array(C);
   if (P > 0) shift.set(heap.subarray(xAt, xAt + C));
@@ -102,23 +104,22 @@ function backward(args: KernelArgs): TensorInfo[] {
   const { x } = inputs;
   const C = x.shape[x.shape.length - 1]!;
   const P = tf.util.sizeFromShape(x.shape) / C;
-  const outs = [x.shape, [C], [C]].map((s) => backend.makeOutput(s, 'float32'));
+  const outs = makeOutputs(backend, x.shape, [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const [dxAt, dgAt, dbAt] = outs.map((t) => offset(backend, t)) as [number, number, number];
-  const [dyAt, xAt, gAt, mAt, vAt, dmAt, dvAt, dmmAt, dmvAt] = (
-    ['dy', 'x', 'gamma', 'mean', 'variance', 'dmean', 'dvariance', 'dmovingMean', 'dmovingVariance'] as const
-  ).map((n) => offset(backend, inputs[n])) as number[] as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [dxAt, dgAt, dbAt] = heapIndices(backend, ...outs);
+  const [dyAt, xAt, gAt, mAt, vAt, dmAt, dvAt, dmmAt, dmvAt] = heapIndices(
+    backend,
+    inputs.dy,
+    inputs.x,
+    inputs.gamma,
+    inputs.mean,
+    inputs.variance,
+    inputs.dmean,
+    inputs.dvariance,
+    inputs.dmovingMean,
+    inputs.dmovingVariance,
+  );
   const mean = Float64Array.from(heap.subarray(mAt, mAt + C));
   const sumDy = new Float64Array(C);
   const sumDyX = new Float64Array(C); // sum of dy * (x - mean)

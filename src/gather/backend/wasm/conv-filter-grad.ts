@@ -8,6 +8,7 @@ import {
   type KernelFunc,
   type TensorInfo,
   heapAddress,
+  heapIndices,
 } from './kernel-types.js';
 import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
 import { dyMatches } from './tap-boxes.js';
@@ -70,8 +71,7 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
       temporaries.push(product);
       const out = backend.makeOutput(a.filterShape, 'float32');
       const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-      const src = heapAddress(backend, product) / 4;
-      const dst = heapAddress(backend, out) / 4;
+      const [src, dst] = heapIndices(backend, product, out);
       for (let k = 0; k < K; k++) {
         for (let co = 0; co < CO; co++) heap[dst + k * CO + co] = heap[src + co * K + k]!;
       }

@@ -8,7 +8,7 @@ import {
   type KernelArgs,
   type KernelFunc,
   type TensorInfo,
-  heapAddress,
+  heapIndices,
 } from './kernel-types.js';
 import { inputGradDirect, inputTilesFor } from './conv-input-simd.js';
 import { dyMatches } from './tap-boxes.js';
@@ -121,8 +121,7 @@ function turnFilter(
 ): TensorInfo {
   const out = backend.makeOutput([KH, KW, CO, CI], 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src = heapAddress(backend, filter) / 4;
-  const dst = heapAddress(backend, out) / 4;
+  const [src, dst] = heapIndices(backend, filter, out);
   for (let kh = 0; kh < KH; kh++) {
     for (let kw = 0; kw < KW; kw++) {
       const from = src + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
@@ -149,8 +148,7 @@ function spreadGradient(
   const [, OH, OW] = dy.shape as [number, number, number, number];
   const out = backend.makeOutput(shape, 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const src = heapAddress(backend, dy) / 4;
-  const dst = heapAddress(backend, out) / 4;
+  const [src, dst] = heapIndices(backend, dy, out);
   heap.fill(0, dst, dst + B * PH * PW * C);
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {

@@ -89,6 +89,25 @@ export function heapAddress(backend: Pick<HeapBackend, 'dataIdMap'>, t: { dataId
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
 }
 
+/**
+ * Where each tensor's floats start on the wasm heap, as Float32Array indices (heapAddress / 4): a tuple as long as
+ * the tensors given, so kernels destructure it without casts.
+ */
+export function heapIndices<T extends ReadonlyArray<{ dataId: object }>>(
+  backend: Pick<HeapBackend, 'dataIdMap'>,
+  ...tensors: T
+): { -readonly [K in keyof T]: number } {
+  return tensors.map((t) => heapAddress(backend, t) / 4) as { -readonly [K in keyof T]: number };
+}
+
+/** Float32 outputs of the given shapes, a tuple as long as the shapes. */
+export function makeOutputs<S extends ReadonlyArray<number[]>>(
+  backend: Pick<WasmBackend, 'makeOutput'>,
+  ...shapes: S
+): { -readonly [K in keyof S]: TensorInfo } {
+  return shapes.map((s) => backend.makeOutput(s, 'float32')) as { -readonly [K in keyof S]: TensorInfo };
+}
+
 /** The attributes both convolution gradients share. */
 export interface ConvGradAttrs {
   strides: number | [number, number];

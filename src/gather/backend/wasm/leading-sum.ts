@@ -6,7 +6,7 @@ import {
   replaceWasmKernel,
   type TensorInfo,
   wasmKernelOverridesEnabled,
-  heapAddress,
+  heapIndices,
 } from './kernel-types.js';
 import { compileSumTiles, MAX_VECTORS, type SumTiles } from './leading-sum-simd.js';
 
@@ -77,8 +77,7 @@ function leadingSum(original: KernelFunc): KernelFunc {
     const out = backend.makeOutput(outShape, 'float32');
     // Views after the allocation: growing the heap replaces its buffer.
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const src = heapAddress(backend, x) / 4;
-    const dst = heapAddress(backend, out) / 4;
+    const [src, dst] = heapIndices(backend, x, out);
     const acc = new Float64Array(width);
     const simdColumns = tiles === null ? 0 : width - (width % 4);
     if (simdColumns > 0) {
