@@ -5,6 +5,7 @@
  * avgpoolgrad, leadingsum): nnaudit's SIMD loops against its JavaScript loops instead of tfjs' kernel.
  */
 import { selectBackend } from '../src/gather/backend/backend.js';
+import { cpuMsSince } from '../src/util/cpu-time.js';
 import { setWasmKernelOverrides } from '../src/gather/backend/wasm-kernel-bridge.js';
 import { setFilterGradPath } from '../src/gather/backend/wasm/conv-filter-grad.js';
 import { setDepthwiseDirect } from '../src/gather/backend/wasm/depthwise.js';
@@ -210,8 +211,7 @@ function batchNormCases(): Case[] {
 function cpuMs(fn: () => void, n: number): number {
   const t = process.cpuUsage();
   for (let i = 0; i < n; i++) fn();
-  const u = process.cpuUsage(t);
-  return (u.user + u.system) / 1000 / n;
+  return cpuMsSince(t) / n;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;

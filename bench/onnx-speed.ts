@@ -6,6 +6,7 @@
  * Usage: node dist/bench/onnx-speed.js [reps]
  */
 import path from 'node:path';
+import { cpuMsSince } from '../src/util/cpu-time.js';
 import { existsSync } from 'node:fs';
 import { selectBackend } from '../src/gather/backend/backend.js';
 import { buildModel } from '../src/gather/model/build-model.js';
@@ -56,9 +57,9 @@ async function fitMs(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false });
-  const cpu = process.cpuUsage(c0);
+  const cpu = cpuMsSince(c0);
   const steps = Math.ceil(ROWS / BATCH);
-  return { wall: (performance.now() - t0) / steps, cpu: (cpu.user + cpu.system) / 1000 / steps };
+  return { wall: (performance.now() - t0) / steps, cpu: cpu / steps };
 }
 
 async function main(): Promise<void> {

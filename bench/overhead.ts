@@ -9,6 +9,7 @@ import { selectBackend } from '../src/gather/backend/backend.js';
 import { tf } from '../src/gather/tf.js';
 import path from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
+import { cpuMsSince } from '../src/util/cpu-time.js';
 
 export const BENCH_MODELS: Record<string, SpecInput> = {
   // An MLP on 4000 moons, 20 epochs: a typical small tabular audit.
@@ -117,8 +118,7 @@ async function main(): Promise<void> {
   const cpuOf = async <T>(into: number[], run: () => Promise<T>): Promise<T> => {
     const start = process.cpuUsage();
     const out = await run();
-    const used = process.cpuUsage(start);
-    into.push((used.user + used.system) / 1000);
+    into.push(cpuMsSince(start));
     return out;
   };
   const runPlain = async () => {

@@ -5,6 +5,7 @@
  * Usage: node dist/bench/training.js [reps] [case,case,...]; BENCH_AFTER_ONLY=1 skips the "before" fits.
  */
 import { execFileSync } from 'node:child_process';
+import { cpuMsSince } from '../src/util/cpu-time.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,8 +93,7 @@ async function fitOnce(c: TrainingCase, x: tf.Tensor, y: tf.Tensor): Promise<{ m
     const t = performance.now();
     const cpu = process.cpuUsage();
     await model.fit(x, y, { epochs: c.epochs, batchSize: c.batchSize, shuffle: true, verbose: 0 });
-    const used = process.cpuUsage(cpu);
-    return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
+    return { ms: performance.now() - t, cpuMs: cpuMsSince(cpu) };
   } finally {
     model.optimizer.dispose(); // an optimizer passed to compile is not the model's to dispose
     model.dispose();

@@ -3,6 +3,7 @@ import type { Artifacts, History, WeightEpoch } from '../../artifacts/schema.js'
 import { normalizeMetricName } from '../../artifacts/metric-names.js';
 import { probeModel, type LossFn, type ProbeOptions } from './probe.js';
 import { recordUpdateRatios, weightStats } from './weight-stats.js';
+import { cpuMsSince } from '../../util/cpu-time.js';
 
 /**
  * Accumulates the probe artifacts of one training run: gradients, weights and activations per probed epoch,
@@ -94,12 +95,6 @@ export class ProbeRecorder {
     this.probeMs += performance.now() - start;
     this.probeCpuMs += cpuMsSince(cpu);
   }
-}
-
-/** Milliseconds of the process's CPU time (user and system) since `start`. */
-export function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
 }
 
 /** Appends one epoch's tfjs logs to a Keras-style history, with metric names normalized and non-finite values as null. */

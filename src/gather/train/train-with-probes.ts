@@ -4,7 +4,8 @@ import type { Artifacts, History, StoppedEarly } from '../../artifacts/schema.js
 import { rowCount } from '../data/dataset.js';
 import type { PreparedData } from '../data/prepare.js';
 import type { ModelUnderAudit } from '../model/obtain-model.js';
-import { cpuMsSince, ProbeRecorder } from './probe-recorder.js';
+import { ProbeRecorder } from './probe-recorder.js';
+import { cpuMsSince } from '../../util/cpu-time.js';
 import { lossFunction } from './losses.js';
 import { chooseProbeEpochs } from './probe-schedule.js';
 import { fitWithProbes } from './fit.js';
