@@ -1,5 +1,5 @@
 import type { Histogram, Stats } from '../../artifacts/schema.js';
-import { tf } from '../tf.js';
+import type { tf } from '../tf.js';
 import { HISTOGRAM_BINS } from './stats.js';
 import { heapView } from '../backend/wasm/heap-view.js';
 import { binOf, deviationAndBinsOnHeap, gradientSumsOnHeap, unitSumsOnHeap } from '../backend/wasm/summary-simd.js';

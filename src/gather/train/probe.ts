@@ -154,9 +154,9 @@ function runForward(
   visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void,
 ): tf.Tensor {
   const values = new Map<number, tf.Tensor>();
-  // Each layer's output before its zero eps was added: a standalone activation's pre-activation is that tensor, so
-  // the probe summarizes it once (same values: eps is 0).
-  const beforeEps = new Map<tf.Tensor, tf.Tensor>();
+  // Each layer's output before its tap or zero eps: a standalone activation's pre-activation is that tensor, so the
+  // probe summarizes it once (same values: a tap is an identity, eps is 0).
+  const untapped = new Map<tf.Tensor, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
   for (const layer of layers) {
     // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
@@ -183,12 +183,12 @@ function runForward(
       a = act.apply(z);
     } else {
       a = layer.apply(input, { training, [WEIGHT_GRADIENTS]: true }) as tf.Tensor;
-      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = beforeEps.get(input) ?? input;
+      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = untapped.get(input) ?? input;
     }
     const e = outputs.eps.get(layer.name);
     const tap = outputs.taps.get(layer.name);
     const out = e ? tf.add(a, e) : tap ? tap.apply(a) : a;
-    if (out !== a) beforeEps.set(out, a);
+    if (out !== a) untapped.set(out, a);
     visit(layer, z, a);
     values.set(node.outputTensors[0]!.id, out);
   }

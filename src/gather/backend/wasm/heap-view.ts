@@ -9,8 +9,13 @@ import { heapAddress, type HeapBackend } from './kernel-types.js';
  * Null on other backends or dtypes: the caller downloads with `data()` instead.
  */
 export function heapView(t: tf.Tensor): Float32Array | null {
+  const backend = heapHolding(t);
+  return backend && new Float32Array(backend.wasm.HEAPU8.buffer, heapAddress(backend, t), t.size);
+}
+
+/** The wasm backend whose heap holds this live float32 tensor, or null (another backend or dtype, disposed). */
+export function heapHolding(t: tf.Tensor): HeapBackend | null {
   if (t.dtype !== 'float32' || tf.getBackend() !== 'wasm' || t.isDisposed) return null;
   const backend = tf.backend() as unknown as HeapBackend;
-  if (backend.dataIdMap.get(t.dataId) === undefined) return null;
-  return new Float32Array(backend.wasm.HEAPU8.buffer, heapAddress(backend, t), t.size);
+  return backend.dataIdMap.get(t.dataId) === undefined ? null : backend;
 }

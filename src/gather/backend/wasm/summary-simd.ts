@@ -1,5 +1,6 @@
-import { tf } from '../../tf.js';
+import type { tf } from '../../tf.js';
 import { heapAddress, type HeapBackend } from './kernel-types.js';
+import { heapHolding } from './heap-view.js';
 import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
 
 /**
@@ -335,9 +336,8 @@ const compiled = new WeakMap<object, { simd: SummarySimd | null; scratch: number
 
 /** The compiled loops and a scratch area of at least `bytes` on the heap, or null where they cannot run. */
 function prepare(t: tf.Tensor, bytes: number): { simd: SummarySimd; backend: SimdBackend; scratch: number } | null {
-  if (!simdEnabled || t.dtype !== 'float32' || tf.getBackend() !== 'wasm' || t.isDisposed) return null;
-  const backend = tf.backend() as unknown as SimdBackend;
-  if (backend.dataIdMap.get(t.dataId) === undefined) return null;
+  const backend = simdEnabled ? (heapHolding(t) as SimdBackend | null) : null;
+  if (backend === null) return null;
   const module = backend.wasm;
   let entry = compiled.get(module);
   if (entry === undefined) {
