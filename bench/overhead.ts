@@ -112,6 +112,9 @@ async function main(): Promise<void> {
   // not CPU time.
   const plainTrainCpu: number[] = [];
   const fullTrainProbeCpu: number[] = [];
+  // The two parts of a full run apart: its training (the same work as a plain run's) and its probes.
+  const fullTrain: number[] = [];
+  const probeCpu: number[] = [];
   // Process CPU time of each whole gather as well: on a shared machine wall time swings with other jobs' load.
   const plainCpu: number[] = [];
   const fullCpu: number[] = [];
@@ -129,7 +132,9 @@ async function main(): Promise<void> {
   const runFull = async () => {
     const f = await cpuOf(fullCpu, () => gather(spec));
     full.push(f.timing['trainMs']! + f.timing['probeMs']!);
+    fullTrain.push(f.timing['trainMs']!);
     probe.push(f.timing['probeMs']!);
+    probeCpu.push(f.timing['probeCpuMs']!);
     fullTrainProbeCpu.push(f.timing['trainCpuMs']! + f.timing['probeCpuMs']!);
   };
   for (let i = 0; i < Number(repsText); i++) {
@@ -151,6 +156,13 @@ async function main(): Promise<void> {
       ratio: full.length ? median(full.map((f, i) => f / plain[i]!)) : null,
       // Training plus probes against training alone, in CPU time.
       cpuRatio: fullTrainProbeCpu.length ? median(fullTrainProbeCpu.map((f, i) => f / plainTrainCpu[i]!)) : null,
+      // The same overhead without the run-to-run spread of two trainings: 1 + probe time / the adjacent plain run's
+      // training time, by wall and by CPU time. On a shared machine two runs of the same 125 steps differ by up to
+      // 10% (other jobs' load), as much as the whole overhead; `ratio` carries that spread, these do not.
+      probeShare: probe.length ? 1 + median(probe.map((p, i) => p / plain[i]!)) : null,
+      probeCpuShare: probeCpu.length ? 1 + median(probeCpu.map((p, i) => p / plainTrainCpu[i]!)) : null,
+      // Training with the probes' hooks against training alone (1.0: probing does not slow the steps between probes).
+      trainRatio: fullTrain.length ? median(fullTrain.map((f, i) => f / plain[i]!)) : null,
       // The whole gather (data, references, evaluation too), in CPU time.
       gatherCpuRatio: fullCpu.length ? median(fullCpu.map((f, i) => f / plainCpu[i]!)) : null,
       numTensors: tf.memory().numTensors,

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
-import { gradientSumsOnHeap, unitSumsOnHeap } from '../../src/gather/backend/wasm/summary-simd.js';
+import { gradientSumsOnHeap, unitSumsCalls, unitSumsOnHeap } from '../../src/gather/backend/wasm/summary-simd.js';
+import { probeModel } from '../../src/gather/train/probe.js';
+import { LOSS_FUNCS } from '../../src/gather/train/losses.js';
 import {
   summarizeGradient,
   summarizeGradientTensor,
@@ -124,11 +126,13 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
     t.dispose();
   });
 
-  it('a constant tensor: one bin holds every value', async () => {
-    const t = tf.fill([64, 8], 0.25);
+  // 1e6: a range of 1e-12 is lost in 1e6 + 1e-12, the bin width is 0 and each bin is 0 * Infinity (NaN): bin 0.
+  it.each([0.25, 1e6])('a constant tensor (%d): one bin holds every value', async (value) => {
+    const t = tf.fill([64, 8], value);
     const s = await summarizeTensor(t, 8, 5);
     expect(s.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(512);
-    expect(s).toEqual(summarizeValues(new Float32Array(512).fill(0.25), 8, 5));
+    expect(s.histogram?.counts[0]).toBe(512);
+    expect(s).toEqual(summarizeValues(new Float32Array(512).fill(value), 8, 5));
     t.dispose();
   });
 
@@ -142,6 +146,36 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
     close(simd.norm, js.norm);
     close(simd.meanAbs, js.meanAbs);
     t.dispose();
+  });
+
+  it('a probe summarizes each buffer once per unit count: a ReLU after batch norm, a dropout after flatten', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 4, kernelSize: 3, padding: 'same', seed: 1 } as never),
+        tf.layers.batchNormalization(),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dropout({ rate: 0.3 }),
+        tf.layers.dense({ units: 8, activation: 'relu' }),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const x = tf.randomNormal([16, 6, 6, 1], 0, 1, 'float32', 3);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], 'int32'), 2).toFloat();
+    const before = unitSumsCalls();
+    const { activations } = await probeModel(model, x, y, LOSS_FUNCS.categoricalCrossentropy, 0, true);
+    // On the heap (units a multiple of 4): conv, batch norm, ReLU, flatten, dense z and dense output. The ReLU's
+    // pre-activation is batch norm's output and the dropout's output is flatten's (both were summarized again).
+    expect(unitSumsCalls() - before).toBe(6);
+    const byName = new Map(activations!.map((a) => [a.layer, a]));
+    const [bn, relu, flat, drop] = ['batch', 'activation', 'flatten', 'dropout'].map(
+      (p) => [...byName.values()].find((a) => a.layer.startsWith(p))!,
+    );
+    expect(relu!.preActivation).toEqual({ stats: bn!.stats, histogram: bn!.histogram });
+    expect(relu!.unitSaturatedFraction).toHaveLength(4);
+    expect({ ...drop!, layer: '', activation: '' }).toEqual({ ...flat!, layer: '', activation: '' });
+    tf.dispose([x, y]);
+    model.dispose();
   });
 
   it('off the wasm heap (cpu) the same numbers come from the downloaded values', async () => {

@@ -260,13 +260,17 @@ async function summarizeGradients(
 async function summarizeActivations(
   kept: Array<{ layer: GraphLayer; z: tf.Tensor | null; a: tf.Tensor }>,
 ): Promise<LayerActivation[]> {
-  // A standalone activation's pre-activation is the layer before's output, the same tensor: summarized once.
-  const done = new Map<tf.Tensor, TensorSummary>();
+  // Tensors that share a buffer hold the same values: each buffer is summarized once per unit count. A standalone
+  // activation's pre-activation is the layer before's output (the probe sees it through that layer's tap, a tensor
+  // that shares its buffer), and an inference-mode dropout returns its input. Keyed by tensor object, a conv net's
+  // probe summarized those twice: a fifth of its activation summaries.
+  const done = new Map<object, TensorSummary[]>();
   const summary = async (t: tf.Tensor, units: number): Promise<TensorSummary> => {
-    const known = done.get(t);
-    if (known && known.unitStd.length === units) return known;
+    const known = done.get(t.dataId) ?? [];
+    const same = known.find((s) => s.unitStd.length === units);
+    if (same) return same;
     const s = await summarizeTensor(t, units, SATURATION_Z);
-    done.set(t, s);
+    done.set(t.dataId, [...known, s]);
     return s;
   };
   const out: LayerActivation[] = [];
