@@ -3,8 +3,8 @@ import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
-// Slices whose trailing axes are whole (copied as runs) and a few that the original kernel keeps (short runs, one
-// contiguous block), in every dtype the run copy takes.
+// Slices whose trailing axes are whole (copied as runs), contiguous blocks (one copy) and short runs (the original
+// kernel), in every dtype the copies take.
 const CASES: Array<{ shape: number[]; begin: number[]; size: number[]; dtype: 'float32' | 'int32' | 'bool' }> = [
   { shape: [3, 10, 11, 16], begin: [0, 1, 1, 0], size: [3, 9, 10, 16], dtype: 'float32' },
   { shape: [3, 10, 11, 16], begin: [1, 0, 0, 0], size: [2, 10, 11, 16], dtype: 'float32' },
@@ -13,6 +13,8 @@ const CASES: Array<{ shape: number[]; begin: number[]; size: number[]; dtype: 'f
   { shape: [2, 10, 300], begin: [0, 1, 0], size: [2, 5, 300], dtype: 'bool' },
   { shape: [2, 9, 9, 4], begin: [0, 1, 1, 1], size: [2, 7, 7, 2], dtype: 'float32' },
   { shape: [5, 64, 70], begin: [1, 3, 2], size: [3, 60, 64], dtype: 'float32' },
+  { shape: [7, 3], begin: [2, 0], size: [3, 3], dtype: 'int32' },
+  { shape: [7, 5], begin: [3, 1], size: [1, 3], dtype: 'bool' },
 ];
 
 describe('Slice on wasm', () => {
@@ -34,6 +36,28 @@ describe('Slice on wasm', () => {
       expect(tf.memory().numTensors).toBe(before);
     },
   );
+
+  it("model.predict's batches (contiguous slices) copy the batch, not the whole input", async () => {
+    const x = tf.tensor2d(values(400 * 784, 34), [400, 784]);
+    const backend = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
+    const readSync = backend.readSync;
+    let reads = 0;
+    backend.readSync = (...a: unknown[]) => {
+      reads++;
+      return readSync.apply(backend, a);
+    };
+    try {
+      const batch = tf.slice(x, [64, 0], [64, 784]);
+      // tfjs' own kernel read all 400 rows out of the heap for each batch.
+      expect(reads).toBe(0);
+      backend.readSync = readSync;
+      expect(Array.from(await batch.data())).toEqual(Array.from(await x.data()).slice(64 * 784, 128 * 784));
+      batch.dispose();
+    } finally {
+      backend.readSync = readSync;
+      x.dispose();
+    }
+  });
 
   it('a ZeroPadding2D gradient (a slice of dy) equals cpu', async () => {
     const grad = () =>
