@@ -98,6 +98,43 @@ describe('neighbour vote (leave-one-out)', () => {
   });
 });
 
+describe('the vote computed four rows at a time', () => {
+  /** The vote as first written: one reference row at a time, its squared distance summed feature by feature. */
+  function plainVotes(x: Float64Array, n: number, d: number, y: ArrayLike<number>, k: number): Int32Array {
+    const answer = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const near: Array<{ dist: number; label: number }> = [];
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        let sum = 0;
+        for (let c = 0; c < d; c++) {
+          const diff = x[i * d + c]! - x[j * d + c]!;
+          sum += diff * diff;
+        }
+        // Stable: among equal distances the earlier row stays first, as the vote keeps them.
+        const at = near.findIndex((e) => e.dist > sum);
+        near.splice(at < 0 ? near.length : at, 0, { dist: sum, label: y[j]! });
+        near.length = Math.min(near.length, k);
+      }
+      const votes = new Map<number, number>();
+      for (const e of near) votes.set(e.label, (votes.get(e.label) ?? 0) + 1);
+      const most = Math.max(...votes.values());
+      answer[i] = near.find((e) => votes.get(e.label) === most)!.label;
+    }
+    return answer;
+  }
+
+  it.each([5, 6, 7, 8, 31, 64, 101])('gives the same votes as one row at a time (%i rows, ties included)', (n) => {
+    const d = 9;
+    let seed = n;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    // Coarse values (a third of them on a grid of 0.5) make equal distances common: the tie rules must agree too.
+    const x = Float64Array.from({ length: n * d }, (_, i) => (i % 3 === 0 ? Math.round(next() * 4) / 2 : next()));
+    const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % 3);
+    expect(Array.from(leaveOneOutVotes({ x, n, d }, y))).toEqual(Array.from(plainVotes(x, n, d, y, NEIGHBOURS)));
+  });
+});
+
 describe("the validation rows' vote on the training labels", () => {
   /** Two clusters on a line, class 0 near 0 and class 1 near 10: `n` rows each, every `every`-th row of each cluster given the other class. */
   function split(n: number, every: number): Dataset {

@@ -20,8 +20,8 @@ const MAX_ROWS = 3000;
 /** Above this many features the vote is skipped: distances in raw pixel space say little, and cost much. */
 const MAX_FEATURES = 1024;
 /**
- * rows^2 x features stays under this; rows are cut to fit it. Churn's 3,000 rows x 13 features (1.2e8) take about
- * 0.3 s on one busy core; 784-pixel images get about 600 rows.
+ * rows^2 x features stays under this; rows are cut to fit it. Churn's 3,000 rows x 13 features (1.2e8) take 0.1-0.2 s,
+ * as do the 618 rows a 784-pixel image gets (3e8), on one busy core of this machine.
  */
 const WORK_BUDGET = 3e8;
 /** Fewer rows than this say nothing about the data. */
@@ -69,29 +69,53 @@ function nearestVotes(
   leaveOut: boolean,
 ): Int32Array {
   const { x, n, d } = reference;
+  const q = query.x;
   const answer = new Int32Array(query.n);
-  const dist = new Float64Array(k);
-  const label = new Int32Array(k);
+  const nearest = { dist: new Float64Array(k), label: new Int32Array(k), filled: 0 };
+  const offer = (i: number, j: number, sum: number) => {
+    if (!(leaveOut && j === i)) keepNearest(nearest, k, sum, y[j]!);
+  };
   for (let i = 0; i < query.n; i++) {
-    let filled = 0;
-    for (let j = 0; j < n; j++) {
-      if (leaveOut && j === i) continue;
+    nearest.filled = 0;
+    const qi = i * d;
+    // Four reference rows at a time: four independent running sums. One sum is a chain of dependent float64 adds
+    // (1.4 ns a feature); four keep the core busy (about 3x faster). Each sum still adds its features in order, so
+    // every distance, and so every vote, is the same to the last bit as one row at a time.
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const r0 = j * d;
+      const r1 = r0 + d;
+      const r2 = r1 + d;
+      const r3 = r2 + d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < d; c++) {
+        const v = q[qi + c]!;
+        const e0 = v - x[r0 + c]!;
+        const e1 = v - x[r1 + c]!;
+        const e2 = v - x[r2 + c]!;
+        const e3 = v - x[r3 + c]!;
+        s0 += e0 * e0;
+        s1 += e1 * e1;
+        s2 += e2 * e2;
+        s3 += e3 * e3;
+      }
+      offer(i, j, s0);
+      offer(i, j + 1, s1);
+      offer(i, j + 2, s2);
+      offer(i, j + 3, s3);
+    }
+    for (; j < n; j++) {
       let sum = 0;
       for (let c = 0; c < d; c++) {
-        const diff = query.x[i * d + c]! - x[j * d + c]!;
+        const diff = q[qi + c]! - x[j * d + c]!;
         sum += diff * diff;
       }
-      if (filled === k && sum >= dist[k - 1]!) continue;
-      // Insertion into the k nearest so far, kept sorted by distance (ties keep the earlier row first).
-      let at = filled < k ? filled++ : k - 1;
-      while (at > 0 && dist[at - 1]! > sum) {
-        dist[at] = dist[at - 1]!;
-        label[at] = label[at - 1]!;
-        at--;
-      }
-      dist[at] = sum;
-      label[at] = y[j]!;
+      offer(i, j, sum);
     }
+    const { label, filled } = nearest;
     const votes = new Map<number, number>();
     for (let t = 0; t < filled; t++) votes.set(label[t]!, (votes.get(label[t]!) ?? 0) + 1);
     const most = Math.max(...votes.values());
@@ -105,6 +129,25 @@ function nearestVotes(
     answer[i] = best;
   }
   return answer;
+}
+
+/** Offers a row at distance `sum` to the k nearest so far, kept sorted by distance (ties keep the earlier row first). */
+function keepNearest(
+  nearest: { dist: Float64Array; label: Int32Array; filled: number },
+  k: number,
+  sum: number,
+  label: number,
+): void {
+  const { dist } = nearest;
+  if (nearest.filled === k && sum >= dist[k - 1]!) return;
+  let at = nearest.filled < k ? nearest.filled++ : k - 1;
+  while (at > 0 && dist[at - 1]! > sum) {
+    dist[at] = dist[at - 1]!;
+    nearest.label[at] = nearest.label[at - 1]!;
+    at--;
+  }
+  dist[at] = sum;
+  nearest.label[at] = label;
 }
 
 /**
