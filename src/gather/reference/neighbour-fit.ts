@@ -20,7 +20,7 @@ const MAX_ROWS = 3000;
 /** Above this many features the vote is skipped: distances in raw pixel space say little, and cost much. */
 const MAX_FEATURES = 1024;
 /**
- * rows^2 x features stays under this; rows are cut to fit it. Churn's 3,000 rows x 13 features (1.2e8) take 0.1-0.2 s,
+ * rows^2 x features stays under this; rows are cut to fit it. Churn's 3,000 rows x 13 features (1.2e8) take 0.1-0.25 s,
  * as do the 618 rows a 784-pixel image gets (3e8), on one busy core of this machine.
  */
 const WORK_BUDGET = 3e8;

@@ -263,7 +263,7 @@ async function summarizeActivations(
   // Tensors that share a buffer hold the same values: each buffer is summarized once per unit count. A standalone
   // activation's pre-activation is the layer before's output (the probe sees it through that layer's tap, a tensor
   // that shares its buffer), and an inference-mode dropout returns its input. Keyed by tensor object, a conv net's
-  // probe summarized those twice: a fifth of its activation summaries.
+  // probe summarized those twice: a quarter of its activation summaries.
   const done = new Map<object, TensorSummary[]>();
   const summary = async (t: tf.Tensor, units: number): Promise<TensorSummary> => {
     const known = done.get(t.dataId) ?? [];
