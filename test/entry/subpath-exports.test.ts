@@ -42,7 +42,12 @@ describe('package subpath exports', () => {
 
   it('the hook has teeth: the full nnaudit entry does load BullMQ', async () => {
     const r = await importWithout('nnaudit', SERVER_SIDE, 'typeof m.audit');
-    expect(r.stderr).toMatch(/blocked-import: (bullmq|ioredis|puppeteer-core|handlebars|nodemailer|echarts)/);
+    expect(r.code).not.toBe(0);
+    // The hook's own line comes from Node's loader thread, and a process that dies of the blocked import can exit
+    // before that thread's stderr is flushed (seen once under load): the error the import threw names it as well.
+    expect(r.stderr).toMatch(
+      /(blocked-import: |Cannot find package ')(bullmq|ioredis|puppeteer-core|handlebars|nodemailer|echarts)/,
+    );
   });
 
   it('nnaudit/report loads without TensorFlow.js and renders a stored result', async () => {
