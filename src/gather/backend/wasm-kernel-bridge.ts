@@ -14,6 +14,7 @@ import { registerClipGrad } from './wasm/clip-grad.js';
 import { registerRunCopySlice } from './wasm/slice.js';
 import { registerLeadingSum } from './wasm/leading-sum.js';
 import { registerDataInputConv } from './wasm/data-input-conv.js';
+import { registerBiasAdd } from './wasm/bias-add.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
@@ -47,6 +48,7 @@ export function registerWasmKernels(): string[] {
     ...registerRunCopySlice(),
     ...registerLeadingSum(),
     ...registerDataInputConv(),
+    ...registerBiasAdd(),
     ...bridgeMissingWasmKernels(),
   ];
 }
