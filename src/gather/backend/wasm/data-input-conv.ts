@@ -2,6 +2,12 @@ import { tf } from '../../tf.js';
 import { wasmKernelOverridesEnabled } from './kernel-types.js';
 import { routeLayerCall } from './layer-call-route.js';
 
+/** A layer upstream of the conv, as far as this path reads it. */
+interface UpstreamLayer {
+  trainableWeights: unknown[];
+  inboundNodes: Array<{ inboundLayers: UpstreamLayer[] }>;
+}
+
 /** The parts of tfjs-layers' Conv2D (and its inbound nodes) this path reads. */
 interface ConvLayer {
   rank: number;
@@ -12,7 +18,7 @@ interface ConvLayer {
   kernel: { read(): tf.Variable };
   bias: { read(): tf.Variable } | null;
   activation: { apply(x: tf.Tensor): tf.Tensor };
-  inboundNodes: Array<{ inboundLayers: Array<{ getClassName(): string }> }>;
+  inboundNodes: Array<{ inboundLayers: UpstreamLayer[] }>;
 }
 
 let enabled = process.env['NNAUDIT_WASM_DATA_INPUT_CONV'] !== '0';
@@ -29,12 +35,12 @@ export function setDataInputConv(on: boolean): void {
 }
 
 /**
- * A Conv2D that reads the model's input directly (the first layer of a CNN) trained without the input gradient.
- * tfjs-layers runs a conv with a linear activation (a conv before batch norm) through tfjs' fused conv, whose
- * gradient computes the input gradient eagerly even when the input is data: a 28x28 1->16 Conv2DBackpropInput,
- * about a tenth of a Fashion-MNIST CNN step for nothing. The same layer as conv2d + add + activation lets the
- * engine's tape skip what no weight needs. The result is the same computation; other layers, other backends, and
- * the overrides switched off run tfjs-layers' own call.
+ * A Conv2D that reads the data (the first layer of a CNN, also behind weightless layers such as the channels-last
+ * Permute of an ONNX import) trained without the input gradient. tfjs-layers runs a conv with a linear activation
+ * (a conv before batch norm) through tfjs' fused conv, whose gradient computes the input gradient eagerly even when
+ * the input is data: a 28x28 1->16 Conv2DBackpropInput, about a tenth of a Fashion-MNIST CNN step for nothing. The
+ * same layer as conv2d + add + activation lets the engine's tape skip what no weight needs. The result is the same
+ * computation; other layers, other backends, and the overrides switched off run tfjs-layers' own call.
  */
 export function registerDataInputConv(): string[] {
   const routed = routeLayerCall<ConvLayer>('Conv2D', 'nnaudit.dataInputConv', (layer, x, kwargs) =>
@@ -62,8 +68,27 @@ function usable(layer: ConvLayer, x: tf.Tensor, kwargs: Record<string, unknown>)
     x.rank === 4 &&
     x.dtype === 'float32' &&
     layer.inboundNodes.length > 0 &&
-    layer.inboundNodes.every((n) => n.inboundLayers.every((l) => l.getClassName() === 'InputLayer')) &&
+    readsOnlyData(layer) &&
     tf.getBackend() === 'wasm' &&
     wasmKernelOverridesEnabled()
   );
+}
+
+/**
+ * Whether no trainable weight lies upstream of the layer's input, through every inbound node: the input is the data,
+ * maybe reshaped or permuted (an ONNX import puts a Permute into channels-last before the first conv). Then no weight
+ * needs the input gradient. Where one does (a probe's zero variable on a weightless layer's output, for that layer's
+ * output gradient), the tape still asks conv2d for it: this path only lets it skip what nothing needs.
+ */
+function readsOnlyData(layer: ConvLayer): boolean {
+  const seen = new Set<UpstreamLayer>();
+  const pending = layer.inboundNodes.flatMap((n) => n.inboundLayers);
+  while (pending.length > 0) {
+    const l = pending.pop()!;
+    if (seen.has(l)) continue;
+    seen.add(l);
+    if (l.trainableWeights.length > 0) return false;
+    for (const n of l.inboundNodes) pending.push(...n.inboundLayers);
+  }
+  return true;
 }
