@@ -15,6 +15,7 @@ import { registerRunCopySlice } from './wasm/slice.js';
 import { registerLeadingSum } from './wasm/leading-sum.js';
 import { registerDataInputConv } from './wasm/data-input-conv.js';
 import { registerBiasAdd } from './wasm/bias-add.js';
+import { registerReluGrad } from './wasm/relu-grad.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
@@ -49,6 +50,7 @@ export function registerWasmKernels(): string[] {
     ...registerLeadingSum(),
     ...registerDataInputConv(),
     ...registerBiasAdd(),
+    ...registerReluGrad(),
     ...bridgeMissingWasmKernels(),
   ];
 }
