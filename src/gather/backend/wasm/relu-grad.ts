@@ -1,13 +1,5 @@
-import { tf } from '../../tf.js';
 import { I32, V128, get, instantiate, moduleBytes, set, simd } from './wasm-asm.js';
-import {
-  wasmKernelOverridesEnabled,
-  type HeapBackend,
-  type KernelArgs,
-  type KernelFunc,
-  type TensorInfo,
-  heapAddress,
-} from './kernel-types.js';
+import { registerElementwiseGradient, type ElementwiseSimd } from './elementwise-grad.js';
 
 const KERNEL = 'NnauditReluGrad';
 
@@ -19,26 +11,17 @@ const KERNEL = 'NnauditReluGrad';
  * dtypes and the "overrides off" switch keep tfjs' gradient.
  */
 export function registerReluGrad(): string[] {
-  const original = tf.getGradient('Relu');
-  if (original === undefined) return [];
-  if (tf.getKernel(KERNEL, 'wasm') === undefined)
-    tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: reluGradKernel as unknown as KernelFunc });
-  if (!registered) {
-    registered = true;
-    tf.registerGradient({
-      ...original,
-      gradFunc: (dy, saved, attrs) => {
-        const [x] = saved as tf.Tensor[];
-        const usable = tf.getBackend() === 'wasm' && wasmKernelOverridesEnabled();
-        if (!usable || x!.dtype !== 'float32' || (dy as tf.Tensor).dtype !== 'float32')
-          return original.gradFunc(dy, saved, attrs);
-        return { x: () => tf.engine().runKernel(KERNEL, { dy: dy as tf.Tensor, x: x! }) as tf.Tensor };
-      },
-    });
-  }
-  return [KERNEL];
+  return registerElementwiseGradient({
+    of: 'Relu',
+    name: KERNEL,
+    compile: compileReluSimd,
+    params: () => [],
+    scalar: (v, dy) => dy * (v > 0 ? 1 : Number.isNaN(v) ? NaN : 0),
+    onSimd: () => {
+      simdCalls++;
+    },
+  });
 }
-let registered = false;
 
 let simdCalls = 0;
 /** For tests: how many gradients the SIMD loop has computed (so a test knows which path it checked). */
@@ -46,37 +29,8 @@ export function reluGradSimdCalls(): number {
   return simdCalls;
 }
 
-function reluGradKernel(args: KernelArgs): TensorInfo {
-  const backend = args.backend as unknown as HeapBackend & { wasm: { asm?: { memory?: unknown } } };
-  const { dy, x } = args.inputs as unknown as { dy: TensorInfo; x: TensorInfo };
-  const out = backend.makeOutput(x.shape, 'float32');
-  const at = (t: TensorInfo) => heapAddress(backend, t);
-  const n = tf.util.sizeFromShape(x.shape);
-  const fn = reluSimdFor(backend.wasm);
-  const done = fn ? n - (n % 4) : 0;
-  if (fn && done > 0) {
-    fn(at(x), at(dy), at(out), done);
-    simdCalls++;
-  }
-  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const [xi, dyi, oi] = [at(x) / 4, at(dy) / 4, at(out) / 4];
-  for (let i = done; i < n; i++) {
-    const v = heap[xi + i]!;
-    heap[oi + i] = heap[dyi + i]! * (v > 0 ? 1 : Number.isNaN(v) ? NaN : 0);
-  }
-  return out;
-}
-
-type ReluSimd = (x: number, dy: number, out: number, n: number) => void;
-const compiled = new WeakMap<object, ReluSimd | null>();
-
-function reluSimdFor(module: { asm?: { memory?: unknown } }): ReluSimd | null {
-  if (!compiled.has(module)) compiled.set(module, compileReluSimd(module.asm?.memory));
-  return compiled.get(module)!;
-}
-
 /** relu(x, dy, out, n): byte addresses, n (> 0) a multiple of 4: out = dy * (x > 0 ? 1 : x == x ? 0 : NaN). */
-function compileReluSimd(memory: unknown): ReluSimd | null {
+function compileReluSimd(memory: unknown): ElementwiseSimd | null {
   const [X, DY, OUT, N, I, V, M] = [0, 1, 2, 3, 4, 5, 6];
   const memarg = [0x00, 0x00]; // align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
   const [load, store] = [
@@ -145,5 +99,5 @@ function compileReluSimd(memory: unknown): ReluSimd | null {
       code,
     },
   ]);
-  return (instantiate(memory, bytes)?.['relu'] as ReluSimd | undefined) ?? null;
+  return (instantiate(memory, bytes)?.['relu'] as ElementwiseSimd | undefined) ?? null;
 }
