@@ -4,6 +4,7 @@ import {
   type HeapBackend,
   type KernelArgs,
   type KernelFunc,
+  perWasmModule,
   replaceWasmKernel,
   type TensorInfo,
   wasmKernelOverridesEnabled,
@@ -26,8 +27,6 @@ export function registerBiasAdd(): string[] {
 const MIN_VALUES = 4096;
 
 type BiasAddFn = (x: number, b: number, out: number, rows: number, rowBytes: number) => void;
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
-const compiled = new WeakMap<object, BiasAddFn | null>();
 let simdCalls = 0;
 
 /** For tests: how many adds the SIMD loop has computed (so a test knows which path it checked). */
@@ -75,11 +74,7 @@ function isChannelVector(v: TensorInfo, x: TensorInfo): boolean {
   );
 }
 
-function simdFor(backend: HeapBackend): BiasAddFn | null {
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) compiled.set(module, compile(module.asm?.memory));
-  return compiled.get(module)!;
-}
+const simdFor = perWasmModule(compile);
 
 /**
  * add(x, b, out, rows, rowBytes): out[r, j] = x[r, j] + b[j] over rows of rowBytes (a multiple of 16), addresses in

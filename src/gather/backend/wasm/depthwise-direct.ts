@@ -1,19 +1,12 @@
 import type { tf } from '../../tf.js';
 import { compileDepthwiseTiles, type DepthwiseTile, type DepthwiseTiles } from './depthwise-simd.js';
-import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
-
-const compiled = new WeakMap<object, DepthwiseTiles | null>();
 
 /** The tile functions compiled once per wasm module (its exported memory); null without WebAssembly SIMD. */
-export function depthwiseTilesFor(backend: HeapBackend): DepthwiseTiles | null {
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) compiled.set(module, compileDepthwiseTiles(module.asm?.memory));
-  return compiled.get(module)!;
-}
+export const depthwiseTilesFor = perWasmModule(compileDepthwiseTiles);
 
 /**
  * Runs `fns` (filter or input tiles, depthwise-simd.ts) over every tap box, 16 channels a call: `a` is x or dx,

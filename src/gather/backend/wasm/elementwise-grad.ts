@@ -4,6 +4,7 @@ import {
   type HeapBackend,
   type KernelArgs,
   type KernelFunc,
+  perWasmModule,
   type TensorInfo,
   wasmKernelOverridesEnabled,
 } from './kernel-types.js';
@@ -60,16 +61,15 @@ export function registerElementwiseGradient(g: ElementwiseGradient): string[] {
 const gradientsReplaced = new Set<string>();
 
 function kernelFor(g: ElementwiseGradient): KernelFunc {
-  const compiled = new WeakMap<object, ElementwiseSimd | null>();
+  const simdFor = perWasmModule(g.compile);
   const kernel = (args: KernelArgs): TensorInfo => {
-    const backend = args.backend as unknown as HeapBackend & { wasm: { asm?: { memory?: unknown } } };
+    const backend = args.backend as unknown as HeapBackend;
     const { dy, x } = args.inputs as unknown as { dy: TensorInfo; x: TensorInfo };
     const params = g.params(args.attrs);
     const out = backend.makeOutput(x.shape, 'float32');
     const at = (t: TensorInfo) => heapAddress(backend, t);
     const n = tf.util.sizeFromShape(x.shape);
-    if (!compiled.has(backend.wasm)) compiled.set(backend.wasm, g.compile(backend.wasm.asm?.memory));
-    const fn = compiled.get(backend.wasm) ?? null;
+    const fn = simdFor(backend);
     const done = fn ? n - (n % 4) : 0;
     if (fn && done > 0) {
       fn(at(x), at(dy), at(out), done, ...params);

@@ -1,19 +1,12 @@
 import type { tf } from '../../tf.js';
 import { compileFilterTiles, type FilterTiles } from './filter-grad-simd.js';
-import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
 
 /** The tile functions compiled once per wasm module (its exported memory); null without WebAssembly SIMD. */
-const compiled = new WeakMap<object, FilterTiles | null>();
-
-export function filterTilesFor(backend: HeapBackend): FilterTiles | null {
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) compiled.set(module, compileFilterTiles(module.asm?.memory));
-  return compiled.get(module)!;
-}
+export const filterTilesFor = perWasmModule(compileFilterTiles);
 
 /**
  * dW of an NHWC float32 conv as [KH, KW, CI, CO], by the SIMD tiles (filter-grad-simd.ts). CO must be a multiple

@@ -84,6 +84,19 @@ export function registerKernelPair(k: {
 /** The wasm backend's own view of a tensor's bytes: where each lives on the wasm heap (kernels that work in place). */
 export type HeapBackend = WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined } };
 
+/**
+ * `compile(memory)` run once per tfjs-backend-wasm module, bound to its exported memory, and kept for the module's
+ * life: a kernel's SIMD functions, or null where WebAssembly SIMD does not run (the kernel's JavaScript loop then).
+ */
+export function perWasmModule<T>(compile: (memory: unknown) => T | null): (backend: HeapBackend) => T | null {
+  const compiled = new WeakMap<object, T | null>();
+  return (backend) => {
+    const module = (backend as HeapBackend & { wasm: { asm?: { memory?: unknown } } }).wasm;
+    if (!compiled.has(module)) compiled.set(module, compile(module.asm?.memory));
+    return compiled.get(module) ?? null;
+  };
+}
+
 /** Where a tensor's bytes start on the wasm heap (a byte address; divide by 4 for a Float32Array index). */
 export function heapAddress(backend: Pick<HeapBackend, 'dataIdMap'>, t: { dataId: object }): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;

@@ -3,6 +3,7 @@ import {
   type HeapBackend,
   type KernelArgs,
   type KernelFunc,
+  perWasmModule,
   replaceWasmKernel,
   type TensorInfo,
   wasmKernelOverridesEnabled,
@@ -26,10 +27,8 @@ import { compileSumTiles, MAX_VECTORS, type SumTiles } from './leading-sum-simd.
  */
 const BLOCK = 32;
 
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
-
 /** The SIMD functions compiled once per wasm module (its exported memory); null without WebAssembly SIMD. */
-const compiled = new WeakMap<object, SumTiles | null>();
+const compiledTiles = perWasmModule(compileSumTiles);
 let simdDisabled = false;
 let simdCalls = 0;
 
@@ -44,10 +43,7 @@ export function leadingSumSimdCalls(): number {
 }
 
 function simdTilesFor(backend: HeapBackend): SumTiles | null {
-  if (simdDisabled) return null;
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) compiled.set(module, compileSumTiles(module.asm?.memory));
-  return compiled.get(module)!;
+  return simdDisabled ? null : compiledTiles(backend);
 }
 
 export function registerLeadingSum(): string[] {

@@ -1,5 +1,6 @@
 import { tf } from '../../tf.js';
 import {
+  perWasmModule,
   replaceWasmKernel,
   wasmKernelOverridesEnabled,
   type HeapBackend,
@@ -82,10 +83,8 @@ function poolGrad(original: KernelFunc, kind: 'max' | 'avg'): KernelFunc {
   return kernel as unknown as KernelFunc;
 }
 
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
-
 /** The SIMD functions compiled once per wasm module (its exported memory); null without WebAssembly SIMD. */
-const compiled = new WeakMap<object, PoolTiles | null>();
+const compiledTiles = perWasmModule(compilePoolTiles);
 let simdDisabled = false;
 let simdCalls = 0;
 
@@ -100,10 +99,7 @@ export function poolGradSimdCalls(): number {
 }
 
 function simdTilesFor(backend: HeapBackend): PoolTiles | null {
-  if (simdDisabled) return null;
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) compiled.set(module, compilePoolTiles(module.asm?.memory));
-  return compiled.get(module)!;
+  return simdDisabled ? null : compiledTiles(backend);
 }
 
 /** Per-channel running maxima and their heap indices, reused across calls (grown when a layer has more channels). */
