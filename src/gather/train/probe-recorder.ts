@@ -33,19 +33,18 @@ export class ProbeRecorder {
   ) {}
 
   async probe(epoch: number, detail: boolean): Promise<void> {
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    const r = await probeModel(this.model, this.x, this.y, this.loss, epoch, detail, this.options);
-    this.gradients.push(r.gradients);
-    if (r.activations) this.activations.push({ epoch, layers: r.activations });
-    const kept = this.trackUpdates ? new Map<string, Float32Array>() : undefined;
-    const w = await weightStats(this.model, epoch, detail, kept);
-    // The report draws only the latest probe's strongest inputs: one copy keeps a wide model's result small.
-    if (w.weights.some((x) => x.strongest)) for (const p of this.weights) for (const x of p.weights) delete x.strongest;
-    this.weights.push(w);
-    this.reference = kept ? { kept, probe: w, steps: 0 } : null;
-    this.probeMs += performance.now() - start;
-    this.probeCpuMs += cpuMsSince(cpu);
+    await this.timed(async () => {
+      const r = await probeModel(this.model, this.x, this.y, this.loss, epoch, detail, this.options);
+      this.gradients.push(r.gradients);
+      if (r.activations) this.activations.push({ epoch, layers: r.activations });
+      const kept = this.trackUpdates ? new Map<string, Float32Array>() : undefined;
+      const w = await weightStats(this.model, epoch, detail, kept);
+      // The report draws only the latest probe's strongest inputs: one copy keeps a wide model's result small.
+      if (w.weights.some((x) => x.strongest))
+        for (const p of this.weights) for (const x of p.weights) delete x.strongest;
+      this.weights.push(w);
+      this.reference = kept ? { kept, probe: w, steps: 0 } : null;
+    });
   }
 
   /**
@@ -53,16 +52,14 @@ export class ProbeRecorder {
    * the loss curve between two probes, for the slope at the end of a run that has no probe in between.
    */
   async recordLossBeforeEnd(epoch: number): Promise<void> {
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    // One batch, as the probe's own pass: predict's default of 32 rows ran the probe set as 8 forward passes.
-    const batchSize = Math.max(1, this.x.shape[0] ?? 1);
-    const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x, { batchSize }) as tf.Tensor).mean());
-    const loss = (await value.data())[0]!;
-    value.dispose();
-    this.lossBeforeEnd = { epoch, loss: Number.isFinite(loss) ? loss : null };
-    this.probeMs += performance.now() - start;
-    this.probeCpuMs += cpuMsSince(cpu);
+    await this.timed(async () => {
+      // One batch, as the probe's own pass: predict's default of 32 rows ran the probe set as 8 forward passes.
+      const batchSize = Math.max(1, this.x.shape[0] ?? 1);
+      const value = tf.tidy(() => this.loss(this.y, this.model.predict(this.x, { batchSize }) as tf.Tensor).mean());
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      this.lossBeforeEnd = { epoch, loss: Number.isFinite(loss) ? loss : null };
+    });
   }
 
   /** Forgets the last probe's gradients and weights (to redo it with full detail). */
@@ -87,11 +84,18 @@ export class ProbeRecorder {
   }
 
   private async measureUpdate(): Promise<void> {
+    await this.timed(async () => {
+      const ref = this.reference!;
+      this.reference = null;
+      await recordUpdateRatios(this.model, ref.kept, ref.probe);
+    });
+  }
+
+  /** Runs probe work, adding its wall and CPU time to probeMs and probeCpuMs. */
+  private async timed(work: () => Promise<void>): Promise<void> {
     const start = performance.now();
     const cpu = process.cpuUsage();
-    const ref = this.reference!;
-    this.reference = null;
-    await recordUpdateRatios(this.model, ref.kept, ref.probe);
+    await work();
     this.probeMs += performance.now() - start;
     this.probeCpuMs += cpuMsSince(cpu);
   }
