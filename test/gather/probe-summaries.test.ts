@@ -178,6 +178,27 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
     model.dispose();
   });
 
+  it("an Activation layer before any trainable layer (its input has a zero eps added) takes the layer before's summary", async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [6, 6, 1] }),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.dense({ units: 8, activation: 'relu' }),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const x = tf.randomNormal([16, 6, 6, 1], 0, 1, 'float32', 4);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], 'int32'), 2).toFloat();
+    const before = unitSumsCalls();
+    const { activations } = await probeModel(model, x, y, LOSS_FUNCS.categoricalCrossentropy, 0, true);
+    // On the heap: flatten, the ReLU's output, dense z and dense output; the ReLU's pre-activation is flatten's.
+    expect(unitSumsCalls() - before).toBe(4);
+    const [flat, relu] = activations!;
+    expect(relu!.preActivation).toEqual({ stats: flat!.stats, histogram: flat!.histogram });
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('off the wasm heap (cpu) the same numbers come from the downloaded values', async () => {
     const v = layerValues(4 * 50, 9);
     await tf.setBackend('cpu');

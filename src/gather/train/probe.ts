@@ -154,9 +154,9 @@ function runForward(
   visit: (layer: GraphLayer, z: tf.Tensor | null, a: tf.Tensor) => void,
 ): tf.Tensor {
   const values = new Map<number, tf.Tensor>();
-  // Each layer's output before its tap or zero eps: a standalone activation's pre-activation is that tensor, so the
-  // probe summarizes it once (same values: a tap is an identity, eps is 0).
-  const untapped = new Map<tf.Tensor, tf.Tensor>();
+  // Each layer's output before its tap or zero eps, by the buffer of what follows it: a standalone activation's
+  // pre-activation is that tensor, so the probe summarizes it once (same values: a tap is an identity, eps is 0).
+  const untapped = new Map<object, tf.Tensor>();
   values.set((model.inputs[0] as unknown as { id: number }).id, x);
   for (const layer of layers) {
     // A nested model (a Sequential inside a Sequential) also has the node of its own construction: use the node
@@ -183,12 +183,15 @@ function runForward(
       a = act.apply(z);
     } else {
       a = layer.apply(input, { training, [WEIGHT_GRADIENTS]: true }) as tf.Tensor;
-      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = untapped.get(input) ?? input;
+      if (STANDALONE_ACTIVATIONS.has(layer.getClassName()) && !Array.isArray(input)) z = input;
     }
+    // A standalone activation's pre-activation is its input (an `Activation` layer's linear call returns a clone of
+    // it): the layer before's output, taken from before its tap or zero eps by buffer (after an eps it has its own).
+    if (z !== null) z = untapped.get(z.dataId) ?? z;
     const e = outputs.eps.get(layer.name);
     const tap = outputs.taps.get(layer.name);
     const out = e ? tf.add(a, e) : tap ? tap.apply(a) : a;
-    if (out !== a) untapped.set(out, a);
+    if (out !== a) untapped.set(out.dataId, a);
     visit(layer, z, a);
     values.set(node.outputTensors[0]!.id, out);
   }
