@@ -1,5 +1,5 @@
 import { tf } from '../../tf.js';
-import { batchNormLoops } from './batchnorm-loops.js';
+import { batchNormCall, batchNormLoops } from './batchnorm-loops.js';
 import {
   type HeapBackend,
   heapIndices,
@@ -40,8 +40,6 @@ export function registerBatchNormInfer(): string[] {
   });
 }
 
-const channelsOf = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
-
 type Statistics = Record<'gamma' | 'movingMean' | 'movingVariance', TensorInfo>;
 
 /** Per channel, from the heap: the mean and gamma * invstd (float64, from the float32 statistics). */
@@ -53,18 +51,12 @@ function perChannel(backend: HeapBackend, heap: Float32Array, C: number, inputs:
   return { mean, invStd, scale };
 }
 
-/** A kernel call's backend, inputs, epsilon, and x's channel count C and positions P. */
-function callOf<Name extends string>(args: KernelArgs) {
-  const backend = args.backend as unknown as HeapBackend;
-  const inputs = args.inputs as unknown as Record<Name | 'x', TensorInfo>;
-  const { epsilon } = args.attrs as unknown as BatchNormInferAttrs;
-  const { x } = inputs;
-  const C = channelsOf(x);
-  return { backend, inputs, epsilon, x, C, P: tf.util.sizeFromShape(x.shape) / C };
-}
-
 function forward(args: KernelArgs): TensorInfo {
-  const { backend, inputs, epsilon, x, C, P } = callOf<'gamma' | 'beta' | 'movingMean' | 'movingVariance'>(args);
+  const { backend, inputs, attrs, x, C, P } = batchNormCall<
+    'gamma' | 'beta' | 'movingMean' | 'movingVariance',
+    BatchNormInferAttrs
+  >(args);
+  const { epsilon } = attrs;
   const y = backend.makeOutput(x.shape, 'float32');
   const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
@@ -78,7 +70,11 @@ function forward(args: KernelArgs): TensorInfo {
 }
 
 function backward(args: KernelArgs): TensorInfo[] {
-  const { backend, inputs, epsilon, x, C, P } = callOf<'dy' | 'gamma' | 'movingMean' | 'movingVariance'>(args);
+  const { backend, inputs, attrs, x, C, P } = batchNormCall<
+    'dy' | 'gamma' | 'movingMean' | 'movingVariance',
+    BatchNormInferAttrs
+  >(args);
+  const { epsilon } = attrs;
   const outs = makeOutputs(backend, x.shape, [C], [C], [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);

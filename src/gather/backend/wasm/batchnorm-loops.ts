@@ -1,5 +1,16 @@
+import { tf } from '../../tf.js';
 import { compileBatchNormSimd, type BatchNormSimd } from './batchnorm-simd.js';
-import type { WasmBackend } from './kernel-types.js';
+import type { HeapBackend, KernelArgs, TensorInfo, WasmBackend } from './kernel-types.js';
+
+/** A batch-norm kernel call: its backend, inputs (`Name` and x) and attributes, and x's channels C and positions P. */
+export function batchNormCall<Name extends string, Attrs>(args: KernelArgs) {
+  const backend = args.backend as unknown as HeapBackend;
+  const inputs = args.inputs as unknown as Record<Name | 'x', TensorInfo>;
+  const attrs = args.attrs as unknown as Attrs;
+  const { x } = inputs;
+  const C = x.shape[x.shape.length - 1]!;
+  return { backend, inputs, attrs, x, C, P: tf.util.sizeFromShape(x.shape) / C };
+}
 
 /**
  * The two passes of the fused batch norm over `rows` rows of C channels on the heap (u, v, out: float indices),

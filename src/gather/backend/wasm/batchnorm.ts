@@ -1,13 +1,6 @@
 import { tf } from '../../tf.js';
-import { batchNormLoops } from './batchnorm-loops.js';
-import {
-  type HeapBackend,
-  heapIndices,
-  type KernelArgs,
-  makeOutputs,
-  registerKernelPair,
-  type TensorInfo,
-} from './kernel-types.js';
+import { batchNormCall, batchNormLoops } from './batchnorm-loops.js';
+import { heapIndices, type KernelArgs, makeOutputs, registerKernelPair, type TensorInfo } from './kernel-types.js';
 
 /** Batch norm in training, forward: one kernel instead of tf.moments' Mean, Sub, Square, Mean and FusedBatchNorm. */
 export const BN_TRAIN = 'NnauditBatchNormTrain';
@@ -41,12 +34,11 @@ export function registerBatchNormTrain(): string[] {
 }
 
 function forward(args: KernelArgs): TensorInfo[] {
-  const backend = args.backend as unknown as HeapBackend;
-  const inputs = args.inputs as unknown as Record<'x' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance', TensorInfo>;
-  const { epsilon, momentum } = args.attrs as unknown as BatchNormTrainAttrs;
-  const { x } = inputs;
-  const C = x.shape[x.shape.length - 1]!;
-  const P = tf.util.sizeFromShape(x.shape) / C;
+  const { backend, inputs, attrs, x, C, P } = batchNormCall<
+    'gamma' | 'beta' | 'movingMean' | 'movingVariance',
+    BatchNormTrainAttrs
+  >(args);
+  const { epsilon, momentum } = attrs;
   const outs = makeOutputs(backend, x.shape, [C], [C], [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   // Views after the allocations: growing the heap replaces its buffer.
@@ -97,13 +89,9 @@ function forward(args: KernelArgs): TensorInfo[] {
  * averages; in a layer nothing does, and they are zeros). Written as dx = A dy + B + K (x - mean) per channel.
  */
 function backward(args: KernelArgs): TensorInfo[] {
-  const backend = args.backend as unknown as HeapBackend;
-  type Name = 'dy' | 'x' | 'gamma' | 'mean' | 'variance' | 'dmean' | 'dvariance' | 'dmovingMean' | 'dmovingVariance';
-  const inputs = args.inputs as unknown as Record<Name, TensorInfo>;
-  const { epsilon, momentum } = args.attrs as unknown as BatchNormTrainAttrs;
-  const { x } = inputs;
-  const C = x.shape[x.shape.length - 1]!;
-  const P = tf.util.sizeFromShape(x.shape) / C;
+  type Name = 'dy' | 'gamma' | 'mean' | 'variance' | 'dmean' | 'dvariance' | 'dmovingMean' | 'dmovingVariance';
+  const { backend, inputs, attrs, x, C, P } = batchNormCall<Name, BatchNormTrainAttrs>(args);
+  const { epsilon, momentum } = attrs;
   const outs = makeOutputs(backend, x.shape, [C], [C]);
   const loops = batchNormLoops(backend, P, C);
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
