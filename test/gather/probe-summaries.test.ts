@@ -148,6 +148,20 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
     t.dispose();
   });
 
+  /** A detailed probe of a two-class model on 16 random 6x6 images, and how many tensors it summarized on the heap. */
+  async function probeOf(model: tf.Sequential, seed: number) {
+    const x = tf.randomNormal([16, 6, 6, 1], 0, 1, 'float32', seed);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], 'int32'), 2).toFloat();
+    const before = unitSumsCalls();
+    try {
+      const { activations } = await probeModel(model, x, y, LOSS_FUNCS.categoricalCrossentropy, 0, true);
+      return { activations, heapSummaries: unitSumsCalls() - before };
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+  }
+
   it('a probe summarizes each buffer once per unit count: a ReLU after batch norm, a dropout after flatten', async () => {
     const model = tf.sequential({
       layers: [
@@ -160,13 +174,10 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
         tf.layers.dense({ units: 2, activation: 'softmax' }),
       ],
     });
-    const x = tf.randomNormal([16, 6, 6, 1], 0, 1, 'float32', 3);
-    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], 'int32'), 2).toFloat();
-    const before = unitSumsCalls();
-    const { activations } = await probeModel(model, x, y, LOSS_FUNCS.categoricalCrossentropy, 0, true);
+    const { activations, heapSummaries } = await probeOf(model, 3);
     // On the heap (units a multiple of 4): conv, batch norm, ReLU, flatten, dense z and dense output. The ReLU's
     // pre-activation is batch norm's output and the dropout's output is flatten's (both were summarized again).
-    expect(unitSumsCalls() - before).toBe(6);
+    expect(heapSummaries).toBe(6);
     const byName = new Map(activations!.map((a) => [a.layer, a]));
     const [bn, relu, flat, drop] = ['batch', 'activation', 'flatten', 'dropout'].map(
       (p) => [...byName.values()].find((a) => a.layer.startsWith(p))!,
@@ -174,8 +185,6 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
     expect(relu!.preActivation).toEqual({ stats: bn!.stats, histogram: bn!.histogram });
     expect(relu!.unitSaturatedFraction).toHaveLength(4);
     expect({ ...drop!, layer: '', activation: '' }).toEqual({ ...flat!, layer: '', activation: '' });
-    tf.dispose([x, y]);
-    model.dispose();
   });
 
   it("an Activation layer before any trainable layer (its input has a zero eps added) takes the layer before's summary", async () => {
@@ -187,16 +196,11 @@ describe('probe summaries on the wasm heap (SIMD)', () => {
         tf.layers.dense({ units: 2, activation: 'softmax' }),
       ],
     });
-    const x = tf.randomNormal([16, 6, 6, 1], 0, 1, 'float32', 4);
-    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], 'int32'), 2).toFloat();
-    const before = unitSumsCalls();
-    const { activations } = await probeModel(model, x, y, LOSS_FUNCS.categoricalCrossentropy, 0, true);
+    const { activations, heapSummaries } = await probeOf(model, 4);
     // On the heap: flatten, the ReLU's output, dense z and dense output; the ReLU's pre-activation is flatten's.
-    expect(unitSumsCalls() - before).toBe(4);
+    expect(heapSummaries).toBe(4);
     const [flat, relu] = activations!;
     expect(relu!.preActivation).toEqual({ stats: flat!.stats, histogram: flat!.histogram });
-    tf.dispose([x, y]);
-    model.dispose();
   });
 
   it('off the wasm heap (cpu) the same numbers come from the downloaded values', async () => {
