@@ -125,6 +125,45 @@ function cases(kernel: string): Case[] {
       };
     });
   }
+  if (kernel === 'conv' || kernel === 'conv-mnv2') {
+    // Forward convs (FusedConv2D, as tfjs-layers calls them): fashion-cnn's and tiny-resnet's at batch 64, or
+    // MobileNetV2's (alpha 0.35) first, 1x1 and last convs at batch 16. [x, filter, stride, bias and relu]
+    const shapes =
+      kernel === 'conv'
+        ? [
+            [[64, 28, 28, 1], [3, 3, 1, 16], 1, true],
+            [[64, 14, 14, 16], [3, 3, 16, 32], 1, true],
+            [[64, 28, 28, 16], [3, 3, 16, 16], 1, false],
+            [[64, 28, 28, 16], [3, 3, 16, 32], 2, false],
+            [[64, 14, 14, 32], [3, 3, 32, 32], 1, false],
+            [[64, 28, 28, 16], [1, 1, 16, 32], 2, false],
+          ]
+        : [
+            [[16, 224, 224, 3], [3, 3, 3, 16], 2, true],
+            [[16, 112, 112, 16], [1, 1, 16, 48], 1, true],
+            [[16, 56, 56, 48], [1, 1, 48, 8], 1, false],
+            [[16, 28, 28, 16], [1, 1, 16, 96], 1, true],
+            [[16, 7, 7, 112], [1, 1, 112, 336], 1, true],
+            [[16, 7, 7, 112], [1, 1, 112, 1280], 1, true],
+          ];
+    return (shapes as Array<[[number, number, number, number], [number, number, number, number], number, boolean]>).map(
+      ([xs, fs, s, fused]) => {
+        const [x, filter, bias] = [rand(xs), rand(fs), rand([fs[3]])];
+        const inputs: tf.NamedTensorMap = fused ? { x, filter, bias } : { x, filter };
+        const attrs = {
+          strides: s,
+          pad: 'same',
+          dataFormat: 'NHWC',
+          dilations: 1,
+          activation: fused ? 'relu' : 'linear',
+        };
+        return {
+          label: `FusedConv2D x ${xs.join('x')} f ${fs.join('x')} s${s}${fused ? ' bias relu' : ''}`,
+          run: () => tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor,
+        };
+      },
+    );
+  }
   if (kernel === 'batchnorm') return batchNormCases();
   if (kernel === 'depthwise') {
     // MobileNetV2 (alpha 0.35, Teachable Machine) depthwise layers at batch 16: both gradients of each.

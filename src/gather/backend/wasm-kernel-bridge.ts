@@ -16,6 +16,7 @@ import { registerLeadingSum } from './wasm/leading-sum.js';
 import { registerDataInputConv } from './wasm/data-input-conv.js';
 import { registerBiasAdd } from './wasm/bias-add.js';
 import { registerReluGrad } from './wasm/relu-grad.js';
+import { registerConvForward } from './wasm/conv-forward.js';
 
 export { setWasmKernelOverrides } from './wasm/kernel-types.js';
 export { setFusedBatchNorm } from './wasm/batchnorm-layer.js';
@@ -51,6 +52,7 @@ export function registerWasmKernels(): string[] {
     ...registerDataInputConv(),
     ...registerBiasAdd(),
     ...registerReluGrad(),
+    ...registerConvForward(),
     ...bridgeMissingWasmKernels(),
   ];
 }

@@ -1,0 +1,177 @@
+import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+
+/**
+ * The two transforms of Winograd's F(2x2, 3x3) convolution (Lavin and Gray, "Fast Algorithms for Convolutional
+ * Neural Networks", 2016) as WebAssembly SIMD loops over 4 channels at a time, NHWC float32, addresses in bytes.
+ *
+ * Input: each 4x4 patch d of the padded input (tiles 2 apart) becomes V = B^T d B, written as 16 planes
+ * V[xi][tile][ci] (xi = row * 4 + column), with
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+ * wi(src, dst, nimg, nty, ntx, nc4, imgStep, rowStep, pixStep, planeStep): nimg images of nty x ntx tiles; src at
+ * the first image's padded corner, rows rowStep and pixels pixStep apart; dst tiles pixStep (CI * 4) apart, planes
+ * planeStep apart; nc4 = CI / 4.
+ *
+ * Output: each tile's 16 products M become the 2x2 outputs Y = A^T M A + bias (and max(0, .) when relu), with
+ *   A^T = [1 1 1 0; 0 1 -1 -1].
+ * wo(m, y, bias, nimg, nty, ntx, nc4, planeStep, imgStep, rowStep, pixStep, relu): m's tiles CO * 4 apart (nc4 =
+ * CO / 4), planes planeStep apart; y at the first image's corner, images, rows and pixels imgStep, rowStep and
+ * pixStep apart.
+ */
+export type InputTransform = (...args: number[]) => void;
+export type OutputTransform = (...args: number[]) => void;
+
+const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
+const load = [...simd(0x00), ...memarg(0)];
+const store = [...simd(0x0b), ...memarg(0)];
+const [f32x4Add, f32x4Sub, f32x4Pmax] = [simd(0xe4), simd(0xe5), simd(0xeb)];
+const zeroVector = [...simd(0x0c), ...Array<number>(16).fill(0)];
+const [i32Add, i32Sub, i32Const] = [[0x6a], [0x6b], (v: number) => [0x41, v]]; // 0 <= v < 64
+const tee = (local: number) => [0x22, ...uleb(local)];
+const [LOOP, IF, END] = [[0x03, 0x40], [0x04, 0x40], [0x0b]];
+const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), 0x0d, 0];
+const add = (to: number, by: number) => [...get(to), ...get(by), ...i32Add, ...set(to)];
+const addConst = (to: number, by: number) => [...get(to), ...i32Const(by), ...i32Add, ...set(to)];
+/** v = a op b on v128 locals. */
+const op = (v: number, a: number, b: number, code: number[]) => [...get(a), ...get(b), ...code, ...set(v)];
+
+/** The 1-D input transform of 4 values: [d0 - d2, d1 + d2, d2 - d1, d1 - d3]. */
+function inputRow(out: number[], d: number[]): number[] {
+  return [
+    ...op(out[0]!, d[0]!, d[2]!, f32x4Sub),
+    ...op(out[1]!, d[1]!, d[2]!, f32x4Add),
+    ...op(out[2]!, d[2]!, d[1]!, f32x4Sub),
+    ...op(out[3]!, d[1]!, d[3]!, f32x4Sub),
+  ];
+}
+
+function inputTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
+  const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys()] as number[];
+  let next = 10;
+  const [RP, TYC, TP, TXC, Q, CC, DP, R, Z] = [...Array(9).keys()].map(() => next++) as number[];
+  const i32Locals = next - 10;
+  const d = [...Array(16).keys()].map(() => next++);
+  const t = [...Array(16).keys()].map(() => next++);
+  const v128Locals = 32;
+  const c: number[] = [];
+  c.push(...get(DST!), ...set(DP!));
+  c.push(...LOOP, ...get(SRC!), ...set(RP!), ...get(NTY!), ...set(TYC!));
+  c.push(...LOOP, ...get(RP!), ...set(TP!), ...get(NTX!), ...set(TXC!));
+  c.push(...LOOP, ...get(TP!), ...set(Q!), ...get(NC4!), ...set(CC!));
+  c.push(...LOOP);
+  // Load the patch row by row: R walks the rows, each row's 4 pixels pixStep apart.
+  c.push(...get(Q!), ...set(R!));
+  for (let i = 0; i < 4; i++) {
+    c.push(...get(R!), ...set(Z!));
+    for (let j = 0; j < 4; j++) {
+      c.push(...get(Z!), ...load, ...set(d[i * 4 + j]!));
+      if (j < 3) c.push(...add(Z!, PIX!));
+    }
+    if (i < 3) c.push(...add(R!, ROW!));
+  }
+  // t = d B (each row), then V = B^T t (each column).
+  for (let i = 0; i < 4; i++) c.push(...inputRow(t.slice(i * 4, i * 4 + 4), d.slice(i * 4, i * 4 + 4)));
+  for (let k = 0; k < 4; k++) {
+    const col = (rows: number[]) => rows.map((i) => i * 4 + k);
+    c.push(
+      ...inputRow(
+        col([0, 1, 2, 3]).map((i) => d[i]!),
+        col([0, 1, 2, 3]).map((i) => t[i]!),
+      ),
+    );
+  }
+  // Store plane by plane.
+  c.push(...get(DP!), ...set(Z!));
+  for (let xi = 0; xi < 16; xi++) {
+    c.push(...get(Z!), ...get(d[xi]!), ...store);
+    if (xi < 15) c.push(...add(Z!, PLANE!));
+  }
+  c.push(...addConst(DP!, 16), ...addConst(Q!, 16), ...countDown(CC!), ...END);
+  c.push(...add(TP!, PIX!), ...add(TP!, PIX!), ...countDown(TXC!), ...END);
+  c.push(...add(RP!, ROW!), ...add(RP!, ROW!), ...countDown(TYC!), ...END);
+  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
+  return { code: c, i32Locals, v128Locals };
+}
+
+/** The 1-D output transform of 4 values: [m0 + m1 + m2, m1 - m2 - m3]. */
+function outputRow(out: number[], m: number[]): number[] {
+  return [
+    ...op(out[0]!, m[0]!, m[1]!, f32x4Add),
+    ...op(out[0]!, out[0]!, m[2]!, f32x4Add),
+    ...op(out[1]!, m[1]!, m[2]!, f32x4Sub),
+    ...op(out[1]!, out[1]!, m[3]!, f32x4Sub),
+  ];
+}
+
+function outputTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
+  const [M, Y, BIAS, NIMG, NTY, NTX, NC4, PLANE, IMG, ROW, PIX, RELU] = [...Array(12).keys()] as number[];
+  let next = 12;
+  const [YI, YR, TYC, YT, TXC, YP, BP, CC, Z] = [...Array(9).keys()].map(() => next++) as number[];
+  const i32Locals = next - 12;
+  const m = [...Array(16).keys()].map(() => next++);
+  const s = [...Array(8).keys()].map(() => next++);
+  const y = [...Array(4).keys()].map(() => next++);
+  const bias = next++;
+  const v128Locals = next - 12 - i32Locals;
+  const c: number[] = [];
+  c.push(...get(Y!), ...set(YI!));
+  c.push(...LOOP, ...get(YI!), ...set(YR!), ...get(NTY!), ...set(TYC!));
+  c.push(...LOOP, ...get(YR!), ...set(YT!), ...get(NTX!), ...set(TXC!));
+  c.push(...LOOP, ...get(YT!), ...set(YP!), ...get(BIAS!), ...set(BP!), ...get(NC4!), ...set(CC!));
+  c.push(...LOOP, ...get(M!), ...set(Z!));
+  for (let xi = 0; xi < 16; xi++) {
+    c.push(...get(Z!), ...load, ...set(m[xi]!));
+    if (xi < 15) c.push(...add(Z!, PLANE!));
+  }
+  // s = A^T M (2 rows of 4), then Y = s A (2 columns), plus the bias.
+  for (let k = 0; k < 4; k++) {
+    c.push(...outputRow([s[k]!, s[4 + k]!], [m[k]!, m[4 + k]!, m[8 + k]!, m[12 + k]!]));
+  }
+  c.push(...get(BP!), ...load, ...set(bias));
+  for (let i = 0; i < 2; i++) {
+    c.push(...outputRow([y[i * 2]!, y[i * 2 + 1]!], s.slice(i * 4, i * 4 + 4)));
+    for (let j = 0; j < 2; j++) c.push(...op(y[i * 2 + j]!, y[i * 2 + j]!, bias, f32x4Add));
+  }
+  c.push(...get(RELU!), ...IF);
+  for (const v of y) c.push(...get(v), ...zeroVector, ...f32x4Pmax, ...set(v));
+  c.push(...END);
+  c.push(...get(YP!), ...get(y[0]!), ...store);
+  c.push(...get(YP!), ...get(PIX!), ...i32Add, ...get(y[1]!), ...store);
+  c.push(...get(YP!), ...get(ROW!), ...i32Add, ...set(Z!), ...get(Z!), ...get(y[2]!), ...store);
+  c.push(...get(Z!), ...get(PIX!), ...i32Add, ...get(y[3]!), ...store);
+  c.push(...addConst(M!, 16), ...addConst(YP!, 16), ...addConst(BP!, 16), ...countDown(CC!), ...END);
+  c.push(...add(YT!, PIX!), ...add(YT!, PIX!), ...countDown(TXC!), ...END);
+  c.push(...add(YR!, ROW!), ...add(YR!, ROW!), ...countDown(TYC!), ...END);
+  c.push(...add(YI!, IMG!), ...countDown(NIMG!), ...END);
+  return { code: c, i32Locals, v128Locals };
+}
+
+/** Both transforms bound to tfjs' heap, or null without WebAssembly SIMD. */
+export function compileWinogradTransforms(memory: unknown): { input: InputTransform; output: OutputTransform } | null {
+  const wi = inputTransform();
+  const wo = outputTransform();
+  const exports = instantiate(
+    memory,
+    moduleBytes([
+      {
+        name: 'wi',
+        params: Array<number>(10).fill(I32),
+        locals: [
+          [wi.i32Locals, I32],
+          [wi.v128Locals, V128],
+        ],
+        code: wi.code,
+      },
+      {
+        name: 'wo',
+        params: Array<number>(12).fill(I32),
+        locals: [
+          [wo.i32Locals, I32],
+          [wo.v128Locals, V128],
+        ],
+        code: wo.code,
+      },
+    ]),
+  );
+  if (exports === null) return null;
+  return { input: exports['wi'] as InputTransform, output: exports['wo'] as OutputTransform };
+}
