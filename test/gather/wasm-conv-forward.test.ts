@@ -3,7 +3,7 @@ import { tf } from '../../src/gather/tf.js';
 import { selectBackend } from '../../src/gather/backend/backend.js';
 import { convForwardSimdCalls, tapRuns } from '../../src/gather/backend/wasm/conv-forward-simd.js';
 import { setConvForwardDirect, setConvWinograd } from '../../src/gather/backend/wasm/conv-forward.js';
-import { winogradCalls } from '../../src/gather/backend/wasm/conv-winograd.js';
+import { winogradCalls, winogradFilterGradCalls } from '../../src/gather/backend/wasm/conv-winograd.js';
 import { maxRelDiff, onWasmAndCpu, values } from './wasm-compare.js';
 
 type Pad = 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -215,6 +215,31 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
     },
   );
 
+  it.each(WINOGRAD.map((c) => ({ ...c, padName: label(c.pad), xs: c.x.join('x'), fs: c.f.join('x') })))(
+    'its filter gradient equals cpu: x $xs, filter $fs, $padName',
+    async (c) => {
+      const grad = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(values(tf.util.sizeFromShape(c.x), 1), c.x);
+          const f = tf.tensor4d(values(tf.util.sizeFromShape(c.f), 2), c.f);
+          const y = tf.conv2d(x, f, 1, c.pad);
+          const w = tf.tensor(values(y.size, 3), y.shape); // each position's gradient differs
+          return [
+            tf.grad((ff: tf.Tensor) =>
+              tf
+                .conv2d(x, ff as tf.Tensor4D, 1, c.pad)
+                .mul(w)
+                .sum(),
+            )(f),
+          ];
+        });
+      const before = winogradFilterGradCalls();
+      const { wasm, cpu } = await onWasmAndCpu(grad);
+      expect(winogradFilterGradCalls()).toBe(before + 1);
+      expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
+    },
+  );
+
   it('leaves odd outputs, strides and dilations to the direct loop', async () => {
     const before = winogradCalls();
     for (const c of [CASES[0]!, CASES[1]!, CASES[4]!]) {
@@ -238,9 +263,10 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
             .sum();
         return tf.grads(loss)([x, f]);
       });
-    const before = winogradCalls();
+    const [before, filterBefore] = [winogradCalls(), winogradFilterGradCalls()];
     const { wasm, cpu } = await onWasmAndCpu(grads);
     expect(winogradCalls()).toBe(before + 2);
+    expect(winogradFilterGradCalls()).toBe(filterBefore + 1);
     expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
     expect(maxRelDiff(wasm[1]!, cpu[1]!)).toBeLessThan(1e-5);
   });

@@ -11,6 +11,7 @@ import {
   heapIndices,
 } from './kernel-types.js';
 import { filterGradDirect, filterTilesFor } from './filter-grad-direct.js';
+import { filterGradWinograd, winogradApplies, winogradFor } from './conv-winograd.js';
 import { dyMatches } from './tap-boxes.js';
 
 interface FilterGradAttrs extends ConvGradAttrs {
@@ -57,6 +58,10 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     const N = info.batchSize * info.outHeight * info.outWidth;
     const K = KH * KW * CI;
     const tiles = forcedPath === 'im2col' || forcedPath === 'composed' ? null : filterTilesFor(backend);
+    if (tiles !== null && dyMatches(dy, info) && winogradGradients && winogradApplies(info)) {
+      const transforms = winogradFor(backend);
+      if (transforms !== null) return filterGradWinograd(backend, tiles, transforms, x, dy, info);
+    }
     if (tiles !== null && CO % 4 === 0 && dyMatches(dy, info)) return filterGradDirect(backend, tiles, x, dy, info);
     // Measured (kernel-micro, CPU time per call, load ~10): the product wins where the receptive field is short
     // (1x1 16->32 stride 2: 2.0-2.5 ms against 7.1 for the composition; 3x3 1->16: 6.7-8.1 against 8.0) and loses on
@@ -81,6 +86,13 @@ export function conv2dBackpropFilterViaMatMul(fallback: KernelFunc): KernelFunc 
     }
   };
   return kernel as unknown as KernelFunc;
+}
+
+let winogradGradients = true;
+
+/** For tests and benchmarks: the direct SIMD loop for the 3x3 stride-1 filter gradients too. */
+export function setFilterGradWinograd(enabled: boolean): void {
+  winogradGradients = enabled;
 }
 
 type FilterGradPath = 'auto' | 'im2col' | 'composed';

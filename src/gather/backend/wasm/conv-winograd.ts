@@ -1,7 +1,8 @@
 import type { tf } from '../../tf.js';
 import { type ForwardTiles, vectorsFor } from './conv-forward-simd.js';
 import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
-import { compileWinogradTransforms } from './winograd-simd.js';
+import { compileWinogradTransforms, type WinogradTransforms } from './winograd-simd.js';
+import type { FilterTiles } from './filter-grad-simd.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -56,16 +57,14 @@ export function winogradCalls(): number {
 export function convWinograd(
   backend: HeapBackend,
   tiles: ForwardTiles,
-  transforms: NonNullable<ReturnType<typeof winogradFor>>,
+  transforms: WinogradTransforms,
   x: TensorInfo,
   filter: TensorInfo,
   bias: TensorInfo | null,
   info: ConvInfo,
   relu: boolean,
 ): TensorInfo {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
-  const CO = info.outChannels;
-  const { top, left } = info.padInfo;
+  const { batchSize: B, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const [TH, TW] = [OH / 2, OW / 2];
   const [PH, PW] = [OH + 2, OW + 2];
   const T = TH * TW;
@@ -90,19 +89,11 @@ export function convWinograd(
     heap.fill(0, padAt / 4, padAt / 4 + nb * PH * PW * CI);
     const [xBase, yBase] = [heapAddress(backend, x), heapAddress(backend, out)];
     const biasAt = bias === null ? zeroAt : heapAddress(backend, bias);
-    // The input columns and rows inside the padded tile grid: padded (r, c) is x (r - top, c - left).
-    const [c0, c1] = [left, Math.min(PW, W + left)];
-    const [r0, r1] = [top, Math.min(PH, H + top)];
     const cv = vectorsFor(CO, tiles);
     const { pixels: P, fns } = tiles.get(cv)!;
     for (let b0 = 0; b0 < B; b0 += nb) {
       const n = Math.min(nb, B - b0);
-      for (let i = 0; i < n; i++) {
-        for (let r = r0; r < r1; r++) {
-          const from = xBase / 4 + (((b0 + i) * H + r - top) * W + (c0 - left)) * CI;
-          heap.copyWithin(padAt / 4 + ((i * PH + r) * PW + c0) * CI, from, from + (c1 - c0) * CI);
-        }
-      }
+      padBlock(transforms, info, xBase, padAt, b0, n);
       const [planeV, planeM] = [n * T * CI * 4, n * T * CO * 4];
       transforms.input(padAt, vAt, n, TH, TW, CI / 4, PH * PW * CI * 4, PW * CI * 4, CI * 4, planeV);
       const ng = Math.floor((n * T) / P);
@@ -155,6 +146,130 @@ export function convWinograd(
     return out;
   } finally {
     backend.disposeData(scratch.dataId, true);
+  }
+}
+
+/**
+ * Copies images b0 .. b0 + n - 1 of x into the zero-padded tile grid at padAt ([n, OH + 2, OW + 2, CI]: padded
+ * (r, c) is x (r - top, c - left)); the padding itself is zeroed once by the caller and never written.
+ */
+function padBlock(t: WinogradTransforms, info: ConvInfo, xBase: number, padAt: number, b0: number, n: number): void {
+  const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
+  const { top, left } = info.padInfo;
+  const [PH, PW] = [OH + 2, OW + 2];
+  const [c0, c1] = [left, Math.min(PW, W + left)];
+  const [r0, r1] = [top, Math.min(PH, H + top)];
+  if (r1 <= r0 || c1 <= c0) return;
+  t.copy(
+    xBase + ((b0 * H + r0 - top) * W + c0 - left) * CI * 4,
+    padAt + (r0 * PW + c0) * CI * 4,
+    n,
+    r1 - r0,
+    ((c1 - c0) * CI) / 4,
+    H * W * CI * 4,
+    W * CI * 4,
+    PH * PW * CI * 4,
+    PW * CI * 4,
+  );
+}
+
+let gradientCalls = 0;
+
+/** For tests: how many filter gradients ran as Winograd. */
+export function winogradFilterGradCalls(): number {
+  return gradientCalls;
+}
+
+/**
+ * dW [3, 3, CI, CO] of a conv winogradApplies() to, by F(2x2, 3x3) run backwards: per 2x2 tile of dy,
+ * E = A dY A^T (winograd-simd.ts' wd) and V = B^T d B of the input patch; dU[xi] = sum over tiles of
+ * V[xi][tile]^T E[xi][tile] (16 products of CI by CO, by the direct filter gradient's tiles: 16 multiply-adds a tile
+ * where the direct loop does 36); then dW = G^T dU G in double precision.
+ */
+export function filterGradWinograd(
+  backend: HeapBackend,
+  tiles: FilterTiles,
+  transforms: WinogradTransforms,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: ConvInfo,
+): TensorInfo {
+  const { batchSize: B, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const [TH, TW] = [OH / 2, OW / 2];
+  const [PH, PW] = [OH + 2, OW + 2];
+  const T = TH * TW;
+  const nb = Math.max(1, Math.min(B, Math.floor(BLOCK_BYTES / (T * 16 * (CI + CO) * 4))));
+  const floats = (n: number) => Math.ceil(n / 16) * 16;
+  const sizes = [16 * CI * CO, nb * PH * PW * CI, 16 * nb * T * CI, 16 * nb * T * CO].map(floats);
+  const out = backend.makeOutput([3, 3, CI, CO], 'float32');
+  const scratch = backend.makeOutput([sizes.reduce((a, b) => a + b) + 16], 'float32');
+  try {
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const regions: number[] = [];
+    let at = Math.ceil(heapAddress(backend, scratch) / 64) * 64;
+    for (const size of sizes) {
+      regions.push(at);
+      at += size * 4;
+    }
+    const [duAt, padAt, vAt, eAt] = regions as [number, number, number, number];
+    heap.fill(0, duAt / 4, duAt / 4 + 16 * CI * CO);
+    heap.fill(0, padAt / 4, padAt / 4 + nb * PH * PW * CI);
+    const [xBase, dyBase] = [heapAddress(backend, x), heapAddress(backend, dy)];
+    for (let b0 = 0; b0 < B; b0 += nb) {
+      const n = Math.min(nb, B - b0);
+      padBlock(transforms, info, xBase, padAt, b0, n);
+      const [planeV, planeE] = [n * T * CI * 4, n * T * CO * 4];
+      transforms.input(padAt, vAt, n, TH, TW, CI / 4, PH * PW * CI * 4, PW * CI * 4, CI * 4, planeV);
+      const dyAt = dyBase + b0 * OH * OW * CO * 4;
+      transforms.gradient(dyAt, eAt, n, TH, TW, CO / 4, OH * OW * CO * 4, OW * CO * 4, CO * 4, planeE);
+      for (let xi = 0; xi < 16; xi++) {
+        for (let ci = 0; ci < CI; ci += 4) {
+          const row = tiles[3]!;
+          for (let co = 0; co < CO; co += 8) {
+            const fn = row[Math.min(8, CO - co) / 4 - 1]!;
+            const dw = duAt + (xi * CI * CO + ci * CO + co) * 4;
+            fn(
+              vAt + xi * planeV + ci * 4,
+              eAt + xi * planeE + co * 4,
+              dw,
+              1,
+              0,
+              0,
+              1,
+              0,
+              0,
+              n * T,
+              CI * 4,
+              CO * 4,
+              CO * 4,
+            );
+          }
+        }
+      }
+    }
+    untransformGradient(heap, duAt / 4, heapAddress(backend, out) / 4, CI, CO);
+    gradientCalls++;
+    return out;
+  } finally {
+    backend.disposeData(scratch.dataId, true);
+  }
+}
+
+/** dW[kh][kw][ci][co] = (G^T dU G)[kh][kw], G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]. */
+function untransformGradient(heap: Float32Array, duAt: number, outAt: number, CI: number, CO: number): void {
+  const g3 = (a: number, b: number, c: number, d: number): [number, number, number] => [
+    a + (b + c) / 2,
+    (b - c) / 2,
+    (b + c) / 2 + d,
+  ];
+  const plane = CI * CO;
+  for (let k = 0; k < plane; k++) {
+    const du = (i: number, j: number) => heap[duAt + (i * 4 + j) * plane + k]!;
+    const rows = [0, 1, 2, 3].map((i) => g3(du(i, 0), du(i, 1), du(i, 2), du(i, 3)));
+    for (let kw = 0; kw < 3; kw++) {
+      const col = g3(rows[0]![kw]!, rows[1]![kw]!, rows[2]![kw]!, rows[3]![kw]!);
+      for (let kh = 0; kh < 3; kh++) heap[outAt + (kh * 3 + kw) * plane + k] = col[kh]!;
+    }
   }
 }
 

@@ -16,14 +16,26 @@ import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './was
  * wo(m, y, bias, nimg, nty, ntx, nc4, planeStep, imgStep, rowStep, pixStep, relu): m's tiles CO * 4 apart (nc4 =
  * CO / 4), planes planeStep apart; y at the first image's corner, images, rows and pixels imgStep, rowStep and
  * pixStep apart.
+ *
+ * Filter gradient (the same algebra run backwards: Y = A^T (U * V) A gives dU = (A dY A^T) * V, and U = G g G^T
+ * gives dg = G^T dU G): each 2x2 tile of dy becomes E = A dY A^T, with A = [1 0; 1 1; 1 -1; 0 -1].
+ * wd(src, dst, nimg, nty, ntx, nc4, imgStep, rowStep, pixStep, planeStep): as wi, from dy's 2x2 tiles (no padding).
+ *
+ * pc(src, dst, nimg, nrows, nvec, srcImg, srcRow, dstImg, dstRow): copies nvec vectors of each of nrows rows of nimg
+ * images (into the zero-padded buffer the input transform reads).
  */
-export type InputTransform = (...args: number[]) => void;
-export type OutputTransform = (...args: number[]) => void;
+export type Transform = (...args: number[]) => void;
+export interface WinogradTransforms {
+  input: Transform;
+  output: Transform;
+  gradient: Transform;
+  copy: Transform;
+}
 
 const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
 const load = [...simd(0x00), ...memarg(0)];
 const store = [...simd(0x0b), ...memarg(0)];
-const [f32x4Add, f32x4Sub, f32x4Pmax] = [simd(0xe4), simd(0xe5), simd(0xeb)];
+const [f32x4Add, f32x4Sub, f32x4Pmax, f32x4Neg] = [simd(0xe4), simd(0xe5), simd(0xeb), simd(0xe1)];
 const zeroVector = [...simd(0x0c), ...Array<number>(16).fill(0)];
 const [i32Add, i32Sub, i32Const] = [[0x6a], [0x6b], (v: number) => [0x41, v]]; // 0 <= v < 64
 const tee = (local: number) => [0x22, ...uleb(local)];
@@ -145,33 +157,94 @@ function outputTransform(): { code: number[]; i32Locals: number; v128Locals: num
   return { code: c, i32Locals, v128Locals };
 }
 
-/** Both transforms bound to tfjs' heap, or null without WebAssembly SIMD. */
-export function compileWinogradTransforms(memory: unknown): { input: InputTransform; output: OutputTransform } | null {
-  const wi = inputTransform();
-  const wo = outputTransform();
+/** A applied to 2 values: [e0, e0 + e1, e0 - e1, -e1]. */
+function gradientRow(out: number[], e: number[]): number[] {
+  return [
+    ...get(e[0]!),
+    ...set(out[0]!),
+    ...op(out[1]!, e[0]!, e[1]!, f32x4Add),
+    ...op(out[2]!, e[0]!, e[1]!, f32x4Sub),
+    ...get(e[1]!),
+    ...f32x4Neg,
+    ...set(out[3]!),
+  ];
+}
+
+function gradientTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
+  const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys()] as number[];
+  let next = 10;
+  const [RP, TYC, TP, TXC, Q, CC, DP, Z] = [...Array(8).keys()].map(() => next++) as number[];
+  const i32Locals = next - 10;
+  const e = [...Array(4).keys()].map(() => next++);
+  const t = [...Array(8).keys()].map(() => next++);
+  const u = [...Array(16).keys()].map(() => next++);
+  const v128Locals = next - 10 - i32Locals;
+  const c: number[] = [];
+  c.push(...get(DST!), ...set(DP!));
+  c.push(...LOOP, ...get(SRC!), ...set(RP!), ...get(NTY!), ...set(TYC!));
+  c.push(...LOOP, ...get(RP!), ...set(TP!), ...get(NTX!), ...set(TXC!));
+  c.push(...LOOP, ...get(TP!), ...set(Q!), ...get(NC4!), ...set(CC!));
+  c.push(...LOOP);
+  c.push(...get(Q!), ...load, ...set(e[0]!), ...get(Q!), ...get(PIX!), ...i32Add, ...load, ...set(e[1]!));
+  c.push(...get(Q!), ...get(ROW!), ...i32Add, ...set(Z!));
+  c.push(...get(Z!), ...load, ...set(e[2]!), ...get(Z!), ...get(PIX!), ...i32Add, ...load, ...set(e[3]!));
+  // t = dY A^T (2 rows of 4), then E = A t (4 rows of 4).
+  for (let i = 0; i < 2; i++) c.push(...gradientRow(t.slice(i * 4, i * 4 + 4), e.slice(i * 2, i * 2 + 2)));
+  for (let k = 0; k < 4; k++)
+    c.push(
+      ...gradientRow(
+        [0, 1, 2, 3].map((i) => u[i * 4 + k]!),
+        [t[k]!, t[4 + k]!],
+      ),
+    );
+  c.push(...get(DP!), ...set(Z!));
+  for (let xi = 0; xi < 16; xi++) {
+    c.push(...get(Z!), ...get(u[xi]!), ...store);
+    if (xi < 15) c.push(...add(Z!, PLANE!));
+  }
+  c.push(...addConst(DP!, 16), ...addConst(Q!, 16), ...countDown(CC!), ...END);
+  c.push(...add(TP!, PIX!), ...add(TP!, PIX!), ...countDown(TXC!), ...END);
+  c.push(...add(RP!, ROW!), ...add(RP!, ROW!), ...countDown(TYC!), ...END);
+  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
+  return { code: c, i32Locals, v128Locals };
+}
+
+function copyRows(): { code: number[]; i32Locals: number; v128Locals: number } {
+  const [SRC, DST, NIMG, NROWS, NVEC, SIMG, SROW, DIMG, DROW] = [...Array(9).keys()] as number[];
+  const [RC, SR, DR, VC, SP, DQ] = [9, 10, 11, 12, 13, 14];
+  const c: number[] = [];
+  c.push(...LOOP, ...get(SRC!), ...set(SR), ...get(DST!), ...set(DR), ...get(NROWS!), ...set(RC));
+  c.push(...LOOP, ...get(SR), ...set(SP), ...get(DR), ...set(DQ), ...get(NVEC!), ...set(VC));
+  c.push(...LOOP, ...get(DQ), ...get(SP), ...load, ...store);
+  c.push(...addConst(SP, 16), ...addConst(DQ, 16), ...countDown(VC), ...END);
+  c.push(...add(SR, SROW!), ...add(DR, DROW!), ...countDown(RC), ...END);
+  c.push(...add(SRC!, SIMG!), ...add(DST!, DIMG!), ...countDown(NIMG!), ...END);
+  return { code: c, i32Locals: 6, v128Locals: 0 };
+}
+
+/** The transforms and the copy bound to tfjs' heap, or null without WebAssembly SIMD. */
+export function compileWinogradTransforms(memory: unknown): WinogradTransforms | null {
+  const fns = {
+    wi: [10, inputTransform()],
+    wo: [12, outputTransform()],
+    wd: [10, gradientTransform()],
+    pc: [9, copyRows()],
+  } as const;
   const exports = instantiate(
     memory,
-    moduleBytes([
-      {
-        name: 'wi',
-        params: Array<number>(10).fill(I32),
+    moduleBytes(
+      Object.entries(fns).map(([name, [params, f]]) => ({
+        name,
+        params: Array<number>(params).fill(I32),
         locals: [
-          [wi.i32Locals, I32],
-          [wi.v128Locals, V128],
-        ],
-        code: wi.code,
-      },
-      {
-        name: 'wo',
-        params: Array<number>(12).fill(I32),
-        locals: [
-          [wo.i32Locals, I32],
-          [wo.v128Locals, V128],
-        ],
-        code: wo.code,
-      },
-    ]),
+          [f.i32Locals, I32],
+          [f.v128Locals, V128],
+        ] as Array<[number, number]>,
+        code: f.code,
+      })),
+    ),
   );
   if (exports === null) return null;
-  return { input: exports['wi'] as InputTransform, output: exports['wo'] as OutputTransform };
+  const fn = (name: string) => exports[name] as Transform;
+  return { input: fn('wi'), output: fn('wo'), gradient: fn('wd'), copy: fn('pc') };
 }
