@@ -1,5 +1,5 @@
 import type { tf } from '../../tf.js';
-import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
+import { alignedScratch, type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
 import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -218,17 +218,14 @@ export function convForwardDirect(
   }
   const out = backend.makeOutput([B, OH, OW, CO], 'float32');
   // The weights, the bias (or zeros) and the tap tables in one scratch buffer, the weights and bias copied to a
-  // 64-byte boundary: tfjs' buffers start on 8 bytes, and a weight vector across two cache lines made the
-  // stride-1 input gradient (its turned filter) twice as slow.
+  // 64-byte boundary: a weight vector across two cache lines made the stride-1 input gradient (its turned filter)
+  // twice as slow.
   const weights = KH * KW * CI * CO;
-  const padTo16 = (n: number) => Math.ceil(n / 16) * 16;
-  const scratch = backend.makeOutput([padTo16(weights) + padTo16(CO) + entries.length + 16], 'float32');
+  const { scratch, regions } = alignedScratch(backend, [weights, CO, entries.length]);
   try {
-    // Addresses and views after the allocations (they may grow the heap).
+    // Views after the allocations (they may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const wBase = Math.ceil(heapAddress(backend, scratch) / 64) * 64;
-    const biasBase = wBase + padTo16(weights) * 4;
-    const tableBase = biasBase + padTo16(CO) * 4;
+    const [wBase, biasBase, tableBase] = regions as [number, number, number];
     const filterAt = heapAddress(backend, filter) / 4;
     heap.copyWithin(wBase / 4, filterAt, filterAt + weights);
     if (bias === null) heap.fill(0, biasBase / 4, biasBase / 4 + CO);

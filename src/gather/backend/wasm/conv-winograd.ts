@@ -1,6 +1,6 @@
 import type { tf } from '../../tf.js';
 import { type ForwardTiles, vectorsFor } from './conv-forward-simd.js';
-import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
+import { alignedScratch, type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
 import { compileWinogradTransforms, type WinogradTransforms } from './winograd-simd.js';
 import type { FilterTiles } from './filter-grad-simd.js';
 
@@ -37,6 +37,15 @@ export function winogradApplies(info: ConvInfo): boolean {
 /** Bytes of transformed input and products per block of images: kept within the core's L2 between the passes. */
 const BLOCK_BYTES = 512 * 1024;
 
+/** The 2x2 output tiles (TH by TW, T in all), the zero-padded input they read (PH by PW), and images per block. */
+function tileGrid(info: ConvInfo): { TH: number; TW: number; T: number; PH: number; PW: number; nb: number } {
+  const { batchSize: B, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const [TH, TW] = [OH / 2, OW / 2];
+  const T = TH * TW;
+  const nb = Math.max(1, Math.min(B, Math.floor(BLOCK_BYTES / (T * 16 * (CI + CO) * 4))));
+  return { TH, TW, T, PH: OH + 2, PW: OW + 2, nb };
+}
+
 let calls = 0;
 
 /** For tests: how many convolutions ran as Winograd (so a test knows which path it checked). */
@@ -65,23 +74,13 @@ export function convWinograd(
   relu: boolean,
 ): TensorInfo {
   const { batchSize: B, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
-  const [TH, TW] = [OH / 2, OW / 2];
-  const [PH, PW] = [OH + 2, OW + 2];
-  const T = TH * TW;
-  const nb = Math.max(1, Math.min(B, Math.floor(BLOCK_BYTES / (T * 16 * (CI + CO) * 4))));
-  const floats = (n: number) => Math.ceil(n / 16) * 16; // each region on a 64-byte boundary
-  const sizes = [16 * CI * CO, CO, 16, nb * PH * PW * CI, 16 * nb * T * CI, 16 * nb * T * CO].map(floats);
+  const { TH, TW, T, PH, PW, nb } = tileGrid(info);
   const out = backend.makeOutput([B, OH, OW, CO], 'float32');
-  const scratch = backend.makeOutput([sizes.reduce((a, b) => a + b) + 16], 'float32');
+  const sizes = [16 * CI * CO, CO, 2, nb * PH * PW * CI, 16 * nb * T * CI, 16 * nb * T * CO];
+  const { scratch, regions } = alignedScratch(backend, sizes);
   try {
-    // Addresses and views after the allocations (they may grow the heap).
+    // Views after the allocations (they may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const regions: number[] = [];
-    let at = Math.ceil(heapAddress(backend, scratch) / 64) * 64;
-    for (const size of sizes) {
-      regions.push(at);
-      at += size * 4;
-    }
     const [uAt, zeroAt, tableAt, padAt, vAt, mAt] = regions as [number, number, number, number, number, number];
     transformFilter(heap, heapAddress(backend, filter) / 4, uAt / 4, CI, CO);
     heap.fill(0, zeroAt / 4, zeroAt / 4 + CO);
@@ -195,22 +194,16 @@ export function filterGradWinograd(
   info: ConvInfo,
 ): TensorInfo {
   const { batchSize: B, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
-  const [TH, TW] = [OH / 2, OW / 2];
-  const [PH, PW] = [OH + 2, OW + 2];
-  const T = TH * TW;
-  const nb = Math.max(1, Math.min(B, Math.floor(BLOCK_BYTES / (T * 16 * (CI + CO) * 4))));
-  const floats = (n: number) => Math.ceil(n / 16) * 16;
-  const sizes = [16 * CI * CO, nb * PH * PW * CI, 16 * nb * T * CI, 16 * nb * T * CO].map(floats);
+  const { TH, TW, T, PH, PW, nb } = tileGrid(info);
   const out = backend.makeOutput([3, 3, CI, CO], 'float32');
-  const scratch = backend.makeOutput([sizes.reduce((a, b) => a + b) + 16], 'float32');
+  const { scratch, regions } = alignedScratch(backend, [
+    16 * CI * CO,
+    nb * PH * PW * CI,
+    16 * nb * T * CI,
+    16 * nb * T * CO,
+  ]);
   try {
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const regions: number[] = [];
-    let at = Math.ceil(heapAddress(backend, scratch) / 64) * 64;
-    for (const size of sizes) {
-      regions.push(at);
-      at += size * 4;
-    }
     const [duAt, padAt, vAt, eAt] = regions as [number, number, number, number];
     heap.fill(0, duAt / 4, duAt / 4 + 16 * CI * CO);
     heap.fill(0, padAt / 4, padAt / 4 + nb * PH * PW * CI);

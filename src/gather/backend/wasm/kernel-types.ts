@@ -128,3 +128,23 @@ export interface ConvGradAttrs {
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
+
+/**
+ * One float32 scratch buffer cut into regions of the given float counts, each starting on a 64-byte boundary (tfjs'
+ * buffers start on 8 bytes; SIMD loads across two cache lines cost up to twice as much). Returns the buffer, to
+ * dispose, and the regions' byte addresses, valid until the next allocation on the heap.
+ */
+export function alignedScratch(
+  backend: Pick<HeapBackend, 'dataIdMap' | 'makeOutput'>,
+  floats: number[],
+): { scratch: TensorInfo; regions: number[] } {
+  const sizes = floats.map((n) => Math.ceil(n / 16) * 16);
+  const scratch = backend.makeOutput([sizes.reduce((a, b) => a + b, 0) + 16], 'float32');
+  const regions: number[] = [];
+  let at = Math.ceil(heapAddress(backend, scratch) / 64) * 64;
+  for (const size of sizes) {
+    regions.push(at);
+    at += size * 4;
+  }
+  return { scratch, regions };
+}

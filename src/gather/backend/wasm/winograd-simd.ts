@@ -56,52 +56,58 @@ function inputRow(out: number[], d: number[]): number[] {
   ];
 }
 
-function inputTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
-  const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys()] as number[];
-  let next = 10;
-  const [RP, TYC, TP, TXC, Q, CC, DP, R, Z] = [...Array(9).keys()].map(() => next++) as number[];
-  const i32Locals = next - 10;
-  const d = [...Array(16).keys()].map(() => next++);
-  const t = [...Array(16).keys()].map(() => next++);
-  const v128Locals = 32;
+/** wi's and wd's parameters (0-9) and the locals of their loops (10-17); a body's own locals start at 18. */
+const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys()] as number[];
+const [RP, TYC, TP, TXC, Q, CC, DP, Z] = [10, 11, 12, 13, 14, 15, 16, 17];
+
+/**
+ * wi's and wd's loops: images, rows of tiles, tiles (2 pixels apart), 4 channels at a time. `load` reads a tile's
+ * channels at Q into v128 locals; their 16 transformed values (`planes`) go to DP, DP + planeStep, ...
+ */
+function tilePass(load: number[], planes: number[]): number[] {
   const c: number[] = [];
-  c.push(...get(DST!), ...set(DP!));
-  c.push(...LOOP, ...get(SRC!), ...set(RP!), ...get(NTY!), ...set(TYC!));
-  c.push(...LOOP, ...get(RP!), ...set(TP!), ...get(NTX!), ...set(TXC!));
-  c.push(...LOOP, ...get(TP!), ...set(Q!), ...get(NC4!), ...set(CC!));
-  c.push(...LOOP);
-  // Load the patch row by row: R walks the rows, each row's 4 pixels pixStep apart.
-  c.push(...get(Q!), ...set(R!));
-  for (let i = 0; i < 4; i++) {
-    c.push(...get(R!), ...set(Z!));
-    for (let j = 0; j < 4; j++) {
-      c.push(...get(Z!), ...load, ...set(d[i * 4 + j]!));
-      if (j < 3) c.push(...add(Z!, PIX!));
-    }
-    if (i < 3) c.push(...add(R!, ROW!));
+  c.push(...get(DST!), ...set(DP));
+  c.push(...LOOP, ...get(SRC!), ...set(RP), ...get(NTY!), ...set(TYC));
+  c.push(...LOOP, ...get(RP), ...set(TP), ...get(NTX!), ...set(TXC));
+  c.push(...LOOP, ...get(TP), ...set(Q), ...get(NC4!), ...set(CC));
+  c.push(...LOOP, ...load, ...get(DP), ...set(Z));
+  for (const [xi, v] of planes.entries()) {
+    c.push(...get(Z), ...get(v), ...store);
+    if (xi < planes.length - 1) c.push(...add(Z, PLANE!));
   }
-  // t = d B (each row), then V = B^T t (each column).
+  c.push(...addConst(DP, 16), ...addConst(Q, 16), ...countDown(CC), ...END);
+  c.push(...add(TP, PIX!), ...add(TP, PIX!), ...countDown(TXC), ...END);
+  c.push(...add(RP, ROW!), ...add(RP, ROW!), ...countDown(TYC), ...END);
+  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
+  return c;
+}
+
+function inputTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
+  const R = 18;
+  const d = [...Array(16).keys()].map((i) => 19 + i);
+  const t = [...Array(16).keys()].map((i) => 35 + i);
+  // Load the patch row by row: R walks the rows, each row's 4 pixels pixStep apart.
+  const c: number[] = [...get(Q), ...set(R)];
+  for (let i = 0; i < 4; i++) {
+    c.push(...get(R), ...set(Z));
+    for (let j = 0; j < 4; j++) {
+      c.push(...get(Z), ...load, ...set(d[i * 4 + j]!));
+      if (j < 3) c.push(...add(Z, PIX!));
+    }
+    if (i < 3) c.push(...add(R, ROW!));
+  }
+  // t = d B (each row), then V = B^T t (each column), written back into d.
   for (let i = 0; i < 4; i++) c.push(...inputRow(t.slice(i * 4, i * 4 + 4), d.slice(i * 4, i * 4 + 4)));
   for (let k = 0; k < 4; k++) {
-    const col = (rows: number[]) => rows.map((i) => i * 4 + k);
+    const col = [0, 1, 2, 3].map((i) => i * 4 + k);
     c.push(
       ...inputRow(
-        col([0, 1, 2, 3]).map((i) => d[i]!),
-        col([0, 1, 2, 3]).map((i) => t[i]!),
+        col.map((i) => d[i]!),
+        col.map((i) => t[i]!),
       ),
     );
   }
-  // Store plane by plane.
-  c.push(...get(DP!), ...set(Z!));
-  for (let xi = 0; xi < 16; xi++) {
-    c.push(...get(Z!), ...get(d[xi]!), ...store);
-    if (xi < 15) c.push(...add(Z!, PLANE!));
-  }
-  c.push(...addConst(DP!, 16), ...addConst(Q!, 16), ...countDown(CC!), ...END);
-  c.push(...add(TP!, PIX!), ...add(TP!, PIX!), ...countDown(TXC!), ...END);
-  c.push(...add(RP!, ROW!), ...add(RP!, ROW!), ...countDown(TYC!), ...END);
-  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
-  return { code: c, i32Locals, v128Locals };
+  return { code: tilePass(c, d), i32Locals: 9, v128Locals: 32 };
 }
 
 /** The 1-D output transform of 4 values: [m0 + m1 + m2, m1 - m2 - m3]. */
@@ -171,23 +177,13 @@ function gradientRow(out: number[], e: number[]): number[] {
 }
 
 function gradientTransform(): { code: number[]; i32Locals: number; v128Locals: number } {
-  const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys()] as number[];
-  let next = 10;
-  const [RP, TYC, TP, TXC, Q, CC, DP, Z] = [...Array(8).keys()].map(() => next++) as number[];
-  const i32Locals = next - 10;
-  const e = [...Array(4).keys()].map(() => next++);
-  const t = [...Array(8).keys()].map(() => next++);
-  const u = [...Array(16).keys()].map(() => next++);
-  const v128Locals = next - 10 - i32Locals;
+  const e = [18, 19, 20, 21];
+  const t = [...Array(8).keys()].map((i) => 22 + i);
+  const u = [...Array(16).keys()].map((i) => 30 + i);
   const c: number[] = [];
-  c.push(...get(DST!), ...set(DP!));
-  c.push(...LOOP, ...get(SRC!), ...set(RP!), ...get(NTY!), ...set(TYC!));
-  c.push(...LOOP, ...get(RP!), ...set(TP!), ...get(NTX!), ...set(TXC!));
-  c.push(...LOOP, ...get(TP!), ...set(Q!), ...get(NC4!), ...set(CC!));
-  c.push(...LOOP);
-  c.push(...get(Q!), ...load, ...set(e[0]!), ...get(Q!), ...get(PIX!), ...i32Add, ...load, ...set(e[1]!));
-  c.push(...get(Q!), ...get(ROW!), ...i32Add, ...set(Z!));
-  c.push(...get(Z!), ...load, ...set(e[2]!), ...get(Z!), ...get(PIX!), ...i32Add, ...load, ...set(e[3]!));
+  c.push(...get(Q), ...load, ...set(e[0]!), ...get(Q), ...get(PIX!), ...i32Add, ...load, ...set(e[1]!));
+  c.push(...get(Q), ...get(ROW!), ...i32Add, ...set(Z));
+  c.push(...get(Z), ...load, ...set(e[2]!), ...get(Z), ...get(PIX!), ...i32Add, ...load, ...set(e[3]!));
   // t = dY A^T (2 rows of 4), then E = A t (4 rows of 4).
   for (let i = 0; i < 2; i++) c.push(...gradientRow(t.slice(i * 4, i * 4 + 4), e.slice(i * 2, i * 2 + 2)));
   for (let k = 0; k < 4; k++)
@@ -197,16 +193,7 @@ function gradientTransform(): { code: number[]; i32Locals: number; v128Locals: n
         [t[k]!, t[4 + k]!],
       ),
     );
-  c.push(...get(DP!), ...set(Z!));
-  for (let xi = 0; xi < 16; xi++) {
-    c.push(...get(Z!), ...get(u[xi]!), ...store);
-    if (xi < 15) c.push(...add(Z!, PLANE!));
-  }
-  c.push(...addConst(DP!, 16), ...addConst(Q!, 16), ...countDown(CC!), ...END);
-  c.push(...add(TP!, PIX!), ...add(TP!, PIX!), ...countDown(TXC!), ...END);
-  c.push(...add(RP!, ROW!), ...add(RP!, ROW!), ...countDown(TYC!), ...END);
-  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
-  return { code: c, i32Locals, v128Locals };
+  return { code: tilePass(c, u), i32Locals: 8, v128Locals: 28 };
 }
 
 function copyRows(): { code: number[]; i32Locals: number; v128Locals: number } {
