@@ -197,6 +197,7 @@ const WINOGRAD: Case[] = [
   },
   { x: [3, 28, 28, 16], f: [3, 3, 16, 16], stride: 1, pad: 'same', bias: false, relu: true },
   { x: [5, 14, 14, 32], f: [3, 3, 32, 32], stride: 1, pad: 'same', bias: true, relu: false },
+  { x: [1, 6, 6, 8], f: [3, 3, 8, 16], stride: 1, pad: 'same', bias: true, relu: true },
 ];
 
 describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
@@ -239,6 +240,19 @@ describe('Winograd F(2x2, 3x3) convolution on wasm', () => {
       expect(maxRelDiff(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
     },
   );
+
+  it('its filter gradient frees its scratch: only dW stays', () => {
+    const x = tf.tensor4d(values(2 * 8 * 8 * 16, 1), [2, 8, 8, 16]);
+    const dy = tf.tensor4d(values(2 * 8 * 8 * 8, 2), [2, 8, 8, 8]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 8] };
+    const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+    run().dispose();
+    const [before, ids] = [winogradFilterGradCalls(), tf.engine().backend.numDataIds()];
+    const dw = run();
+    expect(winogradFilterGradCalls()).toBe(before + 1);
+    expect(tf.engine().backend.numDataIds()).toBe(ids + 1);
+    tf.dispose([x, dy, dw]);
+  });
 
   it('leaves odd outputs, strides and dilations to the direct loop', async () => {
     const before = winogradCalls();
