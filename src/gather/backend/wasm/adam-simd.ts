@@ -1,4 +1,4 @@
-import { F32, I32, V128, get, instantiate, moduleBytes, set, simd } from './wasm-asm.js';
+import { F32, I32, V128, get, instantiate, moduleBytes, set, simd, v128Load, v128Store } from './wasm-asm.js';
 
 /**
  * The fused Adam update as a tiny WebAssembly SIMD function that works directly on tfjs-backend-wasm's heap.
@@ -34,8 +34,6 @@ export type AdamSimd = (
   step: number,
 ) => void;
 
-const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-const store = [...simd(0x0b), 0x00, 0x00];
 const splat = simd(0x13);
 const [sqrt, add, mul, div] = [simd(0xe3), simd(0xe4), simd(0xe6), simd(0xe7)];
 
@@ -103,10 +101,10 @@ function body(): number[] {
     0x0d,
     1, // if i >= end: break
     ...at(G),
-    ...load,
+    ...v128Load(),
     ...set(g),
     ...at(M),
-    ...load,
+    ...v128Load(),
     ...get(vB1),
     ...mul,
     ...get(g),
@@ -115,7 +113,7 @@ function body(): number[] {
     ...add,
     ...set(m),
     ...at(V),
-    ...load,
+    ...v128Load(),
     ...get(vB2),
     ...mul,
     ...get(g),
@@ -127,13 +125,13 @@ function body(): number[] {
     ...set(v),
     ...at(MO),
     ...get(m),
-    ...store,
+    ...v128Store(),
     ...at(VO),
     ...get(v),
-    ...store,
+    ...v128Store(),
     ...at(XO),
     ...at(X),
-    ...load,
+    ...v128Load(),
     ...get(vSTEP),
     ...get(m),
     ...get(vC1),
@@ -147,7 +145,7 @@ function body(): number[] {
     ...div,
     ...mul,
     ...add,
-    ...store,
+    ...v128Store(),
     ...get(I),
     0x41,
     16,

@@ -1,4 +1,15 @@
-import { type AsmFunction, get, I32, instantiate, moduleBytes, set, simd, V128 } from './wasm-asm.js';
+import {
+  type AsmFunction,
+  get,
+  I32,
+  instantiate,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * The two loops of the fused batch norm (./batchnorm.ts) as WebAssembly SIMD functions on tfjs-backend-wasm's heap,
@@ -15,8 +26,6 @@ export interface BatchNormSimd {
   apply(u: number, v: number, m: number, a: number, b: number, k: number, out: number, count: number, c4: number): void;
 }
 
-const load = [...simd(0x00), 0x00, 0x00]; // v128.load, align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-const store = [...simd(0x0b), 0x00, 0x00];
 const [add, sub, mul] = [simd(0xe4), simd(0xe5), simd(0xe6)];
 const I32_ADD = 0x6a;
 
@@ -67,29 +76,29 @@ function sumsBody(): AsmFunction {
   const at = (base: number, idx: number) => [...get(base), ...get(idx), I32_ADD];
   const step = [
     ...at(U, i),
-    ...load,
+    ...v128Load(),
     ...at(N, c),
-    ...load,
+    ...v128Load(),
     ...sub,
     ...set(a),
     ...at(S, c),
     ...at(S, c),
-    ...load,
+    ...v128Load(),
     ...get(a),
     ...add,
-    ...store,
+    ...v128Store(),
     ...at(Q, c),
     ...at(Q, c),
-    ...load,
+    ...v128Load(),
     ...get(a),
     ...at(V, i),
-    ...load,
+    ...v128Load(),
     ...at(M, c),
-    ...load,
+    ...v128Load(),
     ...sub,
     ...mul,
     ...add,
-    ...store,
+    ...v128Store(),
   ];
   const code = loop(COUNT, C4, i, c, end, step);
   return {
@@ -109,23 +118,23 @@ function applyBody(): AsmFunction {
   const step = [
     ...at(OUT, i),
     ...at(A, c),
-    ...load,
+    ...v128Load(),
     ...at(U, i),
-    ...load,
+    ...v128Load(),
     ...mul,
     ...at(B, c),
-    ...load,
+    ...v128Load(),
     ...add,
     ...at(K, c),
-    ...load,
+    ...v128Load(),
     ...at(V, i),
-    ...load,
+    ...v128Load(),
     ...at(M, c),
-    ...load,
+    ...v128Load(),
     ...sub,
     ...mul,
     ...add,
-    ...store,
+    ...v128Store(),
   ];
   const code = loop(COUNT, C4, i, c, end, step);
   return { name: 'apply', params: Array(9).fill(I32), locals: [[3, I32]], code };

@@ -9,7 +9,7 @@ import {
   type TensorInfo,
   wasmKernelOverridesEnabled,
 } from './kernel-types.js';
-import { I32, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import { I32, get, instantiate, moduleBytes, set, simd, uleb, v128Load, v128Store } from './wasm-asm.js';
 
 /**
  * `Add` of a per-channel vector to a tensor with the channels last (a bias: x [N, H, W, C] + b [C]) as one
@@ -82,7 +82,6 @@ const simdFor = perWasmModule(compile);
  */
 function compile(memory: unknown): BiasAddFn | null {
   const [X, B, OUT, ROWS, ROW_BYTES, C] = [0, 1, 2, 3, 4, 5];
-  const memarg = [0x00, 0x00]; // align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
   const at = (base: number) => [...get(base), ...get(C), 0x6a]; // base + c
   const code = [
     0x03,
@@ -94,14 +93,11 @@ function compile(memory: unknown): BiasAddFn | null {
     0x40, // loop over the row's vectors
     ...at(OUT),
     ...at(X),
-    ...simd(0x00),
-    ...memarg, // v128.load
+    ...v128Load(),
     ...at(B),
-    ...simd(0x00),
-    ...memarg,
+    ...v128Load(),
     ...simd(0xe4), // f32x4.add
-    ...simd(0x0b),
-    ...memarg, // v128.store
+    ...v128Store(),
     ...get(C),
     0x41,
     16,

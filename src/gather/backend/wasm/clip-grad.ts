@@ -1,4 +1,4 @@
-import { F32, I32, V128, get, instantiate, moduleBytes, set, simd } from './wasm-asm.js';
+import { F32, I32, V128, get, instantiate, moduleBytes, set, simd, v128Load, v128Store } from './wasm-asm.js';
 import { registerElementwiseGradient, type ElementwiseSimd } from './elementwise-grad.js';
 
 const KERNEL = 'NnauditClipByValueGrad';
@@ -27,8 +27,7 @@ export function registerClipGrad(): string[] {
 /** clip(x, dy, out, n, lo, hi): byte addresses, n a multiple of 4. */
 function compileClipSimd(memory: unknown): ElementwiseSimd | null {
   const [X, DY, OUT, N, LO, HI, I, VLO, VHI, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const memarg = [0x00, 0x00];
-  const [load, store, splat] = [[...simd(0x00), ...memarg], [...simd(0x0b), ...memarg], simd(0x13)];
+  const splat = simd(0x13);
   const [le, ge, and] = [simd(0x45), simd(0x46), simd(0x4e)];
   const at = (base: number) => [...get(base), ...get(I), 0x6a];
   const code = [
@@ -53,7 +52,7 @@ function compileClipSimd(memory: unknown): ElementwiseSimd | null {
     0x0d,
     1, // if i >= n: break
     ...at(X),
-    ...load,
+    ...v128Load(),
     ...set(V),
     ...at(OUT),
     ...get(V),
@@ -64,9 +63,9 @@ function compileClipSimd(memory: unknown): ElementwiseSimd | null {
     ...le,
     ...and,
     ...at(DY),
-    ...load,
+    ...v128Load(),
     ...and,
-    ...store,
+    ...v128Store(),
     ...get(I),
     0x41,
     16,

@@ -1,6 +1,28 @@
 import type { tf } from '../../tf.js';
 import { alignedScratch, type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addLocal,
+  BLOCK,
+  brIf,
+  countDown,
+  END,
+  get,
+  I32,
+  i32Add,
+  i32Const,
+  i32Eqz,
+  IF,
+  instantiate,
+  load32Splat,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  uleb,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -54,22 +76,9 @@ const PIXELS: ReadonlyArray<[number, number]> = [
   [1, 4],
 ];
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = (offset: number) => [...simd(0x00), ...memarg(offset)];
-const splat = [...simd(0x09), ...memarg(0)]; // v128.load32_splat
-const store = (offset: number) => [...simd(0x0b), ...memarg(offset)];
 const [f32x4Add, f32x4Mul, f32x4Pmax] = [simd(0xe4), simd(0xe6), simd(0xeb)];
 const zeroVector = [...simd(0x0c), ...Array<number>(16).fill(0)];
 const i32Load = (offset: number) => [0x28, 0x02, ...uleb(offset)];
-const [i32Const, i32Add, i32Sub, i32Eqz] = [(v: number) => [0x41, v], [0x6a], [0x6b], [0x45]]; // 0 <= v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, BLOCK, IF, END, brIf] = [
-  [0x03, 0x40],
-  [0x02, 0x40],
-  [0x04, 0x40],
-  [0x0b],
-  (depth: number) => [0x0d, depth],
-];
 
 function tile(P: number, cv: number): { code: number[]; i32Locals: number; v128Locals: number } {
   const [X, W, Y, BIAS, NR, XRS, YRS, NG, XPS, YPS, TAPS, NTAPS, NCI, WCS, RELU] = [...Array(15).keys()] as number[];
@@ -81,12 +90,10 @@ function tile(P: number, cv: number): { code: number[]; i32Locals: number; v128L
   const S = [...Array(P).keys()].map(() => next++);
   const WV = next++;
   const v128Locals = next - 15 - i32Locals;
-  const add = (to: number, by: number) => [...get(to), ...get(by), ...i32Add, ...set(to)];
-  const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf(0)];
   const c: number[] = [];
   c.push(...LOOP, ...get(X!), ...set(XG!), ...get(Y!), ...set(YG!), ...get(NG!), ...set(G!));
   c.push(...LOOP);
-  for (const row of acc) for (const [j, a] of row.entries()) c.push(...get(BIAS!), ...load(16 * j), ...set(a));
+  for (const row of acc) for (const [j, a] of row.entries()) c.push(...get(BIAS!), ...v128Load(16 * j), ...set(a));
   c.push(...get(TAPS!), ...set(TP!), ...get(NTAPS!), ...set(TC!));
   // A pixel whose window lies wholly in the padding has no taps: its output is the bias.
   c.push(...BLOCK, ...get(TC!), ...i32Eqz, ...brIf(0), ...LOOP);
@@ -94,13 +101,13 @@ function tile(P: number, cv: number): { code: number[]; i32Locals: number; v128L
   for (let p = 1; p < P; p++) c.push(...get(XO[p - 1]!), ...get(XPS!), ...i32Add, ...set(XO[p]!));
   c.push(...get(W!), ...get(TP!), ...i32Load(4), ...i32Add, ...set(WO!), ...get(NCI!), ...set(CC!));
   c.push(...LOOP);
-  for (let p = 0; p < P; p++) c.push(...get(XO[p]!), ...splat, ...set(S[p]!));
+  for (let p = 0; p < P; p++) c.push(...get(XO[p]!), ...load32Splat(), ...set(S[p]!));
   for (let j = 0; j < cv; j++) {
-    c.push(...get(WO!), ...load(16 * j), ...set(WV));
+    c.push(...get(WO!), ...v128Load(16 * j), ...set(WV));
     for (let p = 0; p < P; p++)
       c.push(...get(acc[p]![j]!), ...get(S[p]!), ...get(WV), ...f32x4Mul, ...f32x4Add, ...set(acc[p]![j]!));
   }
-  c.push(...add(WO!, WCS!));
+  c.push(...addLocal(WO!, WCS!));
   for (let p = 0; p < P; p++) c.push(...get(XO[p]!), ...i32Const(4), ...i32Add, ...set(XO[p]!));
   c.push(...countDown(CC!), ...END);
   c.push(...get(TP!), ...i32Const(8), ...i32Add, ...set(TP!), ...countDown(TC!), ...END, ...END);
@@ -108,11 +115,11 @@ function tile(P: number, cv: number): { code: number[]; i32Locals: number; v128L
   for (const row of acc) for (const a of row) c.push(...get(a), ...zeroVector, ...f32x4Pmax, ...set(a));
   c.push(...END, ...get(YG!), ...set(YP!));
   for (let p = 0; p < P; p++) {
-    for (let j = 0; j < cv; j++) c.push(...get(YP!), ...get(acc[p]![j]!), ...store(16 * j));
-    c.push(...add(YP!, YPS!), ...add(XG!, XPS!));
+    for (let j = 0; j < cv; j++) c.push(...get(YP!), ...get(acc[p]![j]!), ...v128Store(16 * j));
+    c.push(...addLocal(YP!, YPS!), ...addLocal(XG!, XPS!));
   }
   c.push(...get(YP!), ...set(YG!), ...countDown(G!), ...END);
-  c.push(...add(X!, XRS!), ...add(Y!, YRS!), ...countDown(NR!), ...END);
+  c.push(...addLocal(X!, XRS!), ...addLocal(Y!, YRS!), ...countDown(NR!), ...END);
   return { code: c, i32Locals, v128Locals };
 }
 
@@ -238,11 +245,13 @@ export function convForwardDirect(
     const band = Math.max(1, Math.floor(BAND_BYTES / xrs));
     const flag = relu ? 1 : 0;
     for (let b = 0; b < B; b++) {
-      for (const [ri, [oh0, oh1]] of rows.entries()) {
+      for (const [ri, [oh0, oh1, kh0, kh1]] of rows.entries()) {
         for (let r0 = oh0; r0 < oh1; r0 += band) {
           const nr = Math.min(band, oh1 - r0);
+          // Columns left over go down the rows in groups of P: `down` groups and `over` rows after them.
+          const down = Math.floor(nr / P);
+          const over = nr - down * P;
           for (const [ci, [ow0, ow1, kw0, kw1]] of cols.entries()) {
-            const [kh0, kh1] = [rows[ri]![2], rows[ri]![3]];
             const taps = (kh1 - kh0) * (kw1 - kw0);
             const tableAddr = tableBase + tableAt[ri * cols.length + ci]! * 4;
             const n = ow1 - ow0;
@@ -256,8 +265,6 @@ export function convForwardDirect(
               // pixels are then a row apart. One pixel at a time ran at half the speed.
               for (let k = ng * P; k < n; k++) {
                 const [xk, yk] = [xAt + k * xps, y + k * yps];
-                const down = Math.floor(nr / P);
-                const over = nr - down * P;
                 if (down > 0) fns[P - 1]!(xk, w, yk, bs, 1, 0, 0, down, xrs, yrs, tableAddr, taps, CI, yps, flag);
                 if (over > 0)
                   fns[over - 1]!(

@@ -27,16 +27,11 @@ interface ConvInputs {
   preluActivationWeights?: TensorInfo;
 }
 
-/** For tests and benchmarks: the direct loop for the 3x3 stride-1 convs too. */
-export function setConvWinograd(enabled: boolean): void {
-  winograd = enabled;
-}
-
 /**
  * Conv2D and FusedConv2D (tfjs-layers' conv with its bias and a linear or ReLU activation) on wasm as nnaudit's SIMD
- * loop (conv-forward-simd.ts) instead of XNNPACK, where it applies: NHWC float32, output channels a multiple of 4.
- * The first conv of a CNN (1 or 3 input channels) gains most, 1.3-2x (bench/kernel-micro.js conv). The stride-1 input gradient (conv-input-grad.ts) calls Conv2D too. Other layouts,
- * activations, a PReLU, and runtimes without WebAssembly SIMD run tfjs' kernel.
+ * loop (conv-forward-simd.ts) or, for 3x3 stride-1 convs, Winograd (conv-winograd.ts) instead of XNNPACK, where
+ * it applies: NHWC float32, output channels a multiple of 4. The stride-1 input gradient (conv-input-grad.ts) calls
+ * Conv2D too. Other layouts, activations, a PReLU, and runtimes without WebAssembly SIMD run tfjs' kernel.
  */
 export function registerConvForward(): string[] {
   const names = ['Conv2D', 'FusedConv2D'].filter((name) => replaceWasmKernel(name, viaSimd));
@@ -49,6 +44,11 @@ let winograd = true;
 /** For tests and benchmarks: tfjs' own forward convs while the other wasm kernels stay on. */
 export function setConvForwardDirect(enabled: boolean): void {
   direct = enabled;
+}
+
+/** For tests and benchmarks: the direct loop for the 3x3 stride-1 convs too. */
+export function setConvWinograd(enabled: boolean): void {
+  winograd = enabled;
 }
 
 function viaSimd(original: KernelFunc): KernelFunc {

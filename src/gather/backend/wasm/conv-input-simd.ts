@@ -1,10 +1,26 @@
 import type { tf } from '../../tf.js';
-import { type HeapBackend, heapAddress, type TensorInfo } from './kernel-types.js';
+import { type HeapBackend, heapAddress, perWasmModule, type TensorInfo } from './kernel-types.js';
 import { tapBoxes } from './tap-boxes.js';
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addLocal,
+  countDown,
+  END,
+  get,
+  I32,
+  i32Add,
+  i32Const,
+  instantiate,
+  load32Splat,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
-type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?: unknown } } };
 
 /**
  * Conv2DBackpropInput for strided convs as a WebAssembly SIMD loop (NHWC, float32, input channels a multiple of 4):
@@ -18,59 +34,47 @@ type SimdBackend = HeapBackend & { wasm: HeapBackend['wasm'] & { asm?: { memory?
  */
 type InputTile = (...args: number[]) => void;
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = (offset: number) => [...simd(0x00), ...memarg(offset)];
-const store = (offset: number) => [...simd(0x0b), ...memarg(offset)];
-const splat = [...simd(0x09), ...memarg(0)]; // v128.load32_splat
 const [f32x4Add, f32x4Mul] = [simd(0xe4), simd(0xe6)];
-const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, v], [0x6a], [0x6b]]; // v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, END, brIf] = [[0x03, 0x40], [0x0b], [0x0d, 0]];
 
 function tile(cv: number): number[] {
   const [DX, DY, WT, NB, DXBS, DYBS, NH, DXHS, DYHS, NW, DXWS, DYWS, NCO, WRS] = [...Array(14).keys()] as number[];
   const [XH, DYH, XP, DP, CH, CW, WP, DQ, CC] = [14, 15, 16, 17, 18, 19, 20, 21, 22] as number[];
   const acc = (j: number) => 23 + j;
   const s = 23 + cv;
-  const step = (ptr: number, by: number) => [...get(ptr), ...get(by), ...i32Add, ...set(ptr)];
-  const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
   const code: number[] = [];
   code.push(...LOOP, ...get(DX!), ...set(XH!), ...get(DY!), ...set(DYH!), ...get(NH!), ...set(CH!));
   code.push(...LOOP, ...get(XH!), ...set(XP!), ...get(DYH!), ...set(DP!), ...get(NW!), ...set(CW!));
   code.push(...LOOP);
-  for (let j = 0; j < cv; j++) code.push(...get(XP!), ...load(16 * j), ...set(acc(j)));
+  for (let j = 0; j < cv; j++) code.push(...get(XP!), ...v128Load(16 * j), ...set(acc(j)));
   code.push(...get(WT!), ...set(WP!), ...get(DP!), ...set(DQ!), ...get(NCO!), ...set(CC!));
-  code.push(...LOOP, ...get(DQ!), ...splat, ...set(s));
+  code.push(...LOOP, ...get(DQ!), ...load32Splat(), ...set(s));
   for (let j = 0; j < cv; j++)
-    code.push(...get(acc(j)), ...get(s), ...get(WP!), ...load(16 * j), ...f32x4Mul, ...f32x4Add, ...set(acc(j)));
-  code.push(...get(DQ!), ...i32Const(4), ...i32Add, ...set(DQ!), ...step(WP!, WRS!), ...countDown(CC!), ...END);
-  for (let j = 0; j < cv; j++) code.push(...get(XP!), ...get(acc(j)), ...store(16 * j));
-  code.push(...step(XP!, DXWS!), ...step(DP!, DYWS!), ...countDown(CW!), ...END);
-  code.push(...step(XH!, DXHS!), ...step(DYH!, DYHS!), ...countDown(CH!), ...END);
-  code.push(...step(DX!, DXBS!), ...step(DY!, DYBS!), ...countDown(NB!), ...END);
+    code.push(...get(acc(j)), ...get(s), ...get(WP!), ...v128Load(16 * j), ...f32x4Mul, ...f32x4Add, ...set(acc(j)));
+  code.push(...get(DQ!), ...i32Const(4), ...i32Add, ...set(DQ!), ...addLocal(WP!, WRS!), ...countDown(CC!), ...END);
+  for (let j = 0; j < cv; j++) code.push(...get(XP!), ...get(acc(j)), ...v128Store(16 * j));
+  code.push(...addLocal(XP!, DXWS!), ...addLocal(DP!, DYWS!), ...countDown(CW!), ...END);
+  code.push(...addLocal(XH!, DXHS!), ...addLocal(DYH!, DYHS!), ...countDown(CH!), ...END);
+  code.push(...addLocal(DX!, DXBS!), ...addLocal(DY!, DYBS!), ...countDown(NB!), ...END);
   return code;
 }
 
-const compiled = new WeakMap<object, InputTile[] | null>();
-
-/** The tile functions (index cv - 1) compiled once per wasm module; null without WebAssembly SIMD. */
-export function inputTilesFor(backend: HeapBackend): InputTile[] | null {
-  const module = (backend as SimdBackend).wasm;
-  if (!compiled.has(module)) {
-    const fns = [1, 2, 3, 4].map((cv) => ({
-      name: `i${cv}`,
-      params: Array(14).fill(I32) as number[],
-      locals: [
-        [9, I32],
-        [cv + 1, V128],
-      ] as Array<[number, number]>,
-      code: tile(cv),
-    }));
-    const exports = instantiate(module.asm?.memory, moduleBytes(fns));
-    compiled.set(module, exports === null ? null : fns.map((f) => exports[f.name] as InputTile));
-  }
-  return compiled.get(module)!;
+/** The tile functions (index cv - 1), or null without WebAssembly SIMD. */
+function compileInputTiles(memory: unknown): InputTile[] | null {
+  const fns = [1, 2, 3, 4].map((cv) => ({
+    name: `i${cv}`,
+    params: Array(14).fill(I32) as number[],
+    locals: [
+      [9, I32],
+      [cv + 1, V128],
+    ] as Array<[number, number]>,
+    code: tile(cv),
+  }));
+  const exports = instantiate(memory, moduleBytes(fns));
+  return exports === null ? null : fns.map((f) => exports[f.name] as InputTile);
 }
+
+/** The tile functions compiled once per wasm module. */
+export const inputTilesFor = perWasmModule(compileInputTiles);
 
 /** dx [B, H, W, CI] by the tiles: zeroed, then every tap's dy * W^T added where its window came from. */
 export function inputGradDirect(

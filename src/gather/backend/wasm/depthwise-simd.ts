@@ -1,4 +1,18 @@
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addLocal,
+  countDown,
+  END,
+  get,
+  I32,
+  instantiate,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * Both depthwise-convolution gradients (channel multiplier 1, NHWC, float32) as WebAssembly SIMD loops over one
@@ -33,35 +47,27 @@ export interface DepthwiseTiles {
   input: DepthwiseTile[];
 }
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = (offset: number) => [...simd(0x00), ...memarg(offset)];
-const store = (offset: number) => [...simd(0x0b), ...memarg(offset)];
 const [f32x4Add, f32x4Mul] = [simd(0xe4), simd(0xe6)];
-const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, v], [0x6a], [0x6b]]; // v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, END, brIf] = [[0x03, 0x40], [0x0b], [0x0d, 0]];
 
 function tile(cv: number, mode: 'filter' | 'input'): number[] {
   const [A, DY, W, NB, ABS, DYBS, NH, AHS, DYHS, NW, AWS, DYWS] = [...Array(12).keys()] as number[];
   const [AH, DYH, AP, DP, CH, CW] = [12, 13, 14, 15, 16, 17] as number[];
   const v = (j: number) => 18 + j; // the accumulated dW (filter) or the tap's weights (input)
-  const step = (ptr: number, by: number) => [...get(ptr), ...get(by), ...i32Add, ...set(ptr)];
-  const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
   const code: number[] = [];
-  for (let j = 0; j < cv; j++) code.push(...get(W!), ...load(16 * j), ...set(v(j)));
+  for (let j = 0; j < cv; j++) code.push(...get(W!), ...v128Load(16 * j), ...set(v(j)));
   code.push(...LOOP, ...get(A!), ...set(AH!), ...get(DY!), ...set(DYH!), ...get(NH!), ...set(CH!));
   code.push(...LOOP, ...get(AH!), ...set(AP!), ...get(DYH!), ...set(DP!), ...get(NW!), ...set(CW!));
   code.push(...LOOP);
   for (let j = 0; j < cv; j++) {
-    const product = [...get(AP!), ...load(16 * j), ...get(DP!), ...load(16 * j), ...f32x4Mul];
-    const scaled = [...get(DP!), ...load(16 * j), ...get(v(j)), ...f32x4Mul];
+    const product = [...get(AP!), ...v128Load(16 * j), ...get(DP!), ...v128Load(16 * j), ...f32x4Mul];
+    const scaled = [...get(DP!), ...v128Load(16 * j), ...get(v(j)), ...f32x4Mul];
     if (mode === 'filter') code.push(...get(v(j)), ...product, ...f32x4Add, ...set(v(j)));
-    else code.push(...get(AP!), ...get(AP!), ...load(16 * j), ...scaled, ...f32x4Add, ...store(16 * j));
+    else code.push(...get(AP!), ...get(AP!), ...v128Load(16 * j), ...scaled, ...f32x4Add, ...v128Store(16 * j));
   }
-  code.push(...step(AP!, AWS!), ...step(DP!, DYWS!), ...countDown(CW!), ...END);
-  code.push(...step(AH!, AHS!), ...step(DYH!, DYHS!), ...countDown(CH!), ...END);
-  code.push(...step(A!, ABS!), ...step(DY!, DYBS!), ...countDown(NB!), ...END);
-  if (mode === 'filter') for (let j = 0; j < cv; j++) code.push(...get(W!), ...get(v(j)), ...store(16 * j));
+  code.push(...addLocal(AP!, AWS!), ...addLocal(DP!, DYWS!), ...countDown(CW!), ...END);
+  code.push(...addLocal(AH!, AHS!), ...addLocal(DYH!, DYHS!), ...countDown(CH!), ...END);
+  code.push(...addLocal(A!, ABS!), ...addLocal(DY!, DYBS!), ...countDown(NB!), ...END);
+  if (mode === 'filter') for (let j = 0; j < cv; j++) code.push(...get(W!), ...get(v(j)), ...v128Store(16 * j));
   return code;
 }
 

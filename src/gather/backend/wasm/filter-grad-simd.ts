@@ -1,4 +1,22 @@
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addLocal,
+  countDown,
+  END,
+  get,
+  I32,
+  i32Add,
+  i32Const,
+  i32Mul,
+  instantiate,
+  load32Splat,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * Conv2DBackpropFilter as a direct WebAssembly SIMD loop on tfjs-backend-wasm's heap (NHWC, float32):
@@ -37,16 +55,7 @@ export type FilterTile = (
 /** tiles[ct - 1][cv - 1]: the function for ct input channels by cv vectors of output channels. */
 export type FilterTiles = FilterTile[][];
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = (offset: number) => [...simd(0x00), ...memarg(offset)];
-const loadSplat = (offset: number) => [...simd(0x09), ...memarg(offset)]; // v128.load32_splat
-const store = (offset: number) => [...simd(0x0b), ...memarg(offset)];
 const [f32x4Add, f32x4Mul] = [simd(0xe4), simd(0xe6)];
-const [i32Const, i32Add, i32Sub, i32Mul] = [(v: number) => [0x41, v], [0x6a], [0x6b], [0x6c]]; // v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const brIf = [0x0d, 0];
 
 function tile(ct: number, cv: number): number[] {
   const [X, DY, DW, NB, XBS, DYBS, NH, XHS, DYHS, NW, XWS, DYWS, DWCS] = [...Array(13).keys()] as number[];
@@ -55,28 +64,26 @@ function tile(ct: number, cv: number): number[] {
   const d = (j: number) => 20 + ct * cv + j;
   const s = 20 + ct * cv + cv;
   const row = (i: number) => [...get(DW!), ...get(DWCS!), ...i32Const(i), ...i32Mul, ...i32Add, ...set(ROW!)];
-  const step = (ptr: number, by: number) => [...get(ptr), ...get(by), ...i32Add, ...set(ptr)];
-  const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
   const code: number[] = [];
   for (let i = 0; i < ct; i++) {
     code.push(...row(i));
-    for (let j = 0; j < cv; j++) code.push(...get(ROW!), ...load(16 * j), ...set(acc(i, j)));
+    for (let j = 0; j < cv; j++) code.push(...get(ROW!), ...v128Load(16 * j), ...set(acc(i, j)));
   }
   code.push(...LOOP, ...get(X!), ...set(XH!), ...get(DY!), ...set(DYH!), ...get(NH!), ...set(CH!));
   code.push(...LOOP, ...get(XH!), ...set(XP!), ...get(DYH!), ...set(DP!), ...get(NW!), ...set(CW!));
   code.push(...LOOP);
-  for (let j = 0; j < cv; j++) code.push(...get(DP!), ...load(16 * j), ...set(d(j)));
+  for (let j = 0; j < cv; j++) code.push(...get(DP!), ...v128Load(16 * j), ...set(d(j)));
   for (let i = 0; i < ct; i++) {
-    code.push(...get(XP!), ...loadSplat(4 * i), ...set(s));
+    code.push(...get(XP!), ...load32Splat(4 * i), ...set(s));
     for (let j = 0; j < cv; j++)
       code.push(...get(acc(i, j)), ...get(s), ...get(d(j)), ...f32x4Mul, ...f32x4Add, ...set(acc(i, j)));
   }
-  code.push(...step(XP!, XWS!), ...step(DP!, DYWS!), ...countDown(CW!), ...END);
-  code.push(...step(XH!, XHS!), ...step(DYH!, DYHS!), ...countDown(CH!), ...END);
-  code.push(...step(X!, XBS!), ...step(DY!, DYBS!), ...countDown(NB!), ...END);
+  code.push(...addLocal(XP!, XWS!), ...addLocal(DP!, DYWS!), ...countDown(CW!), ...END);
+  code.push(...addLocal(XH!, XHS!), ...addLocal(DYH!, DYHS!), ...countDown(CH!), ...END);
+  code.push(...addLocal(X!, XBS!), ...addLocal(DY!, DYBS!), ...countDown(NB!), ...END);
   for (let i = 0; i < ct; i++) {
     code.push(...row(i));
-    for (let j = 0; j < cv; j++) code.push(...get(ROW!), ...get(acc(i, j)), ...store(16 * j));
+    for (let j = 0; j < cv; j++) code.push(...get(ROW!), ...get(acc(i, j)), ...v128Store(16 * j));
   }
   return code;
 }

@@ -1,4 +1,18 @@
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  countDown,
+  END,
+  get,
+  I32,
+  i32Add,
+  instantiate,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * Column sums of a block of rows as a WebAssembly SIMD loop on tfjs-backend-wasm's heap (float32):
@@ -15,14 +29,8 @@ export type SumTiles = SumTile[];
 /** Vectors a tile holds at most (32 columns: a conv layer's bias of 32 channels in one pass). */
 export const MAX_VECTORS = 8;
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = (offset: number) => [...simd(0x00), ...memarg(offset)];
-const store = (offset: number) => [...simd(0x0b), ...memarg(offset)];
 const f32x4Add = simd(0xe4);
 const ZERO = [...simd(0x0c), ...Array(16).fill(0)]; // v128.const 0
-const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, v], [0x6a], [0x6b]]; // 0 <= v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, END, brIf] = [[0x03, 0x40], [0x0b], [0x0d, 0]];
 
 function tile(cv: number): number[] {
   const [SRC, OUT, ROWS, ROW_BYTES] = [0, 1, 2, 3];
@@ -30,10 +38,10 @@ function tile(cv: number): number[] {
   const code: number[] = [];
   for (let j = 0; j < cv; j++) code.push(...ZERO, ...set(acc(j)));
   code.push(...LOOP);
-  for (let j = 0; j < cv; j++) code.push(...get(acc(j)), ...get(SRC), ...load(16 * j), ...f32x4Add, ...set(acc(j)));
+  for (let j = 0; j < cv; j++) code.push(...get(acc(j)), ...get(SRC), ...v128Load(16 * j), ...f32x4Add, ...set(acc(j)));
   code.push(...get(SRC), ...get(ROW_BYTES), ...i32Add, ...set(SRC));
-  code.push(...get(ROWS), ...i32Const(1), ...i32Sub, ...tee(ROWS), ...brIf, ...END);
-  for (let j = 0; j < cv; j++) code.push(...get(OUT), ...get(acc(j)), ...store(16 * j));
+  code.push(...countDown(ROWS), ...END);
+  for (let j = 0; j < cv; j++) code.push(...get(OUT), ...get(acc(j)), ...v128Store(16 * j));
   return code;
 }
 

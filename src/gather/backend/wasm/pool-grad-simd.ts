@@ -1,5 +1,22 @@
 import type { tf } from '../../tf.js';
-import { F32, I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addConst,
+  addLocal,
+  countDown,
+  END,
+  F32,
+  get,
+  I32,
+  i32Add,
+  instantiate,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
 
@@ -26,50 +43,40 @@ export interface PoolTiles {
   avg: PoolTile;
 }
 
-const memarg = [0x00, 0x00]; // align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-const [load, store] = [
-  [...simd(0x00), ...memarg],
-  [...simd(0x0b), ...memarg],
-];
 const [i32x4Splat, f32x4Splat, i32x4Eq, f32x4Gt] = [simd(0x11), simd(0x13), simd(0x37), simd(0x44)];
 const [v128And, bitselect, f32x4Add, f32x4Mul] = [simd(0x4e), simd(0x52), simd(0xe4), simd(0xe6)];
-const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, v], [0x6a], [0x6b]]; // 0 <= v < 64
 const NEG_INFINITY = [0x43, 0x00, 0x00, 0x80, 0xff]; // f32.const -Infinity
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, END, brIf] = [[0x03, 0x40], [0x0b], [0x0d, 0]];
 
 function tile(mode: 'max' | 'maxStore' | 'avg'): number[] {
   const [X, DY, SHIFT, NH, XHS, DYHS, NW, XWS, DYWS, KH, KW, XRS, XPS, NCV] = [...Array(14).keys()] as number[];
   const [XH, DYH, XP, DP, CH, CW, G, XG, DG, R, K, RP, P] = [...Array(13).keys()].map((i) => 14 + i) as number[];
   // CONST: -Infinity in every lane (max) or the scale (avg); NONE: -1, never an address.
   const [BEST, WHERE, V, M, GV, CONST, NONE] = [...Array(7).keys()].map((i) => 27 + i) as number[];
-  const step = (ptr: number, by: number) => [...get(ptr), ...get(by), ...i32Add, ...set(ptr)];
-  const next = (ptr: number) => [...get(ptr), ...i32Const(16), ...i32Add, ...set(ptr)];
-  const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
   // body once for every position P of the window whose top-left is XG.
   const positions = (body: number[]) => [
     ...[...get(XG!), ...set(RP!), ...get(KH!), ...set(R!), ...LOOP, ...get(RP!), ...set(P!), ...get(KW!), ...set(K!)],
-    ...[...LOOP, ...body, ...step(P!, XPS!), ...countDown(K!), ...END],
-    ...[...step(RP!, XRS!), ...countDown(R!), ...END],
+    ...[...LOOP, ...body, ...addLocal(P!, XPS!), ...countDown(K!), ...END],
+    ...[...addLocal(RP!, XRS!), ...countDown(R!), ...END],
   ];
   const group: number[] = [];
   if (mode !== 'avg') {
     group.push(...get(CONST!), ...set(BEST!), ...get(NONE!), ...set(WHERE!));
     group.push(
       ...positions([
-        ...[...get(P!), ...load, ...set(V!), ...get(V!), ...get(BEST!), ...f32x4Gt, ...set(M!)],
+        ...[...get(P!), ...v128Load(), ...set(V!), ...get(V!), ...get(BEST!), ...f32x4Gt, ...set(M!)],
         ...[...get(V!), ...get(BEST!), ...get(M!), ...bitselect, ...set(BEST!)],
         ...[...get(P!), ...i32x4Splat, ...get(WHERE!), ...get(M!), ...bitselect, ...set(WHERE!)],
       ]),
     );
-    group.push(...get(DG!), ...load, ...set(GV!));
+    group.push(...get(DG!), ...v128Load(), ...set(GV!));
     const dxAt = [...get(P!), ...get(SHIFT!), ...i32Add];
     const picked = [...get(GV!), ...get(WHERE!), ...get(P!), ...i32x4Splat, ...i32x4Eq, ...v128And];
-    if (mode === 'max') group.push(...positions([...dxAt, ...dxAt, ...load, ...picked, ...f32x4Add, ...store]));
-    else group.push(...positions([...dxAt, ...picked, ...store]));
+    if (mode === 'max')
+      group.push(...positions([...dxAt, ...dxAt, ...v128Load(), ...picked, ...f32x4Add, ...v128Store()]));
+    else group.push(...positions([...dxAt, ...picked, ...v128Store()]));
   } else {
-    group.push(...get(DG!), ...load, ...get(CONST!), ...f32x4Mul, ...set(GV!));
-    group.push(...positions([...get(P!), ...get(P!), ...load, ...get(GV!), ...f32x4Add, ...store]));
+    group.push(...get(DG!), ...v128Load(), ...get(CONST!), ...f32x4Mul, ...set(GV!));
+    group.push(...positions([...get(P!), ...get(P!), ...v128Load(), ...get(GV!), ...f32x4Add, ...v128Store()]));
   }
   const code: number[] = [];
   if (mode !== 'avg')
@@ -78,9 +85,9 @@ function tile(mode: 'max' | 'maxStore' | 'avg'): number[] {
   code.push(...get(X!), ...set(XH!), ...get(DY!), ...set(DYH!), ...get(NH!), ...set(CH!));
   code.push(...LOOP, ...get(XH!), ...set(XP!), ...get(DYH!), ...set(DP!), ...get(NW!), ...set(CW!));
   code.push(...LOOP, ...get(XP!), ...set(XG!), ...get(DP!), ...set(DG!), ...get(NCV!), ...set(G!));
-  code.push(...LOOP, ...group, ...next(XG!), ...next(DG!), ...countDown(G!), ...END);
-  code.push(...step(XP!, XWS!), ...step(DP!, DYWS!), ...countDown(CW!), ...END);
-  code.push(...step(XH!, XHS!), ...step(DYH!, DYHS!), ...countDown(CH!), ...END);
+  code.push(...LOOP, ...group, ...addConst(XG!, 16), ...addConst(DG!, 16), ...countDown(G!), ...END);
+  code.push(...addLocal(XP!, XWS!), ...addLocal(DP!, DYWS!), ...countDown(CW!), ...END);
+  code.push(...addLocal(XH!, XHS!), ...addLocal(DYH!, DYHS!), ...countDown(CH!), ...END);
   return code;
 }
 

@@ -1,4 +1,4 @@
-import { I32, V128, get, instantiate, moduleBytes, set, simd } from './wasm-asm.js';
+import { I32, V128, get, instantiate, moduleBytes, set, simd, v128Load, v128Store } from './wasm-asm.js';
 import { registerElementwiseGradient, type ElementwiseSimd } from './elementwise-grad.js';
 
 const KERNEL = 'NnauditReluGrad';
@@ -32,11 +32,6 @@ export function reluGradSimdCalls(): number {
 /** relu(x, dy, out, n): byte addresses, n (> 0) a multiple of 4: out = dy * (x > 0 ? 1 : x == x ? 0 : NaN). */
 function compileReluSimd(memory: unknown): ElementwiseSimd | null {
   const [X, DY, OUT, N, I, V, M] = [0, 1, 2, 3, 4, 5, 6];
-  const memarg = [0x00, 0x00]; // align hint 1 byte (tfjs buffers need not be 16-aligned), offset 0
-  const [load, store] = [
-    [...simd(0x00), ...memarg],
-    [...simd(0x0b), ...memarg],
-  ];
   const [eq, gt, bitselect, mul] = [simd(0x41), simd(0x44), simd(0x52), simd(0xe6)];
   const splat = (bits: number) => [
     ...simd(0x0c),
@@ -53,7 +48,7 @@ function compileReluSimd(memory: unknown): ElementwiseSimd | null {
     0x03,
     0x40, // loop
     ...at(X),
-    ...load,
+    ...v128Load(),
     ...set(V),
     // The step: 1 where x > 0, else 0; then NaN where x is NaN (x != x).
     ...ONE,
@@ -72,10 +67,10 @@ function compileReluSimd(memory: unknown): ElementwiseSimd | null {
     ...set(M),
     ...at(OUT),
     ...at(DY),
-    ...load,
+    ...v128Load(),
     ...get(M),
     ...mul,
-    ...store,
+    ...v128Store(),
     ...get(I),
     0x41,
     16,

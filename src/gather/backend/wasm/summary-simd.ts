@@ -1,7 +1,26 @@
 import type { tf } from '../../tf.js';
 import { heapAddress, type HeapBackend } from './kernel-types.js';
 import { heapHolding } from './heap-view.js';
-import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addConst,
+  countDown,
+  END,
+  F32,
+  get,
+  I32,
+  i32Add,
+  i32Const,
+  instantiate,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  tee,
+  uleb,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * The sums behind a probe's statistics, as WebAssembly SIMD loops over a tensor where it lies on tfjs-backend-wasm's
@@ -28,9 +47,6 @@ import { I32, F32, V128, get, instantiate, moduleBytes, set, simd, uleb } from '
 
 const F64 = 0x7c;
 const HIST_TOP = 29; // HISTOGRAM_BINS - 1 (stats.ts): the last bin takes the maximum
-const memarg = (offset: number) => [0x00, ...uleb(offset)];
-const load = (offset = 0) => [...simd(0x00), ...memarg(offset)];
-const store = (offset = 0) => [...simd(0x0b), ...memarg(offset)];
 const bytes16 = (word: number) => [0, 1, 2, 3].flatMap((i) => [(word >>> (8 * i)) & 0xff]);
 const v128Const = (words: [number, number, number, number]) => [...simd(0x0c), ...words.flatMap(bytes16)];
 const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
@@ -69,32 +85,15 @@ const ZERO = v128Const([0, 0, 0, 0]);
 const INF = v128Const([0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000]);
 const NEG_INF = v128Const([0xff800000, 0xff800000, 0xff800000, 0xff800000]);
 const TWO_23 = v128Const([0x4b000000, 0x4b000000, 0x4b000000, 0x4b000000]); // 8388608.0
-const [i32Const, i32Add, i32Sub] = [(v: number) => [0x41, ...sleb(v)], [0x6a], [0x6b]];
 /** Bytes of one lane's row of histogram counts (the bins and the slot for non-finite values). */
 const ROW_BYTES = 4 * (HIST_TOP + 2);
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const brIf = [0x0d, 0];
-const tee = (local: number) => [0x22, ...uleb(local)];
-const step = (ptr: number, by: number) => [...get(ptr), ...i32Const(by), ...i32Add, ...set(ptr)];
-const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf];
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
 
 /** finite mask of local v into local m: (v - v) == 0 holds for finite v only. */
 const finiteMask = (v: number, m: number) => [...get(v), ...get(v), ...op.f32x4Sub, ...ZERO, ...op.f32x4Eq, ...set(m)];
 /** Local v = the vector at x, m its finite mask, and fin (i32x4) counts the finite lanes. */
 const nextVector = (x: number, v: number, m: number, fin: number) => [
   ...get(x),
-  ...load(),
+  ...v128Load(),
   ...set(v),
   ...finiteMask(v, m),
   ...get(fin),
@@ -119,10 +118,10 @@ const addTo = (acc: number, kind: number[], expr: number[]) => [...get(acc), ...
 const addAt = (p: number, offset: number, kind: number[], expr: number[]) => [
   ...get(p),
   ...get(p),
-  ...load(offset),
+  ...v128Load(offset),
   ...expr,
   ...kind,
-  ...store(offset),
+  ...v128Store(offset),
 ];
 
 function gradCode(): number[] {
@@ -130,7 +129,7 @@ function gradCode(): number[] {
   const [V, M, C, LO, HI, SQL, SQH, ABL, ABH, FIN] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const accs = [SQL, SQH, ABL, ABH, FIN];
   return [
-    ...accs.flatMap((a, i) => [...get(ACC), ...load(16 * i), ...set(a)]),
+    ...accs.flatMap((a, i) => [...get(ACC), ...v128Load(16 * i), ...set(a)]),
     ...LOOP,
     ...nextVector(X, V, M, FIN),
     ...get(V),
@@ -142,10 +141,10 @@ function gradCode(): number[] {
     ...addTo(SQH, op.f64x2Add, [...get(HI), ...get(HI), ...op.f64x2Mul]),
     ...addTo(ABL, op.f64x2Add, [...get(LO), ...op.f64x2Abs]),
     ...addTo(ABH, op.f64x2Add, [...get(HI), ...op.f64x2Abs]),
-    ...step(X, 16),
+    ...addConst(X, 16),
     ...countDown(N4),
     ...END,
-    ...accs.flatMap((a, i) => [...get(ACC), ...get(a), ...store(16 * i)]),
+    ...accs.flatMap((a, i) => [...get(ACC), ...get(a), ...v128Store(16 * i)]),
   ];
 }
 
@@ -161,7 +160,7 @@ function unitsCode(): number[] {
     ...get(Z),
     ...op.f32x4Splat,
     ...set(ZS),
-    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...load(16 * i), ...set(a)]),
+    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...v128Load(16 * i), ...set(a)]),
     ...LOOP,
     ...get(ACC),
     ...i32Const(HEAD_BYTES),
@@ -184,13 +183,13 @@ function unitsCode(): number[] {
     ...addAt(P, 48, op.f64x2Add, get(HI)),
     ...addAt(P, 64, op.f64x2Add, [...get(LO), ...get(LO), ...op.f64x2Mul]),
     ...addAt(P, 80, op.f64x2Add, [...get(HI), ...get(HI), ...op.f64x2Mul]),
-    ...step(X, 16),
-    ...step(P, GROUP_BYTES),
+    ...addConst(X, 16),
+    ...addConst(P, GROUP_BYTES),
     ...countDown(G),
     ...END,
     ...countDown(ROWS),
     ...END,
-    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...get(a), ...store(16 * i)]),
+    ...[FIN, MN, MX].flatMap((a, i) => [...get(ACC), ...get(a), ...v128Store(16 * i)]),
   ];
 }
 
@@ -252,14 +251,14 @@ function binsCode(): number[] {
     ...splat([0x43, ...new Uint8Array(new Float32Array([HIST_TOP]).buffer)], op.f32x4Splat, TOP), // f32.const 29
     ...splat(i32Const(HIST_TOP + 1), op.i32x4Splat, SLOT),
     ...get(ACC),
-    ...load(0),
+    ...v128Load(0),
     ...set(DL),
     ...get(ACC),
-    ...load(16),
+    ...v128Load(16),
     ...set(DH),
     ...LOOP,
     ...get(X),
-    ...load(),
+    ...v128Load(),
     ...set(V),
     ...finiteMask(V, M),
     ...promote(V, VL, VH),
@@ -274,15 +273,15 @@ function binsCode(): number[] {
     ...op.i32x4Shl,
     ...set(IDX),
     ...[0, 1, 2, 3].flatMap(countLane),
-    ...step(X, 16),
+    ...addConst(X, 16),
     ...countDown(N4),
     ...END,
     ...get(ACC),
     ...get(DL),
-    ...store(0),
+    ...v128Store(0),
     ...get(ACC),
     ...get(DH),
-    ...store(16),
+    ...v128Store(16),
   ];
 }
 

@@ -23,6 +23,40 @@ export const get = (local: number) => [0x20, ...uleb(local)];
 export const set = (local: number) => [0x21, ...uleb(local)];
 export const simd = (op: number) => [0xfd, ...uleb(op)];
 export const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+
+/** Signed LEB128, for i32.const. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+// The instructions every kernel's loops use. Memory access takes a byte offset and an alignment hint of 1 byte:
+// tfjs' buffers start on 8 bytes, so no load may promise more.
+export const memarg = (offset = 0) => [0x00, ...uleb(offset)];
+export const v128Load = (offset = 0) => [...simd(0x00), ...memarg(offset)];
+export const v128Store = (offset = 0) => [...simd(0x0b), ...memarg(offset)];
+/** v128.load32_splat: one float read into all four lanes. */
+export const load32Splat = (offset = 0) => [...simd(0x09), ...memarg(offset)];
+export const i32Const = (v: number) => [0x41, ...sleb(v)];
+export const [i32Add, i32Sub, i32Mul, i32Eqz] = [[0x6a], [0x6b], [0x6c], [0x45]];
+export const tee = (local: number) => [0x22, ...uleb(local)];
+/** Blocks without results; a loop's br_if 0 jumps back to its start. */
+export const [LOOP, BLOCK, IF, END] = [[0x03, 0x40], [0x02, 0x40], [0x04, 0x40], [0x0b]];
+export const brIf = (depth = 0) => [0x0d, ...uleb(depth)];
+/** counter -= 1, and back to the enclosing loop's start while it is not 0 (so a loop runs counter >= 1 times). */
+export const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), ...brIf(0)];
+/** to += by, both i32 locals. */
+export const addLocal = (to: number, by: number) => [...get(to), ...get(by), ...i32Add, ...set(to)];
+/** to += a constant. */
+export const addConst = (to: number, by: number) => [...get(to), ...i32Const(by), ...i32Add, ...set(to)];
 export const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
 const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 

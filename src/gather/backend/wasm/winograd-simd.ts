@@ -1,4 +1,21 @@
-import { I32, V128, get, instantiate, moduleBytes, set, simd, uleb } from './wasm-asm.js';
+import {
+  addConst,
+  addLocal,
+  countDown,
+  END,
+  get,
+  I32,
+  i32Add,
+  IF,
+  instantiate,
+  LOOP,
+  moduleBytes,
+  set,
+  simd,
+  V128,
+  v128Load,
+  v128Store,
+} from './wasm-asm.js';
 
 /**
  * The two transforms of Winograd's F(2x2, 3x3) convolution (Lavin and Gray, "Fast Algorithms for Convolutional
@@ -32,17 +49,8 @@ export interface WinogradTransforms {
   copy: Transform;
 }
 
-const memarg = (offset: number) => [0x00, ...uleb(offset)]; // align hint 1 byte: tfjs buffers need not be aligned
-const load = [...simd(0x00), ...memarg(0)];
-const store = [...simd(0x0b), ...memarg(0)];
 const [f32x4Add, f32x4Sub, f32x4Pmax, f32x4Neg] = [simd(0xe4), simd(0xe5), simd(0xeb), simd(0xe1)];
 const zeroVector = [...simd(0x0c), ...Array<number>(16).fill(0)];
-const [i32Add, i32Sub, i32Const] = [[0x6a], [0x6b], (v: number) => [0x41, v]]; // 0 <= v < 64
-const tee = (local: number) => [0x22, ...uleb(local)];
-const [LOOP, IF, END] = [[0x03, 0x40], [0x04, 0x40], [0x0b]];
-const countDown = (counter: number) => [...get(counter), ...i32Const(1), ...i32Sub, ...tee(counter), 0x0d, 0];
-const add = (to: number, by: number) => [...get(to), ...get(by), ...i32Add, ...set(to)];
-const addConst = (to: number, by: number) => [...get(to), ...i32Const(by), ...i32Add, ...set(to)];
 /** v = a op b on v128 locals. */
 const op = (v: number, a: number, b: number, code: number[]) => [...get(a), ...get(b), ...code, ...set(v)];
 
@@ -61,24 +69,24 @@ const [SRC, DST, NIMG, NTY, NTX, NC4, IMG, ROW, PIX, PLANE] = [...Array(10).keys
 const [RP, TYC, TP, TXC, Q, CC, DP, Z] = [10, 11, 12, 13, 14, 15, 16, 17];
 
 /**
- * wi's and wd's loops: images, rows of tiles, tiles (2 pixels apart), 4 channels at a time. `load` reads a tile's
+ * wi's and wd's loops: images, rows of tiles, tiles (2 pixels apart), 4 channels at a time. `body` reads a tile's
  * channels at Q into v128 locals; their 16 transformed values (`planes`) go to DP, DP + planeStep, ...
  */
-function tilePass(load: number[], planes: number[]): number[] {
+function tilePass(body: number[], planes: number[]): number[] {
   const c: number[] = [];
   c.push(...get(DST!), ...set(DP));
   c.push(...LOOP, ...get(SRC!), ...set(RP), ...get(NTY!), ...set(TYC));
   c.push(...LOOP, ...get(RP), ...set(TP), ...get(NTX!), ...set(TXC));
   c.push(...LOOP, ...get(TP), ...set(Q), ...get(NC4!), ...set(CC));
-  c.push(...LOOP, ...load, ...get(DP), ...set(Z));
+  c.push(...LOOP, ...body, ...get(DP), ...set(Z));
   for (const [xi, v] of planes.entries()) {
-    c.push(...get(Z), ...get(v), ...store);
-    if (xi < planes.length - 1) c.push(...add(Z, PLANE!));
+    c.push(...get(Z), ...get(v), ...v128Store());
+    if (xi < planes.length - 1) c.push(...addLocal(Z, PLANE!));
   }
   c.push(...addConst(DP, 16), ...addConst(Q, 16), ...countDown(CC), ...END);
-  c.push(...add(TP, PIX!), ...add(TP, PIX!), ...countDown(TXC), ...END);
-  c.push(...add(RP, ROW!), ...add(RP, ROW!), ...countDown(TYC), ...END);
-  c.push(...add(SRC!, IMG!), ...countDown(NIMG!), ...END);
+  c.push(...addLocal(TP, PIX!), ...addLocal(TP, PIX!), ...countDown(TXC), ...END);
+  c.push(...addLocal(RP, ROW!), ...addLocal(RP, ROW!), ...countDown(TYC), ...END);
+  c.push(...addLocal(SRC!, IMG!), ...countDown(NIMG!), ...END);
   return c;
 }
 
@@ -91,10 +99,10 @@ function inputTransform(): { code: number[]; i32Locals: number; v128Locals: numb
   for (let i = 0; i < 4; i++) {
     c.push(...get(R), ...set(Z));
     for (let j = 0; j < 4; j++) {
-      c.push(...get(Z), ...load, ...set(d[i * 4 + j]!));
-      if (j < 3) c.push(...add(Z, PIX!));
+      c.push(...get(Z), ...v128Load(), ...set(d[i * 4 + j]!));
+      if (j < 3) c.push(...addLocal(Z, PIX!));
     }
-    if (i < 3) c.push(...add(R, ROW!));
+    if (i < 3) c.push(...addLocal(R, ROW!));
   }
   // t = d B (each row), then V = B^T t (each column), written back into d.
   for (let i = 0; i < 4; i++) c.push(...inputRow(t.slice(i * 4, i * 4 + 4), d.slice(i * 4, i * 4 + 4)));
@@ -137,14 +145,14 @@ function outputTransform(): { code: number[]; i32Locals: number; v128Locals: num
   c.push(...LOOP, ...get(YT!), ...set(YP!), ...get(BIAS!), ...set(BP!), ...get(NC4!), ...set(CC!));
   c.push(...LOOP, ...get(M!), ...set(Z!));
   for (let xi = 0; xi < 16; xi++) {
-    c.push(...get(Z!), ...load, ...set(m[xi]!));
-    if (xi < 15) c.push(...add(Z!, PLANE!));
+    c.push(...get(Z!), ...v128Load(), ...set(m[xi]!));
+    if (xi < 15) c.push(...addLocal(Z!, PLANE!));
   }
   // s = A^T M (2 rows of 4), then Y = s A (2 columns), plus the bias.
   for (let k = 0; k < 4; k++) {
     c.push(...outputRow([s[k]!, s[4 + k]!], [m[k]!, m[4 + k]!, m[8 + k]!, m[12 + k]!]));
   }
-  c.push(...get(BP!), ...load, ...set(bias));
+  c.push(...get(BP!), ...v128Load(), ...set(bias));
   for (let i = 0; i < 2; i++) {
     c.push(...outputRow([y[i * 2]!, y[i * 2 + 1]!], s.slice(i * 4, i * 4 + 4)));
     for (let j = 0; j < 2; j++) c.push(...op(y[i * 2 + j]!, y[i * 2 + j]!, bias, f32x4Add));
@@ -152,14 +160,14 @@ function outputTransform(): { code: number[]; i32Locals: number; v128Locals: num
   c.push(...get(RELU!), ...IF);
   for (const v of y) c.push(...get(v), ...zeroVector, ...f32x4Pmax, ...set(v));
   c.push(...END);
-  c.push(...get(YP!), ...get(y[0]!), ...store);
-  c.push(...get(YP!), ...get(PIX!), ...i32Add, ...get(y[1]!), ...store);
-  c.push(...get(YP!), ...get(ROW!), ...i32Add, ...set(Z!), ...get(Z!), ...get(y[2]!), ...store);
-  c.push(...get(Z!), ...get(PIX!), ...i32Add, ...get(y[3]!), ...store);
+  c.push(...get(YP!), ...get(y[0]!), ...v128Store());
+  c.push(...get(YP!), ...get(PIX!), ...i32Add, ...get(y[1]!), ...v128Store());
+  c.push(...get(YP!), ...get(ROW!), ...i32Add, ...set(Z!), ...get(Z!), ...get(y[2]!), ...v128Store());
+  c.push(...get(Z!), ...get(PIX!), ...i32Add, ...get(y[3]!), ...v128Store());
   c.push(...addConst(M!, 16), ...addConst(YP!, 16), ...addConst(BP!, 16), ...countDown(CC!), ...END);
-  c.push(...add(YT!, PIX!), ...add(YT!, PIX!), ...countDown(TXC!), ...END);
-  c.push(...add(YR!, ROW!), ...add(YR!, ROW!), ...countDown(TYC!), ...END);
-  c.push(...add(YI!, IMG!), ...countDown(NIMG!), ...END);
+  c.push(...addLocal(YT!, PIX!), ...addLocal(YT!, PIX!), ...countDown(TXC!), ...END);
+  c.push(...addLocal(YR!, ROW!), ...addLocal(YR!, ROW!), ...countDown(TYC!), ...END);
+  c.push(...addLocal(YI!, IMG!), ...countDown(NIMG!), ...END);
   return { code: c, i32Locals, v128Locals };
 }
 
@@ -181,9 +189,9 @@ function gradientTransform(): { code: number[]; i32Locals: number; v128Locals: n
   const t = [...Array(8).keys()].map((i) => 22 + i);
   const u = [...Array(16).keys()].map((i) => 30 + i);
   const c: number[] = [];
-  c.push(...get(Q), ...load, ...set(e[0]!), ...get(Q), ...get(PIX!), ...i32Add, ...load, ...set(e[1]!));
+  c.push(...get(Q), ...v128Load(), ...set(e[0]!), ...get(Q), ...get(PIX!), ...i32Add, ...v128Load(), ...set(e[1]!));
   c.push(...get(Q), ...get(ROW!), ...i32Add, ...set(Z));
-  c.push(...get(Z), ...load, ...set(e[2]!), ...get(Z), ...get(PIX!), ...i32Add, ...load, ...set(e[3]!));
+  c.push(...get(Z), ...v128Load(), ...set(e[2]!), ...get(Z), ...get(PIX!), ...i32Add, ...v128Load(), ...set(e[3]!));
   // t = dY A^T (2 rows of 4), then E = A t (4 rows of 4).
   for (let i = 0; i < 2; i++) c.push(...gradientRow(t.slice(i * 4, i * 4 + 4), e.slice(i * 2, i * 2 + 2)));
   for (let k = 0; k < 4; k++)
@@ -202,10 +210,10 @@ function copyRows(): { code: number[]; i32Locals: number; v128Locals: number } {
   const c: number[] = [];
   c.push(...LOOP, ...get(SRC!), ...set(SR), ...get(DST!), ...set(DR), ...get(NROWS!), ...set(RC));
   c.push(...LOOP, ...get(SR), ...set(SP), ...get(DR), ...set(DQ), ...get(NVEC!), ...set(VC));
-  c.push(...LOOP, ...get(DQ), ...get(SP), ...load, ...store);
+  c.push(...LOOP, ...get(DQ), ...get(SP), ...v128Load(), ...v128Store());
   c.push(...addConst(SP, 16), ...addConst(DQ, 16), ...countDown(VC), ...END);
-  c.push(...add(SR, SROW!), ...add(DR, DROW!), ...countDown(RC), ...END);
-  c.push(...add(SRC!, SIMG!), ...add(DST!, DIMG!), ...countDown(NIMG!), ...END);
+  c.push(...addLocal(SR, SROW!), ...addLocal(DR, DROW!), ...countDown(RC), ...END);
+  c.push(...addLocal(SRC!, SIMG!), ...addLocal(DST!, DIMG!), ...countDown(NIMG!), ...END);
   return { code: c, i32Locals: 6, v128Locals: 0 };
 }
 
